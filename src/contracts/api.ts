@@ -1,0 +1,226 @@
+import { z } from 'zod';
+import { MODULES, moduleSchema } from './events.js';
+import { idSchema } from './primitives.js';
+import { statusSchema, type Status } from './status-model.js';
+
+// ---------- errors ----------
+export const fieldErrorSchema = z.object({ path: z.string(), message: z.string() });
+export const errorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    fields: z.array(fieldErrorSchema).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+// ---------- query helpers ----------
+const csvOf = <T extends z.ZodType<string, string>>(item: T) =>
+  z
+    .string()
+    .max(500)
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(item).min(1, 'must name at least one value').max(20));
+
+const booleanParam = z.enum(['true', 'false']).transform((v) => v === 'true');
+const intParam = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,9}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+export const paginationQuery = {
+  page: intParam(1, 100_000).default(1),
+  pageSize: intParam(1, 200).default(50),
+};
+
+export const idParamsSchema = z.strictObject({ id: idSchema });
+
+export const workflowsQuerySchema = z.strictObject({
+  status: csvOf(statusSchema).optional(),
+  ownerId: idSchema.optional(),
+  projectId: idSchema.optional(),
+  agentId: idSchema.optional(),
+  storyId: idSchema.optional(),
+  ...paginationQuery,
+});
+export type WorkflowsQuery = z.output<typeof workflowsQuerySchema>;
+
+export const transitionsQuerySchema = z.strictObject({ limit: intParam(1, 1000).default(100) });
+
+export const projectsQuerySchema = z.strictObject({
+  status: csvOf(statusSchema).optional(),
+  ownerId: idSchema.optional(),
+  riskFlag: booleanParam.optional(),
+  overdue: booleanParam.optional(),
+  ...paginationQuery,
+});
+export type ProjectsQuery = z.output<typeof projectsQuerySchema>;
+
+export const storiesQuerySchema = z.strictObject({
+  projectId: idSchema.optional(),
+  column: z.string().min(1).max(64).optional(),
+  status: csvOf(statusSchema).optional(),
+  ...paginationQuery,
+});
+export type StoriesQuery = z.output<typeof storiesQuerySchema>;
+
+export const kanbanQuerySchema = z.strictObject({ projectId: idSchema });
+
+// ---------- resources ----------
+const instant = z.string().datetime({ offset: true });
+
+export const workflowSchema = z.object({
+  id: z.string(),
+  projectId: z.string().nullable(),
+  storyId: z.string().nullable(),
+  name: z.string().nullable(),
+  ownerId: z.string().nullable(),
+  agentId: z.string().nullable(),
+  status: statusSchema.nullable(),
+  lastTransitionAt: instant.nullable(),
+  updatedAt: instant,
+});
+export type Workflow = z.infer<typeof workflowSchema>;
+
+export const transitionSchema = z.object({
+  id: z.number().int(),
+  workflowId: z.string(),
+  eventId: z.number().int(),
+  fromStatus: statusSchema.nullable(),
+  toStatus: statusSchema,
+  occurredAt: instant,
+  actorId: z.string().nullable(),
+  reason: z.string().nullable(),
+});
+export type Transition = z.infer<typeof transitionSchema>;
+
+export const projectSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  ownerId: z.string().nullable(),
+  status: statusSchema,
+  /** null means unknown, never zero. */
+  progressPct: z.number().nullable(),
+  dueAt: instant.nullable(),
+  riskFlag: z.boolean(),
+  overdue: z.boolean(),
+  updatedAt: instant,
+});
+export type Project = z.infer<typeof projectSchema>;
+
+export const storySchema = z.object({
+  id: z.string(),
+  projectId: z.string().nullable(),
+  title: z.string().nullable(),
+  ownerId: z.string().nullable(),
+  status: statusSchema.nullable(),
+  kanbanColumn: z.string().nullable(),
+  epic: z.string().nullable(),
+  statusSince: instant.nullable(),
+  updatedAt: instant,
+});
+export type Story = z.infer<typeof storySchema>;
+
+export const documentSchema = z.object({
+  id: z.string(),
+  projectId: z.string().nullable(),
+  storyId: z.string().nullable(),
+  title: z.string(),
+  mimeType: z.string(),
+  checksum: z.string().nullable(),
+  createdAt: instant,
+});
+export type DocumentMeta = z.infer<typeof documentSchema>;
+
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    page: z.number().int().min(1),
+    pageSize: z.number().int().min(1),
+    total: z.number().int().min(0),
+  });
+export type Page<T> = { items: T[]; page: number; pageSize: number; total: number };
+
+export const workflowPageSchema = pageOf(workflowSchema);
+export const projectPageSchema = pageOf(projectSchema);
+export const storyPageSchema = pageOf(storySchema);
+export const transitionListSchema = z.object({ items: z.array(transitionSchema) });
+
+export const projectContextSchema = z.object({
+  project: projectSchema,
+  stories: z.array(storySchema),
+  workflows: z.array(workflowSchema),
+  documents: z.array(documentSchema),
+  truncated: z.object({ stories: z.boolean(), workflows: z.boolean(), documents: z.boolean() }),
+});
+
+export const kanbanBoardSchema = z.object({
+  projectId: z.string(),
+  columns: z.array(
+    z.object({
+      key: z.string(),
+      status: statusSchema.nullable(),
+      count: z.number().int(),
+      cards: z.array(storySchema),
+    }),
+  ),
+});
+export type KanbanBoard = z.infer<typeof kanbanBoardSchema>;
+
+export const syncModuleStatusSchema = z.object({
+  module: moduleSchema,
+  status: z.enum(['ok', 'failed', 'unknown']),
+  lastSuccessfulSyncAt: instant.nullable(),
+  lastAttemptAt: instant.nullable(),
+  error: z.string().nullable(),
+  isStale: z.boolean().nullable(),
+  sources: z.array(
+    z.object({
+      source: z.string(),
+      status: z.enum(['ok', 'failed']),
+      lastSuccessfulSyncAt: instant.nullable(),
+      lastAttemptAt: instant,
+      expectedIntervalMs: z.number().int().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+});
+export const syncStatusSchema = z.object({ modules: z.array(syncModuleStatusSchema), generatedAt: instant });
+export type SyncStatus = z.infer<typeof syncStatusSchema>;
+export const ALL_MODULES = MODULES;
+
+export const healthSchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z.object({
+    database: z.object({ ok: z.boolean(), error: z.string().optional() }),
+    migrations: z.object({ ok: z.boolean(), applied: z.number().int(), expected: z.number().int() }),
+    publisher: z.object({ ok: z.boolean(), subscribers: z.number().int() }),
+  }),
+  uptimeSec: z.number(),
+});
+
+// ---------- auth ----------
+export const ROLES = ['viewer', 'operator', 'manager'] as const;
+export const roleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof roleSchema>;
+export const KEY_SCOPES = ['ingest', 'read', 'metrics'] as const;
+export const keyScopeSchema = z.enum(KEY_SCOPES);
+export type KeyScope = z.infer<typeof keyScopeSchema>;
+
+export const loginBodySchema = z.strictObject({
+  email: z.string().trim().min(1).max(254),
+  password: z.string().min(1).max(1024),
+});
+export const meSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  displayName: z.string().nullable(),
+  role: roleSchema,
+  preferences: z.record(z.string(), z.unknown()),
+});
+export type Me = z.infer<typeof meSchema>;
+export const loginResponseSchema = z.object({ token: z.string(), expiresAt: instant, user: meSchema });
+
+export type StatusFilter = Status[];

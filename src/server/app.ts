@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import cookieParser from 'cookie-parser';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './config.js';
+import { apiNotFound, errorHandler } from './http/error-handler.js';
+import type { Logger } from './observability/logger.js';
+import type { Metrics } from './observability/metrics.js';
+import { authenticate, requireAccess } from './modules/auth/auth.middleware.js';
+import { authRoutes } from './modules/auth/auth.routes.js';
+import type { AuthService } from './modules/auth/auth.service.js';
+import type { EventPublisher } from './modules/events/event-publisher.js';
+import { ingestionRoutes } from './modules/events/ingestion.routes.js';
+import type { IngestionService } from './modules/events/ingestion.service.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { metaRoutes } from './modules/meta/meta.routes.js';
+import { projectsRoutes } from './modules/projects/projects.routes.js';
+import type { ProjectsService } from './modules/projects/projects.service.js';
+import type { StoriesService } from './modules/stories/kanban.service.js';
+import { storiesRoutes } from './modules/stories/stories.routes.js';
+import { syncRoutes } from './modules/sync/sync.routes.js';
+import type { SyncService } from './modules/sync/sync.service.js';
+import { workflowsRoutes } from './modules/workflows/workflows.routes.js';
+import type { WorkflowsService } from './modules/workflows/workflows.service.js';
+import type { DatabaseHandle } from './db/handle.js';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  db: DatabaseHandle;
+  publisher: EventPublisher;
+  auth: AuthService;
+  ingestion: IngestionService;
+  workflows: WorkflowsService;
+  projects: ProjectsService;
+  stories: StoriesService;
+  sync: SyncService;
+  startedAt: number;
+}
+
+const ID_HEADER = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** HTTP composition only: which middleware and routers, in which order. Logic lives in the services. */
+export function createApp(d: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', d.config.trustProxy);
+  app.set('query parser', 'simple');
+
+  // TLS terminates at a reverse proxy (architecture 8.1), which owns HSTS; upgrading requests would break plain-HTTP
+  // setups on a laptop or LAN.
+  app.use(helmet({ strictTransportSecurity: false, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(
+    pinoHttp({
+      logger: d.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && ID_HEADER.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      customProps: (req) => {
+        const c = req.headers['x-correlation-id'];
+        return typeof c === 'string' && ID_HEADER.test(c) ? { correlationId: c } : {};
+      },
+      autoLogging: { ignore: (req) => req.url === '/api/v1/health' },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
+  app.use((req, res, next) => {
+    const started = performance.now();
+    const c = req.get('x-correlation-id');
+    if (c && ID_HEADER.test(c)) res.setHeader('X-Correlation-Id', c);
+    res.on('finish', () => {
+      const routePath = req.route ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      d.metrics.apiRequestDuration.observe({ route: routePath, method: req.method, status: String(res.statusCode) }, performance.now() - started);
+    });
+    next();
+  });
+  app.use(cookieParser());
+
+  const api = express.Router();
+  api.use(healthRoutes(d.db, d.publisher, d.startedAt));
+  api.use(authenticate(d.auth));
+  // Ingestion parses its own, larger body (1 MiB); every other route gets a small one.
+  api.use(ingestionRoutes(d.ingestion, { rateLimitPerSecond: d.config.ingest.rateLimitPerSecond, onLimited: () => d.metrics.ingestOverloaded.inc({ reason: 'rate_limit' }) }));
+  api.use(express.json({ limit: '64kb', strict: true }));
+  api.use(authRoutes(d.auth, { loginAttemptsPerMinute: d.config.auth.loginAttemptsPerMinute }));
+  const read = express.Router();
+  read.use(requireAccess('read'));
+  read.use(metaRoutes());
+  read.use(workflowsRoutes(d.workflows));
+  read.use(projectsRoutes(d.projects));
+  read.use(storiesRoutes(d.stories));
+  read.use(syncRoutes(d.sync));
+  api.use(read);
+  api.use(apiNotFound);
+  app.use('/api/v1', api);
+
+  app.get('/metrics', authenticate(d.auth), requireAccess('metrics'), async (_req, res, next) => {
+    try {
+      res.set('Content-Type', d.metrics.registry.contentType).send(await d.metrics.registry.metrics());
+    } catch (err) {
+      next(err);
+    }
+  });
+  app.use(apiNotFound);
+  app.use(errorHandler(d.logger));
+  return app;
+}

@@ -1,0 +1,31 @@
+import { Command } from 'commander';
+import { ConfigError } from '../config.js';
+import { MigrationMismatchError } from '../db/migrator.js';
+import { registerKeyCommands } from './key-commands.js';
+import { registerServeCommand } from './serve-command.js';
+import { registerUserCommands } from './user-commands.js';
+
+function program(): Command {
+  const cli = new Command('bmad-ops')
+    .description('BMAD Ops: the live operations cockpit for BMAD Method projects')
+    .showHelpAfterError()
+    .configureOutput({ outputError: (str, write) => write(`bmad-ops: ${str.replace(/^error: /, '')}`) });
+  registerServeCommand(cli);
+  registerUserCommands(cli);
+  registerKeyCommands(cli);
+  return cli;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof MigrationMismatchError) {
+      process.stderr.write(`bmad-ops: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+export const DEFAULT_PORT = 8080;
+
+const portSchema = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().min(1);
+
+/** Everything the server can be told, with defaults. Tests build one directly; the CLI builds one from env + flags. */
+export const configSchema = z.object({
+  port: portSchema.default(DEFAULT_PORT),
+  host: z.string().min(1).default('127.0.0.1'),
+  dataDir: z.string().min(1).default('./data'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  trustProxy: z.boolean().default(false),
+  sqlite: z
+    .object({ busyTimeoutMs: z.number().int().min(0).default(2000), lockRetries: z.number().int().min(0).default(3) })
+    .prefault({}),
+  ingest: z
+    .object({
+      maxQueuedEvents: positiveInt.default(50_000),
+      maxEventsPerTransaction: positiveInt.default(5_000),
+      /** Requests per second per API key on POST /events. */
+      rateLimitPerSecond: positiveInt.default(500),
+    })
+    .prefault({}),
+  auth: z
+    .object({
+      sessionTtlHours: positiveInt.default(12),
+      loginAttemptsPerMinute: positiveInt.default(10),
+      /** scrypt cost (N = 2^costLog2); 15 = 32 MiB of memory per hash. */
+      scryptCostLog2: z.number().int().min(10).max(20).default(15),
+      adminEmail: z.string().optional(),
+      adminPassword: z.string().min(12, 'must be at least 12 characters').optional(),
+    })
+    .prefault({}),
+});
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+export function databaseFile(config: Pick<Config, 'dataDir'>): string {
+  return path.join(path.resolve(config.dataDir), 'bmad-ops.sqlite');
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Environment variables and the config field each sets, so an error can name the variable the user typed. */
+const ENV_FIELDS: [string, string[]][] = [
+  ['BMAD_OPS_PORT', ['port']],
+  ['BMAD_OPS_HOST', ['host']],
+  ['BMAD_OPS_DATA_DIR', ['dataDir']],
+  ['BMAD_OPS_LOG_LEVEL', ['logLevel']],
+  ['BMAD_OPS_INGEST_RATE_LIMIT', ['ingest', 'rateLimitPerSecond']],
+  ['BMAD_OPS_INGEST_MAX_QUEUED', ['ingest', 'maxQueuedEvents']],
+  ['BMAD_OPS_LOGIN_RATE_LIMIT', ['auth', 'loginAttemptsPerMinute']],
+  ['BMAD_OPS_SESSION_TTL_HOURS', ['auth', 'sessionTtlHours']],
+  ['BMAD_OPS_ADMIN_EMAIL', ['auth', 'adminEmail']],
+  ['BMAD_OPS_ADMIN_PASSWORD', ['auth', 'adminPassword']],
+];
+
+function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
+  let node = target;
+  for (const k of keys.slice(0, -1)) node = (node[k] ??= {}) as Record<string, unknown>;
+  node[keys[keys.length - 1]!] = value;
+}
+
+/**
+ * Builds the config from the environment, then command-line flags (flags win). Errors name the variable or flag.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, flags: { port?: string; dataDir?: string; host?: string } = {}): Config {
+  const input: Record<string, unknown> = {};
+  const origin = new Map<string, string>();
+  for (const [name, keys] of ENV_FIELDS) {
+    const value = env[name];
+    if (value !== undefined && value !== '') {
+      setPath(input, keys, value);
+      origin.set(keys.join('.'), name);
+    }
+  }
+  if (env.BMAD_OPS_TRUST_PROXY) {
+    input.trustProxy = env.BMAD_OPS_TRUST_PROXY === '1' || env.BMAD_OPS_TRUST_PROXY === 'true';
+  }
+  const flagMap: [keyof typeof flags, string][] = [['port', '--port'], ['dataDir', '--data-dir'], ['host', '--host']];
+  for (const [key, flag] of flagMap) {
+    if (flags[key] !== undefined) {
+      input[key] = flags[key];
+      origin.set(key, flag);
+    }
+  }
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = i.path.join('.');
+      return `  ${origin.get(key) ?? key}: ${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,5 @@
+import { initialSchema } from './001-initial-schema.js';
+import type { Migration } from './types.js';
+
+/** Forward-only, in order. Never edit a released migration: add the next one. */
+export const MIGRATIONS: readonly Migration[] = [initialSchema];

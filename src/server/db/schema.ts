@@ -1,0 +1,237 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/**
+ * Row types of every table, snake_case as stored. Only repositories import this file; the rest of the server works
+ * with the camelCase domain types of the contracts module. Instants are ISO-8601 UTC strings (fixed width, so they
+ * sort as text on every backend).
+ */
+export interface MetaTable { key: string; value: string }
+
+export interface SchemaMigrationsTable { version: number; name: string; checksum: string; applied_at: string }
+
+export interface UsersTable {
+  id: string;
+  email: string | null;
+  display_name: string | null;
+  role: string;
+  password_hash: string | null;
+  preferences_json: string;
+  /** 'local' = an account made by the CLI or bootstrap; 'event' = known only from user.upserted events. */
+  origin: string;
+  version_at: string | null;
+  version_key: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AgentsTable {
+  id: string;
+  name: string;
+  type: string;
+  owner_team: string | null;
+  created_at: string;
+  version_at: string;
+  version_key: string;
+}
+
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  owner_id: string | null;
+  status: string;
+  progress_pct: number | null;
+  due_at: string | null;
+  risk_flag: number;
+  updated_at: string;
+  version_at: string;
+  version_key: string;
+}
+
+export interface StoriesTable {
+  id: string;
+  project_id: string | null;
+  title: string | null;
+  owner_id: string | null;
+  epic: string | null;
+  attrs_at: string | null;
+  attrs_key: string | null;
+  status: string | null;
+  kanban_column: string | null;
+  status_at: string | null;
+  status_key: string | null;
+  updated_at: string;
+}
+
+export interface WorkflowsTable {
+  id: string;
+  project_id: string | null;
+  story_id: string | null;
+  name: string | null;
+  owner_id: string | null;
+  agent_id: string | null;
+  attrs_at: string | null;
+  attrs_key: string | null;
+  status: string | null;
+  last_transition_at: string | null;
+  status_key: string | null;
+  updated_at: string;
+}
+
+export interface DomainEventsTable {
+  id: Generated<number>;
+  event_type: string;
+  entity_type: string;
+  entity_id: string;
+  project_id: string | null;
+  story_id: string | null;
+  workflow_id: string | null;
+  occurred_at_utc: string;
+  ingested_at_utc: string;
+  source_system: string;
+  source_event_id: string;
+  correlation_id: string | null;
+  payload_json: string;
+  content_hash: string;
+}
+
+export interface WorkflowTransitionsTable {
+  id: Generated<number>;
+  workflow_id: string;
+  event_id: number;
+  from_status: string | null;
+  to_status: string;
+  occurred_at_utc: string;
+  actor_id: string | null;
+  reason: string | null;
+}
+
+export interface CostEventsTable {
+  id: Generated<number>;
+  source_event_id: number;
+  project_id: string | null;
+  workflow_id: string | null;
+  agent_id: string | null;
+  story_id: string | null;
+  model: string | null;
+  cost_amount: number | null;
+  currency: string | null;
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cache_write_tokens: number | null;
+  cache_read_tokens: number | null;
+  price_version: string | null;
+  occurred_at_utc: string;
+}
+
+export interface AgentMetricsTable {
+  id: Generated<number>;
+  agent_id: string;
+  kpi_key: string;
+  kpi_value: number | null;
+  unit: string;
+  granularity: string;
+  window_start_utc: string;
+  window_end_utc: string;
+  lineage_ref: string;
+}
+
+export interface AgentOutliersTable {
+  id: Generated<number>;
+  agent_metric_id: number;
+  score: number;
+  method: string;
+  threshold: number;
+  flagged_at_utc: string;
+  lineage_ref: string;
+}
+
+export interface DocumentsTable {
+  id: string;
+  project_id: string | null;
+  story_id: string | null;
+  title: string;
+  mime_type: string;
+  storage_path: string | null;
+  checksum: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SyncStateTable {
+  /** The reporting scope (the event's entity id), so several sources can report one module. */
+  id: string;
+  module: string;
+  status: string;
+  error_message: string | null;
+  expected_interval_ms: number | null;
+  last_attempt_at_utc: string;
+  last_attempt_key: string;
+  last_successful_sync_at_utc: string | null;
+}
+
+export interface ClientSessionsTable {
+  id: string;
+  user_id: string | null;
+  connected_at_utc: string;
+  last_heartbeat_at_utc: string | null;
+  connection_state: string;
+  last_ack_event_id: number | null;
+  closed_at_utc: string | null;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  scopes_json: string;
+  secret_hash: string;
+  created_by: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface AuthSessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  created_at: string;
+  expires_at: string;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  occurred_at_utc: string;
+  actor_type: string;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  outcome: string;
+  ip: string | null;
+  details_json: string;
+}
+
+export interface Database {
+  meta: MetaTable;
+  schema_migrations: SchemaMigrationsTable;
+  users: UsersTable;
+  agents: AgentsTable;
+  projects: ProjectsTable;
+  stories: StoriesTable;
+  workflows: WorkflowsTable;
+  domain_events: DomainEventsTable;
+  workflow_transitions: WorkflowTransitionsTable;
+  cost_events: CostEventsTable;
+  agent_metrics: AgentMetricsTable;
+  agent_outliers: AgentOutliersTable;
+  documents: DocumentsTable;
+  sync_state: SyncStateTable;
+  client_sessions: ClientSessionsTable;
+  api_keys: ApiKeysTable;
+  auth_sessions: AuthSessionsTable;
+  audit_log: AuditLogTable;
+}
+
+export type DomainEventRow = Selectable<DomainEventsTable>;
+export type NewDomainEventRow = Insertable<DomainEventsTable>;

@@ -1,0 +1,41 @@
+import type { RequestHandler } from 'express';
+import { forbidden, unauthorized } from '../../http/errors.js';
+import type { AuthService } from './auth.service.js';
+import { denialReason, type Access, type Principal } from './principal.js';
+
+export const SESSION_COOKIE = 'bmad_ops_session';
+
+/** Resolves the caller from `Authorization: Bearer` or, for browsers, the session cookie. Never rejects by itself. */
+export function authenticate(auth: AuthService): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      const header = req.get('authorization');
+      let token: string | undefined;
+      if (header !== undefined) {
+        const m = /^Bearer\s+(\S{1,512})\s*$/i.exec(header);
+        if (!m) return next(unauthorized('the Authorization header must be "Bearer <token>"'));
+        token = m[1];
+      } else {
+        const cookie = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
+        if (typeof cookie === 'string' && cookie.length <= 512) token = cookie;
+      }
+      if (token !== undefined) {
+        const principal = await auth.resolveToken(token);
+        if (!principal) return next(unauthorized('the token or session is invalid, revoked or expired'));
+        res.locals.principal = principal;
+      }
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+export function requireAccess(access: Access): RequestHandler {
+  return (_req, res, next) => {
+    const principal = res.locals.principal as Principal | undefined;
+    if (!principal) return next(unauthorized());
+    const reason = denialReason(principal, access);
+    next(reason ? forbidden(reason) : undefined);
+  };
+}

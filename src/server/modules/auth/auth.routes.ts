@@ -1,0 +1,62 @@
+import { Router, type Request } from 'express';
+import { z } from 'zod';
+import { loginBodySchema } from '../../../contracts/index.js';
+import { HttpError, notFound } from '../../http/errors.js';
+import { limiter } from '../../http/rate-limit.js';
+import { route } from '../../http/route.js';
+import { requireAccess, SESSION_COOKIE } from './auth.middleware.js';
+import type { AuthService, RequestMeta } from './auth.service.js';
+
+export const preferencesBodySchema = z.strictObject({
+  theme: z.enum(['light', 'dark', 'system']).optional(),
+});
+
+const meta = (req: Request): RequestMeta => ({ ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
+
+export function authRoutes(auth: AuthService, opts: { loginAttemptsPerMinute: number }): Router {
+  const r = Router();
+  r.post(
+    '/auth/login',
+    limiter({ windowMs: 60_000, limit: opts.loginAttemptsPerMinute, key: 'ip', message: 'too many login attempts; wait a minute' }),
+    route({ body: loginBodySchema }, async ({ body, req, res }) => {
+      const result = await auth.login(body.email, body.password, meta(req));
+      if (!result) throw new HttpError(401, 'invalid_credentials', 'email or password is wrong');
+      res.cookie(SESSION_COOKIE, result.token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: req.secure,
+        path: '/',
+        expires: new Date(result.expiresAt),
+      });
+      return result;
+    }),
+  );
+  r.post(
+    '/auth/logout',
+    requireAccess('session'),
+    route({}, async ({ req, res, principal }) => {
+      await auth.logout(principal!, meta(req));
+      res.clearCookie(SESSION_COOKIE, { path: '/' });
+      res.status(204).end();
+    }),
+  );
+  r.get(
+    '/auth/me',
+    requireAccess('session'),
+    route({}, async ({ principal }) => {
+      if (principal?.kind !== 'user') return undefined;
+      return (await auth.me(principal.userId)) ?? Promise.reject(notFound('user', principal.userId));
+    }),
+  );
+  r.put(
+    '/auth/me/preferences',
+    requireAccess('session'),
+    route({ body: preferencesBodySchema }, async ({ body, principal }) => {
+      if (principal?.kind !== 'user') return undefined;
+      const current = await auth.me(principal.userId);
+      if (!current) throw notFound('user', principal.userId);
+      return auth.setPreferences(principal.userId, { ...current.preferences, ...body });
+    }),
+  );
+  return r;
+}

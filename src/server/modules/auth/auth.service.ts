@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import type { KeyScope, Me, Role } from '../../../contracts/index.js';
+import type { Clock } from '../../clock.js';
+import type { DatabaseHandle } from '../../db/handle.js';
+import { auditRepository, type AuditEntry } from '../audit/audit.repository.js';
+import { apiKeysRepository, sessionsRepository } from './credentials.repository.js';
+import { generatePassword, hashPassword, verifyPassword } from './password.js';
+import type { Principal } from './principal.js';
+import { newApiKey, newSessionToken, parseApiKey, safeEqual, sha256, SESSION_PREFIX } from './tokens.js';
+import { usersRepository, type Account } from './users.repository.js';
+
+export interface AuthOptions {
+  sessionTtlHours: number;
+  scryptCostLog2: number;
+}
+
+export class UserExistsError extends Error {
+  constructor(email: string) {
+    super(`an account with email ${email} already exists`);
+    this.name = 'UserExistsError';
+  }
+}
+
+export interface RequestMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+function toMe(a: Account): Me {
+  return { id: a.id, email: a.email, displayName: a.displayName, role: a.role, preferences: a.preferences };
+}
+
+export class AuthService {
+  /** A hash to verify against when the email is unknown, so both paths cost the same time. */
+  private decoyHash: Promise<string>;
+
+  constructor(
+    private readonly db: DatabaseHandle,
+    private readonly clock: Clock,
+    private readonly opts: AuthOptions,
+  ) {
+    this.decoyHash = hashPassword(generatePassword(), opts.scryptCostLog2);
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  audit(entry: Omit<AuditEntry, 'occurredAt'>): Promise<void> {
+    return auditRepository.insert(this.db.write, { ...entry, occurredAt: this.now() });
+  }
+
+  async createUser(input: { email: string; role: Role; password?: string; displayName?: string | null }, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<{ id: string; password: string; generated: boolean }> {
+    const email = input.email.trim().toLowerCase();
+    if (await usersRepository.findAccountByEmail(this.db.write, email)) throw new UserExistsError(email);
+    const password = input.password ?? generatePassword();
+    const id = randomUUID();
+    await usersRepository.createAccount(this.db.write, {
+      id,
+      email,
+      displayName: input.displayName ?? null,
+      role: input.role,
+      passwordHash: await hashPassword(password, this.opts.scryptCostLog2),
+      now: this.now(),
+    });
+    await this.audit({ ...actor, action: 'user.create', targetType: 'user', targetId: id, outcome: 'success', details: { email, role: input.role } });
+    return { id, password, generated: input.password === undefined };
+  }
+
+  /** On a database with no accounts, creates the first manager. Returns its credentials, or undefined if not needed. */
+  async ensureBootstrapAdmin(email: string | undefined, password: string | undefined): Promise<{ email: string; password: string; generated: boolean } | undefined> {
+    if ((await usersRepository.countAccounts(this.db.write)) > 0) return undefined;
+    const adminEmail = (email ?? 'admin@localhost').toLowerCase();
+    const created = await this.createUser(
+      { email: adminEmail, role: 'manager', displayName: 'Administrator', ...(password ? { password } : {}) },
+      { actorType: 'system', actorId: null },
+    );
+    return { email: adminEmail, password: created.password, generated: created.generated };
+  }
+
+  async createApiKey(name: string, scopes: KeyScope[], actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<{ id: string; key: string }> {
+    const k = newApiKey();
+    await apiKeysRepository.insert(this.db.write, { id: k.id, name, scopes, secretHash: sha256(k.secret), createdBy: actor.actorId, now: this.now() });
+    await this.audit({ ...actor, action: 'key.create', targetType: 'api_key', targetId: k.id, outcome: 'success', details: { name, scopes } });
+    return { id: k.id, key: k.key };
+  }
+
+  async revokeApiKey(id: string, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<boolean> {
+    const revoked = await apiKeysRepository.revoke(this.db.write, id, this.now());
+    await this.audit({ ...actor, action: 'key.revoke', targetType: 'api_key', targetId: id, outcome: revoked ? 'success' : 'failure' });
+    return revoked;
+  }
+
+  listApiKeys() {
+    return apiKeysRepository.list(this.db.read);
+  }
+
+  async login(emailInput: string, password: string, meta: RequestMeta): Promise<{ token: string; expiresAt: string; user: Me } | undefined> {
+    const email = emailInput.trim().toLowerCase();
+    const account = await usersRepository.findAccountByEmail(this.db.read, email);
+    const ok = await verifyPassword(password, account?.passwordHash ?? (await this.decoyHash));
+    if (!account || !ok) {
+      await this.audit({ actorType: 'anonymous', actorId: account?.id ?? null, action: 'auth.login', targetType: 'user', targetId: account?.id ?? null, outcome: 'failure', ip: meta.ip, details: { email } });
+      return undefined;
+    }
+    const token = newSessionToken();
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + this.opts.sessionTtlHours * 3600_000).toISOString();
+    const sessionId = randomUUID();
+    await sessionsRepository.insert(this.db.write, { id: sessionId, userId: account.id, tokenHash: sha256(token), now: now.toISOString(), expiresAt, userAgent: meta.userAgent?.slice(0, 256) ?? null, ip: meta.ip });
+    await this.audit({ actorType: 'user', actorId: account.id, action: 'auth.login', targetType: 'user', targetId: account.id, outcome: 'success', ip: meta.ip });
+    return { token, expiresAt, user: toMe(account) };
+  }
+
+  async logout(principal: Principal, meta: RequestMeta): Promise<void> {
+    if (principal.kind !== 'user') return;
+    await sessionsRepository.delete(this.db.write, principal.sessionId);
+    await this.audit({ actorType: 'user', actorId: principal.userId, action: 'auth.logout', outcome: 'success', ip: meta.ip });
+  }
+
+  /** Resolves a bearer token or session cookie value to a principal, or undefined when it is not valid now. */
+  async resolveToken(token: string): Promise<Principal | undefined> {
+    if (token.startsWith(SESSION_PREFIX)) {
+      const session = await sessionsRepository.findByTokenHash(this.db.read, sha256(token));
+      if (!session || session.expiresAt <= this.now()) return undefined;
+      const account = await usersRepository.findAccountById(this.db.read, session.userId);
+      return account ? { kind: 'user', userId: account.id, role: account.role, sessionId: session.id } : undefined;
+    }
+    const parsed = parseApiKey(token);
+    if (!parsed) return undefined;
+    const key = await apiKeysRepository.findById(this.db.read, parsed.id);
+    if (!key || key.revokedAt !== null || !safeEqual(key.secretHash, sha256(parsed.secret))) return undefined;
+    return { kind: 'key', keyId: key.id, name: key.name, scopes: key.scopes };
+  }
+
+  async me(userId: string): Promise<Me | undefined> {
+    const a = await usersRepository.findAccountById(this.db.read, userId);
+    return a ? toMe(a) : undefined;
+  }
+
+  async setPreferences(userId: string, preferences: Record<string, unknown>): Promise<Me | undefined> {
+    await usersRepository.setPreferences(this.db.write, userId, preferences, this.now());
+    return this.me(userId);
+  }
+
+  pruneExpiredSessions(): Promise<number> {
+    return sessionsRepository.deleteExpired(this.db.write, this.now());
+  }
+}

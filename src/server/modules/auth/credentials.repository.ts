@@ -1,0 +1,66 @@
+import type { KeyScope } from '../../../contracts/index.js';
+import type { Executor } from '../../db/handle.js';
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  scopes: KeyScope[];
+  secretHash: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  expiresAt: string;
+}
+
+export const apiKeysRepository = {
+  async insert(db: Executor, k: { id: string; name: string; scopes: KeyScope[]; secretHash: string; createdBy: string | null; now: string }): Promise<void> {
+    await db
+      .insertInto('api_keys')
+      .values({ id: k.id, name: k.name, scopes_json: JSON.stringify(k.scopes), secret_hash: k.secretHash, created_by: k.createdBy, created_at: k.now, revoked_at: null })
+      .execute();
+  },
+
+  async findById(db: Executor, id: string): Promise<ApiKeyRecord | undefined> {
+    const r = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    return r
+      ? { id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], secretHash: r.secret_hash, createdAt: r.created_at, revokedAt: r.revoked_at }
+      : undefined;
+  },
+
+  async list(db: Executor): Promise<Omit<ApiKeyRecord, 'secretHash'>[]> {
+    const rows = await db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map((r) => ({ id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], createdAt: r.created_at, revokedAt: r.revoked_at }));
+  },
+
+  async revoke(db: Executor, id: string, now: string): Promise<boolean> {
+    const r = await db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+};
+
+export const sessionsRepository = {
+  async insert(db: Executor, s: { id: string; userId: string; tokenHash: string; now: string; expiresAt: string; userAgent: string | null; ip: string | null }): Promise<void> {
+    await db
+      .insertInto('auth_sessions')
+      .values({ id: s.id, user_id: s.userId, token_hash: s.tokenHash, created_at: s.now, expires_at: s.expiresAt, user_agent: s.userAgent, ip: s.ip })
+      .execute();
+  },
+
+  async findByTokenHash(db: Executor, tokenHash: string): Promise<SessionRecord | undefined> {
+    const r = await db.selectFrom('auth_sessions').select(['id', 'user_id', 'expires_at']).where('token_hash', '=', tokenHash).executeTakeFirst();
+    return r ? { id: r.id, userId: r.user_id, expiresAt: r.expires_at } : undefined;
+  },
+
+  async delete(db: Executor, id: string): Promise<void> {
+    await db.deleteFrom('auth_sessions').where('id', '=', id).execute();
+  },
+
+  async deleteExpired(db: Executor, now: string): Promise<number> {
+    const r = await db.deleteFrom('auth_sessions').where('expires_at', '<', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  },
+};

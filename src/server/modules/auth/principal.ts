@@ -1,0 +1,34 @@
+import type { KeyScope, Role } from '../../../contracts/index.js';
+
+export type Principal =
+  | { kind: 'user'; userId: string; role: Role; sessionId: string }
+  | { kind: 'key'; keyId: string; name: string; scopes: KeyScope[] };
+
+/** What a route needs from its caller. */
+export type Access = 'read' | 'ingest' | 'metrics' | 'session' | 'manage';
+
+/** Returns null when allowed, otherwise why not (for the 403 message). */
+export function denialReason(p: Principal, access: Access): string | null {
+  if (p.kind === 'user') {
+    switch (access) {
+      case 'read':
+      case 'session':
+        return null;
+      case 'metrics':
+      case 'manage':
+        return p.role === 'manager' ? null : `requires the manager role (you are ${p.role})`;
+      case 'ingest':
+        return 'ingestion requires an API key with the ingest scope';
+    }
+  }
+  switch (access) {
+    case 'read':
+    case 'ingest':
+    case 'metrics':
+      return p.scopes.includes(access) ? null : `this API key lacks the ${access} scope`;
+    case 'session':
+      return 'this endpoint needs a signed-in user, not an API key';
+    case 'manage':
+      return 'this endpoint needs a manager account';
+  }
+}

@@ -1,0 +1,107 @@
+import type { Selectable } from 'kysely';
+import type { Role } from '../../../contracts/index.js';
+import type { Executor } from '../../db/handle.js';
+import type { UsersTable } from '../../db/schema.js';
+
+export type UserRow = Selectable<UsersTable>;
+
+export interface Account {
+  id: string;
+  email: string;
+  displayName: string | null;
+  role: Role;
+  passwordHash: string;
+  preferences: Record<string, unknown>;
+}
+
+function toAccount(r: UserRow): Account | undefined {
+  if (r.password_hash === null || r.email === null) return undefined;
+  return {
+    id: r.id,
+    email: r.email,
+    displayName: r.display_name,
+    role: r.role as Role,
+    passwordHash: r.password_hash,
+    preferences: JSON.parse(r.preferences_json) as Record<string, unknown>,
+  };
+}
+
+export const usersRepository = {
+  async rowsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, UserRow>> {
+    if (ids.length === 0) return new Map();
+    const rows = await db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r]));
+  },
+
+  /** Upserts people known from events; the WHERE keeps local accounts untouched even under a race. */
+  async upsertEventUsers(db: Executor, rows: readonly UserRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await db
+      .insertInto('users')
+      .values([...rows])
+      .onConflict((oc) =>
+        oc
+          .column('id')
+          .doUpdateSet((eb) => ({
+            email: eb.ref('excluded.email'),
+            display_name: eb.ref('excluded.display_name'),
+            version_at: eb.ref('excluded.version_at'),
+            version_key: eb.ref('excluded.version_key'),
+            created_at: eb.ref('excluded.created_at'),
+            updated_at: eb.ref('excluded.updated_at'),
+          }))
+          .where('users.origin', '=', 'event'),
+      )
+      .execute();
+  },
+
+  async createAccount(
+    db: Executor,
+    a: { id: string; email: string; displayName: string | null; role: Role; passwordHash: string; now: string },
+  ): Promise<void> {
+    await db
+      .insertInto('users')
+      .values({
+        id: a.id,
+        email: a.email,
+        display_name: a.displayName,
+        role: a.role,
+        password_hash: a.passwordHash,
+        preferences_json: '{}',
+        origin: 'local',
+        version_at: null,
+        version_key: null,
+        created_at: a.now,
+        updated_at: a.now,
+      })
+      .execute();
+  },
+
+  async findAccountByEmail(db: Executor, email: string): Promise<Account | undefined> {
+    const row = await db
+      .selectFrom('users')
+      .selectAll()
+      .where('email', '=', email)
+      .where('password_hash', 'is not', null)
+      .executeTakeFirst();
+    return row ? toAccount(row) : undefined;
+  },
+
+  async findAccountById(db: Executor, id: string): Promise<Account | undefined> {
+    const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toAccount(row) : undefined;
+  },
+
+  async countAccounts(db: Executor): Promise<number> {
+    const r = await db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('password_hash', 'is not', null)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+
+  async setPreferences(db: Executor, id: string, preferences: Record<string, unknown>, now: string): Promise<void> {
+    await db.updateTable('users').set({ preferences_json: JSON.stringify(preferences), updated_at: now }).where('id', '=', id).execute();
+  },
+};

@@ -1,0 +1,113 @@
+import type { EventType, IncomingEvent } from '../../../contracts/index.js';
+import type { Executor } from '../../db/handle.js';
+import type { DomainEventRow } from '../../db/schema.js';
+import { sourceKey, type StoredEvent } from './stored-event.js';
+
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface ExistingEvent {
+  eventId: number;
+  contentHash: string;
+}
+
+export interface NewEvent {
+  event: IncomingEvent;
+  contentHash: string;
+}
+
+export function rowToStoredEvent(row: DomainEventRow): StoredEvent {
+  return {
+    eventId: row.id,
+    sourceEventId: row.source_event_id,
+    source: row.source_system,
+    type: row.event_type as EventType,
+    occurredAt: row.occurred_at_utc,
+    ingestedAt: row.ingested_at_utc,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    projectId: row.project_id,
+    storyId: row.story_id,
+    workflowId: row.workflow_id,
+    correlationId: row.correlation_id,
+    payload: JSON.parse(row.payload_json),
+  } as StoredEvent;
+}
+
+export const eventsRepository = {
+  /** Events already stored under these (source, id) keys, keyed by sourceKey(). */
+  async findBySourceKeys(db: Executor, keys: readonly { source: string; sourceEventId: string }[]): Promise<Map<string, ExistingEvent>> {
+    const found = new Map<string, ExistingEvent>();
+    const wanted = new Set(keys.map(sourceKey));
+    const ids = [...new Set(keys.map((k) => k.sourceEventId))];
+    for (const part of chunks(ids)) {
+      const rows = await db
+        .selectFrom('domain_events')
+        .select(['id', 'source_system', 'source_event_id', 'content_hash'])
+        .where('source_event_id', 'in', part)
+        .execute();
+      for (const r of rows) {
+        const key = sourceKey({ source: r.source_system, sourceEventId: r.source_event_id });
+        if (wanted.has(key)) found.set(key, { eventId: r.id, contentHash: r.content_hash });
+      }
+    }
+    return found;
+  },
+
+  /** Appends events in the given order; returns them with their sequence numbers, in that order. */
+  async append(db: Executor, events: readonly NewEvent[], ingestedAt: string): Promise<StoredEvent[]> {
+    const stored: StoredEvent[] = [];
+    for (const part of chunks(events)) {
+      const rows = await db
+        .insertInto('domain_events')
+        .values(
+          part.map(({ event: e, contentHash }) => ({
+            event_type: e.type,
+            entity_type: e.entityType,
+            entity_id: e.entityId,
+            project_id: e.projectId,
+            story_id: e.storyId,
+            workflow_id: e.workflowId,
+            occurred_at_utc: e.occurredAt,
+            ingested_at_utc: ingestedAt,
+            source_system: e.source,
+            source_event_id: e.sourceEventId,
+            correlation_id: e.correlationId,
+            payload_json: JSON.stringify(e.payload),
+            content_hash: contentHash,
+          })),
+        )
+        .returning(['id', 'source_system', 'source_event_id'])
+        .execute();
+      // RETURNING order is not guaranteed, so match rows back by their unique key.
+      const idByKey = new Map(rows.map((r) => [sourceKey({ source: r.source_system, sourceEventId: r.source_event_id }), r.id]));
+      for (const { event } of part) {
+        const eventId = idByKey.get(sourceKey(event));
+        if (eventId === undefined) throw new Error(`appended event ${sourceKey(event)} has no id`);
+        stored.push({ ...event, eventId, ingestedAt } as StoredEvent);
+      }
+    }
+    return stored;
+  },
+
+  async headEventId(db: Executor): Promise<number> {
+    const row = await db.selectFrom('domain_events').select((eb) => eb.fn.max('id').as('head')).executeTakeFirst();
+    return Number(row?.head ?? 0);
+  },
+
+  /** Events after a position, in sequence order (replay and rebuilds). */
+  async listAfter(db: Executor, afterEventId: number, limit: number): Promise<StoredEvent[]> {
+    const rows = await db.selectFrom('domain_events').selectAll().where('id', '>', afterEventId).orderBy('id').limit(limit).execute();
+    return rows.map(rowToStoredEvent);
+  },
+
+  async findById(db: Executor, eventId: number): Promise<StoredEvent | undefined> {
+    const row = await db.selectFrom('domain_events').selectAll().where('id', '=', eventId).executeTakeFirst();
+    return row ? rowToStoredEvent(row) : undefined;
+  },
+};

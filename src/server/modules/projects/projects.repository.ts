@@ -1,0 +1,78 @@
+import type { Selectable } from 'kysely';
+import type { Project, ProjectsQuery, Status } from '../../../contracts/index.js';
+import type { Executor } from '../../db/handle.js';
+import type { ProjectsTable } from '../../db/schema.js';
+
+export type ProjectRow = Selectable<ProjectsTable>;
+const OPEN_STATUSES: Status[] = ['queued', 'in_progress', 'blocked'];
+
+function toProject(r: ProjectRow, now: string): Project {
+  return {
+    id: r.id,
+    name: r.name,
+    ownerId: r.owner_id,
+    status: r.status as Status,
+    progressPct: r.progress_pct,
+    dueAt: r.due_at,
+    riskFlag: r.risk_flag === 1,
+    overdue: r.due_at !== null && r.due_at < now && OPEN_STATUSES.includes(r.status as Status),
+    updatedAt: r.updated_at,
+  };
+}
+
+export type ProjectFilter = Omit<ProjectsQuery, 'page' | 'pageSize'>;
+
+function filtered(db: Executor, f: ProjectFilter, now: string) {
+  let q = db.selectFrom('projects');
+  if (f.status) q = q.where('status', 'in', f.status);
+  if (f.ownerId) q = q.where('owner_id', '=', f.ownerId);
+  if (f.riskFlag !== undefined) q = q.where('risk_flag', '=', f.riskFlag ? 1 : 0);
+  if (f.overdue === true) q = q.where('due_at', '<', now).where('status', 'in', OPEN_STATUSES);
+  if (f.overdue === false) {
+    q = q.where((eb) => eb.or([eb('due_at', 'is', null), eb('due_at', '>=', now), eb('status', 'not in', OPEN_STATUSES)]));
+  }
+  return q;
+}
+
+export const projectsRepository = {
+  async list(db: Executor, f: ProjectFilter, page: number, pageSize: number, now: string): Promise<{ items: Project[]; total: number }> {
+    const [rows, count] = await Promise.all([
+      filtered(db, f, now).selectAll().orderBy('name').orderBy('id').limit(pageSize).offset((page - 1) * pageSize).execute(),
+      filtered(db, f, now).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map((r) => toProject(r, now)), total: Number(count.n) };
+  },
+
+  async findById(db: Executor, id: string, now: string): Promise<Project | undefined> {
+    const row = await db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toProject(row, now) : undefined;
+  },
+
+  // ----- projection side -----
+  async rowsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, ProjectRow>> {
+    if (ids.length === 0) return new Map();
+    const rows = await db.selectFrom('projects').selectAll().where('id', 'in', ids).execute();
+    return new Map(rows.map((r) => [r.id, r]));
+  },
+
+  async upsertRows(db: Executor, rows: readonly ProjectRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await db
+      .insertInto('projects')
+      .values([...rows])
+      .onConflict((oc) =>
+        oc.column('id').doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          owner_id: eb.ref('excluded.owner_id'),
+          status: eb.ref('excluded.status'),
+          progress_pct: eb.ref('excluded.progress_pct'),
+          due_at: eb.ref('excluded.due_at'),
+          risk_flag: eb.ref('excluded.risk_flag'),
+          updated_at: eb.ref('excluded.updated_at'),
+          version_at: eb.ref('excluded.version_at'),
+          version_key: eb.ref('excluded.version_key'),
+        })),
+      )
+      .execute();
+  },
+};

@@ -1,0 +1,85 @@
+import type { Executor } from '../../db/handle.js';
+import { isNewer, maxInstant, versionOf, type Projection } from '../events/projection.js';
+import type { StoredEventOf } from '../events/stored-event.js';
+import { workflowsRepository, type WorkflowRow } from './workflows.repository.js';
+
+type WorkflowEvent = StoredEventOf<'workflow.upserted' | 'workflow.transitioned'>;
+
+function emptyRow(id: string): WorkflowRow {
+  return {
+    id,
+    project_id: null,
+    story_id: null,
+    name: null,
+    owner_id: null,
+    agent_id: null,
+    attrs_at: null,
+    attrs_key: null,
+    status: null,
+    last_transition_at: null,
+    status_key: null,
+    updated_at: '',
+  };
+}
+
+/**
+ * Folds one event into a workflow row. Attributes come from the newest workflow.upserted, the status from the newest
+ * event that states one (upserted or transitioned), so a transition that arrives before its workflow still counts.
+ */
+export function foldWorkflow(row: WorkflowRow, e: WorkflowEvent): WorkflowRow {
+  const v = versionOf(e);
+  const next = { ...row };
+  if (e.type === 'workflow.upserted') {
+    if (isNewer(v, { at: row.attrs_at, key: row.attrs_key })) {
+      next.project_id = e.payload.projectId ?? null;
+      next.story_id = e.payload.storyId ?? null;
+      next.name = e.payload.name;
+      next.owner_id = e.payload.ownerId ?? null;
+      next.agent_id = e.payload.agentId ?? null;
+      next.attrs_at = v.at;
+      next.attrs_key = v.key;
+    }
+  }
+  const status = e.type === 'workflow.upserted' ? e.payload.status : e.payload.to;
+  if (isNewer(v, { at: row.last_transition_at, key: row.status_key })) {
+    next.status = status;
+    next.last_transition_at = v.at;
+    next.status_key = v.key;
+  }
+  next.updated_at = maxInstant(next.attrs_at, next.last_transition_at);
+  return next;
+}
+
+export const workflowsProjection: Projection<'workflow.upserted' | 'workflow.transitioned'> = {
+  name: 'workflows',
+  handles: ['workflow.upserted', 'workflow.transitioned'],
+  async apply(trx: Executor, events) {
+    const rows = await workflowsRepository.rowsByIds(trx, [...new Set(events.map((e) => e.entityId))]);
+    const touched = new Set<string>();
+    for (const e of events) {
+      rows.set(e.entityId, foldWorkflow(rows.get(e.entityId) ?? emptyRow(e.entityId), e));
+      touched.add(e.entityId);
+    }
+    await workflowsRepository.upsertRows(trx, [...touched].map((id) => rows.get(id)!));
+  },
+};
+
+/** Every transition is kept, whatever order it arrived in: the timeline is sorted on read. */
+export const workflowTransitionsProjection: Projection<'workflow.transitioned'> = {
+  name: 'workflow-transitions',
+  handles: ['workflow.transitioned'],
+  async apply(trx, events) {
+    await workflowsRepository.insertTransitions(
+      trx,
+      events.map((e) => ({
+        workflow_id: e.entityId,
+        event_id: e.eventId,
+        from_status: e.payload.from ?? null,
+        to_status: e.payload.to,
+        occurred_at_utc: e.occurredAt,
+        actor_id: e.payload.actorId ?? null,
+        reason: e.payload.reason ?? null,
+      })),
+    );
+  },
+};

@@ -1,0 +1,58 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics, Gauge } from 'prom-client';
+
+/** The server's Prometheus metrics, in a registry per server instance (tests run several servers in one process). */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly apiRequestDuration = new Histogram({
+    name: 'api_request_duration_ms',
+    help: 'HTTP API request duration in milliseconds',
+    labelNames: ['route', 'method', 'status'] as const,
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000],
+    registers: [this.registry],
+  });
+
+  readonly sqliteWriteLockWait = new Histogram({
+    name: 'sqlite_write_lock_wait_ms',
+    help: 'Time spent acquiring the SQLite write lock (BEGIN IMMEDIATE, including retries), in milliseconds',
+    buckets: [0.05, 0.1, 0.5, 1, 5, 10, 50, 100, 500, 1000, 5000],
+    registers: [this.registry],
+  });
+
+  readonly ingestEvents = new Counter({
+    name: 'ingest_events_total',
+    help: 'Events received by POST /api/v1/events, by result',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly ingestOverloaded = new Counter({
+    name: 'ingest_overloaded_total',
+    help: 'Ingest requests refused with 429 because the write path was saturated or rate limited',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  private writerDepth: () => number = () => 0;
+
+  readonly writerQueueDepth: Gauge = new Gauge({
+    name: 'ingest_writer_queue_events',
+    help: 'Events waiting for the single writer',
+    registers: [this.registry],
+    collect: (): void => this.writerQueueDepth.set(this.writerDepth()),
+  });
+
+  bindWriterDepth(read: () => number): void {
+    this.writerDepth = read;
+  }
+
+  readonly eventsPublished = new Counter({
+    name: 'events_published_total',
+    help: 'Committed events handed to the in-process publisher',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,158 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EVENT_TYPES } from '../contracts/index.js';
+import { createApp } from './app.js';
+import { systemClock, type Clock } from './clock.js';
+import { databaseFile, type Config } from './config.js';
+import type { DatabaseHandle } from './db/handle.js';
+import { migrate } from './db/migrator.js';
+import { openSqlite } from './db/sqlite-connection.js';
+import { agentsProjection } from './modules/agents/agents.projection.js';
+import { AuthService } from './modules/auth/auth.service.js';
+import { costsProjection } from './modules/costs/costs.projection.js';
+import { EventPublisher } from './modules/events/event-publisher.js';
+import { EventWriter } from './modules/events/event-writer.js';
+import { IngestionService } from './modules/events/ingestion.service.js';
+import { ProjectionEngine } from './modules/events/projection.js';
+import { projectsProjection } from './modules/projects/projects.projection.js';
+import { ProjectsService } from './modules/projects/projects.service.js';
+import { StoriesService } from './modules/stories/kanban.service.js';
+import { storiesProjection } from './modules/stories/stories.projection.js';
+import { syncProjection } from './modules/sync/sync.projection.js';
+import { SyncService } from './modules/sync/sync.service.js';
+import { usersProjection } from './modules/users/users.projection.js';
+import { workflowsProjection, workflowTransitionsProjection } from './modules/workflows/workflows.projection.js';
+import { WorkflowsService } from './modules/workflows/workflows.service.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+
+/** Every projection, in the order they run inside the append transaction. */
+export function createProjectionEngine(): ProjectionEngine {
+  return new ProjectionEngine(
+    [projectsProjection, storiesProjection, workflowsProjection, workflowTransitionsProjection, agentsProjection, usersProjection, costsProjection, syncProjection],
+    EVENT_TYPES,
+  );
+}
+
+export function openDatabase(config: Config): DatabaseHandle {
+  return openSqlite({ file: databaseFile(config), busyTimeoutMs: config.sqlite.busyTimeoutMs });
+}
+
+export interface Core {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  db: DatabaseHandle;
+  publisher: EventPublisher;
+  writer: EventWriter;
+  auth: AuthService;
+  ingestion: IngestionService;
+  close(): Promise<void>;
+}
+
+/** Opens the database, applies migrations (refusing a mismatched database) and wires the services. */
+export async function createCore(config: Config, deps: { clock?: Clock; logger?: Logger } = {}): Promise<Core> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const metrics = new Metrics();
+  const db = openDatabase(config);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const publisher = new EventPublisher((err) => logger.error({ err }, 'event listener failed'));
+  const writer = new EventWriter(db, createProjectionEngine(), publisher, clock, {
+    maxQueuedEvents: config.ingest.maxQueuedEvents,
+    maxEventsPerTransaction: config.ingest.maxEventsPerTransaction,
+    transaction: {
+      maxRetries: config.sqlite.lockRetries,
+      retryDelayMs: 50,
+      onLockWait: (ms) => metrics.sqliteWriteLockWait.observe(ms),
+    },
+  });
+  metrics.bindWriterDepth(() => writer.depth);
+  publisher.subscribe((events) => metrics.eventsPublished.inc(events.length));
+  const auth = new AuthService(db, clock, { sessionTtlHours: config.auth.sessionTtlHours, scryptCostLog2: config.auth.scryptCostLog2 });
+  const ingestion = new IngestionService(writer, { countResult: (result, n) => metrics.ingestEvents.inc({ result }, n) });
+  return {
+    config,
+    clock,
+    logger,
+    metrics,
+    db,
+    publisher,
+    writer,
+    auth,
+    ingestion,
+    async close() {
+      await writer.close();
+      publisher.stop();
+      await db.close();
+    },
+  };
+}
+
+export interface RunningServer {
+  core: Core;
+  url: string;
+  port: number;
+  bootstrapAdmin?: { email: string; password: string; generated: boolean };
+  close(): Promise<void>;
+}
+
+export async function startServer(config: Config, deps: { clock?: Clock; logger?: Logger } = {}): Promise<RunningServer> {
+  const core = await createCore(config, deps);
+  const { db, clock, logger } = core;
+  const bootstrapAdmin = await core.auth.ensureBootstrapAdmin(config.auth.adminEmail, config.auth.adminPassword);
+  const app = createApp({
+    config,
+    logger,
+    metrics: core.metrics,
+    db,
+    publisher: core.publisher,
+    auth: core.auth,
+    ingestion: core.ingestion,
+    workflows: new WorkflowsService(db),
+    projects: new ProjectsService(db, clock),
+    stories: new StoriesService(db, clock),
+    sync: new SyncService(db, clock, { staleAfterIntervals: 2 }),
+    startedAt: performance.now(),
+  });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const pruner = setInterval(() => {
+    core.auth.pruneExpiredSessions().catch((err: unknown) => logger.warn({ err }, 'session pruning failed'));
+  }, 3600_000);
+  pruner.unref();
+  let closing: Promise<void> | undefined;
+  return {
+    core,
+    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    port,
+    ...(bootstrapAdmin ? { bootstrapAdmin } : {}),
+    close() {
+      closing ??= (async () => {
+        clearInterval(pruner);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        });
+        await core.close();
+      })();
+      return closing;
+    },
+  };
+}
