@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Clock } from '../../src/server/clock.js';
+import { configSchema, type Config, type ConfigInput } from '../../src/server/config.js';
+import { createLogger } from '../../src/server/observability/logger.js';
+import { startServer, type RunningServer } from '../../src/server/server.js';
+
+export const ADMIN = { email: 'admin@example.test', password: 'correct horse battery staple' };
+
+export function tempDir(prefix = 'bmad-ops-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface TestServer {
+  server: RunningServer;
+  url: string;
+  dataDir: string;
+  keys: { ingest: string; read: string; metrics: string; all: string };
+  config: Config;
+  close(): Promise<void>;
+  /** fetch against the server with a bearer token (default: the read key). */
+  get(pathname: string, token?: string | null): Promise<Response>;
+  post(pathname: string, body: unknown, token?: string | null, headers?: Record<string, string>): Promise<Response>;
+  ingest(events: unknown[]): Promise<Response>;
+}
+
+/**
+ * A real HTTP server on a real SQLite file in a fresh temp dir, with an admin account and one key per scope.
+ * Cheap password hashing keeps tests fast; everything else is the production configuration.
+ */
+export async function startTestServer(opts: { config?: ConfigInput; clock?: Clock; dataDir?: string } = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? tempDir();
+  const config = configSchema.parse({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    logLevel: 'silent',
+    ...opts.config,
+    auth: { scryptCostLog2: 10, adminEmail: ADMIN.email, adminPassword: ADMIN.password, ...opts.config?.auth },
+  });
+  const server = await startServer(config, { logger: createLogger('silent'), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const actor = { actorType: 'system' as const, actorId: null };
+  const auth = server.core.auth;
+  const keys = {
+    ingest: (await auth.createApiKey('test ingest', ['ingest'], actor)).key,
+    read: (await auth.createApiKey('test read', ['read'], actor)).key,
+    metrics: (await auth.createApiKey('test metrics', ['metrics'], actor)).key,
+    all: (await auth.createApiKey('test all', ['ingest', 'read', 'metrics'], actor)).key,
+  };
+  const authHeader = (token: string | null | undefined, fallback: string): Record<string, string> =>
+    token === null ? {} : { authorization: `Bearer ${token ?? fallback}` };
+  const t: TestServer = {
+    server,
+    url: server.url,
+    dataDir,
+    keys,
+    config,
+    async close() {
+      await server.close();
+      if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+    get: (pathname, token) => fetch(`${server.url}${pathname}`, { headers: authHeader(token, keys.read) }),
+    post: (pathname, body, token, headers = {}) =>
+      fetch(`${server.url}${pathname}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...authHeader(token, keys.ingest), ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+    ingest: (events) => t.post('/api/v1/events', { events }),
+  };
+  return t;
+}
