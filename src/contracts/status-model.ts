@@ -71,7 +71,7 @@ export const statusModelResponseSchema = z.object({
     z.enum(STATUS_ENTITIES),
     z.object({
       statuses: z.array(statusSchema),
-      transitions: z.record(statusSchema, z.array(statusSchema)),
+      transitions: z.partialRecord(statusSchema, z.array(statusSchema)),
       terminal: z.array(statusSchema),
     }),
   ),

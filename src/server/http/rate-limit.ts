@@ -3,12 +3,13 @@ import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { tooManyRequests } from './errors.js';
 
 /** Fixed-window limiter answering 429 with Retry-After in our error shape. `key` picks the client identity. */
-export function limiter(opts: { windowMs: number; limit: number; key: 'ip' | 'principal'; message: string; onLimited?: () => void }): RequestHandler {
+export function limiter(opts: { windowMs: number; limit: number; key: 'ip' | 'principal'; message: string; onLimited?: () => void; countOnlyFailures?: boolean }): RequestHandler {
   return rateLimit({
     windowMs: opts.windowMs,
     limit: opts.limit,
     standardHeaders: 'draft-7',
     legacyHeaders: false,
+    skipSuccessfulRequests: opts.countOnlyFailures ?? false,
     keyGenerator: (req, res) => {
       const principal = res.locals.principal as { kind: string; keyId?: string; userId?: string } | undefined;
       if (opts.key === 'principal' && principal) return `${principal.kind}:${principal.keyId ?? principal.userId}`;

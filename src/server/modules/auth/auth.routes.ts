@@ -17,7 +17,7 @@ export function authRoutes(auth: AuthService, opts: { loginAttemptsPerMinute: nu
   const r = Router();
   r.post(
     '/auth/login',
-    limiter({ windowMs: 60_000, limit: opts.loginAttemptsPerMinute, key: 'ip', message: 'too many login attempts; wait a minute' }),
+    limiter({ windowMs: 60_000, limit: opts.loginAttemptsPerMinute, key: 'ip', message: 'too many failed login attempts; wait a minute', countOnlyFailures: true }),
     route({ body: loginBodySchema }, async ({ body, req, res }) => {
       const result = await auth.login(body.email, body.password, meta(req));
       if (!result) throw new HttpError(401, 'invalid_credentials', 'email or password is wrong');
