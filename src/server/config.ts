@@ -14,7 +14,12 @@ export const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   trustProxy: z.boolean().default(false),
   sqlite: z
-    .object({ busyTimeoutMs: z.number().int().min(0).default(2000), lockRetries: z.number().int().min(0).default(3) })
+    .object({
+      // SQLite's own busy wait blocks the event loop, so it is kept short and the writer retries asynchronously
+      // (lockRetries times, backing off up to 200 ms): about 5 s in all before ingestion answers 429.
+      busyTimeoutMs: z.coerce.number().int().min(0).default(50),
+      lockRetries: z.coerce.number().int().min(0).default(30),
+    })
     .prefault({}),
   ingest: z
     .object({
@@ -55,6 +60,8 @@ const ENV_FIELDS: [string, string[]][] = [
   ['BMAD_OPS_HOST', ['host']],
   ['BMAD_OPS_DATA_DIR', ['dataDir']],
   ['BMAD_OPS_LOG_LEVEL', ['logLevel']],
+  ['BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS', ['sqlite', 'busyTimeoutMs']],
+  ['BMAD_OPS_SQLITE_LOCK_RETRIES', ['sqlite', 'lockRetries']],
   ['BMAD_OPS_INGEST_RATE_LIMIT', ['ingest', 'rateLimitPerSecond']],
   ['BMAD_OPS_INGEST_MAX_QUEUED', ['ingest', 'maxQueuedEvents']],
   ['BMAD_OPS_LOGIN_RATE_LIMIT', ['auth', 'loginAttemptsPerMinute']],

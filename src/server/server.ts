@@ -69,7 +69,7 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     maxEventsPerTransaction: config.ingest.maxEventsPerTransaction,
     transaction: {
       maxRetries: config.sqlite.lockRetries,
-      retryDelayMs: 50,
+      retryDelayMs: 25,
       onLockWait: (ms) => metrics.sqliteWriteLockWait.observe(ms),
     },
   });

@@ -39,7 +39,8 @@ export async function withWriteTransaction<T>(
           opts.onLockWait?.(performance.now() - started);
           throw new WriteLockTimeoutError(performance.now() - started, err);
         }
-        await sleep(opts.retryDelayMs * (attempt + 1));
+        // Sleeping between short busy waits keeps the event loop serving reads while another process holds the lock.
+        await sleep(Math.min(opts.retryDelayMs * (attempt + 1), 200));
       }
     }
     opts.onLockWait?.(performance.now() - started);

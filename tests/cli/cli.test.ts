@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/test-server.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/cli/main.ts', ...args], {
+    cwd: root,
+    env: { ...process.env, BMAD_OPS_LOG_LEVEL: 'silent', ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('bmad-ops CLI', () => {
+  const dataDir = tempDir('bmad-ops-cli-');
+  dirs.push(dataDir);
+
+  it('creates a user, printing a generated password once, and refuses a duplicate', () => {
+    const ok = cli(['user', 'create', '--email', 'Ops@Example.test', '--role', 'operator', '--data-dir', dataDir]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/created operator ops@example\.test/);
+    expect(ok.stdout).toMatch(/password: \S{12,}/);
+    const dup = cli(['user', 'create', '--email', 'ops@example.test', '--role', 'viewer', '--data-dir', dataDir]);
+    expect(dup.code).toBe(1);
+    expect(dup.stderr).toMatch(/already exists/);
+  });
+
+  it('creates an API key, printing it once and storing only a hash', () => {
+    const r = cli(['key', 'create', '--name', 'connector', '--scope', 'ingest,read', '--data-dir', dataDir]);
+    expect(r.code).toBe(0);
+    const key = r.stdout.trim();
+    expect(key).toMatch(/^bmo_[0-9a-f]{12}_[A-Za-z0-9_-]{32}$/);
+    const db = new Database(path.join(dataDir, 'bmad-ops.sqlite'), { readonly: true });
+    const row = db.prepare('select secret_hash, scopes_json from api_keys where name = ?').get('connector') as { secret_hash: string; scopes_json: string };
+    db.close();
+    expect(row.secret_hash).not.toContain(key.slice(17));
+    expect(JSON.parse(row.scopes_json)).toEqual(['ingest', 'read']);
+    expect(cli(['key', 'list', '--data-dir', dataDir]).stdout).toMatch(/connector\tingest,read/);
+  });
+
+  it('names the flag or variable that is wrong', () => {
+    const scope = cli(['key', 'create', '--name', 'x', '--scope', 'admin', '--data-dir', dataDir]);
+    expect(scope.code).not.toBe(0);
+    expect(scope.stderr).toMatch(/--scope.*unknown scope "admin"/);
+    const role = cli(['user', 'create', '--email', 'a@b.test', '--role', 'root', '--data-dir', dataDir]);
+    expect(role.code).not.toBe(0);
+    expect(role.stderr).toMatch(/--role/);
+    const email = cli(['user', 'create', '--email', 'not-an-email', '--role', 'viewer', '--data-dir', dataDir]);
+    expect(email.stderr).toMatch(/--email/);
+    const port = cli(['serve', '--data-dir', dataDir], { BMAD_OPS_PORT: 'eighty' });
+    expect(port.code).toBe(2);
+    expect(port.stderr).toMatch(/BMAD_OPS_PORT/);
+    const flag = cli(['serve', '--data-dir', dataDir, '--port', '70000']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toMatch(/--port/);
+  });
+
+  it('refuses to serve a database whose migrations do not match the code', () => {
+    const db = new Database(path.join(dataDir, 'bmad-ops.sqlite'));
+    db.prepare("insert into schema_migrations values (999, 'future', 'x', '2026-01-01T00:00:00Z')").run();
+    db.close();
+    const r = cli(['serve', '--data-dir', dataDir, '--port', '0']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Refusing to start/);
+  });
+});

@@ -1,0 +1,60 @@
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { configSchema, databaseFile } from '../../src/server/config.js';
+import { MigrationMismatchError } from '../../src/server/db/migrator.js';
+import { createLogger } from '../../src/server/observability/logger.js';
+import { createCore } from '../../src/server/server.js';
+import { tempDir } from '../support/test-server.js';
+
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+async function freshDatabase() {
+  const dataDir = tempDir('bmad-ops-mig-');
+  dirs.push(dataDir);
+  const config = configSchema.parse({ dataDir, logLevel: 'silent' });
+  const core = await createCore(config, { logger: createLogger('silent') });
+  await core.close();
+  return { config, file: databaseFile(config) };
+}
+
+describe('migrations', () => {
+  it('are applied once, in WAL mode, with an epoch, and re-opening changes nothing', async () => {
+    const { config, file } = await freshDatabase();
+    const db = new Database(file, { readonly: true });
+    const epoch = (db.prepare("select value from meta where key = 'epoch'").get() as { value: string }).value;
+    expect(epoch).toMatch(/^[0-9a-f-]{36}$/);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    const tables = (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((r) => r.name);
+    for (const name of ['users', 'agents', 'projects', 'stories', 'workflows', 'domain_events', 'workflow_transitions', 'cost_events', 'agent_metrics', 'agent_outliers', 'documents', 'sync_state', 'client_sessions', 'api_keys', 'audit_log', 'meta', 'schema_migrations']) {
+      expect(tables).toContain(name);
+    }
+    const indexes = (db.prepare("select name from sqlite_master where type = 'index'").all() as { name: string }[]).map((r) => r.name);
+    expect(indexes).toEqual(expect.arrayContaining(['domain_events_entity_idx', 'cost_events_project_time_idx', 'agent_metrics_agent_kpi_idx', 'workflows_status_transition_idx', 'projects_status_due_idx', 'stories_column_updated_idx', 'workflow_transitions_workflow_idx']));
+    db.close();
+    const again = await createCore(config, { logger: createLogger('silent') });
+    await again.close();
+    const db2 = new Database(file, { readonly: true });
+    expect((db2.prepare("select value from meta where key = 'epoch'").get() as { value: string }).value).toBe(epoch);
+    expect((db2.prepare('select count(*) as n from schema_migrations').get() as { n: number }).n).toBe(1);
+    db2.close();
+  });
+
+  it('refuses a database with a migration this build does not know', async () => {
+    const { config, file } = await freshDatabase();
+    const db = new Database(file);
+    db.prepare("insert into schema_migrations values (999, 'from-the-future', 'x', '2026-01-01T00:00:00Z')").run();
+    db.close();
+    await expect(createCore(config, { logger: createLogger('silent') })).rejects.toThrow(MigrationMismatchError);
+    await expect(createCore(config, { logger: createLogger('silent') })).rejects.toThrow(/999 \(from-the-future\)/);
+  });
+
+  it('refuses a database whose applied migration differs from the code', async () => {
+    const { config, file } = await freshDatabase();
+    const db = new Database(file);
+    db.prepare("update schema_migrations set checksum = 'tampered' where version = 1").run();
+    db.close();
+    await expect(createCore(config, { logger: createLogger('silent') })).rejects.toThrow(/changed after it was applied/);
+  });
+});
