@@ -46,6 +46,10 @@ describe('login, sessions and roles', () => {
     const out = await t.post('/api/v1/auth/logout', {}, body.token);
     expect(out.status).toBe(204);
     expect((await t.get('/api/v1/auth/me', body.token)).status).toBe(401);
+    // The browser still holds the dead cookie: it is anonymous, and can log in again.
+    const stale = { cookie: `bmad_ops_session=${body.token}` };
+    expect((await fetch(`${t.url}/api/v1/workflows`, { headers: stale })).status).toBe(401);
+    expect((await login(ADMIN.email, ADMIN.password, stale)).status).toBe(200);
   });
 
   it('answers 401 for a wrong password or unknown email and audits both', async () => {

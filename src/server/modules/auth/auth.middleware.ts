@@ -10,19 +10,19 @@ export function authenticate(auth: AuthService): RequestHandler {
   return async (req, res, next) => {
     try {
       const header = req.get('authorization');
-      let token: string | undefined;
       if (header !== undefined) {
         const m = /^Bearer\s+(\S{1,512})\s*$/i.exec(header);
         if (!m) return next(unauthorized('the Authorization header must be "Bearer <token>"'));
-        token = m[1];
-      } else {
-        const cookie = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
-        if (typeof cookie === 'string' && cookie.length <= 512) token = cookie;
-      }
-      if (token !== undefined) {
-        const principal = await auth.resolveToken(token);
-        if (!principal) return next(unauthorized('the token or session is invalid, revoked or expired'));
+        const principal = await auth.resolveToken(m[1]!);
+        if (!principal) return next(unauthorized('the token is invalid, revoked or expired'));
         res.locals.principal = principal;
+        return next();
+      }
+      const cookie = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
+      if (typeof cookie === 'string' && cookie.length <= 512) {
+        // An expired cookie leaves the browser anonymous rather than failing the request, so it can still log in.
+        const principal = await auth.resolveToken(cookie);
+        if (principal?.kind === 'user') res.locals.principal = principal;
       }
       next();
     } catch (err) {
