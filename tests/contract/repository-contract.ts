@@ -137,6 +137,12 @@ export function describeRepositoryContract(name: string, backend: BackendFactory
         expect(await workflowsRepository.findById(db.read, 'zzz')).toBeUndefined();
       });
 
+      it('upserts and reads back more rows than one statement can carry', async () => {
+        const rows = Array.from({ length: 3000 }, (_, i) => workflowRow(`w${i}`));
+        await withWriteTransaction(db, tx, (trx) => workflowsRepository.upsertRows(trx, rows));
+        expect((await workflowsRepository.rowsByIds(db.read, rows.map((r) => r.id))).size).toBe(3000);
+      });
+
       it('returns the latest transitions as a timeline and ignores a re-inserted event', async () => {
         const stored = await withWriteTransaction(db, tx, (trx) =>
           eventsRepository.append(trx, [1, 2, 3].map((n) => ({ event: event(n), contentHash: 'h' })), 'now'),

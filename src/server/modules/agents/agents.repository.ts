@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import type { AgentsTable } from '../../db/schema.js';
 
@@ -6,27 +7,28 @@ export type AgentRow = Selectable<AgentsTable>;
 
 export const agentsRepository = {
   async rowsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, AgentRow>> {
-    if (ids.length === 0) return new Map();
-    const rows = await db.selectFrom('agents').selectAll().where('id', 'in', ids).execute();
-    return new Map(rows.map((r) => [r.id, r]));
+    const found = [];
+    for (const part of chunks(ids)) found.push(...(await db.selectFrom('agents').selectAll().where('id', 'in', part).execute()));
+    return new Map(found.map((r) => [r.id, r]));
   },
 
   async upsertRows(db: Executor, rows: readonly AgentRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await db
-      .insertInto('agents')
-      .values([...rows])
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          name: eb.ref('excluded.name'),
-          type: eb.ref('excluded.type'),
-          owner_team: eb.ref('excluded.owner_team'),
-          created_at: eb.ref('excluded.created_at'),
-          version_at: eb.ref('excluded.version_at'),
-          version_key: eb.ref('excluded.version_key'),
-        })),
+    for (const part of chunks(rows)) {
+      await db
+        .insertInto('agents')
+        .values(part)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            name: eb.ref('excluded.name'),
+            type: eb.ref('excluded.type'),
+            owner_team: eb.ref('excluded.owner_team'),
+            created_at: eb.ref('excluded.created_at'),
+            version_at: eb.ref('excluded.version_at'),
+            version_key: eb.ref('excluded.version_key'),
+          })),
       )
-      .execute();
+        .execute();
+    }
   },
 
   async list(db: Executor): Promise<{ id: string; name: string; type: string; ownerTeam: string | null }[]> {

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Role } from '../../../contracts/index.js';
+import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import type { UsersTable } from '../../db/schema.js';
 
@@ -28,31 +29,32 @@ function toAccount(r: UserRow): Account | undefined {
 
 export const usersRepository = {
   async rowsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, UserRow>> {
-    if (ids.length === 0) return new Map();
-    const rows = await db.selectFrom('users').selectAll().where('id', 'in', ids).execute();
-    return new Map(rows.map((r) => [r.id, r]));
+    const found = [];
+    for (const part of chunks(ids)) found.push(...(await db.selectFrom('users').selectAll().where('id', 'in', part).execute()));
+    return new Map(found.map((r) => [r.id, r]));
   },
 
   /** Upserts people known from events; the WHERE keeps local accounts untouched even under a race. */
   async upsertEventUsers(db: Executor, rows: readonly UserRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await db
-      .insertInto('users')
-      .values([...rows])
-      .onConflict((oc) =>
-        oc
-          .column('id')
-          .doUpdateSet((eb) => ({
-            email: eb.ref('excluded.email'),
-            display_name: eb.ref('excluded.display_name'),
-            version_at: eb.ref('excluded.version_at'),
-            version_key: eb.ref('excluded.version_key'),
-            created_at: eb.ref('excluded.created_at'),
-            updated_at: eb.ref('excluded.updated_at'),
-          }))
-          .where('users.origin', '=', 'event'),
+    for (const part of chunks(rows)) {
+      await db
+        .insertInto('users')
+        .values(part)
+        .onConflict((oc) =>
+          oc
+            .column('id')
+            .doUpdateSet((eb) => ({
+              email: eb.ref('excluded.email'),
+              display_name: eb.ref('excluded.display_name'),
+              version_at: eb.ref('excluded.version_at'),
+              version_key: eb.ref('excluded.version_key'),
+              created_at: eb.ref('excluded.created_at'),
+              updated_at: eb.ref('excluded.updated_at'),
+            }))
+            .where('users.origin', '=', 'event'),
       )
-      .execute();
+        .execute();
+    }
   },
 
   async createAccount(

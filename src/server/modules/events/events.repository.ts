@@ -1,15 +1,9 @@
 import type { EventType, IncomingEvent } from '../../../contracts/index.js';
+import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import type { DomainEventRow } from '../../db/schema.js';
 import { sourceKey, type StoredEvent } from './stored-event.js';
 
-const CHUNK = 500;
-
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 export interface ExistingEvent {
   eventId: number;
@@ -43,17 +37,22 @@ export const eventsRepository = {
   /** Events already stored under these (source, id) keys, keyed by sourceKey(). */
   async findBySourceKeys(db: Executor, keys: readonly { source: string; sourceEventId: string }[]): Promise<Map<string, ExistingEvent>> {
     const found = new Map<string, ExistingEvent>();
-    const wanted = new Set(keys.map(sourceKey));
-    const ids = [...new Set(keys.map((k) => k.sourceEventId))];
-    for (const part of chunks(ids)) {
-      const rows = await db
-        .selectFrom('domain_events')
-        .select(['id', 'source_system', 'source_event_id', 'content_hash'])
-        .where('source_event_id', 'in', part)
-        .execute();
-      for (const r of rows) {
-        const key = sourceKey({ source: r.source_system, sourceEventId: r.source_event_id });
-        if (wanted.has(key)) found.set(key, { eventId: r.id, contentHash: r.content_hash });
+    // Grouped by source so every lookup uses the (source_system, source_event_id) unique index, not a scan.
+    const bySource = new Map<string, Set<string>>();
+    for (const k of keys) {
+      let ids = bySource.get(k.source);
+      if (!ids) bySource.set(k.source, (ids = new Set()));
+      ids.add(k.sourceEventId);
+    }
+    for (const [source, ids] of bySource) {
+      for (const part of chunks([...ids])) {
+        const rows = await db
+          .selectFrom('domain_events')
+          .select(['id', 'source_event_id', 'content_hash'])
+          .where('source_system', '=', source)
+          .where('source_event_id', 'in', part)
+          .execute();
+        for (const r of rows) found.set(sourceKey({ source, sourceEventId: r.source_event_id }), { eventId: r.id, contentHash: r.content_hash });
       }
     }
     return found;

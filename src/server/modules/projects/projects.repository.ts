@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Project, ProjectsQuery, Status } from '../../../contracts/index.js';
+import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import type { ProjectsTable } from '../../db/schema.js';
 
@@ -50,29 +51,30 @@ export const projectsRepository = {
 
   // ----- projection side -----
   async rowsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, ProjectRow>> {
-    if (ids.length === 0) return new Map();
-    const rows = await db.selectFrom('projects').selectAll().where('id', 'in', ids).execute();
-    return new Map(rows.map((r) => [r.id, r]));
+    const found = [];
+    for (const part of chunks(ids)) found.push(...(await db.selectFrom('projects').selectAll().where('id', 'in', part).execute()));
+    return new Map(found.map((r) => [r.id, r]));
   },
 
   async upsertRows(db: Executor, rows: readonly ProjectRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    await db
-      .insertInto('projects')
-      .values([...rows])
-      .onConflict((oc) =>
-        oc.column('id').doUpdateSet((eb) => ({
-          name: eb.ref('excluded.name'),
-          owner_id: eb.ref('excluded.owner_id'),
-          status: eb.ref('excluded.status'),
-          progress_pct: eb.ref('excluded.progress_pct'),
-          due_at: eb.ref('excluded.due_at'),
-          risk_flag: eb.ref('excluded.risk_flag'),
-          updated_at: eb.ref('excluded.updated_at'),
-          version_at: eb.ref('excluded.version_at'),
-          version_key: eb.ref('excluded.version_key'),
-        })),
+    for (const part of chunks(rows)) {
+      await db
+        .insertInto('projects')
+        .values(part)
+        .onConflict((oc) =>
+          oc.column('id').doUpdateSet((eb) => ({
+            name: eb.ref('excluded.name'),
+            owner_id: eb.ref('excluded.owner_id'),
+            status: eb.ref('excluded.status'),
+            progress_pct: eb.ref('excluded.progress_pct'),
+            due_at: eb.ref('excluded.due_at'),
+            risk_flag: eb.ref('excluded.risk_flag'),
+            updated_at: eb.ref('excluded.updated_at'),
+            version_at: eb.ref('excluded.version_at'),
+            version_key: eb.ref('excluded.version_key'),
+          })),
       )
-      .execute();
+        .execute();
+    }
   },
 };

@@ -1,0 +1,225 @@
+/**
+ * Ingest throughput: events/s through POST /api/v1/events on loopback (validation, dedup, append, projections,
+ * fsynced commit) against the ceiling of appending the same rows straight into domain_events. See bench/README.md.
+ */
+import { spawn, execFileSync, type ChildProcessByStdio } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import SqliteDatabase from 'better-sqlite3';
+import { runCeiling } from './support/ceiling.js';
+import { percentile, runLoad, type LoadTarget } from './support/http-load.js';
+import type { ServerHello } from './support/server-process.js';
+import { batches, domainEventValues, type BenchEvent } from './support/workload.js';
+
+interface Plan {
+  batchSize: number;
+  /** Untimed events first: JIT, SQLite page cache and keep-alive sockets warm up on these. */
+  warmupEvents: number;
+  timedEvents: number;
+}
+
+const PLANS: Plan[] = [
+  { batchSize: 1, warmupEvents: 500, timedEvents: 4_000 },
+  { batchSize: 100, warmupEvents: 10_000, timedEvents: 150_000 },
+  { batchSize: 1000, warmupEvents: 20_000, timedEvents: 150_000 },
+];
+const TARGET = { batchSize: 100, eventsPerSec: 25_000 };
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const resultsDir = path.join(benchDir, 'results');
+const serverScript = path.join(benchDir, 'support', 'server-process.ts');
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer (got ${raw})`);
+  return n;
+}
+
+const concurrency = envInt('BENCH_CONCURRENCY', 8);
+const onlyBatches = process.env.BENCH_BATCHES?.split(',').map(Number);
+const plans = onlyBatches ? PLANS.filter((p) => onlyBatches.includes(p.batchSize)) : PLANS;
+const cpuProfDir = process.env.BENCH_CPU_PROF ? path.join(resultsDir, 'profiles') : undefined;
+const tmpBase = process.env.BENCH_TMPDIR ?? os.tmpdir();
+if (plans.length === 0) throw new Error(`BENCH_BATCHES=${process.env.BENCH_BATCHES} matches none of ${PLANS.map((p) => p.batchSize).join(', ')}`);
+
+type ServerChild = ChildProcessByStdio<Writable, Readable, null>;
+
+async function startServerProcess(dataDir: string): Promise<{ child: ServerChild; target: LoadTarget }> {
+  const flags = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+  const child = spawn(process.execPath, [...flags, '--import', 'tsx', serverScript, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  try {
+    const hello = await new Promise<ServerHello>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('the server process did not start within 30 s')), 30_000);
+      child.once('exit', (code) => reject(new Error(`the server process exited with code ${code} before listening`)));
+      createInterface({ input: child.stdout }).once('line', (line) => {
+        clearTimeout(timer);
+        try {
+          resolve(JSON.parse(line) as ServerHello);
+        } catch {
+          reject(new Error(`unexpected output from the server process: ${line}`));
+        }
+      });
+    });
+    return { child, target: hello };
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+}
+
+/** Closing stdin asks the server to finish its queue and checkpoint; it is killed if that takes too long. */
+async function stopServerProcess(child: ServerChild): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.stdin.end();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const code = await exited;
+  clearTimeout(timer);
+  if (code !== 0) throw new Error(`the server process exited with code ${code}`);
+}
+
+/**
+ * Flushes the page cache to disk before a timed phase. The HTTP phase writes gigabytes; without this the kernel's
+ * writeback of that data lands on the next phase's fsyncs and the ceiling would measure the previous phase.
+ */
+function settleDisk(): void {
+  try {
+    execFileSync('sync', { stdio: 'ignore' });
+  } catch {
+    // no sync(1) here: the numbers are just noisier
+  }
+}
+
+function countRows(file: string): number {
+  const db = new SqliteDatabase(file, { readonly: true });
+  try {
+    return (db.prepare('select count(*) as n from domain_events').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
+const toBodies = (list: BenchEvent[][]) => list.map((events) => ({ body: Buffer.from(JSON.stringify({ events })), events: events.length }));
+
+interface Row {
+  batchSize: number;
+  requests: number;
+  events: number;
+  httpEventsPerSec: number;
+  ceilingEventsPerSec: number;
+  ratio: number;
+  p50Ms: number;
+  p99Ms: number;
+  httpElapsedMs: number;
+  ceilingElapsedMs: number;
+  /** Load generator CPU as a share of one core during the timed HTTP phase. */
+  clientCpuShare: number;
+}
+
+async function benchBatchSize(plan: Plan): Promise<Row> {
+  const warmup = batches(0, plan.warmupEvents, plan.batchSize);
+  const timed = batches(plan.warmupEvents, plan.timedEvents, plan.batchSize);
+  const warmupBodies = toBodies(warmup);
+  const timedBodies = toBodies(timed);
+
+  const httpDir = fs.mkdtempSync(path.join(tmpBase, `bmad-ops-bench-http-${plan.batchSize}-`));
+  const ceilingDir = fs.mkdtempSync(path.join(tmpBase, `bmad-ops-bench-ceiling-${plan.batchSize}-`));
+  try {
+    settleDisk();
+    const { child, target } = await startServerProcess(httpDir);
+    let load;
+    try {
+      await runLoad(target, warmupBodies, concurrency);
+      load = await runLoad(target, timedBodies, concurrency);
+    } finally {
+      await stopServerProcess(child);
+    }
+    const stored = countRows(path.join(httpDir, 'bmad-ops.sqlite'));
+    if (stored !== plan.warmupEvents + plan.timedEvents) throw new Error(`the server stored ${stored} events, expected ${plan.warmupEvents + plan.timedEvents}`);
+
+    const ceilingWarmup = warmup.map((b) => b.map(domainEventValues));
+    const ceilingTimed = timed.map((b) => b.map(domainEventValues));
+    settleDisk();
+    const ceiling = await runCeiling(path.join(ceilingDir, 'bmad-ops.sqlite'), ceilingWarmup, ceilingTimed);
+
+    const httpEventsPerSec = load.events / (load.elapsedMs / 1000);
+    const ceilingEventsPerSec = ceiling.events / (ceiling.elapsedMs / 1000);
+    return {
+      batchSize: plan.batchSize,
+      requests: load.requests,
+      events: load.events,
+      httpEventsPerSec,
+      ceilingEventsPerSec,
+      ratio: httpEventsPerSec / ceilingEventsPerSec,
+      p50Ms: percentile(load.latenciesMs, 50),
+      p99Ms: percentile(load.latenciesMs, 99),
+      httpElapsedMs: load.elapsedMs,
+      ceilingElapsedMs: ceiling.elapsedMs,
+      clientCpuShare: load.clientCpuMs / load.elapsedMs,
+    };
+  } finally {
+    fs.rmSync(httpDir, { recursive: true, force: true });
+    fs.rmSync(ceilingDir, { recursive: true, force: true });
+  }
+}
+
+function table(rows: readonly Row[]): string {
+  const int = (n: number) => Math.round(n).toLocaleString('en-US');
+  const ms = (n: number) => `${n.toFixed(1)} ms`;
+  const header = ['batch', 'requests', 'HTTP events/s', 'ceiling events/s', 'HTTP/ceiling', 'p50', 'p99'];
+  const lines = rows.map((r) => [int(r.batchSize), int(r.requests), int(r.httpEventsPerSec), int(r.ceilingEventsPerSec), `${(r.ratio * 100).toFixed(1)}%`, ms(r.p50Ms), ms(r.p99Ms)]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ');
+  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...lines.map(fmt)].join('\n');
+}
+
+function gitInfo(): { commit: string; dirty: boolean } | undefined {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return undefined;
+  }
+}
+
+const startedAt = new Date();
+console.log(`ingest bench: ${concurrency} requests in flight, data in ${tmpBase}, ${os.cpus().length} CPUs, node ${process.version}`);
+const rows: Row[] = [];
+for (const plan of plans) {
+  process.stdout.write(`  batch ${plan.batchSize}: ${plan.timedEvents.toLocaleString('en-US')} events after ${plan.warmupEvents.toLocaleString('en-US')} warm-up... `);
+  const row = await benchBatchSize(plan);
+  rows.push(row);
+  console.log(`${Math.round(row.httpEventsPerSec).toLocaleString('en-US')} events/s (client used ${Math.round(row.clientCpuShare * 100)}% of a core)`);
+}
+console.log(`\n${concurrency} requests in flight; p50/p99 are HTTP request latencies\n${table(rows)}\n`);
+const target = rows.find((r) => r.batchSize === TARGET.batchSize);
+if (target) {
+  const ok = target.httpEventsPerSec >= TARGET.eventsPerSec;
+  console.log(`target: >= ${TARGET.eventsPerSec.toLocaleString('en-US')} events/s at batch ${TARGET.batchSize}: ${ok ? 'met' : 'NOT met'}`);
+}
+
+fs.mkdirSync(resultsDir, { recursive: true });
+const file = path.join(resultsDir, `ingest-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);
+const report = {
+  startedAt: startedAt.toISOString(),
+  git: gitInfo(),
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+  cpus: { count: os.cpus().length, model: os.cpus()[0]?.model },
+  concurrency,
+  tmpBase,
+  cpuProfDir,
+  target: TARGET,
+  plans,
+  results: rows,
+};
+fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+console.log(`results written to ${path.relative(process.cwd(), file)}`);
+if (cpuProfDir) console.log(`server CPU profiles in ${path.relative(process.cwd(), cpuProfDir)}`);
