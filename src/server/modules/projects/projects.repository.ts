@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Project, ProjectsQuery, Status } from '../../../contracts/index.js';
-import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
+import { rowsById, upsertById } from '../../db/upsert.js';
 import type { ProjectsTable } from '../../db/schema.js';
 
 export type ProjectRow = Selectable<ProjectsTable>;
@@ -50,31 +50,11 @@ export const projectsRepository = {
   },
 
   // ----- projection side -----
-  async rowsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, ProjectRow>> {
-    const found = [];
-    for (const part of chunks(ids)) found.push(...(await db.selectFrom('projects').selectAll().where('id', 'in', part).execute()));
-    return new Map(found.map((r) => [r.id, r]));
+  rowsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, ProjectRow>> {
+    return rowsById(db, 'projects', ids);
   },
 
-  async upsertRows(db: Executor, rows: readonly ProjectRow[]): Promise<void> {
-    for (const part of chunks(rows)) {
-      await db
-        .insertInto('projects')
-        .values(part)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            name: eb.ref('excluded.name'),
-            owner_id: eb.ref('excluded.owner_id'),
-            status: eb.ref('excluded.status'),
-            progress_pct: eb.ref('excluded.progress_pct'),
-            due_at: eb.ref('excluded.due_at'),
-            risk_flag: eb.ref('excluded.risk_flag'),
-            updated_at: eb.ref('excluded.updated_at'),
-            version_at: eb.ref('excluded.version_at'),
-            version_key: eb.ref('excluded.version_key'),
-          })),
-      )
-        .execute();
-    }
+  upsertRows(db: Executor, rows: readonly ProjectRow[]): Promise<void> {
+    return upsertById(db, 'projects', rows);
   },
 };

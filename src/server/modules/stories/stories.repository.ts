@@ -1,7 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { Status, StoriesQuery, Story } from '../../../contracts/index.js';
-import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
+import { rowsById, upsertById } from '../../db/upsert.js';
 import type { StoriesTable } from '../../db/schema.js';
 
 export type StoryRow = Selectable<StoriesTable>;
@@ -64,33 +64,11 @@ export const storiesRepository = {
   },
 
   // ----- projection side -----
-  async rowsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, StoryRow>> {
-    const found = [];
-    for (const part of chunks(ids)) found.push(...(await db.selectFrom('stories').selectAll().where('id', 'in', part).execute()));
-    return new Map(found.map((r) => [r.id, r]));
+  rowsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, StoryRow>> {
+    return rowsById(db, 'stories', ids);
   },
 
-  async upsertRows(db: Executor, rows: readonly StoryRow[]): Promise<void> {
-    for (const part of chunks(rows)) {
-      await db
-        .insertInto('stories')
-        .values(part)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            project_id: eb.ref('excluded.project_id'),
-            title: eb.ref('excluded.title'),
-            owner_id: eb.ref('excluded.owner_id'),
-            epic: eb.ref('excluded.epic'),
-            attrs_at: eb.ref('excluded.attrs_at'),
-            attrs_key: eb.ref('excluded.attrs_key'),
-            status: eb.ref('excluded.status'),
-            kanban_column: eb.ref('excluded.kanban_column'),
-            status_at: eb.ref('excluded.status_at'),
-            status_key: eb.ref('excluded.status_key'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-      )
-        .execute();
-    }
+  upsertRows(db: Executor, rows: readonly StoryRow[]): Promise<void> {
+    return upsertById(db, 'stories', rows);
   },
 };

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Status, Transition, Workflow, WorkflowsQuery } from '../../../contracts/index.js';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
+import { rowsById, upsertById } from '../../db/upsert.js';
 import type { WorkflowsTable, WorkflowTransitionsTable } from '../../db/schema.js';
 
 export type WorkflowRow = Selectable<WorkflowsTable>;
@@ -79,34 +80,12 @@ export const workflowsRepository = {
   },
 
   // ----- projection side -----
-  async rowsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, WorkflowRow>> {
-    const found = [];
-    for (const part of chunks(ids)) found.push(...(await db.selectFrom('workflows').selectAll().where('id', 'in', part).execute()));
-    return new Map(found.map((r) => [r.id, r]));
+  rowsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, WorkflowRow>> {
+    return rowsById(db, 'workflows', ids);
   },
 
-  async upsertRows(db: Executor, rows: readonly WorkflowRow[]): Promise<void> {
-    for (const part of chunks(rows)) {
-      await db
-        .insertInto('workflows')
-        .values(part)
-        .onConflict((oc) =>
-          oc.column('id').doUpdateSet((eb) => ({
-            project_id: eb.ref('excluded.project_id'),
-            story_id: eb.ref('excluded.story_id'),
-            name: eb.ref('excluded.name'),
-            owner_id: eb.ref('excluded.owner_id'),
-            agent_id: eb.ref('excluded.agent_id'),
-            attrs_at: eb.ref('excluded.attrs_at'),
-            attrs_key: eb.ref('excluded.attrs_key'),
-            status: eb.ref('excluded.status'),
-            last_transition_at: eb.ref('excluded.last_transition_at'),
-            status_key: eb.ref('excluded.status_key'),
-            updated_at: eb.ref('excluded.updated_at'),
-          })),
-      )
-        .execute();
-    }
+  upsertRows(db: Executor, rows: readonly WorkflowRow[]): Promise<void> {
+    return upsertById(db, 'workflows', rows);
   },
 
   async insertTransitions(db: Executor, rows: readonly Omit<Selectable<WorkflowTransitionsTable>, 'id'>[]): Promise<void> {
