@@ -175,7 +175,9 @@ export const syncModuleStatusSchema = z.object({
   lastSuccessfulSyncAt: instant.nullable(),
   lastAttemptAt: instant.nullable(),
   error: z.string().nullable(),
-  isStale: z.boolean().nullable(),
+  isStale: z.boolean(),
+  /** Why the module is stale, for a person; null when fresh. */
+  reason: z.string().nullable(),
   sources: z.array(
     z.object({
       source: z.string(),

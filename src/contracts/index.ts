@@ -5,3 +5,4 @@ export * from './event-parser.js';
 export * from './validation.js';
 export * from './api.js';
 export * from './ingestion.js';
+export * from './realtime.js';

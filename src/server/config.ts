@@ -29,6 +29,24 @@ export const configSchema = z.object({
       rateLimitPerSecond: positiveInt.default(500),
     })
     .prefault({}),
+  realtime: z
+    .object({
+      heartbeatIntervalMs: positiveInt.default(15_000),
+      /** Extra silence tolerated after two missed heartbeats before a connection is closed. */
+      heartbeatGraceMs: z.coerce.number().int().min(0).default(5_000),
+      authTimeoutMs: positiveInt.default(5_000),
+      /** Largest gap replayed event by event; beyond it the client gets fresh snapshots. */
+      replayLimit: positiveInt.default(10_000),
+      /** A client whose unsent data passes this is cut off with "resync needed". */
+      sendBufferCapBytes: positiveInt.default(1024 * 1024),
+      maxMessageBytes: positiveInt.default(64 * 1024),
+      /** How often the staleness job runs. */
+      staleCheckIntervalMs: positiveInt.default(5_000),
+      /** A source is stale after this many expected intervals without a successful report. */
+      staleAfterIntervals: z.coerce.number().min(1).default(2),
+      closedSessionRetentionHours: positiveInt.default(24),
+    })
+    .prefault({}),
   auth: z
     .object({
       sessionTtlHours: positiveInt.default(12),
@@ -67,6 +85,8 @@ const ENV_FIELDS: [string, string[]][] = [
   ['BMAD_OPS_LOGIN_RATE_LIMIT', ['auth', 'loginAttemptsPerMinute']],
   ['BMAD_OPS_SESSION_TTL_HOURS', ['auth', 'sessionTtlHours']],
   ['BMAD_OPS_ADMIN_EMAIL', ['auth', 'adminEmail']],
+  ['BMAD_OPS_WS_REPLAY_LIMIT', ['realtime', 'replayLimit']],
+  ['BMAD_OPS_STALE_AFTER_INTERVALS', ['realtime', 'staleAfterIntervals']],
   ['BMAD_OPS_ADMIN_PASSWORD', ['auth', 'adminPassword']],
 ];
 

@@ -23,6 +23,8 @@ import { SyncService } from './modules/sync/sync.service.js';
 import { usersProjection } from './modules/users/users.projection.js';
 import { workflowsProjection, workflowTransitionsProjection } from './modules/workflows/workflows.projection.js';
 import { WorkflowsService } from './modules/workflows/workflows.service.js';
+import { RealtimeGateway } from './modules/realtime/realtime.gateway.js';
+import { SnapshotService } from './modules/realtime/snapshot.service.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 
@@ -97,6 +99,7 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
 
 export interface RunningServer {
   core: Core;
+  gateway: RealtimeGateway;
   url: string;
   port: number;
   bootstrapAdmin?: { email: string; password: string; generated: boolean };
@@ -118,7 +121,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     workflows: new WorkflowsService(db),
     projects: new ProjectsService(db, clock),
     stories: new StoriesService(db, clock),
-    sync: new SyncService(db, clock, { staleAfterIntervals: 2 }),
+    sync: new SyncService(db, clock, { staleAfterIntervals: config.realtime.staleAfterIntervals }),
     startedAt: performance.now(),
   });
   const server = http.createServer(app);
@@ -133,6 +136,17 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     });
   });
   const port = (server.address() as AddressInfo).port;
+  const gateway = new RealtimeGateway({
+    config,
+    clock,
+    db,
+    auth: core.auth,
+    publisher: core.publisher,
+    snapshots: new SnapshotService(db, clock, { staleAfterIntervals: config.realtime.staleAfterIntervals }),
+    metrics: core.metrics,
+    logger,
+  });
+  await gateway.start(server);
   const pruner = setInterval(() => {
     core.auth.pruneExpiredSessions().catch((err: unknown) => logger.warn({ err }, 'session pruning failed'));
   }, 3600_000);
@@ -140,12 +154,14 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
   let closing: Promise<void> | undefined;
   return {
     core,
+    gateway,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     port,
     ...(bootstrapAdmin ? { bootstrapAdmin } : {}),
     close() {
       closing ??= (async () => {
         clearInterval(pruner);
+        await gateway.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());
           server.closeIdleConnections();

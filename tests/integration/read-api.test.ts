@@ -149,13 +149,13 @@ describe('sync status', () => {
   it('tells per module: unknown when never reported, failed with the error, stale by expected interval', async () => {
     const s = syncStatusSchema.parse((await json('/api/v1/sync/status')).body);
     const byModule = Object.fromEntries(s.modules.map((m) => [m.module, m]));
-    expect(byModule.cost).toMatchObject({ status: 'unknown', isStale: null, lastSuccessfulSyncAt: null });
-    expect(byModule.story).toMatchObject({ status: 'ok', isStale: false, lastSuccessfulSyncAt: '2026-11-29T11:59:30.000Z' });
+    expect(byModule.cost).toMatchObject({ status: 'unknown', isStale: true, lastSuccessfulSyncAt: null, reason: 'no source has reported this module yet' });
+    expect(byModule.story).toMatchObject({ status: 'ok', isStale: false, reason: null, lastSuccessfulSyncAt: '2026-11-29T11:59:30.000Z' });
     expect(byModule.workflow).toMatchObject({ status: 'failed', isStale: true, lastSuccessfulSyncAt: null });
     expect(byModule.workflow!.error).toContain('line 3');
     clock.advance(5 * 60_000);
     const later = syncStatusSchema.parse((await json('/api/v1/sync/status')).body);
-    expect(later.modules.find((m) => m.module === 'story')).toMatchObject({ status: 'ok', isStale: true });
+    expect(later.modules.find((m) => m.module === 'story')).toMatchObject({ status: 'ok', isStale: true, reason: expect.stringContaining('no successful report since') });
     clock.set(new Date('2026-11-29T12:00:00.000Z'));
   });
 });

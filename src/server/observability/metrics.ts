@@ -52,6 +52,46 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly wsConnectedSessions = new Gauge({
+    name: 'websocket_connected_sessions',
+    help: 'Authenticated WebSocket sessions currently open',
+    registers: [this.registry],
+  });
+
+  readonly wsReconnectAttempts = new Counter({
+    name: 'websocket_reconnect_attempts_total',
+    help: 'Reconnections, counted from resync requests, by whether replay recovered them',
+    labelNames: ['recovered'] as const,
+    registers: [this.registry],
+  });
+
+  readonly staleSessionsRatio = new Gauge({
+    name: 'stale_state_active_sessions_ratio',
+    help: 'Share of open sessions subscribed to at least one stale module',
+    registers: [this.registry],
+  });
+
+  readonly syncFailures = new Counter({
+    name: 'sync_failures_total',
+    help: 'Failed sync reports, by module',
+    labelNames: ['module'] as const,
+    registers: [this.registry],
+  });
+
+  readonly eventToUiLatency = new Histogram({
+    name: 'event_to_ui_latency_ms',
+    help: 'From commit to the client acknowledging the event, measured on the server clock only',
+    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 3000, 10000],
+    registers: [this.registry],
+  });
+
+  readonly wsClosed = new Counter({
+    name: 'websocket_closed_total',
+    help: 'WebSocket connections closed, by close code',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -105,6 +105,27 @@ export const eventsRepository = {
     return rows.map(rowToStoredEvent);
   },
 
+  /** The oldest retained sequence number (null when the log is empty): positions before it were pruned. */
+  async oldestEventId(db: Executor): Promise<number | null> {
+    const row = await db.selectFrom('domain_events').select((eb) => eb.fn.min('id').as('oldest')).executeTakeFirst();
+    return row?.oldest == null ? null : Number(row.oldest);
+  },
+
+  /** Events in (afterEventId, upToEventId] of the given types, in sequence order: one page of a replay. */
+  async listRange(db: Executor, afterEventId: number, upToEventId: number, types: readonly EventType[], limit: number): Promise<StoredEvent[]> {
+    if (types.length === 0) return [];
+    const rows = await db
+      .selectFrom('domain_events')
+      .selectAll()
+      .where('id', '>', afterEventId)
+      .where('id', '<=', upToEventId)
+      .where('event_type', 'in', [...types])
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map(rowToStoredEvent);
+  },
+
   async findById(db: Executor, eventId: number): Promise<StoredEvent | undefined> {
     const row = await db.selectFrom('domain_events').selectAll().where('id', '=', eventId).executeTakeFirst();
     return row ? rowToStoredEvent(row) : undefined;

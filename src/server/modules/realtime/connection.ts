@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import type { Topic } from '../../../contracts/index.js';
+import type { Principal } from '../auth/principal.js';
+import type { StoredEvent } from '../events/stored-event.js';
+
+/** Per-connection state. The gateway owns all behaviour; this is the data it keeps per socket. */
+export class Connection {
+  readonly id = randomUUID();
+  principal: Principal | undefined;
+  phase: 'awaiting_auth' | 'ready' | 'closed' = 'awaiting_auth';
+  readonly topics = new Set<Topic>();
+  /**
+   * The connection's position: every event on its topics up to here has been sent. Advances with each event sent, and
+   * jumps to `toEventId` at resync_complete (the client does the same), so `prevEventId` lets the client see a gap.
+   */
+  position = 0;
+  lastSeenAt: number;
+  /** Live events held back while a snapshot or replay is being sent; null when live. */
+  held: StoredEvent[] | null = null;
+  /** Snapshot and replay operations run one at a time per connection. */
+  queue: Promise<void> = Promise.resolve();
+  protocolErrors = 0;
+  /** Sent, not yet acknowledged event ids (for the commit-to-ack latency), oldest first. */
+  readonly unacked: number[] = [];
+  lastAckEventId: number | null = null;
+  sessionDirty = false;
+  authTimer: NodeJS.Timeout | undefined;
+  windowStart = 0;
+  windowCount = 0;
+
+  constructor(
+    readonly ws: WebSocket,
+    now: number,
+  ) {
+    this.lastSeenAt = now;
+  }
+}

@@ -1,0 +1,483 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { parse as parseCookies } from 'cookie';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import {
+  CLIENT_MESSAGE_TYPES,
+  CLOSE_CODES,
+  EVENT_TYPES,
+  TOPIC_OF_EVENT,
+  clientMessageSchema,
+  issuesToFieldErrors,
+  type ClientMessage,
+  type EventType,
+  type Module,
+  type ServerMessage,
+  type Topic,
+} from '../../../contracts/index.js';
+import type { Clock } from '../../clock.js';
+import type { Config } from '../../config.js';
+import type { DatabaseHandle } from '../../db/handle.js';
+import type { Logger } from '../../observability/logger.js';
+import type { Metrics } from '../../observability/metrics.js';
+import { SESSION_COOKIE } from '../auth/auth.middleware.js';
+import type { AuthService } from '../auth/auth.service.js';
+import { denialReason, type Principal } from '../auth/principal.js';
+import type { EventPublisher } from '../events/event-publisher.js';
+import { eventsRepository } from '../events/events.repository.js';
+import type { StoredEvent } from '../events/stored-event.js';
+import { metaRepository } from '../meta/meta.repository.js';
+import { clientSessionsRepository } from './client-sessions.repository.js';
+import { CommitTimes } from './commit-times.js';
+import { Connection } from './connection.js';
+import type { SnapshotService } from './snapshot.service.js';
+import { StaleMonitor, type ModuleFreshness } from './stale-monitor.js';
+
+export interface GatewayDeps {
+  config: Config;
+  clock: Clock;
+  db: DatabaseHandle;
+  auth: AuthService;
+  publisher: EventPublisher;
+  snapshots: SnapshotService;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+const REPLAY_PAGE = 1000;
+/** Live events held for one connection during a snapshot or replay before it is told to resync instead. */
+const MAX_HELD_EVENTS = 10_000;
+const MAX_UNACKED = 10_000;
+const MAX_PROTOCOL_ERRORS = 20;
+const MAX_MESSAGES_PER_SECOND = 500;
+const SESSION_FLUSH_MS = 5_000;
+
+type Freshness = ModuleFreshness;
+
+/**
+ * The real-time gateway on /ws. Fed only by the publisher (committed events), it authenticates each socket with a
+ * deadline, scopes it to its topics, replays what a reconnecting client missed or sends consistent snapshots, keeps
+ * heartbeats, caps what a slow client may buffer, and pushes stale/sync state changes.
+ */
+export class RealtimeGateway {
+  private readonly wss: WebSocketServer;
+  private readonly connections = new Set<Connection>();
+  private readonly commitTimes = new CommitTimes();
+  private readonly staleMonitor: StaleMonitor;
+  private readonly rt: Config['realtime'];
+  private epoch = '';
+  private head = 0;
+  private timers: NodeJS.Timeout[] = [];
+  private unsubscribe: (() => void) | undefined;
+  private closing = false;
+
+  constructor(private readonly d: GatewayDeps) {
+    this.rt = d.config.realtime;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.rt.maxMessageBytes, perMessageDeflate: false });
+    this.staleMonitor = new StaleMonitor(d.db, d.clock, { staleAfterIntervals: this.rt.staleAfterIntervals }, (module, f) => this.announce(module, f));
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  async start(server: Server): Promise<void> {
+    this.epoch = await metaRepository.epoch(this.d.db.read);
+    this.head = await eventsRepository.headEventId(this.d.db.read);
+    await clientSessionsRepository.closeOrphans(this.d.db.write, this.nowIso());
+    await this.staleMonitor.evaluate();
+    this.unsubscribe = this.d.publisher.subscribe((events) => this.onCommitted(events));
+    server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    const every = (ms: number, fn: () => void) => {
+      const t = setInterval(fn, ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(Math.max(50, Math.min(1000, Math.floor(this.rt.heartbeatIntervalMs / 4))), () => this.sweepSilent());
+    every(this.rt.staleCheckIntervalMs, () => void this.staleMonitor.evaluate().catch((err: unknown) => this.d.logger.warn({ err }, 'staleness check failed')));
+    every(SESSION_FLUSH_MS, () => void this.flushSessions());
+    every(3600_000, () => void this.pruneSessions());
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.unsubscribe?.();
+    for (const t of this.timers) clearInterval(t);
+    for (const c of this.connections) this.closeConnection(c, CLOSE_CODES.goingAway, 'server shutting down');
+    await this.flushSessions();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  // ---------- connection lifecycle ----------
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/ws' || this.closing) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    void this.cookiePrincipal(req).then((principal) => {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, principal));
+    });
+  }
+
+  /** A browser may authenticate with its session cookie, but only from our own origin (no cross-site hijacking). */
+  private async cookiePrincipal(req: IncomingMessage): Promise<Principal | undefined> {
+    const header = req.headers.cookie;
+    if (!header) return undefined;
+    const origin = req.headers.origin;
+    if (origin !== undefined) {
+      try {
+        if (new URL(origin).host !== req.headers.host) return undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    const token = parseCookies(header)[SESSION_COOKIE];
+    if (!token || token.length > 512) return undefined;
+    const principal = await this.d.auth.resolveToken(token).catch(() => undefined);
+    return principal?.kind === 'user' ? principal : undefined;
+  }
+
+  private onConnection(ws: WebSocket, cookiePrincipal: Principal | undefined): void {
+    const conn = new Connection(ws, performance.now());
+    this.connections.add(conn);
+    ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
+    ws.on('close', (code) => this.onClosed(conn, code));
+    ws.on('error', (err) => this.d.logger.debug({ err, connection: conn.id }, 'websocket error'));
+    if (cookiePrincipal) {
+      this.authenticated(conn, cookiePrincipal);
+    } else {
+      conn.authTimer = setTimeout(() => {
+        if (conn.phase === 'awaiting_auth') this.fail(conn, 'auth_timeout', `no auth message within ${this.rt.authTimeoutMs} ms`, CLOSE_CODES.unauthorized);
+      }, this.rt.authTimeoutMs);
+    }
+  }
+
+  private onClosed(conn: Connection, code: number): void {
+    clearTimeout(conn.authTimer);
+    const wasReady = conn.phase === 'ready';
+    conn.phase = 'closed';
+    this.connections.delete(conn);
+    this.d.metrics.wsClosed.inc({ code: String(code) });
+    if (wasReady) {
+      this.d.metrics.wsConnectedSessions.dec();
+      const state = code === CLOSE_CODES.heartbeatTimeout ? 'timed_out' : code === CLOSE_CODES.resyncNeeded ? 'cut_off' : 'closed';
+      void clientSessionsRepository
+        .close(this.d.db.write, conn.id, state, this.nowIso())
+        .catch((err: unknown) => this.d.logger.warn({ err }, 'could not record session close'));
+    }
+    this.updateStaleRatio();
+  }
+
+  private closeConnection(conn: Connection, code: number, reason: string): void {
+    if (conn.ws.readyState === WebSocket.OPEN || conn.ws.readyState === WebSocket.CONNECTING) conn.ws.close(code, reason);
+    // A peer that is gone or not reading never answers the close frame: do not wait for it.
+    setTimeout(() => conn.ws.terminate(), 1000).unref();
+  }
+
+  /** Sends an error and, when it is not recoverable, closes with the given code. */
+  private fail(conn: Connection, code: string, message: string, closeCode?: number): void {
+    this.sendMessage(conn, { type: 'error', code, message, recoverable: closeCode === undefined });
+    if (closeCode !== undefined) this.closeConnection(conn, closeCode, message.slice(0, 120));
+  }
+
+  private authenticated(conn: Connection, principal: Principal): void {
+    const denied = denialReason(principal, 'read');
+    if (denied) return this.fail(conn, 'forbidden', denied, CLOSE_CODES.forbidden);
+    clearTimeout(conn.authTimer);
+    conn.principal = principal;
+    conn.phase = 'ready';
+    this.d.metrics.wsConnectedSessions.inc();
+    void clientSessionsRepository
+      .open(this.d.db.write, { id: conn.id, userId: principal.kind === 'user' ? principal.userId : null, now: this.nowIso() })
+      .catch((err: unknown) => this.d.logger.warn({ err }, 'could not record session'));
+    this.sendMessage(conn, {
+      type: 'welcome',
+      sessionId: conn.id,
+      epoch: this.epoch,
+      headEventId: this.head,
+      heartbeatIntervalMs: this.rt.heartbeatIntervalMs,
+      serverTime: this.nowIso(),
+    });
+  }
+
+  // ---------- inbound ----------
+
+  private onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
+    if (conn.phase === 'closed') return;
+    const now = performance.now();
+    conn.lastSeenAt = now;
+    if (now - conn.windowStart > 1000) {
+      conn.windowStart = now;
+      conn.windowCount = 0;
+    }
+    if (++conn.windowCount > MAX_MESSAGES_PER_SECOND) return this.fail(conn, 'rate_limited', `more than ${MAX_MESSAGES_PER_SECOND} messages per second`, CLOSE_CODES.protocolError);
+    if (isBinary) return this.protocolError(conn, 'binary_frame', 'only JSON text frames are accepted');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(data.toString());
+    } catch {
+      return this.protocolError(conn, 'bad_json', 'the frame is not valid JSON');
+    }
+    const parsed = clientMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const type = (raw as { type?: unknown } | null)?.type;
+      if (typeof type !== 'string' || !(CLIENT_MESSAGE_TYPES as readonly string[]).includes(type)) {
+        return this.protocolError(conn, 'unknown_type', `unknown message type ${JSON.stringify(type)?.slice(0, 40) ?? 'undefined'}`);
+      }
+      const fields = issuesToFieldErrors(parsed.error).map((f) => `${f.path}: ${f.message}`);
+      return this.protocolError(conn, 'invalid_message', `invalid ${type} message: ${fields.join('; ')}`);
+    }
+    const msg = parsed.data;
+    if (conn.phase === 'awaiting_auth' && msg.type !== 'auth') {
+      return this.fail(conn, 'unauthenticated', 'the first message must be auth', CLOSE_CODES.unauthorized);
+    }
+    this.dispatch(conn, msg);
+  }
+
+  private protocolError(conn: Connection, code: string, message: string): void {
+    if (++conn.protocolErrors > MAX_PROTOCOL_ERRORS) return this.fail(conn, 'too_many_errors', 'too many protocol errors', CLOSE_CODES.protocolError);
+    if (conn.phase === 'awaiting_auth') return this.fail(conn, code, message, CLOSE_CODES.unauthorized);
+    this.fail(conn, code, message);
+  }
+
+  private dispatch(conn: Connection, msg: ClientMessage): void {
+    switch (msg.type) {
+      case 'auth':
+        if (conn.phase === 'ready') return this.fail(conn, 'already_authenticated', 'this connection is already authenticated');
+        void this.d.auth.resolveToken(msg.token).then(
+          (principal) => {
+            if (conn.phase !== 'awaiting_auth') return;
+            if (!principal) return this.fail(conn, 'invalid_token', 'the token is invalid, revoked or expired', CLOSE_CODES.unauthorized);
+            this.authenticated(conn, principal);
+          },
+          (err: unknown) => {
+            this.d.logger.error({ err }, 'token check failed');
+            this.fail(conn, 'internal_error', 'could not check the token', CLOSE_CODES.unauthorized);
+          },
+        );
+        return;
+      case 'subscribe':
+        for (const t of msg.topics) conn.topics.add(t);
+        return this.serialize(conn, () => this.sendSnapshots(conn, 'subscribe', 0));
+      case 'heartbeat':
+        conn.sessionDirty = true;
+        return this.sendMessage(conn, { type: 'heartbeat', ts: msg.ts, serverTime: this.nowIso(), headEventId: this.head, lastEventId: conn.position });
+      case 'resync_request':
+        return this.serialize(conn, () => this.resync(conn, msg.lastAckEventId, msg.epoch));
+      case 'ack':
+        return this.acknowledged(conn, msg.lastEventId);
+    }
+  }
+
+  private acknowledged(conn: Connection, lastEventId: number): void {
+    conn.lastAckEventId = Math.max(conn.lastAckEventId ?? 0, lastEventId);
+    conn.sessionDirty = true;
+    const now = performance.now();
+    while (conn.unacked.length > 0 && conn.unacked[0]! <= lastEventId) {
+      const committed = this.commitTimes.get(conn.unacked.shift()!);
+      if (committed !== undefined) this.d.metrics.eventToUiLatency.observe(now - committed);
+    }
+  }
+
+  // ---------- snapshots and replay ----------
+
+  /** Runs one snapshot/replay at a time per connection, holding live events back meanwhile. */
+  private serialize(conn: Connection, op: () => Promise<void>): void {
+    conn.queue = conn.queue
+      .then(async () => {
+        if (conn.phase !== 'ready') return;
+        conn.held = [];
+        try {
+          await op();
+        } finally {
+          const held = conn.held ?? [];
+          conn.held = null;
+          for (const e of held) if (e.eventId > conn.position) this.sendEvent(conn, e);
+        }
+      })
+      .catch((err: unknown) => {
+        this.d.logger.error({ err, connection: conn.id }, 'snapshot or replay failed');
+        this.fail(conn, 'internal_error', 'could not prepare your data; reconnect to retry', CLOSE_CODES.resyncNeeded);
+      });
+  }
+
+  private async sendSnapshots(conn: Connection, reason: string, fromEventId: number): Promise<void> {
+    const topics = [...conn.topics];
+    const snap = await this.d.snapshots.take(topics);
+    for (const module of topics) {
+      this.sendMessage(conn, { type: 'snapshot', module, version: snap.version, data: snap.data[module], generatedAt: snap.generatedAt });
+    }
+    conn.position = snap.version;
+    this.sendMessage(conn, { type: 'resync_complete', recovered: false, fromEventId, toEventId: snap.version, reason });
+    for (const module of topics) {
+      const f = this.staleMonitor.get(module);
+      if (f) {
+        this.sendMessage(conn, f.stale);
+        this.sendMessage(conn, f.sync);
+      }
+    }
+    this.updateStaleRatio();
+  }
+
+  private async resync(conn: Connection, lastAck: number, epoch: string): Promise<void> {
+    const [head, oldest] = await Promise.all([eventsRepository.headEventId(this.d.db.read), eventsRepository.oldestEventId(this.d.db.read)]);
+    const reason =
+      epoch !== this.epoch
+        ? 'epoch_changed'
+        : lastAck > head
+          ? 'ahead_of_head'
+          : head - lastAck > this.rt.replayLimit
+            ? 'gap_too_large'
+            : oldest !== null && lastAck < oldest - 1
+              ? 'pruned'
+              : null;
+    this.d.metrics.wsReconnectAttempts.inc({ recovered: String(reason === null) });
+    if (reason !== null) return this.sendSnapshots(conn, reason, lastAck + 1);
+    conn.position = lastAck;
+    const types = EVENT_TYPES.filter((t) => conn.topics.has(TOPIC_OF_EVENT[t]));
+    let cursor = lastAck;
+    for (;;) {
+      const page = await eventsRepository.listRange(this.d.db.read, cursor, head, types, REPLAY_PAGE);
+      for (const e of page) this.sendEvent(conn, e);
+      if (page.length < REPLAY_PAGE || conn.phase !== 'ready') break;
+      cursor = page[page.length - 1]!.eventId;
+    }
+    conn.position = Math.max(conn.position, head);
+    this.sendMessage(conn, { type: 'resync_complete', recovered: true, fromEventId: lastAck + 1, toEventId: head });
+  }
+
+  // ---------- outbound ----------
+
+  private onCommitted(events: readonly StoredEvent[]): void {
+    const now = performance.now();
+    let syncReported = false;
+    for (const e of events) {
+      this.commitTimes.record(e.eventId, now);
+      if (e.eventId > this.head) this.head = e.eventId;
+      if (e.type === 'sync.reported') {
+        syncReported = true;
+        if (e.payload.status === 'failed') this.d.metrics.syncFailures.inc({ module: e.payload.module });
+      }
+    }
+    for (const conn of this.connections) {
+      if (conn.phase !== 'ready') continue;
+      for (const e of events) {
+        if (!conn.topics.has(TOPIC_OF_EVENT[e.type as EventType])) continue;
+        if (conn.held) {
+          if (conn.held.length >= MAX_HELD_EVENTS) {
+            this.fail(conn, 'resync_needed', 'too many events arrived while preparing your data', CLOSE_CODES.resyncNeeded);
+            break;
+          }
+          conn.held.push(e);
+        } else {
+          this.sendEvent(conn, e);
+        }
+      }
+    }
+    if (syncReported) void this.staleMonitor.evaluate().catch((err: unknown) => this.d.logger.warn({ err }, 'staleness check failed'));
+  }
+
+  /** Serialised once per event and reused for every connection; only prevEventId differs. */
+  private readonly eventBodies = new WeakMap<StoredEvent, string>();
+
+  private sendEvent(conn: Connection, e: StoredEvent): void {
+    if (e.eventId <= conn.position) return;
+    let body = this.eventBodies.get(e);
+    if (body === undefined) {
+      body = JSON.stringify({
+        epoch: this.epoch,
+        eventType: e.type,
+        module: TOPIC_OF_EVENT[e.type],
+        entityType: e.entityType,
+        entityId: e.entityId,
+        occurredAt: e.occurredAt,
+        payload: e.payload,
+        lineageRef: `event:${e.eventId}`,
+      }).slice(1);
+      this.eventBodies.set(e, body);
+    }
+    const prev = conn.position;
+    conn.position = e.eventId;
+    if (conn.unacked.length >= MAX_UNACKED) conn.unacked.shift();
+    conn.unacked.push(e.eventId);
+    this.sendText(conn, `{"type":"event","eventId":${e.eventId},"prevEventId":${prev},${body}`);
+  }
+
+  private sendMessage(conn: Connection, msg: ServerMessage): void {
+    this.sendText(conn, JSON.stringify(msg));
+  }
+
+  private sendText(conn: Connection, text: string): void {
+    const ws = conn.ws;
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (ws.bufferedAmount > this.rt.sendBufferCapBytes) {
+      // The client stopped reading: stop queueing for it, so server memory stays bounded, and tell it to resync.
+      if (conn.phase === 'ready') this.d.metrics.wsConnectedSessions.dec();
+      conn.phase = 'closed';
+      this.connections.delete(conn);
+      void clientSessionsRepository.close(this.d.db.write, conn.id, 'cut_off', this.nowIso()).catch(() => undefined);
+      this.closeConnection(conn, CLOSE_CODES.resyncNeeded, 'send buffer over the cap: reconnect and resync');
+      return;
+    }
+    ws.send(text);
+  }
+
+  private announce(module: Module, f: Freshness): void {
+    for (const conn of this.connections) {
+      if (conn.phase !== 'ready' || !(conn.topics.has(module) || conn.topics.has('sync'))) continue;
+      this.sendMessage(conn, f.stale);
+      this.sendMessage(conn, f.sync);
+    }
+    this.updateStaleRatio();
+  }
+
+  // ---------- background ----------
+
+  private sweepSilent(): void {
+    const limit = 2 * this.rt.heartbeatIntervalMs + this.rt.heartbeatGraceMs;
+    const now = performance.now();
+    for (const conn of this.connections) {
+      if (conn.phase === 'ready' && now - conn.lastSeenAt > limit) {
+        this.fail(conn, 'heartbeat_timeout', `nothing received for ${Math.round(limit / 1000)} s`, CLOSE_CODES.heartbeatTimeout);
+      }
+    }
+  }
+
+  private updateStaleRatio(): void {
+    let ready = 0;
+    let stale = 0;
+    for (const conn of this.connections) {
+      if (conn.phase !== 'ready') continue;
+      ready++;
+      for (const t of conn.topics) {
+        if (this.staleMonitor.isStale(t as Topic)) {
+          stale++;
+          break;
+        }
+      }
+    }
+    this.d.metrics.staleSessionsRatio.set(ready === 0 ? 0 : stale / ready);
+  }
+
+  private async flushSessions(): Promise<void> {
+    const updates = [];
+    for (const conn of this.connections) {
+      if (!conn.sessionDirty || conn.phase !== 'ready') continue;
+      conn.sessionDirty = false;
+      updates.push({ id: conn.id, lastHeartbeatAt: this.nowIso(), lastAckEventId: conn.lastAckEventId });
+    }
+    if (updates.length === 0) return;
+    await clientSessionsRepository.touch(this.d.db.write, updates).catch((err: unknown) => this.d.logger.warn({ err }, 'session flush failed'));
+  }
+
+  private async pruneSessions(): Promise<void> {
+    const before = new Date(this.d.clock.now().getTime() - this.rt.closedSessionRetentionHours * 3600_000).toISOString();
+    await clientSessionsRepository.pruneClosedBefore(this.d.db.write, before).catch((err: unknown) => this.d.logger.warn({ err }, 'session pruning failed'));
+  }
+
+  private nowIso(): string {
+    return this.d.clock.now().toISOString();
+  }
+}
