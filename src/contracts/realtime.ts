@@ -46,7 +46,15 @@ const eventIdSchema = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('auth'), token: z.string().min(1).max(512) }),
-  z.strictObject({ type: z.literal('subscribe'), topics: z.array(topicSchema).min(1).max(TOPICS.length) }),
+  z.strictObject({
+    type: z.literal('subscribe'),
+    topics: z.array(topicSchema).min(1).max(TOPICS.length),
+    /**
+     * A reconnecting client names the position it holds: the server then replays from there (as for resync_request)
+     * instead of sending snapshots. Without it, subscribe answers with snapshots.
+     */
+    resumeFrom: z.strictObject({ lastAckEventId: eventIdSchema, epoch: z.string().min(1).max(64) }).optional(),
+  }),
   z.strictObject({ type: z.literal('heartbeat'), ts: z.number().finite() }),
   z.strictObject({ type: z.literal('resync_request'), lastAckEventId: eventIdSchema, epoch: z.string().min(1).max(64) }),
   z.strictObject({ type: z.literal('ack'), lastEventId: eventIdSchema }),

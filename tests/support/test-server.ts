@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { Agent, fetch as undiciFetch } from 'undici';
 import os from 'node:os';
 import path from 'node:path';
 import type { Clock } from '../../src/server/clock.js';
@@ -48,6 +49,9 @@ export async function startTestServer(opts: { config?: ConfigInput; clock?: Cloc
     metrics: (await auth.createApiKey('test metrics', ['metrics'], actor)).key,
     all: (await auth.createApiKey('test all', ['ingest', 'read', 'metrics'], actor)).key,
   };
+  // One connection pool per test server: keep-alive sockets to a server that was stopped are never reused by the next.
+  const agent = new Agent();
+  const fetch = (url: string, init: Parameters<typeof undiciFetch>[1] = {}) => undiciFetch(url, { ...init, dispatcher: agent }) as unknown as Promise<Response>;
   const authHeader = (token: string | null | undefined, fallback: string): Record<string, string> =>
     token === null ? {} : { authorization: `Bearer ${token ?? fallback}` };
   const t: TestServer = {
@@ -58,6 +62,7 @@ export async function startTestServer(opts: { config?: ConfigInput; clock?: Cloc
     config,
     async close() {
       await server.close();
+      await agent.close();
       if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
     get: (pathname, token) => fetch(`${server.url}${pathname}`, { headers: authHeader(token, keys.read) }),

@@ -260,6 +260,10 @@ export class RealtimeGateway {
         return;
       case 'subscribe':
         for (const t of msg.topics) conn.topics.add(t);
+        if (msg.resumeFrom) {
+          const { lastAckEventId, epoch } = msg.resumeFrom;
+          return this.serialize(conn, () => this.resync(conn, lastAckEventId, epoch));
+        }
         return this.serialize(conn, () => this.sendSnapshots(conn, 'subscribe', 0));
       case 'heartbeat':
         conn.sessionDirty = true;
