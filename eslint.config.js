@@ -27,8 +27,8 @@ export default tseslint.config(
     },
   },
   {
-    // The browser-safe contracts module must not reach into the server.
-    files: ['src/contracts/**/*.ts'],
+    // The browser-safe modules must not reach into the server or Node.
+    files: ['src/contracts/**/*.ts', 'src/web/**/*.ts', 'src/web/**/*.tsx'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/server/**', 'node:*'], message: 'contracts are shared with the browser' }] }] },
   },
 );
