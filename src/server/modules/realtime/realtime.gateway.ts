@@ -51,6 +51,10 @@ const MAX_UNACKED = 10_000;
 const MAX_PROTOCOL_ERRORS = 20;
 const MAX_MESSAGES_PER_SECOND = 500;
 const SESSION_FLUSH_MS = 5_000;
+/** A single burst may queue up to this many times the sustained cap before the client is cut off. */
+const BURST_FACTOR = 4;
+/** How long a replaying client may take to read one page before it is considered stuck. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 type Freshness = ModuleFreshness;
 
@@ -312,6 +316,7 @@ export class RealtimeGateway {
     const snap = await this.d.snapshots.take(topics);
     for (const module of topics) {
       this.sendMessage(conn, { type: 'snapshot', module, version: snap.version, data: snap.data[module], generatedAt: snap.generatedAt });
+      await this.drained(conn);
     }
     conn.position = snap.version;
     this.sendMessage(conn, { type: 'resync_complete', recovered: false, fromEventId, toEventId: snap.version, reason });
@@ -346,6 +351,7 @@ export class RealtimeGateway {
       const page = await eventsRepository.listRange(this.d.db.read, cursor, head, types, REPLAY_PAGE);
       for (const e of page) this.sendEvent(conn, e);
       if (page.length < REPLAY_PAGE || conn.phase !== 'ready') break;
+      await this.drained(conn);
       cursor = page[page.length - 1]!.eventId;
     }
     conn.position = Math.max(conn.position, head);
@@ -367,6 +373,11 @@ export class RealtimeGateway {
     }
     for (const conn of this.connections) {
       if (conn.phase !== 'ready') continue;
+      // Data still unsent from earlier rounds means the client is not reading: cut it off before queueing more.
+      if (!conn.held && conn.ws.bufferedAmount > this.rt.sendBufferCapBytes) {
+        this.cutOff(conn);
+        continue;
+      }
       for (const e of events) {
         if (!conn.topics.has(TOPIC_OF_EVENT[e.type as EventType])) continue;
         if (conn.held) {
@@ -413,19 +424,34 @@ export class RealtimeGateway {
     this.sendText(conn, JSON.stringify(msg));
   }
 
+  /**
+   * Queues a frame. One burst (a commit round, a replay page, a snapshot) may go past the sustained cap, but never past
+   * BURST_FACTOR times it: that bounds what one connection can hold in server memory.
+   */
   private sendText(conn: Connection, text: string): void {
     const ws = conn.ws;
     if (ws.readyState !== WebSocket.OPEN) return;
-    if (ws.bufferedAmount > this.rt.sendBufferCapBytes) {
-      // The client stopped reading: stop queueing for it, so server memory stays bounded, and tell it to resync.
-      if (conn.phase === 'ready') this.d.metrics.wsConnectedSessions.dec();
-      conn.phase = 'closed';
-      this.connections.delete(conn);
-      void clientSessionsRepository.close(this.d.db.write, conn.id, 'cut_off', this.nowIso()).catch(() => undefined);
-      this.closeConnection(conn, CLOSE_CODES.resyncNeeded, 'send buffer over the cap: reconnect and resync');
-      return;
-    }
+    if (ws.bufferedAmount > BURST_FACTOR * this.rt.sendBufferCapBytes) return this.cutOff(conn);
     ws.send(text);
+  }
+
+  /** Waits until the client has read what was queued (between replay pages), or cuts it off if it does not. */
+  private async drained(conn: Connection): Promise<void> {
+    const deadline = performance.now() + DRAIN_TIMEOUT_MS;
+    while (conn.phase === 'ready' && conn.ws.bufferedAmount > this.rt.sendBufferCapBytes / 2) {
+      if (performance.now() > deadline) return this.cutOff(conn);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  /** The client stopped reading: stop queueing for it, so server memory stays bounded, and tell it to resync. */
+  private cutOff(conn: Connection): void {
+    if (conn.phase === 'closed') return;
+    if (conn.phase === 'ready') this.d.metrics.wsConnectedSessions.dec();
+    conn.phase = 'closed';
+    this.connections.delete(conn);
+    void clientSessionsRepository.close(this.d.db.write, conn.id, 'cut_off', this.nowIso()).catch(() => undefined);
+    this.closeConnection(conn, CLOSE_CODES.resyncNeeded, 'send buffer over the cap: reconnect and resync');
   }
 
   private announce(module: Module, f: Freshness): void {
