@@ -3,6 +3,7 @@ import { ConfigError } from '../config.js';
 import { MigrationMismatchError } from '../db/migrator.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerSimulateCommand } from './simulate-command.js';
 import { registerUserCommands } from './user-commands.js';
 
 function program(): Command {
@@ -13,6 +14,7 @@ function program(): Command {
   registerServeCommand(cli);
   registerUserCommands(cli);
   registerKeyCommands(cli);
+  registerSimulateCommand(cli);
   return cli;
 }
 

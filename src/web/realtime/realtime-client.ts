@@ -53,6 +53,8 @@ export interface RealtimeClientOptions {
   maxAttempts?: number;
   /** How often the client acknowledges what it applied. */
   ackIntervalMs?: number;
+  /** How long a connection attempt may take to reach `welcome` before it is abandoned (default: two known heartbeat intervals, 2–10 s). */
+  connectTimeoutMs?: number;
 }
 
 export interface RealtimeHandlers {
@@ -83,6 +85,7 @@ export class RealtimeClient {
   private heartbeatIntervalMs = 15_000;
   private heartbeatTimer: unknown;
   private reconnectTimer: unknown;
+  private connectTimer: unknown;
   private ackTimer: unknown;
   private lastHeartbeatAnswer = 0;
   private lastAcked = 0;
@@ -148,6 +151,12 @@ export class RealtimeClient {
     if (this.stopped) return;
     const socket = this.opts.createSocket(this.opts.url);
     this.socket = socket;
+    // An attempt swallowed by a dead path would otherwise wait forever: nothing else watches it before welcome.
+    this.connectTimer = this.setTimer(() => {
+      if (this.socket !== socket) return;
+      this.abandon(socket);
+      this.scheduleReconnect('connect timeout');
+    }, this.opts.connectTimeoutMs ?? Math.min(10_000, Math.max(2_000, 2 * this.heartbeatIntervalMs)));
     socket.onopen = () => this.send({ type: 'auth', token });
     socket.onmessage = (ev) => this.onMessage(ev.data);
     socket.onerror = () => undefined;
@@ -213,6 +222,7 @@ export class RealtimeClient {
   }
 
   private onWelcome(epoch: string, heartbeatIntervalMs: number): void {
+    this.clearTimer(this.connectTimer);
     this.heartbeatIntervalMs = heartbeatIntervalMs;
     const resume = this.epoch !== undefined && this.position > 0;
     this.setState('syncing');
@@ -261,11 +271,7 @@ export class RealtimeClient {
     this.heartbeatTimer = this.setTimer(() => {
       if (!this.socket) return;
       if (this.now() - this.lastHeartbeatAnswer > 2 * this.heartbeatIntervalMs) {
-        const dead = this.socket;
-        this.socket = undefined;
-        this.stopTimers();
-        dead.onclose = null;
-        dead.close(4000, 'heartbeat answers missing');
+        this.abandon(this.socket);
         return this.scheduleReconnect('heartbeat answers missing');
       }
       this.send({ type: 'heartbeat', ts: this.now() });
@@ -273,11 +279,22 @@ export class RealtimeClient {
     }, this.heartbeatIntervalMs);
   }
 
+  /** Drops a socket we no longer trust; late frames from it must not reach the handlers. */
+  private abandon(socket: SocketLike): void {
+    if (this.socket === socket) this.socket = undefined;
+    this.stopTimers();
+    socket.onclose = null;
+    socket.onmessage = null;
+    socket.onopen = null;
+    socket.close(4000, 'abandoned by the client');
+  }
+
   private send(msg: ClientMessage): void {
     if (this.socket && this.socket.readyState === OPEN) this.socket.send(JSON.stringify(msg));
   }
 
   private stopTimers(): void {
+    this.clearTimer(this.connectTimer);
     this.clearTimer(this.heartbeatTimer);
     this.clearTimer(this.ackTimer);
     this.heartbeatTimer = undefined;
@@ -293,6 +310,7 @@ export class RealtimeClient {
     if (s) {
       s.onclose = null;
       s.onmessage = null;
+      s.onopen = null;
       s.close(1000, 'client closing');
     }
   }

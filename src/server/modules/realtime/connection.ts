@@ -26,6 +26,8 @@ export class Connection {
   lastAckEventId: number | null = null;
   sessionDirty = false;
   authTimer: NodeJS.Timeout | undefined;
+  /** Set when the server starts closing: the code it sent, which the peer may never echo back. */
+  closeCode: number | undefined;
   windowStart = 0;
   windowCount = 0;
 

@@ -158,8 +158,10 @@ export class RealtimeGateway {
     }
   }
 
-  private onClosed(conn: Connection, code: number): void {
+  private onClosed(conn: Connection, peerCode: number): void {
     clearTimeout(conn.authTimer);
+    // A dead or stalled peer never answers our close frame (1006): what counts is why we closed it.
+    const code = conn.closeCode ?? peerCode;
     const wasReady = conn.phase === 'ready';
     conn.phase = 'closed';
     this.connections.delete(conn);
@@ -175,6 +177,8 @@ export class RealtimeGateway {
   }
 
   private closeConnection(conn: Connection, code: number, reason: string): void {
+    if (conn.closeCode !== undefined) return;
+    conn.closeCode = code;
     if (conn.ws.readyState === WebSocket.OPEN || conn.ws.readyState === WebSocket.CONNECTING) conn.ws.close(code, reason);
     // A peer that is gone or not reading never answers the close frame: do not wait for it.
     setTimeout(() => conn.ws.terminate(), 1000).unref();
@@ -469,7 +473,7 @@ export class RealtimeGateway {
     const limit = 2 * this.rt.heartbeatIntervalMs + this.rt.heartbeatGraceMs;
     const now = performance.now();
     for (const conn of this.connections) {
-      if (conn.phase === 'ready' && now - conn.lastSeenAt > limit) {
+      if (conn.phase === 'ready' && conn.closeCode === undefined && now - conn.lastSeenAt > limit) {
         this.fail(conn, 'heartbeat_timeout', `nothing received for ${Math.round(limit / 1000)} s`, CLOSE_CODES.heartbeatTimeout);
       }
     }
