@@ -55,6 +55,7 @@ const SESSION_FLUSH_MS = 5_000;
 const BURST_FACTOR = 4;
 /** How long a replaying client may take to read one page before it is considered stuck. */
 const DRAIN_TIMEOUT_MS = 10_000;
+const DRAIN_EVERY = 100;
 
 type Freshness = ModuleFreshness;
 
@@ -324,7 +325,15 @@ export class RealtimeGateway {
     }
     conn.position = snap.version;
     this.sendMessage(conn, { type: 'resync_complete', recovered: false, fromEventId, toEventId: snap.version, reason });
-    for (const module of topics) {
+    this.sendFreshness(conn);
+  }
+
+  /**
+   * The current stale_state and sync_status of each subscribed topic. Freshness changes are pushed only when they
+   * happen, so a client that was away (even one resumed by replay) must be told the present state.
+   */
+  private sendFreshness(conn: Connection): void {
+    for (const module of conn.topics) {
       const f = this.staleMonitor.get(module);
       if (f) {
         this.sendMessage(conn, f.stale);
@@ -353,13 +362,18 @@ export class RealtimeGateway {
     let cursor = lastAck;
     for (;;) {
       const page = await eventsRepository.listRange(this.d.db.read, cursor, head, types, REPLAY_PAGE);
-      for (const e of page) this.sendEvent(conn, e);
-      if (page.length < REPLAY_PAGE || conn.phase !== 'ready') break;
-      await this.drained(conn);
+      for (let i = 0; i < page.length; i++) {
+        this.sendEvent(conn, page[i]!);
+        // Let a reading client catch up every few events, so a small cap never cuts off a healthy one mid-page.
+        if (i % DRAIN_EVERY === DRAIN_EVERY - 1) await this.drained(conn);
+        if (conn.phase !== 'ready') return;
+      }
+      if (page.length < REPLAY_PAGE) break;
       cursor = page[page.length - 1]!.eventId;
     }
     conn.position = Math.max(conn.position, head);
     this.sendMessage(conn, { type: 'resync_complete', recovered: true, fromEventId: lastAck + 1, toEventId: head });
+    this.sendFreshness(conn);
   }
 
   // ---------- outbound ----------
