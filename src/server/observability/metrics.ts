@@ -80,8 +80,8 @@ export class Metrics {
 
   readonly eventToUiLatency = new Histogram({
     name: 'event_to_ui_latency_ms',
-    help: 'From commit to the client acknowledging the event, measured on the server clock only',
-    buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 3000, 10000],
+    help: 'From commit to the client acknowledging the event (includes the client ack interval, 100 ms by default), measured on the server clock only',
+    buckets: [5, 10, 25, 50, 75, 100, 125, 150, 200, 250, 300, 500, 750, 1000, 2000, 3000, 5000, 10000],
     registers: [this.registry],
   });
 

@@ -1,6 +1,20 @@
 import type { Executor } from '../../db/handle.js';
 
+export type SessionOp =
+  | { kind: 'open'; id: string; userId: string | null; at: string }
+  | { kind: 'touch'; id: string; at: string; lastAckEventId: number | null }
+  | { kind: 'close'; id: string; state: string; at: string };
+
 export const clientSessionsRepository = {
+  /** Applies queued session changes in order (call inside one transaction). */
+  async apply(db: Executor, ops: readonly SessionOp[]): Promise<void> {
+    for (const op of ops) {
+      if (op.kind === 'open') await clientSessionsRepository.open(db, { id: op.id, userId: op.userId, now: op.at });
+      else if (op.kind === 'touch') await clientSessionsRepository.touch(db, [{ id: op.id, lastHeartbeatAt: op.at, lastAckEventId: op.lastAckEventId }]);
+      else await clientSessionsRepository.close(db, op.id, op.state, op.at);
+    }
+  },
+
   async open(db: Executor, s: { id: string; userId: string | null; now: string }): Promise<void> {
     await db
       .insertInto('client_sessions')

@@ -27,7 +27,8 @@ import type { EventPublisher } from '../events/event-publisher.js';
 import { eventsRepository } from '../events/events.repository.js';
 import type { StoredEvent } from '../events/stored-event.js';
 import { metaRepository } from '../meta/meta.repository.js';
-import { clientSessionsRepository } from './client-sessions.repository.js';
+import { clientSessionsRepository, type SessionOp } from './client-sessions.repository.js';
+import { withWriteTransaction } from '../../db/write-transaction.js';
 import { CommitTimes } from './commit-times.js';
 import { Connection } from './connection.js';
 import type { SnapshotService } from './snapshot.service.js';
@@ -50,7 +51,7 @@ const MAX_HELD_EVENTS = 10_000;
 const MAX_UNACKED = 10_000;
 const MAX_PROTOCOL_ERRORS = 20;
 const MAX_MESSAGES_PER_SECOND = 500;
-const SESSION_FLUSH_MS = 5_000;
+const SESSION_FLUSH_MS = 1_000;
 /** A single burst may queue up to this many times the sustained cap before the client is cut off. */
 const BURST_FACTOR = 4;
 /** How long a replaying client may take to read one page before it is considered stuck. */
@@ -75,6 +76,7 @@ export class RealtimeGateway {
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
   private closing = false;
+  private sessionOps: SessionOp[] = [];
 
   constructor(private readonly d: GatewayDeps) {
     this.rt = d.config.realtime;
@@ -170,9 +172,7 @@ export class RealtimeGateway {
     if (wasReady) {
       this.d.metrics.wsConnectedSessions.dec();
       const state = code === CLOSE_CODES.heartbeatTimeout ? 'timed_out' : code === CLOSE_CODES.resyncNeeded ? 'cut_off' : 'closed';
-      void clientSessionsRepository
-        .close(this.d.db.write, conn.id, state, this.nowIso())
-        .catch((err: unknown) => this.d.logger.warn({ err }, 'could not record session close'));
+      this.sessionOps.push({ kind: 'close', id: conn.id, state, at: this.nowIso() });
     }
     this.updateStaleRatio();
   }
@@ -198,9 +198,7 @@ export class RealtimeGateway {
     conn.principal = principal;
     conn.phase = 'ready';
     this.d.metrics.wsConnectedSessions.inc();
-    void clientSessionsRepository
-      .open(this.d.db.write, { id: conn.id, userId: principal.kind === 'user' ? principal.userId : null, now: this.nowIso() })
-      .catch((err: unknown) => this.d.logger.warn({ err }, 'could not record session'));
+    this.sessionOps.push({ kind: 'open', id: conn.id, userId: principal.kind === 'user' ? principal.userId : null, at: this.nowIso() });
     this.sendMessage(conn, {
       type: 'welcome',
       sessionId: conn.id,
@@ -396,6 +394,9 @@ export class RealtimeGateway {
         this.cutOff(conn);
         continue;
       }
+      // One write per connection per commit round instead of one per event: corking coalesces the frames.
+      const socket = (conn.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+      socket?.cork();
       for (const e of events) {
         if (!conn.topics.has(TOPIC_OF_EVENT[e.type as EventType])) continue;
         if (conn.held) {
@@ -408,6 +409,7 @@ export class RealtimeGateway {
           this.sendEvent(conn, e);
         }
       }
+      socket?.uncork();
     }
     if (syncReported) void this.staleMonitor.evaluate().catch((err: unknown) => this.d.logger.warn({ err }, 'staleness check failed'));
   }
@@ -468,7 +470,7 @@ export class RealtimeGateway {
     if (conn.phase === 'ready') this.d.metrics.wsConnectedSessions.dec();
     conn.phase = 'closed';
     this.connections.delete(conn);
-    void clientSessionsRepository.close(this.d.db.write, conn.id, 'cut_off', this.nowIso()).catch(() => undefined);
+    this.sessionOps.push({ kind: 'close', id: conn.id, state: 'cut_off', at: this.nowIso() });
     this.closeConnection(conn, CLOSE_CODES.resyncNeeded, 'send buffer over the cap: reconnect and resync');
   }
 
@@ -509,15 +511,21 @@ export class RealtimeGateway {
     this.d.metrics.staleSessionsRatio.set(ready === 0 ? 0 : stale / ready);
   }
 
+  /**
+   * Writes session bookkeeping (opens, heartbeats/acks, closes) in one transaction per flush: one fsync for all of
+   * them, instead of one per connection stalling the event loop during a reconnect storm.
+   */
   private async flushSessions(): Promise<void> {
-    const updates = [];
+    const ops = this.sessionOps.splice(0);
     for (const conn of this.connections) {
       if (!conn.sessionDirty || conn.phase !== 'ready') continue;
       conn.sessionDirty = false;
-      updates.push({ id: conn.id, lastHeartbeatAt: this.nowIso(), lastAckEventId: conn.lastAckEventId });
+      ops.push({ kind: 'touch', id: conn.id, at: this.nowIso(), lastAckEventId: conn.lastAckEventId });
     }
-    if (updates.length === 0) return;
-    await clientSessionsRepository.touch(this.d.db.write, updates).catch((err: unknown) => this.d.logger.warn({ err }, 'session flush failed'));
+    if (ops.length === 0) return;
+    await withWriteTransaction(this.d.db, { maxRetries: 3, retryDelayMs: 25 }, (trx) => clientSessionsRepository.apply(trx, ops)).catch((err: unknown) =>
+      this.d.logger.warn({ err }, 'session flush failed'),
+    );
   }
 
   private async pruneSessions(): Promise<void> {
