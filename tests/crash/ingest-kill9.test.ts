@@ -9,7 +9,7 @@ import { configSchema, databaseFile } from '../../src/server/config.js';
 import type { DomainEventRow } from '../../src/server/db/schema.js';
 import { contentHash } from '../../src/server/modules/events/content-hash.js';
 import { rowToStoredEvent } from '../../src/server/modules/events/events.repository.js';
-import { foldWorkflow } from '../../src/server/modules/workflows/workflows.projection.js';
+import { emptyWorkflowRow, foldWorkflow } from '../../src/server/modules/workflows/workflows.projection.js';
 import type { WorkflowRow } from '../../src/server/modules/workflows/workflows.repository.js';
 import { createCore } from '../../src/server/server.js';
 import { at, workflowTransitioned, workflowUpserted } from '../support/events.js';
@@ -220,20 +220,7 @@ function expectedWorkflows(rows: readonly DomainEventRow[]): Map<string, Workflo
   for (const row of rows) {
     if (row.event_type !== 'workflow.upserted' && row.event_type !== 'workflow.transitioned') continue;
     const e = rowToStoredEvent(row) as Parameters<typeof foldWorkflow>[1];
-    const current = out.get(e.entityId) ?? {
-      id: e.entityId,
-      project_id: null,
-      story_id: null,
-      name: null,
-      owner_id: null,
-      agent_id: null,
-      attrs_at: null,
-      attrs_key: null,
-      status: null,
-      last_transition_at: null,
-      status_key: null,
-      updated_at: '',
-    };
+    const current = out.get(e.entityId) ?? emptyWorkflowRow(e.entityId);
     out.set(e.entityId, foldWorkflow(current, e));
   }
   return out;

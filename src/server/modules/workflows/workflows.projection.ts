@@ -5,7 +5,8 @@ import { workflowsRepository, type WorkflowRow } from './workflows.repository.js
 
 type WorkflowEvent = StoredEventOf<'workflow.upserted' | 'workflow.transitioned'>;
 
-function emptyRow(id: string): WorkflowRow {
+/** A workflow known only by id, before any event about it has been folded in. */
+export function emptyWorkflowRow(id: string): WorkflowRow {
   return {
     id,
     project_id: null,
@@ -57,7 +58,7 @@ export const workflowsProjection: Projection<'workflow.upserted' | 'workflow.tra
     const rows = await workflowsRepository.rowsByIds(trx, [...new Set(events.map((e) => e.entityId))]);
     const touched = new Set<string>();
     for (const e of events) {
-      rows.set(e.entityId, foldWorkflow(rows.get(e.entityId) ?? emptyRow(e.entityId), e));
+      rows.set(e.entityId, foldWorkflow(rows.get(e.entityId) ?? emptyWorkflowRow(e.entityId), e));
       touched.add(e.entityId);
     }
     await workflowsRepository.upsertRows(trx, [...touched].map((id) => rows.get(id)!));
