@@ -34,6 +34,34 @@ function applyPragmas(conn: SqliteDatabase.Database, opts: SqliteOptions, role: 
   if (role === 'reader') conn.pragma('query_only = ON');
 }
 
+/**
+ * Kysely prepares every statement afresh; SQLite parsing and planning the same SQL again is pure waste on the hot
+ * write path. This keeps the most recently used statements, keyed by their SQL text. (Safe because Kysely only runs
+ * them with all()/run(); iterate() is used for streaming, which we never do.)
+ */
+function withStatementCache(conn: SqliteDatabase.Database, capacity = 256): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = conn.prepare.bind(conn);
+  const cachedPrepare = (sql: string) => {
+    let stmt = cache.get(sql);
+    if (stmt) {
+      cache.delete(sql);
+    } else {
+      stmt = prepare(sql);
+      if (cache.size >= capacity) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(sql, stmt);
+    return stmt;
+  };
+  return new Proxy(conn, {
+    get(target, prop) {
+      if (prop === 'prepare') return cachedPrepare;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
 export function openSqlite(opts: SqliteOptions): DatabaseHandle {
   fs.mkdirSync(path.dirname(opts.file), { recursive: true });
   const writerConn = new SqliteDatabase(opts.file);
@@ -41,8 +69,8 @@ export function openSqlite(opts: SqliteOptions): DatabaseHandle {
   const readerConn = new SqliteDatabase(opts.file);
   applyPragmas(readerConn, opts, 'reader');
 
-  const write = new Kysely<Database>({ dialect: new SqliteDialect({ database: writerConn }) });
-  const read = new Kysely<Database>({ dialect: new SqliteDialect({ database: readerConn }) });
+  const write = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(writerConn) }) });
+  const read = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(readerConn) }) });
   let closed = false;
   return {
     dialect: 'sqlite',
