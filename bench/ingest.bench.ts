@@ -11,6 +11,7 @@ import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { runCeiling } from './support/ceiling.js';
+import { gitInfo } from './support/run-info.js';
 import { percentile, runLoad, type LoadTarget } from './support/http-load.js';
 import type { ServerHello } from './support/server-process.js';
 import { batches, domainEventValues, type BenchEvent } from './support/workload.js';
@@ -179,15 +180,6 @@ function table(rows: readonly Row[]): string {
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...lines.map(fmt)].join('\n');
 }
 
-function gitInfo(): { commit: string; dirty: boolean } | undefined {
-  try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
-    return { commit, dirty };
-  } catch {
-    return undefined;
-  }
-}
 
 const startedAt = new Date();
 console.log(`ingest bench: ${concurrency} requests in flight, data in ${tmpBase}, ${os.cpus().length} CPUs, node ${process.version}`);

@@ -3,7 +3,7 @@
  * connection state recovery (the peer), fed the same event stream over HTTP and measured with the same clients.
  * See bench/realtime/README.md.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -12,6 +12,7 @@ import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { TOPICS } from '../../src/contracts/index.js';
+import { gitInfo } from '../support/run-info.js';
 import { fixedClock } from '../../src/server/clock.js';
 import { BmadSimulator } from '../../src/server/simulator/bmad-simulator.js';
 import { SeededRandom } from '../../src/server/simulator/random.js';
@@ -427,15 +428,6 @@ const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('e
 const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(1)} ms` : '-');
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${(a / b).toFixed(2)}x` : '-');
 
-function gitInfo(): { commit: string; dirty: boolean } | undefined {
-  try {
-    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
-    return { commit, dirty };
-  } catch {
-    return undefined;
-  }
-}
 
 // ---------- main ----------
 

@@ -4,7 +4,7 @@
  * Prints one JSON line `{ url, key }` once it listens, and shuts down cleanly when its stdin closes (a clean exit is
  * what lets `--cpu-prof` write its profile, and it also means the server dies with the bench if the bench dies).
  */
-import { configSchema } from '../../src/server/config.js';
+import { benchServerConfig } from './run-info.js';
 import { createLogger } from '../../src/server/observability/logger.js';
 import { startServer } from '../../src/server/server.js';
 
@@ -19,16 +19,7 @@ if (!dataDir) {
   process.exit(2);
 }
 
-const config = configSchema.parse({
-  port: 0,
-  host: '127.0.0.1',
-  dataDir,
-  logLevel: 'silent',
-  // The per-key limit protects a shared server from one noisy client; the bench is that client on purpose.
-  ingest: { rateLimitPerSecond: 1_000_000 },
-  // Only the bootstrap admin's password is hashed, and its cost has nothing to do with ingestion.
-  auth: { scryptCostLog2: 10 },
-});
+const config = benchServerConfig(dataDir);
 
 const server = await startServer(config, { logger: createLogger('silent') });
 const { key } = await server.core.auth.createApiKey('bench ingest', ['ingest'], { actorType: 'system', actorId: null });

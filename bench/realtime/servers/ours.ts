@@ -2,9 +2,9 @@
  * Our server under test: the production startServer on a temp SQLite file, in its own process.
  * Usage (forked by realtime.bench.ts): node --import tsx --expose-gc bench/realtime/servers/ours.ts <dataDir>
  */
-import { configSchema } from '../../../src/server/config.js';
 import { createLogger } from '../../../src/server/observability/logger.js';
 import { startServer } from '../../../src/server/server.js';
+import { benchServerConfig } from '../../support/run-info.js';
 import { serveRpc } from '../rpc.js';
 import { PublishLog, statsHandlers, wallNow } from './server-stats.js';
 
@@ -19,15 +19,7 @@ const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: ours.ts <dataDir>');
 
 const server = await startServer(
-  configSchema.parse({
-    port: 0,
-    host: '127.0.0.1',
-    dataDir,
-    logLevel: 'silent',
-    // The bench is one deliberately busy key; the limit protects shared servers, not this one.
-    ingest: { rateLimitPerSecond: 1_000_000 },
-    auth: { scryptCostLog2: 10 },
-  }),
+  benchServerConfig(dataDir),
   { logger: createLogger('silent') },
 );
 const actor = { actorType: 'system' as const, actorId: null };

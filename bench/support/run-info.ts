@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import { configSchema, type Config } from '../../src/server/config.js';
+
+/** The commit a result was measured on, and whether tracked files had uncommitted changes. */
+export function gitInfo(): { commit: string; dirty: boolean } | undefined {
+  try {
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return { commit, dirty };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The production configuration on loopback, with two changes that do not touch the measured path: the per-key
+ * ingest limit is lifted (the bench is one deliberately busy key) and the bootstrap admin's password hash is cheap.
+ */
+export function benchServerConfig(dataDir: string): Config {
+  return configSchema.parse({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    logLevel: 'silent',
+    ingest: { rateLimitPerSecond: 1_000_000 },
+    auth: { scryptCostLog2: 10 },
+  });
+}
