@@ -68,6 +68,14 @@ export type StoriesQuery = z.output<typeof storiesQuerySchema>;
 
 export const kanbanQuerySchema = z.strictObject({ projectId: idSchema });
 
+/** A person moving a card. `from` is the status they saw: a mismatch means someone else moved it first (409). */
+export const storyStatusChangeBodySchema = z.strictObject({
+  to: statusSchema,
+  from: statusSchema.optional(),
+  reason: z.string().trim().max(2000).optional(),
+});
+export type StoryStatusChange = z.output<typeof storyStatusChangeBodySchema>;
+
 // ---------- resources ----------
 const instant = z.string().datetime({ offset: true });
 

@@ -18,6 +18,7 @@ import { metaRoutes } from './modules/meta/meta.routes.js';
 import { projectsRoutes } from './modules/projects/projects.routes.js';
 import type { ProjectsService } from './modules/projects/projects.service.js';
 import type { StoriesService } from './modules/stories/kanban.service.js';
+import type { ChangeStoryStatus } from './modules/stories/story-status.command.js';
 import { storiesRoutes } from './modules/stories/stories.routes.js';
 import { syncRoutes } from './modules/sync/sync.routes.js';
 import type { SyncService } from './modules/sync/sync.service.js';
@@ -36,6 +37,7 @@ export interface AppDeps {
   workflows: WorkflowsService;
   projects: ProjectsService;
   stories: StoriesService;
+  changeStoryStatus: ChangeStoryStatus;
   sync: SyncService;
   startedAt: number;
 }
@@ -96,7 +98,7 @@ export function createApp(d: AppDeps): Express {
   read.use(metaRoutes());
   read.use(workflowsRoutes(d.workflows));
   read.use(projectsRoutes(d.projects));
-  read.use(storiesRoutes(d.stories));
+  read.use(storiesRoutes(d.stories, d.changeStoryStatus));
   read.use(syncRoutes(d.sync));
   api.use(read);
   api.use(apiNotFound);

@@ -13,6 +13,8 @@ export const configSchema = z.object({
   dataDir: z.string().min(1).default('./data'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   trustProxy: z.boolean().default(false),
+  /** Editable Kanban (architecture 5.1): operators and managers may move stories; off means read-only boards. */
+  kanbanEditable: z.boolean().default(false),
   sqlite: z
     .object({
       // SQLite's own busy wait blocks the event loop, so it is kept short and the writer retries asynchronously
@@ -108,6 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { port?: string; dataD
       setPath(input, keys, value);
       origin.set(keys.join('.'), name);
     }
+  }
+  if (env.BMAD_OPS_KANBAN_EDITABLE) {
+    input.kanbanEditable = env.BMAD_OPS_KANBAN_EDITABLE === '1' || env.BMAD_OPS_KANBAN_EDITABLE === 'true';
   }
   if (env.BMAD_OPS_TRUST_PROXY) {
     input.trustProxy = env.BMAD_OPS_TRUST_PROXY === '1' || env.BMAD_OPS_TRUST_PROXY === 'true';

@@ -17,6 +17,7 @@ import { ProjectionEngine } from './modules/events/projection.js';
 import { projectsProjection } from './modules/projects/projects.projection.js';
 import { ProjectsService } from './modules/projects/projects.service.js';
 import { StoriesService } from './modules/stories/kanban.service.js';
+import { ChangeStoryStatus } from './modules/stories/story-status.command.js';
 import { storiesProjection } from './modules/stories/stories.projection.js';
 import { syncProjection } from './modules/sync/sync.projection.js';
 import { SyncService } from './modules/sync/sync.service.js';
@@ -121,6 +122,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     workflows: new WorkflowsService(db),
     projects: new ProjectsService(db, clock),
     stories: new StoriesService(db, clock),
+    changeStoryStatus: new ChangeStoryStatus(db, core.ingestion, core.auth, clock, () => config.kanbanEditable),
     sync: new SyncService(db, clock, { staleAfterIntervals: config.realtime.staleAfterIntervals }),
     startedAt: performance.now(),
   });

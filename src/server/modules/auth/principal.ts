@@ -5,7 +5,7 @@ export type Principal =
   | { kind: 'key'; keyId: string; name: string; scopes: KeyScope[] };
 
 /** What a route needs from its caller. */
-export type Access = 'read' | 'ingest' | 'metrics' | 'session' | 'manage';
+export type Access = 'read' | 'ingest' | 'metrics' | 'session' | 'operate' | 'manage';
 
 /** Returns null when allowed, otherwise why not (for the 403 message). */
 export function denialReason(p: Principal, access: Access): string | null {
@@ -14,6 +14,8 @@ export function denialReason(p: Principal, access: Access): string | null {
       case 'read':
       case 'session':
         return null;
+      case 'operate':
+        return p.role === 'viewer' ? 'requires the operator or manager role (you are viewer)' : null;
       case 'metrics':
       case 'manage':
         return p.role === 'manager' ? null : `requires the manager role (you are ${p.role})`;
@@ -28,6 +30,8 @@ export function denialReason(p: Principal, access: Access): string | null {
       return p.scopes.includes(access) ? null : `this API key lacks the ${access} scope`;
     case 'session':
       return 'this endpoint needs a signed-in user, not an API key';
+    case 'operate':
+      return 'this action is made by a signed-in operator or manager, not an API key';
     case 'manage':
       return 'this endpoint needs a manager account';
   }

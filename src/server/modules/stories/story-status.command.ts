@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { isTransitionAllowed, STATUS_MODEL, type Story, type StoryStatusChange } from '../../../contracts/index.js';
+import type { Clock } from '../../clock.js';
+import type { DatabaseHandle } from '../../db/handle.js';
+import { HttpError, notFound, validationFailed } from '../../http/errors.js';
+import type { AuthService } from '../auth/auth.service.js';
+import type { IngestionService } from '../events/ingestion.service.js';
+import { storiesRepository } from './stories.repository.js';
+
+/** The source of changes people make in the dashboard, so they are told apart from connector events. */
+export const UI_SOURCE = 'bmad-ops-ui';
+
+/**
+ * A person moves a story. The change is checked against the status model and the status the person saw, then
+ * enters like every other change: as a story.status_changed event through ingestion, so the board, the story list
+ * and every connected browser see it, and it is audited.
+ */
+export class ChangeStoryStatus {
+  constructor(
+    private readonly db: DatabaseHandle,
+    private readonly ingestion: IngestionService,
+    private readonly auth: AuthService,
+    private readonly clock: Clock,
+    private readonly editable: () => boolean,
+  ) {}
+
+  async run(storyId: string, change: StoryStatusChange, actor: { userId: string; ip: string | null }): Promise<Story> {
+    if (!this.editable()) {
+      throw new HttpError(403, 'kanban_read_only', 'the Kanban is read-only on this server (set BMAD_OPS_KANBAN_EDITABLE=1 to allow moves)');
+    }
+    const story = await storiesRepository.findById(this.db.read, storyId);
+    if (!story) throw notFound('story', storyId);
+    const current = story.status;
+    if (change.from !== undefined && change.from !== current) {
+      throw new HttpError(409, 'status_changed', `the story is now ${current ?? 'unknown'}, not ${change.from}: reload and try again`);
+    }
+    if (current === null || current === change.to || !isTransitionAllowed('story', current, change.to)) {
+      const allowed = current ? (STATUS_MODEL.story.transitions[current] ?? []).join(', ') : 'none (status unknown)';
+      throw validationFailed([{ path: 'to', message: `${current ?? 'unknown'} -> ${change.to} is not an allowed story transition (allowed: ${allowed || 'none'})` }]);
+    }
+    const result = await this.ingestion.ingest([
+      {
+        id: randomUUID(),
+        source: UI_SOURCE,
+        type: 'story.status_changed',
+        occurredAt: this.clock.now().toISOString(),
+        entity: { type: 'story', id: storyId },
+        ...(story.projectId ? { projectId: story.projectId } : {}),
+        payload: { from: current, to: change.to, actorId: actor.userId, ...(change.reason ? { reason: change.reason } : {}) },
+      },
+    ]);
+    const outcome = result.results[0];
+    if (outcome?.status !== 'accepted') throw new Error(`status change was not accepted: ${JSON.stringify(outcome)}`);
+    await this.auth.audit({
+      actorType: 'user',
+      actorId: actor.userId,
+      action: 'story.status_change',
+      targetType: 'story',
+      targetId: storyId,
+      outcome: 'success',
+      ip: actor.ip,
+      details: { from: current, to: change.to, eventId: outcome.eventId, ...(change.reason ? { reason: change.reason } : {}) },
+    });
+    return (await storiesRepository.findById(this.db.read, storyId))!;
+  }
+}
