@@ -47,6 +47,8 @@ export const configSchema = z.object({
       /** A source is stale after this many expected intervals without a successful report. */
       staleAfterIntervals: z.coerce.number().min(1).default(2),
       closedSessionRetentionHours: positiveInt.default(24),
+      /** How often open connections re-check their token, so an expired session or revoked key is cut off. */
+      authRecheckIntervalMs: positiveInt.default(60_000),
     })
     .prefault({}),
   auth: z

@@ -8,6 +8,8 @@ import type { StoredEvent } from '../events/stored-event.js';
 export class Connection {
   readonly id = randomUUID();
   principal: Principal | undefined;
+  /** The credential the connection authenticated with, re-checked periodically. */
+  token: string | undefined;
   phase: 'awaiting_auth' | 'ready' | 'closed' = 'awaiting_auth';
   readonly topics = new Set<Topic>();
   /**

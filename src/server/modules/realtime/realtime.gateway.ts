@@ -104,6 +104,7 @@ export class RealtimeGateway {
     every(this.rt.staleCheckIntervalMs, () => void this.staleMonitor.evaluate().catch((err: unknown) => this.d.logger.warn({ err }, 'staleness check failed')));
     every(SESSION_FLUSH_MS, () => void this.flushSessions());
     every(3600_000, () => void this.pruneSessions());
+    every(this.rt.authRecheckIntervalMs, () => void this.recheckCredentials());
   }
 
   async close(): Promise<void> {
@@ -123,13 +124,13 @@ export class RealtimeGateway {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    void this.cookiePrincipal(req).then((principal) => {
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, principal));
+    void this.cookiePrincipal(req).then((cookie) => {
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, cookie));
     });
   }
 
   /** A browser may authenticate with its session cookie, but only from our own origin (no cross-site hijacking). */
-  private async cookiePrincipal(req: IncomingMessage): Promise<Principal | undefined> {
+  private async cookiePrincipal(req: IncomingMessage): Promise<{ principal: Principal; token: string } | undefined> {
     const header = req.headers.cookie;
     if (!header) return undefined;
     const origin = req.headers.origin;
@@ -143,17 +144,17 @@ export class RealtimeGateway {
     const token = parseCookies(header)[SESSION_COOKIE];
     if (!token || token.length > 512) return undefined;
     const principal = await this.d.auth.resolveToken(token).catch(() => undefined);
-    return principal?.kind === 'user' ? principal : undefined;
+    return principal?.kind === 'user' ? { principal, token } : undefined;
   }
 
-  private onConnection(ws: WebSocket, cookiePrincipal: Principal | undefined): void {
+  private onConnection(ws: WebSocket, cookie: { principal: Principal; token: string } | undefined): void {
     const conn = new Connection(ws, performance.now());
     this.connections.add(conn);
     ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
     ws.on('close', (code) => this.onClosed(conn, code));
     ws.on('error', (err) => this.d.logger.debug({ err, connection: conn.id }, 'websocket error'));
-    if (cookiePrincipal) {
-      this.authenticated(conn, cookiePrincipal);
+    if (cookie) {
+      this.authenticated(conn, cookie.principal, cookie.token);
     } else {
       conn.authTimer = setTimeout(() => {
         if (conn.phase === 'awaiting_auth') this.fail(conn, 'auth_timeout', `no auth message within ${this.rt.authTimeoutMs} ms`, CLOSE_CODES.unauthorized);
@@ -191,11 +192,12 @@ export class RealtimeGateway {
     if (closeCode !== undefined) this.closeConnection(conn, closeCode, message.slice(0, 120));
   }
 
-  private authenticated(conn: Connection, principal: Principal): void {
+  private authenticated(conn: Connection, principal: Principal, token: string): void {
     const denied = denialReason(principal, 'read');
     if (denied) return this.fail(conn, 'forbidden', denied, CLOSE_CODES.forbidden);
     clearTimeout(conn.authTimer);
     conn.principal = principal;
+    conn.token = token;
     conn.phase = 'ready';
     this.d.metrics.wsConnectedSessions.inc();
     this.sessionOps.push({ kind: 'open', id: conn.id, userId: principal.kind === 'user' ? principal.userId : null, at: this.nowIso() });
@@ -257,7 +259,7 @@ export class RealtimeGateway {
           (principal) => {
             if (conn.phase !== 'awaiting_auth') return;
             if (!principal) return this.fail(conn, 'invalid_token', 'the token is invalid, revoked or expired', CLOSE_CODES.unauthorized);
-            this.authenticated(conn, principal);
+            this.authenticated(conn, principal, msg.token);
           },
           (err: unknown) => {
             this.d.logger.error({ err }, 'token check failed');
@@ -526,6 +528,17 @@ export class RealtimeGateway {
     await withWriteTransaction(this.d.db, { maxRetries: 3, retryDelayMs: 25 }, (trx) => clientSessionsRepository.apply(trx, ops)).catch((err: unknown) =>
       this.d.logger.warn({ err }, 'session flush failed'),
     );
+  }
+
+  /** A session that expired or a key that was revoked after the connection authenticated must not keep streaming. */
+  private async recheckCredentials(): Promise<void> {
+    for (const conn of [...this.connections]) {
+      if (conn.phase !== 'ready' || conn.token === undefined) continue;
+      const principal = await this.d.auth.resolveToken(conn.token).catch(() => undefined);
+      if (!principal && conn.phase === 'ready') {
+        this.fail(conn, 'credentials_expired', 'the session expired or the key was revoked: sign in again', CLOSE_CODES.unauthorized);
+      }
+    }
   }
 
   private async pruneSessions(): Promise<void> {
