@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RealtimeClient, type SocketLike } from '../../src/web/realtime/realtime-client.js';
 import type { EventMessage } from '../../src/contracts/index.js';
 import { workflowUpserted } from '../support/events.js';
+import { until } from '../support/wait.js';
 import { startTestServer, tempDir, type TestServer } from '../support/test-server.js';
 
 const dataDir = tempDir();
@@ -23,20 +24,16 @@ describe('realtime client across a server restart', () => {
       { onEvent: (e) => received.push(e), onState: (s) => states.push(s) },
     );
     client.connect();
-    const until = async (pred: () => boolean) => {
-      for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 25));
-      expect(pred()).toBe(true);
-    };
-    await until(() => client.connectionState === 'live');
+    await until(() => client.connectionState === 'live', 'client live');
     await t.ingest([workflowUpserted('wf-a'), workflowUpserted('wf-b')]);
-    await until(() => received.length === 2);
+    await until(() => received.length === 2, 'first two events');
     await t.server.close();
-    await until(() => client.connectionState === 'reconnecting');
+    await until(() => client.connectionState === 'reconnecting', 'client notices the restart');
     t = await startTestServer({ dataDir, config: { port } });
     await t.ingest([workflowUpserted('wf-c')]);
-    await until(() => received.length === 3);
+    await until(() => received.length === 3, 'event ingested after the restart');
     await t.ingest([workflowUpserted('wf-d')]);
-    await until(() => received.length === 4);
+    await until(() => received.length === 4, 'live event after resuming');
     expect(received.map((e) => e.entityId)).toEqual(['wf-a', 'wf-b', 'wf-c', 'wf-d']);
     expect(states).toContain('reconnecting');
     client.close();

@@ -1,36 +1,11 @@
 import net from 'node:net';
 import WebSocket from 'ws';
 import { expect } from 'vitest';
-import type { IngestResponse, Topic } from '../../src/contracts/index.js';
+import type { Topic } from '../../src/contracts/index.js';
 import { RealtimeClient, type RealtimeClientOptions, type RealtimeHandlers, type SocketLike } from '../../src/web/realtime/realtime-client.js';
 import type { TestServer } from '../support/test-server.js';
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * Polls `pred` until it holds or `timeoutMs` passes, then asserts it, so a test waits on a condition rather than a
- * guessed duration and a timeout fails with the label instead of hanging.
- */
-export async function until(pred: () => boolean | Promise<boolean>, label: string | (() => string), timeoutMs = 5000, everyMs = 20): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  let ok = await pred();
-  while (!ok && performance.now() < deadline) {
-    await sleep(everyMs);
-    ok = await pred();
-  }
-  expect(ok, `timed out after ${timeoutMs} ms waiting for: ${typeof label === 'string' ? label : label()}`).toBe(true);
-}
-
-/** Ingests and returns the assigned event ids in request order; any rejection fails the test at the cause. */
-export async function ingestIds(t: TestServer, events: unknown[]): Promise<number[]> {
-  const res = await t.ingest(events);
-  const body = (await res.json()) as IngestResponse;
-  expect(res.status, JSON.stringify(body).slice(0, 500)).toBe(200);
-  return body.results.map((r) => {
-    if (r.status !== 'accepted') throw new Error(`event not accepted: ${JSON.stringify(r)}`);
-    return r.eventId;
-  });
-}
+export { ingestIds } from '../support/ingest.js';
+export { sleep, until } from '../support/wait.js';
 
 /** Reads one sample from GET /metrics (0 when the series does not exist yet, as Prometheus would treat it). */
 export async function metric(t: TestServer, name: string, labels: Record<string, string> = {}): Promise<number> {

@@ -1,24 +1,6 @@
-import { expect } from 'vitest';
-import { ingestResponseSchema, type EventMessage, type EventType, type ServerMessage } from '../../src/contracts/index.js';
-import type { TestServer } from '../support/test-server.js';
+export { ingestAccepted, type IngestedEvent } from '../support/ingest.js';
+import type { EventMessage, ServerMessage } from '../../src/contracts/index.js';
 import type { TestWsClient } from '../support/ws-client.js';
-
-export interface IngestedEvent {
-  eventId: number;
-  type: EventType;
-}
-
-/** Posts events that must all be new, and returns the sequence number each one got, in request order. */
-export async function ingestAccepted(t: TestServer, events: readonly { type: string }[]): Promise<IngestedEvent[]> {
-  const res = await t.ingest([...events]);
-  const raw: unknown = await res.json();
-  expect(res.status, JSON.stringify(raw).slice(0, 500)).toBe(200);
-  const body = ingestResponseSchema.parse(raw);
-  return body.results.map((r, i) => {
-    if (r.status !== 'accepted') throw new Error(`event ${i} was not accepted: ${JSON.stringify(r)}`);
-    return { eventId: r.eventId, type: events[i]!.type as EventType };
-  });
-}
 
 export function eventsOf(messages: readonly ServerMessage[]): EventMessage[] {
   return messages.filter((m): m is EventMessage => m.type === 'event');
