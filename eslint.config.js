@@ -1,9 +1,11 @@
 // @ts-check
 import js from '@eslint/js';
+import globals from 'globals';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'data/', 'tmp/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', 'data/', 'tmp/', 'coverage/', 'test-output/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,6 +19,17 @@ export default tseslint.config(
         { selector: "MemberExpression[object.object.name='process'][object.property.name='env'][property.name='NODE_ENV']", message: 'inject config instead of branching on NODE_ENV' },
       ],
     },
+  },
+  {
+    // The browser app: DOM globals, and the rules of hooks.
+    files: ['src/web/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+  },
+  {
+    files: ['scripts/**/*.mjs', 'src/web/public/**/*.js'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },
   {
     // The layering rule: only repositories, the db layer and benchmarks may build SQL.

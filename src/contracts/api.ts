@@ -234,3 +234,20 @@ export type Me = z.infer<typeof meSchema>;
 export const loginResponseSchema = z.object({ token: z.string(), expiresAt: instant, user: meSchema });
 
 export type StatusFilter = Status[];
+
+// ---------- workspace and directory (what the web app needs to label and filter) ----------
+export const workspaceInfoSchema = z.object({
+  /** The data was seeded by the demo generator: the UI must label it as demo data. */
+  demo: z.boolean(),
+  /** Whether people with the operator or manager role may move Kanban cards (BMAD_OPS_KANBAN_EDITABLE). */
+  kanbanEditable: z.boolean(),
+});
+export type WorkspaceInfo = z.infer<typeof workspaceInfoSchema>;
+
+/** Names for the ids the read models carry, for labels and filter choices. */
+export const directorySchema = z.object({
+  projects: z.array(z.object({ id: z.string(), name: z.string() })),
+  agents: z.array(z.object({ id: z.string(), name: z.string(), type: z.string() })),
+  people: z.array(z.object({ id: z.string(), displayName: z.string().nullable(), email: z.string().nullable() })),
+});
+export type Directory = z.infer<typeof directorySchema>;

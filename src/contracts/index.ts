@@ -6,3 +6,4 @@ export * from './validation.js';
 export * from './api.js';
 export * from './ingestion.js';
 export * from './realtime.js';
+export * from './kanban-board.js';

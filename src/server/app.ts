@@ -5,16 +5,20 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config.js';
 import { apiNotFound, errorHandler } from './http/error-handler.js';
+import { staticApp } from './http/static-app.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { authenticate, requireAccess } from './modules/auth/auth.middleware.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { directoryRoutes } from './modules/directory/directory.routes.js';
+import type { DirectoryService } from './modules/directory/directory.service.js';
 import type { AuthService } from './modules/auth/auth.service.js';
 import type { EventPublisher } from './modules/events/event-publisher.js';
 import { ingestionRoutes } from './modules/events/ingestion.routes.js';
 import type { IngestionService } from './modules/events/ingestion.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { metaRoutes } from './modules/meta/meta.routes.js';
+import type { WorkspaceService } from './modules/meta/workspace.service.js';
 import { projectsRoutes } from './modules/projects/projects.routes.js';
 import type { ProjectsService } from './modules/projects/projects.service.js';
 import type { StoriesService } from './modules/stories/kanban.service.js';
@@ -39,6 +43,8 @@ export interface AppDeps {
   stories: StoriesService;
   changeStoryStatus: ChangeStoryStatus;
   sync: SyncService;
+  workspace: WorkspaceService;
+  directory: DirectoryService;
   startedAt: number;
 }
 
@@ -95,7 +101,8 @@ export function createApp(d: AppDeps): Express {
   api.use(authRoutes(d.auth, { loginAttemptsPerMinute: d.config.auth.loginAttemptsPerMinute }));
   const read = express.Router();
   read.use(requireAccess('read'));
-  read.use(metaRoutes());
+  read.use(metaRoutes(d.workspace));
+  read.use(directoryRoutes(d.directory));
   read.use(workflowsRoutes(d.workflows));
   read.use(projectsRoutes(d.projects));
   read.use(storiesRoutes(d.stories, d.changeStoryStatus));
@@ -111,6 +118,7 @@ export function createApp(d: AppDeps): Express {
       next(err);
     }
   });
+  app.use(staticApp());
   app.use(apiNotFound);
   app.use(errorHandler(d.logger));
   return app;

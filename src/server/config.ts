@@ -15,6 +15,17 @@ export const configSchema = z.object({
   trustProxy: z.boolean().default(false),
   /** Editable Kanban (architecture 5.1): operators and managers may move stories; off means read-only boards. */
   kanbanEditable: z.boolean().default(false),
+  /**
+   * Demo workspace: an empty database is seeded with simulated BMAD projects, and a demo database keeps being fed by
+   * the simulator. Off unless asked for; `bmad-ops serve` asks for it unless --no-demo or BMAD_OPS_DEMO=0.
+   */
+  demo: z
+    .object({
+      enabled: z.boolean().default(false),
+      /** Simulated events per second while the demo runs. */
+      ratePerSecond: z.coerce.number().positive().max(50).default(1),
+    })
+    .prefault({}),
   sqlite: z
     .object({
       // SQLite's own busy wait blocks the event loop, so it is kept short and the writer retries asynchronously
@@ -92,7 +103,10 @@ const ENV_FIELDS: [string, string[]][] = [
   ['BMAD_OPS_WS_REPLAY_LIMIT', ['realtime', 'replayLimit']],
   ['BMAD_OPS_STALE_AFTER_INTERVALS', ['realtime', 'staleAfterIntervals']],
   ['BMAD_OPS_ADMIN_PASSWORD', ['auth', 'adminPassword']],
+  ['BMAD_OPS_DEMO_RATE', ['demo', 'ratePerSecond']],
 ];
+
+const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { '1': true, true: true, '0': false, false: false };
 
 function setPath(target: Record<string, unknown>, keys: string[], value: unknown): void {
   let node = target;
@@ -100,10 +114,19 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
   node[keys[keys.length - 1]!] = value;
 }
 
+export interface ConfigFlags {
+  port?: string;
+  dataDir?: string;
+  host?: string;
+  /** --demo / --no-demo; undefined when neither was given. */
+  demo?: boolean;
+}
+
 /**
- * Builds the config from the environment, then command-line flags (flags win). Errors name the variable or flag.
+ * Builds the config from the command's own defaults, then the environment, then command-line flags (flags win).
+ * Errors name the variable or flag.
  */
-export function loadConfig(env: NodeJS.ProcessEnv, flags: { port?: string; dataDir?: string; host?: string } = {}): Config {
+export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, defaults: { demo?: boolean } = {}): Config {
   const input: Record<string, unknown> = {};
   const origin = new Map<string, string>();
   for (const [name, keys] of ENV_FIELDS) {
@@ -119,7 +142,19 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: { port?: string; dataD
   if (env.BMAD_OPS_TRUST_PROXY) {
     input.trustProxy = env.BMAD_OPS_TRUST_PROXY === '1' || env.BMAD_OPS_TRUST_PROXY === 'true';
   }
-  const flagMap: [keyof typeof flags, string][] = [['port', '--port'], ['dataDir', '--data-dir'], ['host', '--host']];
+  const demo = (input.demo ??= {}) as Record<string, unknown>;
+  if (defaults.demo !== undefined) demo.enabled = defaults.demo;
+  if (env.BMAD_OPS_DEMO) {
+    const word = env.BMAD_OPS_DEMO.trim().toLowerCase();
+    if (!Object.hasOwn(BOOLEAN_WORDS, word)) throw new ConfigError(`invalid configuration:\n  BMAD_OPS_DEMO: must be 1, true, 0 or false (got "${env.BMAD_OPS_DEMO}")`);
+    demo.enabled = BOOLEAN_WORDS[word];
+    origin.set('demo.enabled', 'BMAD_OPS_DEMO');
+  }
+  if (flags.demo !== undefined) {
+    demo.enabled = flags.demo;
+    origin.set('demo.enabled', flags.demo ? '--demo' : '--no-demo');
+  }
+  const flagMap: ['port' | 'dataDir' | 'host', string][] = [['port', '--port'], ['dataDir', '--data-dir'], ['host', '--host']];
   for (const [key, flag] of flagMap) {
     if (flags[key] !== undefined) {
       input[key] = flags[key];

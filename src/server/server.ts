@@ -7,12 +7,15 @@ import { databaseFile, type Config } from './config.js';
 import type { DatabaseHandle } from './db/handle.js';
 import { migrate } from './db/migrator.js';
 import { openSqlite } from './db/sqlite-connection.js';
+import { DemoWorkspace } from './demo/demo-workspace.js';
 import { agentsProjection } from './modules/agents/agents.projection.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { costsProjection } from './modules/costs/costs.projection.js';
+import { DirectoryService } from './modules/directory/directory.service.js';
 import { EventPublisher } from './modules/events/event-publisher.js';
 import { EventWriter } from './modules/events/event-writer.js';
 import { IngestionService } from './modules/events/ingestion.service.js';
+import { WorkspaceService } from './modules/meta/workspace.service.js';
 import { ProjectionEngine } from './modules/events/projection.js';
 import { projectsProjection } from './modules/projects/projects.projection.js';
 import { ProjectsService } from './modules/projects/projects.service.js';
@@ -104,6 +107,8 @@ export interface RunningServer {
   url: string;
   port: number;
   bootstrapAdmin?: { email: string; password: string; generated: boolean };
+  /** The demo workspace, when config.demo.enabled: its status says whether it seeded, resumed or stayed out. */
+  demo?: DemoWorkspace;
   close(): Promise<void>;
 }
 
@@ -111,6 +116,9 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
   const core = await createCore(config, deps);
   const { db, clock, logger } = core;
   const bootstrapAdmin = await core.auth.ensureBootstrapAdmin(config.auth.adminEmail, config.auth.adminPassword);
+  // Seeded before listening, so the first page a new user opens already shows the demo workspace.
+  const demo = config.demo.enabled ? new DemoWorkspace(core, { ratePerSecond: config.demo.ratePerSecond }) : undefined;
+  await demo?.start();
   const app = createApp({
     config,
     logger,
@@ -124,6 +132,8 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     stories: new StoriesService(db, clock),
     changeStoryStatus: new ChangeStoryStatus(db, core.ingestion, core.auth, clock, () => config.kanbanEditable),
     sync: new SyncService(db, clock, { staleAfterIntervals: config.realtime.staleAfterIntervals }),
+    workspace: new WorkspaceService(db, { kanbanEditable: config.kanbanEditable }),
+    directory: new DirectoryService(db),
     startedAt: performance.now(),
   });
   const server = http.createServer(app);
@@ -160,9 +170,11 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     port,
     ...(bootstrapAdmin ? { bootstrapAdmin } : {}),
+    ...(demo ? { demo } : {}),
     close() {
       closing ??= (async () => {
         clearInterval(pruner);
+        await demo?.stop();
         await gateway.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

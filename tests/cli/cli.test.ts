@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/server/config.js';
 import { tempDir } from '../support/test-server.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -71,4 +72,53 @@ describe('bmad-ops CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Refusing to start/);
   });
+});
+
+describe('the demo workspace switch', () => {
+  const serveDemo = (env: Record<string, string>, flags: { demo?: boolean } = {}) => loadConfig(env, flags, { demo: true }).demo;
+
+  it('is on for serve unless --no-demo or BMAD_OPS_DEMO=0, the flag winning; off for everything else', () => {
+    expect(serveDemo({})).toEqual({ enabled: true, ratePerSecond: 1 });
+    expect(serveDemo({ BMAD_OPS_DEMO: '0' }).enabled).toBe(false);
+    expect(serveDemo({ BMAD_OPS_DEMO: 'false' }).enabled).toBe(false);
+    expect(serveDemo({}, { demo: false }).enabled).toBe(false);
+    expect(serveDemo({ BMAD_OPS_DEMO: '1' }, { demo: false }).enabled).toBe(false);
+    expect(serveDemo({ BMAD_OPS_DEMO: '0' }, { demo: true }).enabled).toBe(true);
+    expect(serveDemo({ BMAD_OPS_DEMO_RATE: '2.5' }).ratePerSecond).toBe(2.5);
+    expect(loadConfig({}).demo.enabled).toBe(false);
+    expect(loadConfig({ BMAD_OPS_DEMO: 'true' }).demo.enabled).toBe(true);
+    expect(() => serveDemo({ BMAD_OPS_DEMO: 'maybe' })).toThrow(/BMAD_OPS_DEMO: must be 1, true, 0 or false/);
+    expect(() => serveDemo({ BMAD_OPS_DEMO_RATE: '0' })).toThrow(/BMAD_OPS_DEMO_RATE/);
+    expect(() => serveDemo({ BMAD_OPS_DEMO_RATE: '51' })).toThrow(/BMAD_OPS_DEMO_RATE/);
+  });
+
+  it('serve accepts --no-demo, and says so when it serves demo data', async () => {
+    const flag = cli(['serve', '--no-demo', '--port', '70000']);
+    expect(flag.stderr).toMatch(/--port/);
+    expect(flag.stderr).not.toMatch(/unknown option/);
+
+    const dataDir = tempDir('bmad-ops-cli-demo-');
+    dirs.push(dataDir);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir], {
+      cwd: root,
+      env: { ...process.env, BMAD_OPS_LOG_LEVEL: 'silent', BMAD_OPS_DEMO: '', BMAD_OPS_DEMO_RATE: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (/turn it off/.test(stdout)) resolve();
+      });
+      child.on('close', () => resolve());
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    clearTimeout(killer);
+    expect(stdout).toMatch(/password: \S{12,}/);
+    expect(stdout).toMatch(/This workspace is demo data .*simulated at 1 events\/s/);
+    expect(stdout).toMatch(/--no-demo \(or BMAD_OPS_DEMO=0\)/);
+  }, 30_000);
 });

@@ -55,9 +55,10 @@ export function startServerProcess(opts: StartOptions): Promise<ServerProcess> {
   // The parent's test-runner or coverage hooks must not leak into the server under test.
   delete env.NODE_OPTIONS;
   delete env.NODE_V8_COVERAGE;
+  // --no-demo: the durability checks count exactly the events the test sent, so no demo workspace may add its own.
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'src/server/cli/main.ts', 'serve', '--port', String(opts.port), '--host', '127.0.0.1', '--data-dir', opts.dataDir],
+    ['--import', 'tsx', 'src/server/cli/main.ts', 'serve', '--no-demo', '--port', String(opts.port), '--host', '127.0.0.1', '--data-dir', opts.dataDir],
     { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: false },
   );
   let stdout = '';

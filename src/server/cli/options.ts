@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option } from 'commander';
-import { loadConfig, type Config } from '../config.js';
+import { loadConfig, type Config, type ConfigFlags } from '../config.js';
 
 export interface GlobalFlags {
   port?: string;
@@ -7,8 +7,9 @@ export interface GlobalFlags {
   host?: string;
 }
 
-export function configFrom(flags: GlobalFlags): Config {
-  return loadConfig(process.env, flags);
+/** `defaults` are the command's own (serve turns the demo on), below the environment and the flags. */
+export function configFrom(flags: ConfigFlags, defaults: { demo?: boolean } = {}): Config {
+  return loadConfig(process.env, flags, defaults);
 }
 
 export function dataDirOption(): Option {

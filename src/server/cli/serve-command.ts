@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
+import { DEMO_SOURCE } from '../demo/demo-workspace.js';
 import { startServer } from '../server.js';
 import { configFrom, dataDirOption, type GlobalFlags } from './options.js';
+
+interface ServeFlags extends GlobalFlags {
+  /** true for --demo, false for --no-demo, undefined for neither. */
+  demo?: boolean;
+}
 
 export function registerServeCommand(cli: Command): void {
   cli
@@ -9,8 +15,11 @@ export function registerServeCommand(cli: Command): void {
     .option('--port <port>', 'HTTP port (env BMAD_OPS_PORT, default 8080)')
     .option('--host <host>', 'address to listen on (env BMAD_OPS_HOST, default 127.0.0.1)')
     .addOption(dataDirOption())
-    .action(async (flags: GlobalFlags) => {
-      const config = configFrom(flags);
+    // Both forms are declared so that "neither" stays undefined and BMAD_OPS_DEMO can decide; serve's default is on.
+    .option('--demo', 'seed an empty data dir with a demo workspace and keep it moving (default; env BMAD_OPS_DEMO)')
+    .option('--no-demo', 'no demo workspace: the data stays exactly what you send (or BMAD_OPS_DEMO=0)')
+    .action(async (flags: ServeFlags) => {
+      const config = configFrom(flags, { demo: true });
       const server = await startServer(config);
       const log = server.core.logger;
       log.info({ url: server.url, dataDir: config.dataDir }, 'bmad-ops listening');
@@ -21,6 +30,13 @@ export function registerServeCommand(cli: Command): void {
           a.generated
             ? `\nFirst start: created manager account\n  email:    ${a.email}\n  password: ${a.password}\nThis password is shown only once.\n\n`
             : `\nFirst start: created manager account ${a.email} with the password from BMAD_OPS_ADMIN_PASSWORD.\n\n`,
+        );
+      }
+      const demo = server.demo?.status;
+      if (demo?.state === 'seeded' || demo?.state === 'resumed') {
+        process.stdout.write(
+          `\nThis workspace is demo data (source "${DEMO_SOURCE}"), simulated at ${demo.ratePerSecond} events/s.\n` +
+            `Start with --no-demo (or BMAD_OPS_DEMO=0) to turn it off; use an empty --data-dir for your real data.\n\n`,
         );
       }
       let stopping = false;

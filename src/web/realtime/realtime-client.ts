@@ -39,8 +39,11 @@ export type ConnectionState =
 
 export interface RealtimeClientOptions {
   url: string;
-  /** Called on every (re)connect, so a refreshed token is used. */
-  token: () => string | Promise<string>;
+  /**
+   * Called on every (re)connect, so a refreshed token is used. Without it the client relies on the browser's session
+   * cookie, which the server checks on the upgrade request (same origin only).
+   */
+  token?: () => string | Promise<string>;
   topics: Topic[];
   createSocket: (url: string) => SocketLike;
   /** Injected for tests; defaults Math.random and Date.now. */
@@ -88,6 +91,7 @@ export class RealtimeClient {
   private connectTimer: unknown;
   private ackTimer: unknown;
   private lastHeartbeatAnswer = 0;
+  private reconnectDueAt: number | undefined;
   private lastAcked = 0;
   private stopped = false;
   private readonly random: () => number;
@@ -107,6 +111,16 @@ export class RealtimeClient {
 
   get connectionState(): ConnectionState {
     return this.state;
+  }
+
+  /** Reconnect attempts made since the connection was last live (what a status line shows). */
+  get attempts(): number {
+    return this.attempt;
+  }
+
+  /** When the next reconnect attempt is due (epoch ms), while reconnecting. */
+  get nextAttemptAt(): number | undefined {
+    return this.state === 'reconnecting' ? this.reconnectDueAt : undefined;
   }
 
   /** The last event sequence applied (or the snapshot/replay position reached). */
@@ -142,9 +156,9 @@ export class RealtimeClient {
   private async open(): Promise<void> {
     this.teardown();
     this.setState('connecting');
-    let token: string;
+    let token: string | undefined;
     try {
-      token = await this.opts.token();
+      token = this.opts.token ? await this.opts.token() : undefined;
     } catch {
       return this.scheduleReconnect('could not get a token');
     }
@@ -157,7 +171,9 @@ export class RealtimeClient {
       this.abandon(socket);
       this.scheduleReconnect('connect timeout');
     }, this.opts.connectTimeoutMs ?? Math.min(10_000, Math.max(2_000, 2 * this.heartbeatIntervalMs)));
-    socket.onopen = () => this.send({ type: 'auth', token });
+    socket.onopen = () => {
+      if (token !== undefined) this.send({ type: 'auth', token });
+    };
     socket.onmessage = (ev) => this.onMessage(ev.data);
     socket.onerror = () => undefined;
     socket.onclose = (ev) => {
@@ -180,6 +196,7 @@ export class RealtimeClient {
       return;
     }
     const delay = backoffDelay(this.attempt++, this.opts.baseDelayMs ?? 500, this.opts.maxDelayMs ?? 30_000, this.random);
+    this.reconnectDueAt = this.now() + delay;
     this.setState('reconnecting', reason);
     this.reconnectTimer = this.setTimer(() => void this.open(), delay);
   }

@@ -14,8 +14,11 @@ export const agentsRepository = {
     return upsertById(db, 'agents', rows);
   },
 
-  async list(db: Executor): Promise<{ id: string; name: string; type: string; ownerTeam: string | null }[]> {
-    const rows = await db.selectFrom('agents').selectAll().orderBy('name').orderBy('id').execute();
+  /** All agents by name, or the first `limit`. */
+  async list(db: Executor, limit?: number): Promise<{ id: string; name: string; type: string; ownerTeam: string | null }[]> {
+    let q = db.selectFrom('agents').selectAll().orderBy('name').orderBy('id');
+    if (limit !== undefined) q = q.limit(limit);
+    const rows = await q.execute();
     return rows.map((r) => ({ id: r.id, name: r.name, type: r.type, ownerTeam: r.owner_team }));
   },
 };

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { STATUSES, STATUS_MODEL, STATUS_ENTITIES, type StatusModelResponse } from '../../../contracts/index.js';
 import { route } from '../../http/route.js';
+import type { WorkspaceService } from './workspace.service.js';
 
 export function statusModelResponse(): StatusModelResponse {
   const entities = Object.fromEntries(
@@ -16,8 +17,9 @@ export function statusModelResponse(): StatusModelResponse {
   return { statuses: [...STATUSES], entities };
 }
 
-export function metaRoutes(): Router {
+export function metaRoutes(workspace: WorkspaceService): Router {
   const r = Router();
   r.get('/meta/status-model', route({}, () => statusModelResponse()));
+  r.get('/meta/workspace', route({}, () => workspace.info()));
   return r;
 }

@@ -1,0 +1,22 @@
+import type { Directory } from '../../../contracts/index.js';
+import type { DatabaseHandle } from '../../db/handle.js';
+import { agentsRepository } from '../agents/agents.repository.js';
+import { directoryRepository } from './directory.repository.js';
+
+/** Rows per list: enough for every label and filter choice a team has, bounded so the answer stays small. */
+export const DIRECTORY_LIMIT = 2000;
+
+/** Names for the ids the read models carry (projects, agents, people), for labels and filter choices. */
+export class DirectoryService {
+  constructor(private readonly db: DatabaseHandle) {}
+
+  async get(): Promise<Directory> {
+    const db = this.db.read;
+    const [projects, agents, people] = await Promise.all([
+      directoryRepository.projects(db, DIRECTORY_LIMIT),
+      agentsRepository.list(db, DIRECTORY_LIMIT),
+      directoryRepository.people(db, DIRECTORY_LIMIT),
+    ]);
+    return { projects, agents: agents.map(({ id, name, type }) => ({ id, name, type })), people };
+  }
+}

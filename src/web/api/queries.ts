@@ -1,0 +1,87 @@
+import { queryOptions } from '@tanstack/react-query';
+import type { z } from 'zod';
+import {
+  directorySchema,
+  kanbanBoardSchema,
+  meSchema,
+  projectContextSchema,
+  projectPageSchema,
+  syncStatusSchema,
+  transitionListSchema,
+  workflowPageSchema,
+  workflowSchema,
+  workspaceInfoSchema,
+  type Status,
+} from '../../contracts/index.js';
+import { api, queryString } from './http.js';
+
+/** Query keys: the live reducers find cached data by these prefixes. */
+export const keys = {
+  me: ['me'] as const,
+  workspace: ['workspace'] as const,
+  directory: ['directory'] as const,
+  syncStatus: ['sync-status'] as const,
+  workflows: ['workflows'] as const,
+  workflow: (id: string) => ['workflow', id] as const,
+  transitions: (id: string) => ['workflow', id, 'transitions'] as const,
+  projects: ['projects'] as const,
+  projectContext: (id: string) => ['project-context', id] as const,
+  board: (projectId: string) => ['kanban', projectId] as const,
+};
+
+export interface WorkflowFilters {
+  status: Status[];
+  projectId?: string | undefined;
+  ownerId?: string | undefined;
+  agentId?: string | undefined;
+  page: number;
+}
+
+export interface ProjectFilters {
+  status: Status[];
+  ownerId?: string | undefined;
+  riskFlag?: boolean | undefined;
+  overdue?: boolean | undefined;
+  page: number;
+}
+
+export const PAGE_SIZE = 50;
+
+export const queries = {
+  me: () => queryOptions({ queryKey: keys.me, queryFn: () => api.get('/auth/me', meSchema), retry: false, staleTime: 60_000 }),
+  workspace: () => queryOptions({ queryKey: keys.workspace, queryFn: () => api.get('/meta/workspace', workspaceInfoSchema), staleTime: 300_000 }),
+  directory: () => queryOptions({ queryKey: keys.directory, queryFn: () => api.get('/directory', directorySchema), staleTime: 60_000 }),
+  syncStatus: () => queryOptions({ queryKey: keys.syncStatus, queryFn: () => api.get('/sync/status', syncStatusSchema) }),
+  workflows: (f: WorkflowFilters) =>
+    queryOptions({
+      queryKey: [...keys.workflows, f] as const,
+      queryFn: () =>
+        api.get(
+          `/workflows${queryString({ status: f.status, projectId: f.projectId, ownerId: f.ownerId, agentId: f.agentId, page: f.page, pageSize: PAGE_SIZE })}`,
+          workflowPageSchema,
+        ),
+    }),
+  workflow: (id: string) => queryOptions({ queryKey: keys.workflow(id), queryFn: () => api.get(`/workflows/${encodeURIComponent(id)}`, workflowSchema) }),
+  transitions: (id: string) =>
+    queryOptions({ queryKey: keys.transitions(id), queryFn: () => api.get(`/workflows/${encodeURIComponent(id)}/transitions?limit=500`, transitionListSchema) }),
+  projects: (f: ProjectFilters) =>
+    queryOptions({
+      queryKey: [...keys.projects, f] as const,
+      queryFn: () =>
+        api.get(
+          `/projects${queryString({
+            status: f.status,
+            ownerId: f.ownerId,
+            riskFlag: f.riskFlag === undefined ? undefined : String(f.riskFlag),
+            overdue: f.overdue === undefined ? undefined : String(f.overdue),
+            page: f.page,
+            pageSize: PAGE_SIZE,
+          })}`,
+          projectPageSchema,
+        ),
+    }),
+  projectContext: (id: string) => queryOptions({ queryKey: keys.projectContext(id), queryFn: () => api.get(`/projects/${encodeURIComponent(id)}/context`, projectContextSchema) }),
+  board: (projectId: string) => queryOptions({ queryKey: keys.board(projectId), queryFn: () => api.get(`/kanban/board${queryString({ projectId })}`, kanbanBoardSchema) }),
+};
+
+export type ProjectContext = z.infer<typeof projectContextSchema>;

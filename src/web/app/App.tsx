@@ -1,0 +1,87 @@
+import { lazy, Suspense, useEffect, type ReactNode } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router';
+import { ErrorBoundary } from '../components/ErrorBoundary.js';
+import { Loading } from '../components/states.js';
+import { Toasts } from '../components/toasts.js';
+import { LiveProvider } from '../live/live-context.js';
+import { AppShell } from './AppShell.js';
+import { RequireSession } from './session.js';
+
+// Each page is its own chunk: the first paint only pays for the shell and the page it shows.
+const PAGES = {
+  workflows: () => import('../pages/workflows/WorkflowsPage.js'),
+  workflowDetail: () => import('../pages/workflows/WorkflowDetailPage.js'),
+  projects: () => import('../pages/projects/ProjectsPage.js'),
+  project: () => import('../pages/projects/ProjectPage.js'),
+  kanban: () => import('../pages/kanban/KanbanPage.js'),
+  comingSoon: () => import('../pages/ComingSoonPage.js'),
+  notFound: () => import('../pages/NotFoundPage.js'),
+};
+const LoginPage = lazy(() => import('../pages/LoginPage.js'));
+const WorkflowsPage = lazy(PAGES.workflows);
+const WorkflowDetailPage = lazy(PAGES.workflowDetail);
+const ProjectsPage = lazy(PAGES.projects);
+const ProjectPage = lazy(PAGES.project);
+const KanbanPage = lazy(PAGES.kanban);
+const ComingSoonPage = lazy(PAGES.comingSoon);
+const NotFoundPage = lazy(PAGES.notFound);
+
+/** Once the first page is up, fetch the other pages' code in idle time, so they still open if the server goes away. */
+function usePrefetchPages() {
+  useEffect(() => {
+    const idle = window.requestIdleCallback ?? ((fn: () => void) => window.setTimeout(fn, 1500));
+    const handle = idle(() => Object.values(PAGES).forEach((load) => void load().catch(() => undefined)));
+    return () => (window.cancelIdleCallback ?? window.clearTimeout)(handle);
+  }, []);
+}
+
+function PageFrame({ children }: { children: ReactNode }) {
+  const location = useLocation();
+  return (
+    <ErrorBoundary resetKey={location.pathname}>
+      <Suspense fallback={<Loading what="the page" />}>{children}</Suspense>
+    </ErrorBoundary>
+  );
+}
+
+function SignedIn() {
+  usePrefetchPages();
+  return (
+    <RequireSession>
+      {(me) => (
+        <LiveProvider>
+          <AppShell me={me}>
+            <PageFrame>
+              <Routes>
+                <Route index element={<Navigate to="/workflows" replace />} />
+                <Route path="workflows" element={<WorkflowsPage />} />
+                <Route path="workflows/:id" element={<WorkflowDetailPage />} />
+                <Route path="projects" element={<ProjectsPage />} />
+                <Route path="projects/:id" element={<ProjectPage />} />
+                <Route path="kanban" element={<KanbanPage />} />
+                <Route path="costs" element={<ComingSoonPage title="Costs" what="LLM cost per project, story, agent and model, from usage importers." />} />
+                <Route path="analytics" element={<ComingSoonPage title="Analytics" what="Agent analytics: throughput, cycle time and outliers." />} />
+                <Route path="documents" element={<ComingSoonPage title="Documents" what="PRDs, architectures, epics and stories from the BMAD connector." />} />
+                <Route path="*" element={<NotFoundPage />} />
+              </Routes>
+            </PageFrame>
+          </AppShell>
+        </LiveProvider>
+      )}
+    </RequireSession>
+  );
+}
+
+export function App() {
+  return (
+    <>
+      <Suspense fallback={<Loading what="BMAD Ops" />}>
+        <Routes>
+          <Route path="/login" element={<LoginPage />} />
+          <Route path="/*" element={<SignedIn />} />
+        </Routes>
+      </Suspense>
+      <Toasts />
+    </>
+  );
+}

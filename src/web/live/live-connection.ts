@@ -1,0 +1,138 @@
+import type { QueryClient } from '@tanstack/react-query';
+import type { EventMessage, Topic } from '../../contracts/index.js';
+import { keys } from '../api/queries.js';
+import { RealtimeClient, type SocketLike } from '../realtime/realtime-client.js';
+import { flashStore } from './flash.js';
+import { LiveStore } from './live-store.js';
+import { typed, type TypedEvent } from './reducers/fold.js';
+import { applyProjectEvents } from './reducers/projects.reducer.js';
+import type { ReducerContext } from './reducers/reducer.js';
+import { applyStoryEvents } from './reducers/stories.reducer.js';
+import { ThrottledInvalidator } from './reducers/throttled-invalidator.js';
+import { applyWorkflowEvents } from './reducers/workflows.reducer.js';
+
+export const LIVE_TOPICS: Topic[] = ['workflow', 'project', 'story', 'agent', 'sync'];
+
+/** How long live events are gathered before they are applied: one render per batch, not per event. */
+const BATCH_MS = 50;
+
+/**
+ * Owns the one WebSocket of the page: feeds connection and freshness state into the LiveStore and overlays live
+ * events on the TanStack Query cache through one reducer per module.
+ */
+export class LiveConnection {
+  readonly store = new LiveStore();
+  private readonly client: RealtimeClient;
+  private readonly invalidator: ThrottledInvalidator;
+  private queue: TypedEvent[] = [];
+  private batchTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly ctx: ReducerContext;
+  private readonly unlisten: (() => void)[] = [];
+
+  constructor(
+    private readonly qc: QueryClient,
+    location: Location = window.location,
+  ) {
+    this.invalidator = new ThrottledInvalidator(qc);
+    this.ctx = {
+      invalidate: (k) => this.invalidator.invalidate(k),
+      flash: (ids) => flashStore.mark(ids),
+      now: () => Date.now(),
+    };
+    const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
+    this.client = new RealtimeClient(
+      { url, topics: LIVE_TOPICS, createSocket: (u) => new WebSocket(u) as unknown as SocketLike },
+      {
+        onState: (state, detail) => this.onState(state, detail),
+        onEvent: (msg) => this.onEvent(msg),
+        onResyncComplete: (msg) => {
+          if (!msg.recovered) this.reload();
+        },
+        onStaleState: (msg) => this.store.update((s) => ({ serverStale: { ...s.serverStale, [msg.module]: msg }, ...this.freshened(s) })),
+        onSyncStatus: (msg) => {
+          this.store.update((s) => ({ sync: { ...s.sync, [msg.module]: msg }, ...this.freshened(s) }));
+          this.invalidator.invalidate(keys.syncStatus);
+        },
+      },
+    );
+  }
+
+  start(): void {
+    const wake = () => {
+      const state = this.client.connectionState;
+      if (state === 'degraded' || state === 'reconnecting') this.client.retryNow();
+    };
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') wake();
+    };
+    window.addEventListener('online', wake);
+    document.addEventListener('visibilitychange', onVisible);
+    this.unlisten.push(
+      () => window.removeEventListener('online', wake),
+      () => document.removeEventListener('visibilitychange', onVisible),
+    );
+    this.client.connect();
+  }
+
+  retryNow(): void {
+    this.client.retryNow();
+  }
+
+  stop(): void {
+    for (const fn of this.unlisten.splice(0)) fn();
+    clearTimeout(this.batchTimer);
+    this.invalidator.dispose();
+    this.client.close();
+  }
+
+  private onState(state: LiveState['connection'], detail: string | undefined): void {
+    this.store.update((s) => {
+      const live = state === 'live';
+      return {
+        connection: state,
+        detail,
+        attempts: this.client.attempts,
+        nextAttemptAt: this.client.nextAttemptAt,
+        lostAt: live ? s.lostAt : (s.lostAt ?? (s.everLive ? Date.now() : undefined)),
+        awaitingFresh: live ? s.awaitingFresh : s.everLive,
+        everLive: s.everLive || live,
+      };
+    });
+  }
+
+  /** A server message after a completed resync proves the data is current again. */
+  private freshened(s: { connection: string; awaitingFresh: boolean }): { awaitingFresh?: boolean; lostAt?: undefined } {
+    return s.connection === 'live' && s.awaitingFresh ? { awaitingFresh: false, lostAt: undefined } : {};
+  }
+
+  private onEvent(msg: EventMessage): void {
+    const e = typed(msg);
+    if (e) this.queue.push(e);
+    if (this.store.get().awaitingFresh) this.store.update((s) => this.freshened(s));
+    this.batchTimer ??= setTimeout(() => this.flush(), BATCH_MS);
+  }
+
+  private flush(): void {
+    this.batchTimer = undefined;
+    const events = this.queue;
+    this.queue = [];
+    applyWorkflowEvents(this.qc, events, this.ctx);
+    applyStoryEvents(this.qc, events, this.ctx);
+    applyProjectEvents(this.qc, events, this.ctx);
+    if (events.some((e) => e.eventType === 'agent.upserted' || e.eventType === 'user.upserted')) this.invalidator.invalidate(keys.directory);
+    if (events.some((e) => e.eventType === 'sync.reported')) this.invalidator.invalidate(keys.syncStatus);
+  }
+
+  /** The server could not replay what we missed: re-read everything, and say so instead of flickering. */
+  private reload(): void {
+    this.queue = [];
+    void this.qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
+    // The first subscription also ends this way: that one is the initial load, not news for the user.
+    if (this.subscribedOnce) this.store.update({ reloadedAt: Date.now() });
+    this.subscribedOnce = true;
+  }
+
+  private subscribedOnce = false;
+}
+
+type LiveState = ReturnType<LiveStore['get']>;

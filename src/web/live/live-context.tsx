@@ -1,0 +1,34 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
+import type { Topic } from '../../contracts/index.js';
+import { LiveConnection } from './live-connection.js';
+import { stalenessOf, type LiveState, type Staleness } from './live-store.js';
+
+const LiveContext = createContext<LiveConnection | null>(null);
+
+/** One live connection for the signed-in page; closed when the user signs out. */
+export function LiveProvider({ children }: { children: ReactNode }) {
+  const qc = useQueryClient();
+  const [connection] = useState(() => new LiveConnection(qc));
+  useEffect(() => {
+    connection.start();
+    return () => connection.stop();
+  }, [connection]);
+  return <LiveContext.Provider value={connection}>{children}</LiveContext.Provider>;
+}
+
+function useConnection(): LiveConnection {
+  const c = useContext(LiveContext);
+  if (!c) throw new Error('useLive must be used inside <LiveProvider>');
+  return c;
+}
+
+export function useLive(): { state: LiveState; retryNow: () => void } {
+  const c = useConnection();
+  const state = useSyncExternalStore(c.store.subscribe, c.store.get);
+  return { state, retryNow: () => c.retryNow() };
+}
+
+export function useStaleness(module: Topic): Staleness {
+  return stalenessOf(useLive().state, module);
+}

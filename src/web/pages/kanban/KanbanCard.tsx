@@ -1,0 +1,96 @@
+import { useDraggable } from '@dnd-kit/core';
+import { memo, type KeyboardEventHandler, type ReactNode } from 'react';
+import type { Status, Story } from '../../../contracts/index.js';
+import type { Names } from '../../api/use-names.js';
+import { RelativeTime } from '../../components/RelativeTime.js';
+import { useFlash } from '../../live/flash.js';
+import { MoveMenu } from './MoveMenu.js';
+
+interface CardProps {
+  story: Story;
+  names: Names;
+  showEpic: boolean;
+  onMove?: ((story: Story, to: Status) => void) | undefined;
+}
+
+function CardBody({ story, names, showEpic, onMove, handle }: CardProps & { handle?: ReactNode }) {
+  return (
+    <>
+      <div className="flex items-start justify-between gap-2">
+        <p className="min-w-0 break-words text-sm font-medium">{story.title ?? story.id}</p>
+        <div className="flex shrink-0 items-center gap-1">
+          {handle}
+          {onMove && <MoveMenu story={story} onMove={(to) => onMove(story, to)} />}
+        </div>
+      </div>
+      <div className="mt-1.5 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-muted">
+        {showEpic && story.epic && <span className="rounded bg-surface-2 px-1.5 py-0.5">{story.epic}</span>}
+        <span>{names.person(story.ownerId) ?? 'unassigned'}</span>
+        <span>
+          in status <RelativeTime value={story.statusSince} />
+        </span>
+      </div>
+    </>
+  );
+}
+
+const cardClass = 'rounded-md border border-border bg-surface p-2.5 shadow-sm';
+
+/** A read-only card: no drag machinery at all, which keeps a 500-card board cheap. */
+export const StaticCard = memo(function StaticCard(props: CardProps) {
+  const ref = useFlash<HTMLLIElement>(props.story.id);
+  return (
+    <li ref={ref} className={cardClass} data-testid="kanban-card" data-story-id={props.story.id}>
+      <CardBody {...props} />
+    </li>
+  );
+});
+
+/**
+ * The whole card can be dragged with a mouse or a finger, but the keyboard pick-up lives on a small handle button:
+ * the card itself is not a button, so its Move button is not nested inside another control.
+ */
+export const DraggableCard = memo(function DraggableCard(props: CardProps) {
+  const { attributes, listeners, setNodeRef, setActivatorNodeRef, isDragging } = useDraggable({ id: props.story.id, data: { story: props.story } });
+  const { onKeyDown, ...pointerListeners } = listeners ?? {};
+  const flashRef = useFlash<HTMLLIElement>(props.story.id);
+  const title = props.story.title ?? props.story.id;
+  return (
+    <li
+      ref={(el) => {
+        setNodeRef(el);
+        flashRef.current = el;
+      }}
+      {...pointerListeners}
+      className={`${cardClass} cursor-grab ${isDragging ? 'opacity-40' : ''}`}
+      data-testid="kanban-card"
+      data-story-id={props.story.id}
+    >
+      <CardBody
+        {...props}
+        handle={
+          <button
+            type="button"
+            ref={setActivatorNodeRef}
+            {...attributes}
+            onKeyDown={onKeyDown as KeyboardEventHandler | undefined}
+            aria-roledescription="draggable card"
+            aria-label={`Drag ${title}`}
+            className="rounded px-1 text-muted hover:bg-surface-2 hover:text-fg"
+          >
+            <span aria-hidden="true">⠿</span>
+          </button>
+        }
+      />
+    </li>
+  );
+});
+
+/** What follows the pointer while a card is dragged. */
+export function CardPreview({ story, names }: { story: Story; names: Names }) {
+  return (
+    <div className={`${cardClass} cursor-grabbing shadow-lg ring-2 ring-accent`}>
+      <CardBody story={story} names={names} showEpic />
+    </div>
+  );
+}

@@ -1,0 +1,102 @@
+import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
+import { Link, useParams } from 'react-router';
+import { ApiError } from '../../api/http.js';
+import { queries } from '../../api/queries.js';
+import { useNames } from '../../api/use-names.js';
+import { formatExact, RelativeTime } from '../../components/RelativeTime.js';
+import { StaleBanner } from '../../components/StaleBanner.js';
+import { StatusBadge } from '../../components/StatusBadge.js';
+import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
+import { useFlash } from '../../live/flash.js';
+
+export default function WorkflowDetailPage() {
+  const { id = '' } = useParams();
+  const names = useNames();
+  const workflow = useQuery(queries.workflow(id));
+  const transitions = useQuery(queries.transitions(id));
+  const ref = useFlash<HTMLDivElement>(id);
+  if (workflow.isPending) return <Loading what="the workflow" />;
+  if (workflow.error) {
+    if (workflow.error instanceof ApiError && workflow.error.status === 404) {
+      return (
+        <section>
+          <PageHeader title="Workflow not found" />
+          <p className="text-muted">
+            No workflow has the id <code>{id}</code>. <Link to="/workflows" className="text-accent underline">Back to workflows</Link>
+          </p>
+        </section>
+      );
+    }
+    return <ErrorState error={workflow.error} onRetry={() => void workflow.refetch()} />;
+  }
+  const w = workflow.data;
+  return (
+    <section>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm">
+        <Link to="/workflows" className="text-accent underline">
+          Workflows
+        </Link>{' '}
+        / <span className="text-muted">{w.name ?? w.id}</span>
+      </nav>
+      <PageHeader title={w.name ?? w.id}>
+        <StatusBadge status={w.status} />
+      </PageHeader>
+      <StaleBanner modules={['workflow']} />
+      <div ref={ref} className="mb-6 grid gap-3 rounded-md border border-border bg-surface p-4 text-sm sm:grid-cols-2 lg:grid-cols-3">
+        <Info label="Project">{w.projectId ? <Link to={`/projects/${encodeURIComponent(w.projectId)}`} className="text-accent underline">{names.project(w.projectId)}</Link> : 'none'}</Info>
+        <Info label="Story">{w.storyId ?? 'none'}</Info>
+        <Info label="Agent">{names.agent(w.agentId) ?? 'unassigned'}</Info>
+        <Info label="Owner">{names.person(w.ownerId) ?? 'unassigned'}</Info>
+        <Info label="Last transition">
+          <RelativeTime value={w.lastTransitionAt} />
+        </Info>
+        <Info label="Id">
+          <code className="break-all">{w.id}</code>
+        </Info>
+      </div>
+      <h2 className="mb-3 text-lg font-semibold">Transitions</h2>
+      {transitions.isPending ? (
+        <Loading what="transitions" />
+      ) : transitions.error ? (
+        <ErrorState error={transitions.error} onRetry={() => void transitions.refetch()} />
+      ) : transitions.data.items.length === 0 ? (
+        <Empty>No transitions recorded yet.</Empty>
+      ) : (
+        <ol className="relative space-y-4 border-l-2 border-border pl-5" data-testid="transition-timeline">
+          {transitions.data.items.map((t) => (
+            <li key={t.id} className="relative">
+              <span className="absolute -left-[1.72rem] top-1 h-3 w-3 rounded-full border-2 border-surface bg-accent" aria-hidden="true" />
+              <div className="flex flex-wrap items-center gap-2 text-sm">
+                {t.fromStatus ? <StatusBadge status={t.fromStatus} /> : <span className="text-muted">start</span>}
+                <span aria-label="to">→</span>
+                <StatusBadge status={t.toStatus} />
+                <time dateTime={t.occurredAt} className="text-muted">
+                  {formatExact(t.occurredAt)}
+                </time>
+              </div>
+              <p className="mt-1 text-sm">
+                <span className="text-muted">by</span> {names.actor(t.actorId) ?? 'unknown'}
+                {t.reason && (
+                  <>
+                    {' '}
+                    <span className="text-muted">— why:</span> {t.reason}
+                  </>
+                )}
+              </p>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function Info({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <div className="text-xs uppercase text-muted">{label}</div>
+      <div className="truncate">{children}</div>
+    </div>
+  );
+}
