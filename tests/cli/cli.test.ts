@@ -118,7 +118,7 @@ describe('the demo workspace switch', () => {
     expect(await exited).toBe(0);
     clearTimeout(killer);
     expect(stdout).toMatch(/password: \S{12,}/);
-    expect(stdout).toMatch(/This workspace is demo data .*simulated at 1 events\/s/);
+    expect(stdout).toMatch(/This workspace is demo data .*simulated at 1 event per second/);
     expect(stdout).toMatch(/--no-demo \(or BMAD_OPS_DEMO=0\)/);
   }, 30_000);
 });

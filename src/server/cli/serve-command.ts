@@ -35,7 +35,7 @@ export function registerServeCommand(cli: Command): void {
       const demo = server.demo?.status;
       if (demo?.state === 'seeded' || demo?.state === 'resumed') {
         process.stdout.write(
-          `\nThis workspace is demo data (source "${DEMO_SOURCE}"), simulated at ${demo.ratePerSecond} events/s.\n` +
+          `\nThis workspace is demo data (source "${DEMO_SOURCE}"), simulated at ${demo.ratePerSecond} event${demo.ratePerSecond === 1 ? '' : 's'} per second.\n` +
             `Start with --no-demo (or BMAD_OPS_DEMO=0) to turn it off; use an empty --data-dir for your real data.\n\n`,
         );
       }

@@ -23,7 +23,21 @@ import { CardPreview, DraggableCard, StaticCard } from './KanbanCard.js';
 
 type Column = KanbanBoard['columns'][number];
 
-const columnTitle = (c: Column) => (c.status ? statusLabel(c.status) : c.key.replace(/[-_]/g, ' ').replace(/^\w/, (m) => m.toUpperCase()));
+/** A custom (upstream) column has no status of its own; its cards tell which lifecycle stage it belongs to. */
+export function stageOf(c: Column): Status | null {
+  if (c.status) return c.status;
+  const statuses = new Set(c.cards.map((s) => s.status));
+  return statuses.size === 1 ? ([...statuses][0] ?? null) : null;
+}
+
+/**
+ * Upstream boards (BMAD's sprint-status) name their own columns: "ready-for-dev", "in-progress", "review". An empty
+ * canonical column whose stage those columns already show would only repeat it ("In progress" twice), so it is hidden.
+ */
+export function visibleColumns(columns: readonly Column[]): Column[] {
+  const shownByCustom = new Set(columns.filter((c) => c.status === null).map(stageOf));
+  return columns.filter((c) => !(c.status !== null && c.count === 0 && shownByCustom.has(c.status)));
+}
 
 /** Cards under epic headings when the project uses epics; cards without one come last. */
 function groupByEpic(cards: readonly Story[]): [string | null, Story[]][] {
@@ -43,8 +57,10 @@ interface ColumnProps {
 
 const BoardColumn = memo(function BoardColumn({ column, names, byEpic, editable, dragging, onMove }: ColumnProps) {
   // Only status columns take drops: a move is a status change; custom columns (e.g. "review") follow from it.
-  const { setNodeRef, isOver } = useDroppable({ id: column.key, disabled: !editable || column.status === null, data: { status: column.status } });
-  const allowed = dragging && column.status && dragging.status ? isTransitionAllowed('story', dragging.status, column.status) : false;
+  const stage = stageOf(column);
+  // A drop is a status change; on a custom column it means that column's stage (the card then shows under its status).
+  const { setNodeRef, isOver } = useDroppable({ id: column.key, disabled: !editable || stage === null, data: { status: stage } });
+  const allowed = dragging && stage && dragging.status ? isTransitionAllowed('story', dragging.status, stage) : false;
   const Card = editable ? DraggableCard : StaticCard;
   const titleId = `col-${column.key}`;
   return (
@@ -54,10 +70,17 @@ const BoardColumn = memo(function BoardColumn({ column, names, byEpic, editable,
       data-testid="kanban-column"
       data-column={column.key}
       data-status={column.status ?? ''}
-      className={`flex min-h-40 min-w-0 flex-col rounded-md border bg-surface-2 ${isOver && allowed ? 'border-accent ring-2 ring-accent' : 'border-border'} ${dragging && !allowed && dragging.status !== column.status ? 'opacity-60' : ''}`}
+      className={`flex min-h-40 min-w-0 flex-col rounded-md border bg-surface-2 ${isOver && allowed ? 'border-accent ring-2 ring-accent' : 'border-border'} ${dragging && !allowed && dragging.status !== stage ? 'opacity-60' : ''}`}
     >
       <h2 id={titleId} className="flex items-center justify-between gap-2 border-b border-border px-3 py-2 text-sm font-semibold">
-        <span className="truncate">{columnTitle(column)}</span>
+        {column.status ? (
+          <span className="truncate">{statusLabel(column.status)}</span>
+        ) : (
+          <span className="min-w-0" title={stage ? `Upstream column "${column.key}" (status: ${statusLabel(stage)})` : `Upstream column "${column.key}"`}>
+            <span className="block truncate">{column.key}</span>
+            {stage && <span className="block truncate text-xs font-normal text-muted">{statusLabel(stage)}</span>}
+          </span>
+        )}
         <span className="rounded-full bg-surface px-2 text-xs tabular-nums" data-testid="column-count" aria-label={`${column.count} cards`}>
           {column.count}
         </span>
@@ -115,16 +138,17 @@ export function Board({ board, names, editable, onMove }: { board: KanbanBoard; 
     },
     [onMove],
   );
+  const shown = useMemo(() => visibleColumns(board.columns), [board]);
   const columns = (
     <div
       className="grid gap-3 overflow-x-auto pb-2"
-      style={{ gridTemplateColumns: `repeat(${board.columns.length}, minmax(9.5rem, 1fr))` }}
+      style={{ gridTemplateColumns: `repeat(${shown.length}, minmax(9.5rem, 1fr))` }}
       data-testid="kanban-board"
       role="region"
       aria-label="Board columns"
       tabIndex={0}
     >
-      {board.columns.map((c) => (
+      {shown.map((c) => (
         <BoardColumn key={c.key} column={c} names={names} byEpic={byEpic} editable={editable} dragging={dragging} onMove={onMove} />
       ))}
     </div>
