@@ -1,0 +1,102 @@
+import { QueryClient } from '@tanstack/react-query';
+import { describe, expect, it } from 'vitest';
+import { buildBoard, type EventMessage, type KanbanBoard, type Page, type Story, type Workflow } from '../../src/contracts/index.js';
+import { keys, type WorkflowFilters } from '../../src/web/api/queries.js';
+import { typed, type TypedEvent } from '../../src/web/live/reducers/fold.js';
+import type { ReducerContext } from '../../src/web/live/reducers/reducer.js';
+import { applyStoryEvents } from '../../src/web/live/reducers/stories.reducer.js';
+import { applyWorkflowEvents } from '../../src/web/live/reducers/workflows.reducer.js';
+
+let seq = 0;
+function event(eventType: EventMessage['eventType'], entityId: string, occurredAt: string, payload: unknown): TypedEvent {
+  seq += 1;
+  const msg: EventMessage = { type: 'event', eventId: seq, prevEventId: seq - 1, epoch: 'e', eventType, module: 'workflow', entityType: 'x', entityId, occurredAt, payload, lineageRef: String(seq) };
+  const e = typed(msg);
+  if (!e) throw new Error(`invalid payload for ${eventType}`);
+  return e;
+}
+
+function context() {
+  const invalidated: unknown[] = [];
+  const flashed: string[] = [];
+  const ctx: ReducerContext = { invalidate: (k) => invalidated.push(k), flash: (ids) => flashed.push(...ids), now: () => Date.parse('2026-11-29T12:00:00Z') };
+  return { ctx, invalidated, flashed };
+}
+
+const wf = (id: string, status: Workflow['status'], at: string): Workflow => ({
+  id,
+  projectId: 'p',
+  storyId: null,
+  name: id,
+  ownerId: null,
+  agentId: null,
+  status,
+  lastTransitionAt: at,
+  updatedAt: at,
+});
+
+describe('live reducers (the browser side of "newest occurredAt wins")', () => {
+  it('patches a listed workflow in place, ignores an older event, and re-reads a list whose membership changed', () => {
+    const qc = new QueryClient();
+    const filters: WorkflowFilters = { status: ['in_progress'], page: 1 };
+    const key = [...keys.workflows, filters];
+    qc.setQueryData<Page<Workflow>>(key, { items: [wf('w1', 'in_progress', '2026-11-29T10:00:00Z')], page: 1, pageSize: 50, total: 1 });
+    const { ctx, invalidated, flashed } = context();
+
+    // Older than what the list shows: a late arrival must not roll the row back.
+    applyWorkflowEvents(qc, [event('workflow.transitioned', 'w1', '2026-11-29T09:00:00Z', { from: 'queued', to: 'blocked' })], ctx);
+    expect(qc.getQueryData<Page<Workflow>>(key)!.items[0]!.status).toBe('in_progress');
+    expect(invalidated).not.toContainEqual(key);
+    // A late transition still belongs in the timeline, though.
+    expect(invalidated).toContainEqual(keys.transitions('w1'));
+
+    applyWorkflowEvents(qc, [event('workflow.transitioned', 'w1', '2026-11-29T11:00:00Z', { from: 'in_progress', to: 'failed', reason: 'tests failed' })], ctx);
+    const row = qc.getQueryData<Page<Workflow>>(key)!.items[0]!;
+    expect(row.status).toBe('failed');
+    expect(row.lastTransitionAt).toBe('2026-11-29T11:00:00Z');
+    // It no longer matches status=in_progress: the server decides the page again. Its timeline is re-read too.
+    expect(invalidated).toContainEqual(key);
+    expect(invalidated).toContainEqual(keys.transitions('w1'));
+    expect(flashed).toContain('w1');
+  });
+
+  it('re-reads a list when a workflow it does not hold may belong on it', () => {
+    const qc = new QueryClient();
+    const key = [...keys.workflows, { status: [], page: 1 } satisfies WorkflowFilters];
+    qc.setQueryData<Page<Workflow>>(key, { items: [], page: 1, pageSize: 50, total: 0 });
+    const { ctx, invalidated } = context();
+    applyWorkflowEvents(qc, [event('workflow.upserted', 'w-new', '2026-11-29T11:00:00Z', { name: 'dev-story', status: 'queued' })], ctx);
+    expect(invalidated).toContainEqual(key);
+  });
+
+  it('moves a card to the column the server would put it in, leaving untouched cards as the same objects', () => {
+    const qc = new QueryClient();
+    const story = (id: string, status: Story['status'], kanbanColumn: string | null): Story => ({
+      id,
+      projectId: 'p',
+      title: id,
+      ownerId: null,
+      status,
+      kanbanColumn,
+      epic: null,
+      statusSince: '2026-11-29T10:00:00Z',
+      updatedAt: '2026-11-29T10:00:00Z',
+    });
+    const s1 = story('s1', 'in_progress', 'review');
+    const s2 = story('s2', 'queued', null);
+    qc.setQueryData<KanbanBoard>(keys.board('p'), buildBoard('p', [s1, s2]));
+    const { ctx } = context();
+
+    applyStoryEvents(qc, [event('story.status_changed', 's1', '2026-11-29T11:00:00Z', { from: 'in_progress', to: 'done' })], ctx);
+    const board = qc.getQueryData<KanbanBoard>(keys.board('p'))!;
+    const col = (k: string) => board.columns.find((c) => c.key === k);
+    // A status change leaves the upstream "review" column, exactly as the server's projection does.
+    expect(col('done')!.cards.map((c) => c.id)).toEqual(['s1']);
+    expect(col('review')).toBeUndefined();
+    expect(col('queued')!.cards[0]).toBe(s2);
+
+    // An older upsert does not move it back.
+    applyStoryEvents(qc, [event('story.upserted', 's1', '2026-11-29T10:30:00Z', { projectId: 'p', title: 's1', status: 'blocked' })], ctx);
+    expect(qc.getQueryData<KanbanBoard>(keys.board('p'))!.columns.find((c) => c.key === 'done')!.cards.map((c) => c.id)).toEqual(['s1']);
+  });
+});
