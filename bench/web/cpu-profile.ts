@@ -124,14 +124,10 @@ export class BundleSymbolizer {
     const map = this.load(f.url);
     const segs = map?.lines[f.lineNumber];
     if (!map || !segs || segs.length === 0) return null;
-    let at: Segment | undefined;
-    for (const s of segs) {
-      if (s[0] > f.columnNumber) break;
-      at = s;
-    }
-    at ??= segs[0]!;
-    // V8 reports a function at its `function` keyword or its parameter list; the identifier's mapping is a few columns on.
-    const named = segs.find((s) => s[0] >= f.columnNumber && s[0] <= f.columnNumber + 12 && s[4] >= 0) ?? (at[4] >= 0 ? at : undefined);
+    // V8 places a function at its parameter list: the first mapping from there on is in the function, and the
+    // function's own name is the last named mapping just before it (`function name(` or `const name = (`).
+    const at = segs.find((s) => s[0] >= f.columnNumber) ?? segs[segs.length - 1]!;
+    const named = segs.filter((s) => s[0] < f.columnNumber && f.columnNumber - s[0] <= 64 && s[4] >= 0).pop();
     return { file: map.sources[at[1]] ?? '?', line: at[2] + 1, name: named ? (map.names[named[4]] ?? null) : null };
   }
 }
@@ -177,4 +173,63 @@ function symbolize(s: BundleSymbolizer, f: CallFrame) {
   } catch {
     return null;
   }
+}
+
+interface TraceEvent {
+  ph: string;
+  name: string;
+  pid: number;
+  tid: number;
+  ts: number;
+  dur?: number;
+  args?: { name?: string };
+}
+
+export interface TraceSummary {
+  /** The renderer main thread's busy time (top-level tasks) over the traced window. */
+  busyMs: number;
+  windowMs: number;
+  /** Self time per trace event name on the renderer main thread: where the JS profiler's "(program)" goes. */
+  bySelf: { name: string; ms: number; pct: number }[];
+}
+
+/**
+ * Self time per event on Chromium's renderer main thread, from a devtools.timeline trace: style recalculation
+ * (UpdateLayoutTree), Layout, Paint, script (FunctionCall, EvaluateScript, ...), GC. Events on one thread nest, so each
+ * event's children are subtracted from it.
+ */
+export function summarizeTrace(trace: { traceEvents: TraceEvent[] }, top = 10): TraceSummary {
+  const mains = new Set(trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const byThread = new Map<string, TraceEvent[]>();
+  for (const e of trace.traceEvents) {
+    const key = `${e.pid}:${e.tid}`;
+    if (e.ph !== 'X' || e.dur === undefined || !mains.has(key)) continue;
+    const list = byThread.get(key);
+    if (list) list.push(e);
+    else byThread.set(key, [e]);
+  }
+  // The page's renderer is the busiest main thread (closed contexts leave idle ones behind).
+  const busiest = [...byThread.values()].sort((a, b) => b.reduce((s, e) => s + e.dur!, 0) - a.reduce((s, e) => s + e.dur!, 0))[0] ?? [];
+  const events = busiest.sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  const self = new Map<string, number>();
+  const stack: TraceEvent[] = [];
+  let busy = 0;
+  for (const e of events) {
+    while (stack.length > 0 && stack[stack.length - 1]!.ts + stack[stack.length - 1]!.dur! <= e.ts) stack.pop();
+    const parent = stack[stack.length - 1];
+    if (parent) self.set(parent.name, (self.get(parent.name) ?? 0) - e.dur!);
+    else busy += e.dur!;
+    self.set(e.name, (self.get(e.name) ?? 0) + e.dur!);
+    stack.push(e);
+  }
+  const first = events[0]?.ts ?? 0;
+  const last = events.reduce((m, e) => Math.max(m, e.ts + e.dur!), first);
+  return {
+    busyMs: busy / 1000,
+    windowMs: (last - first) / 1000,
+    bySelf: [...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, us]) => ({ name, ms: us / 1000, pct: busy > 0 ? (us / busy) * 100 : 0 })),
+  };
 }

@@ -25,6 +25,8 @@ export interface ResponsivenessSample {
   longTasks: { start: number; duration: number }[];
   /** Event Timing entries (>= 16 ms only, the API's floor) for discrete inputs such as keydown. */
   slowEvents: { name: string; duration: number; inputDelay: number }[];
+  /** document.getAnimations().length every 30th frame (the live highlight is a Web Animation per touched card). */
+  animations: number[];
   windowMs: number;
 }
 
@@ -75,7 +77,7 @@ export function installProbe(): void {
     });
 
   let pendingSwitch: Promise<SwitchTiming> | null = null;
-  let resp: { from: number; frames: number[]; inputs: { kind: string; ms: number }[]; running: boolean; stop: () => void } | null = null;
+  let resp: { from: number; frames: number[]; inputs: { kind: string; ms: number }[]; animations: number[]; running: boolean; stop: () => void } | null = null;
 
   const probe: BenchProbe = {
     firstRowAt: null,
@@ -122,11 +124,13 @@ export function installProbe(): void {
         from: performance.now(),
         frames: [] as number[],
         inputs: [] as { kind: string; ms: number }[],
+        animations: [] as number[],
         running: true,
         stop: () => undefined as void,
       };
       const loop = (ts: number) => {
         state.frames.push(ts);
+        if (state.frames.length % 30 === 0) state.animations.push(document.getAnimations().length);
         if (state.running) requestAnimationFrame(loop);
       };
       requestAnimationFrame(loop);
@@ -152,6 +156,7 @@ export function installProbe(): void {
       return {
         frames: s.frames,
         inputs: s.inputs,
+        animations: s.animations,
         longTasks: longTasks.filter((t) => t.start >= s.from),
         slowEvents: slowEvents.filter((e) => e.start >= s.from).map(({ name, duration, inputDelay }) => ({ name, duration, inputDelay })),
         windowMs: performance.now() - s.from,
@@ -178,4 +183,91 @@ export function installProbe(): void {
     });
   });
   rows.observe(document, { childList: true, subtree: true });
+}
+
+export interface CardRenders {
+  /** React commits while counting. */
+  commits: number;
+  /** Commits in which at least one card rendered. */
+  commitsWithCards: number;
+  /** Card renders (a card's <li> got a new props object, i.e. its component rendered) and mounts, over all commits. */
+  renders: number;
+  mounts: number;
+  /** The most cards rendered by a single commit. */
+  maxPerCommit: number;
+}
+
+export interface RenderCounter {
+  start(): void;
+  stop(): CardRenders;
+}
+
+declare global {
+  interface Window {
+    __benchRenders?: RenderCounter;
+  }
+}
+
+/**
+ * Diagnostic only (never installed for the timed runs): a minimal React DevTools hook, which production React calls
+ * after every commit. While counting, it walks the committed tree and counts the Kanban cards whose component
+ * rendered: a card that bailed out (memo) keeps its <li>'s props object, a card that rendered gets a new one.
+ */
+export function installRenderCounter(): void {
+  type Fiber = { type: unknown; memoizedProps: Record<string, unknown> | null; child: Fiber | null; sibling: Fiber | null };
+  const seen = new Map<string, unknown>();
+  let counting = false;
+  let stats: CardRenders = { commits: 0, commitsWithCards: 0, renders: 0, mounts: 0, maxPerCommit: 0 };
+  const walk = (root: Fiber): { rendered: number; mounted: number } => {
+    let rendered = 0;
+    let mounted = 0;
+    const stack: Fiber[] = [root];
+    for (let guard = 0; stack.length > 0 && guard < 1_000_000; guard++) {
+      const f = stack.pop()!;
+      const props = f.memoizedProps;
+      if (f.type === 'li' && props && props['data-testid'] === 'kanban-card') {
+        const id = String(props['data-story-id']);
+        const before = seen.get(id);
+        if (before === undefined) mounted++;
+        else if (before !== props) rendered++;
+        seen.set(id, props);
+      }
+      if (f.sibling) stack.push(f.sibling);
+      if (f.child) stack.push(f.child);
+    }
+    return { rendered, mounted };
+  };
+  let lastRoot: Fiber | null = null;
+  (window as unknown as Record<string, unknown>).__REACT_DEVTOOLS_GLOBAL_HOOK__ = {
+    supportsFiber: true,
+    isDisabled: false,
+    renderers: new Map(),
+    inject: () => 1,
+    checkDCE: () => undefined,
+    onScheduleFiberRoot: () => undefined,
+    onCommitFiberUnmount: () => undefined,
+    onPostCommitFiberRoot: () => undefined,
+    onCommitFiberRoot: (_id: number, root: { current: Fiber }) => {
+      lastRoot = root.current;
+      if (!counting) return;
+      const { rendered, mounted } = walk(root.current);
+      stats.commits++;
+      if (rendered + mounted > 0) stats.commitsWithCards++;
+      stats.renders += rendered;
+      stats.mounts += mounted;
+      stats.maxPerCommit = Math.max(stats.maxPerCommit, rendered + mounted);
+    },
+  };
+  window.__benchRenders = {
+    start() {
+      seen.clear();
+      if (lastRoot) walk(lastRoot);
+      stats = { commits: 0, commitsWithCards: 0, renders: 0, mounts: 0, maxPerCommit: 0 };
+      counting = true;
+    },
+    stop() {
+      counting = false;
+      return stats;
+    },
+  };
 }

@@ -18,8 +18,8 @@ import { DESKTOP, launchBrowser, signedInContext } from '../../tests/browser/sup
 import { ADMIN, startTestServer, type TestServer } from '../../tests/support/test-server.js';
 import { percentile } from '../support/http-load.js';
 import { gitInfo } from '../support/run-info.js';
-import { BundleSymbolizer, summarizeProfile, type CpuProfile, type ProfileSummary } from './cpu-profile.js';
-import { installProbe, NAME_SHIM, type ResponsivenessSample, type SwitchTiming } from './probe.js';
+import { BundleSymbolizer, summarizeProfile, summarizeTrace, type CpuProfile, type ProfileSummary, type TraceSummary } from './cpu-profile.js';
+import { installProbe, installRenderCounter, NAME_SHIM, type CardRenders, type ResponsivenessSample, type SwitchTiming } from './probe.js';
 import { BIG, ingest, NEUTRAL, seed, SMALL, StoryStream, type BoardSpec, type SeedStory } from './workload.js';
 
 // ---------- configuration ----------
@@ -157,6 +157,8 @@ interface PaintSample {
   htmlResponseEnd: number;
   domContentLoaded: number;
   scriptsBeforeFirstRow: string[];
+  /** Every request the page made before its first row: path (query kept), start and response end. */
+  requests: { path: string; start: number; end: number }[];
 }
 
 async function readPaint(page: Page): Promise<PaintSample> {
@@ -169,7 +171,9 @@ async function readPaint(page: Page): Promise<PaintSample> {
       const isApp = document.querySelector('#root') !== null;
       if (isApp && probe.firstRowPaintedAt === null) return null;
       const rowAt = probe.firstRowAt ?? Infinity;
-      const scripts = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) => /\.js(\?|$)/.test(e.name) && e.startTime < rowAt).map((e) => new URL(e.name).pathname);
+      const before = (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) => e.startTime < rowAt);
+      const scripts = before.filter((e) => /\.js(\?|$)/.test(e.name)).map((e) => new URL(e.name).pathname);
+      const requests = before.map((e) => ({ path: new URL(e.name).pathname + new URL(e.name).search, start: e.startTime, end: e.responseEnd }));
       return {
         fcp: fcp.startTime,
         firstRow: probe.firstRowAt ?? NaN,
@@ -177,6 +181,7 @@ async function readPaint(page: Page): Promise<PaintSample> {
         htmlResponseEnd: nav?.responseEnd ?? NaN,
         domContentLoaded: nav?.domContentLoadedEventEnd ?? NaN,
         scriptsBeforeFirstRow: scripts,
+        requests,
       };
     },
     undefined,
@@ -236,6 +241,25 @@ async function measureFirstPaint(browser: Browser, t: TestServer): Promise<Paint
   return { app, baseline, jsBeforeFirstRowGzipBytes, scriptsBeforeFirstRow: scripts };
 }
 
+/** Median response end of the requests on the way to the first row (asset hashes and query strings dropped). */
+function waterfall(samples: readonly PaintSample[]): { what: string; endMs: number }[] {
+  const ends = new Map<string, number[]>();
+  const add = (what: string, at: number) => ends.set(what, [...(ends.get(what) ?? []), at]);
+  for (const s of samples) {
+    // Only the first request of each kind (the workspace is read twice: the second is the first resync's reload).
+    const seen = new Set<string>();
+    for (const r of s.requests) {
+      const what = r.path.replace(/^\/assets\//, '').replace(/-[\w-]{8}\.js$/, '.js').replace(/\?.*$/, '');
+      if (!/\.(js|css)$|^\/api\//.test(what) || seen.has(what)) continue;
+      seen.add(what);
+      // For API calls the start matters too: it says when the page got round to asking.
+      if (what.startsWith('/api/')) add(`${what} sent`, r.start);
+      add(what, r.end);
+    }
+  }
+  return [...ends].map(([what, list]) => ({ what, endMs: median(list) })).sort((a, b) => a.endMs - b.endMs);
+}
+
 // ---------- 3. board render ----------
 
 interface SwitchSample {
@@ -281,8 +305,9 @@ async function expectMode(page: Page, editable: boolean): Promise<void> {
  * back, first with an empty query cache for that board (cold: fetch + render) and then again (warm: render from the
  * cache). Big and small alternate which goes first.
  */
-async function measureBoard(browser: Browser, t: TestServer, editable: boolean): Promise<SwitchSample[]> {
+async function measureBoard(browser: Browser, t: TestServer, editable: boolean): Promise<{ samples: SwitchSample[]; dom: DomSize }> {
   const samples: SwitchSample[] = [];
+  let dom: DomSize = { boardElements: NaN, documentElements: NaN };
   for (let rep = 0; rep < BOARD_REPS; rep++) {
     const context = await appContext(browser, t);
     try {
@@ -296,6 +321,7 @@ async function measureBoard(browser: Browser, t: TestServer, editable: boolean):
       for (let pass = 0; pass < 2; pass++) {
         for (const [name, spec] of order) {
           samples.push(toSample(name, await switchTo(page, spec)));
+          if (rep === 0 && name === 'big') dom = await page.evaluate(() => ({ boardElements: document.querySelectorAll('[data-testid=kanban-board] *').length, documentElements: document.querySelectorAll('*').length }));
           await delay(200);
           await switchTo(page, NEUTRAL);
           await delay(200);
@@ -305,7 +331,12 @@ async function measureBoard(browser: Browser, t: TestServer, editable: boolean):
       await context.close();
     }
   }
-  return samples;
+  return { samples, dom };
+}
+
+interface DomSize {
+  boardElements: number;
+  documentElements: number;
 }
 
 // ---------- 4. responsiveness under live events ----------
@@ -438,6 +469,7 @@ interface WindowStats {
   inputs: number;
   slowEvents: number;
   slowEventMaxMs: number;
+  animationsMax: number;
 }
 
 function windowStats(s: ResponsivenessSample): WindowStats {
@@ -457,55 +489,74 @@ function windowStats(s: ResponsivenessSample): WindowStats {
     inputs: inputs.length,
     slowEvents: s.slowEvents.length,
     slowEventMaxMs: Math.max(0, ...s.slowEvents.map((e) => e.duration)),
+    animationsMax: Math.max(0, ...s.animations),
   };
 }
 
 // ---------- profiles (unmeasured extra runs) ----------
 
-async function profiled<T>(page: Page, fn: () => Promise<T>): Promise<{ result: T; profile: CpuProfile }> {
+/**
+ * Runs `fn` under the JS sampling profiler (CDP Profiler), a devtools.timeline trace (what the profiler calls
+ * "(program)": style, layout, paint) and the card render counter. Diagnostics only: their overhead is in these runs.
+ */
+async function diagnosed(browser: Browser, page: Page, name: string, fn: () => Promise<unknown>): Promise<ProfileRun> {
   const cdp = await page.context().newCDPSession(page);
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
   await cdp.send('Profiler.enable');
   await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
   await cdp.send('Profiler.start');
+  await page.evaluate(() => window.__benchRenders!.start());
+  let profile: CpuProfile;
+  let traceBuffer: Buffer;
+  let renders: CardRenders;
   try {
-    const result = await fn();
-    const { profile } = await cdp.send('Profiler.stop');
-    return { result, profile: profile as CpuProfile };
+    await fn();
   } finally {
+    renders = await page.evaluate(() => window.__benchRenders!.stop());
+    profile = (await cdp.send('Profiler.stop')).profile as CpuProfile;
+    traceBuffer = await browser.stopTracing();
     await cdp.detach().catch(() => undefined);
   }
+  fs.mkdirSync(profileDir, { recursive: true });
+  const base = path.join(profileDir, `web-${stamp}-${name}`);
+  fs.writeFileSync(`${base}.cpuprofile`, JSON.stringify(profile));
+  fs.writeFileSync(`${base}.trace.json.gz`, zlib.gzipSync(traceBuffer));
+  return {
+    name,
+    file: path.relative(repoRoot, `${base}.cpuprofile`),
+    traceFile: path.relative(repoRoot, `${base}.trace.json.gz`),
+    summary: summarizeProfile(profile, new BundleSymbolizer(webDir, repoRoot)),
+    trace: summarizeTrace(JSON.parse(traceBuffer.toString('utf8')) as Parameters<typeof summarizeTrace>[0]),
+    renders,
+  };
 }
 
 interface ProfileRun {
   name: string;
   file: string;
+  traceFile: string;
   summary: ProfileSummary;
+  trace: TraceSummary;
+  renders: CardRenders;
 }
 
+/** Unmeasured extra runs with the diagnostics on: one cold switch to the 500-card board, and a few seconds of stream. */
 async function profileRuns(browser: Browser, t: TestServer, stories: readonly SeedStory[], mode: string): Promise<ProfileRun[]> {
-  const symbolizer = new BundleSymbolizer(webDir, repoRoot);
-  const out: ProfileRun[] = [];
-  const save = (name: string, profile: CpuProfile) => {
-    fs.mkdirSync(profileDir, { recursive: true });
-    const file = path.join(profileDir, `web-${stamp}-${name}.cpuprofile`);
-    fs.writeFileSync(file, JSON.stringify(profile));
-    out.push({ name, file: path.relative(repoRoot, file), summary: summarizeProfile(profile, symbolizer) });
-  };
   const context = await appContext(browser, t);
+  await context.addInitScript(installRenderCounter);
   try {
     const page = await context.newPage();
     await page.goto(`${t.url}/kanban?projectId=${NEUTRAL.projectId}`);
     await page.waitForSelector(cardSelector(NEUTRAL), { timeout: 15_000 });
     await waitLive(page);
     await delay(500);
-    save(`${mode}-switch-500-cold`, (await profiled(page, () => switchTo(page, BIG))).profile);
+    const runs = [await diagnosed(browser, page, `${mode}-switch-500-cold`, () => switchTo(page, BIG))];
     await delay(500);
-    const { profile } = await profiled(page, () => measureWindow(page, t, new StoryStream(stories), PROFILE_STREAM_S));
-    save(`${mode}-stream-${PROFILE_STREAM_S}s`, profile);
+    runs.push(await diagnosed(browser, page, `${mode}-stream-${PROFILE_STREAM_S}s`, () => measureWindow(page, t, new StoryStream(stories), PROFILE_STREAM_S)));
+    return runs;
   } finally {
     await context.close();
   }
-  return out;
 }
 
 // ---------- the run ----------
@@ -527,6 +578,7 @@ async function withServer<T>(editable: boolean, fn: (t: TestServer, stories: See
 interface ModeResult {
   mode: 'read-only' | 'editable';
   board: SwitchSample[];
+  dom: DomSize;
   responsiveness: ResponsivenessResult;
   profiles: ProfileRun[];
 }
@@ -534,6 +586,7 @@ interface ModeResult {
 const loadBefore = machineLoad();
 console.log(`web bench: Chromium via playwright-core, ${os.cpus().length} CPUs, node ${process.version}, load average ${loadBefore.toFixed(2)}`);
 const build = ensureBuilt();
+const indexHtmlAtStart = fs.readFileSync(path.join(webDir, 'index.html'), 'utf8');
 const initialJs = measureInitialJs();
 console.log(`  1. initial JS: ${kb(initialJs.initialGzipBytes)} gzipped in ${initialJs.files.length} files (all JS: ${kb(initialJs.allJsGzipBytes)})`);
 
@@ -551,7 +604,7 @@ try {
         console.log(`FCP ${ms(median(paint.app.map((s) => s.fcp)))} (static page ${ms(median(paint.baseline.map((s) => s.fcp)))})`);
       }
       process.stdout.write(`  3. board switches (${mode}), ${BOARD_REPS} reps... `);
-      const board = await measureBoard(browser, t, editable);
+      const { samples: board, dom } = await measureBoard(browser, t, editable);
       const big = board.filter((s) => s.spec === 'big' && s.cache === 'cold');
       console.log(`500 cards render ${ms(median(big.map((s) => s.renderMs)))} after the response`);
       process.stdout.write(`  4. responsiveness (${mode}), ${STREAM_S} s idle + ${STREAM_S} s at ${RATE} events/s... `);
@@ -564,13 +617,14 @@ try {
         profiles = await profileRuns(browser, t, stories, mode);
         console.log('done');
       }
-      modes.push({ mode, board, responsiveness, profiles });
+      modes.push({ mode, board, dom, responsiveness, profiles });
     });
   }
 } finally {
   await browser.close();
 }
 const loadAfter = machineLoad();
+const distChanged = fs.readFileSync(path.join(webDir, 'index.html'), 'utf8') !== indexHtmlAtStart;
 
 // ---------- report ----------
 
@@ -649,9 +703,9 @@ for (const m of modes) {
     met: verdict(live.inputP95 <= BUDGET.inputLatencyP95Ms),
   });
   rows.push({
-    metric: `4. ${m.mode}: frame interval p50 / p95 / max`,
-    value: `${ms(live.frameP50)} / ${ms(live.frameP95)} / ${ms(live.frameMax)}`,
-    baseline: `idle ${ms(idle.frameP50)} / ${ms(idle.frameP95)} / ${ms(idle.frameMax)}`,
+    metric: `4. ${m.mode}: frame interval p50 / p95 / max (frames > 50 ms)`,
+    value: `${ms(live.frameP50)} / ${ms(live.frameP95)} / ${ms(live.frameMax)} (${live.framesOver50Ms})`,
+    baseline: `idle ${ms(idle.frameP50)} / ${ms(idle.frameP95)} / ${ms(idle.frameMax)} (${idle.framesOver50Ms})`,
     ratio: x(live.frameP95 / idle.frameP95),
     budget: '',
     vsBudget: '',
@@ -661,9 +715,18 @@ for (const m of modes) {
     metric: `4. ${m.mode}: long tasks (count, total, longest)`,
     value: `${live.longTasks}, ${ms(live.longTaskMs)}, ${ms(live.longestTaskMs)}`,
     baseline: `idle ${idle.longTasks}, ${ms(idle.longTaskMs)}`,
-    ratio: x(live.longTaskMs / Math.max(idle.longTaskMs, 1)),
+    ratio: idle.longTaskMs > 0 ? x(live.longTaskMs / idle.longTaskMs) : '-',
     budget: '',
     vsBudget: pct(live.longTaskMs / (STREAM_S * 1000)),
+    met: '',
+  });
+  rows.push({
+    metric: `4. ${m.mode}: running Web Animations, max (live highlights)`,
+    value: String(live.animationsMax),
+    baseline: `idle ${idle.animationsMax}`,
+    ratio: '',
+    budget: '',
+    vsBudget: '',
     met: '',
   });
   rows.push({
@@ -688,15 +751,34 @@ function table(list: readonly Row[]): string {
 console.log(`\n${table(rows)}\n`);
 console.log('ratio: value / baseline; "of budget": value / budget (first paint: p90 / budget; long tasks: share of the window).');
 console.log(`responsiveness budget used here: input -> next frame p95 <= ${BUDGET.inputLatencyP95Ms} ms and the board equal to REST within ${BUDGET.keptUpMs} ms of the last event.`);
-console.log(`JS requested before the first workflow row (initial + route chunks): ${kb(p.jsBeforeFirstRowGzipBytes)} gzipped in ${p.scriptsBeforeFirstRow.length} files.`);
+console.log(
+  `JS requested before the first workflow row: ${kb(p.jsBeforeFirstRowGzipBytes)} gzipped in ${p.scriptsBeforeFirstRow.length} files ` +
+    '(initial JS, the route chunk, and whatever the idle-time prefetch of the other routes had started by then).',
+);
+const steps = [
+  { what: 'HTML', endMs: median(p.app.map((s) => s.htmlResponseEnd)) },
+  ...waterfall(p.app),
+  { what: 'FCP', endMs: median(p.app.map((s) => s.fcp)) },
+  { what: 'DOMContentLoaded', endMs: median(p.app.map((s) => s.domContentLoaded)) },
+  { what: 'first row', endMs: median(p.app.map((s) => s.firstRow)) },
+].sort((a, b) => a.endMs - b.endMs);
+console.log(`/workflows waterfall (median ms from navigation start; response ends unless "sent"):\n  ${steps.map((st) => `${st.what} ${st.endMs.toFixed(0)}`).join(' > ')}`);
+for (const m of modes) console.log(`DOM of the 500-card board (${m.mode}): ${m.dom.boardElements} elements, ${(m.dom.boardElements / BIG.cards).toFixed(1)} per card; ${m.dom.documentElements} in the document`);
 for (const m of modes) {
   for (const run of m.profiles) {
-    console.log(`\nprofile ${run.name} (${(run.summary.sampledMs / 1000).toFixed(1)} s sampled, ${run.summary.idlePct.toFixed(0)}% idle) -> ${run.file}`);
-    for (const f of run.summary.byFile.slice(0, 6)) console.log(`  ${f.pct.toFixed(1).padStart(5)}% ${ms(f.ms).padStart(8)}  ${f.file}`);
-    console.log('  top functions (self time):');
-    for (const f of run.summary.byFunction.slice(0, 8)) console.log(`  ${f.pct.toFixed(1).padStart(5)}% ${ms(f.ms).padStart(8)}  ${f.fn}`);
+    const r = run.renders;
+    console.log(`\ndiagnostics ${run.name}: ${run.file} (+ ${path.basename(run.traceFile)})`);
+    console.log(`  React: ${r.commits} commits, ${r.commitsWithCards} touched cards; card renders ${r.renders} + mounts ${r.mounts}, at most ${r.maxPerCommit} in one commit`);
+    const tr = run.trace;
+    console.log(`  renderer main thread: busy ${ms(tr.busyMs)} of ${ms(tr.windowMs)}; self time by trace event:`);
+    console.log(`    ${tr.bySelf.slice(0, 8).map((e) => `${e.name} ${ms(e.ms)}`).join(', ')}`);
+    console.log(`  JS profile (${(run.summary.sampledMs / 1000).toFixed(1)} s sampled, ${run.summary.idlePct.toFixed(0)}% idle), self time by file:`);
+    console.log(`    ${run.summary.byFile.slice(0, 8).map((f) => `${f.file} ${ms(f.ms)}`).join(', ')}`);
+    console.log('  top functions (self time, source-mapped):');
+    for (const f of run.summary.byFunction.filter((f) => !f.fn.startsWith('(')).slice(0, 8)) console.log(`    ${f.pct.toFixed(1).padStart(5)}% ${ms(f.ms).padStart(8)}  ${f.fn}`);
   }
 }
+if (distChanged) console.log('\nWARNING: dist/web/index.html changed during the run (someone rebuilt the web app): the pages measured may not be the build whose size is reported.');
 if (loadBefore > 0.7 || loadAfter > 0.7) console.log(`\nload average was ${loadBefore.toFixed(2)} before and ${loadAfter.toFixed(2)} after: other processes shared the CPUs, expect noisy figures.`);
 
 fs.mkdirSync(resultsDir, { recursive: true });
@@ -710,7 +792,7 @@ const report = {
   platform: `${os.platform()} ${os.release()}`,
   cpus: { count: os.cpus().length, model: os.cpus()[0]?.model },
   loadAverage: { before: loadBefore, after: loadAfter },
-  build,
+  build: { ...build, changedDuringRun: distChanged },
   budgets: BUDGET,
   plan: { paintReps: PAINT_REPS, boardReps: BOARD_REPS, streamSeconds: STREAM_S, eventsPerSecond: RATE, tickMs: TICK_MS, inputEveryMs: INPUT_EVERY_MS, viewport: DESKTOP },
   table: rows,
@@ -719,6 +801,7 @@ const report = {
   modes: modes.map((m) => ({
     mode: m.mode,
     board: m.board,
+    dom: m.dom,
     responsiveness: {
       keptUp: m.responsiveness.keptUp,
       idle: { ...windowStats(m.responsiveness.idle.sample), eventsSent: 0, longTaskList: m.responsiveness.idle.sample.longTasks },

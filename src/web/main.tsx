@@ -3,7 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { BrowserRouter } from 'react-router';
 import { ApiError } from './api/http.js';
-import { App } from './app/App.js';
+import { App, preloadRoute } from './app/App.js';
 import './styles.css';
 
 const queryClient = new QueryClient({
@@ -16,6 +16,8 @@ const queryClient = new QueryClient({
     },
   },
 });
+
+preloadRoute(window.location.pathname);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -14,6 +14,7 @@ import {
   type Status,
 } from '../../contracts/index.js';
 import { api, queryString } from './http.js';
+import { shareBoard } from './share-board.js';
 
 /** Query keys: the live reducers find cached data by these prefixes. */
 export const keys = {
@@ -81,7 +82,12 @@ export const queries = {
         ),
     }),
   projectContext: (id: string) => queryOptions({ queryKey: keys.projectContext(id), queryFn: () => api.get(`/projects/${encodeURIComponent(id)}/context`, projectContextSchema) }),
-  board: (projectId: string) => queryOptions({ queryKey: keys.board(projectId), queryFn: () => api.get(`/kanban/board${queryString({ projectId })}`, kanbanBoardSchema) }),
+  board: (projectId: string) =>
+    queryOptions({
+      queryKey: keys.board(projectId),
+      queryFn: () => api.get(`/kanban/board${queryString({ projectId })}`, kanbanBoardSchema),
+      structuralSharing: shareBoard,
+    }),
 };
 
 export type ProjectContext = z.infer<typeof projectContextSchema>;

@@ -17,7 +17,33 @@ const PAGES = {
   comingSoon: () => import('../pages/ComingSoonPage.js'),
   notFound: () => import('../pages/NotFoundPage.js'),
 };
-const LoginPage = lazy(() => import('../pages/LoginPage.js'));
+const loadLogin = () => import('../pages/LoginPage.js');
+const LoginPage = lazy(loadLogin);
+
+/**
+ * Starts loading the code of the page in the address bar at once, in parallel with the session check, instead of after
+ * it: the page then renders without flashing (and without React holding back) a "loading the page" fallback.
+ */
+export function preloadRoute(pathname: string): void {
+  const first = pathname.split('/')[1] ?? '';
+  const load =
+    first === 'login'
+      ? loadLogin
+      : first === 'workflows'
+        ? pathname.split('/').length > 2
+          ? PAGES.workflowDetail
+          : PAGES.workflows
+        : first === 'projects'
+          ? pathname.split('/').length > 2
+            ? PAGES.project
+            : PAGES.projects
+          : first === 'kanban'
+            ? PAGES.kanban
+            : first === ''
+              ? PAGES.workflows
+              : PAGES.comingSoon;
+  void load().catch(() => undefined);
+}
 const WorkflowsPage = lazy(PAGES.workflows);
 const WorkflowDetailPage = lazy(PAGES.workflowDetail);
 const ProjectsPage = lazy(PAGES.projects);

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 const exact = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
@@ -49,10 +49,12 @@ function useNow(): number {
 /** "3 min ago", with the exact time on hover and for screen readers via <time datetime>. */
 export function RelativeTime({ value, missing = 'unknown' }: { value: string | null | undefined; missing?: string }) {
   const now = useNow();
+  // Intl formatting is the costliest part of a card; the hover text only changes with the value.
+  const title = useMemo(() => (value ? formatExact(value) : ''), [value]);
   if (!value) return <span className="text-muted">{missing}</span>;
   const ms = Date.parse(value);
   return (
-    <time dateTime={value} title={formatExact(ms)}>
+    <time dateTime={value} title={title}>
       {relative(ms, Math.max(now, Date.now()))}
     </time>
   );

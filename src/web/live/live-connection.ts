@@ -86,6 +86,8 @@ export class LiveConnection {
   }
 
   private onState(state: LiveState['connection'], detail: string | undefined): void {
+    // The server ended the session (expired, revoked, signed out elsewhere): re-check it, which leads to the login page.
+    if (state === 'unauthorized') void this.qc.invalidateQueries({ queryKey: keys.me });
     this.store.update((s) => {
       const live = state === 'live';
       return {
@@ -126,6 +128,8 @@ export class LiveConnection {
   /** The server could not replay what we missed: re-read everything, and say so instead of flickering. */
   private reload(): void {
     this.queue = [];
+    // Everything read so far may predate the position the stream continues from: a read racing the snapshot cannot be
+    // told apart from one that followed it, so all of it is re-read (cheap; live events then keep it current).
     void this.qc.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
     // The first subscription also ends this way: that one is the initial load, not news for the user.
     if (this.subscribedOnce) this.store.update({ reloadedAt: Date.now() });
