@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MODULES, moduleSchema } from './events.js';
+import { CONSISTENCY_KINDS, MODULES, moduleSchema } from './events.js';
 import { idSchema } from './primitives.js';
 import { statusSchema, type Status } from './status-model.js';
 
@@ -118,6 +118,26 @@ export const projectSchema = z.object({
 });
 export type Project = z.infer<typeof projectSchema>;
 
+export const findingSchema = z.object({
+  kind: z.enum(CONSISTENCY_KINDS),
+  storyId: z.string().nullable(),
+  file: z.string().nullable(),
+  line: z.number().int().nullable(),
+  message: z.string(),
+  expected: z.string().nullable(),
+  actual: z.string().nullable(),
+});
+export type Finding = z.infer<typeof findingSchema>;
+
+export const storyDetailsResponseSchema = z.object({
+  key: z.string().nullable(),
+  tasksDone: z.number().int().nullable(),
+  tasksTotal: z.number().int().nullable(),
+  agentModel: z.string().nullable(),
+  file: z.string().nullable(),
+  sourceStatus: z.string().nullable(),
+});
+
 export const storySchema = z.object({
   id: z.string(),
   projectId: z.string().nullable(),
@@ -128,8 +148,15 @@ export const storySchema = z.object({
   epic: z.string().nullable(),
   statusSince: instant.nullable(),
   updatedAt: instant,
+  /** Source-specific facts (BMAD: key, tasks, model, file); null when the source sent none. */
+  details: storyDetailsResponseSchema.nullable().default(null),
+  /** Open consistency findings about this story (e.g. its file disagrees with sprint-status.yaml). */
+  findings: z.array(findingSchema).default([]),
 });
 export type Story = z.infer<typeof storySchema>;
+
+/** MIME types the viewer renders inline; anything else gets an explicit fallback, never a guess. */
+export const RENDERABLE_MIME_TYPES = ['text/markdown', 'application/pdf', 'application/json', 'text/plain', 'application/yaml'] as const;
 
 export const documentSchema = z.object({
   id: z.string(),
@@ -139,7 +166,37 @@ export const documentSchema = z.object({
   mimeType: z.string(),
   checksum: z.string().nullable(),
   createdAt: instant,
+  updatedAt: instant.optional(),
+  /** The document root it lives under and its path there (never an absolute server path). */
+  root: z.string().nullable().optional(),
+  path: z.string().nullable().optional(),
+  sizeBytes: z.number().int().nullable().optional(),
+  kind: z.string().nullable().optional(),
+  renderable: z.boolean().optional(),
 });
+
+export const documentsQuerySchema = z.strictObject({
+  projectId: idSchema.optional(),
+  storyId: idSchema.optional(),
+  kind: z.string().min(1).max(64).optional(),
+  ...paginationQuery,
+});
+export type DocumentsQuery = z.output<typeof documentsQuerySchema>;
+
+/** GET /documents/:id/content for a type outside RENDERABLE_MIME_TYPES, or content that cannot be served. */
+export const documentContentFallbackSchema = z.object({
+  renderable: z.literal(false),
+  reason: z.string(),
+  mimeType: z.string(),
+  sizeBytes: z.number().int().nullable(),
+});
+
+export const integritySchema = z.object({
+  projectId: z.string(),
+  findings: z.array(findingSchema),
+  reportedAt: instant.nullable(),
+});
+export type Integrity = z.infer<typeof integritySchema>;
 export type DocumentMeta = z.infer<typeof documentSchema>;
 
 export const pageOf = <T extends z.ZodType>(item: T) =>
@@ -155,6 +212,8 @@ export const workflowPageSchema = pageOf(workflowSchema);
 export const projectPageSchema = pageOf(projectSchema);
 export const storyPageSchema = pageOf(storySchema);
 export const transitionListSchema = z.object({ items: z.array(transitionSchema) });
+
+export const documentPageSchema = pageOf(documentSchema);
 
 export const projectContextSchema = z.object({
   project: projectSchema,

@@ -38,6 +38,40 @@ function transitionPayload(entity: StatusEntity) {
 
 const tokenCount = z.number().int().min(0).max(1e12);
 
+export const storyDetailsSchema = z.strictObject({
+  key: labelSchema(128).nullish(),
+  tasksDone: z.number().int().min(0).max(100_000).nullish(),
+  tasksTotal: z.number().int().min(0).max(100_000).nullish(),
+  agentModel: labelSchema(200).nullish(),
+  /** Path of the story file relative to its project root. */
+  file: z.string().min(1).max(1024).nullish(),
+  /** The status exactly as the source wrote it (e.g. BMAD's "ready-for-dev" or "Ready for Review"). */
+  sourceStatus: labelSchema(64).nullish(),
+});
+export type StoryDetails = z.output<typeof storyDetailsSchema>;
+
+/** Relative, forward-slash, no "..": a path inside a document root, never a way out of it. */
+export const relativePathSchema = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine((p) => !p.startsWith('/') && !/^[A-Za-z]:/.test(p) && !p.includes('\\') && !p.split('/').some((s) => s === '..' || s === ''), {
+    message: 'must be a relative path inside the document root (no leading /, no .., no backslashes)',
+  });
+
+export const CONSISTENCY_KINDS = ['status_drift', 'unknown_status', 'parse_error'] as const;
+export const consistencyFindingSchema = z.strictObject({
+  kind: z.enum(CONSISTENCY_KINDS),
+  storyId: idSchema.nullish(),
+  file: z.string().min(1).max(1024).nullish(),
+  line: z.number().int().min(1).max(10_000_000).nullish(),
+  message: freeTextSchema(1000).pipe(z.string().min(1)),
+  /** For drift: the value the source of truth holds (sprint-status.yaml) and the one that disagrees (the story file). */
+  expected: labelSchema(64).nullish(),
+  actual: labelSchema(64).nullish(),
+});
+export type ConsistencyFinding = z.output<typeof consistencyFindingSchema>;
+
 /** Payload schema per event type: the catalogue. Each type names the entity type its envelope must carry. */
 export const EVENT_CATALOGUE = {
   'project.upserted': {
@@ -60,6 +94,8 @@ export const EVENT_CATALOGUE = {
       status: statusFor('story'),
       kanbanColumn: labelSchema(64).nullish(),
       epic: labelSchema().nullish(),
+      /** What a source knows beyond the common fields (the BMAD connector: story key, task checkboxes, model, file). */
+      details: storyDetailsSchema.nullish(),
     }),
   },
   'story.status_changed': { entityType: 'story', payload: transitionPayload('story') },
@@ -111,6 +147,31 @@ export const EVENT_CATALOGUE = {
           ctx.addIssue({ code: 'custom', path: ['currency'], message: 'is required when amount is given' });
         }
       }),
+  },
+  'document.registered': {
+    entityType: 'document',
+    payload: z.strictObject({
+      projectId: optionalId,
+      storyId: optionalId,
+      title: labelSchema(500),
+      mimeType: z.string().min(3).max(128).regex(/^[a-z0-9][a-z0-9.+-]*\/[a-z0-9][a-z0-9.+-]*$/, 'must be a MIME type such as text/markdown'),
+      /** Where the content lives: a path relative to the document root `root` names (see documents.roots). */
+      root: idSchema.max(64),
+      path: relativePathSchema,
+      checksum: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex digits>').nullish(),
+      sizeBytes: z.number().int().min(0).max(1e12).nullish(),
+      /** What the document is: prd, architecture, epics, story, qa-gate, ... */
+      kind: labelSchema(64).nullish(),
+    }),
+  },
+  'document.removed': {
+    entityType: 'document',
+    payload: z.strictObject({ reason: freeTextSchema(500).nullish() }),
+  },
+  /** The full current set of consistency findings for one project from one source: it replaces the previous set. */
+  'consistency.reported': {
+    entityType: 'project',
+    payload: z.strictObject({ findings: z.array(consistencyFindingSchema).max(5000) }),
   },
   'sync.reported': {
     entityType: 'sync',

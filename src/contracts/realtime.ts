@@ -20,6 +20,10 @@ export const TOPIC_OF_EVENT: Readonly<Record<EventType, Topic>> = {
   'user.upserted': 'agent',
   'cost.recorded': 'cost',
   'sync.reported': 'sync',
+  'document.registered': 'document',
+  'document.removed': 'document',
+  // Findings are shown on cards and on the project's integrity panel: they travel with the stories.
+  'consistency.reported': 'story',
 };
 export const ALL_EVENT_TYPES = EVENT_TYPES;
 

@@ -10,7 +10,9 @@ import { openSqlite } from './db/sqlite-connection.js';
 import { DemoWorkspace } from './demo/demo-workspace.js';
 import { agentsProjection } from './modules/agents/agents.projection.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { consistencyProjection } from './modules/consistency/consistency.projection.js';
 import { costsProjection } from './modules/costs/costs.projection.js';
+import { documentsProjection } from './modules/documents/documents.projection.js';
 import { DirectoryService } from './modules/directory/directory.service.js';
 import { EventPublisher } from './modules/events/event-publisher.js';
 import { EventWriter } from './modules/events/event-writer.js';
@@ -35,7 +37,18 @@ import { Metrics } from './observability/metrics.js';
 /** Every projection, in the order they run inside the append transaction. */
 export function createProjectionEngine(): ProjectionEngine {
   return new ProjectionEngine(
-    [projectsProjection, storiesProjection, workflowsProjection, workflowTransitionsProjection, agentsProjection, usersProjection, costsProjection, syncProjection],
+    [
+      projectsProjection,
+      storiesProjection,
+      workflowsProjection,
+      workflowTransitionsProjection,
+      agentsProjection,
+      usersProjection,
+      costsProjection,
+      syncProjection,
+      documentsProjection,
+      consistencyProjection,
+    ],
     EVENT_TYPES,
   );
 }

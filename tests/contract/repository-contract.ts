@@ -181,7 +181,7 @@ export function describeRepositoryContract(name: string, backend: BackendFactory
       });
 
       it('finds stories in a custom column or in the column of their status', async () => {
-        const base = { project_id: 'p', title: 't', owner_id: null, epic: null, attrs_at: null, attrs_key: null, status_at: null, status_key: null, updated_at: '2026-11-29T08:00:00.000Z' };
+        const base = { project_id: 'p', title: 't', owner_id: null, epic: null, attrs_at: null, attrs_key: null, status_at: null, status_key: null, updated_at: '2026-11-29T08:00:00.000Z', details_json: null };
         await withWriteTransaction(db, tx, (trx) =>
           storiesRepository.upsertRows(trx, [
             { ...base, id: 's1', status: 'in_progress', kanban_column: 'review' },

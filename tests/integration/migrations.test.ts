@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema, databaseFile } from '../../src/server/config.js';
 import { MigrationMismatchError } from '../../src/server/db/migrator.js';
+import { MIGRATIONS } from '../../src/server/db/migrations/index.js';
 import { createLogger } from '../../src/server/observability/logger.js';
 import { createCore } from '../../src/server/server.js';
 import { tempDir } from '../support/test-server.js';
@@ -27,7 +28,7 @@ describe('migrations', () => {
     expect(epoch).toMatch(/^[0-9a-f-]{36}$/);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((r) => r.name);
-    for (const name of ['users', 'agents', 'projects', 'stories', 'workflows', 'domain_events', 'workflow_transitions', 'cost_events', 'agent_metrics', 'agent_outliers', 'documents', 'sync_state', 'client_sessions', 'api_keys', 'audit_log', 'meta', 'schema_migrations']) {
+    for (const name of ['users', 'agents', 'projects', 'stories', 'workflows', 'domain_events', 'workflow_transitions', 'cost_events', 'agent_metrics', 'agent_outliers', 'documents', 'sync_state', 'client_sessions', 'api_keys', 'audit_log', 'meta', 'schema_migrations', 'consistency_reports', 'consistency_findings']) {
       expect(tables).toContain(name);
     }
     const indexes = (db.prepare("select name from sqlite_master where type = 'index'").all() as { name: string }[]).map((r) => r.name);
@@ -37,7 +38,7 @@ describe('migrations', () => {
     await again.close();
     const db2 = new Database(file, { readonly: true });
     expect((db2.prepare("select value from meta where key = 'epoch'").get() as { value: string }).value).toBe(epoch);
-    expect((db2.prepare('select count(*) as n from schema_migrations').get() as { n: number }).n).toBe(1);
+    expect((db2.prepare('select count(*) as n from schema_migrations').get() as { n: number }).n).toBe(MIGRATIONS.length);
     db2.close();
   });
 

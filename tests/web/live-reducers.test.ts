@@ -81,6 +81,8 @@ describe('live reducers (the browser side of "newest occurredAt wins")', () => {
       epic: null,
       statusSince: '2026-11-29T10:00:00Z',
       updatedAt: '2026-11-29T10:00:00Z',
+      details: null,
+      findings: [],
     });
     const s1 = story('s1', 'in_progress', 'review');
     const s2 = story('s2', 'queued', null);

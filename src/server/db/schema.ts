@@ -60,6 +60,7 @@ export interface StoriesTable {
   status_at: string | null;
   status_key: string | null;
   updated_at: string;
+  details_json: string | null;
 }
 
 export interface WorkflowsTable {
@@ -155,6 +156,33 @@ export interface DocumentsTable {
   checksum: string | null;
   created_at: string;
   updated_at: string;
+  root: string | null;
+  path: string | null;
+  size_bytes: number | null;
+  kind: string | null;
+  removed_at: string | null;
+  version_at: string | null;
+  version_key: string | null;
+}
+
+export interface ConsistencyReportsTable {
+  project_id: string;
+  source: string;
+  reported_at: string;
+  version_key: string;
+}
+
+export interface ConsistencyFindingsTable {
+  project_id: string;
+  source: string;
+  position: number;
+  kind: string;
+  story_id: string | null;
+  file: string | null;
+  line: number | null;
+  message: string;
+  expected: string | null;
+  actual: string | null;
 }
 
 export interface SyncStateTable {
@@ -226,6 +254,8 @@ export interface Database {
   agent_metrics: AgentMetricsTable;
   agent_outliers: AgentOutliersTable;
   documents: DocumentsTable;
+  consistency_reports: ConsistencyReportsTable;
+  consistency_findings: ConsistencyFindingsTable;
   sync_state: SyncStateTable;
   client_sessions: ClientSessionsTable;
   api_keys: ApiKeysTable;

@@ -4,7 +4,7 @@ import type { Executor } from './handle.js';
 import type { Database } from './schema.js';
 
 /** Read models keyed by a text `id`: the tables projections fold events into. */
-export type KeyedTable = 'projects' | 'stories' | 'workflows' | 'agents' | 'sync_state';
+export type KeyedTable = 'projects' | 'stories' | 'workflows' | 'agents' | 'sync_state' | 'documents';
 
 // The helpers are generic over the table name, which Kysely's typed builder cannot express; the public signatures
 // stay typed and the untyped executor never leaves this file.

@@ -1,5 +1,6 @@
 import { initialSchema } from './001-initial-schema.js';
+import { bmadConnector } from './002-bmad-connector.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Never edit a released migration: add the next one. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, bmadConnector];

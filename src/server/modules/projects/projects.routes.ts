@@ -8,5 +8,6 @@ export function projectsRoutes(service: ProjectsService): Router {
   r.get('/projects', route({ query: projectsQuerySchema }, ({ query }) => service.list(query)));
   r.get('/projects/:id', route({ params: idParamsSchema }, ({ params }) => service.get(params.id)));
   r.get('/projects/:id/context', route({ params: idParamsSchema }, ({ params }) => service.context(params.id)));
+  r.get('/projects/:id/integrity', route({ params: idParamsSchema }, ({ params }) => service.integrity(params.id)));
   return r;
 }

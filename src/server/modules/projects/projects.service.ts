@@ -1,4 +1,5 @@
-import type { DocumentMeta, Page, Project, ProjectsQuery, Story, Workflow } from '../../../contracts/index.js';
+import type { DocumentMeta, Integrity, Page, Project, ProjectsQuery, Story, Workflow } from '../../../contracts/index.js';
+import { consistencyRepository } from '../consistency/consistency.repository.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { notFound } from '../../http/errors.js';
@@ -46,5 +47,12 @@ export class ProjectsService {
       documents: documents.slice(0, CONTEXT_LIMIT),
       truncated: { stories: stories.length > CONTEXT_LIMIT, workflows: workflows.length > CONTEXT_LIMIT, documents: documents.length > CONTEXT_LIMIT },
     };
+  }
+
+  /** The project's consistency findings (e.g. story files that disagree with sprint-status.yaml). */
+  async integrity(id: string): Promise<Integrity> {
+    await this.get(id);
+    const { findings, reportedAt } = await consistencyRepository.byProject(this.db.read, id);
+    return { projectId: id, findings, reportedAt };
   }
 }

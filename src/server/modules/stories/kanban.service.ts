@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { notFound } from '../../http/errors.js';
 import { projectsRepository } from '../projects/projects.repository.js';
+import { consistencyRepository } from '../consistency/consistency.repository.js';
 import { storiesRepository } from './stories.repository.js';
 
 export const BOARD_CARD_LIMIT = 5000;
@@ -25,6 +26,7 @@ export class StoriesService {
       storiesRepository.byProject(this.db.read, projectId, BOARD_CARD_LIMIT),
     ]);
     if (!project && stories.length === 0) throw notFound('project', projectId);
-    return buildBoard(projectId, stories);
+    const findings = await consistencyRepository.byStories(this.db.read, stories.map((s) => s.id));
+    return buildBoard(projectId, findings.size === 0 ? stories : stories.map((s) => ({ ...s, findings: findings.get(s.id) ?? [] })));
   }
 }

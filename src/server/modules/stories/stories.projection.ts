@@ -18,6 +18,7 @@ function emptyRow(id: string): StoryRow {
     status_at: null,
     status_key: null,
     updated_at: '',
+    details_json: null,
   };
 }
 
@@ -33,6 +34,11 @@ export function foldStory(row: StoryRow, e: StoryEvent): StoryRow {
     next.title = e.payload.title;
     next.owner_id = e.payload.ownerId ?? null;
     next.epic = e.payload.epic ?? null;
+    const d = e.payload.details;
+    // Stored whole, every field present, so a reader never has to guess what "missing" meant.
+    next.details_json = d
+      ? JSON.stringify({ key: d.key ?? null, tasksDone: d.tasksDone ?? null, tasksTotal: d.tasksTotal ?? null, agentModel: d.agentModel ?? null, file: d.file ?? null, sourceStatus: d.sourceStatus ?? null })
+      : null;
     next.attrs_at = v.at;
     next.attrs_key = v.key;
   }

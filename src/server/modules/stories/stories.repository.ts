@@ -18,6 +18,8 @@ export function toStory(r: StoryRow): Story {
     epic: r.epic,
     statusSince: r.status_at,
     updatedAt: r.updated_at,
+    details: r.details_json ? (JSON.parse(r.details_json) as Story['details']) : null,
+    findings: [],
   };
 }
 

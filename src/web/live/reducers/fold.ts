@@ -53,10 +53,21 @@ export function foldStory(current: Story | undefined, e: TypedEvent): Story | un
     epic: null,
     statusSince: null,
     updatedAt: e.occurredAt,
+    details: null,
+    findings: [],
   };
   const next = { ...base };
   if (e.eventType === 'story.upserted' && (!current || isNewer(e.occurredAt, current.updatedAt))) {
-    Object.assign(next, { projectId: e.payload.projectId, title: e.payload.title, ownerId: e.payload.ownerId ?? null, epic: e.payload.epic ?? null });
+    const d = e.payload.details;
+    Object.assign(next, {
+      projectId: e.payload.projectId,
+      title: e.payload.title,
+      ownerId: e.payload.ownerId ?? null,
+      epic: e.payload.epic ?? null,
+      details: d
+        ? { key: d.key ?? null, tasksDone: d.tasksDone ?? null, tasksTotal: d.tasksTotal ?? null, agentModel: d.agentModel ?? null, file: d.file ?? null, sourceStatus: d.sourceStatus ?? null }
+        : null,
+    });
   }
   if (isNewer(e.occurredAt, base.statusSince)) {
     // Status and column travel together, as in the server's projection: a status change leaves a custom column.

@@ -109,6 +109,11 @@ const BoardColumn = memo(function BoardColumn({ column, names, byEpic, editable,
   );
 });
 
+// Stable props for DndContext: a new object on every board update would re-render every draggable card.
+const ACCESSIBILITY = {
+  screenReaderInstructions: { draggable: 'Press Space to pick up the card, Left and Right arrows to choose a column, Space to drop, Escape to cancel. Or use its Move button.' },
+};
+
 const collisions: CollisionDetection = (args) => {
   const within = pointerWithin(args);
   return within.length > 0 ? within : rectIntersection(args);
@@ -124,6 +129,7 @@ export function Board({ board, names, editable, onMove }: { board: KanbanBoard; 
   );
   const byEpic = useMemo(() => board.columns.some((c) => c.cards.some((s) => s.epic !== null)), [board]);
   const onDragStart = useCallback((e: DragStartEvent) => setDragging((e.active.data.current?.story as Story | undefined) ?? null), []);
+  const onDragCancel = useCallback(() => setDragging(null), []);
   const onDragEnd = useCallback(
     (e: DragEndEvent) => {
       setDragging(null);
@@ -160,10 +166,8 @@ export function Board({ board, names, editable, onMove }: { board: KanbanBoard; 
       collisionDetection={collisions}
       onDragStart={onDragStart}
       onDragEnd={onDragEnd}
-      onDragCancel={() => setDragging(null)}
-      accessibility={{
-        screenReaderInstructions: { draggable: 'Press Space to pick up the card, Left and Right arrows to choose a column, Space to drop, Escape to cancel. Or use its Move button.' },
-      }}
+      onDragCancel={onDragCancel}
+      accessibility={ACCESSIBILITY}
     >
       {columns}
       <DragOverlay>{dragging ? <CardPreview story={dragging} names={names} /> : null}</DragOverlay>

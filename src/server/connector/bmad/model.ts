@@ -1,0 +1,88 @@
+import type { Status } from '../../../contracts/index.js';
+
+/** Which generation of BMAD wrote the project (see ../shared/reference/bmad-formats.md, section 1). */
+export type BmadLayout = 'v4' | 'v6-alpha-bmad' | 'v6-alpha-dotbmad' | 'v6';
+
+/** A problem in one file, located precisely enough for a person to fix it. Paths are relative to the project root. */
+export interface BmadIssue {
+  kind: 'parse_error' | 'unknown_status' | 'status_drift';
+  file: string;
+  line: number | null;
+  message: string;
+  storyKey?: string | undefined;
+  /** For drift: what sprint-status.yaml says (the source of truth) and what the story file says. */
+  expected?: string | undefined;
+  actual?: string | undefined;
+}
+
+export interface BmadEpic {
+  /** "1", "2", ... */
+  key: string;
+  title: string | null;
+  /** The epic's own status value as written (v6 sprint-status: backlog | in-progress | done), if any. */
+  sourceStatus: string | null;
+}
+
+export interface BmadStory {
+  /** BMAD's story key: v6 "1-2-user-registration", v4 "1.2". Stable across re-imports. */
+  key: string;
+  epicKey: string | null;
+  title: string;
+  /** The story file, relative to the project root, forward slashes; null when only sprint-status.yaml knows it. */
+  file: string | null;
+  /** The BMAD status value exactly as written (source of truth: sprint-status.yaml when present, else the file). */
+  sourceStatus: string | null;
+  /** BMAD's own column for the board (v6: backlog, ready-for-dev, in-progress, review, done; v4: Draft, Approved, InProgress, Review, Done; unknown values: themselves). */
+  column: string;
+  /** The canonical status it maps to at this boundary. */
+  status: Status;
+  tasksDone: number | null;
+  tasksTotal: number | null;
+  agentModel: string | null;
+  /** File modification time (ms), for occurredAt; sprint-status.yaml's when the file is absent. */
+  mtimeMs: number;
+}
+
+/** A planning workflow inferred from its artifact (product brief, PRD, architecture, epics, readiness check, ...). */
+export interface BmadPlanningArtifact {
+  workflow: string;
+  file: string;
+  title: string;
+  /** Front matter `stepsCompleted`, when present. */
+  stepsCompleted: string[] | null;
+  /** Whether the workflow looks finished (all steps, or no step tracking and the file exists). */
+  complete: boolean;
+  mtimeMs: number;
+}
+
+export interface BmadDocument {
+  /** Relative to the project root, forward slashes, never "..". */
+  path: string;
+  title: string;
+  mimeType: string;
+  sizeBytes: number;
+  /** "sha256:<hex>" of the bytes. */
+  checksum: string;
+  /** prd, architecture, epics, ux-design, product-brief, readiness-report, story, qa-gate, sprint-status, other */
+  kind: string;
+  storyKey: string | null;
+  mtimeMs: number;
+}
+
+export interface BmadSnapshot {
+  root: string;
+  layout: BmadLayout;
+  projectName: string;
+  /** A stable id-safe key for the project (slug of the name, or of the folder). */
+  projectKey: string;
+  epics: BmadEpic[];
+  stories: BmadStory[];
+  planning: BmadPlanningArtifact[];
+  documents: BmadDocument[];
+  /** Drift between story files and sprint-status.yaml, unknown status values: the data is still usable. */
+  findings: BmadIssue[];
+  /** Files that could not be read (bad YAML, a story with no title): the last good data for them must be kept. */
+  errors: BmadIssue[];
+  /** Relative path of sprint-status.yaml, when the project has one. */
+  sprintStatusFile: string | null;
+}
