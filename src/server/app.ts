@@ -12,6 +12,9 @@ import { authenticate, requireAccess } from './modules/auth/auth.middleware.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
 import { directoryRoutes } from './modules/directory/directory.routes.js';
 import type { DirectoryService } from './modules/directory/directory.service.js';
+import type { DocumentRoots } from './modules/documents/document-roots.js';
+import { documentsRoutes } from './modules/documents/documents.routes.js';
+import { DocumentsService } from './modules/documents/documents.service.js';
 import type { AuthService } from './modules/auth/auth.service.js';
 import type { EventPublisher } from './modules/events/event-publisher.js';
 import { ingestionRoutes } from './modules/events/ingestion.routes.js';
@@ -45,6 +48,8 @@ export interface AppDeps {
   sync: SyncService;
   workspace: WorkspaceService;
   directory: DirectoryService;
+  /** Where document content may be read from (config roots and connected BMAD projects). */
+  documentRoots: DocumentRoots;
   startedAt: number;
 }
 
@@ -107,6 +112,7 @@ export function createApp(d: AppDeps): Express {
   read.use(projectsRoutes(d.projects));
   read.use(storiesRoutes(d.stories, d.changeStoryStatus));
   read.use(syncRoutes(d.sync));
+  read.use(documentsRoutes(new DocumentsService(d.db, d.documentRoots, d.logger, { maxInlineBytes: d.config.documents.maxInlineBytes })));
   api.use(read);
   api.use(apiNotFound);
   app.use('/api/v1', api);

@@ -5,6 +5,27 @@ export const DEFAULT_PORT = 8080;
 
 const portSchema = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
+const DOCUMENT_ROOT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/** `id=/abs/path,id2=/abs/path2` (BMAD_OPS_DOCUMENT_ROOTS) as a record; a malformed entry is a ConfigError. */
+export function parseDocumentRoots(value: string, variable = 'BMAD_OPS_DOCUMENT_ROOTS'): Record<string, string> {
+  const roots: Record<string, string> = {};
+  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const eq = entry.indexOf('=');
+    const id = eq > 0 ? entry.slice(0, eq).trim() : '';
+    const dir = eq > 0 ? entry.slice(eq + 1).trim() : '';
+    const problem = !DOCUMENT_ROOT_ID.test(id)
+      ? `"${entry}" must be id=/absolute/dir with an id of letters, digits, ".", "_", ":" or "-"`
+      : !path.isAbsolute(dir)
+        ? `"${entry}": the directory must be absolute`
+        : Object.hasOwn(roots, id)
+          ? `root "${id}" is given twice`
+          : undefined;
+    if (problem) throw new ConfigError(`invalid configuration:\n  ${variable}: ${problem}`);
+    roots[id] = dir;
+  }
+  return roots;
+}
 
 /** Everything the server can be told, with defaults. Tests build one directly; the CLI builds one from env + flags. */
 export const configSchema = z.object({
@@ -19,6 +40,8 @@ export const configSchema = z.object({
    * Demo workspace: an empty database is seeded with simulated BMAD projects, and a demo database keeps being fed by
    * the simulator. Off unless asked for; `bmad-ops serve` asks for it unless --no-demo or BMAD_OPS_DEMO=0.
    */
+  /** BMAD project folders to connect and watch (serve --bmad DIR, repeatable; BMAD_OPS_BMAD_PROJECTS=dir1,dir2). */
+  bmad: z.object({ projects: z.array(z.string().min(1)).default([]) }).prefault({}),
   demo: z
     .object({
       enabled: z.boolean().default(false),
@@ -60,6 +83,19 @@ export const configSchema = z.object({
       closedSessionRetentionHours: positiveInt.default(24),
       /** How often open connections re-check their token, so an expired session or revoked key is cut off. */
       authRecheckIntervalMs: positiveInt.default(60_000),
+    })
+    .prefault({}),
+  documents: z
+    .object({
+      /** Document roots by id (documents name a root and a path inside it); env BMAD_OPS_DOCUMENT_ROOTS=id=/abs,id2=/abs2. */
+      roots: z
+        .record(
+          z.string().regex(DOCUMENT_ROOT_ID, 'root ids are letters, digits, ".", "_", ":" or "-"'),
+          z.string().refine((p) => path.isAbsolute(p), 'must be an absolute directory'),
+        )
+        .default({}),
+      /** Larger files are not served inline (the content route answers with a fallback naming the size). */
+      maxInlineBytes: positiveInt.default(20 * 1024 * 1024),
     })
     .prefault({}),
   auth: z
@@ -120,6 +156,8 @@ export interface ConfigFlags {
   host?: string;
   /** --demo / --no-demo; undefined when neither was given. */
   demo?: boolean;
+  /** --bmad DIR, repeatable. */
+  bmad?: string[];
 }
 
 /**
@@ -142,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, defa
   if (env.BMAD_OPS_TRUST_PROXY) {
     input.trustProxy = env.BMAD_OPS_TRUST_PROXY === '1' || env.BMAD_OPS_TRUST_PROXY === 'true';
   }
+  if (env.BMAD_OPS_DOCUMENT_ROOTS) input.documents = { roots: parseDocumentRoots(env.BMAD_OPS_DOCUMENT_ROOTS) };
   const demo = (input.demo ??= {}) as Record<string, unknown>;
   if (defaults.demo !== undefined) demo.enabled = defaults.demo;
   if (env.BMAD_OPS_DEMO) {
@@ -153,6 +192,14 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, defa
   if (flags.demo !== undefined) {
     demo.enabled = flags.demo;
     origin.set('demo.enabled', flags.demo ? '--demo' : '--no-demo');
+  }
+  if (env.BMAD_OPS_BMAD_PROJECTS) {
+    input.bmad = { projects: env.BMAD_OPS_BMAD_PROJECTS.split(',').map((d) => d.trim()).filter(Boolean) };
+    origin.set('bmad.projects', 'BMAD_OPS_BMAD_PROJECTS');
+  }
+  if (flags.bmad && flags.bmad.length > 0) {
+    input.bmad = { projects: flags.bmad };
+    origin.set('bmad.projects', '--bmad');
   }
   const flagMap: ['port' | 'dataDir' | 'host', string][] = [['port', '--port'], ['dataDir', '--data-dir'], ['host', '--host']];
   for (const [key, flag] of flagMap) {

@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { EVENT_TYPES } from '../contracts/index.js';
 import { createApp } from './app.js';
 import { systemClock, type Clock } from './clock.js';
-import { databaseFile, type Config } from './config.js';
+import { ConfigError, databaseFile, type Config } from './config.js';
+import { createBmadConnector, createBmadConnectors, type BmadConnectors } from './connector/bmad/index.js';
 import type { DatabaseHandle } from './db/handle.js';
 import { migrate } from './db/migrator.js';
 import { openSqlite } from './db/sqlite-connection.js';
@@ -12,6 +13,7 @@ import { agentsProjection } from './modules/agents/agents.projection.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { consistencyProjection } from './modules/consistency/consistency.projection.js';
 import { costsProjection } from './modules/costs/costs.projection.js';
+import { DocumentRoots } from './modules/documents/document-roots.js';
 import { documentsProjection } from './modules/documents/documents.projection.js';
 import { DirectoryService } from './modules/directory/directory.service.js';
 import { EventPublisher } from './modules/events/event-publisher.js';
@@ -122,6 +124,10 @@ export interface RunningServer {
   bootstrapAdmin?: { email: string; password: string; generated: boolean };
   /** The demo workspace, when config.demo.enabled: its status says whether it seeded, resumed or stayed out. */
   demo?: DemoWorkspace;
+  /** Directories document content may be read from: config `documents.roots`; the BMAD connector adds its projects. */
+  documentRoots: DocumentRoots;
+  /** Connected BMAD project folders (config `bmad.projects`), watched live. */
+  bmad: BmadConnectors;
   close(): Promise<void>;
 }
 
@@ -132,6 +138,24 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
   // Seeded before listening, so the first page a new user opens already shows the demo workspace.
   const demo = config.demo.enabled ? new DemoWorkspace(core, { ratePerSecond: config.demo.ratePerSecond }) : undefined;
   await demo?.start();
+  const documentRoots = new DocumentRoots();
+  for (const [rootId, dir] of Object.entries(config.documents.roots)) documentRoots.register(rootId, dir);
+  const bmad = createBmadConnectors();
+  for (const dir of config.bmad.projects) {
+    const connector = createBmadConnector(dir, {
+      ingest: (events) => core.ingestion.ingest(events),
+      clock,
+      logger,
+      onProjectKnown: (projectKey, root) => documentRoots.register(projectKey, root),
+    });
+    // Imported before listening (the first page already shows the project), then watched.
+    await connector.start({ watch: true });
+    if (!connector.snapshot) {
+      await connector.stop();
+      throw new ConfigError(`--bmad ${dir}: not a BMAD project folder (no _bmad/, .bmad-core/, bmad/ or .bmad/ found); see the log`);
+    }
+    bmad.add(connector);
+  }
   const app = createApp({
     config,
     logger,
@@ -143,10 +167,11 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     workflows: new WorkflowsService(db),
     projects: new ProjectsService(db, clock),
     stories: new StoriesService(db, clock),
-    changeStoryStatus: new ChangeStoryStatus(db, core.ingestion, core.auth, clock, () => config.kanbanEditable),
+    changeStoryStatus: new ChangeStoryStatus(db, core.ingestion, core.auth, clock, () => config.kanbanEditable, bmad),
     sync: new SyncService(db, clock, { staleAfterIntervals: config.realtime.staleAfterIntervals }),
     workspace: new WorkspaceService(db, { kanbanEditable: config.kanbanEditable }),
     directory: new DirectoryService(db),
+    documentRoots,
     startedAt: performance.now(),
   });
   const server = http.createServer(app);
@@ -182,12 +207,15 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     gateway,
     url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     port,
+    documentRoots,
+    bmad,
     ...(bootstrapAdmin ? { bootstrapAdmin } : {}),
     ...(demo ? { demo } : {}),
     close() {
       closing ??= (async () => {
         clearInterval(pruner);
         await demo?.stop();
+        await bmad.stop();
         await gateway.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

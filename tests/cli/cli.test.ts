@@ -75,10 +75,12 @@ describe('bmad-ops CLI', () => {
 });
 
 describe('the demo workspace switch', () => {
-  const serveDemo = (env: Record<string, string>, flags: { demo?: boolean } = {}) => loadConfig(env, flags, { demo: true }).demo;
+  const serveDemo = (env: Record<string, string>, flags: { demo?: boolean } = {}) => loadConfig(env, flags).demo;
 
-  it('is on for serve unless --no-demo or BMAD_OPS_DEMO=0, the flag winning; off for everything else', () => {
-    expect(serveDemo({})).toEqual({ enabled: true, ratePerSecond: 1 });
+  it('is off unless --demo or BMAD_OPS_DEMO=1, the flag winning', () => {
+    expect(serveDemo({})).toEqual({ enabled: false, ratePerSecond: 1 });
+    expect(serveDemo({ BMAD_OPS_DEMO: '1' }).enabled).toBe(true);
+    expect(serveDemo({}, { demo: true }).enabled).toBe(true);
     expect(serveDemo({ BMAD_OPS_DEMO: '0' }).enabled).toBe(false);
     expect(serveDemo({ BMAD_OPS_DEMO: 'false' }).enabled).toBe(false);
     expect(serveDemo({}, { demo: false }).enabled).toBe(false);
@@ -92,14 +94,14 @@ describe('the demo workspace switch', () => {
     expect(() => serveDemo({ BMAD_OPS_DEMO_RATE: '51' })).toThrow(/BMAD_OPS_DEMO_RATE/);
   });
 
-  it('serve accepts --no-demo, and says so when it serves demo data', async () => {
+  it('serve accepts --no-demo and --demo, and says so when it serves demo data', async () => {
     const flag = cli(['serve', '--no-demo', '--port', '70000']);
     expect(flag.stderr).toMatch(/--port/);
     expect(flag.stderr).not.toMatch(/unknown option/);
 
     const dataDir = tempDir('bmad-ops-cli-demo-');
     dirs.push(dataDir);
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli/main.ts', 'serve', '--demo', '--port', '0', '--data-dir', dataDir], {
       cwd: root,
       env: { ...process.env, BMAD_OPS_LOG_LEVEL: 'silent', BMAD_OPS_DEMO: '', BMAD_OPS_DEMO_RATE: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -110,7 +112,7 @@ describe('the demo workspace switch', () => {
     await new Promise<void>((resolve) => {
       child.stdout.on('data', (d: Buffer) => {
         stdout += d.toString();
-        if (/turn it off/.test(stdout)) resolve();
+        if (/for your real data/.test(stdout)) resolve();
       });
       child.on('close', () => resolve());
     });
@@ -119,6 +121,6 @@ describe('the demo workspace switch', () => {
     clearTimeout(killer);
     expect(stdout).toMatch(/password: \S{12,}/);
     expect(stdout).toMatch(/This workspace is demo data .*simulated at 1 event per second/);
-    expect(stdout).toMatch(/--no-demo \(or BMAD_OPS_DEMO=0\)/);
+    expect(stdout).toMatch(/because of --demo \(or BMAD_OPS_DEMO=1\)/);
   }, 30_000);
 });

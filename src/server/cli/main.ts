@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { MigrationMismatchError } from '../db/migrator.js';
+import { registerImportBmadCommand } from './import-bmad-command.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
@@ -15,6 +16,7 @@ function program(): Command {
   registerUserCommands(cli);
   registerKeyCommands(cli);
   registerSimulateCommand(cli);
+  registerImportBmadCommand(cli);
   return cli;
 }
 

@@ -7,7 +7,7 @@ export interface GlobalFlags {
   host?: string;
 }
 
-/** `defaults` are the command's own (serve turns the demo on), below the environment and the flags. */
+/** `defaults` are the command's own, below the environment and the flags. */
 export function configFrom(flags: ConfigFlags, defaults: { demo?: boolean } = {}): Config {
   return loadConfig(process.env, flags, defaults);
 }

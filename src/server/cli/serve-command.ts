@@ -6,6 +6,7 @@ import { configFrom, dataDirOption, type GlobalFlags } from './options.js';
 interface ServeFlags extends GlobalFlags {
   /** true for --demo, false for --no-demo, undefined for neither. */
   demo?: boolean;
+  bmad?: string[];
 }
 
 export function registerServeCommand(cli: Command): void {
@@ -15,11 +16,12 @@ export function registerServeCommand(cli: Command): void {
     .option('--port <port>', 'HTTP port (env BMAD_OPS_PORT, default 8080)')
     .option('--host <host>', 'address to listen on (env BMAD_OPS_HOST, default 127.0.0.1)')
     .addOption(dataDirOption())
-    // Both forms are declared so that "neither" stays undefined and BMAD_OPS_DEMO can decide; serve's default is on.
-    .option('--demo', 'seed an empty data dir with a demo workspace and keep it moving (default; env BMAD_OPS_DEMO)')
-    .option('--no-demo', 'no demo workspace: the data stays exactly what you send (or BMAD_OPS_DEMO=0)')
+    .option('--bmad <dir>', 'connect and watch a BMAD project folder (repeatable; env BMAD_OPS_BMAD_PROJECTS=dir1,dir2)', (v: string, prev: string[] = []) => [...prev, v])
+    // Both forms are declared so that "neither" stays undefined and BMAD_OPS_DEMO can decide.
+    .option('--demo', 'seed an empty data dir with a simulated demo workspace and keep it moving (env BMAD_OPS_DEMO=1)')
+    .option('--no-demo', 'no demo workspace (the default)')
     .action(async (flags: ServeFlags) => {
-      const config = configFrom(flags, { demo: true });
+      const config = configFrom(flags);
       const server = await startServer(config);
       const log = server.core.logger;
       log.info({ url: server.url, dataDir: config.dataDir }, 'bmad-ops listening');
@@ -36,7 +38,7 @@ export function registerServeCommand(cli: Command): void {
       if (demo?.state === 'seeded' || demo?.state === 'resumed') {
         process.stdout.write(
           `\nThis workspace is demo data (source "${DEMO_SOURCE}"), simulated at ${demo.ratePerSecond} event${demo.ratePerSecond === 1 ? '' : 's'} per second.\n` +
-            `Start with --no-demo (or BMAD_OPS_DEMO=0) to turn it off; use an empty --data-dir for your real data.\n\n`,
+            `It runs because of --demo (or BMAD_OPS_DEMO=1); use an empty --data-dir without it for your real data.\n\n`,
         );
       }
       let stopping = false;

@@ -53,6 +53,8 @@ export interface BmadPlanningArtifact {
   /** Whether the workflow looks finished (all steps, or no step tracking and the file exists). */
   complete: boolean;
   mtimeMs: number;
+  /** Set when the entry comes from the alpha bmm-workflow-status.yaml: the value written there (a file path, required, optional, skipped, ...). */
+  workflowStatus?: string | undefined;
 }
 
 export interface BmadDocument {
@@ -85,4 +87,10 @@ export interface BmadSnapshot {
   errors: BmadIssue[];
   /** Relative path of sprint-status.yaml, when the project has one. */
   sprintStatusFile: string | null;
+  /** BMAD's board columns for this layout, in workflow order (unknown values add their own columns on the board). */
+  columns?: string[] | undefined;
+  /** Files (relative) the parser read and parsed for this snapshot; with a ParseCache, only the changed ones. */
+  reparsedFiles?: string[] | undefined;
+  /** Config files, sprint-status.yaml and the folders the connector should watch (relative). */
+  watchPaths?: string[] | undefined;
 }

@@ -1,4 +1,4 @@
-import { RENDERABLE_MIME_TYPES, type DocumentMeta } from '../../../contracts/index.js';
+import { RENDERABLE_MIME_TYPES, type DocumentMeta, type DocumentsQuery } from '../../../contracts/index.js';
 import type { Selectable } from 'kysely';
 import type { Executor } from '../../db/handle.js';
 import type { DocumentsTable } from '../../db/schema.js';
@@ -24,7 +24,39 @@ function toDocument(r: Selectable<DocumentsTable>): DocumentMeta {
   };
 }
 
+export type DocumentFilter = Omit<DocumentsQuery, 'page' | 'pageSize'>;
+
+/** Live documents (not removed) matching the filter. */
+function filtered(db: Executor, f: DocumentFilter) {
+  let q = db.selectFrom('documents').where('removed_at', 'is', null);
+  if (f.projectId) q = q.where('project_id', '=', f.projectId);
+  if (f.storyId) q = q.where('story_id', '=', f.storyId);
+  if (f.kind) q = q.where('kind', '=', f.kind);
+  return q;
+}
+
 export const documentsRepository = {
+  toDocument,
+
+  async list(db: Executor, f: DocumentFilter, page: number, pageSize: number): Promise<{ items: DocumentMeta[]; total: number }> {
+    const [rows, count] = await Promise.all([
+      filtered(db, f)
+        .selectAll()
+        .orderBy('title')
+        .orderBy('id')
+        .limit(pageSize)
+        .offset((page - 1) * pageSize)
+        .execute(),
+      filtered(db, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(toDocument), total: Number(count.n) };
+  },
+
+  /** A live document's row (undefined when unknown or removed). */
+  async findLiveRow(db: Executor, id: string): Promise<DocumentRow | undefined> {
+    return db.selectFrom('documents').selectAll().where('id', '=', id).where('removed_at', 'is', null).executeTakeFirst();
+  },
+
   rowsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, DocumentRow>> {
     return rowsById(db, 'documents', ids);
   },

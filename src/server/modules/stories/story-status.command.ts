@@ -5,6 +5,7 @@ import type { DatabaseHandle } from '../../db/handle.js';
 import { HttpError, notFound, validationFailed } from '../../http/errors.js';
 import type { AuthService } from '../auth/auth.service.js';
 import type { IngestionService } from '../events/ingestion.service.js';
+import type { StoryWriteBack } from '../../connector/bmad/bmad-connectors.js';
 import { storiesRepository } from './stories.repository.js';
 
 /** The source of changes people make in the dashboard, so they are told apart from connector events. */
@@ -22,6 +23,8 @@ export class ChangeStoryStatus {
     private readonly auth: AuthService,
     private readonly clock: Clock,
     private readonly editable: () => boolean,
+    /** Stories that live in files (a connected BMAD project) are moved by writing the files, not by a UI event. */
+    private readonly writeBack?: StoryWriteBack,
   ) {}
 
   async run(storyId: string, change: StoryStatusChange, actor: { userId: string; ip: string | null }): Promise<Story> {
@@ -38,6 +41,12 @@ export class ChangeStoryStatus {
       const allowed = current ? (STATUS_MODEL.story.transitions[current] ?? []).join(', ') : 'none (status unknown)';
       throw validationFailed([{ path: 'to', message: `${current ?? 'unknown'} -> ${change.to} is not an allowed story transition (allowed: ${allowed || 'none'})` }]);
     }
+    if (this.writeBack?.owns(storyId)) {
+      const moved = await this.writeBack.move(storyId, change.to);
+      if (!moved.ok) throw validationFailed([{ path: 'to', message: moved.reason }]);
+      await this.audited(storyId, actor, current, change, { writtenTo: 'bmad-files' });
+      return (await storiesRepository.findById(this.db.read, storyId))!;
+    }
     const result = await this.ingestion.ingest([
       {
         id: randomUUID(),
@@ -51,7 +60,12 @@ export class ChangeStoryStatus {
     ]);
     const outcome = result.results[0];
     if (outcome?.status !== 'accepted') throw new Error(`status change was not accepted: ${JSON.stringify(outcome)}`);
-    await this.auth.audit({
+    await this.audited(storyId, actor, current, change, { eventId: outcome.eventId });
+    return (await storiesRepository.findById(this.db.read, storyId))!;
+  }
+
+  private audited(storyId: string, actor: { userId: string; ip: string | null }, from: string, change: StoryStatusChange, extra: Record<string, unknown>): Promise<void> {
+    return this.auth.audit({
       actorType: 'user',
       actorId: actor.userId,
       action: 'story.status_change',
@@ -59,8 +73,7 @@ export class ChangeStoryStatus {
       targetId: storyId,
       outcome: 'success',
       ip: actor.ip,
-      details: { from: current, to: change.to, eventId: outcome.eventId, ...(change.reason ? { reason: change.reason } : {}) },
+      details: { from, to: change.to, ...extra, ...(change.reason ? { reason: change.reason } : {}) },
     });
-    return (await storiesRepository.findById(this.db.read, storyId))!;
   }
 }

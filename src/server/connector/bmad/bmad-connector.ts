@@ -1,0 +1,188 @@
+import path from 'node:path';
+import chokidar, { type FSWatcher } from 'chokidar';
+import type { IngestResponse } from '../../../contracts/index.js';
+import type { Clock } from '../../clock.js';
+import type { Logger } from '../../observability/logger.js';
+import type { BmadSnapshot, BmadStory } from './model.js';
+import { retimed, snapshotToEvents, syncEvents, type ConnectorEvent } from './to-events.js';
+
+export interface ConnectorDeps {
+  /** Where events go: the in-process ingestion service, or a remote server's ingestion API. */
+  ingest(events: ConnectorEvent[]): Promise<IngestResponse>;
+  /** Reads the project; called again on every change burst with the same cache, which re-parses only changed files. */
+  scan(root: string): Promise<BmadSnapshot>;
+  clock: Clock;
+  logger: Logger;
+  /** Told where the project's files live, so the Documents module can serve them. */
+  onProjectKnown?(projectKey: string, root: string): void;
+  /** Bursts of file events (an editor's save-by-rename, a git checkout) become one rescan after this quiet time. */
+  debounceMs?: number;
+  /** How often sync health is re-reported while nothing changes, so a quiet project is not mistaken for a stale one. */
+  heartbeatMs?: number;
+  /** Called after each delivered batch (an import's progress bar). */
+  onProgress?(done: number, total: number): void;
+}
+
+export interface SyncResult {
+  sent: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  errors: number;
+}
+
+const IGNORED = /(^|[/\\])(\.git|node_modules|\.DS_Store)([/\\]|$)|~$|\.sw[px]$|\.tmp-[^/\\]*$/;
+
+/**
+ * Keeps one BMAD project folder mirrored as events: a full scan at start, then a debounced rescan on every file
+ * change. Only events whose content changed since the last successful send go out (their ids are content hashes, so
+ * a replay is a duplicate anyway). A file that cannot be parsed keeps its last good data and marks sync as failed.
+ */
+export class BmadProjectConnector {
+  private watcher: FSWatcher | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private heartbeat: ReturnType<typeof setInterval> | undefined;
+  private running: Promise<SyncResult> | undefined;
+  private dirty = false;
+  private stopped = false;
+  /** Per entity, the last event delivered: the id its content implies (before any retiming) and its occurredAt (ms). */
+  private readonly sent = new Map<string, { id: string; at: number }>();
+  private readonly computedId = new WeakMap<ConnectorEvent, string>();
+  private last: BmadSnapshot | undefined;
+  readonly root: string;
+
+  constructor(
+    root: string,
+    private readonly d: ConnectorDeps,
+  ) {
+    this.root = path.resolve(root);
+  }
+
+  get snapshot(): BmadSnapshot | undefined {
+    return this.last;
+  }
+
+  async start(opts: { watch: boolean }): Promise<SyncResult> {
+    const first = await this.sync();
+    if (opts.watch && !this.stopped) {
+      this.watcher = chokidar.watch(this.root, { ignoreInitial: true, ignored: (p: string) => IGNORED.test(p), atomic: 50 });
+      this.watcher.on('all', () => this.schedule());
+      this.watcher.on('error', (err) => this.d.logger.warn({ err, root: this.root }, 'BMAD watcher error'));
+      await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+      const every = this.d.heartbeatMs ?? 60_000;
+      this.heartbeat = setInterval(() => void this.reportSync(), every);
+      this.heartbeat.unref();
+    }
+    return first;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
+    await this.watcher?.close();
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Rescans now (serialised: a change during a scan triggers exactly one more scan afterwards). */
+  sync(): Promise<SyncResult> {
+    if (this.running) {
+      this.dirty = true;
+      return this.running;
+    }
+    this.running = this.runOnce().finally(() => {
+      this.running = undefined;
+      if (this.dirty && !this.stopped) {
+        this.dirty = false;
+        void this.sync();
+      }
+    });
+    return this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.sync(), this.d.debounceMs ?? 60);
+  }
+
+  private async runOnce(): Promise<SyncResult> {
+    const previous = this.last;
+    let snap: BmadSnapshot;
+    try {
+      snap = await this.d.scan(this.root);
+    } catch (err) {
+      this.d.logger.error({ err, root: this.root }, 'BMAD project could not be read');
+      return { sent: 0, accepted: 0, duplicates: 0, rejected: 0, errors: 1 };
+    }
+    snap = keepLastGood(snap, previous);
+    this.d.onProjectKnown?.(snap.projectKey, this.root);
+    const now = this.d.clock.now();
+    const current = new Set(snap.stories.map((s) => s.key));
+    const removedStories = previous && previous.projectKey === snap.projectKey ? previous.stories.filter((s) => !current.has(s.key)) : [];
+    const paths = new Set(snap.documents.map((d) => d.path));
+    const removedDocuments = previous && previous.projectKey === snap.projectKey ? previous.documents.filter((d) => !paths.has(d.path)).map((d) => d.path) : [];
+    const all = snapshotToEvents(snap, { removedStories, removedDocuments, now });
+    const changed = all
+      .filter((e) => this.sent.get(`${e.type}|${e.entity.id}`)?.id !== e.id)
+      .map((e) => {
+        // File times do not always move with a change (a status edited in sprint-status.yaml keeps the story file's
+        // time): a changed entity must still be newer than what we sent before, or "newest wins" would ignore it.
+        const before = this.sent.get(`${e.type}|${e.entity.id}`);
+        if (!before || Date.parse(e.occurredAt) > before.at) return e;
+        const later = retimed(e, new Date(before.at + 1).toISOString());
+        this.computedId.set(later, e.id);
+        return later;
+      });
+    const result = await this.send([...changed, ...syncEvents(snap, now, 5 * 60_000)]);
+    this.last = snap;
+    return result;
+  }
+
+  private async reportSync(): Promise<void> {
+    if (!this.last || this.running) return;
+    await this.send(syncEvents(this.last, this.d.clock.now(), 5 * 60_000));
+  }
+
+  private async send(events: ConnectorEvent[]): Promise<SyncResult> {
+    const result: SyncResult = { sent: 0, accepted: 0, duplicates: 0, rejected: 0, errors: 0 };
+    for (let i = 0; i < events.length; i += 500) {
+      const batch = events.slice(i, i + 500);
+      try {
+        const res = await this.d.ingest(batch);
+        result.sent += batch.length;
+        result.accepted += res.accepted;
+        result.duplicates += res.duplicates;
+        result.rejected += res.rejected;
+        this.d.onProgress?.(Math.min(i + batch.length, events.length), events.length);
+        res.results.forEach((r, j) => {
+          const e = batch[j]!;
+          if (r.status === 'rejected') {
+            this.d.logger.warn({ root: this.root, eventType: e.type, entity: e.entity.id, result: r }, 'BMAD connector event rejected');
+          } else if (e.type !== 'sync.reported') {
+            this.sent.set(`${e.type}|${e.entity.id}`, { id: this.computedId.get(e) ?? e.id, at: Date.parse(e.occurredAt) });
+          }
+        });
+      } catch (err) {
+        result.errors += 1;
+        this.d.logger.error({ err, root: this.root }, 'BMAD connector could not deliver events; they are re-sent on the next change');
+      }
+    }
+    return result;
+  }
+}
+
+/** Stories whose file failed to parse this time keep their last good version instead of vanishing. */
+function keepLastGood(snap: BmadSnapshot, previous: BmadSnapshot | undefined): BmadSnapshot {
+  if (!previous || snap.errors.length === 0) return snap;
+  const broken = new Set(snap.errors.map((e) => e.file));
+  const have = new Set(snap.stories.map((s) => s.key));
+  const kept: BmadStory[] = previous.stories.filter((s) => s.file !== null && broken.has(s.file) && !have.has(s.key));
+  if (kept.length === 0 && !previous.sprintStatusFile) return snap;
+  // A broken sprint-status.yaml would otherwise flip every story back to its file's status: keep the previous board.
+  if (snap.sprintStatusFile && broken.has(snap.sprintStatusFile)) {
+    const prev = new Map(previous.stories.map((s) => [s.key, s]));
+    return { ...snap, stories: snap.stories.map((s) => prev.get(s.key) ?? s).concat(kept), epics: previous.epics };
+  }
+  return { ...snap, stories: [...snap.stories, ...kept] };
+}

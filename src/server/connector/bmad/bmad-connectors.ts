@@ -1,0 +1,57 @@
+import type { Status } from '../../../contracts/index.js';
+import type { BmadProjectConnector } from './bmad-connector.js';
+import { ids } from './to-events.js';
+
+/** What moving a card needs from whoever owns the story's source files. */
+export interface StoryWriteBack {
+  /** Whether this story lives in files we write (a connected BMAD project). */
+  owns(storyId: string): boolean;
+  /**
+   * Writes the new status into the project's files and re-reads them, so the change enters as the connector's own
+   * event (once: the watcher then finds nothing new). Resolves with a refusal when BMAD has no such status.
+   */
+  move(storyId: string, to: Status): Promise<{ ok: true } | { ok: false; reason: string }>;
+}
+
+export type WriteStatus = (connector: BmadProjectConnector, storyKey: string, to: Status) => Promise<{ ok: true } | { ok: false; reason: string }>;
+
+/** The connected BMAD projects of this server, by project key. */
+export class BmadConnectors implements StoryWriteBack {
+  private readonly byKey = new Map<string, BmadProjectConnector>();
+
+  constructor(private readonly write: WriteStatus) {}
+
+  add(connector: BmadProjectConnector): void {
+    const key = connector.snapshot?.projectKey;
+    if (key) this.byKey.set(key, connector);
+  }
+
+  get all(): BmadProjectConnector[] {
+    return [...this.byKey.values()];
+  }
+
+  private locate(storyId: string): { connector: BmadProjectConnector; storyKey: string } | undefined {
+    for (const [pk, connector] of this.byKey) {
+      const prefix = ids.story(pk, '');
+      if (storyId.startsWith(prefix)) return { connector, storyKey: storyId.slice(prefix.length) };
+    }
+    return undefined;
+  }
+
+  owns(storyId: string): boolean {
+    const found = this.locate(storyId);
+    return found !== undefined && found.connector.snapshot?.stories.some((s) => s.key === found.storyKey) === true;
+  }
+
+  async move(storyId: string, to: Status): Promise<{ ok: true } | { ok: false; reason: string }> {
+    const found = this.locate(storyId);
+    if (!found) return { ok: false, reason: 'the story is not part of a connected BMAD project' };
+    const result = await this.write(found.connector, found.storyKey, to);
+    if (result.ok) await found.connector.sync();
+    return result;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.all.map((c) => c.stop()));
+  }
+}
