@@ -84,6 +84,7 @@ export function registerImportBmadCommand(cli: Command): void {
           `imported ${snap.projectName} (${snap.layout}): ${snap.stories.length} stories, ${snap.documents.length} documents; ` +
             `${result.accepted} events new, ${result.duplicates} already known, ${result.rejected} rejected\n`,
         );
+        if (result.firstProblem) process.stderr.write(`bmad-ops: ${result.firstProblem}\n`);
         for (const e of snap.errors) process.stderr.write(`bmad-ops: ${path.join(dir, e.file)}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
         for (const f of snap.findings) process.stderr.write(`warning: ${path.join(dir, f.file)}${f.line ? `:${f.line}` : ''}: ${f.message}\n`);
         if (result.rejected > 0 || result.errors > 0 || snap.errors.length > 0) process.exitCode = 1;

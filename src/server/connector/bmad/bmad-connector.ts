@@ -29,6 +29,8 @@ export interface SyncResult {
   duplicates: number;
   rejected: number;
   errors: number;
+  /** The first delivery failure or rejection, in words, for a person running an import. */
+  firstProblem?: string;
 }
 
 const IGNORED = /(^|[/\\])(\.git|node_modules|\.DS_Store)([/\\]|$)|~$|\.sw[px]$|\.tmp-[^/\\]*$/;
@@ -158,6 +160,7 @@ export class BmadProjectConnector {
         res.results.forEach((r, j) => {
           const e = batch[j]!;
           if (r.status === 'rejected') {
+            result.firstProblem ??= `${e.type} ${e.entity.id} was rejected: ${JSON.stringify(r).slice(0, 300)}`;
             this.d.logger.warn({ root: this.root, eventType: e.type, entity: e.entity.id, result: r }, 'BMAD connector event rejected');
           } else if (e.type !== 'sync.reported') {
             this.sent.set(`${e.type}|${e.entity.id}`, { id: this.computedId.get(e) ?? e.id, at: Date.parse(e.occurredAt) });
@@ -165,6 +168,7 @@ export class BmadProjectConnector {
         });
       } catch (err) {
         result.errors += 1;
+        result.firstProblem ??= err instanceof Error ? err.message : String(err);
         this.d.logger.error({ err, root: this.root }, 'BMAD connector could not deliver events; they are re-sent on the next change');
       }
     }
