@@ -125,3 +125,27 @@ describe('BMAD connector: a watched v6 project', () => {
     expect(later.filter((e) => e.entityId === storyId)).toEqual([]);
   });
 });
+
+describe('BMAD connector: a watched v4 project (no sprint-status.yaml)', () => {
+  let t: TestServer;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = path.join(tempDir('bmad-ops-connector-v4-'), 'ledgerline');
+    copyDir(path.resolve('examples/bmad-v4-sample'), dir);
+    t = await startTestServer({ config: { bmad: { projects: [dir] } } });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('cancels the card of a deleted story file instead of leaving it behind or dropping it silently', async () => {
+    const snap = t.server.bmad.all[0]!.snapshot!;
+    const story = snap.stories.find((s) => s.file && s.status !== 'done')!;
+    const storyId = ids.story(snap.projectKey, story.key);
+    const status = async () => storySchema.parse((((await (await t.get(`/api/v1/stories?projectId=${encodeURIComponent(ids.project(snap.projectKey))}&pageSize=200`)).json()) as { items: unknown[] }).items.map((i) => storySchema.parse(i)).find((s) => s.id === storyId))).status;
+    expect(await status()).toBe(story.status);
+    fs.rmSync(path.join(dir, story.file!));
+    await until(async () => (await status()) === 'canceled', 'card canceled', 3000);
+  });
+});
