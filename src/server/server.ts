@@ -147,6 +147,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
       clock,
       logger,
       onProjectKnown: (projectKey, root) => documentRoots.register(projectKey, root),
+      onNewFinding: (kind) => core.metrics.consistencyFailures.inc({ kind }),
     });
     // Imported before listening (the first page already shows the project), then watched.
     await connector.start({ watch: true });

@@ -99,6 +99,8 @@ describe('BMAD connector: a watched v6 project', () => {
     await until(async () => (await integrity()).findings.some((f) => f.kind === 'status_drift' && f.storyId === ids.story(snap.projectKey, story.key)), 'drift recorded', 3000);
     const card = (await board()).columns.flatMap((c) => c.cards).find((c) => c.id === ids.story(snap.projectKey, story.key))!;
     expect(card.findings.map((f) => f.kind)).toContain('status_drift');
+    const metrics = await (await t.get('/metrics', t.keys.metrics)).text();
+    expect(metrics).toMatch(/cross_view_consistency_failures_total\{kind="status_drift"\} [1-9]/);
     fs.writeFileSync(file, original);
     await until(async () => !(await integrity()).findings.some((f) => f.kind === 'status_drift' && f.storyId === ids.story(snap.projectKey, story.key)), 'drift cleared', 3000);
   });

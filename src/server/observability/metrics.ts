@@ -78,6 +78,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly consistencyFailures = new Counter({
+    name: 'cross_view_consistency_failures_total',
+    help: 'Consistency findings that appeared (e.g. a BMAD story file disagreeing with sprint-status.yaml), by kind',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
   readonly eventToUiLatency = new Histogram({
     name: 'event_to_ui_latency_ms',
     help: 'From commit to the client acknowledging the event (includes the client ack interval, 100 ms by default), measured on the server clock only',

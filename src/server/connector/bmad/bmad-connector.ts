@@ -19,6 +19,8 @@ export interface ConnectorDeps {
   debounceMs?: number;
   /** How often sync health is re-reported while nothing changes, so a quiet project is not mistaken for a stale one. */
   heartbeatMs?: number;
+  /** Called once for each consistency finding that was not there in the previous scan (a metric counts them). */
+  onNewFinding?(kind: string): void;
   /** Called after each delivered batch (an import's progress bar). */
   onProgress?(done: number, total: number): void;
 }
@@ -118,6 +120,9 @@ export class BmadProjectConnector {
       return { sent: 0, accepted: 0, duplicates: 0, rejected: 0, errors: 1 };
     }
     snap = keepLastGood(snap, previous);
+    const findingKey = (f: { kind: string; file: string; storyKey?: string | undefined }) => `${f.kind}|${f.storyKey ?? ''}|${f.file}`;
+    const known = new Set((previous?.findings ?? []).map(findingKey));
+    for (const f of snap.findings) if (!known.has(findingKey(f))) this.d.onNewFinding?.(f.kind);
     this.d.onProjectKnown?.(snap.projectKey, this.root);
     const now = this.d.clock.now();
     const current = new Set(snap.stories.map((s) => s.key));
