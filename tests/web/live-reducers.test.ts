@@ -1,27 +1,10 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
-import { buildBoard, type EventMessage, type KanbanBoard, type Page, type Story, type Workflow } from '../../src/contracts/index.js';
+import { buildBoard, type KanbanBoard, type Page, type Story, type Workflow } from '../../src/contracts/index.js';
 import { keys, type WorkflowFilters } from '../../src/web/api/queries.js';
-import { typed, type TypedEvent } from '../../src/web/live/reducers/fold.js';
-import type { ReducerContext } from '../../src/web/live/reducers/reducer.js';
 import { applyStoryEvents } from '../../src/web/live/reducers/stories.reducer.js';
 import { applyWorkflowEvents } from '../../src/web/live/reducers/workflows.reducer.js';
-
-let seq = 0;
-function event(eventType: EventMessage['eventType'], entityId: string, occurredAt: string, payload: unknown): TypedEvent {
-  seq += 1;
-  const msg: EventMessage = { type: 'event', eventId: seq, prevEventId: seq - 1, epoch: 'e', eventType, module: 'workflow', entityType: 'x', entityId, occurredAt, payload, lineageRef: String(seq) };
-  const e = typed(msg);
-  if (!e) throw new Error(`invalid payload for ${eventType}`);
-  return e;
-}
-
-function context() {
-  const invalidated: unknown[] = [];
-  const flashed: string[] = [];
-  const ctx: ReducerContext = { invalidate: (k) => invalidated.push(k), flash: (ids) => flashed.push(...ids), now: () => Date.parse('2026-11-29T12:00:00Z') };
-  return { ctx, invalidated, flashed };
-}
+import { liveEvent, recordingContext } from '../support/live-events.js';
 
 const wf = (id: string, status: Workflow['status'], at: string): Workflow => ({
   id,
@@ -35,6 +18,9 @@ const wf = (id: string, status: Workflow['status'], at: string): Workflow => ({
   updatedAt: at,
 });
 
+const ev = (type: Parameters<typeof liveEvent>[0], id: string, at: string, payload: unknown) => liveEvent(type, id, at, payload, 'workflow');
+const context = () => recordingContext();
+
 describe('live reducers (the browser side of "newest occurredAt wins")', () => {
   it('patches a listed workflow in place, ignores an older event, and re-reads a list whose membership changed', () => {
     const qc = new QueryClient();
@@ -44,13 +30,13 @@ describe('live reducers (the browser side of "newest occurredAt wins")', () => {
     const { ctx, invalidated, flashed } = context();
 
     // Older than what the list shows: a late arrival must not roll the row back.
-    applyWorkflowEvents(qc, [event('workflow.transitioned', 'w1', '2026-11-29T09:00:00Z', { from: 'queued', to: 'blocked' })], ctx);
+    applyWorkflowEvents(qc, [ev('workflow.transitioned', 'w1', '2026-11-29T09:00:00Z', { from: 'queued', to: 'blocked' })], ctx);
     expect(qc.getQueryData<Page<Workflow>>(key)!.items[0]!.status).toBe('in_progress');
     expect(invalidated).not.toContainEqual(key);
     // A late transition still belongs in the timeline, though.
     expect(invalidated).toContainEqual(keys.transitions('w1'));
 
-    applyWorkflowEvents(qc, [event('workflow.transitioned', 'w1', '2026-11-29T11:00:00Z', { from: 'in_progress', to: 'failed', reason: 'tests failed' })], ctx);
+    applyWorkflowEvents(qc, [ev('workflow.transitioned', 'w1', '2026-11-29T11:00:00Z', { from: 'in_progress', to: 'failed', reason: 'tests failed' })], ctx);
     const row = qc.getQueryData<Page<Workflow>>(key)!.items[0]!;
     expect(row.status).toBe('failed');
     expect(row.lastTransitionAt).toBe('2026-11-29T11:00:00Z');
@@ -65,7 +51,7 @@ describe('live reducers (the browser side of "newest occurredAt wins")', () => {
     const key = [...keys.workflows, { status: [], page: 1 } satisfies WorkflowFilters];
     qc.setQueryData<Page<Workflow>>(key, { items: [], page: 1, pageSize: 50, total: 0 });
     const { ctx, invalidated } = context();
-    applyWorkflowEvents(qc, [event('workflow.upserted', 'w-new', '2026-11-29T11:00:00Z', { name: 'dev-story', status: 'queued' })], ctx);
+    applyWorkflowEvents(qc, [ev('workflow.upserted', 'w-new', '2026-11-29T11:00:00Z', { name: 'dev-story', status: 'queued' })], ctx);
     expect(invalidated).toContainEqual(key);
   });
 
@@ -89,7 +75,7 @@ describe('live reducers (the browser side of "newest occurredAt wins")', () => {
     qc.setQueryData<KanbanBoard>(keys.board('p'), buildBoard('p', [s1, s2]));
     const { ctx } = context();
 
-    applyStoryEvents(qc, [event('story.status_changed', 's1', '2026-11-29T11:00:00Z', { from: 'in_progress', to: 'done' })], ctx);
+    applyStoryEvents(qc, [ev('story.status_changed', 's1', '2026-11-29T11:00:00Z', { from: 'in_progress', to: 'done' })], ctx);
     const board = qc.getQueryData<KanbanBoard>(keys.board('p'))!;
     const col = (k: string) => board.columns.find((c) => c.key === k);
     // A status change leaves the upstream "review" column, exactly as the server's projection does.
@@ -98,7 +84,7 @@ describe('live reducers (the browser side of "newest occurredAt wins")', () => {
     expect(col('queued')!.cards[0]).toBe(s2);
 
     // An older upsert does not move it back.
-    applyStoryEvents(qc, [event('story.upserted', 's1', '2026-11-29T10:30:00Z', { projectId: 'p', title: 's1', status: 'blocked' })], ctx);
+    applyStoryEvents(qc, [ev('story.upserted', 's1', '2026-11-29T10:30:00Z', { projectId: 'p', title: 's1', status: 'blocked' })], ctx);
     expect(qc.getQueryData<KanbanBoard>(keys.board('p'))!.columns.find((c) => c.key === 'done')!.cards.map((c) => c.id)).toEqual(['s1']);
   });
 });

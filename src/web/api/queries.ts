@@ -2,6 +2,9 @@ import { queryOptions } from '@tanstack/react-query';
 import type { z } from 'zod';
 import {
   directorySchema,
+  documentPageSchema,
+  documentSchema,
+  integritySchema,
   kanbanBoardSchema,
   meSchema,
   projectContextSchema,
@@ -28,6 +31,11 @@ export const keys = {
   projects: ['projects'] as const,
   projectContext: (id: string) => ['project-context', id] as const,
   board: (projectId: string) => ['kanban', projectId] as const,
+  documents: ['documents'] as const,
+  document: (id: string) => ['document', id] as const,
+  /** Not under ['document', id]: refreshing a document's metadata must not swap the text someone is reading. */
+  documentContent: (id: string) => ['document-content', id] as const,
+  integrity: (projectId: string) => ['integrity', projectId] as const,
 };
 
 export interface WorkflowFilters {
@@ -43,6 +51,13 @@ export interface ProjectFilters {
   ownerId?: string | undefined;
   riskFlag?: boolean | undefined;
   overdue?: boolean | undefined;
+  page: number;
+}
+
+export interface DocumentFilters {
+  projectId?: string | undefined;
+  storyId?: string | undefined;
+  kind?: string | undefined;
   page: number;
 }
 
@@ -88,6 +103,15 @@ export const queries = {
       queryFn: () => api.get(`/kanban/board${queryString({ projectId })}`, kanbanBoardSchema),
       structuralSharing: shareBoard,
     }),
+  documents: (f: DocumentFilters) =>
+    queryOptions({
+      queryKey: [...keys.documents, f] as const,
+      queryFn: () =>
+        api.get(`/documents${queryString({ projectId: f.projectId, storyId: f.storyId, kind: f.kind, page: f.page, pageSize: PAGE_SIZE })}`, documentPageSchema),
+    }),
+  document: (id: string) => queryOptions({ queryKey: keys.document(id), queryFn: () => api.get(`/documents/${encodeURIComponent(id)}`, documentSchema) }),
+  integrity: (projectId: string) =>
+    queryOptions({ queryKey: keys.integrity(projectId), queryFn: () => api.get(`/projects/${encodeURIComponent(projectId)}/integrity`, integritySchema) }),
 };
 
 export type ProjectContext = z.infer<typeof projectContextSchema>;

@@ -1,5 +1,7 @@
 import type { KanbanBoard, Story } from '../../contracts/index.js';
 
+const sameJson = (a: unknown, b: unknown) => a === b || JSON.stringify(a) === JSON.stringify(b);
+
 const sameStory = (a: Story, b: Story) =>
   a.title === b.title &&
   a.status === b.status &&
@@ -8,7 +10,10 @@ const sameStory = (a: Story, b: Story) =>
   a.ownerId === b.ownerId &&
   a.projectId === b.projectId &&
   a.statusSince === b.statusSince &&
-  a.updatedAt === b.updatedAt;
+  a.updatedAt === b.updatedAt &&
+  // Findings change without the story changing (a consistency report): compare them too, and details with them.
+  sameJson(a.findings, b.findings) &&
+  sameJson(a.details, b.details);
 
 /**
  * Structural sharing for boards by card id, not by array position: when one card moves, TanStack's default keeps

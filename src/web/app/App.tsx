@@ -14,6 +14,8 @@ const PAGES = {
   projects: () => import('../pages/projects/ProjectsPage.js'),
   project: () => import('../pages/projects/ProjectPage.js'),
   kanban: () => import('../pages/kanban/KanbanPage.js'),
+  documents: () => import('../pages/documents/DocumentsPage.js'),
+  document: () => import('../pages/documents/DocumentPage.js'),
   comingSoon: () => import('../pages/ComingSoonPage.js'),
   notFound: () => import('../pages/NotFoundPage.js'),
 };
@@ -39,9 +41,13 @@ export function preloadRoute(pathname: string): void {
             : PAGES.projects
           : first === 'kanban'
             ? PAGES.kanban
-            : first === ''
-              ? PAGES.workflows
-              : PAGES.comingSoon;
+            : first === 'documents'
+              ? pathname.split('/').length > 2
+                ? PAGES.document
+                : PAGES.documents
+              : first === ''
+                ? PAGES.workflows
+                : PAGES.comingSoon;
   void load().catch(() => undefined);
 }
 const WorkflowsPage = lazy(PAGES.workflows);
@@ -49,6 +55,8 @@ const WorkflowDetailPage = lazy(PAGES.workflowDetail);
 const ProjectsPage = lazy(PAGES.projects);
 const ProjectPage = lazy(PAGES.project);
 const KanbanPage = lazy(PAGES.kanban);
+const DocumentsPage = lazy(PAGES.documents);
+const DocumentPage = lazy(PAGES.document);
 const ComingSoonPage = lazy(PAGES.comingSoon);
 const NotFoundPage = lazy(PAGES.notFound);
 
@@ -87,7 +95,8 @@ function SignedIn() {
                 <Route path="kanban" element={<KanbanPage />} />
                 <Route path="costs" element={<ComingSoonPage title="Costs" what="LLM cost per project, story, agent and model, from usage importers." />} />
                 <Route path="analytics" element={<ComingSoonPage title="Analytics" what="Agent analytics: throughput, cycle time and outliers." />} />
-                <Route path="documents" element={<ComingSoonPage title="Documents" what="PRDs, architectures, epics and stories from the BMAD connector." />} />
+                <Route path="documents" element={<DocumentsPage />} />
+                <Route path="documents/:id" element={<DocumentPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </PageFrame>

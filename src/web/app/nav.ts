@@ -11,5 +11,5 @@ export const NAV: readonly NavItem[] = [
   { to: '/kanban', label: 'Kanban' },
   { to: '/costs', label: 'Costs', comingSoon: true },
   { to: '/analytics', label: 'Analytics', comingSoon: true },
-  { to: '/documents', label: 'Documents', comingSoon: true },
+  { to: '/documents', label: 'Documents' },
 ];

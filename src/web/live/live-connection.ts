@@ -4,6 +4,7 @@ import { keys } from '../api/queries.js';
 import { RealtimeClient, type SocketLike } from '../realtime/realtime-client.js';
 import { flashStore } from './flash.js';
 import { LiveStore } from './live-store.js';
+import { applyDocumentEvents } from './reducers/documents.reducer.js';
 import { typed, type TypedEvent } from './reducers/fold.js';
 import { applyProjectEvents } from './reducers/projects.reducer.js';
 import type { ReducerContext } from './reducers/reducer.js';
@@ -11,7 +12,7 @@ import { applyStoryEvents } from './reducers/stories.reducer.js';
 import { ThrottledInvalidator } from './reducers/throttled-invalidator.js';
 import { applyWorkflowEvents } from './reducers/workflows.reducer.js';
 
-export const LIVE_TOPICS: Topic[] = ['workflow', 'project', 'story', 'agent', 'sync'];
+export const LIVE_TOPICS: Topic[] = ['workflow', 'project', 'story', 'agent', 'sync', 'document'];
 
 /** How long live events are gathered before they are applied: one render per batch, not per event. */
 const BATCH_MS = 50;
@@ -121,6 +122,7 @@ export class LiveConnection {
     applyWorkflowEvents(this.qc, events, this.ctx);
     applyStoryEvents(this.qc, events, this.ctx);
     applyProjectEvents(this.qc, events, this.ctx);
+    applyDocumentEvents(this.qc, events, this.ctx);
     if (events.some((e) => e.eventType === 'agent.upserted' || e.eventType === 'user.upserted')) this.invalidator.invalidate(keys.directory);
     if (events.some((e) => e.eventType === 'sync.reported')) this.invalidator.invalidate(keys.syncStatus);
   }

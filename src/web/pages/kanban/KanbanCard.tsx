@@ -1,7 +1,8 @@
 import { useDraggable } from '@dnd-kit/core';
 import { memo, type KeyboardEventHandler, type ReactNode } from 'react';
-import type { Status, Story } from '../../../contracts/index.js';
+import type { Finding, Status, Story } from '../../../contracts/index.js';
 import type { Names } from '../../api/use-names.js';
+import { describeFindings, FINDING_LABEL } from '../../components/integrity/findings.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { useFlash } from '../../live/flash.js';
 import { MoveMenu } from './MoveMenu.js';
@@ -13,7 +14,21 @@ interface CardProps {
   onMove?: ((story: Story, to: Status) => void) | undefined;
 }
 
+/** A finding on a card is said in words (Drift, Unknown status, Parse error), not by colour alone; the details are in the tooltip and read out. */
+function FindingMarker({ findings }: { findings: readonly Finding[] }) {
+  const kinds = [...new Set(findings.map((f) => f.kind))];
+  const text = describeFindings(findings);
+  return (
+    <span className="inline-flex items-center gap-1 rounded bg-warn-bg px-1.5 py-0.5 font-semibold text-warn" title={text} data-testid="card-finding" data-kinds={kinds.join(' ')}>
+      <span aria-hidden="true">⚠</span>
+      {kinds.map((k) => FINDING_LABEL[k]).join(', ')}
+      <span className="sr-only">: {text}</span>
+    </span>
+  );
+}
+
 function CardBody({ story, names, showEpic, onMove, handle }: CardProps & { handle?: ReactNode }) {
+  const details = story.details;
   return (
     <>
       <div className="flex items-start justify-between gap-2">
@@ -24,7 +39,19 @@ function CardBody({ story, names, showEpic, onMove, handle }: CardProps & { hand
         </div>
       </div>
       <div className="mt-1.5 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-muted">
+        {story.findings.length > 0 && <FindingMarker findings={story.findings} />}
         {showEpic && story.epic && <span className="rounded bg-surface-2 px-1.5 py-0.5">{story.epic}</span>}
+        {details?.tasksTotal != null && details.tasksTotal > 0 && (
+          <span data-testid="card-tasks">
+            {details.tasksDone ?? 0}/{details.tasksTotal} tasks
+          </span>
+        )}
+        {details?.agentModel && (
+          <span className="min-w-0 break-all" title="Agent model" data-testid="card-model">
+            <span className="sr-only">Agent model </span>
+            {details.agentModel}
+          </span>
+        )}
         <span>{names.person(story.ownerId) ?? 'unassigned'}</span>
         <span>
           in status <RelativeTime value={story.statusSince} />

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
+import type { Finding, Story } from '../../../contracts/index.js';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/http.js';
 import { queries } from '../../api/queries.js';
@@ -9,6 +10,7 @@ import { formatExact, RelativeTime } from '../../components/RelativeTime.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
 import { isAlarming, StatusBadge } from '../../components/StatusBadge.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
+import { FINDING_LABEL, findingLocation } from '../../components/integrity/findings.js';
 
 function Section({ title, count, truncated, children }: { title: string; count: number; truncated: boolean; children: ReactNode }) {
   return (
@@ -17,6 +19,73 @@ function Section({ title, count, truncated, children }: { title: string; count: 
         {title} <span className="text-sm font-normal text-muted">({truncated ? `first ${count}` : count})</span>
       </h2>
       {children}
+    </section>
+  );
+}
+
+const FINDING_TONE: Record<Finding['kind'], string> = {
+  status_drift: 'bg-warn-bg text-warn',
+  unknown_status: 'bg-info-bg text-info',
+  parse_error: 'bg-danger-bg text-danger',
+};
+
+/** Consistency findings the sources reported for this project: drift between files, unknown statuses, parse errors. */
+function IntegrityPanel({ projectId, stories }: { projectId: string; stories: Story[] }) {
+  const integrity = useQuery(queries.integrity(projectId));
+  const titles = new Map(stories.map((s) => [s.id, s.title ?? s.id]));
+  const findings = integrity.data?.findings ?? [];
+  return (
+    <section className="mb-4 min-w-0 rounded-md border border-border bg-surface p-4" data-testid="integrity-panel" aria-labelledby="integrity-title">
+      <h2 id="integrity-title" className="mb-2 font-semibold">
+        Integrity {integrity.data && <span className="text-sm font-normal text-muted">({findings.length})</span>}
+      </h2>
+      {integrity.isPending ? (
+        <p className="text-sm text-muted">Loading consistency findings…</p>
+      ) : integrity.error ? (
+        <ErrorState error={integrity.error} onRetry={() => void integrity.refetch()} />
+      ) : findings.length === 0 ? (
+        <p className="text-sm text-muted" data-testid="integrity-empty">
+          No consistency findings
+          {integrity.data.reportedAt ? (
+            <>
+              {' '}
+              (checked <RelativeTime value={integrity.data.reportedAt} />)
+            </>
+          ) : (
+            ' (no source has reported a check yet)'
+          )}
+          .
+        </p>
+      ) : (
+        <ul className="divide-y divide-border text-sm" data-testid="integrity-findings">
+          {findings.map((f, i) => {
+            const where = findingLocation(f);
+            return (
+              <li key={`${f.kind}:${f.storyId ?? ''}:${where ?? ''}:${i}`} className="flex flex-col gap-1 py-2" data-testid="integrity-finding" data-kind={f.kind}>
+                <div className="flex flex-wrap items-center gap-2">
+                  <span className={`rounded px-1.5 py-0.5 text-xs font-semibold ${FINDING_TONE[f.kind]}`}>
+                    <span aria-hidden="true">⚠ </span>
+                    {FINDING_LABEL[f.kind]}
+                  </span>
+                  {f.storyId && (
+                    <span className="min-w-0 break-words">
+                      <span className="text-muted">Story </span>
+                      {titles.get(f.storyId) ?? f.storyId}
+                    </span>
+                  )}
+                  {where && <code className="min-w-0 break-all text-xs text-muted">{where}</code>}
+                </div>
+                <p className="break-words">{f.message}</p>
+                {(f.expected !== null || f.actual !== null) && (
+                  <p className="text-xs">
+                    <span className="text-muted">Expected</span> <code>{f.expected ?? '—'}</code> <span className="text-muted">· found</span> <code>{f.actual ?? '—'}</code>
+                  </p>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
     </section>
   );
 }
@@ -73,18 +142,30 @@ export default function ProjectPage() {
           {p.dueAt ? <time dateTime={p.dueAt}>{formatExact(p.dueAt)}</time> : 'no due date'}
         </div>
       </div>
+      <IntegrityPanel projectId={p.id} stories={stories} />
       <div className="grid gap-4 lg:grid-cols-3">
         <Section title="Stories" count={stories.length} truncated={truncated.stories}>
           {stories.length === 0 ? (
             <Empty>No stories yet.</Empty>
           ) : (
             <ul className="divide-y divide-border text-sm" data-testid="project-stories">
-              {stories.map((s) => (
-                <li key={s.id} className="flex items-center justify-between gap-2 py-1.5">
-                  <span className="min-w-0 truncate">{s.title ?? s.id}</span>
-                  <StatusBadge status={s.status} />
-                </li>
-              ))}
+              {stories.map((s) => {
+                const docs = documents.filter((d) => d.storyId === s.id).length;
+                return (
+                  <li key={s.id} className="flex items-center justify-between gap-2 py-1.5">
+                    <span className="min-w-0 truncate">{s.title ?? s.id}</span>
+                    <span className="flex shrink-0 items-center gap-2">
+                      {docs > 0 && (
+                        <Link to={`/documents?storyId=${encodeURIComponent(s.id)}`} className="text-xs text-accent hover:underline">
+                          {docs === 1 ? '1 doc' : `${docs} docs`}
+                          <span className="sr-only"> of {s.title ?? s.id}</span>
+                        </Link>
+                      )}
+                      <StatusBadge status={s.status} />
+                    </span>
+                  </li>
+                );
+              })}
             </ul>
           )}
         </Section>
@@ -110,15 +191,22 @@ export default function ProjectPage() {
           )}
         </Section>
         <Section title="Documents" count={documents.length} truncated={truncated.documents}>
+          {documents.length > 0 && (
+            <Link to={`/documents?projectId=${encodeURIComponent(p.id)}`} className="mb-2 inline-block text-sm text-accent underline">
+              All documents of this project
+            </Link>
+          )}
           {documents.length === 0 ? (
             <Empty>No documents yet. The BMAD connector will list PRDs, architectures and stories here.</Empty>
           ) : (
             <ul className="divide-y divide-border text-sm">
               {documents.map((d) => (
                 <li key={d.id} className="flex items-center justify-between gap-2 py-1.5">
-                  <span className="min-w-0 truncate">{d.title}</span>
+                  <Link to={`/documents/${encodeURIComponent(d.id)}`} className="min-w-0 truncate text-accent hover:underline" data-testid="project-document">
+                    {d.title}
+                  </Link>
                   <span className="shrink-0 text-xs text-muted">
-                    <RelativeTime value={d.createdAt} />
+                    <RelativeTime value={d.updatedAt ?? d.createdAt} />
                   </span>
                 </li>
               ))}
