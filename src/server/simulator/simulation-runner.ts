@@ -87,7 +87,10 @@ export async function runSimulation(o: RunOptions): Promise<RunStats> {
   try {
     while (!o.signal?.aborted) {
       const now = performance.now();
-      const dueTotal = Math.floor((o.rate * (Math.min(now, endAt) - started)) / 1000);
+      // Elapsed time is capped at the duration itself, not at endAt - started: that difference of two large floats can
+      // come out a hair short (1499.9999…) and floor() would then lose the last event of the run.
+      const elapsed = Math.min(now - started, o.durationS > 0 ? o.durationS * 1000 : Infinity);
+      const dueTotal = Math.floor((o.rate * elapsed) / 1000 + 1e-9);
       const due = dueTotal - produced;
       if (now >= endAt && (due <= 0 || now > endAt + drainGraceMs)) {
         stats.behind = Math.max(0, due);
