@@ -31,13 +31,8 @@ function CardBody({ story, names, showEpic, onMove, handle }: CardProps & { hand
   const details = story.details;
   return (
     <>
-      <div className="flex items-start justify-between gap-2">
-        <p className="min-w-0 break-words text-sm font-medium">{story.title ?? story.id}</p>
-        <div className="flex shrink-0 items-center gap-1">
-          {handle}
-          {onMove && <MoveMenu story={story} onMove={(to) => onMove(story, to)} />}
-        </div>
-      </div>
+      {/* The title gets the card's full width; controls sit on their own row so narrow columns never squeeze it. */}
+      <p className="break-words text-sm font-medium">{story.title ?? story.id}</p>
       <div className="mt-1.5 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-muted">
         {story.findings.length > 0 && <FindingMarker findings={story.findings} />}
         {showEpic && story.epic && <span className="rounded bg-surface-2 px-1.5 py-0.5">{story.epic}</span>}
@@ -57,6 +52,12 @@ function CardBody({ story, names, showEpic, onMove, handle }: CardProps & { hand
           in status <RelativeTime value={story.statusSince} />
         </span>
       </div>
+      {(handle || onMove) && (
+        <div className="mt-1.5 flex items-center justify-end gap-1">
+          {handle}
+          {onMove && <MoveMenu story={story} onMove={(to) => onMove(story, to)} />}
+        </div>
+      )}
     </>
   );
 }
