@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { MigrationMismatchError } from '../db/migrator.js';
 import { registerImportBmadCommand } from './import-bmad-command.js';
+import { registerImportClaudeUsageCommand } from './import-claude-usage-command.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
@@ -17,6 +18,7 @@ function program(): Command {
   registerKeyCommands(cli);
   registerSimulateCommand(cli);
   registerImportBmadCommand(cli);
+  registerImportClaudeUsageCommand(cli);
   return cli;
 }
 
