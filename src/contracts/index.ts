@@ -7,3 +7,4 @@ export * from './api.js';
 export * from './ingestion.js';
 export * from './realtime.js';
 export * from './kanban-board.js';
+export * from './costs.js';

@@ -10,6 +10,8 @@ import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { authenticate, requireAccess } from './modules/auth/auth.middleware.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { costsRoutes } from './modules/costs/costs.routes.js';
+import type { CostsService } from './modules/costs/costs.service.js';
 import { directoryRoutes } from './modules/directory/directory.routes.js';
 import type { DirectoryService } from './modules/directory/directory.service.js';
 import type { DocumentRoots } from './modules/documents/document-roots.js';
@@ -48,6 +50,7 @@ export interface AppDeps {
   sync: SyncService;
   workspace: WorkspaceService;
   directory: DirectoryService;
+  costs: CostsService;
   /** Where document content may be read from (config roots and connected BMAD projects). */
   documentRoots: DocumentRoots;
   startedAt: number;
@@ -112,6 +115,7 @@ export function createApp(d: AppDeps): Express {
   read.use(projectsRoutes(d.projects));
   read.use(storiesRoutes(d.stories, d.changeStoryStatus));
   read.use(syncRoutes(d.sync));
+  read.use(costsRoutes(d.costs));
   read.use(documentsRoutes(new DocumentsService(d.db, d.documentRoots, d.logger, { maxInlineBytes: d.config.documents.maxInlineBytes })));
   api.use(read);
   api.use(apiNotFound);

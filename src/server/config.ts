@@ -98,6 +98,12 @@ export const configSchema = z.object({
       maxInlineBytes: positiveInt.default(20 * 1024 * 1024),
     })
     .prefault({}),
+  pricing: z
+    .object({
+      /** A pricing table replacing the shipped pricing/claude.json (env BMAD_OPS_PRICING_FILE). */
+      file: z.string().min(1).optional(),
+    })
+    .prefault({}),
   auth: z
     .object({
       sessionTtlHours: positiveInt.default(12),
@@ -140,6 +146,7 @@ const ENV_FIELDS: [string, string[]][] = [
   ['BMAD_OPS_STALE_AFTER_INTERVALS', ['realtime', 'staleAfterIntervals']],
   ['BMAD_OPS_ADMIN_PASSWORD', ['auth', 'adminPassword']],
   ['BMAD_OPS_DEMO_RATE', ['demo', 'ratePerSecond']],
+  ['BMAD_OPS_PRICING_FILE', ['pricing', 'file']],
 ];
 
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { '1': true, true: true, '0': false, false: false };

@@ -12,7 +12,9 @@ import { DemoWorkspace } from './demo/demo-workspace.js';
 import { agentsProjection } from './modules/agents/agents.projection.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { consistencyProjection } from './modules/consistency/consistency.projection.js';
-import { costsProjection } from './modules/costs/costs.projection.js';
+import { costSourcesProjection, createCostsProjection } from './modules/costs/costs.projection.js';
+import { CostsService } from './modules/costs/costs.service.js';
+import { loadPricingTable, PricingFileError, type PricingTable } from './pricing/pricing-table.js';
 import { DocumentRoots } from './modules/documents/document-roots.js';
 import { documentsProjection } from './modules/documents/documents.projection.js';
 import { DirectoryService } from './modules/directory/directory.service.js';
@@ -37,7 +39,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 
 /** Every projection, in the order they run inside the append transaction. */
-export function createProjectionEngine(): ProjectionEngine {
+export function createProjectionEngine(pricing: PricingTable = loadPricingTable()): ProjectionEngine {
   return new ProjectionEngine(
     [
       projectsProjection,
@@ -46,8 +48,9 @@ export function createProjectionEngine(): ProjectionEngine {
       workflowTransitionsProjection,
       agentsProjection,
       usersProjection,
-      costsProjection,
+      createCostsProjection(pricing),
       syncProjection,
+      costSourcesProjection,
       documentsProjection,
       consistencyProjection,
     ],
@@ -69,6 +72,7 @@ export interface Core {
   writer: EventWriter;
   auth: AuthService;
   ingestion: IngestionService;
+  pricing: PricingTable;
   close(): Promise<void>;
 }
 
@@ -77,6 +81,13 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger(config.logLevel);
   const metrics = new Metrics();
+  let pricing: PricingTable;
+  try {
+    pricing = loadPricingTable(config.pricing.file);
+  } catch (err) {
+    if (err instanceof PricingFileError) throw new ConfigError(err.message);
+    throw err;
+  }
   const db = openDatabase(config);
   try {
     await migrate(db);
@@ -85,7 +96,7 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     throw err;
   }
   const publisher = new EventPublisher((err) => logger.error({ err }, 'event listener failed'));
-  const writer = new EventWriter(db, createProjectionEngine(), publisher, clock, {
+  const writer = new EventWriter(db, createProjectionEngine(pricing), publisher, clock, {
     maxQueuedEvents: config.ingest.maxQueuedEvents,
     maxEventsPerTransaction: config.ingest.maxEventsPerTransaction,
     transaction: {
@@ -108,6 +119,7 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     writer,
     auth,
     ingestion,
+    pricing,
     async close() {
       await writer.close();
       publisher.stop();
@@ -172,6 +184,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     sync: new SyncService(db, clock, { staleAfterIntervals: config.realtime.staleAfterIntervals }),
     workspace: new WorkspaceService(db, { kanbanEditable: config.kanbanEditable }),
     directory: new DirectoryService(db),
+    costs: new CostsService(db, clock, { defaultCurrency: core.pricing.file.currency }),
     documentRoots,
     startedAt: performance.now(),
   });

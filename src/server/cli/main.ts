@@ -4,6 +4,7 @@ import { MigrationMismatchError } from '../db/migrator.js';
 import { registerImportBmadCommand } from './import-bmad-command.js';
 import { registerImportClaudeUsageCommand } from './import-claude-usage-command.js';
 import { registerKeyCommands } from './key-commands.js';
+import { registerRepriceCommand } from './reprice-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { registerUserCommands } from './user-commands.js';
@@ -18,6 +19,7 @@ function program(): Command {
   registerKeyCommands(cli);
   registerSimulateCommand(cli);
   registerImportBmadCommand(cli);
+  registerRepriceCommand(cli);
   registerImportClaudeUsageCommand(cli);
   return cli;
 }

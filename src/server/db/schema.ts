@@ -124,6 +124,14 @@ export interface CostEventsTable {
   occurred_at_utc: string;
 }
 
+export interface CostSourceReportsTable {
+  source_event_id: number;
+  scope_id: string;
+  status: string;
+  occurred_at_utc: string;
+  covers_from_utc: string;
+}
+
 export interface AgentMetricsTable {
   id: Generated<number>;
   agent_id: string;
@@ -251,6 +259,7 @@ export interface Database {
   domain_events: DomainEventsTable;
   workflow_transitions: WorkflowTransitionsTable;
   cost_events: CostEventsTable;
+  cost_source_reports: CostSourceReportsTable;
   agent_metrics: AgentMetricsTable;
   agent_outliers: AgentOutliersTable;
   documents: DocumentsTable;

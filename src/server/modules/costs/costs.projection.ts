@@ -1,29 +1,58 @@
 import type { Projection } from '../events/projection.js';
+import type { PricingTable } from '../../pricing/pricing-table.js';
 import { costsRepository } from './costs.repository.js';
 
-/** One cost row per cost.recorded event. An unpriced record keeps a null amount: unknown is not zero. */
-export const costsProjection: Projection<'cost.recorded'> = {
-  name: 'costs',
-  handles: ['cost.recorded'],
+/**
+ * One cost row per cost.recorded event. A record with its own amount keeps it (price_version null); a token-only
+ * record is priced from the table in effect at occurredAt (price_version names the table, model and period); an
+ * unknown model keeps a null amount: unknown is not zero.
+ */
+export function createCostsProjection(pricing: PricingTable): Projection<'cost.recorded'> {
+  return {
+    name: 'costs',
+    handles: ['cost.recorded'],
+    async apply(trx, events) {
+      await costsRepository.insertMany(
+        trx,
+        events.map((e) => {
+          const p = e.payload;
+          const priced = p.amount == null && p.tokens && p.model ? pricing.price(p.model, e.occurredAt, p.tokens) : undefined;
+          return {
+            source_event_id: e.eventId,
+            project_id: e.projectId,
+            workflow_id: e.workflowId,
+            agent_id: p.agentId ?? null,
+            story_id: e.storyId,
+            model: p.model ?? null,
+            cost_amount: p.amount ?? priced?.amount ?? null,
+            currency: p.amount != null ? (p.currency ?? null) : (priced?.currency ?? null),
+            input_tokens: p.tokens?.input ?? null,
+            output_tokens: p.tokens?.output ?? null,
+            cache_write_tokens: p.tokens?.cacheWrite ?? null,
+            cache_read_tokens: p.tokens?.cacheRead ?? null,
+            price_version: priced?.priceVersion ?? null,
+            occurred_at_utc: e.occurredAt,
+          };
+        }),
+      );
+    },
+  };
+}
+
+/** Cost sources: every sync.reported for module `cost`, with the interval each ok report vouches for. */
+export const costSourcesProjection: Projection<'sync.reported'> = {
+  name: 'cost-sources',
+  handles: ['sync.reported'],
   async apply(trx, events) {
-    await costsRepository.insertMany(
-      trx,
-      events.map((e) => ({
+    const rows = events
+      .filter((e) => e.payload.module === 'cost')
+      .map((e) => ({
         source_event_id: e.eventId,
-        project_id: e.projectId,
-        workflow_id: e.workflowId,
-        agent_id: e.payload.agentId ?? null,
-        story_id: e.storyId,
-        model: e.payload.model ?? null,
-        cost_amount: e.payload.amount ?? null,
-        currency: e.payload.currency ?? null,
-        input_tokens: e.payload.tokens?.input ?? null,
-        output_tokens: e.payload.tokens?.output ?? null,
-        cache_write_tokens: e.payload.tokens?.cacheWrite ?? null,
-        cache_read_tokens: e.payload.tokens?.cacheRead ?? null,
-        price_version: null,
+        scope_id: e.entityId,
+        status: e.payload.status,
         occurred_at_utc: e.occurredAt,
-      })),
-    );
+        covers_from_utc: e.payload.expectedIntervalMs ? new Date(Date.parse(e.occurredAt) - e.payload.expectedIntervalMs).toISOString() : e.occurredAt,
+      }));
+    if (rows.length > 0) await costsRepository.insertSourceReports(trx, rows);
   },
 };

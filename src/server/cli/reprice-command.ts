@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import { repriceCosts } from '../modules/costs/reprice.js';
+import { createLogger } from '../observability/logger.js';
+import { createCore } from '../server.js';
+import { configFrom, dataDirOption } from './options.js';
+
+/** History is re-costed only when someone asks: prices changed, or a pricing file override was added. */
+export function registerRepriceCommand(cli: Command): void {
+  cli
+    .command('reprice')
+    .description('re-cost token-priced cost rows with the current pricing table (pricing/claude.json or BMAD_OPS_PRICING_FILE)')
+    .addOption(dataDirOption())
+    .action(async (o: { dataDir?: string }) => {
+      const core = await createCore(configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), { logger: createLogger('warn') });
+      try {
+        const result = await repriceCosts(core.db, core.pricing);
+        process.stdout.write(`repriced: ${result.examined} token-priced rows examined, ${result.changed} changed, ${result.unpriced} still without a price (unknown model or no price in effect)\n`);
+      } finally {
+        await core.close();
+      }
+    });
+}

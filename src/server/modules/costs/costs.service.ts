@@ -1,0 +1,135 @@
+import {
+  COST_WINDOW_MS,
+  type CostBucketValue,
+  type CostSummary,
+  type CostSummaryQuery,
+  type CostTimeseries,
+  type CostTimeseriesQuery,
+  type CostTotal,
+} from '../../../contracts/index.js';
+import type { Clock } from '../../clock.js';
+import type { DatabaseHandle } from '../../db/handle.js';
+import { costsRepository, type CostAggregate, type CostRange } from './costs.repository.js';
+import { makeBuckets } from './time-buckets.js';
+
+/** Amounts are reported to 1e-9 of the currency, so float noise from summing in different orders never shows. */
+const round = (x: number) => Number(x.toFixed(9));
+
+function totalsOf(rows: readonly CostAggregate[]): { totals: CostTotal[]; unpricedEvents: number } {
+  const byCurrency = new Map<string, CostTotal>();
+  let unpricedEvents = 0;
+  for (const r of rows) {
+    unpricedEvents += r.unpriced;
+    if (r.currency === null || r.priced === 0) continue;
+    const t = byCurrency.get(r.currency) ?? { currency: r.currency, amount: 0, events: 0 };
+    t.amount += r.amount;
+    t.events += r.priced;
+    byCurrency.set(r.currency, t);
+  }
+  const totals = [...byCurrency.values()].map((t) => ({ ...t, amount: round(t.amount) })).sort((a, b) => a.currency.localeCompare(b.currency));
+  return { totals, unpricedEvents };
+}
+
+export class CostsService {
+  constructor(
+    private readonly db: DatabaseHandle,
+    private readonly clock: Clock,
+    private readonly opts: { defaultCurrency: string } = { defaultCurrency: 'USD' },
+  ) {}
+
+  /** Totals of a range from its rows (grouped or not: the totals are the sum over the groups either way). */
+  private async period(range: CostRange, rows: readonly CostAggregate[]) {
+    const { totals, unpricedEvents } = totalsOf(rows);
+    const known = await costsRepository.anySourceBefore(this.db.read, range.end, range.projectId);
+    const availability = !known || (totals.length === 0 && unpricedEvents > 0) ? ('unavailable' as const) : ('available' as const);
+    const reason = !known ? ('no_cost_source' as const) : availability === 'unavailable' ? ('unpriced_events' as const) : null;
+    return { start: range.start, end: range.end, availability, reason, totals, unpricedEvents };
+  }
+
+  async summary(q: CostSummaryQuery): Promise<CostSummary> {
+    let start: number;
+    let end: number;
+    if (q.window === 'custom') {
+      start = Date.parse(q.start!);
+      end = Date.parse(q.end!);
+    } else {
+      end = this.clock.now().getTime();
+      start = end - COST_WINDOW_MS[q.window];
+    }
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const range = { start: iso(start), end: iso(end), projectId: q.projectId };
+    // One scan of the window gives both the breakdown and the totals, so they always agree.
+    const grouped = await costsRepository.aggregate(this.db.read, range, q.groupBy);
+    const current = await this.period(range, grouped);
+    const prevRange = { start: iso(start - (end - start)), end: range.start, projectId: q.projectId };
+    const previous = await this.period(prevRange, await costsRepository.aggregate(this.db.read, prevRange));
+
+    const groups = new Map<string | null, CostAggregate[]>();
+    for (const r of grouped) groups.set(r.key, [...(groups.get(r.key) ?? []), r]);
+    const breakdown = [...groups.entries()]
+      .map(([key, rows]) => ({ key, ...totalsOf(rows) }))
+      .sort((a, b) => (a.key === null ? 1 : 0) - (b.key === null ? 1 : 0) || (a.key ?? '').localeCompare(b.key ?? ''));
+
+    const currencies = [...new Set([...current.totals, ...previous.totals].map((t) => t.currency))].sort();
+    const comparison = currencies.map((currency) => {
+      const cur = current.totals.find((t) => t.currency === currency)?.amount ?? 0;
+      const prev = previous.totals.find((t) => t.currency === currency)?.amount ?? 0;
+      return { currency, current: cur, previous: prev, change: round(cur - prev), changePct: prev === 0 ? null : round(((cur - prev) / prev) * 100) };
+    });
+    return { window: q.window, projectId: q.projectId ?? null, groupBy: q.groupBy, ...current, breakdown, previous, comparison };
+  }
+
+  async timeseries(q: CostTimeseriesQuery): Promise<CostTimeseries> {
+    const start = Date.parse(q.start);
+    const end = Date.parse(q.end);
+    const buckets = makeBuckets(q.tz, q.bucket, start, end);
+    const hourly = buckets.every((b) => b.start % 3_600_000 === 0) && end % 3_600_000 === 0;
+    const rows = await costsRepository.perSlot(this.db.read, { start: q.start, end: q.end, projectId: q.projectId }, hourly ? 13 : 16);
+    const reports = await costsRepository.okReportsOverlapping(this.db.read, q.start, q.end);
+
+    const indexOf = (t: number) => {
+      let lo = 0;
+      let hi = buckets.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (buckets[mid]!.start <= t) lo = mid;
+        else hi = mid - 1;
+      }
+      return lo;
+    };
+    const covered = buckets.map(() => false);
+    const unpriced = buckets.map(() => 0);
+    const amounts = new Map<string, { amount: number; events: number }[]>();
+    for (const r of rows) {
+      // Slot precision is enough: every bucket boundary falls on a whole slot, except a clipped range start.
+      const i = indexOf(Math.max(start, Date.parse(hourly ? `${r.slot}:00:00.000Z` : `${r.slot}:00.000Z`)));
+      covered[i] = true;
+      unpriced[i]! += r.unpriced;
+      if (r.currency === null || r.priced === 0) continue;
+      let series = amounts.get(r.currency);
+      if (!series) amounts.set(r.currency, (series = buckets.map(() => ({ amount: 0, events: 0 }))));
+      series[i]!.amount += r.amount;
+      series[i]!.events += r.priced;
+    }
+    for (const rep of reports) {
+      const from = Date.parse(rep.from);
+      const to = Date.parse(rep.to);
+      for (let i = indexOf(Math.max(start, from)); i < buckets.length && buckets[i]!.start <= to; i++) covered[i] = true;
+    }
+
+    const currencies = amounts.size > 0 ? [...amounts.keys()].sort() : [this.opts.defaultCurrency];
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const series = currencies.map((currency) => ({
+      currency,
+      buckets: buckets.map((b, i): CostBucketValue => {
+        const known = amounts.get(currency)?.[i];
+        const base = { start: iso(b.start), end: iso(b.end), unpricedEvents: unpriced[i]! };
+        if (known && known.events > 0) return { ...base, status: 'available', amount: round(known.amount) };
+        if (unpriced[i]! > 0) return { ...base, status: 'unavailable', reason: 'unpriced_events' };
+        if (covered[i]) return { ...base, status: 'available', amount: 0 };
+        return { ...base, status: 'unavailable', reason: 'no_cost_source' };
+      }),
+    }));
+    return { bucket: q.bucket, tz: q.tz, start: q.start, end: q.end, projectId: q.projectId ?? null, series };
+  }
+}
