@@ -1,6 +1,8 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { z } from 'zod';
 import {
+  costSummarySchema,
+  costTimeseriesSchema,
   directorySchema,
   documentPageSchema,
   documentSchema,
@@ -16,7 +18,7 @@ import {
   workspaceInfoSchema,
   type Status,
 } from '../../contracts/index.js';
-import { api, queryString } from './http.js';
+import { api, ApiError, queryString } from './http.js';
 import { shareBoard } from './share-board.js';
 
 /** Query keys: the live reducers find cached data by these prefixes. */
@@ -36,7 +38,25 @@ export const keys = {
   /** Not under ['document', id]: refreshing a document's metadata must not swap the text someone is reading. */
   documentContent: (id: string) => ['document-content', id] as const,
   integrity: (projectId: string) => ['integrity', projectId] as const,
+  /** Every cost query (summary and time series) lives under this prefix: a recorded cost re-reads them all. */
+  costs: ['costs'] as const,
 };
+
+export interface CostSummaryParams {
+  window: '24h' | '7d' | '30d' | 'custom';
+  start?: string | undefined;
+  end?: string | undefined;
+  projectId?: string | undefined;
+  groupBy: 'project' | 'agent' | 'model' | 'story';
+}
+
+export interface CostTimeseriesParams {
+  bucket: 'hour' | 'day';
+  start: string;
+  end: string;
+  projectId?: string | undefined;
+  tz: string;
+}
 
 export interface WorkflowFilters {
   status: Status[];
@@ -112,6 +132,18 @@ export const queries = {
   document: (id: string) => queryOptions({ queryKey: keys.document(id), queryFn: () => api.get(`/documents/${encodeURIComponent(id)}`, documentSchema) }),
   integrity: (projectId: string) =>
     queryOptions({ queryKey: keys.integrity(projectId), queryFn: () => api.get(`/projects/${encodeURIComponent(projectId)}/integrity`, integritySchema) }),
+  costSummary: (q: CostSummaryParams) =>
+    queryOptions({
+      queryKey: [...keys.costs, 'summary', q] as const,
+      queryFn: () => api.get(`/costs/summary${queryString({ window: q.window, start: q.start, end: q.end, projectId: q.projectId, groupBy: q.groupBy })}`, costSummarySchema),
+      retry: (n, e) => !(e instanceof ApiError && e.status === 422) && n < 2,
+    }),
+  costTimeseries: (q: CostTimeseriesParams) =>
+    queryOptions({
+      queryKey: [...keys.costs, 'timeseries', q] as const,
+      queryFn: () => api.get(`/costs/timeseries${queryString({ bucket: q.bucket, start: q.start, end: q.end, projectId: q.projectId, tz: q.tz })}`, costTimeseriesSchema),
+      retry: (n, e) => !(e instanceof ApiError && e.status === 422) && n < 2,
+    }),
 };
 
 export type ProjectContext = z.infer<typeof projectContextSchema>;

@@ -16,6 +16,7 @@ const PAGES = {
   kanban: () => import('../pages/kanban/KanbanPage.js'),
   documents: () => import('../pages/documents/DocumentsPage.js'),
   document: () => import('../pages/documents/DocumentPage.js'),
+  costs: () => import('../pages/costs/CostsPage.js'),
   comingSoon: () => import('../pages/ComingSoonPage.js'),
   notFound: () => import('../pages/NotFoundPage.js'),
 };
@@ -47,7 +48,9 @@ export function preloadRoute(pathname: string): void {
                 : PAGES.documents
               : first === ''
                 ? PAGES.workflows
-                : PAGES.comingSoon;
+                : first === 'costs'
+                  ? PAGES.costs
+                  : PAGES.comingSoon;
   void load().catch(() => undefined);
 }
 const WorkflowsPage = lazy(PAGES.workflows);
@@ -57,6 +60,7 @@ const ProjectPage = lazy(PAGES.project);
 const KanbanPage = lazy(PAGES.kanban);
 const DocumentsPage = lazy(PAGES.documents);
 const DocumentPage = lazy(PAGES.document);
+const CostsPage = lazy(PAGES.costs);
 const ComingSoonPage = lazy(PAGES.comingSoon);
 const NotFoundPage = lazy(PAGES.notFound);
 
@@ -93,7 +97,7 @@ function SignedIn() {
                 <Route path="projects" element={<ProjectsPage />} />
                 <Route path="projects/:id" element={<ProjectPage />} />
                 <Route path="kanban" element={<KanbanPage />} />
-                <Route path="costs" element={<ComingSoonPage title="Costs" what="LLM cost per project, story, agent and model, from usage importers." />} />
+                <Route path="costs" element={<CostsPage />} />
                 <Route path="analytics" element={<ComingSoonPage title="Analytics" what="Agent analytics: throughput, cycle time and outliers." />} />
                 <Route path="documents" element={<DocumentsPage />} />
                 <Route path="documents/:id" element={<DocumentPage />} />

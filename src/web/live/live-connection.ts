@@ -4,6 +4,7 @@ import { keys } from '../api/queries.js';
 import { RealtimeClient, type SocketLike } from '../realtime/realtime-client.js';
 import { flashStore } from './flash.js';
 import { LiveStore } from './live-store.js';
+import { applyCostEvents } from './reducers/costs.reducer.js';
 import { applyDocumentEvents } from './reducers/documents.reducer.js';
 import { typed, type TypedEvent } from './reducers/fold.js';
 import { applyProjectEvents } from './reducers/projects.reducer.js';
@@ -12,7 +13,7 @@ import { applyStoryEvents } from './reducers/stories.reducer.js';
 import { ThrottledInvalidator } from './reducers/throttled-invalidator.js';
 import { applyWorkflowEvents } from './reducers/workflows.reducer.js';
 
-export const LIVE_TOPICS: Topic[] = ['workflow', 'project', 'story', 'agent', 'sync', 'document'];
+export const LIVE_TOPICS: Topic[] = ['workflow', 'project', 'story', 'agent', 'sync', 'document', 'cost'];
 
 /** How long live events are gathered before they are applied: one render per batch, not per event. */
 const BATCH_MS = 50;
@@ -123,6 +124,7 @@ export class LiveConnection {
     applyStoryEvents(this.qc, events, this.ctx);
     applyProjectEvents(this.qc, events, this.ctx);
     applyDocumentEvents(this.qc, events, this.ctx);
+    applyCostEvents(events, this.ctx);
     if (events.some((e) => e.eventType === 'agent.upserted' || e.eventType === 'user.upserted')) this.invalidator.invalidate(keys.directory);
     if (events.some((e) => e.eventType === 'sync.reported')) this.invalidator.invalidate(keys.syncStatus);
   }
