@@ -1,46 +1,13 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { ingestResponseSchema, type IngestResponse } from '../../contracts/index.js';
+import { Option, type Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { createBmadConnector } from '../connector/bmad/index.js';
 import type { ConnectorEvent } from '../connector/bmad/to-events.js';
 import { createLogger } from '../observability/logger.js';
 import { createCore } from '../server.js';
+import { parseDir, parseUrl, remoteIngest } from './ingest-target.js';
 import { configFrom, dataDirOption } from './options.js';
-
-function parseDir(value: string): string {
-  const dir = path.resolve(value);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InvalidArgumentError(`${value} is not a directory`);
-  return dir;
-}
-
-function parseUrl(value: string): string {
-  try {
-    const u = new URL(value);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-    return u.origin + u.pathname.replace(/\/+$/, '');
-  } catch {
-    throw new InvalidArgumentError(`--url must be an http(s) URL such as http://127.0.0.1:8080 (got "${value}")`);
-  }
-}
-
-/** Posts to a remote server's public ingestion API, with the answers checked against the shared contract. */
-function remoteIngest(url: string, key: string) {
-  return async (events: ConnectorEvent[]): Promise<IngestResponse> => {
-    const res = await fetch(`${url}/api/v1/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ events }),
-    });
-    const body: unknown = await res.json().catch(() => undefined);
-    if (res.status === 401 || res.status === 403) throw new Error(`the server refused the key (${res.status}): it needs the ingest scope`);
-    const parsed = ingestResponseSchema.safeParse(body);
-    if (!parsed.success) throw new Error(`the server answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
-    return parsed.data;
-  };
-}
 
 export function registerImportBmadCommand(cli: Command): void {
   cli

@@ -1,49 +1,15 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import chokidar from 'chokidar';
 import { SingleBar, Presets } from 'cli-progress';
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { INGEST_LIMITS, ingestResponseSchema, type IngestResponse } from '../../contracts/index.js';
+import { Option, type Command } from 'commander';
+import { INGEST_LIMITS } from '../../contracts/index.js';
 import { NoBmadProjectError } from '../connector/bmad/parse/index.js';
 import type { ConnectorEvent } from '../connector/bmad/to-events.js';
 import { ClaudeUsageImporter, defaultClaudeProjectDirs, listTranscriptFiles, resolveBmadRoots, type BmadRoot, type ImportStats, type LineIssue } from '../importers/claude/index.js';
 import { createLogger } from '../observability/logger.js';
 import { createCore } from '../server.js';
+import { parseDir, parseUrl, remoteIngest, type Ingest } from './ingest-target.js';
 import { configFrom, dataDirOption } from './options.js';
-
-type Ingest = (events: ConnectorEvent[]) => Promise<IngestResponse>;
-
-function parseDir(value: string): string {
-  const dir = path.resolve(value);
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InvalidArgumentError(`${value} is not a directory`);
-  return dir;
-}
-
-function parseUrl(value: string): string {
-  try {
-    const u = new URL(value);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
-    return u.origin + u.pathname.replace(/\/+$/, '');
-  } catch {
-    throw new InvalidArgumentError(`--url must be an http(s) URL such as http://127.0.0.1:8080 (got "${value}")`);
-  }
-}
-
-/** Posts to a remote server's public ingestion API, with the answers checked against the shared contract. */
-function remoteIngest(url: string, key: string): Ingest {
-  return async (events) => {
-    const res = await fetch(`${url}/api/v1/events`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ events }),
-    });
-    const body: unknown = await res.json().catch(() => undefined);
-    if (res.status === 401 || res.status === 403) throw new Error(`the server refused the key (${res.status}): it needs the ingest scope`);
-    const parsed = ingestResponseSchema.safeParse(body);
-    if (!parsed.success) throw new Error(`the server answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
-    return parsed.data;
-  };
-}
 
 /** Collects events into batches the ingestion API takes (≤ 1000 events, under the body limit) and counts the answers. */
 class Batcher {

@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { InvalidArgumentError } from 'commander';
+import { ingestResponseSchema, type IngestResponse } from '../../contracts/index.js';
+import type { ConnectorEvent } from '../connector/bmad/to-events.js';
+
+/** Where an importer's events go: the in-process ingestion service, or a remote server's ingestion API. */
+export type Ingest = (events: ConnectorEvent[]) => Promise<IngestResponse>;
+
+export function parseDir(value: string): string {
+  const dir = path.resolve(value);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new InvalidArgumentError(`${value} is not a directory`);
+  return dir;
+}
+
+export function parseUrl(value: string): string {
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    return u.origin + u.pathname.replace(/\/+$/, '');
+  } catch {
+    throw new InvalidArgumentError(`--url must be an http(s) URL such as http://127.0.0.1:8080 (got "${value}")`);
+  }
+}
+
+/** Posts to a remote server's public ingestion API, with the answers checked against the shared contract. */
+export function remoteIngest(url: string, key: string): Ingest {
+  return async (events) => {
+    const res = await fetch(`${url}/api/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ events }),
+    });
+    const body: unknown = await res.json().catch(() => undefined);
+    if (res.status === 401 || res.status === 403) throw new Error(`the server refused the key (${res.status}): it needs the ingest scope`);
+    const parsed = ingestResponseSchema.safeParse(body);
+    if (!parsed.success) throw new Error(`the server answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+    return parsed.data;
+  };
+}
