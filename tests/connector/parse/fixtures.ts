@@ -1,6 +1,7 @@
 import { mkdtemp, mkdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterEach } from 'vitest';
 
 /** A throwaway project folder: `files` maps relative paths to contents. */
 export async function makeProject(files: Record<string, string | Buffer>): Promise<string> {
@@ -22,6 +23,19 @@ export async function touchWrite(root: string, rel: string, content: string, bum
   await writeFiles(root, { [rel]: content });
   const t = new Date(Date.now() + bumpSeconds * 1000);
   await utimes(join(root, ...rel.split('/')), t, t);
+}
+
+/** For a test file: makes temp projects on demand and removes them after each test. */
+export function tempProjects(): (files: Record<string, string | Buffer>) => Promise<string> {
+  const roots: string[] = [];
+  afterEach(async () => {
+    await Promise.all(roots.splice(0).map(removeProject));
+  });
+  return async (files) => {
+    const root = await makeProject(files);
+    roots.push(root);
+    return root;
+  };
 }
 
 export async function removeProject(root: string): Promise<void> {

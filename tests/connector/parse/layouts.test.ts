@@ -1,18 +1,10 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NoBmadProjectError, scanBmadProject } from '../../../src/server/connector/bmad/parse/index.js';
-import { makeProject, removeProject, SPRINT_STATUS, v4Story, v6Files, v6Story } from './fixtures.js';
+import { SPRINT_STATUS, tempProjects, v4Story, v6Files, v6Story } from './fixtures.js';
 
 const EXAMPLES = join(import.meta.dirname, '..', '..', '..', 'examples');
-const roots: string[] = [];
-async function project(files: Record<string, string>): Promise<string> {
-  const root = await makeProject(files);
-  roots.push(root);
-  return root;
-}
-afterEach(async () => {
-  await Promise.all(roots.splice(0).map(removeProject));
-});
+const project = tempProjects();
 
 describe('layout detection', () => {
   it('v6 `_bmad/bmm/config.yaml`: reads project name and artifact folders from the config ({project-root} replaced)', async () => {

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { ParseCache, scanBmadProject } from '../../../src/server/connector/bmad/parse/index.js';
-import { makeProject, removeProject, SPRINT_STATUS, touchWrite, v4Story, v6Files, v6Story } from './fixtures.js';
+import { SPRINT_STATUS, tempProjects, touchWrite, v4Story, v6Files, v6Story } from './fixtures.js';
 
 const SPRINT = '_bmad-output/implementation-artifacts/sprint-status.yaml';
 const STORY_1_2 = '_bmad-output/implementation-artifacts/1-2-account-management.md';
@@ -13,15 +13,7 @@ function yamlErrorLine(text: string): number {
   return err.linePos[0].line;
 }
 
-const roots: string[] = [];
-async function project(files: Record<string, string>): Promise<string> {
-  const root = await makeProject(files);
-  roots.push(root);
-  return root;
-}
-afterEach(async () => {
-  await Promise.all(roots.splice(0).map(removeProject));
-});
+const project = tempProjects();
 
 describe('malformed files are reported with file and line; the rest of the project still parses', () => {
   it('bad sprint-status.yaml: the yaml library error line; stories fall back to their files', async () => {
