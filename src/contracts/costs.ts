@@ -96,6 +96,40 @@ export const costPeriodSchema = z.object({
   unpricedEvents: z.number().int().min(0),
 });
 
+// ---------- budgets ----------
+
+/** PUT /projects/:id/budget: a monthly budget in one currency. DELETE removes it. */
+export const budgetBodySchema = z.strictObject({
+  amount: z.number().finite().positive().max(1e9),
+  currency: currencySchema,
+});
+export type BudgetBody = z.output<typeof budgetBodySchema>;
+
+export const BUDGET_STATUSES = ['on_track', 'at_risk', 'exceeded'] as const;
+
+/** A project's spend in the current calendar month (UTC) against its monthly budget. */
+export const projectBudgetSchema = z.object({
+  projectId: z.string(),
+  /** YYYY-MM, UTC. */
+  month: z.string(),
+  monthStart: z.string(),
+  monthEnd: z.string(),
+  amount: z.number(),
+  currency: currencySchema,
+  /** Month-to-date spend in the budget's currency; null when unavailable (no cost source, or unpriced records). */
+  spent: z.number().nullable(),
+  availability: availabilitySchema,
+  reason: costUnavailableReasonSchema.nullable(),
+  spentPct: z.number().nullable(),
+  /** When spend crossed the budget this month; null if it has not. */
+  exceededAt: z.string().nullable(),
+  /** When the month-to-date burn rate would cross the budget; null when it would not before the month ends (or already did). */
+  projectedExceedAt: z.string().nullable(),
+  /** exceeded: spent >= amount; at_risk: projected to exceed before the month ends; on_track otherwise. */
+  status: z.enum(BUDGET_STATUSES),
+});
+export type ProjectBudget = z.output<typeof projectBudgetSchema>;
+
 export const costSummarySchema = costPeriodSchema.extend({
   window: z.enum(COST_WINDOWS),
   projectId: z.string().nullable(),
@@ -120,6 +154,8 @@ export const costSummarySchema = costPeriodSchema.extend({
       changePct: z.number().nullable(),
     }),
   ),
+  /** Monthly budgets of the projects in scope (the one project when projectId is given), this month. */
+  budgets: z.array(projectBudgetSchema),
 });
 export type CostSummary = z.output<typeof costSummarySchema>;
 
@@ -139,3 +175,4 @@ export const costTimeseriesSchema = z.object({
   series: z.array(z.object({ currency: currencySchema, buckets: z.array(costBucketSchema) })),
 });
 export type CostTimeseries = z.output<typeof costTimeseriesSchema>;
+

@@ -76,7 +76,7 @@ export class CostsService {
       const prev = previous.totals.find((t) => t.currency === currency)?.amount ?? 0;
       return { currency, current: cur, previous: prev, change: round(cur - prev), changePct: prev === 0 ? null : round(((cur - prev) / prev) * 100) };
     });
-    return { window: q.window, projectId: q.projectId ?? null, groupBy: q.groupBy, ...current, breakdown, previous, comparison };
+    return { window: q.window, projectId: q.projectId ?? null, groupBy: q.groupBy, ...current, breakdown, previous, comparison, budgets: [] };
   }
 
   async timeseries(q: CostTimeseriesQuery): Promise<CostTimeseries> {
