@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { costTotalSchema } from './costs.js';
 import { CONSISTENCY_KINDS, MODULES, moduleSchema } from './events.js';
-import { idSchema } from './primitives.js';
+import { currencySchema, idSchema } from './primitives.js';
 import { statusSchema, type Status } from './status-model.js';
 
 // ---------- errors ----------
@@ -104,6 +105,28 @@ export const transitionSchema = z.object({
 });
 export type Transition = z.infer<typeof transitionSchema>;
 
+/**
+ * What a story or project has cost so far: known totals per currency (never mixed) and how many records carry no
+ * amount (unpriced). `unavailable` when nothing was recorded or nothing recorded has an amount: shown as "—", never 0.
+ */
+export const costToDateSchema = z.object({
+  availability: z.enum(['available', 'unavailable']),
+  totals: z.array(costTotalSchema),
+  unpricedEvents: z.number().int().min(0),
+});
+export type CostToDate = z.infer<typeof costToDateSchema>;
+
+/**
+ * A project's cost to date divided by its done stories, per currency. `unavailable` with the reason when there is no
+ * done story (nothing to divide by) or no known cost (nothing to divide).
+ */
+export const costPerDoneStorySchema = z.object({
+  availability: z.enum(['available', 'unavailable']),
+  reason: z.enum(['no_done_stories', 'no_cost']).nullable(),
+  amounts: z.array(z.object({ currency: currencySchema, amount: z.number() })),
+});
+export type CostPerDoneStory = z.infer<typeof costPerDoneStorySchema>;
+
 export const projectSchema = z.object({
   id: z.string(),
   name: z.string(),
@@ -115,6 +138,11 @@ export const projectSchema = z.object({
   riskFlag: z.boolean(),
   overdue: z.boolean(),
   updatedAt: instant,
+  /** Cost to date of the cost records naming this project (the same rows /costs?projectId= sums). */
+  cost: costToDateSchema.optional(),
+  /** Stories of the project whose status is done. */
+  doneStories: z.number().int().min(0).optional(),
+  costPerDoneStory: costPerDoneStorySchema.optional(),
 });
 export type Project = z.infer<typeof projectSchema>;
 
@@ -152,6 +180,11 @@ export const storySchema = z.object({
   details: storyDetailsResponseSchema.nullable().default(null),
   /** Open consistency findings about this story (e.g. its file disagrees with sprint-status.yaml). */
   findings: z.array(findingSchema).default([]),
+  /**
+   * Cost to date of the records naming this story. The API always sends it; it is absent only on a story a client
+   * built from a live event before reading it from the server.
+   */
+  cost: costToDateSchema.optional(),
 });
 export type Story = z.infer<typeof storySchema>;
 
@@ -222,6 +255,25 @@ export const projectContextSchema = z.object({
   documents: z.array(documentSchema),
   truncated: z.object({ stories: z.boolean(), workflows: z.boolean(), documents: z.boolean() }),
 });
+
+/** One agent and model's share of a story's cost (null: records that name no agent, or no model). */
+export const costShareSchema = z.object({
+  agentId: z.string().nullable(),
+  model: z.string().nullable(),
+  totals: z.array(costTotalSchema),
+  unpricedEvents: z.number().int().min(0),
+});
+export type CostShare = z.infer<typeof costShareSchema>;
+
+/** GET /stories/:id: the story (with its cost to date and findings), its workflow runs, documents and cost breakdown. */
+export const storyDetailSchema = z.object({
+  story: storySchema,
+  workflows: z.array(workflowSchema),
+  documents: z.array(documentSchema),
+  costByAgentModel: z.array(costShareSchema),
+  truncated: z.object({ workflows: z.boolean(), documents: z.boolean() }),
+});
+export type StoryDetail = z.infer<typeof storyDetailSchema>;
 
 export const kanbanBoardSchema = z.object({
   projectId: z.string(),

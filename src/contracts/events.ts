@@ -148,6 +148,20 @@ export const EVENT_CATALOGUE = {
         }
       }),
   },
+  /** A project's monthly budget (UTC calendar month) in one currency; amount null clears it. */
+  'project.budget_set': {
+    entityType: 'project',
+    payload: z
+      .strictObject({
+        amount: z.number().finite().positive().max(1e9).nullable(),
+        currency: currencySchema.nullish(),
+      })
+      .superRefine((p, ctx) => {
+        if (p.amount !== null && p.currency == null) {
+          ctx.addIssue({ code: 'custom', path: ['currency'], message: 'is required when amount is given' });
+        }
+      }),
+  },
   'document.registered': {
     entityType: 'document',
     payload: z.strictObject({

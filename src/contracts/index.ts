@@ -8,3 +8,4 @@ export * from './ingestion.js';
 export * from './realtime.js';
 export * from './kanban-board.js';
 export * from './costs.js';
+export * from './analytics.js';

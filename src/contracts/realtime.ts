@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { analyticsUpdatedMessageSchema } from './analytics.js';
 import { EVENT_TYPES, MODULES, moduleSchema, type EventType, type Module } from './events.js';
 
 /**
@@ -19,6 +20,7 @@ export const TOPIC_OF_EVENT: Readonly<Record<EventType, Topic>> = {
   'agent.upserted': 'agent',
   'user.upserted': 'agent',
   'cost.recorded': 'cost',
+  'project.budget_set': 'cost',
   'sync.reported': 'sync',
   'document.registered': 'document',
   'document.removed': 'document',
@@ -152,6 +154,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   staleStateMessageSchema,
   syncStatusMessageSchema,
   errorMessageSchema,
+  analyticsUpdatedMessageSchema,
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type EventMessage = z.infer<typeof eventMessageSchema>;

@@ -10,6 +10,10 @@ import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
 import { authenticate, requireAccess } from './modules/auth/auth.middleware.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import type { SetProjectBudget } from './modules/costs/budgets.command.js';
+import { budgetsRoutes } from './modules/costs/budgets.routes.js';
+import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
+import type { AnalyticsService } from './modules/analytics/analytics.service.js';
 import { costsRoutes } from './modules/costs/costs.routes.js';
 import type { CostsService } from './modules/costs/costs.service.js';
 import { directoryRoutes } from './modules/directory/directory.routes.js';
@@ -51,6 +55,8 @@ export interface AppDeps {
   workspace: WorkspaceService;
   directory: DirectoryService;
   costs: CostsService;
+  analytics: AnalyticsService;
+  setProjectBudget: SetProjectBudget;
   /** Where document content may be read from (config roots and connected BMAD projects). */
   documentRoots: DocumentRoots;
   startedAt: number;
@@ -116,6 +122,8 @@ export function createApp(d: AppDeps): Express {
   read.use(storiesRoutes(d.stories, d.changeStoryStatus));
   read.use(syncRoutes(d.sync));
   read.use(costsRoutes(d.costs));
+  read.use(analyticsRoutes(d.analytics));
+  read.use(budgetsRoutes(d.setProjectBudget));
   read.use(documentsRoutes(new DocumentsService(d.db, d.documentRoots, d.logger, { maxInlineBytes: d.config.documents.maxInlineBytes })));
   api.use(read);
   api.use(apiNotFound);

@@ -104,6 +104,20 @@ export const configSchema = z.object({
       file: z.string().min(1).optional(),
     })
     .prefault({}),
+  analytics: z
+    .object({
+      /** |modified z| above which an agent's KPI is flagged (env BMAD_OPS_OUTLIER_THRESHOLD). */
+      outlierThreshold: z.coerce.number().positive().max(100).default(3.5),
+      /** Fewest agents with a value that day before peers are compared. */
+      minPeers: z.coerce.number().int().min(3).max(1000).default(5),
+      /** Fewest earlier days with a value before an agent is compared with itself, and how far back it looks. */
+      minHistory: z.coerce.number().int().min(3).max(365).default(7),
+      historyDays: z.coerce.number().int().min(3).max(365).default(14),
+      rollupBatchSize: positiveInt.max(50_000).default(2000),
+      rollupPollMs: positiveInt.default(1000),
+      rollupMinIntervalMs: z.coerce.number().int().min(0).max(60_000).default(200),
+    })
+    .prefault({}),
   auth: z
     .object({
       sessionTtlHours: positiveInt.default(12),
@@ -147,6 +161,7 @@ const ENV_FIELDS: [string, string[]][] = [
   ['BMAD_OPS_ADMIN_PASSWORD', ['auth', 'adminPassword']],
   ['BMAD_OPS_DEMO_RATE', ['demo', 'ratePerSecond']],
   ['BMAD_OPS_PRICING_FILE', ['pricing', 'file']],
+  ['BMAD_OPS_OUTLIER_THRESHOLD', ['analytics', 'outlierThreshold']],
 ];
 
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { '1': true, true: true, '0': false, false: false };

@@ -12,6 +12,9 @@ import { DemoWorkspace } from './demo/demo-workspace.js';
 import { agentsProjection } from './modules/agents/agents.projection.js';
 import { AuthService } from './modules/auth/auth.service.js';
 import { consistencyProjection } from './modules/consistency/consistency.projection.js';
+import { SetProjectBudget } from './modules/costs/budgets.command.js';
+import { budgetsProjection } from './modules/costs/budgets.projection.js';
+import { BudgetsService } from './modules/costs/budgets.service.js';
 import { costSourcesProjection, createCostsProjection } from './modules/costs/costs.projection.js';
 import { CostsService } from './modules/costs/costs.service.js';
 import { loadPricingTable, PricingFileError, type PricingTable } from './pricing/pricing-table.js';
@@ -37,6 +40,14 @@ import { RealtimeGateway } from './modules/realtime/realtime.gateway.js';
 import { SnapshotService } from './modules/realtime/snapshot.service.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { AnalyticsService } from './modules/analytics/analytics.service.js';
+import type { OutlierSettings } from './modules/analytics/outliers.js';
+import { AgentRollupJob } from './modules/analytics/rollup.job.js';
+
+function outlierSettings(config: Config): OutlierSettings {
+  const a = config.analytics;
+  return { threshold: a.outlierThreshold, minPeers: a.minPeers, minHistory: a.minHistory, historyDays: a.historyDays };
+}
 
 /** Every projection, in the order they run inside the append transaction. */
 export function createProjectionEngine(pricing: PricingTable = loadPricingTable()): ProjectionEngine {
@@ -49,6 +60,7 @@ export function createProjectionEngine(pricing: PricingTable = loadPricingTable(
       agentsProjection,
       usersProjection,
       createCostsProjection(pricing),
+      budgetsProjection,
       syncProjection,
       costSourcesProjection,
       documentsProjection,
@@ -73,6 +85,8 @@ export interface Core {
   auth: AuthService;
   ingestion: IngestionService;
   pricing: PricingTable;
+  /** Agent metrics rollup; started by the server (tools that only import leave it idle). */
+  rollup: AgentRollupJob;
   close(): Promise<void>;
 }
 
@@ -106,6 +120,19 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     },
   });
   metrics.bindWriterDepth(() => writer.depth);
+  const rollup = new AgentRollupJob(
+    db,
+    clock,
+    logger,
+    {
+      batchSize: config.analytics.rollupBatchSize,
+      pollIntervalMs: config.analytics.rollupPollMs,
+      minIntervalMs: config.analytics.rollupMinIntervalMs,
+      outliers: outlierSettings(config),
+      transaction: { maxRetries: config.sqlite.lockRetries, retryDelayMs: 25, onLockWait: (ms) => metrics.sqliteWriteLockWait.observe(ms) },
+    },
+    { onBatch: (ms) => metrics.rollupLag.observe(ms), onBacklog: (n) => metrics.rollupBacklog.set(n) },
+  );
   publisher.subscribe((events) => metrics.eventsPublished.inc(events.length));
   const auth = new AuthService(db, clock, { sessionTtlHours: config.auth.sessionTtlHours, scryptCostLog2: config.auth.scryptCostLog2 });
   const ingestion = new IngestionService(writer, { countResult: (result, n) => metrics.ingestEvents.inc({ result }, n) });
@@ -120,8 +147,10 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     auth,
     ingestion,
     pricing,
+    rollup,
     async close() {
       await writer.close();
+      await rollup.stop();
       publisher.stop();
       await db.close();
     },
@@ -169,6 +198,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     }
     bmad.add(connector);
   }
+  const budgets = new BudgetsService(db, clock);
   const app = createApp({
     config,
     logger,
@@ -184,7 +214,9 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     sync: new SyncService(db, clock, { staleAfterIntervals: config.realtime.staleAfterIntervals }),
     workspace: new WorkspaceService(db, { kanbanEditable: config.kanbanEditable }),
     directory: new DirectoryService(db),
-    costs: new CostsService(db, clock, { defaultCurrency: core.pricing.file.currency }),
+    analytics: new AnalyticsService(db, outlierSettings(config)),
+    costs: new CostsService(db, clock, { defaultCurrency: core.pricing.file.currency, budgets }),
+    setProjectBudget: new SetProjectBudget(db, core.ingestion, core.auth, clock, budgets),
     documentRoots,
     startedAt: performance.now(),
   });
@@ -211,6 +243,9 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     logger,
   });
   await gateway.start(server);
+  core.rollup.onUpdated((msg) => gateway.broadcast('agent', msg));
+  core.publisher.subscribe(() => core.rollup.kick());
+  core.rollup.start();
   const pruner = setInterval(() => {
     core.auth.pruneExpiredSessions().catch((err: unknown) => logger.warn({ err }, 'session pruning failed'));
   }, 3600_000);
@@ -230,6 +265,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
         clearInterval(pruner);
         await demo?.stop();
         await bmad.stop();
+        await core.rollup.stop();
         await gateway.close();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

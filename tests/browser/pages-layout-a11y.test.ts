@@ -12,7 +12,7 @@ const PAGES: { name: string; path: string; ready: (page: Page) => Promise<unknow
   { name: 'project', path: '/projects/p-checkout', ready: (p) => p.getByTestId('project-stories').waitFor() },
   { name: 'kanban', path: '/kanban?projectId=p-checkout', ready: (p) => p.getByTestId('kanban-card').first().waitFor() },
   { name: 'costs', path: '/costs', ready: (p) => p.getByTestId('costs-ready').waitFor() },
-  { name: 'analytics', path: '/analytics', ready: (p) => p.getByTestId('coming-soon').waitFor() },
+  { name: 'analytics', path: '/analytics', ready: (p) => p.getByTestId('trends-ready').waitFor() },
   // The sample workspace registers no documents: the list's empty state. The viewer pages are checked the same way
   // (both sizes and themes, overflow and axe) in documents.test.ts, which seeds a document root.
   { name: 'documents', path: '/documents', ready: (p) => p.getByText('No documents yet.', { exact: false }).or(p.getByTestId('document-row').first()).waitFor() },

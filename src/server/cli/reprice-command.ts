@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { withWriteTransaction } from '../db/write-transaction.js';
+import { analyticsRepository } from '../modules/analytics/analytics.repository.js';
 import { repriceCosts } from '../modules/costs/reprice.js';
 import { createLogger } from '../observability/logger.js';
 import { createCore } from '../server.js';
@@ -15,6 +17,11 @@ export function registerRepriceCommand(cli: Command): void {
       try {
         const result = await repriceCosts(core.db, core.pricing);
         process.stdout.write(`repriced: ${result.examined} token-priced rows examined, ${result.changed} changed, ${result.unpriced} still without a price (unknown model or no price in effect)\n`);
+        if (result.changed > 0) {
+          // Agent cost KPIs were summed from the old amounts: the server's rollup recomputes them from the events.
+          await withWriteTransaction(core.db, { maxRetries: 100, retryDelayMs: 50 }, (trx) => analyticsRepository.reset(trx));
+          process.stdout.write('agent analytics reset: a running server recomputes them from the event log\n');
+        }
       } finally {
         await core.close();
       }

@@ -132,26 +132,96 @@ export interface CostSourceReportsTable {
   covers_from_utc: string;
 }
 
+/** Per UTC hour and key, the cost rows that fell there (migration 004). '' stands for "none" in the key columns. */
+export interface CostRollupHourlyTable {
+  hour_start_utc: string;
+  project_id: string;
+  agent_id: string;
+  model: string;
+  story_id: string;
+  currency: string;
+  /** Sum of the known amounts (0 for the currency '' row, which holds the unpriced ones). */
+  amount_sum: number;
+  event_count: number;
+  /** Rows without an amount; event_count - unpriced_count had one. */
+  unpriced_count: number;
+}
+
+/** cost_rollup_hourly summed over agent, model and story: what totals, timeseries and budgets read. */
+export interface CostRollupProjectHourlyTable {
+  hour_start_utc: string;
+  project_id: string;
+  currency: string;
+  amount_sum: number;
+  event_count: number;
+  unpriced_count: number;
+}
+
+/** cost_rollup_project_hourly per UTC day. */
+export interface CostRollupProjectDailyTable {
+  day_start_utc: string;
+  project_id: string;
+  currency: string;
+  amount_sum: number;
+  event_count: number;
+  unpriced_count: number;
+}
+
+/** The newest project.budget_set per project; amount null means cleared (a tombstone, so older sets cannot win). */
+export interface ProjectBudgetsTable {
+  project_id: string;
+  amount: number | null;
+  currency: string | null;
+  version_at: string;
+  version_key: string;
+}
+
 export interface AgentMetricsTable {
   id: Generated<number>;
   agent_id: string;
   kpi_key: string;
-  kpi_value: number | null;
   unit: string;
   granularity: string;
   window_start_utc: string;
   window_end_utc: string;
+  kpi_value: number | null;
+  num: number;
+  den: number | null;
   lineage_ref: string;
+  updated_at_utc: string;
 }
 
 export interface AgentOutliersTable {
   id: Generated<number>;
   agent_metric_id: number;
-  score: number;
   method: string;
+  score: number;
   threshold: number;
+  baseline_median: number;
+  baseline_mad: number;
+  baseline_size: number;
   flagged_at_utc: string;
   lineage_ref: string;
+}
+
+export interface AgentMetricFactsTable {
+  id: Generated<number>;
+  entity_type: string;
+  entity_id: string;
+  agent_id: string;
+  kpi_key: string;
+  occurred_at_utc: string;
+  num: number;
+  den: number | null;
+  sample: number | null;
+  event_ids_json: string;
+}
+
+export interface RollupCheckpointsTable {
+  name: string;
+  last_event_id: number;
+  value: string | null;
+  updated_at_utc: string;
 }
 
 export interface DocumentsTable {
@@ -260,8 +330,14 @@ export interface Database {
   workflow_transitions: WorkflowTransitionsTable;
   cost_events: CostEventsTable;
   cost_source_reports: CostSourceReportsTable;
+  cost_rollup_hourly: CostRollupHourlyTable;
+  cost_rollup_project_hourly: CostRollupProjectHourlyTable;
+  cost_rollup_project_daily: CostRollupProjectDailyTable;
+  project_budgets: ProjectBudgetsTable;
   agent_metrics: AgentMetricsTable;
   agent_outliers: AgentOutliersTable;
+  agent_metric_facts: AgentMetricFactsTable;
+  rollup_checkpoints: RollupCheckpointsTable;
   documents: DocumentsTable;
   consistency_reports: ConsistencyReportsTable;
   consistency_findings: ConsistencyFindingsTable;

@@ -99,6 +99,19 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly rollupLag = new Histogram({
+    name: 'analytics_rollup_lag_ms',
+    help: 'From an event being ingested to the agent-metrics rollup having folded it in (the oldest event of each batch)',
+    buckets: [10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000],
+    registers: [this.registry],
+  });
+
+  readonly rollupBacklog = new Gauge({
+    name: 'analytics_rollup_backlog_events',
+    help: 'Committed events the agent-metrics rollup has not read yet',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -13,7 +13,9 @@ const sameStory = (a: Story, b: Story) =>
   a.updatedAt === b.updatedAt &&
   // Findings change without the story changing (a consistency report): compare them too, and details with them.
   sameJson(a.findings, b.findings) &&
-  sameJson(a.details, b.details);
+  sameJson(a.details, b.details) &&
+  // Cost to date changes with every cost recorded for the story, without the story itself changing.
+  sameJson(a.cost, b.cost);
 
 /**
  * Structural sharing for boards by card id, not by array position: when one card moves, TanStack's default keeps

@@ -14,11 +14,23 @@ const PAGES = {
   projects: () => import('../pages/projects/ProjectsPage.js'),
   project: () => import('../pages/projects/ProjectPage.js'),
   kanban: () => import('../pages/kanban/KanbanPage.js'),
+  story: () => import('../pages/stories/StoryPage.js'),
   documents: () => import('../pages/documents/DocumentsPage.js'),
   document: () => import('../pages/documents/DocumentPage.js'),
   costs: () => import('../pages/costs/CostsPage.js'),
-  comingSoon: () => import('../pages/ComingSoonPage.js'),
+  analytics: () => import('../pages/analytics/AnalyticsPage.js'),
   notFound: () => import('../pages/NotFoundPage.js'),
+};
+/** First path segment → [list page, page for /segment/:id]. */
+const ROUTE_PAGES: Readonly<Record<string, readonly [() => Promise<unknown>, () => Promise<unknown>]>> = {
+  '': [PAGES.workflows, PAGES.workflows],
+  workflows: [PAGES.workflows, PAGES.workflowDetail],
+  projects: [PAGES.projects, PAGES.project],
+  kanban: [PAGES.kanban, PAGES.kanban],
+  stories: [PAGES.story, PAGES.story],
+  documents: [PAGES.documents, PAGES.document],
+  costs: [PAGES.costs, PAGES.costs],
+  analytics: [PAGES.analytics, PAGES.analytics],
 };
 const loadLogin = () => import('../pages/LoginPage.js');
 const LoginPage = lazy(loadLogin);
@@ -28,29 +40,8 @@ const LoginPage = lazy(loadLogin);
  * it: the page then renders without flashing (and without React holding back) a "loading the page" fallback.
  */
 export function preloadRoute(pathname: string): void {
-  const first = pathname.split('/')[1] ?? '';
-  const load =
-    first === 'login'
-      ? loadLogin
-      : first === 'workflows'
-        ? pathname.split('/').length > 2
-          ? PAGES.workflowDetail
-          : PAGES.workflows
-        : first === 'projects'
-          ? pathname.split('/').length > 2
-            ? PAGES.project
-            : PAGES.projects
-          : first === 'kanban'
-            ? PAGES.kanban
-            : first === 'documents'
-              ? pathname.split('/').length > 2
-                ? PAGES.document
-                : PAGES.documents
-              : first === ''
-                ? PAGES.workflows
-                : first === 'costs'
-                  ? PAGES.costs
-                  : PAGES.comingSoon;
+  const [, first = '', id] = pathname.split('/');
+  const load = first === 'login' ? loadLogin : (ROUTE_PAGES[first]?.[id ? 1 : 0] ?? PAGES.notFound);
   void load().catch(() => undefined);
 }
 const WorkflowsPage = lazy(PAGES.workflows);
@@ -58,10 +49,11 @@ const WorkflowDetailPage = lazy(PAGES.workflowDetail);
 const ProjectsPage = lazy(PAGES.projects);
 const ProjectPage = lazy(PAGES.project);
 const KanbanPage = lazy(PAGES.kanban);
+const StoryPage = lazy(PAGES.story);
 const DocumentsPage = lazy(PAGES.documents);
 const DocumentPage = lazy(PAGES.document);
 const CostsPage = lazy(PAGES.costs);
-const ComingSoonPage = lazy(PAGES.comingSoon);
+const AnalyticsPage = lazy(PAGES.analytics);
 const NotFoundPage = lazy(PAGES.notFound);
 
 /** Once the first page is up, fetch the other pages' code in idle time, so they still open if the server goes away. */
@@ -97,8 +89,9 @@ function SignedIn() {
                 <Route path="projects" element={<ProjectsPage />} />
                 <Route path="projects/:id" element={<ProjectPage />} />
                 <Route path="kanban" element={<KanbanPage />} />
+                <Route path="stories/:id" element={<StoryPage />} />
                 <Route path="costs" element={<CostsPage />} />
-                <Route path="analytics" element={<ComingSoonPage title="Analytics" what="Agent analytics: throughput, cycle time and outliers." />} />
+                <Route path="analytics" element={<AnalyticsPage />} />
                 <Route path="documents" element={<DocumentsPage />} />
                 <Route path="documents/:id" element={<DocumentPage />} />
                 <Route path="*" element={<NotFoundPage />} />

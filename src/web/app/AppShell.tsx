@@ -104,7 +104,6 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
                 }
               >
                 {item.label}
-                {item.comingSoon && <span className="sr-only"> (coming soon)</span>}
               </NavLink>
             ))}
           </nav>

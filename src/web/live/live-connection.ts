@@ -1,5 +1,5 @@
 import type { QueryClient } from '@tanstack/react-query';
-import type { EventMessage, Topic } from '../../contracts/index.js';
+import { analyticsUpdatedMessageSchema, type AnalyticsUpdatedMessage, type EventMessage, type Topic } from '../../contracts/index.js';
 import { keys } from '../api/queries.js';
 import { RealtimeClient, type SocketLike } from '../realtime/realtime-client.js';
 import { flashStore } from './flash.js';
@@ -30,6 +30,7 @@ export class LiveConnection {
   private batchTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly ctx: ReducerContext;
   private readonly unlisten: (() => void)[] = [];
+  private readonly analyticsListeners = new Set<(msg: AnalyticsUpdatedMessage) => void>();
 
   constructor(
     private readonly qc: QueryClient,
@@ -43,7 +44,17 @@ export class LiveConnection {
     };
     const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/ws`;
     this.client = new RealtimeClient(
-      { url, topics: LIVE_TOPICS, createSocket: (u) => new WebSocket(u) as unknown as SocketLike },
+      {
+        url,
+        topics: LIVE_TOPICS,
+        createSocket: (u) => {
+          const socket = new WebSocket(u);
+          // The protocol client has no handler for rollup notices (they carry no event position); a second listener
+          // on the same socket picks them out without touching the client's own message handling.
+          socket.addEventListener('message', (ev) => this.onRawMessage(ev.data));
+          return socket as unknown as SocketLike;
+        },
+      },
       {
         onState: (state, detail) => this.onState(state, detail),
         onEvent: (msg) => this.onEvent(msg),
@@ -78,6 +89,26 @@ export class LiveConnection {
 
   retryNow(): void {
     this.client.retryNow();
+  }
+
+  /** Tells `fn` each time the server's analytics rollup has moved on (`analytics_updated`); returns the unsubscribe. */
+  onAnalyticsUpdated(fn: (msg: AnalyticsUpdatedMessage) => void): () => void {
+    this.analyticsListeners.add(fn);
+    return () => void this.analyticsListeners.delete(fn);
+  }
+
+  private onRawMessage(data: unknown): void {
+    // Cheap filter first: every live event passes through here, and only rollup notices are worth parsing twice.
+    if (this.analyticsListeners.size === 0 || typeof data !== 'string' || !data.includes('"analytics_updated"')) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      return;
+    }
+    const msg = analyticsUpdatedMessageSchema.safeParse(json);
+    if (!msg.success) return;
+    for (const fn of this.analyticsListeners) fn(msg.data);
   }
 
   stop(): void {

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
-import type { Topic } from '../../contracts/index.js';
+import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
+import type { AnalyticsUpdatedMessage, Topic } from '../../contracts/index.js';
 import { LiveConnection } from './live-connection.js';
 import { stalenessOf, type LiveState, type Staleness } from './live-store.js';
 
@@ -31,4 +31,14 @@ export function useLive(): { state: LiveState; retryNow: () => void } {
 
 export function useStaleness(module: Topic): Staleness {
   return stalenessOf(useLive().state, module);
+}
+
+/** Calls `fn` on every `analytics_updated` message while the component is mounted (always the latest `fn`). */
+export function useAnalyticsUpdates(fn: (msg: AnalyticsUpdatedMessage) => void): void {
+  const c = useConnection();
+  const latest = useRef(fn);
+  useEffect(() => {
+    latest.current = fn;
+  });
+  useEffect(() => c.onAnalyticsUpdated((msg) => latest.current(msg)), [c]);
 }

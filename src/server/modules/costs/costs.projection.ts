@@ -1,40 +1,42 @@
 import type { Projection } from '../events/projection.js';
 import type { PricingTable } from '../../pricing/pricing-table.js';
+import { rollUp } from './cost-rollup.js';
 import { costsRepository } from './costs.repository.js';
 
 /**
  * One cost row per cost.recorded event. A record with its own amount keeps it (price_version null); a token-only
  * record is priced from the table in effect at occurredAt (price_version names the table, model and period); an
- * unknown model keeps a null amount: unknown is not zero.
+ * unknown model keeps a null amount: unknown is not zero. The hourly rollup (cost-rollup.ts) is maintained in the same
+ * transaction, so it never disagrees with cost_events.
  */
 export function createCostsProjection(pricing: PricingTable): Projection<'cost.recorded'> {
   return {
     name: 'costs',
     handles: ['cost.recorded'],
     async apply(trx, events) {
-      await costsRepository.insertMany(
-        trx,
-        events.map((e) => {
-          const p = e.payload;
-          const priced = p.amount == null && p.tokens && p.model ? pricing.price(p.model, e.occurredAt, p.tokens) : undefined;
-          return {
-            source_event_id: e.eventId,
-            project_id: e.projectId,
-            workflow_id: e.workflowId,
-            agent_id: p.agentId ?? null,
-            story_id: e.storyId,
-            model: p.model ?? null,
-            cost_amount: p.amount ?? priced?.amount ?? null,
-            currency: p.amount != null ? (p.currency ?? null) : (priced?.currency ?? null),
-            input_tokens: p.tokens?.input ?? null,
-            output_tokens: p.tokens?.output ?? null,
-            cache_write_tokens: p.tokens?.cacheWrite ?? null,
-            cache_read_tokens: p.tokens?.cacheRead ?? null,
-            price_version: priced?.priceVersion ?? null,
-            occurred_at_utc: e.occurredAt,
-          };
-        }),
-      );
+      const rows = events.map((e) => {
+        const p = e.payload;
+        const priced = p.amount == null && p.tokens && p.model ? pricing.price(p.model, e.occurredAt, p.tokens) : undefined;
+        return {
+          source_event_id: e.eventId,
+          project_id: e.projectId,
+          workflow_id: e.workflowId,
+          agent_id: p.agentId ?? null,
+          story_id: e.storyId,
+          model: p.model ?? null,
+          cost_amount: p.amount ?? priced?.amount ?? null,
+          currency: p.amount != null ? (p.currency ?? null) : (priced?.currency ?? null),
+          input_tokens: p.tokens?.input ?? null,
+          output_tokens: p.tokens?.output ?? null,
+          cache_write_tokens: p.tokens?.cacheWrite ?? null,
+          cache_read_tokens: p.tokens?.cacheRead ?? null,
+          price_version: priced?.priceVersion ?? null,
+          occurred_at_utc: e.occurredAt,
+        };
+      });
+      const inserted = await costsRepository.insertMany(trx, rows);
+      // Only rows this batch actually inserted are added, so re-applying an event can never count it twice.
+      await costsRepository.addToRollup(trx, rollUp(rows.filter((r) => inserted.has(r.source_event_id))));
     },
   };
 }

@@ -2,6 +2,9 @@ import { sql, type Insertable } from 'kysely';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import type { CostEventsTable, CostSourceReportsTable } from '../../db/schema.js';
+import { byDay, byProject, DAY_MS, HOUR_MS, type RollupDelta } from './cost-rollup.js';
+
+const ROLLUP_KEY = ['hour_start_utc', 'project_id', 'agent_id', 'model', 'story_id', 'currency'] as const;
 
 export type CostGroupBy = 'project' | 'agent' | 'model' | 'story';
 const GROUP_COLUMN = { project: 'project_id', agent: 'agent_id', model: 'model', story: 'story_id' } as const;
@@ -24,12 +27,125 @@ export interface CostAggregate {
 }
 
 export const costsRepository = {
-  async insertMany(db: Executor, rows: readonly Insertable<CostEventsTable>[]): Promise<void> {
+  /** Inserts cost rows (one per event, idempotent) and returns the source event ids of the rows actually inserted. */
+  async insertMany(db: Executor, rows: readonly Insertable<CostEventsTable>[]): Promise<Set<number>> {
+    const inserted = new Set<number>();
     for (const part of chunks(rows)) {
-      await db
+      const done = await db
         .insertInto('cost_events')
         .values(part)
         .onConflict((oc) => oc.column('source_event_id').doNothing())
+        .returning('source_event_id')
+        .execute();
+      for (const r of done) inserted.add(r.source_event_id);
+    }
+    return inserted;
+  },
+
+  /** Adds per-key deltas to both hourly rollups (creating rows as needed): sums and counts only ever add up. */
+  async addToRollup(db: Executor, deltas: readonly RollupDelta[]): Promise<void> {
+    for (const part of chunks(deltas)) {
+      await db
+        .insertInto('cost_rollup_hourly')
+        .values(part)
+        .onConflict((oc) =>
+          oc.columns(ROLLUP_KEY).doUpdateSet({
+            amount_sum: sql<number>`cost_rollup_hourly.amount_sum + excluded.amount_sum`,
+            event_count: sql<number>`cost_rollup_hourly.event_count + excluded.event_count`,
+            unpriced_count: sql<number>`cost_rollup_hourly.unpriced_count + excluded.unpriced_count`,
+          }),
+        )
+        .execute();
+    }
+    const perProject = byProject(deltas);
+    for (const part of chunks(perProject)) {
+      await db
+        .insertInto('cost_rollup_project_hourly')
+        .values(part)
+        .onConflict((oc) =>
+          oc.columns(['hour_start_utc', 'project_id', 'currency']).doUpdateSet({
+            amount_sum: sql<number>`cost_rollup_project_hourly.amount_sum + excluded.amount_sum`,
+            event_count: sql<number>`cost_rollup_project_hourly.event_count + excluded.event_count`,
+            unpriced_count: sql<number>`cost_rollup_project_hourly.unpriced_count + excluded.unpriced_count`,
+          }),
+        )
+        .execute();
+    }
+    for (const part of chunks(byDay(perProject))) {
+      await db
+        .insertInto('cost_rollup_project_daily')
+        .values(part)
+        .onConflict((oc) =>
+          oc.columns(['day_start_utc', 'project_id', 'currency']).doUpdateSet({
+            amount_sum: sql<number>`cost_rollup_project_daily.amount_sum + excluded.amount_sum`,
+            event_count: sql<number>`cost_rollup_project_daily.event_count + excluded.event_count`,
+            unpriced_count: sql<number>`cost_rollup_project_daily.unpriced_count + excluded.unpriced_count`,
+          }),
+        )
+        .execute();
+    }
+  },
+
+  /**
+   * Recomputes the rollup rows of whole UTC hours from cost_events (after rows changed in place, as reprice does).
+   * A rebuild rather than +/- deltas: subtracting floats leaves residue, and a rebuilt hour is exact by construction.
+   */
+  async rebuildRollupHours(db: Executor, hourStarts: Iterable<string>): Promise<void> {
+    const days = new Set<string>();
+    for (const hour of hourStarts) {
+      days.add(`${hour.slice(0, 10)}T00:00:00.000Z`);
+      const end = new Date(Date.parse(hour) + HOUR_MS).toISOString();
+      await db.deleteFrom('cost_rollup_hourly').where('hour_start_utc', '=', hour).execute();
+      await db.deleteFrom('cost_rollup_project_hourly').where('hour_start_utc', '=', hour).execute();
+      await db
+        .insertInto('cost_rollup_hourly')
+        .columns([...ROLLUP_KEY, 'amount_sum', 'event_count', 'unpriced_count'])
+        .expression(
+          db
+            .selectFrom('cost_events')
+            .select([
+              sql<string>`${hour}`.as('hour_start_utc'),
+              sql<string>`coalesce(project_id, '')`.as('project_id'),
+              sql<string>`coalesce(agent_id, '')`.as('agent_id'),
+              sql<string>`coalesce(model, '')`.as('model'),
+              sql<string>`coalesce(story_id, '')`.as('story_id'),
+              sql<string>`coalesce(currency, '')`.as('currency'),
+              sql<number>`coalesce(sum(cost_amount), 0)`.as('amount_sum'),
+              sql<number>`count(*)`.as('event_count'),
+              sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced_count'),
+            ])
+            .where('occurred_at_utc', '>=', hour)
+            .where('occurred_at_utc', '<', end)
+            .groupBy([sql`coalesce(project_id, '')`, sql`coalesce(agent_id, '')`, sql`coalesce(model, '')`, sql`coalesce(story_id, '')`, sql`coalesce(currency, '')`]),
+        )
+        .execute();
+      await db
+        .insertInto('cost_rollup_project_hourly')
+        .columns(['hour_start_utc', 'project_id', 'currency', 'amount_sum', 'event_count', 'unpriced_count'])
+        .expression(
+          db
+            .selectFrom('cost_rollup_hourly')
+            .select(['hour_start_utc', 'project_id', 'currency', sql<number>`sum(amount_sum)`.as('amount_sum'), sql<number>`sum(event_count)`.as('event_count'), sql<number>`sum(unpriced_count)`.as('unpriced_count')])
+            .where('hour_start_utc', '=', hour)
+            .groupBy(['hour_start_utc', 'project_id', 'currency']),
+        )
+        .execute();
+    }
+    // The daily rows of those days, from the (now rebuilt) hourly ones.
+    for (const day of days) {
+      const end = new Date(Date.parse(day) + DAY_MS).toISOString();
+      await db.deleteFrom('cost_rollup_project_daily').where('day_start_utc', '=', day).execute();
+      await db
+        .insertInto('cost_rollup_project_daily')
+        .columns(['day_start_utc', 'project_id', 'currency', 'amount_sum', 'event_count', 'unpriced_count'])
+        .expression(
+          db
+            .selectFrom('cost_rollup_project_hourly')
+            .select([sql<string>`${day}`.as('day_start_utc'), 'project_id', 'currency', sql<number>`sum(amount_sum)`.as('amount_sum'), sql<number>`sum(event_count)`.as('event_count'), sql<number>`sum(unpriced_count)`.as('unpriced_count')])
+            .where('hour_start_utc', '>=', day)
+            .where('hour_start_utc', '<', end)
+            .groupBy(['project_id', 'currency']),
+        )
         .execute();
     }
   },
@@ -68,25 +184,151 @@ export const costsRepository = {
   },
 
   /**
-   * Per UTC hour ("YYYY-MM-DDTHH", prefix 13) or minute ("YYYY-MM-DDTHH:MM", prefix 16) and currency in [start, end):
-   * hours when every bucket boundary is on a whole UTC hour, minutes otherwise (half-hour zones, unaligned ranges).
+   * The same totals as aggregate(), from the rollups: [start, end) must be whole UTC hours. '' keys read back as null.
+   * Totals and the per-project breakdown read the per-project rollup, agent/model/story breakdowns the full one.
    */
-  async perSlot(db: Executor, range: CostRange, prefix: 13 | 16): Promise<(CostAggregate & { slot: string })[]> {
+  async aggregateRollup(db: Executor, range: CostRange, groupBy?: CostGroupBy): Promise<CostAggregate[]> {
+    if (groupBy === undefined || groupBy === 'project') return this.aggregateProjectRollup(db, range, groupBy);
     let q = db
-      .selectFrom('cost_events')
-      .select((eb) => [
-        sql<string>`substr(occurred_at_utc, 1, ${sql.lit(prefix)})`.as('slot'),
-        'currency',
-        eb.fn.coalesce(eb.fn.sum<number>('cost_amount'), sql<number>`0`).as('amount'),
-        eb.fn.count<number>('cost_amount').as('priced'),
-        sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced'),
+      .selectFrom('cost_rollup_hourly')
+      .select([
+        sql<string | null>`nullif(currency, '')`.as('currency'),
+        sql<number>`coalesce(sum(amount_sum), 0)`.as('amount'),
+        sql<number>`sum(event_count - unpriced_count)`.as('priced'),
+        sql<number>`sum(unpriced_count)`.as('unpriced'),
       ])
-      .where('occurred_at_utc', '>=', range.start)
-      .where('occurred_at_utc', '<', range.end)
-      .groupBy([sql`substr(occurred_at_utc, 1, ${sql.lit(prefix)})`, 'currency']);
+      .where('hour_start_utc', '>=', range.start)
+      .where('hour_start_utc', '<', range.end)
+      .groupBy('currency');
+    if (range.projectId !== undefined) q = q.where('project_id', '=', range.projectId);
+    if (groupBy) {
+      const col = GROUP_COLUMN[groupBy];
+      const rows = await q.select(sql<string | null>`nullif(${sql.ref(col)}, '')`.as('key')).groupBy(col).execute();
+      return rows.map((r) => ({ key: r.key, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) }));
+    }
+    const rows = await q.execute();
+    return rows.map((r) => ({ key: null, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) }));
+  },
+
+  /** Totals (per project when asked) from the per-project daily rollup: [start, end) must be whole UTC days. */
+  async aggregateDailyRollup(db: Executor, range: CostRange, groupBy?: 'project'): Promise<CostAggregate[]> {
+    let q = db
+      .selectFrom('cost_rollup_project_daily')
+      .select([
+        sql<string | null>`nullif(currency, '')`.as('currency'),
+        sql<number>`coalesce(sum(amount_sum), 0)`.as('amount'),
+        sql<number>`sum(event_count - unpriced_count)`.as('priced'),
+        sql<number>`sum(unpriced_count)`.as('unpriced'),
+        groupBy ? sql<string | null>`nullif(project_id, '')`.as('key') : sql<string | null>`null`.as('key'),
+      ])
+      .where('day_start_utc', '>=', range.start)
+      .where('day_start_utc', '<', range.end)
+      .groupBy('currency');
+    if (range.projectId !== undefined) q = q.where('project_id', '=', range.projectId);
+    if (groupBy) q = q.groupBy('project_id');
+    const rows = await q.execute();
+    return rows.map((r) => ({ key: r.key, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) }));
+  },
+
+  async aggregateProjectRollup(db: Executor, range: CostRange, groupBy?: 'project'): Promise<CostAggregate[]> {
+    let q = db
+      .selectFrom('cost_rollup_project_hourly')
+      .select([
+        sql<string | null>`nullif(currency, '')`.as('currency'),
+        sql<number>`coalesce(sum(amount_sum), 0)`.as('amount'),
+        sql<number>`sum(event_count - unpriced_count)`.as('priced'),
+        sql<number>`sum(unpriced_count)`.as('unpriced'),
+        groupBy ? sql<string | null>`nullif(project_id, '')`.as('key') : sql<string | null>`null`.as('key'),
+      ])
+      .where('hour_start_utc', '>=', range.start)
+      .where('hour_start_utc', '<', range.end)
+      .groupBy('currency');
+    if (range.projectId !== undefined) q = q.where('project_id', '=', range.projectId);
+    if (groupBy) q = q.groupBy('project_id');
+    const rows = await q.execute();
+    return rows.map((r) => ({ key: r.key, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) }));
+  },
+
+  /** Per UTC hour ("YYYY-MM-DDTHH") and currency from the per-project rollup; [start, end) must be whole UTC hours. */
+  async perHourRollup(db: Executor, range: CostRange): Promise<(CostAggregate & { slot: string })[]> {
+    let q = db
+      .selectFrom('cost_rollup_project_hourly')
+      .select([
+        sql<string>`substr(hour_start_utc, 1, 13)`.as('slot'),
+        sql<string | null>`nullif(currency, '')`.as('currency'),
+        sql<number>`coalesce(sum(amount_sum), 0)`.as('amount'),
+        sql<number>`sum(event_count - unpriced_count)`.as('priced'),
+        sql<number>`sum(unpriced_count)`.as('unpriced'),
+      ])
+      .where('hour_start_utc', '>=', range.start)
+      .where('hour_start_utc', '<', range.end)
+      .groupBy(['hour_start_utc', 'currency']);
     if (range.projectId !== undefined) q = q.where('project_id', '=', range.projectId);
     const rows = await q.execute();
     return rows.map((r) => ({ key: null, slot: r.slot, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) }));
+  },
+
+  /**
+   * Per UTC hour ("YYYY-MM-DDTHH", prefix 13) or minute ("YYYY-MM-DDTHH:MM", prefix 16) and currency over the union
+   * of the given disjoint [start, end) intervals: hours when every bucket boundary is on a whole UTC hour, minutes
+   * otherwise (half-hour zones, unaligned ranges, the edges around rollup hours).
+   */
+  async perSlot(db: Executor, intervals: readonly { start: string; end: string }[], projectId: string | undefined, prefix: 13 | 16): Promise<(CostAggregate & { slot: string })[]> {
+    const out: (CostAggregate & { slot: string })[] = [];
+    // A few dozen OR-ed ranges per statement, each an index range on the time index (callers pass intervals at least
+    // an hour apart, so one slot never gathers rows of two intervals).
+    for (const part of chunks(intervals, 50)) {
+      let q = db
+        .selectFrom('cost_events')
+        .select((eb) => [
+          sql<string>`substr(occurred_at_utc, 1, ${sql.lit(prefix)})`.as('slot'),
+          'currency',
+          eb.fn.coalesce(eb.fn.sum<number>('cost_amount'), sql<number>`0`).as('amount'),
+          eb.fn.count<number>('cost_amount').as('priced'),
+          sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced'),
+        ])
+        .where((eb) => eb.or(part.map((i) => eb.and([eb('occurred_at_utc', '>=', i.start), eb('occurred_at_utc', '<', i.end)]))))
+        .groupBy([sql`substr(occurred_at_utc, 1, ${sql.lit(prefix)})`, 'currency']);
+      if (projectId !== undefined) q = q.where('project_id', '=', projectId);
+      const rows = await q.execute();
+      for (const r of rows) out.push({ key: null, slot: r.slot, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) });
+    }
+    return out;
+  },
+
+  /** Per UTC day of the daily rollup ("YYYY-MM-DD") and currency; [start, end) must be whole UTC days. */
+  async perDayRollup(db: Executor, range: CostRange): Promise<(CostAggregate & { slot: string })[]> {
+    let q = db
+      .selectFrom('cost_rollup_project_daily')
+      .select([
+        sql<string>`substr(day_start_utc, 1, 10)`.as('slot'),
+        sql<string | null>`nullif(currency, '')`.as('currency'),
+        sql<number>`coalesce(sum(amount_sum), 0)`.as('amount'),
+        sql<number>`sum(event_count - unpriced_count)`.as('priced'),
+        sql<number>`sum(unpriced_count)`.as('unpriced'),
+      ])
+      .where('day_start_utc', '>=', range.start)
+      .where('day_start_utc', '<', range.end)
+      .groupBy(['day_start_utc', 'currency']);
+    if (range.projectId !== undefined) q = q.where('project_id', '=', range.projectId);
+    const rows = await q.execute();
+    return rows.map((r) => ({ key: null, slot: r.slot, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) }));
+  },
+
+  /** Known amounts of one currency in [start, end), oldest first (finding when cumulative spend crossed a budget). */
+  async amountsIn(db: Executor, range: CostRange, currency: string): Promise<{ occurredAt: string; amount: number }[]> {
+    let q = db
+      .selectFrom('cost_events')
+      .select(['occurred_at_utc', 'cost_amount'])
+      .where('occurred_at_utc', '>=', range.start)
+      .where('occurred_at_utc', '<', range.end)
+      .where('currency', '=', currency)
+      .where('cost_amount', 'is not', null)
+      .orderBy('occurred_at_utc')
+      .orderBy('id');
+    if (range.projectId !== undefined) q = q.where('project_id', '=', range.projectId);
+    const rows = await q.execute();
+    return rows.map((r) => ({ occurredAt: r.occurred_at_utc, amount: r.cost_amount! }));
   },
 
   /** Whether any cost source is known before `end`: a cost row (of the project, when given) or an ok cost sync report. */

@@ -5,45 +5,34 @@ import {
   type CostSummaryQuery,
   type CostTimeseries,
   type CostTimeseriesQuery,
-  type CostTotal,
 } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
+import { BudgetsService } from './budgets.service.js';
+import { CostReader } from './cost-reader.js';
+import { availabilityOf, round, totalsOf } from './cost-totals.js';
 import { costsRepository, type CostAggregate, type CostRange } from './costs.repository.js';
 import { makeBuckets } from './time-buckets.js';
 
-/** Amounts are reported to 1e-9 of the currency, so float noise from summing in different orders never shows. */
-const round = (x: number) => Number(x.toFixed(9));
-
-function totalsOf(rows: readonly CostAggregate[]): { totals: CostTotal[]; unpricedEvents: number } {
-  const byCurrency = new Map<string, CostTotal>();
-  let unpricedEvents = 0;
-  for (const r of rows) {
-    unpricedEvents += r.unpriced;
-    if (r.currency === null || r.priced === 0) continue;
-    const t = byCurrency.get(r.currency) ?? { currency: r.currency, amount: 0, events: 0 };
-    t.amount += r.amount;
-    t.events += r.priced;
-    byCurrency.set(r.currency, t);
-  }
-  const totals = [...byCurrency.values()].map((t) => ({ ...t, amount: round(t.amount) })).sort((a, b) => a.currency.localeCompare(b.currency));
-  return { totals, unpricedEvents };
-}
-
 export class CostsService {
+  private readonly reader: CostReader;
+  private readonly budgets: BudgetsService;
+
+  /** `rollup: false` reads everything from cost_events: the reference for the rollup property test and the bench. */
   constructor(
     private readonly db: DatabaseHandle,
     private readonly clock: Clock,
-    private readonly opts: { defaultCurrency: string } = { defaultCurrency: 'USD' },
-  ) {}
+    private readonly opts: { defaultCurrency: string; rollup?: boolean; budgets?: BudgetsService } = { defaultCurrency: 'USD' },
+  ) {
+    this.reader = new CostReader(db, { rollup: opts.rollup ?? true });
+    this.budgets = opts.budgets ?? new BudgetsService(db, clock, this.reader);
+  }
 
   /** Totals of a range from its rows (grouped or not: the totals are the sum over the groups either way). */
   private async period(range: CostRange, rows: readonly CostAggregate[]) {
     const { totals, unpricedEvents } = totalsOf(rows);
     const known = await costsRepository.anySourceBefore(this.db.read, range.end, range.projectId);
-    const availability = !known || (totals.length === 0 && unpricedEvents > 0) ? ('unavailable' as const) : ('available' as const);
-    const reason = !known ? ('no_cost_source' as const) : availability === 'unavailable' ? ('unpriced_events' as const) : null;
-    return { start: range.start, end: range.end, availability, reason, totals, unpricedEvents };
+    return { start: range.start, end: range.end, ...availabilityOf(known, totals, unpricedEvents), totals, unpricedEvents };
   }
 
   async summary(q: CostSummaryQuery): Promise<CostSummary> {
@@ -59,10 +48,10 @@ export class CostsService {
     const iso = (ms: number) => new Date(ms).toISOString();
     const range = { start: iso(start), end: iso(end), projectId: q.projectId };
     // One scan of the window gives both the breakdown and the totals, so they always agree.
-    const grouped = await costsRepository.aggregate(this.db.read, range, q.groupBy);
+    const grouped = await this.reader.aggregate(range, q.groupBy);
     const current = await this.period(range, grouped);
     const prevRange = { start: iso(start - (end - start)), end: range.start, projectId: q.projectId };
-    const previous = await this.period(prevRange, await costsRepository.aggregate(this.db.read, prevRange));
+    const previous = await this.period(prevRange, await this.reader.aggregate(prevRange));
 
     const groups = new Map<string | null, CostAggregate[]>();
     for (const r of grouped) groups.set(r.key, [...(groups.get(r.key) ?? []), r]);
@@ -76,15 +65,14 @@ export class CostsService {
       const prev = previous.totals.find((t) => t.currency === currency)?.amount ?? 0;
       return { currency, current: cur, previous: prev, change: round(cur - prev), changePct: prev === 0 ? null : round(((cur - prev) / prev) * 100) };
     });
-    return { window: q.window, projectId: q.projectId ?? null, groupBy: q.groupBy, ...current, breakdown, previous, comparison, budgets: [] };
+    return { window: q.window, projectId: q.projectId ?? null, groupBy: q.groupBy, ...current, breakdown, previous, comparison, budgets: await this.budgets.forScope(q.projectId) };
   }
 
   async timeseries(q: CostTimeseriesQuery): Promise<CostTimeseries> {
     const start = Date.parse(q.start);
     const end = Date.parse(q.end);
     const buckets = makeBuckets(q.tz, q.bucket, start, end);
-    const hourly = buckets.every((b) => b.start % 3_600_000 === 0) && end % 3_600_000 === 0;
-    const rows = await costsRepository.perSlot(this.db.read, { start: q.start, end: q.end, projectId: q.projectId }, hourly ? 13 : 16);
+    const rows = await this.reader.perSlot({ start: q.start, end: q.end, projectId: q.projectId }, buckets.slice(1).map((b) => b.start));
     const reports = await costsRepository.okReportsOverlapping(this.db.read, q.start, q.end);
 
     const indexOf = (t: number) => {
@@ -102,7 +90,7 @@ export class CostsService {
     const amounts = new Map<string, { amount: number; events: number }[]>();
     for (const r of rows) {
       // Slot precision is enough: every bucket boundary falls on a whole slot, except a clipped range start.
-      const i = indexOf(Math.max(start, Date.parse(hourly ? `${r.slot}:00:00.000Z` : `${r.slot}:00.000Z`)));
+      const i = indexOf(Math.max(start, r.slotStart));
       covered[i] = true;
       unpriced[i]! += r.unpriced;
       if (r.currency === null || r.priced === 0) continue;

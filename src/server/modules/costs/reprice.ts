@@ -1,5 +1,6 @@
 import type { DatabaseHandle } from '../../db/handle.js';
 import type { PricingTable } from '../../pricing/pricing-table.js';
+import { hourStartOf } from './cost-rollup.js';
 import { costsRepository } from './costs.repository.js';
 
 export interface RepriceResult {
@@ -14,6 +15,7 @@ export interface RepriceResult {
 /**
  * Re-costs history with a (new) pricing table — only when asked (`bmad-ops reprice`): rows that carried their own
  * amount are never touched; token-only rows get the price in effect at their occurredAt, or null when there is none.
+ * Every UTC hour holding a changed row has its rollup rows rebuilt from cost_events.
  */
 export async function repriceCosts(db: DatabaseHandle, pricing: PricingTable, batchSize = 1000): Promise<RepriceResult> {
   const result: RepriceResult = { examined: 0, changed: 0, unpriced: 0 };
@@ -22,6 +24,7 @@ export async function repriceCosts(db: DatabaseHandle, pricing: PricingTable, ba
     const rows = await costsRepository.repriceCandidates(db.read, afterId, batchSize);
     if (rows.length === 0) return result;
     await db.write.transaction().execute(async (trx) => {
+      const changedHours = new Set<string>();
       for (const r of rows) {
         const tokens = { input: r.input_tokens, output: r.output_tokens, cacheWrite: r.cache_write_tokens, cacheRead: r.cache_read_tokens };
         const hasTokens = Object.values(tokens).some((v) => v !== null);
@@ -30,9 +33,12 @@ export async function repriceCosts(db: DatabaseHandle, pricing: PricingTable, ba
         if (next.amount === null) result.unpriced++;
         if (next.amount !== r.cost_amount || next.currency !== r.currency || next.priceVersion !== r.price_version) {
           await costsRepository.setPrice(trx, r.id, next);
+          changedHours.add(hourStartOf(r.occurred_at_utc));
           result.changed++;
         }
       }
+      // In the same transaction as the price changes, so the rollup never disagrees with cost_events.
+      await costsRepository.rebuildRollupHours(trx, changedHours);
     });
     result.examined += rows.length;
     afterId = rows.at(-1)!.id;

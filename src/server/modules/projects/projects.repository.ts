@@ -1,8 +1,10 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Project, ProjectsQuery, Status } from '../../../contracts/index.js';
+import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
 import type { ProjectsTable } from '../../db/schema.js';
+import type { CostSum } from '../stories/cost-to-date.js';
 
 export type ProjectRow = Selectable<ProjectsTable>;
 const OPEN_STATUSES: Status[] = ['queued', 'in_progress', 'blocked'];
@@ -47,6 +49,30 @@ export const projectsRepository = {
   async findById(db: Executor, id: string, now: string): Promise<Project | undefined> {
     const row = await db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toProject(row, now) : undefined;
+  },
+
+  /**
+   * Cost rows naming each project, per currency: the same rows /costs?projectId= sums (by the record's project, not
+   * its story's), so the project card and the cost page agree.
+   */
+  async costsByProjects(db: Executor, projectIds: readonly string[]): Promise<CostSum[]> {
+    const out: CostSum[] = [];
+    for (const part of chunks(projectIds)) {
+      const rows = await db
+        .selectFrom('cost_events')
+        .select([
+          'project_id',
+          'currency',
+          sql<number>`coalesce(sum(cost_amount), 0)`.as('amount'),
+          sql<number>`count(cost_amount)`.as('priced'),
+          sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced'),
+        ])
+        .where('project_id', 'in', part)
+        .groupBy(['project_id', 'currency'])
+        .execute();
+      out.push(...rows.map((r) => ({ key: r.project_id!, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) })));
+    }
+    return out;
   },
 
   // ----- projection side -----

@@ -4,6 +4,7 @@ import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { notFound } from '../../http/errors.js';
 import { documentsRepository } from '../documents/documents.repository.js';
+import { costPerDoneStory, costsByKey, NO_COST, withCosts } from '../stories/cost-to-date.js';
 import { storiesRepository } from '../stories/stories.repository.js';
 import { workflowsRepository } from '../workflows/workflows.repository.js';
 import { projectsRepository } from './projects.repository.js';
@@ -20,11 +21,25 @@ export class ProjectsService {
   async list(q: ProjectsQuery): Promise<Page<Project>> {
     const { page, pageSize, ...filter } = q;
     const { items, total } = await projectsRepository.list(this.db.read, filter, page, pageSize, this.clock.now().toISOString());
-    return { items, page, pageSize, total };
+    return { items: await this.withCosts(items), page, pageSize, total };
   }
 
   async get(id: string): Promise<Project> {
-    return (await projectsRepository.findById(this.db.read, id, this.clock.now().toISOString())) ?? Promise.reject(notFound('project', id));
+    const project = await projectsRepository.findById(this.db.read, id, this.clock.now().toISOString());
+    if (!project) throw notFound('project', id);
+    return (await this.withCosts([project]))[0]!;
+  }
+
+  /** Cost to date, done stories and cost per done story, for a page of projects in two grouped queries. */
+  private async withCosts(projects: readonly Project[]): Promise<Project[]> {
+    const ids = projects.map((p) => p.id);
+    const [rows, done] = await Promise.all([projectsRepository.costsByProjects(this.db.read, ids), storiesRepository.doneCountByProjects(this.db.read, ids)]);
+    const costs = costsByKey(ids, rows);
+    return projects.map((p) => {
+      const cost = costs.get(p.id) ?? NO_COST;
+      const doneStories = done.get(p.id) ?? 0;
+      return { ...p, cost, doneStories, costPerDoneStory: costPerDoneStory(cost, doneStories) };
+    });
   }
 
   async context(id: string): Promise<{
@@ -35,14 +50,15 @@ export class ProjectsService {
     truncated: { stories: boolean; workflows: boolean; documents: boolean };
   }> {
     const project = await this.get(id);
-    const [stories, workflows, documents] = await Promise.all([
+    const [stories, workflows, documents, storyCosts] = await Promise.all([
       storiesRepository.byProject(this.db.read, id, CONTEXT_LIMIT + 1),
       workflowsRepository.list(this.db.read, { projectId: id }, 1, CONTEXT_LIMIT + 1).then((r) => r.items),
       documentsRepository.byProject(this.db.read, id, CONTEXT_LIMIT + 1),
+      storiesRepository.costsByProjectStories(this.db.read, id),
     ]);
     return {
       project,
-      stories: stories.slice(0, CONTEXT_LIMIT),
+      stories: withCosts(stories.slice(0, CONTEXT_LIMIT), storyCosts),
       workflows: workflows.slice(0, CONTEXT_LIMIT),
       documents: documents.slice(0, CONTEXT_LIMIT),
       truncated: { stories: stories.length > CONTEXT_LIMIT, workflows: workflows.length > CONTEXT_LIMIT, documents: documents.length > CONTEXT_LIMIT },

@@ -378,6 +378,12 @@ export class RealtimeGateway {
 
   // ---------- outbound ----------
 
+  /** A message that is not an event (no sequence number) to every ready connection subscribed to the topic. */
+  broadcast(topic: Topic, msg: ServerMessage): void {
+    const text = JSON.stringify(msg);
+    for (const conn of this.connections) if (conn.phase === 'ready' && !conn.held && conn.topics.has(topic)) this.sendText(conn, text);
+  }
+
   private onCommitted(events: readonly StoredEvent[]): void {
     const now = performance.now();
     let syncReported = false;

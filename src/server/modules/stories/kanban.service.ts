@@ -1,12 +1,27 @@
-import { buildBoard, type KanbanBoard, type Page, type StoriesQuery, type Story } from '../../../contracts/index.js';
+import { buildBoard, type CostShare, type KanbanBoard, type Page, type StoriesQuery, type Story, type StoryDetail } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { notFound } from '../../http/errors.js';
+import { documentsRepository } from '../documents/documents.repository.js';
 import { projectsRepository } from '../projects/projects.repository.js';
 import { consistencyRepository } from '../consistency/consistency.repository.js';
-import { storiesRepository } from './stories.repository.js';
+import { workflowsRepository } from '../workflows/workflows.repository.js';
+import { costToDate, withCosts } from './cost-to-date.js';
+import { storiesRepository, type CostShareSum } from './stories.repository.js';
 
 export const BOARD_CARD_LIMIT = 5000;
+/** How many workflow runs and documents the story page lists; `truncated` says when there were more. */
+export const STORY_DETAIL_LIMIT = 200;
+
+/** Per agent and model, the biggest known amount first (currencies are not comparable: the first one decides). */
+function sharesOf(rows: readonly CostShareSum[]): CostShare[] {
+  const groups = new Map<string, CostShareSum[]>();
+  for (const r of rows) groups.set(r.key, [...(groups.get(r.key) ?? []), r]);
+  return [...groups.values()]
+    .map((g) => ({ agentId: g[0]!.agentId, model: g[0]!.model, ...costToDate(g) }))
+    .sort((a, b) => (b.totals[0]?.amount ?? -1) - (a.totals[0]?.amount ?? -1) || (a.agentId ?? '\uffff').localeCompare(b.agentId ?? '\uffff') || (a.model ?? '').localeCompare(b.model ?? ''))
+    .map(({ agentId, model, totals, unpricedEvents }) => ({ agentId, model, totals, unpricedEvents }));
+}
 
 export class StoriesService {
   constructor(
@@ -17,16 +32,43 @@ export class StoriesService {
   async list(q: StoriesQuery): Promise<Page<Story>> {
     const { page, pageSize, ...filter } = q;
     const { items, total } = await storiesRepository.list(this.db.read, filter, page, pageSize);
-    return { items, page, pageSize, total };
+    const costs = await storiesRepository.costsByStories(
+      this.db.read,
+      items.map((s) => s.id),
+    );
+    return { items: withCosts(items, costs), page, pageSize, total };
   }
 
   async board(projectId: string): Promise<KanbanBoard> {
-    const [project, stories] = await Promise.all([
+    const [project, stories, costs] = await Promise.all([
       projectsRepository.findById(this.db.read, projectId, this.clock.now().toISOString()),
       storiesRepository.byProject(this.db.read, projectId, BOARD_CARD_LIMIT),
+      // One grouped query for every card's cost, not one per card.
+      storiesRepository.costsByProjectStories(this.db.read, projectId),
     ]);
     if (!project && stories.length === 0) throw notFound('project', projectId);
     const findings = await consistencyRepository.byStories(this.db.read, stories.map((s) => s.id));
-    return buildBoard(projectId, findings.size === 0 ? stories : stories.map((s) => ({ ...s, findings: findings.get(s.id) ?? [] })));
+    const cards = withCosts(stories, costs);
+    return buildBoard(projectId, findings.size === 0 ? cards : cards.map((s) => ({ ...s, findings: findings.get(s.id) ?? [] })));
+  }
+
+  /** A story with what ties to it: its workflow runs, its documents, its cost by agent and model, its findings. */
+  async detail(id: string): Promise<StoryDetail> {
+    const story = await storiesRepository.findById(this.db.read, id);
+    if (!story) throw notFound('story', id);
+    const [workflows, documents, costs, shares, findings] = await Promise.all([
+      workflowsRepository.list(this.db.read, { storyId: id }, 1, STORY_DETAIL_LIMIT + 1).then((r) => r.items),
+      documentsRepository.list(this.db.read, { storyId: id }, 1, STORY_DETAIL_LIMIT + 1).then((r) => r.items),
+      storiesRepository.costsByStories(this.db.read, [id]),
+      storiesRepository.costShares(this.db.read, id),
+      consistencyRepository.byStories(this.db.read, [id]),
+    ]);
+    return {
+      story: { ...withCosts([story], costs)[0]!, findings: findings.get(id) ?? [] },
+      workflows: workflows.slice(0, STORY_DETAIL_LIMIT),
+      documents: documents.slice(0, STORY_DETAIL_LIMIT),
+      costByAgentModel: sharesOf(shares),
+      truncated: { workflows: workflows.length > STORY_DETAIL_LIMIT, documents: documents.length > STORY_DETAIL_LIMIT },
+    };
   }
 }

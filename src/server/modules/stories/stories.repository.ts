@@ -1,8 +1,10 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Status, StoriesQuery, Story } from '../../../contracts/index.js';
+import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
 import type { StoriesTable } from '../../db/schema.js';
+import type { CostSum } from './cost-to-date.js';
 
 export type StoryRow = Selectable<StoriesTable>;
 
@@ -21,6 +23,25 @@ export function toStory(r: StoryRow): Story {
     details: r.details_json ? (JSON.parse(r.details_json) as Story['details']) : null,
     findings: [],
   };
+}
+
+// Per group and currency: the sum of known amounts, how many records had one, and how many had none.
+const AMOUNT = sql<number>`coalesce(sum(cost_amount), 0)`.as('amount');
+const PRICED = sql<number>`count(cost_amount)`.as('priced');
+const UNPRICED = sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced');
+
+const toSum = (r: { key: string | null; currency: string | null; amount: number; priced: number; unpriced: number }): CostSum => ({
+  key: r.key ?? '',
+  currency: r.currency,
+  amount: Number(r.amount),
+  priced: Number(r.priced),
+  unpriced: Number(r.unpriced),
+});
+
+/** A story's cost rows per agent and model (either may be null: records that name none). */
+export interface CostShareSum extends CostSum {
+  agentId: string | null;
+  model: string | null;
 }
 
 export type StoryFilter = Omit<StoriesQuery, 'page' | 'pageSize'>;
@@ -63,6 +84,59 @@ export const storiesRepository = {
       .limit(limit)
       .execute();
     return rows.map(toStory);
+  },
+
+  /** Cost rows of the given stories summed per story and currency: one grouped query per 500 stories (a list page). */
+  async costsByStories(db: Executor, storyIds: readonly string[]): Promise<CostSum[]> {
+    const out: CostSum[] = [];
+    for (const part of chunks(storyIds)) {
+      const rows = await db
+        .selectFrom('cost_events')
+        .select([sql.ref<string | null>('story_id').as('key'), 'currency', AMOUNT, PRICED, UNPRICED])
+        .where('story_id', 'in', part)
+        .groupBy(['story_id', 'currency'])
+        .execute();
+      out.push(...rows.map(toSum));
+    }
+    return out;
+  },
+
+  /** Cost rows of every story of a project summed per story and currency: one grouped query for a whole board. */
+  async costsByProjectStories(db: Executor, projectId: string): Promise<CostSum[]> {
+    const rows = await db
+      .selectFrom('cost_events')
+      .select([sql.ref<string | null>('story_id').as('key'), 'currency', AMOUNT, PRICED, UNPRICED])
+      .where('story_id', 'in', (eb) => eb.selectFrom('stories').select('stories.id').where('stories.project_id', '=', projectId))
+      .groupBy(['story_id', 'currency'])
+      .execute();
+    return rows.map(toSum);
+  },
+
+  /** One story's cost rows per agent, model and currency. */
+  async costShares(db: Executor, storyId: string): Promise<CostShareSum[]> {
+    const rows = await db
+      .selectFrom('cost_events')
+      .select(['agent_id', 'model', 'currency', AMOUNT, PRICED, UNPRICED])
+      .where('story_id', '=', storyId)
+      .groupBy(['agent_id', 'model', 'currency'])
+      .execute();
+    return rows.map((r) => ({ ...toSum({ ...r, key: `${r.agent_id ?? ''}\u0000${r.model ?? ''}` }), agentId: r.agent_id, model: r.model }));
+  },
+
+  /** How many stories of each project are done. */
+  async doneCountByProjects(db: Executor, projectIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const part of chunks(projectIds)) {
+      const rows = await db
+        .selectFrom('stories')
+        .select((eb) => ['project_id', eb.fn.countAll<number>().as('n')])
+        .where('project_id', 'in', part)
+        .where('status', '=', 'done')
+        .groupBy('project_id')
+        .execute();
+      for (const r of rows) out.set(r.project_id!, Number(r.n));
+    }
+    return out;
   },
 
   // ----- projection side -----

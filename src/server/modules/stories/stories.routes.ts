@@ -8,6 +8,7 @@ import type { ChangeStoryStatus } from './story-status.command.js';
 export function storiesRoutes(service: StoriesService, changeStatus: ChangeStoryStatus): Router {
   const r = Router();
   r.get('/stories', route({ query: storiesQuerySchema }, ({ query }) => service.list(query)));
+  r.get('/stories/:id', route({ params: idParamsSchema }, ({ params }) => service.detail(params.id)));
   r.get('/kanban/board', route({ query: kanbanQuerySchema }, ({ query }) => service.board(query.projectId)));
   r.patch(
     '/stories/:id/status',

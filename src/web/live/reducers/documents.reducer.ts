@@ -1,6 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { RENDERABLE_MIME_TYPES, type DocumentMeta } from '../../../contracts/index.js';
 import { keys } from '../../api/queries.js';
+import { storyKeys } from '../../pages/stories/story-query.js';
 import { isNewer, type TypedEvent } from './fold.js';
 import type { ReducerContext } from './reducer.js';
 
@@ -50,6 +51,8 @@ export function applyDocumentEvents(qc: QueryClient, events: readonly TypedEvent
   }
   if (touched.size === 0) return;
   ctx.invalidate(keys.documents);
+  // Story pages list their documents; only the one on screen re-reads.
+  ctx.invalidate(storyKeys.all);
   for (const id of touched) ctx.invalidate(keys.document(id));
   if (anyProjectUnknown) ctx.invalidate(['project-context']);
   else for (const p of projects) ctx.invalidate(keys.projectContext(p));

@@ -94,5 +94,9 @@ export function foldProject(current: Project | undefined, e: TypedEvent, now: nu
     riskFlag: p.riskFlag ?? false,
     overdue: dueAt !== null && Date.parse(dueAt) < now && !STATUS_MODEL.project.terminal.includes(p.status),
     updatedAt: e.occurredAt,
+    // Cost figures are not in project events: they stay as the server last counted them.
+    ...(current?.cost ? { cost: current.cost } : {}),
+    ...(current?.doneStories !== undefined ? { doneStories: current.doneStories } : {}),
+    ...(current?.costPerDoneStory ? { costPerDoneStory: current.costPerDoneStory } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { buildBoard, type KanbanBoard, type Story } from '../../../contracts/index.js';
-import type { ProjectContext } from '../../api/queries.js';
+import { buildBoard, type KanbanBoard, type Story, type StoryDetail } from '../../../contracts/index.js';
+import { keys, type ProjectContext } from '../../api/queries.js';
+import { storyKeys } from '../../pages/stories/story-query.js';
 import { foldStory, type TypedEvent } from './fold.js';
 import type { ReducerContext } from './reducer.js';
 
@@ -13,6 +14,8 @@ const foldAll = (s: Story | undefined, evs: readonly TypedEvent[]) => evs.reduce
 export function applyStoryEvents(qc: QueryClient, events: readonly TypedEvent[], ctx: ReducerContext): void {
   const touched = new Map<string, TypedEvent[]>();
   for (const e of events) {
+    // A story page lists the story's findings, which a consistency report replaces wholesale.
+    if (e.eventType === 'consistency.reported') ctx.invalidate(storyKeys.all);
     if (e.eventType !== 'story.upserted' && e.eventType !== 'story.status_changed') continue;
     touched.set(e.entityId, [...(touched.get(e.entityId) ?? []), e]);
   }
@@ -49,6 +52,22 @@ export function applyStoryEvents(qc: QueryClient, events: readonly TypedEvent[],
     const known = new Set(context.stories.map((s) => s.id));
     if ([...touched.keys()].some((id) => !known.has(id) && touched.get(id)!.some((e) => e.eventType === 'story.upserted' && e.payload.projectId === context.project.id))) ctx.invalidate(queryKey);
     if (changed) qc.setQueryData(queryKey, { ...context, stories });
+  }
+  for (const [id, evs] of touched) {
+    const detail = qc.getQueryData<StoryDetail>(storyKeys.detail(id));
+    // Folded like a card; its cost, runs and documents are not in story events and stay as read.
+    if (detail) qc.setQueryData<StoryDetail>(storyKeys.detail(id), { ...detail, story: foldAll(detail.story, evs)! });
+  }
+
+  // A story reaching or leaving done changes its project's done count, so its cost per done story: the server recounts.
+  if (events.some((e) => e.eventType === 'story.status_changed' || e.eventType === 'story.upserted')) {
+    ctx.invalidate(keys.projects);
+    const projects = new Set<string>();
+    for (const evs of touched.values()) for (const e of evs) if (e.eventType === 'story.upserted') projects.add(e.payload.projectId);
+    for (const [, context] of qc.getQueriesData<ProjectContext>({ queryKey: ['project-context'] })) {
+      if (context?.stories.some((s) => touched.has(s.id))) projects.add(context.project.id);
+    }
+    for (const p of projects) ctx.invalidate(keys.projectContext(p));
   }
   ctx.flash(touched.keys());
 }

@@ -1,6 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
-import type { Page, Workflow } from '../../../contracts/index.js';
+import type { Page, StoryDetail, Workflow } from '../../../contracts/index.js';
 import { keys, type WorkflowFilters } from '../../api/queries.js';
+import { storyKeys } from '../../pages/stories/story-query.js';
 import { foldWorkflow, type TypedEvent } from './fold.js';
 import type { ReducerContext } from './reducer.js';
 
@@ -45,6 +46,22 @@ export function applyWorkflowEvents(qc: QueryClient, events: readonly TypedEvent
     }
     if (changed) qc.setQueryData(queryKey, { ...page, items });
     if (membershipChanged) ctx.invalidate(queryKey);
+  }
+
+  // A story page lists the story's runs: patched in place; a run newly naming the story makes the page re-read.
+  for (const [queryKey, detail] of qc.getQueriesData<StoryDetail>({ queryKey: storyKeys.all })) {
+    if (!detail) continue;
+    let changed = false;
+    const workflows = detail.workflows.map((w) => {
+      const evs = touched.get(w.id);
+      if (!evs) return w;
+      changed = true;
+      return evs.reduce<Workflow | undefined>((acc, e) => foldWorkflow(acc, e), w)!;
+    });
+    const listed = new Set(detail.workflows.map((w) => w.id));
+    const joins = [...touched].some(([id, evs]) => !listed.has(id) && evs.some((e) => e.eventType === 'workflow.upserted' && e.payload.storyId === detail.story.id));
+    if (changed) qc.setQueryData(queryKey, { ...detail, workflows });
+    if (joins || workflows.some((w) => w.storyId !== detail.story.id)) ctx.invalidate(queryKey);
   }
 
   for (const [id, evs] of touched) {

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { lazy, Suspense, useMemo } from 'react';
+import { useMemo } from 'react';
 import { useSearchParams } from 'react-router';
-import type { CostSummary, CostTimeseries } from '../../../contracts/index.js';
+import type { CostSummary } from '../../../contracts/index.js';
 import { ApiError } from '../../api/http.js';
 import { queries } from '../../api/queries.js';
 import { useNames, type Names } from '../../api/use-names.js';
@@ -9,35 +9,11 @@ import { SelectFilter, updateParams } from '../../components/filters.js';
 import { Field } from '../../components/Field.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
-import type { ChartBucket } from '../../components/charts/CostBarChart.js';
 import { browserTimeZone, bucketFor, COMMON_ZONES, dateToInstant, filtersFrom, rangeErrors, type CostFilters, type GroupBy } from './cost-params.js';
+import { BudgetBars } from './BudgetBars.js';
+import { CostCharts } from './CostCharts.js';
+import { money, reasonText } from './cost-format.js';
 import { downloadCsv, toCsv } from './csv.js';
-
-const CostBarChart = lazy(() => import('../../components/charts/CostBarChart.js'));
-
-const REASON_TEXT: Record<string, string> = {
-  no_cost_source: 'no cost source has reported for this range yet',
-  unpriced_events: 'only unpriced events (no known price for their model) were recorded',
-};
-const SHORT_REASON: Record<string, string> = { no_cost_source: 'no cost source yet', unpriced_events: 'only unpriced events' };
-const reasonText = (r: string | null) => (r ? (REASON_TEXT[r] ?? r) : 'unknown');
-
-export function money(amount: number, currency: string): string {
-  try {
-    return new Intl.NumberFormat(undefined, { style: 'currency', currency, maximumFractionDigits: 2 }).format(amount);
-  } catch {
-    return `${amount.toFixed(2)} ${currency}`;
-  }
-}
-
-function bucketLabel(iso: string, bucket: 'hour' | 'day', tz: string): string {
-  const opts: Intl.DateTimeFormatOptions = bucket === 'hour' ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : { month: 'short', day: 'numeric' };
-  try {
-    return new Intl.DateTimeFormat(undefined, { ...opts, timeZone: tz }).format(new Date(iso));
-  } catch {
-    return iso.slice(0, bucket === 'hour' ? 16 : 10);
-  }
-}
 
 function serverFieldError(error: unknown, field: 'start' | 'end'): string | undefined {
   if (!(error instanceof ApiError) || error.status !== 422) return undefined;
@@ -127,26 +103,6 @@ function Breakdown({ summary, names }: { summary: CostSummary; names: Names }) {
   );
 }
 
-function Charts({ series, tz }: { series: CostTimeseries; tz: string }) {
-  return (
-    <section aria-labelledby="chart-title" className="mb-4 min-w-0 rounded-md border border-border bg-surface p-3">
-      <h2 id="chart-title" className="mb-2 text-base font-semibold">
-        Per {series.bucket} <span className="text-sm font-normal text-muted">({tz})</span>
-      </h2>
-      <Suspense fallback={<Loading what="the chart" />}>
-        {series.series.map((s) => {
-          const buckets: ChartBucket[] = s.buckets.map((b) =>
-            b.status === 'available'
-              ? { start: b.start, label: bucketLabel(b.start, series.bucket, tz), status: 'available', amount: b.amount }
-              : { start: b.start, label: bucketLabel(b.start, series.bucket, tz), status: 'unavailable', reason: b.reason },
-          );
-          return <CostBarChart key={s.currency} buckets={buckets} currency={s.currency} format={(n) => money(n, s.currency)} reasonLabel={(r) => SHORT_REASON[r] ?? r} />;
-        })}
-      </Suspense>
-    </section>
-  );
-}
-
 const inputCls = 'min-w-0 rounded border border-border bg-surface px-2 py-1 text-fg';
 
 export default function CostsPage() {
@@ -174,7 +130,7 @@ export default function CostsPage() {
   const endError = errors.end ?? serverFieldError(summary.error, 'end') ?? serverFieldError(series.error, 'end');
   const exportCsv = () => {
     if (!summary.data) return;
-    downloadCsv(`costs-${summary.data.start.slice(0, 10)}-${summary.data.end.slice(0, 10)}.csv`, toCsv(summary.data, series.data, (k) => keyName(k, summary.data.groupBy, names)));
+    downloadCsv(`costs-${summary.data.start.slice(0, 10)}-${summary.data.end.slice(0, 10)}.csv`, toCsv(summary.data, series.data, (k, as) => keyName(k, as ?? summary.data.groupBy, names)));
   };
   return (
     <section data-testid="costs-page">
@@ -253,7 +209,8 @@ export default function CostsPage() {
             {new Date(summary.data.start).toLocaleString(undefined, { timeZone: f.tz })} – {new Date(summary.data.end).toLocaleString(undefined, { timeZone: f.tz })}
           </p>
           <SummaryCards summary={summary.data} />
-          {series.error ? <ErrorState error={series.error} onRetry={() => void series.refetch()} /> : series.data ? <Charts series={series.data} tz={f.tz} /> : <Loading what="the chart" />}
+          <BudgetBars summary={summary.data} projectName={names.project} tz={f.tz} />
+          {series.error ? <ErrorState error={series.error} onRetry={() => void series.refetch()} /> : series.data ? <CostCharts series={series.data} tz={f.tz} /> : <Loading what="the chart" />}
           <Breakdown summary={summary.data} names={names} />
         </div>
       )}

@@ -1,10 +1,12 @@
 import { useDraggable } from '@dnd-kit/core';
 import { memo, type KeyboardEventHandler, type ReactNode } from 'react';
+import { Link } from 'react-router';
 import type { Finding, Status, Story } from '../../../contracts/index.js';
 import type { Names } from '../../api/use-names.js';
 import { describeFindings, FINDING_LABEL } from '../../components/integrity/findings.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { useFlash } from '../../live/flash.js';
+import { CostFigures } from '../stories/cost.js';
 import { MoveMenu } from './MoveMenu.js';
 
 interface CardProps {
@@ -32,7 +34,12 @@ function CardBody({ story, names, showEpic, onMove, handle }: CardProps & { hand
   return (
     <>
       {/* The title gets the card's full width; controls sit on their own row so narrow columns never squeeze it. */}
-      <p className="break-words text-sm font-medium">{story.title ?? story.id}</p>
+      <p className="break-words text-sm font-medium">
+        {/* The title opens the story page; a click (not a drag: the sensors wait for 5 px of movement) follows it. */}
+        <Link to={`/stories/${encodeURIComponent(story.id)}`} className="hover:text-accent hover:underline" data-testid="card-link" draggable={false}>
+          {story.title ?? story.id}
+        </Link>
+      </p>
       <div className="mt-1.5 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-muted">
         {story.findings.length > 0 && <FindingMarker findings={story.findings} />}
         {showEpic && story.epic && <span className="rounded bg-surface-2 px-1.5 py-0.5">{story.epic}</span>}
@@ -48,6 +55,11 @@ function CardBody({ story, names, showEpic, onMove, handle }: CardProps & { hand
           </span>
         )}
         <span>{names.person(story.ownerId) ?? 'unassigned'}</span>
+        <span className="min-w-0" data-testid="card-cost" data-availability={story.cost?.availability ?? 'unavailable'} title="Cost to date">
+          <span className="sr-only">Cost to date </span>
+          <span aria-hidden="true">Cost </span>
+          <CostFigures cost={story.cost} showUnpriced={false} />
+        </span>
         <span>
           in status <RelativeTime value={story.statusSince} />
         </span>

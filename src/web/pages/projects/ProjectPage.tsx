@@ -11,6 +11,7 @@ import { StaleBanner } from '../../components/StaleBanner.js';
 import { isAlarming, StatusBadge } from '../../components/StatusBadge.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { FINDING_LABEL, findingLocation } from '../../components/integrity/findings.js';
+import { CostFigures, PerDoneStory } from '../stories/cost.js';
 
 function Section({ title, count, truncated, children }: { title: string; count: number; truncated: boolean; children: ReactNode }) {
   return (
@@ -128,7 +129,7 @@ export default function ProjectPage() {
         </div>
       </PageHeader>
       <StaleBanner modules={['project', 'story', 'workflow']} />
-      <div className="mb-4 grid gap-3 rounded-md border border-border bg-surface p-4 text-sm sm:grid-cols-3">
+      <div className="mb-4 grid gap-3 rounded-md border border-border bg-surface p-4 text-sm sm:grid-cols-3 lg:grid-cols-5">
         <div>
           <div className="text-xs uppercase text-muted">Progress</div>
           <ProgressBar pct={p.progressPct} />
@@ -140,6 +141,14 @@ export default function ProjectPage() {
         <div>
           <div className="text-xs uppercase text-muted">Due</div>
           {p.dueAt ? <time dateTime={p.dueAt}>{formatExact(p.dueAt)}</time> : 'no due date'}
+        </div>
+        <div className="min-w-0" data-testid="project-cost" data-availability={p.cost?.availability ?? 'unavailable'}>
+          <div className="text-xs uppercase text-muted">Cost to date</div>
+          <CostFigures cost={p.cost} />
+        </div>
+        <div className="min-w-0" data-testid="project-cost-per-story" data-availability={p.costPerDoneStory?.availability ?? 'unavailable'}>
+          <div className="text-xs uppercase text-muted">Per done story{p.doneStories ? ` (${p.doneStories} done)` : ''}</div>
+          <PerDoneStory value={p.costPerDoneStory} />
         </div>
       </div>
       <IntegrityPanel projectId={p.id} stories={stories} />
@@ -153,8 +162,16 @@ export default function ProjectPage() {
                 const docs = documents.filter((d) => d.storyId === s.id).length;
                 return (
                   <li key={s.id} className="flex items-center justify-between gap-2 py-1.5">
-                    <span className="min-w-0 truncate">{s.title ?? s.id}</span>
+                    <Link to={`/stories/${encodeURIComponent(s.id)}`} className="min-w-0 truncate text-accent hover:underline">
+                      {s.title ?? s.id}
+                    </Link>
                     <span className="flex shrink-0 items-center gap-2">
+                      {s.cost?.availability === 'available' && (
+                        <span className="text-xs text-muted" data-testid="project-story-cost">
+                          <span className="sr-only">cost </span>
+                          <CostFigures cost={s.cost} showUnpriced={false} />
+                        </span>
+                      )}
                       {docs > 0 && (
                         <Link to={`/documents?storyId=${encodeURIComponent(s.id)}`} className="text-xs text-accent hover:underline">
                           {docs === 1 ? '1 doc' : `${docs} docs`}

@@ -11,6 +11,7 @@ import { StaleBanner } from '../../components/StaleBanner.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { useFlash } from '../../live/flash.js';
+import { CostFigures, PerDoneStory } from '../stories/cost.js';
 
 const flag = (v: string | null) => (v === 'true' ? true : v === 'false' ? false : undefined);
 
@@ -41,6 +42,15 @@ const ProjectCard = memo(function ProjectCard({ p, names }: { p: Project; names:
         <dd className="truncate">{names.person(p.ownerId) ?? 'unassigned'}</dd>
         <dt className="text-muted">Due</dt>
         <dd>{p.dueAt ? <time dateTime={p.dueAt} title={formatExact(p.dueAt)}>{new Date(p.dueAt).toLocaleDateString()}</time> : <span className="text-muted">no due date</span>}</dd>
+        <dt className="text-muted">Cost to date</dt>
+        <dd className="min-w-0" data-testid="project-cost" data-availability={p.cost?.availability ?? 'unavailable'}>
+          <CostFigures cost={p.cost} showUnpriced={false} />
+        </dd>
+        <dt className="text-muted">Per done story</dt>
+        <dd className="min-w-0" data-testid="project-cost-per-story" data-availability={p.costPerDoneStory?.availability ?? 'unavailable'}>
+          <PerDoneStory value={p.costPerDoneStory} />
+          {p.doneStories !== undefined && p.doneStories > 0 && <span className="text-xs text-muted"> ({p.doneStories} done)</span>}
+        </dd>
         <dt className="text-muted">Updated</dt>
         <dd>
           <RelativeTime value={p.updatedAt} />

@@ -1,0 +1,291 @@
+/**
+ * Read-path latency with a production-sized database: 1,000,000 cost records and 200,000 workflow events loaded
+ * through the real append path (IngestionService -> EventWriter -> projections, in-process, into a temp-dir SQLite
+ * file), then p50/p95/max of sequential GETs against the real HTTP server (its own process, 127.0.0.1 only), each
+ * also as a ratio to a trivial endpoint measured in the same run. Finally the cost service with and without the hourly
+ * rollup, in-process, for the rollup's own speed-up. See bench/queries/README.md.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import type { CostSummaryQuery, CostTimeseriesQuery } from '../../src/contracts/index.js';
+import { createLogger } from '../../src/server/observability/logger.js';
+import { CostsService } from '../../src/server/modules/costs/costs.service.js';
+import { createCore } from '../../src/server/server.js';
+import { percentile } from '../support/http-load.js';
+import { benchServerConfig, gitInfo } from '../support/run-info.js';
+import type { ServerHello } from '../support/server-process.js';
+import { referenceEvents, runEvents } from './workload.js';
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer (got ${raw})`);
+  return n;
+}
+
+const COST_EVENTS = envInt('BENCH_COST_EVENTS', 1_000_000);
+const WORKFLOW_EVENTS = envInt('BENCH_WORKFLOW_EVENTS', 200_000);
+const REQUESTS = envInt('BENCH_REQUESTS', 200);
+const WARMUP = Math.min(20, REQUESTS);
+const TARGET_P95_MS = 50;
+const SETTLE_MS = envInt('BENCH_SETTLE_S', 900) * 1000;
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const resultsDir = path.join(benchDir, '..', 'results');
+const serverScript = path.join(benchDir, '..', 'support', 'server-process.ts');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** What the measured URLs may depend on: the load's `now` and a project that exists. */
+interface Context {
+  now: number;
+  projectId: string;
+}
+
+interface Endpoint {
+  name: string;
+  url: (c: Context) => string;
+  /** Endpoints of modules that may not exist yet: a 404 prints "not available" instead of failing the run. */
+  optional?: boolean;
+}
+
+const enc = encodeURIComponent;
+const BASELINE: Endpoint = { name: 'baseline: meta/status-model', url: () => '/api/v1/meta/status-model' };
+/** The measured endpoints, one line each. */
+const ENDPOINTS: Endpoint[] = [
+  { name: 'costs summary 24h', url: () => '/api/v1/costs/summary?window=24h' },
+  { name: 'costs summary 24h project', url: (c) => `/api/v1/costs/summary?window=24h&projectId=${c.projectId}` },
+  { name: 'costs summary 7d', url: () => '/api/v1/costs/summary?window=7d' },
+  { name: 'costs summary 7d project', url: (c) => `/api/v1/costs/summary?window=7d&projectId=${c.projectId}` },
+  { name: 'costs summary 30d', url: () => '/api/v1/costs/summary?window=30d' },
+  { name: 'costs summary 30d project', url: (c) => `/api/v1/costs/summary?window=30d&projectId=${c.projectId}` },
+  { name: 'costs timeseries 30d hour UTC', url: (c) => `/api/v1/costs/timeseries?bucket=hour&tz=UTC&start=${iso(c.now - 30 * 86_400_000)}&end=${iso(c.now)}` },
+  { name: 'costs timeseries 30d hour Berlin', url: (c) => `/api/v1/costs/timeseries?bucket=hour&tz=${enc('Europe/Berlin')}&start=${iso(c.now - 30 * 86_400_000)}&end=${iso(c.now)}` },
+  { name: 'costs timeseries 30d day Kolkata', url: (c) => `/api/v1/costs/timeseries?bucket=day&tz=${enc('Asia/Kolkata')}&start=${iso(c.now - 30 * 86_400_000)}&end=${iso(c.now)}` },
+  { name: 'kanban board project', url: (c) => `/api/v1/kanban/board?projectId=${c.projectId}` },
+  { name: 'analytics agent trends 30d', url: (c) => `/api/v1/analytics/agents/trends?start=${iso(c.now - 30 * 86_400_000)}&end=${iso(c.now)}`, optional: true },
+];
+
+type ServerChild = ChildProcessByStdio<Writable, Readable, null>;
+
+async function startServerProcess(dataDir: string): Promise<{ child: ServerChild; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', serverScript, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const hello = await new Promise<ServerHello>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the server process did not start within 120 s')), 120_000);
+    child.once('exit', (code) => reject(new Error(`the server process exited with code ${code} before listening`)));
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(line) as ServerHello);
+      } catch {
+        reject(new Error(`unexpected output from the server process: ${line}`));
+      }
+    });
+  }).catch((err: unknown) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
+  const u = new URL(hello.url);
+  if (u.protocol !== 'http:' || u.hostname !== '127.0.0.1') {
+    child.kill('SIGKILL');
+    throw new Error(`refusing to measure anything but http://127.0.0.1 (got ${hello.url})`);
+  }
+  return { child, url: hello.url };
+}
+
+async function stopServerProcess(child: ServerChild): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.stdin.end();
+  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** One GET, fully read; resolves with status and latency in ms. */
+function get(agent: http.Agent, base: URL, pathname: string, key: string): Promise<{ status: number; ms: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = http.request({ agent, host: '127.0.0.1', port: Number(base.port), method: 'GET', path: pathname, headers: { authorization: `Bearer ${key}` }, timeout: 30_000 }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => (bytes += c.length));
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, bytes }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${pathname} timed out after 30 s`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface Stats {
+  p50: number;
+  p95: number;
+  max: number;
+  n: number;
+}
+
+function stats(latencies: number[]): Stats {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), max: sorted.at(-1)!, n: sorted.length };
+}
+
+/** Sequential requests (one in flight), after an untimed warm-up: latency, not throughput. */
+async function measure(agent: http.Agent, base: URL, key: string, pathname: string): Promise<{ stats: Stats; bytes: number } | { status: number }> {
+  let bytes = 0;
+  for (let i = 0; i < WARMUP; i++) {
+    const r = await get(agent, base, pathname, key);
+    if (r.status !== 200) return { status: r.status };
+    bytes = r.bytes;
+  }
+  const latencies: number[] = [];
+  for (let i = 0; i < REQUESTS; i++) {
+    const r = await get(agent, base, pathname, key);
+    if (r.status !== 200) throw new Error(`GET ${pathname} answered ${r.status} during the timed run`);
+    latencies.push(r.ms);
+  }
+  return { stats: stats(latencies), bytes };
+}
+
+/** In-process timing of one service call, N times after a warm-up. */
+async function timeCalls(n: number, call: () => Promise<unknown>): Promise<Stats> {
+  for (let i = 0; i < Math.min(2, n); i++) await call();
+  const latencies: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await call();
+    latencies.push(performance.now() - started);
+  }
+  return stats(latencies);
+}
+
+const f = (ms: number) => ms.toFixed(1).padStart(7);
+const pad = (s: string, n: number) => s.padEnd(n);
+
+async function main(): Promise<void> {
+  const dataDir = fs.mkdtempSync(path.join(process.env.BENCH_TMPDIR ?? os.tmpdir(), 'bmad-ops-bench-queries-'));
+  const now = Date.now();
+  const context: Context = { now, projectId: 'p-3' };
+  try {
+    // ---- load ----
+    console.log(`loading ${COST_EVENTS.toLocaleString('en')} cost and ${WORKFLOW_EVENTS.toLocaleString('en')} workflow events into ${dataDir} ...`);
+    const core = await createCore(benchServerConfig(dataDir), { logger: createLogger('silent') });
+    const { key } = await core.auth.createApiKey('bench read', ['read'], { actorType: 'system', actorId: null });
+    const loadStart = performance.now();
+    let loaded = 0;
+    const ingest = async (events: readonly unknown[]) => {
+      const r = await core.ingestion.ingest(events);
+      if (r.accepted !== events.length) throw new Error(`load: ${r.accepted} of ${events.length} accepted: ${JSON.stringify(r.results.find((x) => x.status !== 'accepted'))}`);
+      loaded += events.length;
+    };
+    await ingest(referenceEvents(now));
+    // Two batches in flight, so the writer group-commits the next while the previous is validated.
+    const inFlight: Promise<void>[] = [];
+    let lastReport = performance.now();
+    for (const batch of runEvents({ costEvents: COST_EVENTS, workflowEvents: WORKFLOW_EVENTS, now }, 2_500)) {
+      inFlight.push(ingest(batch));
+      if (inFlight.length >= 2) await inFlight.shift();
+      if (performance.now() - lastReport > 10_000) {
+        lastReport = performance.now();
+        console.log(`  ${loaded.toLocaleString('en')} events, ${Math.round(loaded / ((lastReport - loadStart) / 1000)).toLocaleString('en')}/s`);
+      }
+    }
+    await Promise.all(inFlight);
+    const loadMs = performance.now() - loadStart;
+    const counts = {
+      costRows: Number((await core.db.read.selectFrom('cost_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+      rollupRows: Number((await core.db.read.selectFrom('cost_rollup_hourly').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+      domainEvents: Number((await core.db.read.selectFrom('domain_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+    };
+    await core.close();
+    console.log(`loaded ${loaded.toLocaleString('en')} events in ${(loadMs / 1000).toFixed(1)} s (${Math.round(loaded / (loadMs / 1000)).toLocaleString('en')} events/s); cost rows ${counts.costRows.toLocaleString('en')}, rollup rows ${counts.rollupRows.toLocaleString('en')}`);
+    if (counts.costRows !== COST_EVENTS) throw new Error(`expected ${COST_EVENTS} cost rows, found ${counts.costRows}`);
+
+    // ---- HTTP ----
+    const { child, url } = await startServerProcess(dataDir);
+    const base = new URL(url);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    // Background work the server starts on its own (e.g. a catch-up job over the freshly loaded log) would be measured
+    // as latency: wait, boundedly, until 50 baseline requests in a row answer within 10 ms.
+    const settleStart = performance.now();
+    let calm = 0;
+    while (calm < 50 && performance.now() - settleStart < SETTLE_MS) {
+      const r = await get(agent, base, BASELINE.url(context), key);
+      calm = r.status === 200 && r.ms < 10 ? calm + 1 : 0;
+      if (calm === 0) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    const settledMs = performance.now() - settleStart;
+    console.log(`server ${calm >= 50 ? 'settled' : 'did NOT settle'} after ${(settledMs / 1000).toFixed(1)} s (background work after start; not part of any figure below)`);
+    const results: { name: string; url: string; stats?: Stats; ratio?: { p50: number; p95: number }; bytes?: number; unavailable?: number }[] = [];
+    console.log(`\nHTTP GET latency, ${REQUESTS} sequential requests each after ${WARMUP} untimed (ms; ratio = p50 and p95 / baseline's)`);
+    console.log(`${pad('endpoint', 36)}   p50     p95     max   x p50  x p95   bytes  p95<=${TARGET_P95_MS}`);
+    const print = (r: (typeof results)[number]) => {
+      if (!r.stats) return console.log(`${pad(r.name, 36)}  not available (HTTP ${r.unavailable})`);
+      const ok = r.name.startsWith('baseline') ? '' : r.stats.p95 <= TARGET_P95_MS ? 'yes' : 'NO';
+      console.log(`${pad(r.name, 36)}${f(r.stats.p50)} ${f(r.stats.p95)} ${f(r.stats.max)} ${r.ratio!.p50.toFixed(1).padStart(6)} ${r.ratio!.p95.toFixed(1).padStart(6)} ${String(r.bytes).padStart(7)}  ${ok}`);
+    };
+    try {
+      const baseline = await measure(agent, base, key, BASELINE.url(context));
+      if (!('stats' in baseline)) throw new Error(`the baseline answered ${baseline.status}`);
+      results.push({ name: BASELINE.name, url: BASELINE.url(context), stats: baseline.stats, ratio: { p50: 1, p95: 1 }, bytes: baseline.bytes });
+      print(results.at(-1)!);
+      for (const e of ENDPOINTS) {
+        const u = e.url(context);
+        const m = await measure(agent, base, key, u);
+        if (!('stats' in m)) {
+          if (e.optional && m.status === 404) {
+            results.push({ name: e.name, url: u, unavailable: 404 });
+            print(results.at(-1)!);
+            continue;
+          }
+          throw new Error(`GET ${u} answered ${m.status}`);
+        }
+        results.push({ name: e.name, url: u, stats: m.stats, bytes: m.bytes, ratio: { p50: m.stats.p50 / baseline.stats.p50, p95: m.stats.p95 / baseline.stats.p95 } });
+        print(results.at(-1)!);
+      }
+    } finally {
+      agent.destroy();
+      await stopServerProcess(child);
+    }
+
+    // ---- rollup vs raw, in-process ----
+    const core2 = await createCore(benchServerConfig(dataDir), { logger: createLogger('silent') });
+    const compare: { name: string; rollup: Stats; raw: Stats }[] = [];
+    try {
+      const clock = { now: () => new Date(now) };
+      const rolled = new CostsService(core2.db, clock, { defaultCurrency: 'USD' });
+      const raw = new CostsService(core2.db, clock, { defaultCurrency: 'USD', rollup: false });
+      // Few calls: the raw path reads every cost row of the window (and of the month, for budgets) each time.
+      const n = Math.max(3, Math.floor(REQUESTS / 40));
+      const summaries: [string, CostSummaryQuery][] = [
+        ['summary 24h', { window: '24h', groupBy: 'project' }],
+        ['summary 30d', { window: '30d', groupBy: 'project' }],
+        ['summary 30d project', { window: '30d', groupBy: 'project', projectId: context.projectId }],
+      ];
+      for (const [name, q] of summaries) compare.push({ name, rollup: await timeCalls(n, () => rolled.summary(q)), raw: await timeCalls(n, () => raw.summary(q)) });
+      const ts: CostTimeseriesQuery = { bucket: 'hour', tz: 'Europe/Berlin', start: iso(now - 30 * 86_400_000), end: iso(now) };
+      compare.push({ name: 'timeseries 30d hour Berlin', rollup: await timeCalls(n, () => rolled.timeseries(ts)), raw: await timeCalls(n, () => raw.timeseries(ts)) });
+    } finally {
+      await core2.close();
+    }
+    console.log(`\nCostsService in-process, hourly rollup vs cost_events only (ms, p50 / p95; speed-up = raw p50 / rollup p50)`);
+    for (const c of compare) {
+      console.log(`${pad(c.name, 30)} rollup ${f(c.rollup.p50)} /${f(c.rollup.p95)}   raw ${f(c.raw.p50)} /${f(c.raw.p95)}   speed-up ${(c.raw.p50 / c.rollup.p50).toFixed(1)}x`);
+    }
+
+    fs.mkdirSync(resultsDir, { recursive: true });
+    const out = path.join(resultsDir, `queries-${new Date(now).toISOString().replace(/[:.]/g, '-')}.json`);
+    fs.writeFileSync(out, JSON.stringify({ git: gitInfo(), cpus: os.cpus().length, node: process.version, load: { events: loaded, ms: loadMs, ...counts }, requests: REQUESTS, results, rollupVsRaw: compare }, null, 2));
+    console.log(`\nresults: ${path.relative(process.cwd(), out)}`);
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();

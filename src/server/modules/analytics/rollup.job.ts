@@ -1,0 +1,161 @@
+import type { AnalyticsUpdatedMessage } from '../../../contracts/index.js';
+import type { Clock } from '../../clock.js';
+import type { DatabaseHandle } from '../../db/handle.js';
+import { withWriteTransaction, type WriteTransactionOptions } from '../../db/write-transaction.js';
+import type { Logger } from '../../observability/logger.js';
+import { eventsRepository } from '../events/events.repository.js';
+import { analyticsRepository as repo } from './analytics.repository.js';
+import { bucketOf } from './buckets.js';
+import { scoreFinishedDay, type OutlierSettings } from './outliers.js';
+import { rollupBatch } from './rollup-batch.js';
+
+export const ROLLUP_CHECKPOINT = 'agent-metrics';
+
+export interface RollupJobOptions {
+  /** Events folded per transaction: small enough that ingestion never waits long for the write lock. */
+  batchSize: number;
+  /** Fallback poll, for events committed by another process sharing the database. */
+  pollIntervalMs: number;
+  /**
+   * Least time between the end of one round and the next: under steady ingestion, rounds then fold larger batches
+   * and hold the write lock less often, for a bounded extra lag.
+   */
+  minIntervalMs: number;
+  outliers: OutlierSettings;
+  transaction: WriteTransactionOptions;
+}
+
+export interface RollupObserver {
+  /** ms from ingestion of the oldest event in a batch to the batch's commit; how long the batch's transaction took. */
+  onBatch?(lagMs: number, events: number, durationMs: number): void;
+  onBacklog?(events: number): void;
+}
+
+/**
+ * The agent-metrics rollup. It follows domain_events by id from a checkpoint kept in the same transaction as the
+ * metrics it writes, so a crash repeats nothing and skips nothing. Woken after each commit (and by a slow poll), it
+ * runs one batch at a time; events arriving meanwhile are picked up by the next round.
+ */
+export class AgentRollupJob {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private through = 0;
+  private lastRoundEnd = 0;
+  private delayed: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<(msg: AnalyticsUpdatedMessage) => void>();
+
+  constructor(
+    private readonly db: DatabaseHandle,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly opts: RollupJobOptions,
+    private readonly observer: RollupObserver = {},
+  ) {}
+
+  /** Told after each committed batch which buckets changed (the gateway forwards it to the `agent` topic). */
+  onUpdated(listener: (msg: AnalyticsUpdatedMessage) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get throughEventId(): number {
+    return this.through;
+  }
+
+  start(): void {
+    this.stopped = false;
+    clearInterval(this.timer);
+    this.timer = setInterval(() => this.kick(), this.opts.pollIntervalMs);
+    this.timer.unref();
+    this.kick();
+  }
+
+  /** Asks for a round; coalesces with one already running. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    const wait = this.lastRoundEnd + this.opts.minIntervalMs - performance.now();
+    if (wait > 0) {
+      this.delayed ??= setTimeout(() => {
+        this.delayed = undefined;
+        this.kick();
+      }, wait);
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+      this.lastRoundEnd = performance.now();
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Runs until everything committed so far is folded in (tests and the bench wait on this). */
+  async drain(): Promise<void> {
+    while (this.running) await this.running;
+    await this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearTimeout(this.delayed);
+    this.delayed = undefined;
+    while (this.running) await this.running;
+  }
+
+  private async loop(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.stopped) return;
+        const n = await this.runBatch();
+        if (n === 0) break;
+        // Let queued requests and the ingestion writer in between batches.
+        await new Promise((r) => setImmediate(r));
+      }
+      const head = await eventsRepository.headEventId(this.db.read);
+      this.observer.onBacklog?.(Math.max(0, head - this.through));
+    } catch (err) {
+      this.logger.error({ err }, 'agent metrics rollup failed; retrying on the next round');
+    }
+  }
+
+  /** Folds the next batch; returns how many events it read (0 when caught up). */
+  async runBatch(): Promise<number> {
+    const started = performance.now();
+    const now = this.clock.now().toISOString();
+    const ctx = { now, outliers: this.opts.outliers };
+    const done = await withWriteTransaction(this.db, this.opts.transaction, async (trx) => {
+      const cp = await repo.checkpoint(trx, ROLLUP_CHECKPOINT);
+      const events = await repo.eventsAfter(trx, cp.lastEventId, this.opts.batchSize);
+      // A day that has just ended gets its history scores once, whatever else happens.
+      const finished = bucketOf(Date.parse(now) - 86_400_000, 'day').start;
+      if (cp.value !== finished) await scoreFinishedDay(trx, finished, ctx);
+      if (events.length === 0) {
+        if (cp.value !== finished) await repo.saveCheckpoint(trx, ROLLUP_CHECKPOINT, cp.lastEventId, finished, now);
+        return { read: 0, through: cp.lastEventId, result: null, oldestIngest: null };
+      }
+      const result = await rollupBatch(trx, events, ctx);
+      const through = events[events.length - 1]!.id;
+      await repo.saveCheckpoint(trx, ROLLUP_CHECKPOINT, through, finished, now);
+      const oldestIngest = events.reduce((m, e) => (e.ingestedAt < m ? e.ingestedAt : m), events[0]!.ingestedAt);
+      return { read: events.length, through, result, oldestIngest };
+    });
+    this.through = done.through;
+    if (done.read > 0) {
+      if (done.oldestIngest) this.observer.onBatch?.(Math.max(0, this.clock.now().getTime() - Date.parse(done.oldestIngest)), done.read, performance.now() - started);
+      if (done.result?.from && done.result.to) {
+        const msg: AnalyticsUpdatedMessage = { type: 'analytics_updated', throughEventId: done.through, from: done.result.from, to: bucketOf(done.result.to, 'day').end };
+        for (const l of this.listeners) l(msg);
+      }
+    }
+    return done.read;
+  }
+}

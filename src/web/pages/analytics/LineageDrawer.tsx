@@ -1,0 +1,180 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { Link } from 'react-router';
+import type { KpiCatalogue, LineageEvent, LineageResponse } from '../../../contracts/index.js';
+import type { Names } from '../../api/use-names.js';
+import { ErrorState, Loading } from '../../components/states.js';
+import { analyticsQueries } from './analytics-queries.js';
+import { formatInstant, formatValue, formatWindow } from './format.js';
+
+const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+
+const EVENT_LABEL: Record<string, string> = {
+  'workflow.upserted': 'Workflow',
+  'workflow.transitioned': 'Transition',
+  'cost.recorded': 'Cost',
+  'story.upserted': 'Story',
+  'story.status_changed': 'Story status',
+  'agent.upserted': 'Agent',
+};
+
+function MetricHeader({ data, catalogue, names }: { data: LineageResponse; catalogue: KpiCatalogue; names: Names }) {
+  const m = data.metric;
+  if (!m) return <p className="text-sm text-muted">Sources of one event.</p>;
+  const def = catalogue.kpis.find((k) => k.id === m.kpi);
+  return (
+    <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm" data-testid="lineage-metric" data-kpi={m.kpi} data-agent={m.agentId} data-value={m.value ?? ''} data-total={data.total}>
+      <dt className="text-muted">Agent</dt>
+      <dd className="min-w-0 break-words font-medium">{names.agent(m.agentId)}</dd>
+      <dt className="text-muted">KPI</dt>
+      <dd className="min-w-0 break-words">{def?.name ?? m.kpi}</dd>
+      <dt className="text-muted">Value</dt>
+      <dd data-testid="lineage-value" className="font-semibold">
+        {m.value === null ? 'no data' : formatValue(m.value, def?.unit, m.unit)}
+      </dd>
+      <dt className="text-muted">Window</dt>
+      <dd className="min-w-0 break-words">{formatWindow(m.windowStart, m.windowEnd)}</dd>
+      <dt className="text-muted">Events</dt>
+      <dd data-testid="lineage-total">
+        {data.total} source event{data.total === 1 ? '' : 's'}
+      </dd>
+    </dl>
+  );
+}
+
+function EventItem({ e, unitOf }: { e: LineageEvent; unitOf: (v: number) => string }) {
+  return (
+    <li tabIndex={-1} className="border-b border-border py-2 outline-none last:border-b-0 focus-visible:outline-2" data-testid="lineage-event" data-event-id={e.eventId} data-type={e.type}>
+      <div className="flex flex-wrap items-baseline justify-between gap-x-3">
+        <span className="text-sm font-medium">{EVENT_LABEL[e.type] ?? e.type}</span>
+        <time dateTime={e.occurredAt} className="text-xs text-muted">
+          {formatInstant(e.occurredAt)}
+        </time>
+      </div>
+      <p className="break-words text-sm">{e.summary}</p>
+      {e.contribution !== null && (
+        <p className="text-xs text-muted" data-testid="lineage-contribution">
+          contributes {unitOf(e.contribution)}
+        </p>
+      )}
+      {e.links.length > 0 && (
+        <ul className="mt-1 flex flex-wrap gap-x-3 gap-y-1 text-sm" aria-label="Open">
+          {e.links.map((l) => (
+            <li key={`${l.kind}:${l.id}`}>
+              <Link to={l.href} className="text-accent underline" data-testid="lineage-link" data-kind={l.kind}>
+                {/* The server's labels often name the kind already ("Workflow w-1"): say it once. */}
+                {l.label.toLowerCase().startsWith(l.kind) ? l.label : `${l.kind}: ${l.label}`}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      )}
+    </li>
+  );
+}
+
+/**
+ * The sources behind one figure, in a modal drawer: focus moves in and stays in (Tab wraps), Esc or the close button
+ * closes it, and focus goes back to what opened it. A native <dialog> opened with showModal() makes the rest of the
+ * page inert, so screen readers do not wander out either.
+ */
+export function LineageDrawer({ lineageRef, onClose, returnFocus, catalogue, names }: { lineageRef: string; onClose: () => void; returnFocus: HTMLElement | null; catalogue: KpiCatalogue; names: Names }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const closeButton = useRef<HTMLButtonElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+  const q = useInfiniteQuery(analyticsQueries.lineage(lineageRef));
+  useEffect(() => {
+    const d = dialog.current;
+    if (!d) return;
+    if (!d.open) d.showModal();
+    closeButton.current?.focus();
+    return () => {
+      d.close();
+      // The opener may have been re-rendered away (a live refresh): then the page's main landmark takes the focus.
+      if (returnFocus?.isConnected) returnFocus.focus();
+      else document.getElementById('main')?.focus();
+    };
+  }, [returnFocus]);
+  const trap = (e: KeyboardEvent<HTMLDialogElement>) => {
+    if (e.key !== 'Tab' || !dialog.current) return;
+    const items = [...dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.offsetParent !== null);
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (!first || !last) return;
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  };
+  // "Load more" disappears on the last page: focus moves to the first new event instead of falling out of the dialog.
+  const loadMore = async () => {
+    const before = list.current?.children.length ?? 0;
+    await q.fetchNextPage();
+    // After React has rendered the new page.
+    requestAnimationFrame(() => (list.current?.children[before] as HTMLElement | undefined)?.focus());
+  };
+  const pages = q.data?.pages ?? [];
+  const head = pages[0];
+  const events = pages.flatMap((p) => p.events);
+  const def = head?.metric ? catalogue.kpis.find((k) => k.id === head.metric!.kpi) : undefined;
+  const unitOf = (v: number) => (head?.metric ? formatValue(v, def?.unit, head.metric.unit) : String(v));
+  return (
+    <dialog
+      ref={dialog}
+      aria-labelledby="lineage-title"
+      data-testid="lineage-drawer"
+      onKeyDown={trap}
+      // Esc fires "cancel": the URL decides whether the drawer is open, so close through it.
+      onCancel={(e) => {
+        e.preventDefault();
+        onClose();
+      }}
+      className="fixed inset-y-0 right-0 left-auto m-0 h-dvh max-h-dvh w-full max-w-lg overflow-y-auto border-l border-border bg-surface p-0 text-fg shadow-xl backdrop:bg-black/40"
+    >
+      <div className="sticky top-0 flex items-center justify-between gap-3 border-b border-border bg-surface px-4 py-3">
+        <h2 id="lineage-title" className="text-base font-semibold">
+          Where this figure comes from
+        </h2>
+        <button ref={closeButton} type="button" onClick={onClose} className="rounded border border-border px-2 py-1 text-sm hover:bg-surface-2">
+          Close
+        </button>
+      </div>
+      <div className="space-y-4 px-4 py-3">
+        {q.isPending ? (
+          <Loading what="the sources" />
+        ) : q.error ? (
+          <ErrorState error={q.error} onRetry={() => void q.refetch()} />
+        ) : (
+          <>
+            <MetricHeader data={head!} catalogue={catalogue} names={names} />
+            <section aria-labelledby="lineage-events-title">
+              <h3 id="lineage-events-title" className="mb-1 text-sm font-semibold">
+                Source events{' '}
+                <span className="font-normal text-muted" data-testid="lineage-shown">
+                  ({events.length} of {head!.total})
+                </span>
+              </h3>
+              {events.length === 0 ? (
+                <p className="text-sm text-muted">No source events.</p>
+              ) : (
+                <ul ref={list} data-testid="lineage-events">
+                  {events.map((e) => (
+                    <EventItem key={e.eventId} e={e} unitOf={unitOf} />
+                  ))}
+                </ul>
+              )}
+              {q.hasNextPage && (
+                <button type="button" onClick={() => void loadMore()} disabled={q.isFetchingNextPage} className="mt-2 rounded border border-border px-3 py-1 text-sm hover:bg-surface-2 disabled:opacity-50" data-testid="lineage-more">
+                  {q.isFetchingNextPage ? 'Loading…' : 'Load more'}
+                </button>
+              )}
+            </section>
+          </>
+        )}
+      </div>
+    </dialog>
+  );
+}
