@@ -105,7 +105,7 @@ export const budgetBodySchema = z.strictObject({
 });
 export type BudgetBody = z.output<typeof budgetBodySchema>;
 
-export const BUDGET_STATUSES = ['on_track', 'at_risk', 'exceeded'] as const;
+export const BUDGET_STATUSES = ['on_track', 'at_risk', 'exceeded', 'unknown'] as const;
 
 /** A project's spend in the current calendar month (UTC) against its monthly budget. */
 export const projectBudgetSchema = z.object({
@@ -125,7 +125,7 @@ export const projectBudgetSchema = z.object({
   exceededAt: z.string().nullable(),
   /** When the month-to-date burn rate would cross the budget; null when it would not before the month ends (or already did). */
   projectedExceedAt: z.string().nullable(),
-  /** exceeded: spent >= amount; at_risk: projected to exceed before the month ends; on_track otherwise. */
+  /** exceeded: spent >= amount; at_risk: projected to exceed before the month ends; unknown: spend unavailable; on_track otherwise. */
   status: z.enum(BUDGET_STATUSES),
 });
 export type ProjectBudget = z.output<typeof projectBudgetSchema>;

@@ -114,6 +114,7 @@ export const configSchema = z.object({
       minHistory: z.coerce.number().int().min(3).max(365).default(7),
       historyDays: z.coerce.number().int().min(3).max(365).default(14),
       rollupBatchSize: positiveInt.max(50_000).default(2000),
+      rollupSliceMs: positiveInt.max(10_000).default(50),
       rollupPollMs: positiveInt.default(1000),
       rollupMinIntervalMs: z.coerce.number().int().min(0).max(60_000).default(200),
     })

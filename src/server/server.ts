@@ -126,6 +126,7 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     logger,
     {
       batchSize: config.analytics.rollupBatchSize,
+      sliceMs: config.analytics.rollupSliceMs,
       pollIntervalMs: config.analytics.rollupPollMs,
       minIntervalMs: config.analytics.rollupMinIntervalMs,
       outliers: outlierSettings(config),

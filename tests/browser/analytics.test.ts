@@ -193,7 +193,7 @@ describe('web app: /analytics', () => {
     expect(ids.sort((a, b) => a - b)).toEqual([...seeded.p1DoneIds].sort((a, b) => a - b));
     expect(await drawer.getByTestId('lineage-more').count()).toBe(0);
     // Focus is inside the dialog, and Esc gives it back to the button that opened it.
-    expect(await page.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => drawer.count()).toBe(0);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('show-sources');
@@ -249,7 +249,7 @@ describe('web app: /analytics', () => {
     const ids = await drawer.getByTestId('lineage-event').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-event-id'))));
     expect(ids).toEqual([...seeded.manyDoneIds].sort((a, b) => a - b));
     // Focus stays in the dialog when the button goes away.
-    expect(await page.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true);
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true);
     await drawer.getByRole('button', { name: 'Close' }).click();
     await expect.poll(() => drawer.count()).toBe(0);
 

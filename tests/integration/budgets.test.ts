@@ -137,8 +137,8 @@ describe('monthly project budgets', () => {
   });
 
   it('unknown spend is never 0: no cost source, or only unpriced records', async () => {
-    expect((await budgets(t, 'p-unknown'))[0]).toMatchObject({ spent: null, spentPct: null, availability: 'unavailable', reason: 'no_cost_source', exceededAt: null, projectedExceedAt: null });
-    expect((await budgets(t, 'p-unpriced'))[0]).toMatchObject({ spent: null, spentPct: null, availability: 'unavailable', reason: 'unpriced_events' });
+    expect((await budgets(t, 'p-unknown'))[0]).toMatchObject({ spent: null, spentPct: null, availability: 'unavailable', reason: 'no_cost_source', exceededAt: null, projectedExceedAt: null, status: 'unknown' });
+    expect((await budgets(t, 'p-unpriced'))[0]).toMatchObject({ spent: null, spentPct: null, availability: 'unavailable', reason: 'unpriced_events', status: 'unknown' });
     expect((await budgets(t, 'p-zero'))[0]).toMatchObject({ spent: 0, spentPct: 0, availability: 'available', reason: null, status: 'on_track', projectedExceedAt: null });
   });
 

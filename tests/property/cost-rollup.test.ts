@@ -131,6 +131,24 @@ async function dailyFromHourly(projectId: string) {
   return normalise(rows);
 }
 
+/** Story cost to date (stories are shared by every run here, so all of them) must be the full rollup per story. */
+async function storyTotals() {
+  const rows = await t.server.core.db.read.selectFrom('story_cost_totals').select(['story_id', 'currency', 'amount_sum', 'event_count', 'unpriced_count']).orderBy('story_id').orderBy('currency').execute();
+  return normalise(rows);
+}
+
+async function storyTotalsFromFull() {
+  const rows = await t.server.core.db.read
+    .selectFrom('cost_rollup_hourly')
+    .select((eb) => ['story_id', 'currency', eb.fn.sum<number>('amount_sum').as('amount_sum'), eb.fn.sum<number>('event_count').as('event_count'), eb.fn.sum<number>('unpriced_count').as('unpriced_count')])
+    .where('story_id', '!=', '')
+    .groupBy(['story_id', 'currency'])
+    .orderBy('story_id')
+    .orderBy('currency')
+    .execute();
+  return normalise(rows);
+}
+
 /** The rollup rows of a project recomputed from its cost rows. */
 async function recomputedRollup(projectId: string) {
   const rows = await t.server.core.db.read
@@ -203,6 +221,7 @@ describe('costs: rollup-backed answers equal a raw recomputation', () => {
           expect(await rollupRows(projectB)).toEqual(rows);
           expect(await projectRollupRows(projectA)).toEqual(await projectRollupFromFull(projectA));
           expect(await dailyRollupRows(projectA)).toEqual(await dailyFromHourly(projectA));
+          expect(await storyTotals()).toEqual(await storyTotalsFromFull());
 
           clock.set(new Date(BASE + nowAt * 1000 + 123));
           const [start, end] = a < b ? [iso(a), iso(b)] : [iso(b), iso(a)];

@@ -157,6 +157,15 @@ export interface CostRollupProjectHourlyTable {
   unpriced_count: number;
 }
 
+/** Cost to date per story and currency ('' = the unpriced rows), kept in the append transaction (migration 005). */
+export interface StoryCostTotalsTable {
+  story_id: string;
+  currency: string;
+  amount_sum: number;
+  event_count: number;
+  unpriced_count: number;
+}
+
 /** cost_rollup_project_hourly per UTC day. */
 export interface CostRollupProjectDailyTable {
   day_start_utc: string;
@@ -333,6 +342,7 @@ export interface Database {
   cost_rollup_hourly: CostRollupHourlyTable;
   cost_rollup_project_hourly: CostRollupProjectHourlyTable;
   cost_rollup_project_daily: CostRollupProjectDailyTable;
+  story_cost_totals: StoryCostTotalsTable;
   project_budgets: ProjectBudgetsTable;
   agent_metrics: AgentMetricsTable;
   agent_outliers: AgentOutliersTable;

@@ -10,10 +10,17 @@ import { scoreFinishedDay, type OutlierSettings } from './outliers.js';
 import { rollupBatch } from './rollup-batch.js';
 
 export const ROLLUP_CHECKPOINT = 'agent-metrics';
+const MIN_BATCH = 50;
 
 export interface RollupJobOptions {
-  /** Events folded per transaction: small enough that ingestion never waits long for the write lock. */
+  /** Most events folded per transaction. */
   batchSize: number;
+  /**
+   * Target time of one transaction. SQLite work is synchronous, so a round blocks the event loop (and ingestion's
+   * write lock) while it runs: the batch size adapts so that catching up with a bulk import happens in short slices
+   * that HTTP requests interleave with, instead of freezing the server.
+   */
+  sliceMs: number;
   /** Fallback poll, for events committed by another process sharing the database. */
   pollIntervalMs: number;
   /**
@@ -43,6 +50,7 @@ export class AgentRollupJob {
   private timer: NodeJS.Timeout | undefined;
   private through = 0;
   private lastRoundEnd = 0;
+  private size: number;
   private delayed: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(msg: AnalyticsUpdatedMessage) => void>();
 
@@ -52,7 +60,9 @@ export class AgentRollupJob {
     private readonly logger: Logger,
     private readonly opts: RollupJobOptions,
     private readonly observer: RollupObserver = {},
-  ) {}
+  ) {
+    this.size = Math.min(opts.batchSize, MIN_BATCH * 4);
+  }
 
   /** Told after each committed batch which buckets changed (the gateway forwards it to the `agent` topic). */
   onUpdated(listener: (msg: AnalyticsUpdatedMessage) => void): () => void {
@@ -132,9 +142,10 @@ export class AgentRollupJob {
     const started = performance.now();
     const now = this.clock.now().toISOString();
     const ctx = { now, outliers: this.opts.outliers };
+    const size = this.size;
     const done = await withWriteTransaction(this.db, this.opts.transaction, async (trx) => {
       const cp = await repo.checkpoint(trx, ROLLUP_CHECKPOINT);
-      const events = await repo.eventsAfter(trx, cp.lastEventId, this.opts.batchSize);
+      const events = await repo.eventsAfter(trx, cp.lastEventId, size);
       // A day that has just ended gets its history scores once, whatever else happens.
       const finished = bucketOf(Date.parse(now) - 86_400_000, 'day').start;
       if (cp.value !== finished) await scoreFinishedDay(trx, finished, ctx);
@@ -149,8 +160,11 @@ export class AgentRollupJob {
       return { read: events.length, through, result, oldestIngest };
     });
     this.through = done.through;
+    const took = performance.now() - started;
+    if (took > this.opts.sliceMs) this.size = Math.max(MIN_BATCH, Math.floor(size / 2));
+    else if (took < this.opts.sliceMs / 2 && done.read === size) this.size = Math.min(this.opts.batchSize, size * 2);
     if (done.read > 0) {
-      if (done.oldestIngest) this.observer.onBatch?.(Math.max(0, this.clock.now().getTime() - Date.parse(done.oldestIngest)), done.read, performance.now() - started);
+      if (done.oldestIngest) this.observer.onBatch?.(Math.max(0, this.clock.now().getTime() - Date.parse(done.oldestIngest)), done.read, took);
       if (done.result?.from && done.result.to) {
         const msg: AnalyticsUpdatedMessage = { type: 'analytics_updated', throughEventId: done.through, from: done.result.from, to: bucketOf(done.result.to, 'day').end };
         for (const l of this.listeners) l(msg);

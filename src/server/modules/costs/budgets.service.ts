@@ -52,8 +52,8 @@ export class BudgetsService {
     const known = await costsRepository.anySourceBefore(this.db.read, iso(now), b.projectId);
     const availability = availabilityOf(known, totals, unpricedEvents);
     if (availability.availability === 'unavailable') {
-      // The status cannot be known; on_track is the contract's only non-alarming value, and availability says why.
-      return { ...base, ...availability, spent: null, spentPct: null, exceededAt: null, projectedExceedAt: null, status: 'on_track' };
+      // Unknown spend has an unknown status: availability says why.
+      return { ...base, ...availability, spent: null, spentPct: null, exceededAt: null, projectedExceedAt: null, status: 'unknown' };
     }
     const spent = totals.find((t) => t.currency === b.currency)?.amount ?? 0;
     const spentPct = round((spent / b.amount) * 100);

@@ -142,3 +142,26 @@ export function planHours(start: number, end: number, cuts: readonly number[] = 
   add(last, end);
   return { rollup: { start: first, end: last }, splitHours, raw };
 }
+
+export interface StoryTotalDelta {
+  story_id: string;
+  currency: string;
+  amount_sum: number;
+  event_count: number;
+  unpriced_count: number;
+}
+
+/** The full-key deltas summed per story and currency (rows naming no story left out): story cost to date. */
+export function byStory(deltas: readonly RollupDelta[]): StoryTotalDelta[] {
+  const byKey = new Map<string, StoryTotalDelta>();
+  for (const d of deltas) {
+    if (d.story_id === NONE) continue;
+    const k = `${d.story_id}\n${d.currency}`;
+    let p = byKey.get(k);
+    if (!p) byKey.set(k, (p = { story_id: d.story_id, currency: d.currency, amount_sum: 0, event_count: 0, unpriced_count: 0 }));
+    p.amount_sum += d.amount_sum;
+    p.event_count += d.event_count;
+    p.unpriced_count += d.unpriced_count;
+  }
+  return [...byKey.values()];
+}

@@ -2,7 +2,7 @@ import { sql, type Insertable } from 'kysely';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import type { CostEventsTable, CostSourceReportsTable } from '../../db/schema.js';
-import { byDay, byProject, DAY_MS, HOUR_MS, type RollupDelta } from './cost-rollup.js';
+import { byDay, byProject, byStory, DAY_MS, HOUR_MS, type RollupDelta } from './cost-rollup.js';
 
 const ROLLUP_KEY = ['hour_start_utc', 'project_id', 'agent_id', 'model', 'story_id', 'currency'] as const;
 
@@ -71,6 +71,19 @@ export const costsRepository = {
         )
         .execute();
     }
+    for (const part of chunks(byStory(deltas))) {
+      await db
+        .insertInto('story_cost_totals')
+        .values(part)
+        .onConflict((oc) =>
+          oc.columns(['story_id', 'currency']).doUpdateSet({
+            amount_sum: sql<number>`story_cost_totals.amount_sum + excluded.amount_sum`,
+            event_count: sql<number>`story_cost_totals.event_count + excluded.event_count`,
+            unpriced_count: sql<number>`story_cost_totals.unpriced_count + excluded.unpriced_count`,
+          }),
+        )
+        .execute();
+    }
     for (const part of chunks(byDay(perProject))) {
       await db
         .insertInto('cost_rollup_project_daily')
@@ -90,6 +103,30 @@ export const costsRepository = {
    * Recomputes the rollup rows of whole UTC hours from cost_events (after rows changed in place, as reprice does).
    * A rebuild rather than +/- deltas: subtracting floats leaves residue, and a rebuilt hour is exact by construction.
    */
+  /** Story cost to date recomputed from cost_events (after reprice changed some of the stories' rows). */
+  async rebuildStoryTotals(db: Executor, storyIds: readonly string[]): Promise<void> {
+    for (const part of chunks(storyIds)) {
+      await db.deleteFrom('story_cost_totals').where('story_id', 'in', part).execute();
+      await db
+        .insertInto('story_cost_totals')
+        .columns(['story_id', 'currency', 'amount_sum', 'event_count', 'unpriced_count'])
+        .expression(
+          db
+            .selectFrom('cost_events')
+            .select([
+              sql<string>`story_id`.as('story_id'),
+              sql<string>`coalesce(currency, '')`.as('currency'),
+              sql<number>`coalesce(sum(cost_amount), 0)`.as('amount_sum'),
+              sql<number>`count(*)`.as('event_count'),
+              sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced_count'),
+            ])
+            .where('story_id', 'in', part)
+            .groupBy(['story_id', sql`coalesce(currency, '')`]),
+        )
+        .execute();
+    }
+  },
+
   async rebuildRollupHours(db: Executor, hourStarts: Iterable<string>): Promise<void> {
     const days = new Set<string>();
     for (const hour of hourStarts) {
@@ -363,7 +400,7 @@ export const costsRepository = {
   async repriceCandidates(db: Executor, afterId: number, limit: number) {
     return db
       .selectFrom('cost_events')
-      .select(['id', 'model', 'input_tokens', 'output_tokens', 'cache_write_tokens', 'cache_read_tokens', 'occurred_at_utc', 'cost_amount', 'currency', 'price_version'])
+      .select(['id', 'model', 'story_id', 'input_tokens', 'output_tokens', 'cache_write_tokens', 'cache_read_tokens', 'occurred_at_utc', 'cost_amount', 'currency', 'price_version'])
       .where('id', '>', afterId)
       .where('model', 'is not', null)
       .where((eb) => eb.or([eb('price_version', 'is not', null), eb('cost_amount', 'is', null)]))

@@ -25,6 +25,7 @@ export async function repriceCosts(db: DatabaseHandle, pricing: PricingTable, ba
     if (rows.length === 0) return result;
     await db.write.transaction().execute(async (trx) => {
       const changedHours = new Set<string>();
+      const changedStories = new Set<string>();
       for (const r of rows) {
         const tokens = { input: r.input_tokens, output: r.output_tokens, cacheWrite: r.cache_write_tokens, cacheRead: r.cache_read_tokens };
         const hasTokens = Object.values(tokens).some((v) => v !== null);
@@ -34,11 +35,13 @@ export async function repriceCosts(db: DatabaseHandle, pricing: PricingTable, ba
         if (next.amount !== r.cost_amount || next.currency !== r.currency || next.priceVersion !== r.price_version) {
           await costsRepository.setPrice(trx, r.id, next);
           changedHours.add(hourStartOf(r.occurred_at_utc));
+          if (r.story_id !== null) changedStories.add(r.story_id);
           result.changed++;
         }
       }
       // In the same transaction as the price changes, so the rollup never disagrees with cost_events.
       await costsRepository.rebuildRollupHours(trx, changedHours);
+      await costsRepository.rebuildStoryTotals(trx, [...changedStories]);
     });
     result.examined += rows.length;
     afterId = rows.at(-1)!.id;

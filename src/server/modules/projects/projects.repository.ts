@@ -58,19 +58,22 @@ export const projectsRepository = {
   async costsByProjects(db: Executor, projectIds: readonly string[]): Promise<CostSum[]> {
     const out: CostSum[] = [];
     for (const part of chunks(projectIds)) {
+      // The daily per-project rollup holds the same sums in a few rows per day ('' is the unpriced rows' currency).
       const rows = await db
-        .selectFrom('cost_events')
+        .selectFrom('cost_rollup_project_daily')
         .select([
           'project_id',
           'currency',
-          sql<number>`coalesce(sum(cost_amount), 0)`.as('amount'),
-          sql<number>`count(cost_amount)`.as('priced'),
-          sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced'),
+          sql<number>`sum(amount_sum)`.as('amount'),
+          sql<number>`sum(event_count - unpriced_count)`.as('priced'),
+          sql<number>`sum(unpriced_count)`.as('unpriced'),
         ])
         .where('project_id', 'in', part)
         .groupBy(['project_id', 'currency'])
         .execute();
-      out.push(...rows.map((r) => ({ key: r.project_id!, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) })));
+      out.push(
+        ...rows.map((r) => ({ key: r.project_id, currency: r.currency === '' ? null : r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) })),
+      );
     }
     return out;
   },

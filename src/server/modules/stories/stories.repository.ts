@@ -30,6 +30,10 @@ const AMOUNT = sql<number>`coalesce(sum(cost_amount), 0)`.as('amount');
 const PRICED = sql<number>`count(cost_amount)`.as('priced');
 const UNPRICED = sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced');
 
+/** '' is the currency of the unpriced rows in story_cost_totals: cost_events has a null currency there. */
+const totalToSum = (r: { story_id: string; currency: string; amount_sum: number; event_count: number; unpriced_count: number }): CostSum =>
+  toSum({ key: r.story_id, currency: r.currency === '' ? null : r.currency, amount: r.amount_sum, priced: r.event_count - r.unpriced_count, unpriced: r.unpriced_count });
+
 const toSum = (r: { key: string | null; currency: string | null; amount: number; priced: number; unpriced: number }): CostSum => ({
   key: r.key ?? '',
   currency: r.currency,
@@ -86,30 +90,24 @@ export const storiesRepository = {
     return rows.map(toStory);
   },
 
-  /** Cost rows of the given stories summed per story and currency: one grouped query per 500 stories (a list page). */
+  /** Cost to date of the given stories per currency, from the running totals (story_cost_totals). */
   async costsByStories(db: Executor, storyIds: readonly string[]): Promise<CostSum[]> {
     const out: CostSum[] = [];
     for (const part of chunks(storyIds)) {
-      const rows = await db
-        .selectFrom('cost_events')
-        .select([sql.ref<string | null>('story_id').as('key'), 'currency', AMOUNT, PRICED, UNPRICED])
-        .where('story_id', 'in', part)
-        .groupBy(['story_id', 'currency'])
-        .execute();
-      out.push(...rows.map(toSum));
+      const rows = await db.selectFrom('story_cost_totals').selectAll().where('story_id', 'in', part).execute();
+      out.push(...rows.map(totalToSum));
     }
     return out;
   },
 
-  /** Cost rows of every story of a project summed per story and currency: one grouped query for a whole board. */
+  /** Cost to date of every story of a project per currency: one indexed read for a whole board. */
   async costsByProjectStories(db: Executor, projectId: string): Promise<CostSum[]> {
     const rows = await db
-      .selectFrom('cost_events')
-      .select([sql.ref<string | null>('story_id').as('key'), 'currency', AMOUNT, PRICED, UNPRICED])
+      .selectFrom('story_cost_totals')
+      .selectAll()
       .where('story_id', 'in', (eb) => eb.selectFrom('stories').select('stories.id').where('stories.project_id', '=', projectId))
-      .groupBy(['story_id', 'currency'])
       .execute();
-    return rows.map(toSum);
+    return rows.map(totalToSum);
   },
 
   /** One story's cost rows per agent, model and currency. */

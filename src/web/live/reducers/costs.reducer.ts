@@ -15,7 +15,9 @@ import type { ReducerContext } from './reducer.js';
  */
 export function applyCostEvents(events: readonly TypedEvent[], ctx: ReducerContext): void {
   const costs = events.filter((e) => e.eventType === 'cost.recorded');
-  if (costs.length > 0 || events.some((e) => e.eventType === 'sync.reported' && e.payload.module === 'cost')) ctx.invalidate(keys.costs);
+  // A budget set or cleared changes the summary's budget bars.
+  const budgets = events.some((e) => e.eventType === 'project.budget_set');
+  if (costs.length > 0 || budgets || events.some((e) => e.eventType === 'sync.reported' && e.payload.module === 'cost')) ctx.invalidate(keys.costs);
   if (costs.length === 0) return;
 
   let anyUnattributed = false;

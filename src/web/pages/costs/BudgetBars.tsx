@@ -4,7 +4,7 @@ import { hatchStyle } from '../../components/charts/hatch.js';
 import { dayLabel, money, shortReason } from './cost-format.js';
 
 /** Status in words and a glyph as well as colour, so it never rests on colour alone. */
-const STATUS: Record<ProjectBudget['status'], { text: string; glyph: string; pill: string; bar: string }> = {
+const STATUS: Record<Exclude<ProjectBudget['status'], 'unknown'>, { text: string; glyph: string; pill: string; bar: string }> = {
   on_track: { text: 'On track', glyph: '✓', pill: 'bg-ok-bg text-ok', bar: 'bg-ok' },
   at_risk: { text: 'At risk', glyph: '▲', pill: 'bg-warn-bg text-warn', bar: 'bg-warn' },
   exceeded: { text: 'Exceeded', glyph: '✕', pill: 'bg-danger-bg text-danger', bar: 'bg-danger' },
@@ -22,7 +22,7 @@ function Budget({ b, name, tz }: { b: ProjectBudget; name: string; tz: string })
   const budget = money(b.amount, b.currency);
   const common = { 'data-testid': 'budget', 'data-project': b.projectId, 'data-currency': b.currency, className: 'min-w-0 rounded-md border border-border bg-surface px-3 py-2 text-sm' };
   // Unknown spend is said in words over a hatched track: an empty bar would read as "nothing spent".
-  if (b.spent === null || b.availability === 'unavailable')
+  if (b.spent === null || b.status === 'unknown')
     return (
       <li {...common} data-status="unknown" data-availability="unavailable">
         <div className="flex items-center justify-between gap-2">
