@@ -15,6 +15,7 @@ import { gitInfo } from './support/run-info.js';
 import { percentile, runLoad, type LoadTarget } from './support/http-load.js';
 import type { ServerHello } from './support/server-process.js';
 import { batches, domainEventValues, type BenchEvent } from './support/workload.js';
+import { envInt } from './support/env.js';
 
 interface Plan {
   batchSize: number;
@@ -34,13 +35,6 @@ const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(benchDir, 'results');
 const serverScript = path.join(benchDir, 'support', 'server-process.ts');
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer (got ${raw})`);
-  return n;
-}
 
 const concurrency = envInt('BENCH_CONCURRENCY', 8);
 const onlyBatches = process.env.BENCH_BATCHES?.split(',').map(Number);

@@ -12,18 +12,12 @@ import path from 'node:path';
 import { startServer } from '../../src/server/server.js';
 import { percentile } from '../support/http-load.js';
 import { benchServerConfig, gitInfo } from '../support/run-info.js';
+import { envInt } from '../support/env.js';
 
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number (got ${raw})`);
-  return n;
-}
 
 const RATE = envInt('BENCH_RATE', 1000);
 const SECONDS = envInt('BENCH_SECONDS', 30);
-const PRELOAD = envInt('BENCH_PRELOAD_EVENTS', 0);
+const PRELOAD = envInt('BENCH_PRELOAD_EVENTS', 0, 0);
 const TICK_MS = 50;
 const AGENTS = Array.from({ length: 12 }, (_, i) => `agent-${i + 1}`);
 const PROJECTS = Array.from({ length: 10 }, (_, i) => `project-${i + 1}`);

@@ -84,6 +84,14 @@ function checkRange(q: { start: string; end: string }, ctx: z.RefinementCtx): bo
   return true;
 }
 
+/** How many items one answer holds (1 to 1,000, 200 when not given). */
+const limitParam = z
+  .string()
+  .regex(/^\d{1,4}$/, 'must be a whole number')
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(1000))
+  .default(200);
+
 export const trendsQuerySchema = z
   .strictObject({
     /** Omitted: every agent with a value in the range (at most 50). */
@@ -107,12 +115,7 @@ export const outliersQuerySchema = z
     kpi: kpiKeySchema.optional(),
     start: instantSchema,
     end: instantSchema,
-    limit: z
-      .string()
-      .regex(/^\d{1,4}$/, 'must be a whole number')
-      .transform(Number)
-      .pipe(z.number().int().min(1).max(1000))
-      .default(200),
+    limit: limitParam,
   })
   .superRefine((q, ctx) => void checkRange(q, ctx));
 export type OutliersQuery = z.output<typeof outliersQuerySchema>;
@@ -121,12 +124,7 @@ export const lineageParamsSchema = z.strictObject({
   lineageRef: z.string().min(1).max(200).regex(/^(metric|event):[A-Za-z0-9_-]+$/, 'must be a lineage reference such as metric:… or event:…'),
 });
 export const lineageQuerySchema = z.strictObject({
-  limit: z
-    .string()
-    .regex(/^\d{1,4}$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.number().int().min(1).max(1000))
-    .default(200),
+  limit: limitParam,
   /** The last event id of the previous page. */
   after: z
     .string()

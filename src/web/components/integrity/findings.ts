@@ -6,6 +6,13 @@ export const FINDING_LABEL: Record<Finding['kind'], string> = {
   parse_error: 'Parse error',
 };
 
+/** Badge colours per kind (always shown with the label in words). */
+export const FINDING_TONE: Record<Finding['kind'], string> = {
+  status_drift: 'bg-warn-bg text-warn',
+  unknown_status: 'bg-info-bg text-info',
+  parse_error: 'bg-danger-bg text-danger',
+};
+
 /** "path/to/file.md:12", or the file alone, or nothing. */
 export const findingLocation = (f: Pick<Finding, 'file' | 'line'>) => (f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : null);
 

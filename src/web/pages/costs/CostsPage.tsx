@@ -1,3 +1,4 @@
+import { WindowFields } from '../../components/WindowFields.js';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { useSearchParams } from 'react-router';
@@ -141,41 +142,7 @@ export default function CostsPage() {
       </PageHeader>
       <StaleBanner modules={['cost']} />
       <div className="mb-4 flex flex-wrap items-start gap-3" role="search" aria-label="Cost filters">
-        <label className="flex min-w-0 items-center gap-1.5 text-sm">
-          <span className="text-muted">Window</span>
-          <select name="window" value={f.window} onChange={(e) => set({ window: e.target.value, ...(e.target.value === 'custom' ? {} : { start: undefined, end: undefined }) })} className={inputCls}>
-            <option value="24h">Last 24 hours</option>
-            <option value="7d">Last 7 days</option>
-            <option value="30d">Last 30 days</option>
-            <option value="custom">Custom range</option>
-          </select>
-        </label>
-        {custom && (
-          <>
-            <div className="flex min-w-0 flex-col text-sm">
-              <label className="flex items-center gap-1.5">
-                <span className="text-muted">Start</span>
-                <input type="date" name="start" value={f.start ?? ''} onChange={(e) => set({ start: e.target.value || undefined })} aria-invalid={startError ? true : undefined} aria-describedby={startError ? 'cost-start-error' : undefined} className={inputCls} />
-              </label>
-              {startError && (
-                <span id="cost-start-error" data-testid="start-error" className="text-danger">
-                  {startError}
-                </span>
-              )}
-            </div>
-            <div className="flex min-w-0 flex-col text-sm">
-              <label className="flex items-center gap-1.5">
-                <span className="text-muted">End</span>
-                <input type="date" name="end" value={f.end ?? ''} onChange={(e) => set({ end: e.target.value || undefined })} aria-invalid={endError ? true : undefined} aria-describedby={endError ? 'cost-end-error' : undefined} className={inputCls} />
-              </label>
-              {endError && (
-                <span id="cost-end-error" data-testid="end-error" className="text-danger">
-                  {endError}
-                </span>
-              )}
-            </div>
-          </>
-        )}
+        <WindowFields idPrefix="cost" label="Window" window={f.window} start={f.start} end={f.end} errors={{ start: startError, end: endError }} set={set} />
         <SelectFilter label="Project" name="projectId" value={f.projectId} onChange={(v) => set({ projectId: v })} options={(names.directory?.projects ?? []).map((p) => ({ id: p.id, label: p.name }))} />
         <label className="flex min-w-0 items-center gap-1.5 text-sm">
           <span className="text-muted">Time zone</span>

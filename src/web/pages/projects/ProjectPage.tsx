@@ -1,6 +1,6 @@
+import { Panel } from '../../components/Panel.js';
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
-import type { Finding, Story } from '../../../contracts/index.js';
+import type { Story } from '../../../contracts/index.js';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/http.js';
 import { queries } from '../../api/queries.js';
@@ -10,25 +10,9 @@ import { formatExact, RelativeTime } from '../../components/RelativeTime.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
 import { isAlarming, StatusBadge } from '../../components/StatusBadge.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
-import { FINDING_LABEL, findingLocation } from '../../components/integrity/findings.js';
+import { FINDING_LABEL, FINDING_TONE, findingLocation } from '../../components/integrity/findings.js';
 import { CostFigures, PerDoneStory } from '../stories/cost.js';
 
-function Section({ title, count, truncated, children }: { title: string; count: number; truncated: boolean; children: ReactNode }) {
-  return (
-    <section className="min-w-0 rounded-md border border-border bg-surface p-4">
-      <h2 className="mb-3 font-semibold">
-        {title} <span className="text-sm font-normal text-muted">({truncated ? `first ${count}` : count})</span>
-      </h2>
-      {children}
-    </section>
-  );
-}
-
-const FINDING_TONE: Record<Finding['kind'], string> = {
-  status_drift: 'bg-warn-bg text-warn',
-  unknown_status: 'bg-info-bg text-info',
-  parse_error: 'bg-danger-bg text-danger',
-};
 
 /** Consistency findings the sources reported for this project: drift between files, unknown statuses, parse errors. */
 function IntegrityPanel({ projectId, stories }: { projectId: string; stories: Story[] }) {
@@ -153,7 +137,7 @@ export default function ProjectPage() {
       </div>
       <IntegrityPanel projectId={p.id} stories={stories} />
       <div className="grid gap-4 lg:grid-cols-3">
-        <Section title="Stories" count={stories.length} truncated={truncated.stories}>
+        <Panel title="Stories" count={stories.length} truncated={truncated.stories}>
           {stories.length === 0 ? (
             <Empty>No stories yet.</Empty>
           ) : (
@@ -185,8 +169,8 @@ export default function ProjectPage() {
               })}
             </ul>
           )}
-        </Section>
-        <Section title="Workflows" count={workflows.length} truncated={truncated.workflows}>
+        </Panel>
+        <Panel title="Workflows" count={workflows.length} truncated={truncated.workflows}>
           {workflows.length === 0 ? (
             <Empty>No workflow runs yet.</Empty>
           ) : (
@@ -206,8 +190,8 @@ export default function ProjectPage() {
               ))}
             </ul>
           )}
-        </Section>
-        <Section title="Documents" count={documents.length} truncated={truncated.documents}>
+        </Panel>
+        <Panel title="Documents" count={documents.length} truncated={truncated.documents}>
           {documents.length > 0 && (
             <Link to={`/documents?projectId=${encodeURIComponent(p.id)}`} className="mb-2 inline-block text-sm text-accent underline">
               All documents of this project
@@ -229,7 +213,7 @@ export default function ProjectPage() {
               ))}
             </ul>
           )}
-        </Section>
+        </Panel>
       </div>
     </section>
   );

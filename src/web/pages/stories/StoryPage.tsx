@@ -1,10 +1,10 @@
+import { Panel } from '../../components/Panel.js';
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
-import type { Finding } from '../../../contracts/index.js';
 import { ApiError } from '../../api/http.js';
 import { useNames } from '../../api/use-names.js';
-import { findingLocation, FINDING_LABEL } from '../../components/integrity/findings.js';
+import { findingLocation, FINDING_LABEL, FINDING_TONE } from '../../components/integrity/findings.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
 import { isAlarming, StatusBadge } from '../../components/StatusBadge.js';
@@ -22,22 +22,6 @@ function Info({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-function Panel({ title, id, count, truncated, children }: { title: string; id: string; count?: number; truncated?: boolean; children: ReactNode }) {
-  return (
-    <section className="min-w-0 rounded-md border border-border bg-surface p-4" aria-labelledby={id} data-testid={id}>
-      <h2 id={id} className="mb-3 font-semibold">
-        {title} {count !== undefined && <span className="text-sm font-normal text-muted">({truncated ? `first ${count}` : count})</span>}
-      </h2>
-      {children}
-    </section>
-  );
-}
-
-const FINDING_TONE: Record<Finding['kind'], string> = {
-  status_drift: 'bg-warn-bg text-warn',
-  unknown_status: 'bg-info-bg text-info',
-  parse_error: 'bg-danger-bg text-danger',
-};
 
 /** One story and what ties to it: its runs, what it cost (by agent and model), its documents and findings. */
 export default function StoryPage() {
