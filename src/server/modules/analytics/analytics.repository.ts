@@ -61,7 +61,7 @@ export const analyticsRepository = {
     await db.deleteFrom('agent_outliers').execute();
     await db.deleteFrom('agent_metrics').execute();
     await db.deleteFrom('agent_metric_facts').execute();
-    await db.deleteFrom('rollup_checkpoints').where('name', '=', 'agent-metrics').execute();
+    await db.deleteFrom('rollup_checkpoints').where('name', 'in', ['agent-metrics', 'agent-outliers-pending']).execute();
   },
 
   async saveCheckpoint(db: Executor, name: string, lastEventId: number, value: string | null, now: string): Promise<void> {

@@ -75,3 +75,15 @@ export async function scoreFinishedDay(trx: Executor, dayStart: string, ctx: { n
     await scoreHistory(trx, kpi, unit, dayStart, ctx);
   }
 }
+
+/**
+ * Rescores the given day buckets ("kpi\nunit\ndayStart"): against the other agents that day, and (for days already
+ * over) against each agent's own history. A day still running is not compared with whole days.
+ */
+export async function scoreDays(trx: Executor, days: Iterable<string>, ctx: { now: string; outliers: OutlierSettings }): Promise<void> {
+  for (const day of days) {
+    const [kpi, unit, start] = day.split('\n') as [string, string, string];
+    await scorePeers(trx, kpi, unit, start, ctx);
+    if (new Date(Date.parse(start) + DAY_MS).toISOString() <= ctx.now) await scoreHistory(trx, kpi, unit, start, ctx);
+  }
+}

@@ -4,7 +4,7 @@ import { bucketOf, GRANULARITIES, keyString, lineageRefOf, parseKey } from './bu
 import { storyFacts } from './facts/story-facts.js';
 import { workflowFacts } from './facts/workflow-facts.js';
 import { FACT_SERIES_UNITS, INTERNAL_SERIES, KPI_BY_KEY } from './kpi-catalogue.js';
-import { scoreHistory, scorePeers, type OutlierSettings } from './outliers.js';
+import type { OutlierSettings } from './outliers.js';
 import { median } from './robust-z.js';
 
 const DERIVED_INPUTS = ['cost', INTERNAL_SERIES.tokens, INTERNAL_SERIES.storiesCompleted, 'cost_per_completed_story', 'tokens_per_completed_story'];
@@ -38,6 +38,8 @@ function bucketValue(kpi: string, facts: readonly { num: number; den: number | n
 
 /** Buckets whose rows changed in a batch: what outlier scoring and live clients need to look at again. */
 export interface BatchResult {
+  /** Day buckets of public KPIs whose values changed ("kpi\nunit\ndayStart"): their outliers need rescoring. */
+  days: string[];
   from: string | null;
   to: string | null;
   touchedDays: number;
@@ -63,7 +65,7 @@ function metric(k: MetricKey, value: number | null, num: number, den: number | n
  * - a workflow or story event re-derives that entity's facts from its whole history, and only the hour and day
  *   buckets those facts fall in are recomputed from the facts table;
  * - per-story KPIs are re-divided where cost, tokens or completions changed;
- * - outliers are rescored for the days touched.
+ * - the days touched are returned, for outlier scoring.
  */
 export async function rollupBatch(trx: Executor, events: readonly RollupEvent[], ctx: { now: string; outliers: OutlierSettings }): Promise<BatchResult> {
   const touchedFacts = new Touched();
@@ -174,8 +176,7 @@ export async function rollupBatch(trx: Executor, events: readonly RollupEvent[],
   if (next.length > 0) await repo.upsertMetrics(trx, next, ctx.now);
   if (gone.length > 0) await repo.deleteMetrics(trx, gone);
 
-  // Outliers of the days touched: against the other agents that day, and (for days already over) against the
-  // agent's own history. A day still running is not compared with whole days.
+  // Outliers of the days touched are rescored by the job (scorePendingDays), once per round rather than per batch.
   let from: string | null = null;
   let to: string | null = null;
   for (const k of touchedFacts) {
@@ -187,11 +188,6 @@ export async function rollupBatch(trx: Executor, events: readonly RollupEvent[],
     if (from === null || start < from) from = start;
     if (to === null || start > to) to = start;
   }
-  for (const day of touchedDays) {
-    const [kpi, unit, start] = day.split('\n') as [string, string, string];
-    if (!KPI_BY_KEY.has(kpi as never)) continue;
-    await scorePeers(trx, kpi, unit, start, ctx);
-    if (bucketOf(start, 'day').end <= ctx.now) await scoreHistory(trx, kpi, unit, start, ctx);
-  }
-  return { from, to, touchedDays: touchedDays.size };
+  const days = [...touchedDays].filter((d) => KPI_BY_KEY.has(d.split('\n')[0] as never));
+  return { days, from, to, touchedDays: touchedDays.size };
 }

@@ -6,10 +6,14 @@ import type { Logger } from '../../observability/logger.js';
 import { eventsRepository } from '../events/events.repository.js';
 import { analyticsRepository as repo } from './analytics.repository.js';
 import { bucketOf } from './buckets.js';
-import { scoreFinishedDay, type OutlierSettings } from './outliers.js';
+import { scoreDays, scoreFinishedDay, type OutlierSettings } from './outliers.js';
 import { rollupBatch } from './rollup-batch.js';
 
 export const ROLLUP_CHECKPOINT = 'agent-metrics';
+/** Day buckets whose outliers await rescoring, kept with the metrics they depend on so a crash cannot lose them. */
+const PENDING_DAYS = 'agent-outliers-pending';
+/** Days rescored per transaction, so a long backlog of them is scored in short slices too. */
+const DAYS_PER_SLICE = 40;
 const MIN_BATCH = 50;
 
 export interface RollupJobOptions {
@@ -61,7 +65,7 @@ export class AgentRollupJob {
     private readonly opts: RollupJobOptions,
     private readonly observer: RollupObserver = {},
   ) {
-    this.size = Math.min(opts.batchSize, MIN_BATCH * 4);
+    this.size = Math.min(opts.batchSize, MIN_BATCH * 8);
   }
 
   /** Told after each committed batch which buckets changed (the gateway forwards it to the `agent` topic). */
@@ -130,11 +134,32 @@ export class AgentRollupJob {
         // Let queued requests and the ingestion writer in between batches.
         await new Promise((r) => setImmediate(r));
       }
+      // Outliers once the log is folded in: during a catch-up the same days would otherwise be rescored every batch.
+      while (!this.stopped && (await this.scorePendingDays()) > 0) await new Promise((r) => setImmediate(r));
       const head = await eventsRepository.headEventId(this.db.read);
       this.observer.onBacklog?.(Math.max(0, head - this.through));
     } catch (err) {
       this.logger.error({ err }, 'agent metrics rollup failed; retrying on the next round');
     }
+  }
+
+  /** Rescores the outliers of up to DAYS_PER_SLICE pending days; returns how many it scored. */
+  async scorePendingDays(): Promise<number> {
+    const now = this.clock.now().toISOString();
+    const scored = await withWriteTransaction(this.db, this.opts.transaction, async (trx) => {
+      const pending = JSON.parse((await repo.checkpoint(trx, PENDING_DAYS)).value ?? '[]') as string[];
+      if (pending.length === 0) return [];
+      const slice = pending.slice(0, DAYS_PER_SLICE);
+      await scoreDays(trx, slice, { now, outliers: this.opts.outliers });
+      await repo.saveCheckpoint(trx, PENDING_DAYS, 0, JSON.stringify(pending.slice(DAYS_PER_SLICE)), now);
+      return slice;
+    });
+    if (scored.length > 0) {
+      const starts = scored.map((d) => d.split('\n')[2]!).sort();
+      const msg: AnalyticsUpdatedMessage = { type: 'analytics_updated', throughEventId: this.through, from: starts[0]!, to: bucketOf(starts[starts.length - 1]!, 'day').end };
+      for (const l of this.listeners) l(msg);
+    }
+    return scored.length;
   }
 
   /** Folds the next batch; returns how many events it read (0 when caught up). */
@@ -156,13 +181,20 @@ export class AgentRollupJob {
       const result = await rollupBatch(trx, events, ctx);
       const through = events[events.length - 1]!.id;
       await repo.saveCheckpoint(trx, ROLLUP_CHECKPOINT, through, finished, now);
+      if (result.days.length > 0) {
+        const pending = await repo.checkpoint(trx, PENDING_DAYS);
+        const days = new Set<string>([...(JSON.parse(pending.value ?? '[]') as string[]), ...result.days]);
+        await repo.saveCheckpoint(trx, PENDING_DAYS, 0, JSON.stringify([...days]), now);
+      }
       const oldestIngest = events.reduce((m, e) => (e.ingestedAt < m ? e.ingestedAt : m), events[0]!.ingestedAt);
       return { read: events.length, through, result, oldestIngest };
     });
     this.through = done.through;
     const took = performance.now() - started;
-    if (took > this.opts.sliceMs) this.size = Math.max(MIN_BATCH, Math.floor(size / 2));
-    else if (took < this.opts.sliceMs / 2 && done.read === size) this.size = Math.min(this.opts.batchSize, size * 2);
+    // A round has a fixed cost (the buckets and days it touches) besides its per-event cost: grow while under the
+    // target so that cost is shared by more events, shrink only when well over it.
+    if (took > 2 * this.opts.sliceMs) this.size = Math.max(MIN_BATCH, Math.floor(size / 2));
+    else if (took < 0.75 * this.opts.sliceMs && done.read === size) this.size = Math.min(this.opts.batchSize, size * 2);
     if (done.read > 0) {
       if (done.oldestIngest) this.observer.onBatch?.(Math.max(0, this.clock.now().getTime() - Date.parse(done.oldestIngest)), done.read, took);
       if (done.result?.from && done.result.to) {
