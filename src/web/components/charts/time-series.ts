@@ -50,6 +50,8 @@ export interface TimeSeriesChartProps {
    * the pointer (the first with a value, from the keyboard; null when none has one), and the element to return focus to.
    */
   onSelect?: (bucket: number, series: number | null, opener: HTMLElement) => void;
+  /** Highest value the measure can take (1 for a ratio): the axis never reaches past it. */
+  yMax?: number;
 }
 
 /** The unavailable range a bucket falls in, if any. */

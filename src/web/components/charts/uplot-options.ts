@@ -63,7 +63,8 @@ export function buildOptions(props: TimeSeriesChartProps, theme: ChartTheme, wid
           // Zero-based: an amount's bar or a KPI's line is judged against nothing, not against the lowest bucket.
           const lo = min < 0 ? -niceCeil(-min) : 0;
           // 5 % headroom, so the tallest bar or point does not touch the frame.
-          return [lo, niceCeil(Math.max(max, 0) * 1.05)];
+          const hi = niceCeil(Math.max(max, 0) * 1.05);
+          return [lo, props.yMax !== undefined && max <= props.yMax ? Math.min(hi, props.yMax) : hi];
         },
       },
     },

@@ -149,6 +149,7 @@ function KpiChart({ group, onOpen }: { group: ChartGroup; onOpen: OpenLineage })
             formatXLong={(t) => `${formatBucket(new Date(t).toISOString(), group.granularity)} UTC`}
             kind="line"
             height={180}
+            {...(def?.unit === 'ratio' ? { yMax: 1 } : {})}
             // Click, tap or Enter on a bucket: the sources of the agent's value nearest the pointer.
             onSelect={(bucket, line, opener) => {
               const ref = line === null ? null : group.lines[line]?.lineageRefs[bucket];
