@@ -2,18 +2,16 @@
  * Ingest throughput: events/s through POST /api/v1/events on loopback (validation, dedup, append, projections,
  * fsynced commit) against the ceiling of appending the same rows straight into domain_events. See bench/README.md.
  */
-import { spawn, execFileSync, type ChildProcessByStdio } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import { runCeiling } from './support/ceiling.js';
 import { gitInfo } from './support/run-info.js';
 import { percentile, runLoad, type LoadTarget } from './support/http-load.js';
-import type { ServerHello } from './support/server-process.js';
+import { startServerChild, stopServerChild, type ServerChild } from './support/server-child.js';
 import { batches, domainEventValues, type BenchEvent } from './support/workload.js';
 import { envInt } from './support/env.js';
 
@@ -43,39 +41,14 @@ const cpuProfDir = process.env.BENCH_CPU_PROF ? path.join(resultsDir, 'profiles'
 const tmpBase = process.env.BENCH_TMPDIR ?? os.tmpdir();
 if (plans.length === 0) throw new Error(`BENCH_BATCHES=${process.env.BENCH_BATCHES} matches none of ${PLANS.map((p) => p.batchSize).join(', ')}`);
 
-type ServerChild = ChildProcessByStdio<Writable, Readable, null>;
 
 async function startServerProcess(dataDir: string): Promise<{ child: ServerChild; target: LoadTarget }> {
-  const flags = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
-  const child = spawn(process.execPath, [...flags, '--import', 'tsx', serverScript, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
-  try {
-    const hello = await new Promise<ServerHello>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the server process did not start within 30 s')), 30_000);
-      child.once('exit', (code) => reject(new Error(`the server process exited with code ${code} before listening`)));
-      createInterface({ input: child.stdout }).once('line', (line) => {
-        clearTimeout(timer);
-        try {
-          resolve(JSON.parse(line) as ServerHello);
-        } catch {
-          reject(new Error(`unexpected output from the server process: ${line}`));
-        }
-      });
-    });
-    return { child, target: hello };
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
+  const { child, hello } = await startServerChild(serverScript, dataDir, { startTimeoutMs: 30_000, nodeFlags: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [] });
+  return { child, target: hello };
 }
 
-/** Closing stdin asks the server to finish its queue and checkpoint; it is killed if that takes too long. */
 async function stopServerProcess(child: ServerChild): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  child.stdin.end();
-  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-  const code = await exited;
-  clearTimeout(timer);
+  const code = await stopServerChild(child, 20_000);
   if (code !== 0) throw new Error(`the server process exited with code ${code}`);
 }
 

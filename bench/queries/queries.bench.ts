@@ -5,13 +5,10 @@
  * also as a ratio to a trivial endpoint measured in the same run. Finally the cost service with and without the hourly
  * rollup, in-process, for the rollup's own speed-up. See bench/queries/README.md.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { CostSummaryQuery, CostTimeseriesQuery } from '../../src/contracts/index.js';
 import { createLogger } from '../../src/server/observability/logger.js';
@@ -19,7 +16,7 @@ import { CostsService } from '../../src/server/modules/costs/costs.service.js';
 import { createCore } from '../../src/server/server.js';
 import { percentile } from '../support/http-load.js';
 import { benchServerConfig, gitInfo } from '../support/run-info.js';
-import type { ServerHello } from '../support/server-process.js';
+import { startServerChild, stopServerChild, type ServerChild } from '../support/server-child.js';
 import { referenceEvents, runEvents } from './workload.js';
 import { envInt } from '../support/env.js';
 
@@ -66,40 +63,14 @@ const ENDPOINTS: Endpoint[] = [
   { name: 'analytics agent trends 30d', url: (c) => `/api/v1/analytics/agents/trends?start=${iso(c.now - 30 * 86_400_000)}&end=${iso(c.now)}`, optional: true },
 ];
 
-type ServerChild = ChildProcessByStdio<Writable, Readable, null>;
 
 async function startServerProcess(dataDir: string): Promise<{ child: ServerChild; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', serverScript, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const hello = await new Promise<ServerHello>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the server process did not start within 120 s')), 120_000);
-    child.once('exit', (code) => reject(new Error(`the server process exited with code ${code} before listening`)));
-    createInterface({ input: child.stdout }).once('line', (line) => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(line) as ServerHello);
-      } catch {
-        reject(new Error(`unexpected output from the server process: ${line}`));
-      }
-    });
-  }).catch((err: unknown) => {
-    child.kill('SIGKILL');
-    throw err;
-  });
-  const u = new URL(hello.url);
-  if (u.protocol !== 'http:' || u.hostname !== '127.0.0.1') {
-    child.kill('SIGKILL');
-    throw new Error(`refusing to measure anything but http://127.0.0.1 (got ${hello.url})`);
-  }
+  const { child, hello } = await startServerChild(serverScript, dataDir, { startTimeoutMs: 120_000 });
   return { child, url: hello.url };
 }
 
 async function stopServerProcess(child: ServerChild): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.stdin.end();
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
+  await stopServerChild(child, 30_000);
 }
 
 /** One GET, fully read; resolves with status and latency in ms. */

@@ -26,6 +26,17 @@ export interface CostAggregate {
   unpriced: number;
 }
 
+/** What every rollup read sums, with '' (the currency of the unpriced rows) read back as null. */
+const ROLLUP_SUMS = [
+  sql<string | null>`nullif(currency, '')`.as('currency'),
+  sql<number>`coalesce(sum(amount_sum), 0)`.as('amount'),
+  sql<number>`sum(event_count - unpriced_count)`.as('priced'),
+  sql<number>`sum(unpriced_count)`.as('unpriced'),
+] as const;
+
+/** SQLite sums come back as numbers, Postgres ones as strings: one place turns them into numbers. */
+const sums = (r: { amount: number | string; priced: number | string; unpriced: number | string }) => ({ amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) });
+
 export const costsRepository = {
   /** Inserts cost rows (one per event, idempotent) and returns the source event ids of the rows actually inserted. */
   async insertMany(db: Executor, rows: readonly Insertable<CostEventsTable>[]): Promise<Set<number>> {
@@ -214,10 +225,10 @@ export const costsRepository = {
     if (groupBy) {
       const col = GROUP_COLUMN[groupBy];
       const rows = await q.select(sql.ref<string | null>(col).as('key')).groupBy(col).execute();
-      return rows.map((r) => ({ key: r.key, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) }));
+      return rows.map((r) => ({ key: r.key, currency: r.currency, ...sums(r) }));
     }
     const rows = await q.execute();
-    return rows.map((r) => ({ key: null, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) }));
+    return rows.map((r) => ({ key: null, currency: r.currency, ...sums(r) }));
   },
 
   /**
@@ -229,10 +240,7 @@ export const costsRepository = {
     let q = db
       .selectFrom('cost_rollup_hourly')
       .select([
-        sql<string | null>`nullif(currency, '')`.as('currency'),
-        sql<number>`coalesce(sum(amount_sum), 0)`.as('amount'),
-        sql<number>`sum(event_count - unpriced_count)`.as('priced'),
-        sql<number>`sum(unpriced_count)`.as('unpriced'),
+        ...ROLLUP_SUMS,
       ])
       .where('hour_start_utc', '>=', range.start)
       .where('hour_start_utc', '<', range.end)
@@ -241,10 +249,10 @@ export const costsRepository = {
     if (groupBy) {
       const col = GROUP_COLUMN[groupBy];
       const rows = await q.select(sql<string | null>`nullif(${sql.ref(col)}, '')`.as('key')).groupBy(col).execute();
-      return rows.map((r) => ({ key: r.key, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) }));
+      return rows.map((r) => ({ key: r.key, currency: r.currency, ...sums(r) }));
     }
     const rows = await q.execute();
-    return rows.map((r) => ({ key: null, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) }));
+    return rows.map((r) => ({ key: null, currency: r.currency, ...sums(r) }));
   },
 
   /** Totals (per project when asked) from the per-project daily rollup: [start, end) must be whole UTC days. */
@@ -252,10 +260,7 @@ export const costsRepository = {
     let q = db
       .selectFrom('cost_rollup_project_daily')
       .select([
-        sql<string | null>`nullif(currency, '')`.as('currency'),
-        sql<number>`coalesce(sum(amount_sum), 0)`.as('amount'),
-        sql<number>`sum(event_count - unpriced_count)`.as('priced'),
-        sql<number>`sum(unpriced_count)`.as('unpriced'),
+        ...ROLLUP_SUMS,
         groupBy ? sql<string | null>`nullif(project_id, '')`.as('key') : sql<string | null>`null`.as('key'),
       ])
       .where('day_start_utc', '>=', range.start)
@@ -264,17 +269,14 @@ export const costsRepository = {
     if (range.projectId !== undefined) q = q.where('project_id', '=', range.projectId);
     if (groupBy) q = q.groupBy('project_id');
     const rows = await q.execute();
-    return rows.map((r) => ({ key: r.key, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) }));
+    return rows.map((r) => ({ key: r.key, currency: r.currency, ...sums(r) }));
   },
 
   async aggregateProjectRollup(db: Executor, range: CostRange, groupBy?: 'project'): Promise<CostAggregate[]> {
     let q = db
       .selectFrom('cost_rollup_project_hourly')
       .select([
-        sql<string | null>`nullif(currency, '')`.as('currency'),
-        sql<number>`coalesce(sum(amount_sum), 0)`.as('amount'),
-        sql<number>`sum(event_count - unpriced_count)`.as('priced'),
-        sql<number>`sum(unpriced_count)`.as('unpriced'),
+        ...ROLLUP_SUMS,
         groupBy ? sql<string | null>`nullif(project_id, '')`.as('key') : sql<string | null>`null`.as('key'),
       ])
       .where('hour_start_utc', '>=', range.start)
@@ -283,7 +285,7 @@ export const costsRepository = {
     if (range.projectId !== undefined) q = q.where('project_id', '=', range.projectId);
     if (groupBy) q = q.groupBy('project_id');
     const rows = await q.execute();
-    return rows.map((r) => ({ key: r.key, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) }));
+    return rows.map((r) => ({ key: r.key, currency: r.currency, ...sums(r) }));
   },
 
   /** Per UTC hour ("YYYY-MM-DDTHH") and currency from the per-project rollup; [start, end) must be whole UTC hours. */
@@ -292,17 +294,14 @@ export const costsRepository = {
       .selectFrom('cost_rollup_project_hourly')
       .select([
         sql<string>`substr(hour_start_utc, 1, 13)`.as('slot'),
-        sql<string | null>`nullif(currency, '')`.as('currency'),
-        sql<number>`coalesce(sum(amount_sum), 0)`.as('amount'),
-        sql<number>`sum(event_count - unpriced_count)`.as('priced'),
-        sql<number>`sum(unpriced_count)`.as('unpriced'),
+        ...ROLLUP_SUMS,
       ])
       .where('hour_start_utc', '>=', range.start)
       .where('hour_start_utc', '<', range.end)
       .groupBy(['hour_start_utc', 'currency']);
     if (range.projectId !== undefined) q = q.where('project_id', '=', range.projectId);
     const rows = await q.execute();
-    return rows.map((r) => ({ key: null, slot: r.slot, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) }));
+    return rows.map((r) => ({ key: null, slot: r.slot, currency: r.currency, ...sums(r) }));
   },
 
   /**
@@ -328,7 +327,7 @@ export const costsRepository = {
         .groupBy([sql`substr(occurred_at_utc, 1, ${sql.lit(prefix)})`, 'currency']);
       if (projectId !== undefined) q = q.where('project_id', '=', projectId);
       const rows = await q.execute();
-      for (const r of rows) out.push({ key: null, slot: r.slot, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) });
+      for (const r of rows) out.push({ key: null, slot: r.slot, currency: r.currency, ...sums(r) });
     }
     return out;
   },
@@ -339,17 +338,14 @@ export const costsRepository = {
       .selectFrom('cost_rollup_project_daily')
       .select([
         sql<string>`substr(day_start_utc, 1, 10)`.as('slot'),
-        sql<string | null>`nullif(currency, '')`.as('currency'),
-        sql<number>`coalesce(sum(amount_sum), 0)`.as('amount'),
-        sql<number>`sum(event_count - unpriced_count)`.as('priced'),
-        sql<number>`sum(unpriced_count)`.as('unpriced'),
+        ...ROLLUP_SUMS,
       ])
       .where('day_start_utc', '>=', range.start)
       .where('day_start_utc', '<', range.end)
       .groupBy(['day_start_utc', 'currency']);
     if (range.projectId !== undefined) q = q.where('project_id', '=', range.projectId);
     const rows = await q.execute();
-    return rows.map((r) => ({ key: null, slot: r.slot, currency: r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) }));
+    return rows.map((r) => ({ key: null, slot: r.slot, currency: r.currency, ...sums(r) }));
   },
 
   /** Known amounts of one currency in [start, end), oldest first (finding when cumulative spend crossed a budget). */
