@@ -145,7 +145,8 @@ describe('web app: /analytics', () => {
     expect(await page.getByTestId('chart-no-data').first().textContent()).toContain('No data');
     await openTables(page);
     const cells = page.getByTestId('trend-cell');
-    expect(await cells.count()).toBe(27);
+    // Each table renders when its disclosure opens: wait for all three.
+    await expect.poll(() => cells.count()).toBe(27);
     expect(new Set(await cells.allTextContents())).toEqual(new Set(['no data']));
     expect(await page.getByTestId('show-sources').count()).toBe(0);
     expect(await page.getByTestId('outliers-empty').textContent()).toContain('at least 5 agents with a value the same day');
