@@ -24,6 +24,22 @@ export function registerServeCommand(cli: Command): void {
       const config = configFrom(flags);
       const server = await startServer(config);
       const log = server.core.logger;
+      // Before anything is printed: whoever reads the banner may signal at once, and must get a clean shutdown.
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        log.info({ signal }, 'shutting down');
+        server.close().then(
+          () => process.exit(0),
+          (err: unknown) => {
+            log.error({ err }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
       log.info({ url: server.url, dataDir: config.dataDir }, 'bmad-ops listening');
       process.stdout.write(`\nBMAD Ops is running at ${server.url} (data in ${config.dataDir})\n`);
       if (server.bootstrapAdmin) {
@@ -41,20 +57,5 @@ export function registerServeCommand(cli: Command): void {
             `It runs because of --demo (or BMAD_OPS_DEMO=1); use an empty --data-dir without it for your real data.\n\n`,
         );
       }
-      let stopping = false;
-      const stop = (signal: string) => {
-        if (stopping) return;
-        stopping = true;
-        log.info({ signal }, 'shutting down');
-        server.close().then(
-          () => process.exit(0),
-          (err: unknown) => {
-            log.error({ err }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      };
-      process.on('SIGINT', () => stop('SIGINT'));
-      process.on('SIGTERM', () => stop('SIGTERM'));
     });
 }

@@ -110,15 +110,23 @@ export function LineageDrawer({ lineageRef, onClose, returnFocus, catalogue, nam
     }
   };
   // "Load more" disappears on the last page: focus moves to the first new event instead of falling out of the dialog.
-  const loadMore = async () => {
-    const before = list.current?.children.length ?? 0;
-    await q.fetchNextPage();
-    // After React has rendered the new page.
-    requestAnimationFrame(() => (list.current?.children[before] as HTMLElement | undefined)?.focus());
+  // It is focused once React has committed the new page (an effect), not after a guessed frame.
+  const focusIndex = useRef<number | null>(null);
+  const loadMore = () => {
+    focusIndex.current = list.current?.children.length ?? 0;
+    void q.fetchNextPage();
   };
   const pages = q.data?.pages ?? [];
   const head = pages[0];
   const events = pages.flatMap((p) => p.events);
+  useEffect(() => {
+    const i = focusIndex.current;
+    const el = i === null ? undefined : (list.current?.children[i] as HTMLElement | undefined);
+    if (el) {
+      focusIndex.current = null;
+      el.focus();
+    }
+  }, [events.length]);
   const def = head?.metric ? catalogue.kpis.find((k) => k.id === head.metric!.kpi) : undefined;
   const unitOf = (v: number) => (head?.metric ? formatValue(v, def?.unit, head.metric.unit) : String(v));
   return (
@@ -167,7 +175,7 @@ export function LineageDrawer({ lineageRef, onClose, returnFocus, catalogue, nam
                 </ul>
               )}
               {q.hasNextPage && (
-                <button type="button" onClick={() => void loadMore()} disabled={q.isFetchingNextPage} className="mt-2 rounded border border-border px-3 py-1 text-sm hover:bg-surface-2 disabled:opacity-50" data-testid="lineage-more">
+                <button type="button" onClick={loadMore} disabled={q.isFetchingNextPage} className="mt-2 rounded border border-border px-3 py-1 text-sm hover:bg-surface-2 disabled:opacity-50" data-testid="lineage-more">
                   {q.isFetchingNextPage ? 'Loading…' : 'Load more'}
                 </button>
               )}
