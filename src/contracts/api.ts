@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { costTotalSchema } from './costs.js';
-import { CONSISTENCY_KINDS, MODULES, moduleSchema } from './events.js';
+import { CONSISTENCY_KINDS, MODULES, moduleSchema, projectDetailsSchema, seenInSchema, storyDetailsSchema, retrospectiveSchema } from './events.js';
 import { currencySchema, idSchema } from './primitives.js';
 import { statusSchema, type Status } from './status-model.js';
 
@@ -84,14 +84,22 @@ export const workflowSchema = z.object({
   id: z.string(),
   projectId: z.string().nullable(),
   storyId: z.string().nullable(),
+  /** The story's title, for labels (null: no story, or a story not known yet). */
+  storyTitle: z.string().nullable().default(null),
   name: z.string().nullable(),
   ownerId: z.string().nullable(),
   agentId: z.string().nullable(),
   status: statusSchema.nullable(),
   lastTransitionAt: instant.nullable(),
   updatedAt: instant,
+  /** When the run was first seen working, and when it reached done, failed or canceled (null while it has not). */
+  startedAt: instant.nullable().default(null),
+  endedAt: instant.nullable().default(null),
 });
 export type Workflow = z.infer<typeof workflowSchema>;
+
+/** A git commit as the UI shows it: its hash, and its subject line when known. */
+export const commitSummarySchema = z.object({ hash: z.string(), subject: z.string().nullable() });
 
 export const transitionSchema = z.object({
   id: z.number().int(),
@@ -102,6 +110,9 @@ export const transitionSchema = z.object({
   occurredAt: instant,
   actorId: z.string().nullable(),
   reason: z.string().nullable(),
+  /** Where it was seen: a commit (with its hash), the working tree, the dashboard; null for events that do not say. */
+  seenIn: seenInSchema.nullable().default(null),
+  commit: commitSummarySchema.nullable().default(null),
 });
 export type Transition = z.infer<typeof transitionSchema>;
 
@@ -143,8 +154,24 @@ export const projectSchema = z.object({
   /** Stories of the project whose status is done. */
   doneStories: z.number().int().min(0).optional(),
   costPerDoneStory: costPerDoneStorySchema.optional(),
+  /** What the source knows beyond the common fields (BMAD: layout and version, action items, readiness, deferred work). */
+  details: projectDetailsSchema.nullable().default(null),
 });
 export type Project = z.infer<typeof projectSchema>;
+
+/** An epic (BMAD's epic-N, or an epic of the ticket layout) with its status and retrospective. */
+export const epicSchema = z.object({
+  id: z.string(),
+  projectId: z.string().nullable(),
+  key: z.string().nullable(),
+  title: z.string().nullable(),
+  status: statusSchema.nullable(),
+  sourceStatus: z.string().nullable(),
+  retrospective: retrospectiveSchema.nullable(),
+  statusSince: instant.nullable(),
+  updatedAt: instant,
+});
+export type Epic = z.infer<typeof epicSchema>;
 
 export const findingSchema = z.object({
   kind: z.enum(CONSISTENCY_KINDS),
@@ -164,7 +191,32 @@ export const storyDetailsResponseSchema = z.object({
   agentModel: z.string().nullable(),
   file: z.string().nullable(),
   sourceStatus: z.string().nullable(),
+  records: storyDetailsSchema.shape.records.unwrap().unwrap().nullable().default(null),
+  reviewFindings: storyDetailsSchema.shape.reviewFindings.unwrap().unwrap().nullable().default(null),
+  deferred: storyDetailsSchema.shape.deferred.unwrap().unwrap().nullable().default(null),
+  baselineCommit: z.string().nullable().default(null),
+  assignee: z.string().nullable().default(null),
 });
+
+export type StoryDetailsResponse = z.infer<typeof storyDetailsResponseSchema>;
+
+/** A source's story details as stored and served: every field present, so no reader has to guess what "missing" meant. */
+export function storyDetailsOf(d: z.output<typeof storyDetailsSchema> | null | undefined): StoryDetailsResponse | null {
+  if (!d) return null;
+  return {
+    key: d.key ?? null,
+    tasksDone: d.tasksDone ?? null,
+    tasksTotal: d.tasksTotal ?? null,
+    agentModel: d.agentModel ?? null,
+    file: d.file ?? null,
+    sourceStatus: d.sourceStatus ?? null,
+    records: d.records ?? null,
+    reviewFindings: d.reviewFindings ?? null,
+    deferred: d.deferred ?? null,
+    baselineCommit: d.baselineCommit ?? null,
+    assignee: d.assignee ?? null,
+  };
+}
 
 export const storySchema = z.object({
   id: z.string(),
@@ -191,6 +243,16 @@ export type Story = z.infer<typeof storySchema>;
 /** MIME types the viewer renders inline; anything else gets an explicit fallback, never a guess. */
 export const RENDERABLE_MIME_TYPES = ['text/markdown', 'application/pdf', 'application/json', 'text/plain', 'application/yaml'] as const;
 
+export const documentVersionSchema = z.object({
+  at: instant,
+  checksum: z.string().nullable(),
+  sizeBytes: z.number().int().nullable(),
+  actorId: z.string().nullable(),
+  commit: commitSummarySchema.nullable(),
+  eventId: z.number().int(),
+});
+export type DocumentVersion = z.infer<typeof documentVersionSchema>;
+
 export const documentSchema = z.object({
   id: z.string(),
   projectId: z.string().nullable(),
@@ -206,6 +268,10 @@ export const documentSchema = z.object({
   sizeBytes: z.number().int().nullable().optional(),
   kind: z.string().nullable().optional(),
   renderable: z.boolean().optional(),
+  /** A dated planning run that a newer run replaced: the path of the current one. */
+  supersededBy: z.string().nullable().optional(),
+  /** GET /documents/:id only: its versions, newest first (each registration; commits with their hash). */
+  versions: z.array(documentVersionSchema).optional(),
 });
 
 export const documentsQuerySchema = z.strictObject({
@@ -253,6 +319,7 @@ export const projectContextSchema = z.object({
   stories: z.array(storySchema),
   workflows: z.array(workflowSchema),
   documents: z.array(documentSchema),
+  epics: z.array(epicSchema).default([]),
   truncated: z.object({ stories: z.boolean(), workflows: z.boolean(), documents: z.boolean() }),
 });
 
@@ -265,13 +332,36 @@ export const costShareSchema = z.object({
 });
 export type CostShare = z.infer<typeof costShareSchema>;
 
+/**
+ * One status change of a story or an epic, once however often it was reported: from, to (canonical and the source's
+ * own column), when (the earliest time it was seen), who, and where it was seen (a commit, the working tree, the
+ * dashboard).
+ */
+export const statusChangeSchema = z.object({
+  transitionKey: z.string(),
+  fromStatus: statusSchema.nullable(),
+  toStatus: statusSchema,
+  fromColumn: z.string().nullable(),
+  toColumn: z.string().nullable(),
+  occurredAt: instant,
+  actorId: z.string().nullable(),
+  reason: z.string().nullable(),
+  seenIn: seenInSchema.nullable(),
+  commit: commitSummarySchema.nullable(),
+  /** The event that reported it first (its time is the transition's), for lineage. */
+  eventId: z.number().int(),
+});
+export type StatusChange = z.infer<typeof statusChangeSchema>;
+
 /** GET /stories/:id: the story (with its cost to date and findings), its workflow runs, documents and cost breakdown. */
 export const storyDetailSchema = z.object({
   story: storySchema,
   workflows: z.array(workflowSchema),
   documents: z.array(documentSchema),
   costByAgentModel: z.array(costShareSchema),
-  truncated: z.object({ workflows: z.boolean(), documents: z.boolean() }),
+  /** Its status history, oldest first (at most 500 changes; `truncated.history` says when there were more). */
+  history: z.array(statusChangeSchema).default([]),
+  truncated: z.object({ workflows: z.boolean(), documents: z.boolean(), history: z.boolean().default(false) }),
 });
 export type StoryDetail = z.infer<typeof storyDetailSchema>;
 

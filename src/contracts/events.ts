@@ -15,6 +15,21 @@ function statusFor(entity: StatusEntity) {
   });
 }
 
+/** Where a status change was seen: a commit of the project's git history, a working-tree change, the dashboard. */
+export const SEEN_IN = ['commit', 'working_tree', 'dashboard', 'api'] as const;
+export const seenInSchema = z.enum(SEEN_IN);
+export type SeenIn = z.infer<typeof seenInSchema>;
+
+/** A git commit an observation came from (sha-1 or sha-256 object name). */
+export const commitRefSchema = z.strictObject({
+  hash: z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/, 'must be a full git object name (40 or 64 hex digits)'),
+  committedAt: instantSchema.nullish(),
+  subject: freeTextSchema(300).nullish(),
+  /** The file whose change showed the observation, relative to the project root. */
+  path: z.string().min(1).max(1024).nullish(),
+});
+export type CommitRef = z.output<typeof commitRefSchema>;
+
 function transitionPayload(entity: StatusEntity) {
   return z
     .strictObject({
@@ -22,11 +37,22 @@ function transitionPayload(entity: StatusEntity) {
       from: statusFor(entity).nullish(),
       actorId: optionalId,
       reason: freeTextSchema().nullish(),
+      /** The source's own column before and after (BMAD: "review" -> "in-progress" is rework, both in_progress). */
+      column: labelSchema(64).nullish(),
+      fromColumn: labelSchema(64).nullish(),
+      /**
+       * The same change reported twice (seen in the working tree, then in a commit; a commit rewritten by a rebase)
+       * carries the same key: read models keep it as one transition, at the earliest time it was seen.
+       */
+      transitionKey: idSchema.nullish(),
+      seenIn: seenInSchema.nullish(),
+      commit: commitRefSchema.nullish(),
     })
     .superRefine((p, ctx) => {
-      if (p.from && p.from === p.to) {
-        ctx.addIssue({ code: 'custom', path: ['to'], message: 'must differ from `from`' });
-      } else if (p.from && !isTransitionAllowed(entity, p.from, p.to)) {
+      const sameColumn = (p.column ?? null) === (p.fromColumn ?? null);
+      if (p.from && p.from === p.to && sameColumn) {
+        ctx.addIssue({ code: 'custom', path: ['to'], message: 'must differ from `from` (or name a different `column`)' });
+      } else if (p.from && p.from !== p.to && !isTransitionAllowed(entity, p.from, p.to)) {
         ctx.addIssue({
           code: 'custom',
           path: ['to'],
@@ -38,6 +64,34 @@ function transitionPayload(entity: StatusEntity) {
 
 const tokenCount = z.number().int().min(0).max(1e12);
 
+/** One place a story's status is written (BMAD keeps several, and they drift: BMAD-METHOD #2341). */
+export const STORY_RECORD_KINDS = ['sprint-status', 'story-file', 'spec', 'plan', 'tickets'] as const;
+export const storyRecordSchema = z.strictObject({
+  kind: z.enum(STORY_RECORD_KINDS),
+  file: z.string().min(1).max(1024),
+  line: z.number().int().min(1).max(10_000_000).nullish(),
+  value: labelSchema(64).nullish(),
+});
+export type StoryRecord = z.output<typeof storyRecordSchema>;
+
+/** Findings a code review appended to the story (`### Review Findings`: `- [ ] [Review][Patch] …`). */
+export const reviewFindingsSchema = z.strictObject({
+  open: z.number().int().min(0).max(100_000),
+  resolved: z.number().int().min(0).max(100_000),
+  deferred: z.number().int().min(0).max(100_000),
+  decisions: z.number().int().min(0).max(100_000),
+});
+
+/** An item a build or review left for later (Build Auto `deferred:`, `deferred-work.md`). */
+export const deferredItemSchema = z.strictObject({
+  summary: freeTextSchema(500).pipe(z.string().min(1)),
+  severity: labelSchema(32).nullish(),
+  file: z.string().min(1).max(1024).nullish(),
+  /** Where it came from: "code review of 2-1-x.md (2026-05-03)", the spec that deferred it. */
+  origin: freeTextSchema(300).nullish(),
+});
+export type DeferredItem = z.output<typeof deferredItemSchema>;
+
 export const storyDetailsSchema = z.strictObject({
   key: labelSchema(128).nullish(),
   tasksDone: z.number().int().min(0).max(100_000).nullish(),
@@ -47,6 +101,14 @@ export const storyDetailsSchema = z.strictObject({
   file: z.string().min(1).max(1024).nullish(),
   /** The status exactly as the source wrote it (e.g. BMAD's "ready-for-dev" or "Ready for Review"). */
   sourceStatus: labelSchema(64).nullish(),
+  /** Every record of the story's status (sprint-status.yaml, story file, Build spec, plan file) with its value. */
+  records: z.array(storyRecordSchema).max(20).nullish(),
+  reviewFindings: reviewFindingsSchema.nullish(),
+  deferred: z.array(deferredItemSchema).max(200).nullish(),
+  /** The commit a build started from (Build spec `baseline_commit`), or NO_VCS. */
+  baselineCommit: labelSchema(80).nullish(),
+  /** Who is assigned in the source (ticket layout `assignee`). */
+  assignee: labelSchema(200).nullish(),
 });
 export type StoryDetails = z.output<typeof storyDetailsSchema>;
 
@@ -59,7 +121,7 @@ export const relativePathSchema = z
     message: 'must be a relative path inside the document root (no leading /, no .., no backslashes)',
   });
 
-export const CONSISTENCY_KINDS = ['status_drift', 'unknown_status', 'parse_error'] as const;
+export const CONSISTENCY_KINDS = ['status_drift', 'unknown_status', 'parse_error', 'epic_drift'] as const;
 export const consistencyFindingSchema = z.strictObject({
   kind: z.enum(CONSISTENCY_KINDS),
   storyId: idSchema.nullish(),
@@ -72,6 +134,44 @@ export const consistencyFindingSchema = z.strictObject({
 });
 export type ConsistencyFinding = z.output<typeof consistencyFindingSchema>;
 
+/** An action item a retrospective left (sprint-status.yaml `action_items`). */
+export const actionItemSchema = z.strictObject({
+  id: labelSchema(200).nullish(),
+  epic: labelSchema(64).nullish(),
+  action: freeTextSchema(1000).pipe(z.string().min(1)),
+  owner: labelSchema(200).nullish(),
+  /** open | in-progress | done, as written. */
+  status: labelSchema(64).nullish(),
+  /** The retrospective document it came from. */
+  ref: z.string().min(1).max(1024).nullish(),
+});
+export type ActionItem = z.output<typeof actionItemSchema>;
+
+export const READINESS_GATES = ['PASS', 'CONCERNS', 'FAIL', 'READY', 'NEEDS WORK', 'NOT READY'] as const;
+export const readinessSchema = z.strictObject({
+  gate: z.enum(READINESS_GATES),
+  file: z.string().min(1).max(1024),
+  at: instantSchema.nullish(),
+});
+
+export const RETRO_VERDICTS = ['accepted', 'accepted-with-open-items', 'rejected'] as const;
+export const retrospectiveSchema = z.strictObject({
+  /** optional | done (sprint-status.yaml), as written. */
+  status: labelSchema(64).nullish(),
+  verdict: z.enum(RETRO_VERDICTS).nullish(),
+  file: z.string().min(1).max(1024).nullish(),
+});
+
+export const projectDetailsSchema = z.strictObject({
+  /** Which BMAD wrote it: the layout the connector detected and the version it names, when known. */
+  layout: labelSchema(64).nullish(),
+  version: labelSchema(64).nullish(),
+  actionItems: z.array(actionItemSchema).max(500).nullish(),
+  readiness: readinessSchema.nullish(),
+  deferredWork: z.array(deferredItemSchema).max(500).nullish(),
+});
+export type ProjectDetails = z.output<typeof projectDetailsSchema>;
+
 /** Payload schema per event type: the catalogue. Each type names the entity type its envelope must carry. */
 export const EVENT_CATALOGUE = {
   'project.upserted': {
@@ -83,8 +183,23 @@ export const EVENT_CATALOGUE = {
       progressPct: z.number().min(0).max(100).nullish(),
       dueAt: instantSchema.nullish(),
       riskFlag: z.boolean().nullish(),
+      /** What a source knows beyond the common fields (the BMAD connector: version, action items, readiness, deferred work). */
+      details: projectDetailsSchema.nullish(),
     }),
   },
+  'epic.upserted': {
+    entityType: 'epic',
+    payload: z.strictObject({
+      projectId: idSchema,
+      /** The source's own key ("3" for BMAD's epic-3, a slug in the ticket layout). */
+      key: labelSchema(128),
+      title: labelSchema(500).nullish(),
+      status: statusFor('epic'),
+      sourceStatus: labelSchema(64).nullish(),
+      retrospective: retrospectiveSchema.nullish(),
+    }),
+  },
+  'epic.status_changed': { entityType: 'epic', payload: transitionPayload('epic') },
   'story.upserted': {
     entityType: 'story',
     payload: z.strictObject({
@@ -176,6 +291,11 @@ export const EVENT_CATALOGUE = {
       sizeBytes: z.number().int().min(0).max(1e12).nullish(),
       /** What the document is: prd, architecture, epics, story, qa-gate, ... */
       kind: labelSchema(64).nullish(),
+      /** A dated run that is no longer the current one keeps its place as an earlier version of `supersededBy`. */
+      supersededBy: z.string().min(1).max(1024).nullish(),
+      /** This version as a commit of the project's history, and who made it. */
+      commit: commitRefSchema.nullish(),
+      actorId: optionalId,
     }),
   },
   'document.removed': {
@@ -194,6 +314,8 @@ export const EVENT_CATALOGUE = {
         module: moduleSchema,
         status: z.enum(['ok', 'failed']),
         error: freeTextSchema(4000).nullish(),
+        /** Something a person should know that is not a failure ("no _bmad/ config: BMAD's default paths are used"). */
+        note: freeTextSchema(1000).nullish(),
         expectedIntervalMs: z.number().int().min(1000).max(7 * 24 * 3600 * 1000).nullish(),
       })
       .superRefine((p, ctx) => {

@@ -9,3 +9,6 @@ export * from './realtime.js';
 export * from './kanban-board.js';
 export * from './costs.js';
 export * from './analytics.js';
+export * from './flow.js';
+export * from './bmad-columns.js';
+export * from './model-names.js';

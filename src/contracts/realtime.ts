@@ -15,6 +15,9 @@ export const TOPIC_OF_EVENT: Readonly<Record<EventType, Topic>> = {
   'project.upserted': 'project',
   'story.upserted': 'story',
   'story.status_changed': 'story',
+  // Epics are the board's rows: they travel with the stories.
+  'epic.upserted': 'story',
+  'epic.status_changed': 'story',
   'workflow.upserted': 'workflow',
   'workflow.transitioned': 'workflow',
   'agent.upserted': 'agent',

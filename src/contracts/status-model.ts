@@ -5,7 +5,7 @@ export const STATUSES = ['queued', 'in_progress', 'blocked', 'failed', 'done', '
 export const statusSchema = z.enum(STATUSES);
 export type Status = z.infer<typeof statusSchema>;
 
-export const STATUS_ENTITIES = ['workflow', 'story', 'project'] as const;
+export const STATUS_ENTITIES = ['workflow', 'story', 'epic', 'project'] as const;
 export type StatusEntity = (typeof STATUS_ENTITIES)[number];
 
 export interface EntityStatusModel {
@@ -41,6 +41,17 @@ export const STATUS_MODEL: Readonly<Record<StatusEntity, EntityStatusModel>> = {
       // Reopened work (a review that sends a story back) is a real BMAD path.
       done: ['in_progress', 'queued'],
       canceled: ['queued'],
+    },
+    terminal: ['done', 'canceled'],
+  },
+  // BMAD epics: backlog -> in-progress -> done (sprint-status.yaml), dropped in the ticket layout.
+  epic: {
+    statuses: ['queued', 'in_progress', 'done', 'canceled'],
+    transitions: {
+      queued: ['in_progress', 'done', 'canceled'],
+      in_progress: ['queued', 'done', 'canceled'],
+      done: ['in_progress', 'queued'],
+      canceled: ['queued', 'in_progress'],
     },
     terminal: ['done', 'canceled'],
   },

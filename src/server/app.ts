@@ -30,6 +30,8 @@ import { metaRoutes } from './modules/meta/meta.routes.js';
 import type { WorkspaceService } from './modules/meta/workspace.service.js';
 import { projectsRoutes } from './modules/projects/projects.routes.js';
 import type { ProjectsService } from './modules/projects/projects.service.js';
+import { flowRoutes } from './modules/history/flow.routes.js';
+import type { FlowService } from './modules/history/flow.service.js';
 import type { StoriesService } from './modules/stories/kanban.service.js';
 import type { ChangeStoryStatus } from './modules/stories/story-status.command.js';
 import { storiesRoutes } from './modules/stories/stories.routes.js';
@@ -49,6 +51,7 @@ export interface AppDeps {
   ingestion: IngestionService;
   workflows: WorkflowsService;
   projects: ProjectsService;
+  flow: FlowService;
   stories: StoriesService;
   changeStoryStatus: ChangeStoryStatus;
   sync: SyncService;
@@ -119,6 +122,7 @@ export function createApp(d: AppDeps): Express {
   read.use(directoryRoutes(d.directory));
   read.use(workflowsRoutes(d.workflows));
   read.use(projectsRoutes(d.projects));
+  read.use(flowRoutes(d.flow));
   read.use(storiesRoutes(d.stories, d.changeStoryStatus));
   read.use(syncRoutes(d.sync));
   read.use(costsRoutes(d.costs));

@@ -41,7 +41,15 @@ export const configSchema = z.object({
    * the simulator. Off unless asked for; `bmad-ops serve` asks for it unless --no-demo or BMAD_OPS_DEMO=0.
    */
   /** BMAD project folders to connect and watch (serve --bmad DIR, repeatable; BMAD_OPS_BMAD_PROJECTS=dir1,dir2). */
-  bmad: z.object({ projects: z.array(z.string().min(1)).default([]) }).prefault({}),
+  bmad: z
+    .object({
+      projects: z.array(z.string().min(1)).default([]),
+      /** Read each connected project's git history (BMAD_OPS_GIT_HISTORY=0 or --no-git-history turns it off). */
+      gitHistory: z.boolean().default(true),
+      /** Only commits after this instant (--git-since 2026-01-01 or 30d; BMAD_OPS_GIT_SINCE). */
+      gitSince: z.string().datetime({ offset: true }).nullable().default(null),
+    })
+    .prefault({}),
   demo: z
     .object({
       enabled: z.boolean().default(false),
@@ -173,6 +181,16 @@ function setPath(target: Record<string, unknown>, keys: string[], value: unknown
   node[keys[keys.length - 1]!] = value;
 }
 
+/** `--git-since`: an ISO date or date-time, or `<N>d` (N days before now). Throws a ConfigError naming `origin`. */
+export function parseGitSince(value: string, now: Date, origin: string): string {
+  const v = value.trim();
+  const days = /^(\d{1,5})d$/.exec(v);
+  if (days) return new Date(now.getTime() - Number(days[1]) * 86_400_000).toISOString();
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v) : new Date(Number.NaN);
+  if (Number.isNaN(date.getTime())) throw new ConfigError(`invalid configuration:\n  ${origin}: "${value}" is not a date (YYYY-MM-DD, an ISO date-time, or a number of days such as 30d)`);
+  return date.toISOString();
+}
+
 export interface ConfigFlags {
   port?: string;
   dataDir?: string;
@@ -181,6 +199,9 @@ export interface ConfigFlags {
   demo?: boolean;
   /** --bmad DIR, repeatable. */
   bmad?: string[];
+  /** --no-git-history (false) / default (undefined). */
+  gitHistory?: boolean;
+  gitSince?: string;
 }
 
 /**
@@ -224,6 +245,16 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, defa
     input.bmad = { projects: flags.bmad };
     origin.set('bmad.projects', '--bmad');
   }
+  const bmad = (input.bmad ??= {}) as Record<string, unknown>;
+  if (env.BMAD_OPS_GIT_HISTORY) {
+    const word = env.BMAD_OPS_GIT_HISTORY.trim().toLowerCase();
+    if (!Object.hasOwn(BOOLEAN_WORDS, word)) throw new ConfigError(`invalid configuration:\n  BMAD_OPS_GIT_HISTORY: must be 1, true, 0 or false (got "${env.BMAD_OPS_GIT_HISTORY}")`);
+    bmad.gitHistory = BOOLEAN_WORDS[word];
+  }
+  if (flags.gitHistory === false) bmad.gitHistory = false;
+  const now = new Date();
+  if (env.BMAD_OPS_GIT_SINCE) bmad.gitSince = parseGitSince(env.BMAD_OPS_GIT_SINCE, now, 'BMAD_OPS_GIT_SINCE');
+  if (flags.gitSince !== undefined) bmad.gitSince = parseGitSince(flags.gitSince, now, '--git-since');
   const flagMap: ['port' | 'dataDir' | 'host', string][] = [['port', '--port'], ['dataDir', '--data-dir'], ['host', '--host']];
   for (const [key, flag] of flagMap) {
     if (flags[key] !== undefined) {

@@ -5,6 +5,7 @@ import { createApp } from './app.js';
 import { systemClock, type Clock } from './clock.js';
 import { ConfigError, databaseFile, type Config } from './config.js';
 import { createBmadConnector, createBmadConnectors, type BmadConnectors } from './connector/bmad/index.js';
+import { databaseStateStore } from './modules/connectors/connector-state.store.js';
 import type { DatabaseHandle } from './db/handle.js';
 import { migrate } from './db/migrator.js';
 import { openSqlite } from './db/sqlite-connection.js';
@@ -28,9 +29,12 @@ import { WorkspaceService } from './modules/meta/workspace.service.js';
 import { ProjectionEngine } from './modules/events/projection.js';
 import { projectsProjection } from './modules/projects/projects.projection.js';
 import { ProjectsService } from './modules/projects/projects.service.js';
+import { FlowService } from './modules/history/flow.service.js';
 import { StoriesService } from './modules/stories/kanban.service.js';
 import { ChangeStoryStatus } from './modules/stories/story-status.command.js';
 import { storiesProjection } from './modules/stories/stories.projection.js';
+import { epicsProjection } from './modules/epics/epics.projection.js';
+import { statusTransitionsProjection } from './modules/history/status-transitions.projection.js';
 import { syncProjection } from './modules/sync/sync.projection.js';
 import { SyncService } from './modules/sync/sync.service.js';
 import { usersProjection } from './modules/users/users.projection.js';
@@ -55,6 +59,8 @@ export function createProjectionEngine(pricing: PricingTable = loadPricingTable(
     [
       projectsProjection,
       storiesProjection,
+      epicsProjection,
+      statusTransitionsProjection,
       workflowsProjection,
       workflowTransitionsProjection,
       agentsProjection,
@@ -190,12 +196,14 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
       logger,
       onProjectKnown: (projectKey, root) => documentRoots.register(projectKey, root),
       onNewFinding: (kind) => core.metrics.consistencyFailures.inc({ kind }),
+      history: { enabled: config.bmad.gitHistory, since: config.bmad.gitSince },
+      stateStore: databaseStateStore(db, clock),
     });
     // Imported before listening (the first page already shows the project), then watched.
     await connector.start({ watch: true });
     if (!connector.snapshot) {
       await connector.stop();
-      throw new ConfigError(`--bmad ${dir}: not a BMAD project folder (no _bmad/, .bmad-core/, bmad/ or .bmad/ found); see the log`);
+      throw new ConfigError(`--bmad ${dir}: ${connector.lastError ?? 'not a BMAD project folder'}`);
     }
     bmad.add(connector);
   }
@@ -210,6 +218,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     ingestion: core.ingestion,
     workflows: new WorkflowsService(db),
     projects: new ProjectsService(db, clock),
+    flow: new FlowService(db, clock),
     stories: new StoriesService(db, clock),
     changeStoryStatus: new ChangeStoryStatus(db, core.ingestion, core.auth, clock, () => config.kanbanEditable, bmad),
     sync: new SyncService(db, clock, { staleAfterIntervals: config.realtime.staleAfterIntervals }),

@@ -124,6 +124,11 @@ describe('web app: /costs', () => {
     expect(await page.locator('select[name=tz]').inputValue()).toBe('Asia/Tokyo');
     expect(await page.locator('select[name=groupBy]').inputValue()).toBe('model');
     await expect.poll(() => page.getByTestId('breakdown-row').evaluateAll((r) => r.map((x) => x.getAttribute('data-key')).sort())).toEqual(['claude-opus-4', 'gpt-x', 'mystery-model-9000']);
+    // Claude models by name, the id on hover; other ids as they are.
+    const opus = page.locator('[data-testid=breakdown-row][data-key=claude-opus-4] [data-model]');
+    expect(await opus.textContent()).toBe('Opus 4');
+    expect(await opus.getAttribute('title')).toBe('claude-opus-4');
+    expect(await page.locator('[data-testid=breakdown-row][data-key=gpt-x] [data-model]').textContent()).toBe('gpt-x');
     await context.close();
   });
 

@@ -96,7 +96,9 @@ describe('integrity findings and BMAD story details in the web app', () => {
     await page.locator(card('s-3')).waitFor();
     await page.waitForSelector('[data-testid=connection-indicator][data-state=live]');
     expect(await page.locator(card('s-3')).getByTestId('card-tasks').textContent()).toBe('3/5 tasks');
-    expect(await page.locator(card('s-3')).getByTestId('card-model').textContent()).toContain('claude-sonnet-4-5');
+    // The model as people say it, its id on hover.
+    expect(await page.locator(card('s-3')).getByTestId('card-model').textContent()).toBe('Agent model Sonnet 4.5');
+    expect(await page.locator(card('s-3')).getByTestId('card-model').getAttribute('title')).toBe('Agent model: claude-sonnet-4-5');
     expect(await page.locator(card('s-3')).getByTestId('card-finding').count()).toBe(0);
 
     await ingestAccepted(ws.t, [consistencyReported('p-checkout', [DRIFT, { kind: 'unknown_status', storyId: 's-3', file: 'sprint-status.yaml', line: 12, message: 'Unknown status "qa-ready"', expected: null, actual: 'qa-ready' }])]);

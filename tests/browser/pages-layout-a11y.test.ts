@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ADMIN } from '../support/test-server.js';
 import { browserWorkspace } from './support/fixture.js';
 import { DESKTOP, horizontalOverflow, PHONE, screenshot, seriousA11yViolations, signedInContext } from './support/browser.js';
+import { textOverflows } from './support/text-overflow.js';
 
 /** Every page of the app, with what proves it finished rendering. */
 const PAGES: { name: string; path: string; ready: (page: Page) => Promise<unknown> }[] = [
@@ -29,7 +30,7 @@ describe('web app: every page at phone and desktop size, light and dark', () => 
 
   for (const size of SIZES) {
     for (const theme of THEMES) {
-      it(`${size.label} ${theme}: no horizontal overflow, no serious accessibility violation; screenshots saved`, async () => {
+      it(`${size.label} ${theme}: no horizontal overflow, no text out of its box, no serious accessibility violation; screenshots saved`, async () => {
         const context = await signedInContext(ws.browser, ws.t.url, ADMIN, { viewport: size.viewport, colorScheme: theme });
         const page = await context.newPage();
         const problems: string[] = [];
@@ -40,6 +41,7 @@ describe('web app: every page at phone and desktop size, light and dark', () => 
           expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
           const o = await horizontalOverflow(page);
           if (o.scrollWidth > o.clientWidth) problems.push(`${p.name}: page is ${o.scrollWidth}px wide in a ${o.clientWidth}px viewport (${o.offenders.join('; ')})`);
+          for (const x of await textOverflows(page)) problems.push(`${p.name}: ${x.problem} — ${x.where} — "${x.text}"`);
           for (const v of await seriousA11yViolations(page)) problems.push(`${p.name}: [${v.impact}] ${v.id} ${v.help} at ${v.nodes.join(', ')}`);
           await screenshot(page, `${p.name}-${size.label}-${theme}`);
         }
@@ -59,19 +61,36 @@ describe('web app: every page at phone and desktop size, light and dark', () => 
     }
   }
 
-  it('at 1440×900 the board shows every column inside the viewport', async () => {
-    const context = await signedInContext(ws.browser, ws.t.url, ADMIN, { viewport: DESKTOP });
-    const page = await context.newPage();
-    await page.goto(`${ws.t.url}/kanban?projectId=p-checkout`);
-    await page.getByTestId('kanban-card').first().waitFor();
-    const columns = await page.getByTestId('kanban-column').evaluateAll((els) => els.map((el) => ({ key: el.getAttribute('data-column'), ...el.getBoundingClientRect().toJSON() as { left: number; right: number } })));
-    expect(columns.map((c) => c.key)).toEqual(['queued', 'in_progress', 'blocked', 'done', 'canceled']);
-    for (const c of columns) {
-      expect(c.left, `${c.key} left`).toBeGreaterThanOrEqual(0);
-      expect(c.right, `${c.key} right`).toBeLessThanOrEqual(DESKTOP.width);
+  it('the board keeps readable columns with uncut titles and scrolls sideways in its own region, never the page', async () => {
+    for (const viewport of [DESKTOP, PHONE]) {
+      const context = await signedInContext(ws.browser, ws.t.url, ADMIN, { viewport });
+      const page = await context.newPage();
+      await page.goto(`${ws.t.url}/kanban?projectId=p-checkout`);
+      await page.getByTestId('kanban-card').first().waitFor();
+      const columns = await page.getByTestId('kanban-column').evaluateAll((els) =>
+        els.map((el) => {
+          const title = el.querySelector('h2 span')!;
+          return { key: el.getAttribute('data-column'), width: el.getBoundingClientRect().width, titleCut: title.scrollWidth > title.clientWidth };
+        }),
+      );
+      expect(columns.map((c) => c.key)).toEqual(['queued', 'in_progress', 'blocked', 'done', 'canceled']);
+      for (const c of columns) {
+        expect(c.width, `${c.key} width at ${viewport.width}px`).toBeGreaterThanOrEqual(16 * 16 - 1);
+        expect(c.titleCut, `${c.key} title cut at ${viewport.width}px`).toBe(false);
+      }
+      expect(await page.getByTestId('column-count').allTextContents()).toEqual(['2', '2', '1', '2', '1']);
+      const board = page.getByTestId('kanban-board');
+      const region = await board.evaluate((el) => ({ scrollWidth: el.scrollWidth, clientWidth: el.clientWidth, overflowX: getComputedStyle(el).overflowX }));
+      expect(region.overflowX).toBe('auto');
+      // Five 16rem columns fit at 1440 px; on a phone the board scrolls sideways inside its region.
+      if (viewport === PHONE) expect(region.scrollWidth).toBeGreaterThan(region.clientWidth);
+      else expect(region.scrollWidth).toBe(region.clientWidth);
+      const o = await horizontalOverflow(page);
+      expect(o.scrollWidth, `page width at ${viewport.width}px`).toBe(o.clientWidth);
+      await board.evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+      const last = await page.locator('[data-testid=kanban-column][data-column=canceled]').evaluate((el) => el.getBoundingClientRect().right);
+      expect(last).toBeLessThanOrEqual(viewport.width);
+      await context.close();
     }
-    const counts = await page.getByTestId('column-count').allTextContents();
-    expect(counts).toEqual(['2', '2', '1', '2', '1']);
-    await context.close();
   });
 });

@@ -136,7 +136,7 @@ describe('story cost to date: cards, story page, projects', () => {
     const total = page.getByTestId('story-cost-total');
     expect(await total.innerText()).toContain('€2.00 · $2.00');
     const rows = await page.getByTestId('story-cost-breakdown').locator('tbody tr').allInnerTexts();
-    expect(rows.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual(['Amelia (dev) claude-sonnet-4-5 $2.00', 'Quinn (QA) gpt-5 €2.00']);
+    expect(rows.map((r) => r.replace(/\s+/g, ' ').trim())).toEqual(['Amelia (dev) Sonnet 4.5 $2.00', 'Quinn (QA) gpt-5 €2.00']);
     expect(await page.getByTestId('story-details').innerText()).toContain('Epic 2: Checkout');
 
     await live(page);
@@ -166,7 +166,8 @@ describe('story cost to date: cards, story page, projects', () => {
     await page.getByRole('heading', { level: 1, name: 'Invoice PDF layout' }).waitFor();
     expect(await page.getByTestId('story-status').innerText()).toContain('BMAD column review');
     const details = await page.getByTestId('story-details').innerText();
-    for (const text of ['Epic 4: Invoices', '3 of 5 done', 'claude-sonnet-4-5', '_bmad-output/stories/4-2-invoice-pdf-layout.md']) expect(details).toContain(text);
+    for (const text of ['Epic 4: Invoices', '3 of 5 done', 'Sonnet 4.5', '_bmad-output/stories/4-2-invoice-pdf-layout.md']) expect(details).toContain(text);
+    expect(await page.getByTestId('story-details').locator('[data-model]').getAttribute('title')).toBe('claude-sonnet-4-5');
     const findings = page.getByTestId('story-findings');
     expect(await findings.innerText()).toContain('sprint-status.yaml says review');
     await context.close();

@@ -52,6 +52,8 @@ function workflowRow(id: string, over: Partial<WorkflowRow> = {}): WorkflowRow {
     last_transition_at: '2026-11-29T08:00:00.000Z',
     status_key: 'k',
     updated_at: '2026-11-29T08:00:00.000Z',
+    started_at: null,
+    ended_at: null,
     ...over,
   };
 }
@@ -155,6 +157,10 @@ export function describeRepositoryContract(name: string, backend: BackendFactory
           occurred_at_utc: `2026-11-29T08:0${3 - i}:00.000Z`,
           actor_id: null,
           reason: `r${i}`,
+          transition_key: null,
+          seen_in: null,
+          commit_hash: null,
+          commit_subject: null,
         }));
         await withWriteTransaction(db, tx, (trx) => workflowsRepository.insertTransitions(trx, rows));
         await withWriteTransaction(db, tx, (trx) => workflowsRepository.insertTransitions(trx, rows.slice(0, 1)));
@@ -166,7 +172,7 @@ export function describeRepositoryContract(name: string, backend: BackendFactory
 
     describe('projects and stories', () => {
       it('filters projects on overdue against the given instant', async () => {
-        const base = { owner_id: null, progress_pct: null, risk_flag: 0, updated_at: 'x', version_at: 'x', version_key: 'k' };
+        const base = { owner_id: null, progress_pct: null, risk_flag: 0, updated_at: 'x', version_at: 'x', version_key: 'k', details_json: null };
         await withWriteTransaction(db, tx, (trx) =>
           projectsRepository.upsertRows(trx, [
             { ...base, id: 'late', name: 'Late', status: 'in_progress', due_at: '2026-01-01T00:00:00.000Z' },
@@ -228,7 +234,7 @@ export function describeRepositoryContract(name: string, backend: BackendFactory
       });
 
       it('upserts sync state per scope', async () => {
-        const row = { id: 'conn', module: 'story', status: 'ok', error_message: null, expected_interval_ms: 1000, last_attempt_at_utc: 'a', last_attempt_key: 'k', last_successful_sync_at_utc: 'a' };
+        const row = { id: 'conn', module: 'story', status: 'ok', error_message: null, expected_interval_ms: 1000, last_attempt_at_utc: 'a', last_attempt_key: 'k', last_successful_sync_at_utc: 'a', note: null };
         await syncRepository.upsertRows(db.write, [row]);
         await syncRepository.upsertRows(db.write, [{ ...row, status: 'failed', error_message: 'e', last_attempt_at_utc: 'b' }]);
         expect(await syncRepository.all(db.read)).toEqual([expect.objectContaining({ status: 'failed', error_message: 'e', last_successful_sync_at_utc: 'a' })]);

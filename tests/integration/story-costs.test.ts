@@ -100,7 +100,7 @@ describe('GET /stories/:id', () => {
       { agentId: 'dev', model: 'claude-sonnet-4-5', totals: [{ currency: 'USD', amount: 1.75, events: 2 }], unpricedEvents: 0 },
       { agentId: 'dev', model: 'mystery-model', totals: [], unpricedEvents: 1 },
     ]);
-    expect(d.truncated).toEqual({ workflows: false, documents: false });
+    expect(d.truncated).toEqual({ workflows: false, documents: false, history: false });
   });
 
   it('says a story without cost records has no cost, and 404s an unknown id', async () => {

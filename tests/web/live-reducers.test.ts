@@ -10,12 +10,15 @@ const wf = (id: string, status: Workflow['status'], at: string): Workflow => ({
   id,
   projectId: 'p',
   storyId: null,
+  storyTitle: null,
   name: id,
   ownerId: null,
   agentId: null,
   status,
   lastTransitionAt: at,
   updatedAt: at,
+  startedAt: null,
+  endedAt: null,
 });
 
 const ev = (type: Parameters<typeof liveEvent>[0], id: string, at: string, payload: unknown) => liveEvent(type, id, at, payload, 'workflow');
@@ -53,6 +56,22 @@ describe('live reducers (the browser side of "newest occurredAt wins")', () => {
     const { ctx, invalidated } = context();
     applyWorkflowEvents(qc, [ev('workflow.upserted', 'w-new', '2026-11-29T11:00:00Z', { name: 'dev-story', status: 'queued' })], ctx);
     expect(invalidated).toContainEqual(key);
+  });
+
+  it("keeps a run's story title from the cached row, follows a story retitle, and drops it when the run names another story", () => {
+    const qc = new QueryClient();
+    const key = [...keys.workflows, { status: [], page: 1 } satisfies WorkflowFilters];
+    qc.setQueryData<Page<Workflow>>(key, { items: [{ ...wf('w1', 'in_progress', '2026-11-29T10:00:00Z'), storyId: 's-1', storyTitle: 'Guest checkout' }], page: 1, pageSize: 50, total: 1 });
+    qc.setQueryData<Workflow>(keys.workflow('w1'), { ...wf('w1', 'in_progress', '2026-11-29T10:00:00Z'), storyId: 's-1', storyTitle: 'Guest checkout' });
+    const { ctx } = context();
+    const row = () => qc.getQueryData<Page<Workflow>>(key)!.items[0]!;
+    applyWorkflowEvents(qc, [ev('workflow.transitioned', 'w1', '2026-11-29T11:00:00Z', { from: 'in_progress', to: 'done' })], ctx);
+    expect(row()).toMatchObject({ status: 'done', storyTitle: 'Guest checkout' });
+    applyStoryEvents(qc, [liveEvent('story.upserted', 's-1', '2026-11-29T11:30:00Z', { projectId: 'p', title: 'Guest checkout on one page', status: 'done' }, 'story')], ctx);
+    expect(row().storyTitle).toBe('Guest checkout on one page');
+    expect(qc.getQueryData<Workflow>(keys.workflow('w1'))!.storyTitle).toBe('Guest checkout on one page');
+    applyWorkflowEvents(qc, [ev('workflow.upserted', 'w1', '2026-11-29T12:00:00Z', { name: 'w1', status: 'done', projectId: 'p', storyId: 's-2' })], ctx);
+    expect(row()).toMatchObject({ storyId: 's-2', storyTitle: null });
   });
 
   it('moves a card to the column the server would put it in, leaving untouched cards as the same objects', () => {

@@ -68,6 +68,7 @@ describe('live cost of stories and projects', () => {
       cost: usd(4),
       doneStories: 2,
       costPerDoneStory: { availability: 'available', reason: null, amounts: [{ currency: 'USD', amount: 2 }] },
+      details: null,
     };
     qc.setQueryData<Page<Project>>([...keys.projects, filters], { items: [project], page: 1, pageSize: 50, total: 1 });
     const { ctx, invalidated } = recordingContext();
@@ -75,7 +76,7 @@ describe('live cost of stories and projects', () => {
     const next = qc.getQueryData<Page<Project>>([...keys.projects, filters])!.items[0]!;
     expect(next).toMatchObject({ name: 'Renamed', cost: usd(4), doneStories: 2, costPerDoneStory: project.costPerDoneStory });
 
-    const detail: StoryDetail = { story: story('s-1', usd(3)), workflows: [], documents: [], costByAgentModel: [], truncated: { workflows: false, documents: false } };
+    const detail: StoryDetail = { story: story('s-1', usd(3)), workflows: [], documents: [], costByAgentModel: [], history: [], truncated: { workflows: false, documents: false, history: false } };
     qc.setQueryData(storyKeys.detail('s-1'), detail);
     applyStoryEvents(qc, [liveEvent('story.status_changed', 's-1', AT, { from: 'in_progress', to: 'done' }, 'story')], ctx);
     // The story page follows the move and keeps the cost it read.

@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { createBmadConnector } from '../connector/bmad/index.js';
 import type { ConnectorEvent } from '../connector/bmad/to-events.js';
+import { databaseStateStore } from '../modules/connectors/connector-state.store.js';
 import { createLogger } from '../observability/logger.js';
 import { createCore } from '../server.js';
 import { parseDir, parseUrl, remoteIngest } from './ingest-target.js';
@@ -17,7 +18,9 @@ export function registerImportBmadCommand(cli: Command): void {
     .addOption(new Option('--url <url>', 'a running BMAD Ops server to send the events to').argParser(parseUrl))
     .addOption(new Option('--key <key>', 'API key with the ingest scope (with --url)').env('BMAD_OPS_KEY'))
     .addOption(dataDirOption())
-    .action(async (dir: string, o: { url?: string; key?: string; dataDir?: string }) => {
+    .option('--no-git-history', "do not read the project's git history (env BMAD_OPS_GIT_HISTORY=0)")
+    .option('--git-since <when>', 'read git history only after this date (YYYY-MM-DD, ISO date-time, or Nd for N days)')
+    .action(async (dir: string, o: { url?: string; key?: string; dataDir?: string; gitHistory?: boolean; gitSince?: string }) => {
       if (o.url && !o.key) {
         process.stderr.write('bmad-ops: import-bmad --url needs --key (or BMAD_OPS_KEY): an API key with the ingest scope\n');
         process.exitCode = 1;
@@ -35,15 +38,24 @@ export function registerImportBmadCommand(cli: Command): void {
         bar.setTotal(total);
         bar.update(done);
       };
-      const core = o.url ? undefined : await createCore(configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), { logger: createLogger('warn') });
+      const config = configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.gitHistory === false ? { gitHistory: false } : {}), ...(o.gitSince ? { gitSince: o.gitSince } : {}) });
+      const core = o.url ? undefined : await createCore(config, { logger: createLogger('warn') });
       try {
         const ingest = o.url ? remoteIngest(o.url, o.key!) : (events: ConnectorEvent[]) => core!.ingestion.ingest(events);
-        const connector = createBmadConnector(dir, { ingest, clock: systemClock, logger: core?.logger ?? createLogger('warn'), onProgress });
+        const connector = createBmadConnector(dir, {
+          ingest,
+          clock: systemClock,
+          // The command says what went wrong itself, in one line per problem; the connector's log would repeat it as JSON.
+          logger: createLogger('silent'),
+          onProgress,
+          history: { enabled: config.bmad.gitHistory, since: config.bmad.gitSince },
+          ...(core ? { stateStore: databaseStateStore(core.db, systemClock) } : {}),
+        });
         const result = await connector.start({ watch: false });
         if (barStarted) bar.stop();
         const snap = connector.snapshot;
         if (!snap) {
-          process.stderr.write(`bmad-ops: ${dir} could not be read as a BMAD project (see the log above)\n`);
+          process.stderr.write(`bmad-ops: ${connector.lastError ?? `${dir} could not be read as a BMAD project`}\n`);
           process.exitCode = 1;
           return;
         }
@@ -51,6 +63,7 @@ export function registerImportBmadCommand(cli: Command): void {
           `imported ${snap.projectName} (${snap.layout}): ${snap.stories.length} stories, ${snap.documents.length} documents; ` +
             `${result.accepted} events new, ${result.duplicates} already known, ${result.rejected} rejected\n`,
         );
+        for (const note of connector.notes) process.stdout.write(`history: ${note}\n`);
         if (result.firstProblem) process.stderr.write(`bmad-ops: ${result.firstProblem}\n`);
         for (const e of snap.errors) process.stderr.write(`bmad-ops: ${path.join(dir, e.file)}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
         for (const f of snap.findings) process.stderr.write(`warning: ${path.join(dir, f.file)}${f.line ? `:${f.line}` : ''}: ${f.message}\n`);

@@ -7,6 +7,8 @@ interface ServeFlags extends GlobalFlags {
   /** true for --demo, false for --no-demo, undefined for neither. */
   demo?: boolean;
   bmad?: string[];
+  gitHistory?: boolean;
+  gitSince?: string;
 }
 
 export function registerServeCommand(cli: Command): void {
@@ -20,6 +22,8 @@ export function registerServeCommand(cli: Command): void {
     // Both forms are declared so that "neither" stays undefined and BMAD_OPS_DEMO can decide.
     .option('--demo', 'seed an empty data dir with a simulated demo workspace and keep it moving (env BMAD_OPS_DEMO=1)')
     .option('--no-demo', 'no demo workspace (the default)')
+    .option('--no-git-history', "do not read connected projects' git history (env BMAD_OPS_GIT_HISTORY=0)")
+    .option('--git-since <when>', 'read git history only after this date (YYYY-MM-DD, ISO date-time, or Nd for N days; env BMAD_OPS_GIT_SINCE)')
     .action(async (flags: ServeFlags) => {
       const config = configFrom(flags);
       const server = await startServer(config);

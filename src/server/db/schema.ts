@@ -45,6 +45,7 @@ export interface ProjectsTable {
   updated_at: string;
   version_at: string;
   version_key: string;
+  details_json: string | null;
 }
 
 export interface StoriesTable {
@@ -76,6 +77,9 @@ export interface WorkflowsTable {
   last_transition_at: string | null;
   status_key: string | null;
   updated_at: string;
+  /** When the run first went in progress, and when it reached a terminal status (null while it has not). */
+  started_at: string | null;
+  ended_at: string | null;
 }
 
 export interface DomainEventsTable {
@@ -104,6 +108,63 @@ export interface WorkflowTransitionsTable {
   occurred_at_utc: string;
   actor_id: string | null;
   reason: string | null;
+  transition_key: string | null;
+  seen_in: string | null;
+  commit_hash: string | null;
+  commit_subject: string | null;
+}
+
+export interface StatusTransitionsTable {
+  transition_key: string;
+  entity_type: string;
+  entity_id: string;
+  project_id: string | null;
+  from_status: string | null;
+  to_status: string;
+  from_column: string | null;
+  to_column: string | null;
+  occurred_at_utc: string;
+  actor_id: string | null;
+  reason: string | null;
+  seen_in: string | null;
+  commit_hash: string | null;
+  commit_subject: string | null;
+  commit_path: string | null;
+  committed_at_utc: string | null;
+  event_id: number;
+  commit_event_id: number | null;
+}
+
+export interface EpicsTable {
+  id: string;
+  project_id: string | null;
+  epic_key: string | null;
+  title: string | null;
+  status: string | null;
+  source_status: string | null;
+  retrospective_json: string | null;
+  attrs_at: string | null;
+  attrs_key: string | null;
+  status_at: string | null;
+  status_key: string | null;
+  updated_at: string;
+}
+
+export interface DocumentVersionsTable {
+  document_id: string;
+  occurred_at_utc: string;
+  event_id: number;
+  checksum: string | null;
+  size_bytes: number | null;
+  actor_id: string | null;
+  commit_hash: string | null;
+  commit_subject: string | null;
+}
+
+export interface ConnectorStateTable {
+  state_key: string;
+  value_json: string;
+  updated_at_utc: string;
 }
 
 export interface CostEventsTable {
@@ -250,6 +311,8 @@ export interface DocumentsTable {
   removed_at: string | null;
   version_at: string | null;
   version_key: string | null;
+  /** A dated planning run that is no longer current: the path of the run that replaced it. */
+  superseded_by: string | null;
 }
 
 export interface ConsistencyReportsTable {
@@ -282,6 +345,7 @@ export interface SyncStateTable {
   last_attempt_at_utc: string;
   last_attempt_key: string;
   last_successful_sync_at_utc: string | null;
+  note: string | null;
 }
 
 export interface ClientSessionsTable {
@@ -337,6 +401,10 @@ export interface Database {
   workflows: WorkflowsTable;
   domain_events: DomainEventsTable;
   workflow_transitions: WorkflowTransitionsTable;
+  status_transitions: StatusTransitionsTable;
+  epics: EpicsTable;
+  document_versions: DocumentVersionsTable;
+  connector_state: ConnectorStateTable;
   cost_events: CostEventsTable;
   cost_source_reports: CostSourceReportsTable;
   cost_rollup_hourly: CostRollupHourlyTable;

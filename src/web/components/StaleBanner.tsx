@@ -1,6 +1,7 @@
 import type { Topic } from '../../contracts/index.js';
 import { useLive } from '../live/live-context.js';
 import { stalenessOf } from '../live/live-store.js';
+import { NoSourceNotice } from './NoSourceNotice.js';
 import { formatExact, RelativeTime } from './RelativeTime.js';
 
 const MODULE_LABEL: Record<Topic, string> = {
@@ -21,16 +22,24 @@ export function StaleBanner({ modules }: { modules: Topic[] }) {
   const { state, retryNow } = useLive();
   const stale = modules.map((m) => ({ module: m, ...stalenessOf(state, m) })).filter((s) => s.stale);
   const failingSync = modules.map((m) => state.sync[m]).filter((s) => s && s.status === 'failed');
-  // A module no source has ever reported on is not known to be stale, only of unknown freshness: say so quietly.
+  // A module no source has ever reported on is not known to be stale, only of unknown freshness: say so quietly, and
+  // when nothing of that kind is connected at all (sync status "unknown"), say how to connect it.
   const unknown = stale.filter((s) => s.kind === 'source' && s.since === null);
+  const notConnected = unknown.filter((u) => state.sync[u.module]?.status === 'unknown').map((u) => u.module);
+  const unknownConnected = unknown.filter((u) => !notConnected.includes(u.module));
   const stale2 = stale.filter((s) => !unknown.includes(s));
   if (stale2.length === 0 && failingSync.length === 0) {
     if (unknown.length === 0) return null;
     return (
-      <p data-testid="freshness-unknown" className="mb-4 rounded-md border border-border bg-surface px-4 py-2 text-sm text-muted">
-        Freshness unknown for {unknown.map((u) => MODULE_LABEL[u.module]).join(', ')}: no source has reported sync health for {unknown.length > 1 ? 'them' : 'it'} yet.
-        Live updates are on.
-      </p>
+      <>
+        {notConnected.length > 0 && <NoSourceNotice modules={notConnected} />}
+        {unknownConnected.length > 0 && (
+          <p data-testid="freshness-unknown" className="mb-4 rounded-md border border-border bg-surface px-4 py-2 text-sm text-muted">
+            Freshness unknown for {unknownConnected.map((u) => MODULE_LABEL[u.module]).join(', ')}: no source has reported sync health for{' '}
+            {unknownConnected.length > 1 ? 'them' : 'it'} yet. Live updates are on.
+          </p>
+        )}
+      </>
     );
   }
   const connection = stale2.find((s) => s.kind === 'connection');

@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
+import { unwatchFile, watchFile } from 'node:fs';
 import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import type { IngestResponse } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observability/logger.js';
+import { memoryStateStore, ProjectHistory, type ConnectorStateStore, type HistoryOptions } from './history/project-history.js';
 import type { BmadSnapshot, BmadStory } from './model.js';
+import { NoBmadProjectError } from './parse/layout.js';
 import { retimed, snapshotToEvents, syncEvents, type ConnectorEvent } from './to-events.js';
 
 export interface ConnectorDeps {
@@ -23,6 +27,12 @@ export interface ConnectorDeps {
   onNewFinding?(kind: string): void;
   /** Called after each delivered batch (an import's progress bar). */
   onProgress?(done: number, total: number): void;
+  /** The project's git history (on unless --no-git-history), and how far back it goes. */
+  history?: HistoryOptions;
+  /** Where the history checkpoint is kept between runs; in memory when not given (a remote import). */
+  stateStore?: ConnectorStateStore;
+  /** How often the git directory is polled for a new commit (a commit changes no watched file). */
+  commitPollMs?: number;
 }
 
 export interface SyncResult {
@@ -53,6 +63,17 @@ export class BmadProjectConnector {
   private readonly sent = new Map<string, { id: string; at: number }>();
   private readonly computedId = new WeakMap<ConnectorEvent, string>();
   private last: BmadSnapshot | undefined;
+  private readonly history: ProjectHistory;
+  private readonly loggedNotes = new Set<string>();
+  private watchedGit: string[] = [];
+  private lastNotes: string[] = [];
+  /** What the history could not give, in words (the sync status says the same). */
+  get notes(): readonly string[] {
+    return this.lastNotes;
+  }
+
+  /** Why the last scan could not read the project at all, in one line (no BMAD project here, …). */
+  lastError: string | undefined;
   readonly root: string;
 
   constructor(
@@ -60,6 +81,13 @@ export class BmadProjectConnector {
     private readonly d: ConnectorDeps,
   ) {
     this.root = path.resolve(root);
+    const stateKey = `bmad-connector:${createHash('sha256').update(this.root).digest('hex').slice(0, 16)}`;
+    this.history = new ProjectHistory(this.root, d.history ?? { enabled: true, since: null }, d.stateStore ?? memoryStateStore(), stateKey);
+  }
+
+  /** The next change of this story in the files comes from the dashboard (a card moved by `userId`). */
+  markDashboardChange(storyKey: string, userId: string): void {
+    this.history.markDashboardChange(storyKey, userId);
   }
 
   get snapshot(): BmadSnapshot | undefined {
@@ -73,6 +101,12 @@ export class BmadProjectConnector {
       this.watcher.on('all', () => this.schedule());
       this.watcher.on('error', (err) => this.d.logger.warn({ err, root: this.root }, 'BMAD watcher error'));
       await new Promise<void>((resolve) => this.watcher!.once('ready', () => resolve()));
+      // A commit changes no file the watcher follows: the git directory's HEAD and reflog tell.
+      const gitDirectory = await this.history.gitDirectory();
+      if (gitDirectory && !this.stopped) {
+        this.watchedGit = [path.join(gitDirectory, 'HEAD'), path.join(gitDirectory, 'logs', 'HEAD')];
+        for (const f of this.watchedGit) watchFile(f, { interval: this.d.commitPollMs ?? 300, persistent: false }, () => this.schedule());
+      }
       const every = this.d.heartbeatMs ?? 60_000;
       this.heartbeat = setInterval(() => void this.reportSync(), every);
       this.heartbeat.unref();
@@ -84,6 +118,7 @@ export class BmadProjectConnector {
     this.stopped = true;
     clearTimeout(this.timer);
     clearInterval(this.heartbeat);
+    for (const f of this.watchedGit) unwatchFile(f);
     await this.watcher?.close();
     await this.running?.catch(() => undefined);
   }
@@ -116,9 +151,13 @@ export class BmadProjectConnector {
     try {
       snap = await this.d.scan(this.root);
     } catch (err) {
-      this.d.logger.error({ err, root: this.root }, 'BMAD project could not be read');
-      return { sent: 0, accepted: 0, duplicates: 0, rejected: 0, errors: 1 };
+      this.lastError = err instanceof Error ? err.message : String(err);
+      // A folder that is no BMAD project is a fact to state in one line, not a crash to dump.
+      if (err instanceof NoBmadProjectError) this.d.logger.error({ root: this.root }, this.lastError);
+      else this.d.logger.error({ err, root: this.root }, 'BMAD project could not be read');
+      return { sent: 0, accepted: 0, duplicates: 0, rejected: 0, errors: 1, firstProblem: this.lastError };
     }
+    this.lastError = undefined;
     snap = keepLastGood(snap, previous);
     const findingKey = (f: { kind: string; file: string; storyKey?: string | undefined }) => `${f.kind}|${f.storyKey ?? ''}|${f.file}`;
     const known = new Set((previous?.findings ?? []).map(findingKey));
@@ -129,26 +168,45 @@ export class BmadProjectConnector {
     const removedStories = previous && previous.projectKey === snap.projectKey ? previous.stories.filter((s) => !current.has(s.key)) : [];
     const paths = new Set(snap.documents.map((d) => d.path));
     const removedDocuments = previous && previous.projectKey === snap.projectKey ? previous.documents.filter((d) => !paths.has(d.path)).map((d) => d.path) : [];
-    const all = snapshotToEvents(snap, { removedStories, removedDocuments, now });
+    const history = await this.history.update(snap, now);
+    for (const note of history.notes) {
+      if (this.loggedNotes.has(note)) continue;
+      this.loggedNotes.add(note);
+      this.d.logger.warn({ root: this.root }, `BMAD project ${snap.projectName}: ${note}`);
+    }
+    if (history.commitsRead > 0) this.d.logger.info({ root: this.root, commits: history.commitsRead, full: history.full }, 'BMAD project history read');
+    this.lastNotes = history.notes;
+    const all = snapshotToEvents(snap, {
+      removedStories,
+      removedDocuments,
+      now,
+      changed: history.changed,
+      timelines: this.history.timelines,
+      fileTime: this.history.fileTime,
+      documentVersions: history.documentVersions,
+      planning: history.planning,
+      people: this.history.people,
+    });
     const changed = all
-      .filter((e) => this.sent.get(`${e.type}|${e.entity.id}`)?.id !== e.id)
+      .filter((e) => this.sent.get(slotOf(e))?.id !== e.id)
       .map((e) => {
         // File times do not always move with a change (a status edited in sprint-status.yaml keeps the story file's
         // time): a changed entity must still be newer than what we sent before, or "newest wins" would ignore it.
-        const before = this.sent.get(`${e.type}|${e.entity.id}`);
-        if (!before || Date.parse(e.occurredAt) > before.at) return e;
+        const before = this.sent.get(slotOf(e));
+        if (!before || !SINGLE_STATE.has(e.type) || Date.parse(e.occurredAt) > before.at) return e;
         const later = retimed(e, new Date(before.at + 1).toISOString());
         this.computedId.set(later, e.id);
         return later;
       });
-    const result = await this.send([...changed, ...syncEvents(snap, now, 5 * 60_000)]);
+    const result = await this.send([...changed, ...syncEvents(snap, now, 5 * 60_000, history.notes)]);
     this.last = snap;
+    if (result.errors === 0 && result.rejected === 0) await this.history.commit(history);
     return result;
   }
 
   private async reportSync(): Promise<void> {
     if (!this.last || this.running) return;
-    await this.send(syncEvents(this.last, this.d.clock.now(), 5 * 60_000));
+    await this.send(syncEvents(this.last, this.d.clock.now(), 5 * 60_000, this.lastNotes));
   }
 
   private async send(events: ConnectorEvent[]): Promise<SyncResult> {
@@ -168,7 +226,7 @@ export class BmadProjectConnector {
             result.firstProblem ??= `${e.type} ${e.entity.id} was rejected: ${JSON.stringify(r).slice(0, 300)}`;
             this.d.logger.warn({ root: this.root, eventType: e.type, entity: e.entity.id, result: r }, 'BMAD connector event rejected');
           } else if (e.type !== 'sync.reported') {
-            this.sent.set(`${e.type}|${e.entity.id}`, { id: this.computedId.get(e) ?? e.id, at: Date.parse(e.occurredAt) });
+            this.sent.set(slotOf(e), { id: this.computedId.get(e) ?? e.id, at: Date.parse(e.occurredAt) });
           }
         });
       } catch (err) {
@@ -179,6 +237,18 @@ export class BmadProjectConnector {
     }
     return result;
   }
+}
+
+/** Events that state an entity's whole current state: a newer one replaces the older (one slot per entity). */
+const SINGLE_STATE = new Set(['project.upserted', 'story.upserted', 'epic.upserted', 'agent.upserted', 'user.upserted', 'consistency.reported']);
+
+/** Where an event sits in "what was sent": one slot per entity for states, one per transition or version otherwise. */
+function slotOf(e: ConnectorEvent): string {
+  if (SINGLE_STATE.has(e.type)) return `${e.type}|${e.entity.id}`;
+  const key = (e.payload as { transitionKey?: unknown }).transitionKey;
+  if (typeof key === 'string') return `${e.type}|${e.entity.id}|${key}|${(e.payload as { commit?: { hash?: string } }).commit?.hash ?? ''}`;
+  if (e.type === 'workflow.upserted' || (e.type === 'document.registered' && !(e.payload as { commit?: unknown }).commit)) return `${e.type}|${e.entity.id}`;
+  return `${e.type}|${e.entity.id}|${e.occurredAt}`;
 }
 
 /** Stories whose file failed to parse this time keep their last good version instead of vanishing. */

@@ -10,7 +10,7 @@ export interface StoryWriteBack {
    * Writes the new status into the project's files and re-reads them, so the change enters as the connector's own
    * event (once: the watcher then finds nothing new). Resolves with a refusal when BMAD has no such status.
    */
-  move(storyId: string, to: Status): Promise<{ ok: true } | { ok: false; reason: string }>;
+  move(storyId: string, to: Status, actorId?: string): Promise<{ ok: true } | { ok: false; reason: string }>;
 }
 
 export type WriteStatus = (connector: BmadProjectConnector, storyKey: string, to: Status) => Promise<{ ok: true } | { ok: false; reason: string }>;
@@ -43,9 +43,11 @@ export class BmadConnectors implements StoryWriteBack {
     return found !== undefined && found.connector.snapshot?.stories.some((s) => s.key === found.storyKey) === true;
   }
 
-  async move(storyId: string, to: Status): Promise<{ ok: true } | { ok: false; reason: string }> {
+  async move(storyId: string, to: Status, actorId?: string): Promise<{ ok: true } | { ok: false; reason: string }> {
     const found = this.locate(storyId);
     if (!found) return { ok: false, reason: 'the story is not part of a connected BMAD project' };
+    // The change the connector will see in the files is this person's, made in the dashboard.
+    if (actorId) found.connector.markDashboardChange(found.storyKey, actorId);
     const result = await this.write(found.connector, found.storyKey, to);
     if (result.ok) await found.connector.sync();
     return result;

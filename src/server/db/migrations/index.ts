@@ -4,7 +4,8 @@ import { costCoverage } from './003-cost-coverage.js';
 import { costRollupAndBudgets } from './004-cost-rollup-and-budgets.js';
 import { storyCosts } from './005-story-costs.js';
 import { agentAnalytics } from './006-agent-analytics.js';
+import { history } from './007-history.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Never edit a released migration: add the next one. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, bmadConnector, costCoverage, costRollupAndBudgets, storyCosts, agentAnalytics];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, bmadConnector, costCoverage, costRollupAndBudgets, storyCosts, agentAnalytics, history];

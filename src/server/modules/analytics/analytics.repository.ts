@@ -120,8 +120,8 @@ export const analyticsRepository = {
         let list = out.get(r.entity_id);
         if (!list) out.set(r.entity_id, (list = []));
         // Upserts state `status` (stories also their column); transitions state `to`.
-        const p = JSON.parse(r.payload_json) as { status?: string; to?: string; kanbanColumn?: string | null };
-        list.push({ eventId: Number(r.id), at: r.occurred_at_utc, status: p.status ?? p.to ?? '', column: p.kanbanColumn ?? null });
+        const p = JSON.parse(r.payload_json) as { status?: string; to?: string; kanbanColumn?: string | null; column?: string | null };
+        list.push({ eventId: Number(r.id), at: r.occurred_at_utc, status: p.status ?? p.to ?? '', column: p.kanbanColumn ?? p.column ?? null });
       }
     }
     return out;

@@ -33,6 +33,7 @@ export const documentsProjection: Projection<'document.registered' | 'document.r
           removed_at: null,
           version_at: null,
           version_key: null,
+          superseded_by: null,
         };
         rows.set(e.entityId, { ...base, removed_at: v.at, updated_at: v.at, version_at: v.at, version_key: v.key });
         continue;
@@ -55,8 +56,29 @@ export const documentsProjection: Projection<'document.registered' | 'document.r
         removed_at: null,
         version_at: v.at,
         version_key: v.key,
+        superseded_by: p.supersededBy ?? null,
       });
     }
     await documentsRepository.upsertRows(trx, [...rows.values()]);
+    // Every registration is a version of the document (one per instant: a report seen twice is one version).
+    await documentsRepository.upsertVersions(
+      trx,
+      events.flatMap((e) =>
+        e.type === 'document.registered'
+          ? [
+              {
+                document_id: e.entityId,
+                occurred_at_utc: e.occurredAt,
+                event_id: e.eventId,
+                checksum: e.payload.checksum ?? null,
+                size_bytes: e.payload.sizeBytes ?? null,
+                actor_id: e.payload.actorId ?? null,
+                commit_hash: e.payload.commit?.hash ?? null,
+                commit_subject: e.payload.commit?.subject ?? null,
+              },
+            ]
+          : [],
+      ),
+    );
   },
 };

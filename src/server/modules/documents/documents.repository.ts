@@ -1,7 +1,9 @@
 import { RENDERABLE_MIME_TYPES, type DocumentMeta, type DocumentsQuery } from '../../../contracts/index.js';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
+import type { DocumentVersion } from '../../../contracts/index.js';
+import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
-import type { DocumentsTable } from '../../db/schema.js';
+import type { DocumentsTable, DocumentVersionsTable } from '../../db/schema.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
 
 export type DocumentRow = Selectable<DocumentsTable>;
@@ -20,6 +22,7 @@ function toDocument(r: Selectable<DocumentsTable>): DocumentMeta {
     path: r.path,
     sizeBytes: r.size_bytes,
     kind: r.kind,
+    supersededBy: r.superseded_by,
     renderable: (RENDERABLE_MIME_TYPES as readonly string[]).includes(r.mime_type),
   };
 }
@@ -63,6 +66,38 @@ export const documentsRepository = {
 
   upsertRows(db: Executor, rows: readonly DocumentRow[]): Promise<void> {
     return upsertById(db, 'documents', rows);
+  },
+
+  /** Versions are merged per instant: the facts one report lacks (a checksum, a commit) come from the other. */
+  async upsertVersions(db: Executor, rows: readonly Selectable<DocumentVersionsTable>[]): Promise<void> {
+    for (const part of chunks(rows)) {
+      await db
+        .insertInto('document_versions')
+        .values(part)
+        .onConflict((oc) =>
+          oc.columns(['document_id', 'occurred_at_utc']).doUpdateSet((eb) => ({
+            checksum: sql<string>`coalesce(${eb.ref('excluded.checksum')}, ${eb.ref('document_versions.checksum')})`,
+            size_bytes: sql<number>`coalesce(${eb.ref('excluded.size_bytes')}, ${eb.ref('document_versions.size_bytes')})`,
+            actor_id: sql<string>`coalesce(${eb.ref('document_versions.actor_id')}, ${eb.ref('excluded.actor_id')})`,
+            commit_hash: sql<string>`coalesce(${eb.ref('excluded.commit_hash')}, ${eb.ref('document_versions.commit_hash')})`,
+            commit_subject: sql<string>`coalesce(${eb.ref('excluded.commit_subject')}, ${eb.ref('document_versions.commit_subject')})`,
+          })),
+        )
+        .execute();
+    }
+  },
+
+  /** A document's versions, newest first. */
+  async versions(db: Executor, documentId: string, limit: number): Promise<DocumentVersion[]> {
+    const rows = await db.selectFrom('document_versions').selectAll().where('document_id', '=', documentId).orderBy('occurred_at_utc', 'desc').limit(limit).execute();
+    return rows.map((r) => ({
+      at: r.occurred_at_utc,
+      checksum: r.checksum,
+      sizeBytes: r.size_bytes,
+      actorId: r.actor_id,
+      commit: r.commit_hash ? { hash: r.commit_hash, subject: r.commit_subject } : null,
+      eventId: r.event_id,
+    }));
   },
 
   async recent(db: Executor, limit: number): Promise<DocumentMeta[]> {

@@ -51,7 +51,8 @@ export class DocumentsService {
   async get(id: string): Promise<DocumentMeta> {
     const row = await documentsRepository.findLiveRow(this.db.read, id);
     if (!row) throw notFound('document', id);
-    return documentsRepository.toDocument(row);
+    const versions = await documentsRepository.versions(this.db.read, id, 100);
+    return { ...documentsRepository.toDocument(row), versions };
   }
 
   /**

@@ -20,6 +20,7 @@ export const projectsProjection: Projection<'project.upserted'> = {
         progress_pct: e.payload.progressPct ?? null,
         due_at: e.payload.dueAt ?? null,
         risk_flag: e.payload.riskFlag ? 1 : 0,
+        details_json: e.payload.details ? JSON.stringify(e.payload.details) : null,
         updated_at: v.at,
         version_at: v.at,
         version_key: v.key,

@@ -1,5 +1,5 @@
 import { sql, type Selectable } from 'kysely';
-import type { Project, ProjectsQuery, Status } from '../../../contracts/index.js';
+import type { Project, ProjectDetails, ProjectsQuery, Status } from '../../../contracts/index.js';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
@@ -20,6 +20,7 @@ function toProject(r: ProjectRow, now: string): Project {
     riskFlag: r.risk_flag === 1,
     overdue: r.due_at !== null && r.due_at < now && OPEN_STATUSES.includes(r.status as Status),
     updatedAt: r.updated_at,
+    details: r.details_json ? (JSON.parse(r.details_json) as ProjectDetails) : null,
   };
 }
 

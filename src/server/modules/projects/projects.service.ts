@@ -1,4 +1,4 @@
-import type { DocumentMeta, Integrity, Page, Project, ProjectsQuery, Story, Workflow } from '../../../contracts/index.js';
+import type { DocumentMeta, Epic, Integrity, Page, Project, ProjectsQuery, Story, Workflow } from '../../../contracts/index.js';
 import { consistencyRepository } from '../consistency/consistency.repository.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
@@ -8,6 +8,7 @@ import { costPerDoneStory, costsByKey, NO_COST, withCosts } from '../stories/cos
 import { storiesRepository } from '../stories/stories.repository.js';
 import { workflowsRepository } from '../workflows/workflows.repository.js';
 import { projectsRepository } from './projects.repository.js';
+import { epicsRepository } from '../epics/epics.repository.js';
 
 /** How many related rows the context view returns per kind; `truncated` says when there were more. */
 export const CONTEXT_LIMIT = 500;
@@ -47,18 +48,21 @@ export class ProjectsService {
     stories: Story[];
     workflows: Workflow[];
     documents: DocumentMeta[];
+    epics: Epic[];
     truncated: { stories: boolean; workflows: boolean; documents: boolean };
   }> {
     const project = await this.get(id);
-    const [stories, workflows, documents, storyCosts] = await Promise.all([
+    const [stories, workflows, documents, storyCosts, epics] = await Promise.all([
       storiesRepository.byProject(this.db.read, id, CONTEXT_LIMIT + 1),
       workflowsRepository.list(this.db.read, { projectId: id }, 1, CONTEXT_LIMIT + 1).then((r) => r.items),
       documentsRepository.byProject(this.db.read, id, CONTEXT_LIMIT + 1),
       storiesRepository.costsByProjectStories(this.db.read, id),
+      epicsRepository.byProject(this.db.read, id, CONTEXT_LIMIT),
     ]);
     return {
       project,
       stories: withCosts(stories.slice(0, CONTEXT_LIMIT), storyCosts),
+      epics,
       workflows: workflows.slice(0, CONTEXT_LIMIT),
       documents: documents.slice(0, CONTEXT_LIMIT),
       truncated: { stories: stories.length > CONTEXT_LIMIT, workflows: workflows.length > CONTEXT_LIMIT, documents: documents.length > CONTEXT_LIMIT },

@@ -6,12 +6,15 @@ import { documentsRepository } from '../documents/documents.repository.js';
 import { projectsRepository } from '../projects/projects.repository.js';
 import { consistencyRepository } from '../consistency/consistency.repository.js';
 import { workflowsRepository } from '../workflows/workflows.repository.js';
+import { statusTransitionsRepository } from '../history/status-transitions.repository.js';
 import { costToDate, withCosts } from './cost-to-date.js';
 import { storiesRepository, type CostShareSum } from './stories.repository.js';
 
 export const BOARD_CARD_LIMIT = 5000;
 /** How many workflow runs and documents the story page lists; `truncated` says when there were more. */
 export const STORY_DETAIL_LIMIT = 200;
+/** How many status changes the story page shows (the newest; `truncated.history` says when there were more). */
+export const STORY_HISTORY_LIMIT = 500;
 
 /** Per agent and model, the biggest known amount first (currencies are not comparable: the first one decides). */
 function sharesOf(rows: readonly CostShareSum[]): CostShare[] {
@@ -56,19 +59,21 @@ export class StoriesService {
   async detail(id: string): Promise<StoryDetail> {
     const story = await storiesRepository.findById(this.db.read, id);
     if (!story) throw notFound('story', id);
-    const [workflows, documents, costs, shares, findings] = await Promise.all([
+    const [workflows, documents, costs, shares, findings, history] = await Promise.all([
       workflowsRepository.list(this.db.read, { storyId: id }, 1, STORY_DETAIL_LIMIT + 1).then((r) => r.items),
       documentsRepository.list(this.db.read, { storyId: id }, 1, STORY_DETAIL_LIMIT + 1).then((r) => r.items),
       storiesRepository.costsByStories(this.db.read, [id]),
       storiesRepository.costShares(this.db.read, id),
       consistencyRepository.byStories(this.db.read, [id]),
+      statusTransitionsRepository.forEntity(this.db.read, 'story', id, STORY_HISTORY_LIMIT),
     ]);
     return {
       story: { ...withCosts([story], costs)[0]!, findings: findings.get(id) ?? [] },
       workflows: workflows.slice(0, STORY_DETAIL_LIMIT),
       documents: documents.slice(0, STORY_DETAIL_LIMIT),
       costByAgentModel: sharesOf(shares),
-      truncated: { workflows: workflows.length > STORY_DETAIL_LIMIT, documents: documents.length > STORY_DETAIL_LIMIT },
+      history: history.items,
+      truncated: { workflows: workflows.length > STORY_DETAIL_LIMIT, documents: documents.length > STORY_DETAIL_LIMIT, history: history.truncated },
     };
   }
 }

@@ -1,3 +1,4 @@
+import { storyDetailsOf } from '../../../contracts/index.js';
 import { isNewer, maxInstant, versionOf, type Projection } from '../events/projection.js';
 import type { StoredEventOf } from '../events/stored-event.js';
 import { storiesRepository, type StoryRow } from './stories.repository.js';
@@ -36,15 +37,13 @@ export function foldStory(row: StoryRow, e: StoryEvent): StoryRow {
     next.epic = e.payload.epic ?? null;
     const d = e.payload.details;
     // Stored whole, every field present, so a reader never has to guess what "missing" meant.
-    next.details_json = d
-      ? JSON.stringify({ key: d.key ?? null, tasksDone: d.tasksDone ?? null, tasksTotal: d.tasksTotal ?? null, agentModel: d.agentModel ?? null, file: d.file ?? null, sourceStatus: d.sourceStatus ?? null })
-      : null;
+    next.details_json = d ? JSON.stringify(storyDetailsOf(d)) : null;
     next.attrs_at = v.at;
     next.attrs_key = v.key;
   }
   if (isNewer(v, { at: row.status_at, key: row.status_key })) {
     next.status = e.type === 'story.upserted' ? e.payload.status : e.payload.to;
-    next.kanban_column = e.type === 'story.upserted' ? (e.payload.kanbanColumn ?? null) : null;
+    next.kanban_column = e.type === 'story.upserted' ? (e.payload.kanbanColumn ?? null) : (e.payload.column ?? null);
     next.status_at = v.at;
     next.status_key = v.key;
   }

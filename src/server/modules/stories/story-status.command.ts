@@ -42,7 +42,7 @@ export class ChangeStoryStatus {
       throw validationFailed([{ path: 'to', message: `${current ?? 'unknown'} -> ${change.to} is not an allowed story transition (allowed: ${allowed || 'none'})` }]);
     }
     if (this.writeBack?.owns(storyId)) {
-      const moved = await this.writeBack.move(storyId, change.to);
+      const moved = await this.writeBack.move(storyId, change.to, actor.userId || undefined);
       if (!moved.ok) throw validationFailed([{ path: 'to', message: moved.reason }]);
       await this.audited(storyId, actor, current, change, { writtenTo: 'bmad-files' });
       return (await storiesRepository.findById(this.db.read, storyId))!;
@@ -55,7 +55,7 @@ export class ChangeStoryStatus {
         occurredAt: this.clock.now().toISOString(),
         entity: { type: 'story', id: storyId },
         ...(story.projectId ? { projectId: story.projectId } : {}),
-        payload: { from: current, to: change.to, actorId: actor.userId, ...(change.reason ? { reason: change.reason } : {}) },
+        payload: { from: current, to: change.to, actorId: actor.userId, seenIn: 'dashboard', ...(change.reason ? { reason: change.reason } : {}) },
       },
     ]);
     const outcome = result.results[0];

@@ -24,6 +24,7 @@ export const syncProjection: Projection<'sync.reported'> = {
           status: e.payload.status,
           error_message: e.payload.status === 'failed' ? (e.payload.error ?? null) : null,
           expected_interval_ms: e.payload.expectedIntervalMs ?? null,
+          note: e.payload.note ?? null,
           last_attempt_at_utc: v.at,
           last_attempt_key: v.key,
           last_successful_sync_at_utc: lastOk,

@@ -1,5 +1,7 @@
 import type { Executor } from '../../db/handle.js';
-import { isNewer, maxInstant, versionOf, type Projection } from '../events/projection.js';
+import { isNewer, maxInstant, minInstant, versionOf, type Projection } from '../events/projection.js';
+
+const TERMINAL = new Set(['done', 'failed', 'canceled']);
 import type { StoredEventOf } from '../events/stored-event.js';
 import { workflowsRepository, type WorkflowRow } from './workflows.repository.js';
 
@@ -20,6 +22,8 @@ export function emptyWorkflowRow(id: string): WorkflowRow {
     last_transition_at: null,
     status_key: null,
     updated_at: '',
+    started_at: null,
+    ended_at: null,
   };
 }
 
@@ -47,6 +51,9 @@ export function foldWorkflow(row: WorkflowRow, e: WorkflowEvent): WorkflowRow {
     next.last_transition_at = v.at;
     next.status_key = v.key;
   }
+  // A run starts the first time it is seen doing anything (a one-shot run that is reported done starts and ends then).
+  if (status !== 'queued' && status !== 'canceled') next.started_at = minInstant(row.started_at, v.at) || null;
+  next.ended_at = next.status !== null && TERMINAL.has(next.status) ? next.last_transition_at : null;
   next.updated_at = maxInstant(next.attrs_at, next.last_transition_at);
   return next;
 }
@@ -65,7 +72,10 @@ export const workflowsProjection: Projection<'workflow.upserted' | 'workflow.tra
   },
 };
 
-/** Every transition is kept, whatever order it arrived in: the timeline is sorted on read. */
+/**
+ * Every transition is kept, whatever order it arrived in: the timeline is sorted on read. A transition reported again
+ * under the same transition key (seen in the working tree, then in its commit) stays one row, at the earliest time.
+ */
 export const workflowTransitionsProjection: Projection<'workflow.transitioned'> = {
   name: 'workflow-transitions',
   handles: ['workflow.transitioned'],
@@ -80,6 +90,10 @@ export const workflowTransitionsProjection: Projection<'workflow.transitioned'> 
         occurred_at_utc: e.occurredAt,
         actor_id: e.payload.actorId ?? null,
         reason: e.payload.reason ?? null,
+        transition_key: e.payload.transitionKey ?? null,
+        seen_in: e.payload.seenIn ?? null,
+        commit_hash: e.payload.commit?.hash ?? null,
+        commit_subject: e.payload.commit?.subject ?? null,
       })),
     );
   },

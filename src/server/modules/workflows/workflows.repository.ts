@@ -1,5 +1,5 @@
-import type { Selectable } from 'kysely';
-import type { Status, Transition, Workflow, WorkflowsQuery } from '../../../contracts/index.js';
+import { sql, type Selectable } from 'kysely';
+import type { SeenIn, Status, Transition, Workflow, WorkflowsQuery } from '../../../contracts/index.js';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
@@ -7,17 +7,20 @@ import type { WorkflowsTable, WorkflowTransitionsTable } from '../../db/schema.j
 
 export type WorkflowRow = Selectable<WorkflowsTable>;
 
-function toWorkflow(r: WorkflowRow): Workflow {
+function toWorkflow(r: WorkflowRow, storyTitles: ReadonlyMap<string, string>): Workflow {
   return {
     id: r.id,
     projectId: r.project_id,
     storyId: r.story_id,
+    storyTitle: r.story_id ? (storyTitles.get(r.story_id) ?? null) : null,
     name: r.name,
     ownerId: r.owner_id,
     agentId: r.agent_id,
     status: r.status as Status | null,
     lastTransitionAt: r.last_transition_at,
     updatedAt: r.updated_at,
+    startedAt: r.started_at,
+    endedAt: r.ended_at,
   };
 }
 
@@ -31,7 +34,19 @@ function toTransition(r: Selectable<WorkflowTransitionsTable>): Transition {
     occurredAt: r.occurred_at_utc,
     actorId: r.actor_id,
     reason: r.reason,
+    seenIn: (r.seen_in as SeenIn | null) ?? null,
+    commit: r.commit_hash ? { hash: r.commit_hash, subject: r.commit_subject } : null,
   };
+}
+
+/** The titles of the stories the rows name, for labels: one query per chunk of ids, not one per row. */
+async function storyTitles(db: Executor, rows: readonly WorkflowRow[]): Promise<Map<string, string>> {
+  const ids = [...new Set(rows.map((r) => r.story_id).filter((id): id is string => id !== null))];
+  const titles = new Map<string, string>();
+  for (const part of chunks(ids)) {
+    for (const s of await db.selectFrom('stories').select(['id', 'title']).where('id', 'in', part).execute()) if (s.title !== null) titles.set(s.id, s.title);
+  }
+  return titles;
 }
 
 export type WorkflowFilter = Omit<WorkflowsQuery, 'page' | 'pageSize'>;
@@ -58,12 +73,13 @@ export const workflowsRepository = {
         .execute(),
       filtered(db, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     ]);
-    return { items: rows.map(toWorkflow), total: Number(count.n) };
+    const titles = await storyTitles(db, rows);
+    return { items: rows.map((r) => toWorkflow(r, titles)), total: Number(count.n) };
   },
 
   async findById(db: Executor, id: string): Promise<Workflow | undefined> {
     const row = await db.selectFrom('workflows').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toWorkflow(row) : undefined;
+    return row ? toWorkflow(row, await storyTitles(db, [row])) : undefined;
   },
 
   /** The most recent `limit` transitions, returned oldest first (a timeline). */
@@ -89,11 +105,30 @@ export const workflowsRepository = {
   },
 
   async insertTransitions(db: Executor, rows: readonly Omit<Selectable<WorkflowTransitionsTable>, 'id'>[]): Promise<void> {
-    for (const part of chunks(rows)) {
+    const plain = rows.filter((r) => r.transition_key === null);
+    for (const part of chunks(plain)) {
       await db
         .insertInto('workflow_transitions')
         .values(part)
         .onConflict((oc) => oc.column('event_id').doNothing())
+        .execute();
+    }
+    // Keyed: one row per key, at the earliest time it was reported, linked to a commit once one reports it.
+    for (const row of rows) {
+      if (row.transition_key === null) continue;
+      await db
+        .insertInto('workflow_transitions')
+        .values(row)
+        .onConflict((oc) =>
+          oc.column('transition_key').doUpdateSet((eb) => ({
+            occurred_at_utc: sql<string>`min(${eb.ref('workflow_transitions.occurred_at_utc')}, ${eb.ref('excluded.occurred_at_utc')})`,
+            event_id: sql<number>`case when ${eb.ref('excluded.occurred_at_utc')} < ${eb.ref('workflow_transitions.occurred_at_utc')} then ${eb.ref('excluded.event_id')} else ${eb.ref('workflow_transitions.event_id')} end`,
+            commit_hash: sql<string>`coalesce(${eb.ref('excluded.commit_hash')}, ${eb.ref('workflow_transitions.commit_hash')})`,
+            commit_subject: sql<string>`case when ${eb.ref('excluded.commit_hash')} is not null then ${eb.ref('excluded.commit_subject')} else ${eb.ref('workflow_transitions.commit_subject')} end`,
+            seen_in: sql<string>`case when ${eb.ref('excluded.commit_hash')} is not null then 'commit' else ${eb.ref('workflow_transitions.seen_in')} end`,
+            actor_id: sql<string>`coalesce(${eb.ref('workflow_transitions.actor_id')}, ${eb.ref('excluded.actor_id')})`,
+          })),
+        )
         .execute();
     }
   },

@@ -136,7 +136,9 @@ export default function TimeSeriesChart(props: TimeSeriesChartProps) {
               tipRows.map((r) => (
                 <p key={r.id} className="flex items-center gap-1 tabular-nums">
                   <span className="inline-block h-2 w-2 shrink-0 rounded-full" style={{ background: r.color }} />
-                  <span className="min-w-0 truncate">{r.label}</span>
+                  <span className="min-w-0 truncate" title={r.label}>
+                    {r.label}
+                  </span>
                   <span className="ml-auto whitespace-nowrap pl-2 font-semibold">{r.value === null ? 'no value' : formatValue(r.value)}</span>
                 </p>
               ))

@@ -4,6 +4,7 @@ export const FINDING_LABEL: Record<Finding['kind'], string> = {
   status_drift: 'Drift',
   unknown_status: 'Unknown status',
   parse_error: 'Parse error',
+  epic_drift: 'Epic done early',
 };
 
 /** Badge colours per kind (always shown with the label in words). */
@@ -11,6 +12,7 @@ export const FINDING_TONE: Record<Finding['kind'], string> = {
   status_drift: 'bg-warn-bg text-warn',
   unknown_status: 'bg-info-bg text-info',
   parse_error: 'bg-danger-bg text-danger',
+  epic_drift: 'bg-warn-bg text-warn',
 };
 
 /** "path/to/file.md:12", or the file alone, or nothing. */

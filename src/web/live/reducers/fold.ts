@@ -1,4 +1,4 @@
-import { EVENT_CATALOGUE, STATUS_MODEL, type EventMessage, type EventPayloads, type EventType, type Project, type Story, type Workflow } from '../../../contracts/index.js';
+import { EVENT_CATALOGUE, STATUS_MODEL, type EventMessage, type EventPayloads, type EventType, type Project, type Story, type Workflow, storyDetailsOf } from '../../../contracts/index.js';
 
 /** An event message with its payload checked against the shared catalogue. */
 export type TypedEvent = { [K in EventType]: Omit<EventMessage, 'eventType' | 'payload'> & { eventType: K; payload: EventPayloads[K] } }[EventType];
@@ -21,22 +21,31 @@ export function foldWorkflow(current: Workflow | undefined, e: TypedEvent): Work
     id: e.entityId,
     projectId: null,
     storyId: null,
+    storyTitle: null,
     name: null,
     ownerId: null,
     agentId: null,
     status: null,
     lastTransitionAt: null,
     updatedAt: e.occurredAt,
+    startedAt: null,
+    endedAt: null,
   };
   const next = { ...base };
   if (e.eventType === 'workflow.upserted' && (!current || isNewer(e.occurredAt, current.updatedAt))) {
     const p = e.payload;
     Object.assign(next, { projectId: p.projectId ?? null, storyId: p.storyId ?? null, name: p.name, ownerId: p.ownerId ?? null, agentId: p.agentId ?? null });
+    // The story's title is not in workflow events: kept from the cached row while the run names the same story.
+    if (next.storyId !== base.storyId) next.storyTitle = null;
   }
+  const status = e.eventType === 'workflow.upserted' ? e.payload.status : e.payload.to;
   if (isNewer(e.occurredAt, base.lastTransitionAt)) {
-    next.status = e.eventType === 'workflow.upserted' ? e.payload.status : e.payload.to;
+    next.status = status;
     next.lastTransitionAt = e.occurredAt;
   }
+  // As the server's projection: a run starts when first seen doing anything, and ends when it reaches a terminal status.
+  if (status !== 'queued' && status !== 'canceled' && (base.startedAt === null || ms(e.occurredAt) < ms(base.startedAt))) next.startedAt = e.occurredAt;
+  next.endedAt = next.status === 'done' || next.status === 'failed' || next.status === 'canceled' ? next.lastTransitionAt : null;
   next.updatedAt = latest(e.occurredAt, base.updatedAt);
   return next;
 }
@@ -64,15 +73,13 @@ export function foldStory(current: Story | undefined, e: TypedEvent): Story | un
       title: e.payload.title,
       ownerId: e.payload.ownerId ?? null,
       epic: e.payload.epic ?? null,
-      details: d
-        ? { key: d.key ?? null, tasksDone: d.tasksDone ?? null, tasksTotal: d.tasksTotal ?? null, agentModel: d.agentModel ?? null, file: d.file ?? null, sourceStatus: d.sourceStatus ?? null }
-        : null,
+      details: storyDetailsOf(d),
     });
   }
   if (isNewer(e.occurredAt, base.statusSince)) {
     // Status and column travel together, as in the server's projection: a status change leaves a custom column.
     next.status = e.eventType === 'story.upserted' ? e.payload.status : e.payload.to;
-    next.kanbanColumn = e.eventType === 'story.upserted' ? (e.payload.kanbanColumn ?? null) : null;
+    next.kanbanColumn = e.eventType === 'story.upserted' ? (e.payload.kanbanColumn ?? null) : (e.payload.column ?? null);
     next.statusSince = e.occurredAt;
   }
   next.updatedAt = latest(e.occurredAt, base.updatedAt);
@@ -94,6 +101,7 @@ export function foldProject(current: Project | undefined, e: TypedEvent, now: nu
     riskFlag: p.riskFlag ?? false,
     overdue: dueAt !== null && Date.parse(dueAt) < now && !STATUS_MODEL.project.terminal.includes(p.status),
     updatedAt: e.occurredAt,
+    details: p.details ?? null,
     // Cost figures are not in project events: they stay as the server last counted them.
     ...(current?.cost ? { cost: current.cost } : {}),
     ...(current?.doneStories !== undefined ? { doneStories: current.doneStories } : {}),

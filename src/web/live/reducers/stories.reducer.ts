@@ -1,11 +1,31 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { buildBoard, type KanbanBoard, type Story, type StoryDetail } from '../../../contracts/index.js';
+import { buildBoard, type KanbanBoard, type Page, type Story, type StoryDetail, type Workflow } from '../../../contracts/index.js';
 import { keys, type ProjectContext } from '../../api/queries.js';
 import { storyKeys } from '../../pages/stories/story-query.js';
 import { foldStory, type TypedEvent } from './fold.js';
 import type { ReducerContext } from './reducer.js';
 
 const foldAll = (s: Story | undefined, evs: readonly TypedEvent[]) => evs.reduce<Story | undefined>((acc, e) => foldStory(acc, e), s);
+
+/** A story's new title reaches the workflow rows that name it (their storyTitle is read with them, not in workflow events). */
+function retitleWorkflows(qc: QueryClient, events: readonly TypedEvent[]): void {
+  const titles = new Map<string, string>();
+  const oldestFirst = [...events].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+  for (const e of oldestFirst) if (e.eventType === 'story.upserted') titles.set(e.entityId, e.payload.title);
+  if (titles.size === 0) return;
+  const retitle = (w: Workflow): Workflow => {
+    const title = w.storyId ? titles.get(w.storyId) : undefined;
+    return title !== undefined && title !== w.storyTitle ? { ...w, storyTitle: title } : w;
+  };
+  for (const [queryKey, page] of qc.getQueriesData<Page<Workflow>>({ queryKey: keys.workflows })) {
+    const items = page?.items.map(retitle);
+    if (page && items?.some((w, i) => w !== page.items[i])) qc.setQueryData(queryKey, { ...page, items });
+  }
+  for (const [queryKey, w] of qc.getQueriesData<Workflow>({ queryKey: ['workflow'] })) {
+    // ['workflow', id] holds the run; ['workflow', id, 'transitions'] its timeline, left alone.
+    if (queryKey.length === 2 && w && retitle(w) !== w) qc.setQueryData(queryKey, retitle(w));
+  }
+}
 
 /**
  * Story events re-lay the board with the same buildBoard the server uses, so a card lands in exactly the column a
@@ -20,6 +40,7 @@ export function applyStoryEvents(qc: QueryClient, events: readonly TypedEvent[],
     touched.set(e.entityId, [...(touched.get(e.entityId) ?? []), e]);
   }
   if (touched.size === 0) return;
+  retitleWorkflows(qc, events);
 
   for (const [queryKey, board] of qc.getQueriesData<KanbanBoard>({ queryKey: ['kanban'] })) {
     if (!board) continue;

@@ -79,7 +79,7 @@ export function MultiSelect({
         className="flex max-w-full min-w-0 items-center gap-1.5 rounded border border-border bg-surface px-2 py-1 text-left text-fg hover:bg-surface-2"
       >
         <span className="text-muted">{label}</span>
-        <span className="min-w-0 truncate font-medium" data-testid={`${testId}-summary`}>
+        <span className="min-w-0 truncate font-medium" data-testid={`${testId}-summary`} title={summary}>
           {summary}
         </span>
         <span aria-hidden="true">▾</span>

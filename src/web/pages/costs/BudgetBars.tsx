@@ -26,7 +26,9 @@ function Budget({ b, name, tz }: { b: ProjectBudget; name: string; tz: string })
     return (
       <li {...common} data-status="unknown" data-availability="unavailable">
         <div className="flex items-center justify-between gap-2">
-          <span className="truncate font-medium">{name}</span>
+          <span className="truncate font-medium" title={name}>
+          {name}
+        </span>
           <span className="shrink-0 rounded bg-neutral-bg px-1.5 py-0.5 text-xs font-semibold text-neutral">? Status unknown</span>
         </div>
         <p className="mt-0.5 text-muted">
@@ -45,7 +47,9 @@ function Budget({ b, name, tz }: { b: ProjectBudget; name: string; tz: string })
   return (
     <li {...common} data-status={b.status} data-availability="available">
       <div className="flex items-center justify-between gap-2">
-        <span className="truncate font-medium">{name}</span>
+        <span className="truncate font-medium" title={name}>
+          {name}
+        </span>
         <span data-testid="budget-status" className={`shrink-0 rounded px-1.5 py-0.5 text-xs font-semibold ${s.pill}`}>
           <span aria-hidden="true">{s.glyph}</span> {s.text}
         </span>

@@ -8,6 +8,7 @@ import { queries } from '../../api/queries.js';
 import { useNames, type Names } from '../../api/use-names.js';
 import { SelectFilter, updateParams } from '../../components/filters.js';
 import { Field } from '../../components/Field.js';
+import { ModelName } from '../../components/ModelName.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { browserTimeZone, bucketFor, COMMON_ZONES, dateToInstant, filtersFrom, rangeErrors, type CostFilters, type GroupBy } from './cost-params.js';
@@ -38,7 +39,7 @@ function SummaryCards({ summary }: { summary: CostSummary }) {
         return (
           <div key={t.currency} data-testid="cost-card" data-currency={t.currency} data-amount={t.amount} className="min-w-0 rounded-md border border-border bg-surface px-4 py-3">
             <p className="text-xs font-semibold uppercase text-muted">{t.currency}</p>
-            <p data-testid="cost-amount" className="truncate text-2xl font-semibold">
+            <p data-testid="cost-amount" className="truncate text-2xl font-semibold" title={money(t.amount, t.currency)}>
               {money(t.amount, t.currency)}
             </p>
             <p className="text-sm text-muted">
@@ -91,8 +92,8 @@ function Breakdown({ summary, names }: { summary: CostSummary; names: Names }) {
         <ul aria-label={`Cost by ${summary.groupBy}`} data-testid="cost-breakdown">
           {summary.breakdown.map((row) => (
             <li key={row.key ?? '∅'} data-testid="breakdown-row" data-key={row.key ?? ''} className={`${COLS} space-y-1 border-b border-border px-3 py-2 last:border-b-0 md:space-y-0`}>
-              <Field label={summary.groupBy}>
-                <span className="font-medium">{keyName(row.key, summary.groupBy, names)}</span>
+              <Field label={summary.groupBy} title={keyName(row.key, summary.groupBy, names)}>
+                <span className="font-medium">{summary.groupBy === 'model' && row.key ? <ModelName id={row.key} /> : keyName(row.key, summary.groupBy, names)}</span>
               </Field>
               <Field label="Amount">{row.totals.length > 0 ? row.totals.map((t) => money(t.amount, t.currency)).join(' · ') : <span className="text-muted">unknown</span>}</Field>
               <Field label="Unpriced">{row.unpricedEvents}</Field>

@@ -9,6 +9,7 @@ import { ErrorBoundary } from '../../components/ErrorBoundary.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
 import { ErrorState, Loading, PageHeader } from '../../components/states.js';
+import { useStoryTitle } from '../stories/use-story-title.js';
 import { fetchDocumentContent, formatBytes, kindLabel, versionOf, type ContentFallback, type DocumentContent } from './content.js';
 
 // The viewers' React parts are small and come with this page; the libraries they drive (marked, DOMPurify,
@@ -63,6 +64,21 @@ function MetaItem({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+/** The document's story by its title, linked to the story page, and a link to all the story's documents. */
+function StoryOfDocument({ storyId }: { storyId: string }) {
+  const title = useStoryTitle(storyId);
+  return (
+    <>
+      <Link to={`/stories/${encodeURIComponent(storyId)}`} className="text-accent hover:underline" title={title} data-testid="document-story">
+        {title ?? '…'}
+      </Link>{' '}
+      <Link to={`/documents?storyId=${encodeURIComponent(storyId)}`} className="whitespace-nowrap text-xs text-muted hover:underline">
+        all its documents
+      </Link>
+    </>
+  );
+}
+
 function DocumentMetaPanel({ d }: { d: DocumentMeta }) {
   const names = useNames();
   return (
@@ -77,15 +93,7 @@ function DocumentMetaPanel({ d }: { d: DocumentMeta }) {
           <span className="text-muted">none</span>
         )}
       </MetaItem>
-      <MetaItem label="Story">
-        {d.storyId ? (
-          <Link to={`/documents?storyId=${encodeURIComponent(d.storyId)}`} className="text-accent hover:underline" title="All documents of this story">
-            {d.storyId}
-          </Link>
-        ) : (
-          <span className="text-muted">none</span>
-        )}
-      </MetaItem>
+      <MetaItem label="Story">{d.storyId ? <StoryOfDocument storyId={d.storyId} /> : <span className="text-muted">none</span>}</MetaItem>
       <MetaItem label="Type">
         <span className="break-all">{d.mimeType}</span>
         {d.sizeBytes !== null && d.sizeBytes !== undefined && <span className="text-muted"> · {formatBytes(d.sizeBytes)}</span>}

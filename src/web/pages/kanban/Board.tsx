@@ -18,8 +18,10 @@ import { isTransitionAllowed, type KanbanBoard, type Status, type Story } from '
 import type { Names } from '../../api/use-names.js';
 import { statusLabel } from '../../components/StatusBadge.js';
 import { toast } from '../../components/toasts.js';
+import { Empty } from '../../components/states.js';
 import { columnJump } from './column-keyboard.js';
 import { CardPreview, DraggableCard, StaticCard } from './KanbanCard.js';
+import { useHideEmptyColumns } from './use-hide-empty.js';
 
 type Column = KanbanBoard['columns'][number];
 
@@ -38,6 +40,9 @@ export function visibleColumns(columns: readonly Column[]): Column[] {
   const shownByCustom = new Set(columns.filter((c) => c.status === null).map(stageOf));
   return columns.filter((c) => !(c.status !== null && c.count === 0 && shownByCustom.has(c.status)));
 }
+
+/** A column as its header names it: the status, or the upstream column's own name. */
+const columnLabel = (c: Column) => (c.status ? statusLabel(c.status) : c.key);
 
 /** Cards under epic headings when the project uses epics; cards without one come last. */
 function groupByEpic(cards: readonly Story[]): [string | null, Story[]][] {
@@ -74,7 +79,9 @@ const BoardColumn = memo(function BoardColumn({ column, names, byEpic, editable,
     >
       <h2 id={titleId} className="flex items-center justify-between gap-2 border-b border-border px-3 py-2 text-sm font-semibold">
         {column.status ? (
-          <span className="truncate">{statusLabel(column.status)}</span>
+          <span className="truncate" title={statusLabel(column.status)}>
+            {statusLabel(column.status)}
+          </span>
         ) : (
           <span className="min-w-0" title={stage ? `Upstream column "${column.key}" (status: ${statusLabel(stage)})` : `Upstream column "${column.key}"`}>
             <span className="block truncate">{column.key}</span>
@@ -89,7 +96,7 @@ const BoardColumn = memo(function BoardColumn({ column, names, byEpic, editable,
         {byEpic
           ? groupByEpic(column.cards).map(([epic, cards]) => (
               <div key={epic ?? '\u0000'}>
-                <h3 className="mb-1 truncate px-1 text-xs font-semibold uppercase text-muted">{epic ?? 'No epic'}</h3>
+                <h3 className="mb-1 px-1 text-xs font-semibold uppercase text-muted wrap-anywhere">{epic ?? 'No epic'}</h3>
                 <ul className="space-y-2">
                   {cards.map((s) => (
                     <Card key={s.id} story={s} names={names} showEpic={false} onMove={editable ? onMove : undefined} />
@@ -144,20 +151,43 @@ export function Board({ board, names, editable, onMove }: { board: KanbanBoard; 
     },
     [onMove],
   );
-  const shown = useMemo(() => visibleColumns(board.columns), [board]);
+  const [hideEmpty, setHideEmpty] = useHideEmptyColumns();
+  const visible = useMemo(() => visibleColumns(board.columns), [board]);
+  const empty = visible.filter((c) => c.count === 0);
+  const shown = hideEmpty ? visible.filter((c) => c.count > 0) : visible;
   const columns = (
-    <div
-      className="grid gap-3 overflow-x-auto pb-2"
-      style={{ gridTemplateColumns: `repeat(${shown.length}, minmax(9.5rem, 1fr))` }}
-      data-testid="kanban-board"
-      role="region"
-      aria-label="Board columns"
-      tabIndex={0}
-    >
-      {shown.map((c) => (
-        <BoardColumn key={c.key} column={c} names={names} byEpic={byEpic} editable={editable} dragging={dragging} onMove={onMove} />
-      ))}
-    </div>
+    <>
+      {empty.length > 0 && (
+        <div className="mb-2 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
+          <label className="flex items-center gap-2">
+            <input type="checkbox" checked={hideEmpty} onChange={(e) => setHideEmpty(e.target.checked)} data-testid="hide-empty-columns" className="accent-accent" />
+            Hide empty columns ({empty.length})
+          </label>
+          {hideEmpty && (
+            <span className="text-muted" data-testid="hidden-columns">
+              Hidden: {empty.map(columnLabel).join(', ')}
+            </span>
+          )}
+        </div>
+      )}
+      {shown.length === 0 ? (
+        <Empty>No stories on this board yet.</Empty>
+      ) : (
+        // Columns keep a readable width; when they do not all fit, the board scrolls sideways in its own region.
+        <div
+          className="grid gap-3 overflow-x-auto pb-2"
+          style={{ gridTemplateColumns: `repeat(${shown.length}, minmax(16rem, 1fr))` }}
+          data-testid="kanban-board"
+          role="region"
+          aria-label="Board columns"
+          tabIndex={0}
+        >
+          {shown.map((c) => (
+            <BoardColumn key={c.key} column={c} names={names} byEpic={byEpic} editable={editable} dragging={dragging} onMove={onMove} />
+          ))}
+        </div>
+      )}
+    </>
   );
   if (!editable) return columns;
   return (

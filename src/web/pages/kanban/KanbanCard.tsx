@@ -1,7 +1,7 @@
 import { useDraggable } from '@dnd-kit/core';
 import { memo, type KeyboardEventHandler, type ReactNode } from 'react';
 import { Link } from 'react-router';
-import type { Finding, Status, Story } from '../../../contracts/index.js';
+import { modelName, type Finding, type Status, type Story } from '../../../contracts/index.js';
 import type { Names } from '../../api/use-names.js';
 import { describeFindings, FINDING_LABEL } from '../../components/integrity/findings.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
@@ -49,9 +49,9 @@ function CardBody({ story, names, showEpic, onMove, handle }: CardProps & { hand
           </span>
         )}
         {details?.agentModel && (
-          <span className="min-w-0 break-all" title="Agent model" data-testid="card-model">
+          <span className="min-w-0 wrap-anywhere" title={`Agent model: ${details.agentModel}`} data-testid="card-model" data-model={details.agentModel}>
             <span className="sr-only">Agent model </span>
-            {details.agentModel}
+            {modelName(details.agentModel)}
           </span>
         )}
         <span>{names.person(story.ownerId) ?? 'unassigned'}</span>

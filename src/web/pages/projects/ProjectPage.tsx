@@ -146,7 +146,7 @@ export default function ProjectPage() {
                 const docs = documents.filter((d) => d.storyId === s.id).length;
                 return (
                   <li key={s.id} className="flex items-center justify-between gap-2 py-1.5">
-                    <Link to={`/stories/${encodeURIComponent(s.id)}`} className="min-w-0 truncate text-accent hover:underline">
+                    <Link to={`/stories/${encodeURIComponent(s.id)}`} className="min-w-0 truncate text-accent hover:underline" title={s.title ?? s.id}>
                       {s.title ?? s.id}
                     </Link>
                     <span className="flex shrink-0 items-center gap-2">
@@ -177,7 +177,7 @@ export default function ProjectPage() {
             <ul className="divide-y divide-border text-sm">
               {workflows.map((w) => (
                 <li key={w.id} className={`flex items-center justify-between gap-2 py-1.5 ${isAlarming(w.status) ? 'font-medium' : ''}`}>
-                  <Link to={`/workflows/${encodeURIComponent(w.id)}`} className="min-w-0 truncate text-accent hover:underline">
+                  <Link to={`/workflows/${encodeURIComponent(w.id)}`} className="min-w-0 truncate text-accent hover:underline" title={w.name ?? w.id}>
                     {w.name ?? w.id}
                   </Link>
                   <span className="flex shrink-0 items-center gap-2">
@@ -203,7 +203,7 @@ export default function ProjectPage() {
             <ul className="divide-y divide-border text-sm">
               {documents.map((d) => (
                 <li key={d.id} className="flex items-center justify-between gap-2 py-1.5">
-                  <Link to={`/documents/${encodeURIComponent(d.id)}`} className="min-w-0 truncate text-accent hover:underline" data-testid="project-document">
+                  <Link to={`/documents/${encodeURIComponent(d.id)}`} className="min-w-0 truncate text-accent hover:underline" data-testid="project-document" title={d.title}>
                     {d.title}
                   </Link>
                   <span className="shrink-0 text-xs text-muted">

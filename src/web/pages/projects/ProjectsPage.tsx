@@ -39,7 +39,9 @@ const ProjectCard = memo(function ProjectCard({ p, names }: { p: Project; names:
       <ProgressBar pct={p.progressPct} />
       <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
         <dt className="text-muted">Owner</dt>
-        <dd className="truncate">{names.person(p.ownerId) ?? 'unassigned'}</dd>
+        <dd className="truncate" title={names.person(p.ownerId) ?? undefined}>
+          {names.person(p.ownerId) ?? 'unassigned'}
+        </dd>
         <dt className="text-muted">Due</dt>
         <dd>{p.dueAt ? <time dateTime={p.dueAt} title={formatExact(p.dueAt)}>{new Date(p.dueAt).toLocaleDateString()}</time> : <span className="text-muted">no due date</span>}</dd>
         <dt className="text-muted">Cost to date</dt>
@@ -77,7 +79,7 @@ export default function ProjectsPage() {
   const set = (patch: Record<string, string | undefined>) => setParams(updateParams(params, patch));
   return (
     <section>
-      <PageHeader title="Projects">{list.data && <span className="text-sm text-muted">{list.data.total} projects</span>}</PageHeader>
+      <PageHeader title="Projects">{list.data && <span className="text-sm text-muted">{list.data.total} project{list.data.total === 1 ? '' : 's'}</span>}</PageHeader>
       <StaleBanner modules={['project']} />
       <div className="mb-4 flex flex-wrap items-center gap-3" role="search" aria-label="Filter projects">
         <StatusFilter value={filters.status} options={STATUS_MODEL.project.statuses} onChange={(v) => set({ status: v.join(',') || undefined })} />

@@ -6,10 +6,12 @@ import { ApiError } from '../../api/http.js';
 import { useNames } from '../../api/use-names.js';
 import { findingLocation, FINDING_LABEL, FINDING_TONE } from '../../components/integrity/findings.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
+import { ModelName } from '../../components/ModelName.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
 import { isAlarming, StatusBadge } from '../../components/StatusBadge.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { useFlash } from '../../live/flash.js';
+import { kindLabel } from '../documents/content.js';
 import { CostFigures } from './cost.js';
 import { storyQuery } from './story-query.js';
 
@@ -89,7 +91,7 @@ export default function StoryPage() {
       <dl className="mb-4 grid grid-cols-2 gap-3 rounded-md border border-border bg-surface p-4 text-sm lg:grid-cols-4" data-testid="story-details">
         <Info label="Epic">{s.epic ?? 'none'}</Info>
         <Info label="Tasks">{d?.tasksTotal != null ? `${d.tasksDone ?? 0} of ${d.tasksTotal} done` : 'not known'}</Info>
-        <Info label="Agent model">{d?.agentModel ?? 'not known'}</Info>
+        <Info label="Agent model">{d?.agentModel ? <ModelName id={d.agentModel} /> : 'not known'}</Info>
         <Info label="Owner">{names.person(s.ownerId) ?? 'unassigned'}</Info>
         <Info label="Status since">
           <RelativeTime value={s.statusSince} />
@@ -132,7 +134,7 @@ export default function StoryPage() {
                 {costByAgentModel.map((c) => (
                   <tr key={`${c.agentId ?? ''}\u0000${c.model ?? ''}`} className="border-b border-border last:border-0">
                     <td className="py-1.5 pr-3">{names.agent(c.agentId) ?? <span className="text-muted">no agent</span>}</td>
-                    <td className="break-all py-1.5 pr-3">{c.model ?? <span className="text-muted">no model</span>}</td>
+                    <td className="py-1.5 pr-3 wrap-anywhere">{c.model ? <ModelName id={c.model} /> : <span className="text-muted">no model</span>}</td>
                     <td className="py-1.5 text-right">
                       <CostFigures cost={{ availability: c.totals.length > 0 ? 'available' : 'unavailable', totals: c.totals, unpricedEvents: c.unpricedEvents }} />
                     </td>
@@ -153,10 +155,10 @@ export default function StoryPage() {
               {workflows.map((w) => (
                 <li key={w.id} className={`flex items-center justify-between gap-2 py-1.5 ${isAlarming(w.status) ? 'font-medium' : ''}`}>
                   <span className="min-w-0">
-                    <Link to={`/workflows/${encodeURIComponent(w.id)}`} className="block truncate text-accent hover:underline">
+                    <Link to={`/workflows/${encodeURIComponent(w.id)}`} className="block truncate text-accent hover:underline" title={w.name ?? w.id}>
                       {w.name ?? w.id}
                     </Link>
-                    <span className="block truncate text-xs text-muted">
+                    <span className="block truncate text-xs text-muted" title={names.agent(w.agentId) ?? undefined}>
                       {names.agent(w.agentId) ?? 'no agent'} · <RelativeTime value={w.lastTransitionAt} />
                     </span>
                   </span>
@@ -173,10 +175,10 @@ export default function StoryPage() {
             <ul className="divide-y divide-border text-sm">
               {documents.map((doc) => (
                 <li key={doc.id} className="flex items-center justify-between gap-2 py-1.5">
-                  <Link to={`/documents/${encodeURIComponent(doc.id)}`} className="min-w-0 truncate text-accent hover:underline">
+                  <Link to={`/documents/${encodeURIComponent(doc.id)}`} className="min-w-0 truncate text-accent hover:underline" title={doc.title}>
                     {doc.title}
                   </Link>
-                  {doc.kind && <span className="shrink-0 text-xs text-muted">{doc.kind}</span>}
+                  {doc.kind && <span className="shrink-0 text-xs text-muted">{kindLabel(doc.kind)}</span>}
                 </li>
               ))}
             </ul>

@@ -9,6 +9,7 @@ import { StaleBanner } from '../../components/StaleBanner.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { useFlash } from '../../live/flash.js';
+import { StoryLink } from './StoryLink.js';
 
 export default function WorkflowDetailPage() {
   const { id = '' } = useParams();
@@ -44,14 +45,22 @@ export default function WorkflowDetailPage() {
       </PageHeader>
       <StaleBanner modules={['workflow']} />
       <div ref={ref} className="mb-6 grid gap-3 rounded-md border border-border bg-surface p-4 text-sm sm:grid-cols-2 lg:grid-cols-3">
-        <Info label="Project">{w.projectId ? <Link to={`/projects/${encodeURIComponent(w.projectId)}`} className="text-accent underline">{names.project(w.projectId)}</Link> : 'none'}</Info>
-        <Info label="Story">{w.storyId ?? 'none'}</Info>
-        <Info label="Agent">{names.agent(w.agentId) ?? 'unassigned'}</Info>
-        <Info label="Owner">{names.person(w.ownerId) ?? 'unassigned'}</Info>
+        <Info label="Project" title={names.project(w.projectId) ?? undefined}>
+          {w.projectId ? <Link to={`/projects/${encodeURIComponent(w.projectId)}`} className="text-accent underline">{names.project(w.projectId)}</Link> : 'none'}
+        </Info>
+        <Info label="Story">
+          <StoryLink w={w} className="text-accent underline" />
+        </Info>
+        <Info label="Agent" title={names.agent(w.agentId) ?? undefined}>
+          {names.agent(w.agentId) ?? 'unassigned'}
+        </Info>
+        <Info label="Owner" title={names.person(w.ownerId) ?? undefined}>
+          {names.person(w.ownerId) ?? 'unassigned'}
+        </Info>
         <Info label="Last transition">
           <RelativeTime value={w.lastTransitionAt} />
         </Info>
-        <Info label="Id">
+        <Info label="Id" wrap>
           <code className="break-all">{w.id}</code>
         </Info>
       </div>
@@ -92,11 +101,14 @@ export default function WorkflowDetailPage() {
   );
 }
 
-function Info({ label, children }: { label: string; children: ReactNode }) {
+/** A labelled value on one line (cut with an ellipsis, the full text on hover), or wrapped when it must be read whole. */
+function Info({ label, title, wrap = false, children }: { label: string; title?: string | undefined; wrap?: boolean; children: ReactNode }) {
   return (
     <div className="min-w-0">
       <div className="text-xs uppercase text-muted">{label}</div>
-      <div className="truncate">{children}</div>
+      <div className={wrap ? 'break-words' : 'truncate'} title={title}>
+        {children}
+      </div>
     </div>
   );
 }

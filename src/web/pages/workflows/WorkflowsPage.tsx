@@ -11,6 +11,7 @@ import { StaleBanner } from '../../components/StaleBanner.js';
 import { isAlarming, StatusBadge } from '../../components/StatusBadge.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { useFlash } from '../../live/flash.js';
+import { StoryLink } from './StoryLink.js';
 
 function filtersFrom(params: URLSearchParams): WorkflowFilters {
   const page = Number(params.get('page') ?? '1');
@@ -23,11 +24,13 @@ function filtersFrom(params: URLSearchParams): WorkflowFilters {
   };
 }
 
-const COLS = 'md:grid md:grid-cols-[minmax(0,2fr)_8rem_minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1fr)_minmax(0,1fr)_8rem] md:items-center md:gap-3';
+const COLS = 'md:grid md:grid-cols-[minmax(0,2fr)_7.5rem_minmax(0,1fr)_minmax(0,1.6fr)_minmax(0,1.2fr)_minmax(0,1fr)_8rem] md:items-center md:gap-3';
 
 const WorkflowRow = memo(function WorkflowRow({ w, names }: { w: Workflow; names: Names }) {
   const ref = useFlash<HTMLLIElement>(w.id);
   const alarm = isAlarming(w.status);
+  const agent = names.agent(w.agentId);
+  const owner = names.person(w.ownerId);
   return (
     <li
       ref={ref}
@@ -37,14 +40,14 @@ const WorkflowRow = memo(function WorkflowRow({ w, names }: { w: Workflow; names
       className={`${COLS} space-y-1 border-b border-border border-l-4 px-3 py-2 md:space-y-0 ${alarm ? 'border-l-danger' : 'border-l-transparent'}`}
     >
       <div className="min-w-0">
-        <Link to={`/workflows/${encodeURIComponent(w.id)}`} className="block truncate font-medium text-accent underline-offset-2 hover:underline">
+        <Link to={`/workflows/${encodeURIComponent(w.id)}`} className="block font-medium text-accent underline-offset-2 wrap-anywhere hover:underline md:truncate" title={w.name ?? w.id}>
           {w.name ?? w.id}
         </Link>
       </div>
       <Field label="Status">
         <StatusBadge status={w.status} />
       </Field>
-      <Field label="Project">
+      <Field label="Project" title={names.project(w.projectId) ?? undefined}>
         {w.projectId ? (
           <Link to={`/projects/${encodeURIComponent(w.projectId)}`} className="hover:underline">
             {names.project(w.projectId)}
@@ -53,9 +56,15 @@ const WorkflowRow = memo(function WorkflowRow({ w, names }: { w: Workflow; names
           <span className="text-muted">none</span>
         )}
       </Field>
-      <Field label="Story">{w.storyId ?? <span className="text-muted">none</span>}</Field>
-      <Field label="Agent">{names.agent(w.agentId) ?? <span className="text-muted">unassigned</span>}</Field>
-      <Field label="Owner">{names.person(w.ownerId) ?? <span className="text-muted">unassigned</span>}</Field>
+      <Field label="Story">
+        <StoryLink w={w} />
+      </Field>
+      <Field label="Agent" title={agent ?? undefined}>
+        {agent ?? <span className="text-muted">unassigned</span>}
+      </Field>
+      <Field label="Owner" title={owner ?? undefined}>
+        {owner ?? <span className="text-muted">unassigned</span>}
+      </Field>
       <Field label="Changed">
         <RelativeTime value={w.lastTransitionAt} />
       </Field>
@@ -72,7 +81,7 @@ export default function WorkflowsPage() {
   const dir = names.directory;
   return (
     <section>
-      <PageHeader title="Workflows">{list.data && <span className="text-sm text-muted">{list.data.total} runs</span>}</PageHeader>
+      <PageHeader title="Workflows">{list.data && <span className="text-sm text-muted">{list.data.total} run{list.data.total === 1 ? '' : 's'}</span>}</PageHeader>
       <StaleBanner modules={['workflow']} />
       <div className="mb-4 flex flex-wrap items-center gap-3" role="search" aria-label="Filter workflows">
         <StatusFilter value={filters.status} options={STATUS_MODEL.workflow.statuses} onChange={(v) => set({ status: v.join(',') || undefined })} />

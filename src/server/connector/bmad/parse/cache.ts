@@ -9,7 +9,7 @@ const TEXT_EXTENSIONS = new Set(['.yaml', '.yml', '.toml']);
 const MARKDOWN_EXTENSIONS = new Set(['.md', '.markdown']);
 
 export type FileFacts =
-  | { type: 'markdown'; md: MarkdownFacts }
+  | { type: 'markdown'; md: MarkdownFacts; text: string }
   | { type: 'text'; text: string }
   | { type: 'binary' }
   | { type: 'unreadable'; message: string };
@@ -40,6 +40,19 @@ export class ParseCache {
   scans = 0;
 }
 
+/** What a file's bytes parse to (also used for a blob of the git history, which has no file to stat). */
+export function factsOfBuffer(rel: string, buf: Buffer): { checksum: string; facts: FileFacts } {
+  const ext = extname(rel).toLowerCase();
+  const checksum = sha256(buf);
+  if (buf.length > MAX_PARSED_BYTES) return { checksum, facts: { type: 'binary' } };
+  if (MARKDOWN_EXTENSIONS.has(ext)) {
+    const text = buf.toString('utf8');
+    return { checksum, facts: { type: 'markdown', md: parseMarkdown(text), text } };
+  }
+  if (TEXT_EXTENSIONS.has(ext)) return { checksum, facts: { type: 'text', text: buf.toString('utf8') } };
+  return { checksum, facts: { type: 'binary' } };
+}
+
 async function readFacts(file: FileStat): Promise<{ checksum: string; facts: FileFacts }> {
   const ext = extname(file.rel).toLowerCase();
   const parseable = MARKDOWN_EXTENSIONS.has(ext) || TEXT_EXTENSIONS.has(ext);
@@ -48,7 +61,7 @@ async function readFacts(file: FileStat): Promise<{ checksum: string; facts: Fil
     const buf = await readFile(file.abs);
     const text = buf.toString('utf8');
     const checksum = sha256(buf);
-    if (MARKDOWN_EXTENSIONS.has(ext)) return { checksum, facts: { type: 'markdown', md: parseMarkdown(text) } };
+    if (MARKDOWN_EXTENSIONS.has(ext)) return { checksum, facts: { type: 'markdown', md: parseMarkdown(text), text } };
     return { checksum, facts: { type: 'text', text } };
   } catch (err) {
     return { checksum: 'sha256:', facts: { type: 'unreadable', message: (err as Error).message } };

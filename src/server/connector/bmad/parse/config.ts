@@ -3,6 +3,7 @@ import type { BmadIssue, BmadLayout } from '../model.js';
 import { derive, type ScanFiles } from './cache.js';
 import { relativeInside, statFile } from './files.js';
 import type { DetectedLayout } from './layout.js';
+import { parseTomlText } from './toml-text.js';
 import { isRecord, parseYaml, stringField } from './yaml-text.js';
 
 /** Where a project keeps its artifacts, every path relative to the project root with forward slashes. */
@@ -20,6 +21,8 @@ export interface ProjectPaths {
   workflowStatusCandidates: string[];
   /** v4 QA folder (gates under `gates/`). */
   qaDir: string | null;
+  /** BMAD's output folder (v6: `_bmad-output`), where the ticket tree and bmad-spec folders live; null for v4. */
+  outputDir: string | null;
   /** Config files that were read (relative), for the watcher and for errors. */
   configFiles: string[];
 }
@@ -49,17 +52,36 @@ export function resolveConfigPath(root: string, value: string | null, vars: Reco
   return v;
 }
 
-/** The few `key = "value"` pairs BMAD's TOML config carries (any table); arrays and inline tables are skipped. */
-export function readTomlStrings(text: string): Record<string, string> {
+/** BMAD's TOML layers, merged in this order (`src/scripts/config_utils.py::load_central_config` in v6.11). */
+export const TOML_LAYERS = ['_bmad/config.toml', '_bmad/config.user.toml', '_bmad/custom/config.toml', '_bmad/custom/config.user.toml'] as const;
+
+/**
+ * BMAD's merge: tables deep-merge, arrays of tables merge by `code` (or `id`), other arrays append, scalars replace.
+ */
+export function mergeTomlLayers(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const prev = out[k];
+    if (isRecord(prev) && isRecord(v)) out[k] = mergeTomlLayers(prev, v);
+    else if (Array.isArray(prev) && Array.isArray(v)) {
+      const keyOf = (x: unknown) => (isRecord(x) ? (x['code'] ?? x['id']) : undefined);
+      if ([...prev, ...v].every((x) => isRecord(x) && keyOf(x) !== undefined)) {
+        const merged = new Map<unknown, unknown>(prev.map((x) => [keyOf(x), x]));
+        for (const x of v) merged.set(keyOf(x), isRecord(merged.get(keyOf(x))) ? mergeTomlLayers(merged.get(keyOf(x)) as Record<string, unknown>, x as Record<string, unknown>) : x);
+        out[k] = [...merged.values()];
+      } else out[k] = [...prev, ...v];
+    } else out[k] = v;
+  }
+  return out;
+}
+
+/** The settings the connector reads, from the merged TOML: `[core]`, then `[modules.bmm]`, then the top level. */
+export function tomlSettings(merged: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#') || line.startsWith('[')) continue;
-    const m = /^([A-Za-z0-9_.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|([^#\s[{][^#]*?))\s*(?:#.*)?$/.exec(line);
-    if (!m) continue;
-    const key = m[1]!.split('.').pop()!;
-    const value = m[2] !== undefined ? m[2].replace(/\\(["\\])/g, '$1') : (m[3] ?? m[4] ?? '').trim();
-    if (!(key in out)) out[key] = value;
+  const modules = isRecord(merged['modules']) ? merged['modules'] : {};
+  for (const table of [merged, modules['bmm'], merged['core']]) {
+    if (!isRecord(table)) continue;
+    for (const [k, v] of Object.entries(table)) if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
   }
   return out;
 }
@@ -86,13 +108,23 @@ async function readYamlConfig(root: string, files: ScanFiles, rel: string): Prom
   return { data: isRecord(current.data) ? current.data : {}, error: null };
 }
 
-async function readToml(root: string, files: ScanFiles, rel: string): Promise<Record<string, string>> {
-  const st = await statFile(root, rel);
-  if (!st) return {};
-  const entry = await files.load(st);
-  if (entry.facts.type !== 'text') return {};
-  const text = entry.facts.text;
-  return derive(entry, 'toml', () => readTomlStrings(text), () => true).current;
+/** Merges whichever TOML layers exist; a layer that does not parse is reported with its line and skipped. */
+async function readTomlLayers(root: string, files: ScanFiles): Promise<{ settings: Record<string, string>; read: string[]; errors: BmadIssue[] }> {
+  let merged: Record<string, unknown> = {};
+  const read: string[] = [];
+  const errors: BmadIssue[] = [];
+  for (const rel of TOML_LAYERS) {
+    const st = await statFile(root, rel);
+    if (!st) continue;
+    read.push(rel);
+    const entry = await files.load(st);
+    if (entry.facts.type !== 'text') continue;
+    const text = entry.facts.text;
+    const { current } = derive(entry, 'toml', () => parseTomlText(text), () => true);
+    if (current.error) errors.push({ kind: 'parse_error', file: rel, line: current.error.line, message: `${rel}: ${current.error.message}` });
+    else merged = mergeTomlLayers(merged, current.data);
+  }
+  return { settings: tomlSettings(merged), read, errors };
 }
 
 function placeholderFree(name: string | null): string | null {
@@ -117,10 +149,12 @@ export async function readProjectPaths(root: string, detected: DetectedLayout, f
     if (read.error) errors.push(read.error);
     cfg = read.data ?? {};
   }
-  if (detected.tomlConfigFile) {
-    configFiles.push(detected.tomlConfigFile);
-    const toml = await readToml(root, files, detected.tomlConfigFile);
-    for (const [k, v] of Object.entries(toml)) if (!(k in cfg)) cfg[k] = v;
+  if (detected.layout === 'v6') {
+    // TOML layers first (v6.11+), then the older bmm/config.yaml, then BMAD's defaults.
+    const toml = await readTomlLayers(root, files);
+    configFiles.push(...toml.read);
+    errors.push(...toml.errors);
+    cfg = { ...cfg, ...toml.settings };
   }
   const get = (key: string): string | null => stringField(cfg, key);
   const layout: BmadLayout = detected.layout;
@@ -144,6 +178,7 @@ export async function readProjectPaths(root: string, detected: DetectedLayout, f
         sprintStatusCandidates: [],
         workflowStatusCandidates: [],
         qaDir: qa,
+        outputDir: null,
         configFiles,
       },
     };
@@ -165,9 +200,11 @@ export async function readProjectPaths(root: string, detected: DetectedLayout, f
         planningDirs: [planning],
         storyDirs: uniq([implementation, r('dev_story_location')]),
         documentDirs: uniq([output, planning, implementation, knowledge, 'docs']),
-        sprintStatusCandidates: uniq([`${implementation}/sprint-status.yaml`, `${output}/sprint-status.yaml`]),
+        // Projects migrated from an alpha keep their older sprint-status.yaml (and its history) under docs/.
+        sprintStatusCandidates: uniq([`${implementation}/sprint-status.yaml`, `${output}/sprint-status.yaml`, 'docs/sprint-artifacts/sprint-status.yaml', 'docs/sprint-status.yaml']),
         workflowStatusCandidates: uniq([`${output}/bmm-workflow-status.yaml`, `${planning}/bmm-workflow-status.yaml`]),
         qaDir: null,
+        outputDir: output,
         configFiles,
       },
     };
@@ -193,6 +230,7 @@ export async function readProjectPaths(root: string, detected: DetectedLayout, f
       ]),
       workflowStatusCandidates: uniq([`${output}/bmm-workflow-status.yaml`, 'docs/bmm-workflow-status.yaml']),
       qaDir: null,
+      outputDir: output,
       configFiles,
     },
   };

@@ -47,11 +47,15 @@ export interface MarkdownFacts {
   agentModel: string | null;
   epicHeadings: EpicHeading[];
   storyHeadings: StoryHeading[];
+  /** Code-review follow-ups appended to the file (`- [ ] [Review][Patch] …`, v6.0 `[AI-Review]`); null when none. */
+  reviewFindings: { open: number; resolved: number; deferred: number; decisions: number } | null;
 }
 
 const HEADING = /^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$/;
 const FENCE = /^[ \t]{0,3}(```|~~~)/;
 const CHECKBOX = /^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[([ xX])\]/;
+/** A review follow-up: `- [ ] [Review][Patch] …`, `- [x] [Review][Defer] …`, `- [ ] [AI-Review][High] …`. */
+const REVIEW_ITEM = /^[ \t]*(?:[-*+]|\d+[.)])[ \t]+\[([ xX])\][ \t]*\[(?:AI-)?Review\](?:[ \t]*\[([A-Za-z]+)\])?/;
 const STATUS_LINE = /^[ \t]*(?:[-*+][ \t]+)?(\*\*|__)?Status(?:\1)?[ \t]*:[ \t]*(?:\1)?/i;
 const EPIC_HEADING = /^Epic[ \t]+(\d+)\b[ \t]*(?:[:.\-–—][ \t]*)?(.*)$/i;
 const STORY_HEADING = /^Story[ \t]+(\d+)\.(\d+)([a-z]?)\b[ \t]*(?:[:.\-–—][ \t]*)?(.*)$/i;
@@ -235,6 +239,20 @@ export function parseMarkdown(text: string): MarkdownFacts {
     }
   }
 
+  let reviewFindings: MarkdownFacts['reviewFindings'] = null;
+  lines.forEach((l, i) => {
+    if (code[i]) return;
+    const m = REVIEW_ITEM.exec(l.text);
+    if (!m) return;
+    reviewFindings ??= { open: 0, resolved: 0, deferred: 0, decisions: 0 };
+    const kind = (m[2] ?? '').toLowerCase();
+    const checked = m[1] !== ' ';
+    if (kind === 'defer') reviewFindings.deferred += 1;
+    else if (kind === 'dismiss' || kind === 'resolved' || checked) reviewFindings.resolved += 1;
+    else if (kind === 'decision') reviewFindings.decisions += 1;
+    else reviewFindings.open += 1;
+  });
+
   const epicHeadings: EpicHeading[] = [];
   const storyHeadings: StoryHeading[] = [];
   for (const h of headings) {
@@ -259,6 +277,7 @@ export function parseMarkdown(text: string): MarkdownFacts {
     agentModel,
     epicHeadings,
     storyHeadings,
+    reviewFindings,
   };
 }
 

@@ -73,6 +73,8 @@ export function classifyPlanningPath(relInFolder: string): PlanningClass | null 
   const base = posix.basename(relInFolder).replace(/\.md$/i, '').toLowerCase();
   const folders = posix.dirname(relInFolder).split('/').filter((p) => p !== '.' && p !== '').map((p) => p.toLowerCase());
   for (const [re, kind] of NAME_PATTERNS) if (re.test(base)) return { kind, primary: true };
+  // v6.11 UX run folders: DESIGN.md holds the run's status (EXPERIENCE.md is its companion).
+  if (base === 'design' && folders.some((f) => /^ux(?:-|$)/.test(f))) return { kind: 'ux-design', primary: true };
   for (let i = folders.length - 1; i >= 0; i -= 1) {
     for (const [re, kind] of FOLDER_PATTERNS) {
       if (re.test(folders[i]!)) return { kind, primary: base === 'index' && i === folders.length - 1 };
@@ -96,6 +98,8 @@ export function stepsCompletedOf(frontMatter: Record<string, unknown> | null): s
 }
 
 const DONE_VALUE = /^(?:complete|completed|done|final|finished|approved)/i;
+/** A front-matter status that says the document is still being written (v6.7+ run folders start as draft). */
+const OPEN_VALUE = /^(?:draft|in[-_ ]?progress|in[-_ ]?review|wip|pending|started)/i;
 
 /**
  * Whether a planning workflow looks finished: an explicit completion mark in the front matter (status/workflowStatus
@@ -110,6 +114,10 @@ export function planningComplete(workflow: string, frontMatter: Record<string, u
     }
     if (frontMatter['workflow_completed'] === true || frontMatter['workflowCompleted'] === true) return true;
     if (frontMatter['completedAt'] || frontMatter['completed_at']) return true;
+    for (const key of ['status', 'workflowStatus', 'workflow_status']) {
+      const v = frontMatter[key];
+      if (typeof v === 'string' && OPEN_VALUE.test(v.trim())) return false;
+    }
   }
   if (steps === null) return true;
   if (steps.length === 0) return false;

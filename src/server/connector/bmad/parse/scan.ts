@@ -1,15 +1,18 @@
 import { basename, posix, resolve } from 'node:path';
-import type { BmadDocument, BmadEpic, BmadIssue, BmadPlanningArtifact, BmadSnapshot } from '../model.js';
+import type { BmadDocument, BmadIssue, BmadPlanningArtifact, BmadSnapshot } from '../model.js';
+import { deriveBoard, type BoardState, type ProjectFile } from './board.js';
 import { derive, ParseCache, ScanFiles, type CacheEntry } from './cache.js';
 import { readProjectPaths, type ProjectPaths } from './config.js';
 import { mapLimit, mimeTypeFor, statFile, walkFiles, type FileStat } from './files.js';
 import { detectLayout } from './layout.js';
 import type { MarkdownFacts } from './markdown.js';
+import { planningRuns } from './planning-runs.js';
 import { classifyPlanningPath, planningComplete, stepsCompletedOf, WORKFLOW_ALIASES, WORKFLOW_BY_KIND, type PlanningKind } from './planning.js';
-import { parseSprintStatus, type SprintStatus } from './sprint-status.js';
+import { deferredWorkOf, readinessOf } from './project-notes.js';
 import { columnsForLayout } from './status.js';
-import { buildStories, type StoryFileInput } from './stories.js';
 import { slugify, storyKeyOfContextFile, storyKeyOfQaFile, storyRefFromFileName } from './story-keys.js';
+import { TICKET_COLUMNS } from './tickets.js';
+import { bmadVersion } from './version.js';
 import { parseWorkflowStatus } from './workflow-status.js';
 
 export interface ScanOptions {
@@ -39,70 +42,23 @@ async function firstExisting(root: string, all: ReadonlyMap<string, FileStat>, c
   return null;
 }
 
-/**
- * Reads a BMAD project folder into a snapshot: layout, config, epics, stories (sprint-status.yaml first), planning
- * artifacts, documents, findings (drift, unknown statuses) and errors (files that could not be parsed). Throws only
- * when the folder holds no BMAD project; one bad file never stops the scan.
- */
-export async function scanBmadProject(root: string, opts: ScanOptions = {}): Promise<BmadSnapshot> {
-  const rootAbs = resolve(root);
-  const detected = await detectLayout(rootAbs);
-  const layout = detected.layout;
-  const cache = opts.cache ?? new ParseCache();
-  const files = new ScanFiles(rootAbs, cache);
-  const { paths, errors: configErrors } = await readProjectPaths(rootAbs, detected, files);
-  const errors: BmadIssue[] = [...configErrors];
-  const findings: BmadIssue[] = [];
-
-  const all = await walkFiles(rootAbs, [...paths.documentDirs, ...paths.storyDirs, ...paths.planningDirs]);
-  const sprintFile = await firstExisting(rootAbs, all, paths.sprintStatusCandidates);
-  const workflowFile = await firstExisting(rootAbs, all, paths.workflowStatusCandidates);
-  if (sprintFile) all.set(sprintFile.rel, sprintFile);
-  if (workflowFile) all.set(workflowFile.rel, workflowFile);
-
-  const fileList = [...all.values()];
-  const loaded = await mapLimit(fileList, 32, (f) => files.load(f));
-  const entries = new Map<string, CacheEntry>();
-  fileList.forEach((f, i) => entries.set(f.rel, loaded[i]!));
-
-  // sprint-status.yaml
-  let sprint: SprintStatus | null = null;
-  if (sprintFile) {
-    const entry = entries.get(sprintFile.rel)!;
-    if (entry.facts.type === 'text') {
-      const text = entry.facts.text;
-      const { current, lastGood } = derive(entry, 'sprint-status', () => parseSprintStatus(text), (s) => s.error === null);
-      if (current.error) {
-        errors.push({ kind: 'parse_error', file: sprintFile.rel, line: current.error.line, message: `${sprintFile.rel}: ${current.error.message}` });
-        sprint = lastGood;
-      } else sprint = current;
-    } else errors.push({ kind: 'parse_error', file: sprintFile.rel, line: null, message: `${sprintFile.rel}: cannot be read` });
-  }
-
-  // Story files.
-  const storyFiles: StoryFileInput[] = [];
-  for (const f of fileList) {
-    if (!paths.storyDirs.some((d) => under(f.rel, d))) continue;
-    const ref = storyRefFromFileName(posix.basename(f.rel));
-    if (ref) storyFiles.push({ file: f, ref, entry: entries.get(f.rel)! });
-  }
-  const storyFileSet = new Set(storyFiles.map((s) => s.file.rel));
-
-  // Planning documents (and epic/story headings from epics and PRD documents).
+/** Planning documents, the workflows they are the output of, and the epic and story titles their headings give. */
+function planningOf(files: ReadonlyMap<string, ProjectFile>, paths: ProjectPaths, skip: ReadonlySet<string>, errors: BmadIssue[]) {
   const planning: BmadPlanningArtifact[] = [];
   const kindByFile = new Map<string, PlanningKind>();
   const epicTitles = new Map<string, string>();
   const headingTitles = new Map<string, string>();
   const headingSources: Array<{ rank: number; md: MarkdownFacts }> = [];
-  for (const f of fileList) {
-    if (storyFileSet.has(f.rel) || !/\.md$/i.test(f.rel)) continue;
+  const runs = planningRuns([...files.values()]);
+  for (const { file: f, entry } of files.values()) {
+    if (skip.has(f.rel) || !/\.md$/i.test(f.rel)) continue;
     const cls = classifyPlanningPath(f.rel);
     if (!cls) continue;
     kindByFile.set(f.rel, cls.kind);
-    const entry = entries.get(f.rel)!;
     const md = markdownOf(entry);
     if (md && (cls.kind === 'epics' || cls.kind === 'prd')) headingSources.push({ rank: (cls.kind === 'epics' ? 0 : 2) + (cls.primary ? 0 : 1), md });
-    if (!cls.primary || !paths.planningDirs.some((d) => under(f.rel, d)) || !md) continue;
+    // An earlier dated run (a newer run of the same document replaced it) is a version, not the workflow's state.
+    if (!cls.primary || runs.supersededBy.has(f.rel) || !paths.planningDirs.some((d) => under(f.rel, d)) || !md) continue;
     const { current, lastGood } = derive(entry, 'planning', () => ({ data: md.frontMatter?.data ?? null, error: md.frontMatterError }), (p) => p.error === null);
     if (current.error) errors.push({ kind: 'parse_error', file: f.rel, line: current.error.line, message: `${f.rel}: ${current.error.message}` });
     const fm = current.error ? lastGood : current;
@@ -119,66 +75,61 @@ export async function scanBmadProject(root: string, opts: ScanOptions = {}): Pro
       if (h.title !== '' && !headingTitles.has(k)) headingTitles.set(k, h.title);
     }
   }
+  return { planning, kindByFile, epicTitles, headingTitles, supersededBy: runs.supersededBy };
+}
 
-  // Alpha workflow status.
-  if (workflowFile) {
-    const entry = entries.get(workflowFile.rel)!;
-    if (entry.facts.type === 'text') {
-      const text = entry.facts.text;
-      const { current, lastGood } = derive(entry, 'workflow-status', () => parseWorkflowStatus(text), (w) => w.error === null);
-      if (current.error) errors.push({ kind: 'parse_error', file: workflowFile.rel, line: current.error.line, message: `${workflowFile.rel}: ${current.error.message}` });
-      const wf = current.error ? lastGood : current;
-      const covered = new Set(planning.map((p) => p.workflow));
-      for (const e of wf?.entries ?? []) {
-        const workflow = WORKFLOW_ALIASES[e.id] ?? e.id;
-        if (covered.has(workflow)) continue;
-        covered.add(workflow);
-        const target = e.done ? resolveWorkflowOutput(e.value, paths) : null;
-        const targetFile = target ? all.get(target) : undefined;
-        planning.push({
-          workflow,
-          file: targetFile ? targetFile.rel : workflowFile.rel,
-          title: targetFile ? titleOf(targetFile, entries.get(targetFile.rel)!) : e.id,
-          stepsCompleted: null,
-          complete: e.done,
-          mtimeMs: targetFile ? targetFile.mtimeMs : workflowFile.mtimeMs,
-          workflowStatus: e.value,
-        });
-      }
-    }
+/** The alpha bmm-workflow-status.yaml adds the planning workflows no document stands for. */
+function alphaWorkflows(workflowFile: FileStat | null, files: ReadonlyMap<string, ProjectFile>, paths: ProjectPaths, planning: BmadPlanningArtifact[], errors: BmadIssue[]): void {
+  const pf = workflowFile ? files.get(workflowFile.rel) : undefined;
+  if (!workflowFile || !pf || pf.entry.facts.type !== 'text') return;
+  const text = pf.entry.facts.text;
+  const { current, lastGood } = derive(pf.entry, 'workflow-status', () => parseWorkflowStatus(text), (w) => w.error === null);
+  if (current.error) errors.push({ kind: 'parse_error', file: workflowFile.rel, line: current.error.line, message: `${workflowFile.rel}: ${current.error.message}` });
+  const wf = current.error ? lastGood : current;
+  const covered = new Set(planning.map((p) => p.workflow));
+  for (const e of wf?.entries ?? []) {
+    const workflow = WORKFLOW_ALIASES[e.id] ?? e.id;
+    if (covered.has(workflow)) continue;
+    covered.add(workflow);
+    const target = e.done ? resolveWorkflowOutput(e.value, paths) : null;
+    const targetFile = target ? files.get(target) : undefined;
+    planning.push({
+      workflow,
+      file: targetFile ? targetFile.file.rel : workflowFile.rel,
+      title: targetFile ? titleOf(targetFile.file, targetFile.entry) : e.id,
+      stepsCompleted: null,
+      complete: e.done,
+      mtimeMs: targetFile ? targetFile.file.mtimeMs : workflowFile.mtimeMs,
+      workflowStatus: e.value,
+    });
   }
+}
 
-  const built = buildStories({ layout, storyFiles, sprint, sprintFile, headingTitles });
-  errors.push(...built.errors);
-  findings.push(...built.findings);
-  const storyKeys = new Set(built.stories.map((s) => s.key));
-
-  // Epics: sprint-status order and status, titles from epics.md / PRD headings, plus any epic a story names.
-  const epics = new Map<string, BmadEpic>();
-  for (const e of sprint?.entries ?? []) {
-    if (e.ref.kind === 'epic' && !epics.has(e.ref.epic)) epics.set(e.ref.epic, { key: e.ref.epic, title: epicTitles.get(e.ref.epic) ?? null, sourceStatus: e.value });
-  }
-  for (const [key, title] of epicTitles) if (!epics.has(key)) epics.set(key, { key, title, sourceStatus: null });
-  for (const s of built.stories) if (s.epicKey !== null && !epics.has(s.epicKey)) epics.set(s.epicKey, { key: s.epicKey, title: null, sourceStatus: null });
-  const epicList = [...epics.values()].sort((a, b) => Number(a.key) - Number(b.key) || (a.key < b.key ? -1 : 1));
-
-  // Documents: every file under the artifact and docs folders.
+/** Every file under the artifact and docs folders, with what it is and the story it belongs to. */
+function documentsOf(
+  files: ReadonlyMap<string, ProjectFile>,
+  board: BoardState,
+  paths: ProjectPaths,
+  kindByFile: ReadonlyMap<string, PlanningKind>,
+  supersededBy: ReadonlyMap<string, string>,
+  special: { sprint: string | null; workflow: string | null },
+): BmadDocument[] {
   const documents: BmadDocument[] = [];
-  const v6Keys = built.stories.filter((s) => /[a-z]/.test(s.key)).map((s) => s.key).sort((a, b) => b.length - a.length);
-  for (const f of fileList) {
-    const entry = entries.get(f.rel)!;
+  const storyKeys = new Set(board.stories.map((s) => s.key));
+  const v6Keys = board.stories.filter((s) => /[a-z]/.test(s.key)).map((s) => s.key).sort((a, b) => b.length - a.length);
+  for (const { file: f, entry } of files.values()) {
     if (entry.facts.type === 'unreadable') continue;
     const name = posix.basename(f.rel);
     let kind = 'other';
     let storyKey: string | null = null;
-    if (built.keyByFile.has(f.rel)) {
-      kind = 'story';
-      storyKey = built.keyByFile.get(f.rel)!;
-    } else if (storyFileSet.has(f.rel)) {
-      kind = 'story';
-      storyKey = storyRefFromFileName(name)?.key ?? null;
-    } else if (sprintFile && f.rel === sprintFile.rel) kind = 'sprint-status';
-    else if (workflowFile && f.rel === workflowFile.rel) kind = 'workflow-status';
+    if (board.keyByFile.has(f.rel)) {
+      kind = /(?:^|\/)spec-[^/]*\.md$/.test(f.rel) ? 'spec' : /-plan\.md$/.test(f.rel) ? 'plan' : 'story';
+      storyKey = board.keyByFile.get(f.rel)!;
+    } else if (board.attachedFiles.has(f.rel)) {
+      kind = /spike|decision/i.test(name) ? 'decision' : 'story-note';
+      storyKey = board.attachedFiles.get(f.rel) ?? null;
+    } else if (f.rel === special.sprint) kind = 'sprint-status';
+    else if (f.rel === special.workflow) kind = 'workflow-status';
     else if (storyKeyOfContextFile(name)) {
       kind = 'story-context';
       storyKey = storyKeyOfContextFile(name);
@@ -187,9 +138,12 @@ export async function scanBmadProject(root: string, opts: ScanOptions = {}): Pro
       const k = storyKeyOfQaFile(name);
       storyKey = k && storyKeys.has(k) ? k : null;
     } else if (kindByFile.has(f.rel)) kind = kindByFile.get(f.rel)!;
+    else if (/^deferred-work\.md$/i.test(name)) kind = 'deferred-work';
+    else if (/^tickets\.toml$/i.test(name)) kind = 'tickets';
     else if (/(?:^|[-_.])(?:code-review|review|qa)(?:[-_.]|$)/i.test(name)) kind = 'review';
     else if (/^tech-spec/i.test(name)) kind = 'tech-spec';
     else if (/retro/i.test(name)) kind = 'retrospective';
+    else if (/^SPEC\.md$/.test(name)) kind = 'spec';
     if (storyKey === null && kind !== 'story') storyKey = v6Keys.find((k) => name.includes(k)) ?? null;
     documents.push({
       path: f.rel,
@@ -200,31 +154,84 @@ export async function scanBmadProject(root: string, opts: ScanOptions = {}): Pro
       kind,
       storyKey,
       mtimeMs: f.mtimeMs,
+      supersededBy: supersededBy.get(f.rel) ?? null,
     });
   }
-  documents.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  planning.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.workflow < b.workflow ? -1 : 1));
+  return documents.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Reads a BMAD project folder into a snapshot: layout, config, epics, stories (sprint-status.yaml first, or the ticket
+ * tree), planning artifacts, documents, findings (drift, unknown statuses) and errors (files that could not be
+ * parsed). Throws only when the folder holds no BMAD project; one bad file never stops the scan.
+ */
+export async function scanBmadProject(root: string, opts: ScanOptions = {}): Promise<BmadSnapshot> {
+  const rootAbs = resolve(root);
+  const detected = await detectLayout(rootAbs);
+  const cache = opts.cache ?? new ParseCache();
+  const scanFiles = new ScanFiles(rootAbs, cache);
+  const { paths, errors: configErrors } = await readProjectPaths(rootAbs, detected, scanFiles);
+  const errors: BmadIssue[] = [...configErrors];
+  const findings: BmadIssue[] = [];
+
+  const walked = [...paths.documentDirs, ...paths.storyDirs, ...paths.planningDirs];
+  const all = await walkFiles(rootAbs, walked);
+  const sprintFile = await firstExisting(rootAbs, all, paths.sprintStatusCandidates);
+  const workflowFile = await firstExisting(rootAbs, all, paths.workflowStatusCandidates);
+  for (const f of [sprintFile, workflowFile]) if (f) all.set(f.rel, f);
+  const load = async (stats: Iterable<FileStat>): Promise<Map<string, ProjectFile>> => {
+    const list = [...stats];
+    const loaded = await mapLimit(list, 32, (f) => scanFiles.load(f));
+    return new Map(list.map((f, i) => [f.rel, { file: f, entry: loaded[i]! }]));
+  };
+  const files = await load(all.values());
+
+  const storyRelated = new Set<string>();
+  for (const rel of files.keys()) if (paths.storyDirs.some((d) => under(rel, d)) && storyRefFromFileName(posix.basename(rel))) storyRelated.add(rel);
+  const plan = planningOf(files, paths, storyRelated, errors);
+  let board = deriveBoard({ layout: detected.layout, paths, files, headingTitles: plan.headingTitles, epicTitles: plan.epicTitles, root: rootAbs });
+  // sprint-status.yaml's own story_location may name a folder the config does not: read it too, then decide again.
+  const extra = board.storyDirs.filter((d) => !walked.some((w) => under(d, w)));
+  if (extra.length > 0) {
+    for (const [rel, pf] of await load((await walkFiles(rootAbs, extra)).values())) files.set(rel, pf);
+    board = deriveBoard({ layout: detected.layout, paths, files, headingTitles: plan.headingTitles, epicTitles: plan.epicTitles, root: rootAbs });
+  }
+  errors.push(...board.errors);
+  findings.push(...board.findings);
+  alphaWorkflows(workflowFile, files, paths, plan.planning, errors);
+
+  const documents = documentsOf(files, board, paths, plan.kindByFile, plan.supersededBy, { sprint: board.sprintFile?.rel ?? null, workflow: workflowFile?.rel ?? null });
+  plan.planning.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.workflow < b.workflow ? -1 : 1));
   const byPlace = (a: BmadIssue, b: BmadIssue): number => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0));
   findings.sort(byPlace);
   errors.sort(byPlace);
 
-  const reparsedFiles = files.finish();
-  const projectName = paths.projectName ?? sprint?.project ?? basename(rootAbs);
+  const version = await bmadVersion(rootAbs, scanFiles);
+  const reparsedFiles = scanFiles.finish();
+  const projectName = paths.projectName ?? board.sprint?.project ?? basename(rootAbs);
+  const layout = board.layout;
   return {
     root: rootAbs,
     layout,
     projectName,
     projectKey: slugify(projectName),
-    epics: epicList,
-    stories: built.stories,
-    planning,
+    epics: board.epics,
+    stories: board.stories,
+    planning: plan.planning,
     documents,
     findings,
     errors,
-    sprintStatusFile: sprintFile ? sprintFile.rel : null,
-    columns: columnsForLayout(layout),
+    sprintStatusFile: board.sprintFile ? board.sprintFile.rel : null,
+    columns: layout === 'v6-tickets' ? [...TICKET_COLUMNS] : columnsForLayout(layout),
     reparsedFiles,
-    watchPaths: [...new Set([...paths.configFiles, ...(sprintFile ? [sprintFile.rel] : []), ...paths.documentDirs, ...paths.storyDirs, ...paths.planningDirs])],
+    watchPaths: [...new Set([...paths.configFiles, ...(board.sprintFile ? [board.sprintFile.rel] : []), ...paths.documentDirs, ...board.storyDirs, ...paths.planningDirs])],
+    version,
+    actionItems: board.sprint?.actionItems ?? [],
+    readiness: readinessOf(files, plan.kindByFile),
+    deferredWork: deferredWorkOf(files, board.storyDirs),
+    notes: detected.note ? [detected.note] : [],
+    historyPaths: [...new Set([...paths.documentDirs, ...board.storyDirs, ...paths.planningDirs, ...paths.sprintStatusCandidates, ...paths.configFiles])],
+    paths: { ...paths, storyDirs: board.storyDirs },
   };
 }
 

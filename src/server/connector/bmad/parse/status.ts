@@ -45,6 +45,9 @@ const STAGE_BY_TOKEN: Readonly<Record<string, StoryStage>> = {
   readyforreview: 'review',
   readyfordone: 'review',
   done: 'done',
+  // Seen in real story files for done.
+  complete: 'done',
+  completed: 'done',
 };
 
 /** Values that are not BMAD's but say something the canonical vocabulary can express. */
@@ -93,13 +96,23 @@ export function columnForStage(layout: BmadLayout, stage: StoryStage): string {
   return columnsByStage(layout)[stage];
 }
 
-/** Strips markdown emphasis, code ticks, quotes and a trailing HTML comment from a status value as written. */
+/**
+ * Strips markdown emphasis, code ticks, quotes, a trailing HTML comment and a trailing explanation from a status value
+ * as written: "`done` (administrative close)" and "done — ACs 2–6 complete" are both "done".
+ */
 export function cleanStatusValue(raw: string): string {
+  // The common case, a bare BMAD value, needs none of the work below.
+  if (/^[A-Za-z][A-Za-z-]*$/.test(raw)) return raw;
   let v = raw.replace(/<!--.*?-->/g, '').trim();
-  for (;;) {
+  for (let i = 0; i < 4; i += 1) {
+    const before = v;
+    v = v.replace(/^(.+?)\s+\(.*$/, '$1').replace(/^(.+?)\s+[—–-]\s.*$/, '$1').trim();
     const m = /^(\*\*|__|\*|_|`|"|')(.*)\1$/.exec(v);
-    if (!m) break;
-    v = m[2]!.trim();
+    if (m) v = m[2]!.trim();
+    // A value that opens with a quoted word keeps only it: "`done` extra words".
+    const lead = /^(`|\*\*)([^`*]+)\1(?:\s.*)?$/.exec(v);
+    if (lead) v = lead[2]!.trim();
+    if (v === before) break;
   }
   return v;
 }
@@ -124,11 +137,13 @@ export interface StoryStatusMapping {
   known: boolean;
 }
 
-export function mapStoryStatus(raw: string, layout: BmadLayout): StoryStatusMapping {
+export function mapStoryStatus(raw: string, layout: BmadLayout, opts: { blockedIsKnown?: boolean } = {}): StoryStatusMapping {
   const value = cleanStatusValue(raw);
   const token = statusToken(value);
   const stage = STAGE_BY_TOKEN[token] ?? null;
   if (stage) return { value, stage, column: columnForStage(layout, stage), status: STAGE_STATUS[stage], known: true };
+  // Build Auto writes `blocked` into a spec (v6.11+): a BMAD value there, with the canonical meaning.
+  if (token === 'blocked' && opts.blockedIsKnown) return { value, stage: null, column: 'blocked', status: 'blocked', known: true };
   const status = NON_BMAD_STATUS_BY_TOKEN[token] ?? 'queued';
   return { value, stage: null, column: value, status, known: false };
 }

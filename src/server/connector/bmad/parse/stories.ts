@@ -1,18 +1,22 @@
-import type { BmadIssue, BmadLayout, BmadStory } from '../model.js';
+import { posix } from 'node:path';
+import type { BmadIssue, BmadLayout, BmadStory, DeferredItemRef, ReviewFindingCounts, StoryRecordRef } from '../model.js';
 import type { CacheEntry } from './cache.js';
 import { derive } from './cache.js';
 import type { FileStat } from './files.js';
 import { storyTitleFromHeading, type StatusLocation } from './markdown.js';
 import type { SprintEntry, SprintStatus } from './sprint-status.js';
-import { columnForStage, mapStoryStatus, sameStoryStatus } from './status.js';
-import { compareStoryOrder, titleFromStoryKey, type StoryRef } from './story-keys.js';
+import { cleanStatusValue, columnForStage, mapStoryStatus, sameStoryStatus, stageOf, type StoryStage } from './status.js';
+import { compareStoryOrder, titleFromStoryKey, trackedKeyOfSpec, type StoryRef } from './story-keys.js';
+import { isRecord, stringField } from './yaml-text.js';
 
-/** What one story file says, once parsed. */
+/** What one story file (or Build spec) says, once parsed. */
 export interface StoryFileFacts {
   title: string | null;
   status: StatusLocation | null;
   tasks: { done: number; total: number } | null;
   agentModel: string | null;
+  frontMatter: Record<string, unknown> | null;
+  reviewFindings: ReviewFindingCounts | null;
   error: { line: number | null; message: string } | null;
 }
 
@@ -21,15 +25,16 @@ export function storyFileFacts(entry: CacheEntry): { current: StoryFileFacts; la
     entry,
     'story',
     (): StoryFileFacts => {
-      if (entry.facts.type === 'unreadable') return { title: null, status: null, tasks: null, agentModel: null, error: { line: null, message: `cannot read: ${entry.facts.message}` } };
-      if (entry.facts.type !== 'markdown') return { title: null, status: null, tasks: null, agentModel: null, error: { line: null, message: 'story file too large to parse' } };
+      const none = { title: null, status: null, tasks: null, agentModel: null, frontMatter: null, reviewFindings: null };
+      if (entry.facts.type === 'unreadable') return { ...none, error: { line: null, message: `cannot read: ${entry.facts.message}` } };
+      if (entry.facts.type !== 'markdown') return { ...none, error: { line: null, message: 'story file too large to parse' } };
       const md = entry.facts.md;
       const fmTitle = md.frontMatter?.data && typeof md.frontMatter.data['title'] === 'string' ? md.frontMatter.data['title'].trim() : '';
-      const title = md.h1 && md.h1.text.trim() !== '' ? storyTitleFromHeading(md.h1.text) : fmTitle !== '' ? fmTitle : null;
+      const title = md.h1 && md.h1.text.trim() !== '' ? storyTitleFromHeading(md.h1.text) : fmTitle !== '' ? storyTitleFromHeading(fmTitle) : null;
       let error: StoryFileFacts['error'] = null;
       if (md.frontMatterError) error = md.frontMatterError;
       else if (title === null) error = { line: 1, message: 'story has no title: expected a "# Story N.M: Title" heading on its first line' };
-      return { title, status: md.status, tasks: md.tasks, agentModel: md.agentModel, error };
+      return { title, status: md.status, tasks: md.tasks, agentModel: md.agentModel, frontMatter: md.frontMatter?.data ?? null, reviewFindings: md.reviewFindings, error };
     },
     (f) => f.error === null,
   );
@@ -43,19 +48,26 @@ export interface StoryFileInput {
 
 export interface StoryBuildInput {
   layout: BmadLayout;
+  /** Story files (`N-M-slug.md`, v4 `N.M.story.md`, alpha `story-N.M.md`, `story-N-M-slug.md`). */
   storyFiles: StoryFileInput[];
+  /** Build specs (`spec-<slug>.md`, v6.7+): a record of the story their slug or `story_key` names, or a story of their own. */
+  specFiles?: StoryFileInput[];
   sprint: SprintStatus | null;
   sprintFile: FileStat | null;
   /** Story titles from epics.md / PRD headings, by "epic.story[suffix]". */
   headingTitles: ReadonlyMap<string, string>;
+  /** Statuses only (the history): no titles made up from keys. */
+  lite?: boolean;
 }
 
 export interface StoryBuildResult {
   stories: BmadStory[];
   findings: BmadIssue[];
   errors: BmadIssue[];
-  /** Story file path -> the story key it was attached to. */
+  /** Story file and spec path -> the story key it is a record of. */
   keyByFile: Map<string, string>;
+  /** Files named like stories that are not (a decision document beside its story): path -> the nearest story, or null. */
+  attachedFiles: Map<string, string | null>;
 }
 
 interface ResolvedFile {
@@ -63,120 +75,291 @@ interface ResolvedFile {
   facts: StoryFileFacts | null;
 }
 
-const numberKey = (epic: string | null, story: string | null, suffix: string): string | null =>
-  epic === null || story === null ? null : `${epic}.${story}${suffix}`;
+const numberKey = (ref: { epic: string | null; story: string | null; suffix: string }): string | null =>
+  ref.epic === null || ref.story === null ? null : `${ref.epic}.${ref.story}${ref.suffix}`;
+
+/** Sprint keys are cut at about 60 characters (BMAD's own slug rule); a longer file name may still be the same story. */
+const TRUNCATION_MIN = 40;
+
+/** Whether a value reads as a status at all ("GO — proceed to Story 32.2" is a decision, not a status). */
+function statusLike(value: string): boolean {
+  const v = cleanStatusValue(value);
+  return /^[A-Za-z][A-Za-z0-9 _-]{0,40}$/.test(v) && v.split(/\s+/).length <= 3;
+}
 
 /**
- * Stories from sprint-status.yaml (the source of truth for the board when present) and story files. A story only
- * in sprint-status still appears; a story file that disagrees with sprint-status raises `status_drift`; values BMAD
- * does not define raise `unknown_status`; a story file that cannot be parsed is reported and its last good parse is
- * used when the cache has one.
+ * How a Build spec's status lines up with sprint-status.yaml when they agree (v6.11 Build: the spec says done when
+ * Build finished, while sprint-status says review until code review ran; Build Auto writes blocked and never touches
+ * sprint-status).
+ */
+const SPEC_AGREES: Readonly<Record<StoryStage, readonly string[]>> = {
+  backlog: ['draft', 'backlog'],
+  ready: ['readyfordev', 'draft'],
+  'in-progress': ['inprogress', 'blocked'],
+  review: ['inreview', 'review', 'done', 'complete'],
+  done: ['done', 'complete', 'completed'],
+};
+
+function specAgrees(sprintValue: string, specValue: string): boolean {
+  const stage = stageOf(sprintValue);
+  const token = cleanStatusValue(specValue).toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (stage === null) return sameStoryStatus(sprintValue, specValue);
+  return SPEC_AGREES[stage].includes(token);
+}
+
+function deferredOf(fm: Record<string, unknown> | null, file: string): DeferredItemRef[] {
+  const raw = fm?.['deferred'];
+  if (!Array.isArray(raw)) return [];
+  const out: DeferredItemRef[] = [];
+  for (const item of raw.slice(0, 200)) {
+    const summary = typeof item === 'string' ? item : (stringField(item, 'summary') ?? stringField(item, 'title'));
+    if (!summary || summary.trim() === '') continue;
+    out.push({
+      summary: summary.trim().slice(0, 500),
+      severity: isRecord(item) ? stringField(item, 'severity') : null,
+      file: (isRecord(item) ? stringField(item, 'location') : null) ?? null,
+      origin: `deferred by ${posix.basename(file)}`,
+    });
+  }
+  return out;
+}
+
+function sumFindings(a: ReviewFindingCounts | null, b: ReviewFindingCounts | null): ReviewFindingCounts | null {
+  if (!a) return b;
+  if (!b) return a;
+  return { open: a.open + b.open, resolved: a.resolved + b.resolved, deferred: a.deferred + b.deferred, decisions: a.decisions + b.decisions };
+}
+
+/**
+ * A story's status from its records: sprint-status.yaml when it lists the story, else the Build spec (Build's own
+ * record), else the story file; a Build Auto halt (spec `blocked`) wins over a sprint-status that still says the
+ * story is being worked on. Returns the value as written (cleaned) and how it maps.
+ */
+export function resolveStoryStatus(layout: BmadLayout, sprintValue: string | null, specValue: string | null, fileValue: string | null): { sourceStatus: string | null; mapping: ReturnType<typeof mapStoryStatus> | null } {
+  let raw = sprintValue ?? specValue ?? fileValue;
+  let blockedIsKnown = sprintValue === null && specValue !== null;
+  if (sprintValue !== null && specValue !== null && cleanStatusValue(specValue).toLowerCase() === 'blocked' && ['in-progress', 'ready'].includes(stageOf(sprintValue) ?? '')) {
+    raw = specValue;
+    blockedIsKnown = true;
+  }
+  if (raw === null) return { sourceStatus: null, mapping: null };
+  const mapping = mapStoryStatus(raw, layout, { blockedIsKnown });
+  return { sourceStatus: mapping.value, mapping };
+}
+
+/**
+ * Stories from sprint-status.yaml (the source of truth for the board when present), story files and Build specs. A
+ * story only in sprint-status still appears; records that disagree raise one `status_drift` naming every record and
+ * its value; values BMAD does not define raise `unknown_status`; a file that cannot be parsed is reported and its
+ * last good parse is used when the cache has one; a file named like a story that is not in sprint-status and carries
+ * no BMAD status (a decision document, a proof packet) is a document of the nearest story, not a card.
  */
 export function buildStories(input: StoryBuildInput): StoryBuildResult {
   const { layout, sprint, sprintFile, headingTitles } = input;
   const findings: BmadIssue[] = [];
   const errors: BmadIssue[] = [];
   const keyByFile = new Map<string, string>();
+  const attachedFiles = new Map<string, string | null>();
 
-  // One file per key: the shallowest path wins (then alphabetical), so archived copies in subfolders do not compete.
-  const files = [...input.storyFiles].sort((a, b) => a.file.rel.split('/').length - b.file.rel.split('/').length || (a.file.rel < b.file.rel ? -1 : 1));
-  const byKey = new Map<string, ResolvedFile>();
-  for (const f of files) {
-    if (byKey.has(f.ref.key)) continue;
-    const { current, lastGood } = storyFileFacts(f.entry);
-    if (current.error) {
-      errors.push({ kind: 'parse_error', file: f.file.rel, line: current.error.line, message: `${f.file.rel}: ${current.error.message}`, storyKey: f.ref.key });
+  const resolve = (list: readonly StoryFileInput[]): Map<string, ResolvedFile> => {
+    // One file per key: the shallowest path wins (then alphabetical), so archived copies in subfolders do not compete.
+    const depth = new Map(list.map((f) => [f, f.file.rel.split('/').length]));
+    const sorted = [...list].sort((a, b) => depth.get(a)! - depth.get(b)! || (a.file.rel < b.file.rel ? -1 : 1));
+    const byKey = new Map<string, ResolvedFile>();
+    for (const f of sorted) {
+      if (byKey.has(f.ref.key)) {
+        attachedFiles.set(f.file.rel, null);
+        continue;
+      }
+      const { current, lastGood } = storyFileFacts(f.entry);
+      if (current.error) errors.push({ kind: 'parse_error', file: f.file.rel, line: current.error.line, message: `${f.file.rel}: ${current.error.message}`, storyKey: f.ref.key });
+      byKey.set(f.ref.key, { input: f, facts: current.error ? lastGood : current });
     }
-    byKey.set(f.ref.key, { input: f, facts: current.error ? lastGood : current });
-  }
+    return byKey;
+  };
+  const files = resolve(input.storyFiles);
+  // Specs replaced by a newer one (`…-superseded-<date>.md`) are documents of their story, never records.
+  const specInputs = (input.specFiles ?? []).filter((s) => {
+    if (!/-superseded(?:-|\.md$)/.test(s.file.rel)) return true;
+    attachedFiles.set(s.file.rel, null);
+    return false;
+  });
+  const specs = resolve(specInputs);
 
-  const stories: Array<BmadStory & { order: { epic: string | null; story: string | null; suffix: string; key: string } }> = [];
-  const used = new Set<string>();
   const sprintStories = sprint ? sprint.entries.filter((e) => e.ref.kind === 'story') : [];
   const sprintKeys = new Set(sprintStories.map((e) => e.key));
+  const used = new Set<ResolvedFile>();
 
-  // Files whose key differs from the sprint key but whose numbers match exactly one sprint story (story-1.1.md, a renamed slug).
-  const byNumbers = new Map<string, ResolvedFile[]>();
-  for (const f of byKey.values()) {
-    if (sprintKeys.has(f.input.ref.key)) continue;
-    const nk = numberKey(f.input.ref.epic, f.input.ref.story, f.input.ref.suffix);
-    if (nk === null) continue;
-    byNumbers.set(nk, [...(byNumbers.get(nk) ?? []), f]);
-  }
-  const sprintByNumbers = new Map<string, number>();
-  for (const e of sprintStories) {
-    if (e.ref.kind !== 'story') continue;
-    const nk = numberKey(e.ref.epic, e.ref.story, e.ref.suffix);
-    if (nk !== null) sprintByNumbers.set(nk, (sprintByNumbers.get(nk) ?? 0) + 1);
+  const countBy = <T>(items: Iterable<T>, key: (t: T) => string | null): Map<string, T[]> => {
+    const out = new Map<string, T[]>();
+    for (const t of items) {
+      const k = key(t);
+      if (k !== null) out.set(k, [...(out.get(k) ?? []), t]);
+    }
+    return out;
+  };
+  const sprintByNumbers = countBy(sprintStories, (e) => (e.ref.kind === 'story' ? numberKey(e.ref) : null));
+  // Files keyed by number alone (v4, alpha story-1.1.md) are matched by number. A v6 name carries the story's slug:
+  // one whose slug differs is the same story only if its words are mostly the key's (a reworded slug), since stories
+  // get renumbered when a project re-plans and an old file then shares its number with another story.
+  const unclaimedByNumbers = countBy([...files.values()].filter((f) => !sprintKeys.has(f.input.ref.key)), (f) => numberKey(f.input.ref));
+  const likely = (sprintKey: string, f: ResolvedFile): boolean => {
+    if (f.input.ref.style === 'v4' || f.input.ref.style === 'alpha0') return true;
+    const words = (s: string) => new Set(s.toLowerCase().replace(/^\d+-\d+[a-z]?-/, '').split(/[^a-z0-9]+/).filter((w) => w.length > 2));
+    const key = words(sprintKey);
+    const overlap = (other: Set<string>) => {
+      const both = [...other].filter((w) => key.has(w)).length;
+      const union = new Set([...key, ...other]).size;
+      return union === 0 ? 0 : both / union;
+    };
+    return Math.max(overlap(words(f.input.ref.key)), overlap(words(f.facts?.title ?? ''))) >= 0.5;
+  };
+  const specByNumbers = countBy([...specs.values()], (f) => numberKey(f.input.ref));
+  const specByStoryKey = new Map<string, ResolvedFile>();
+  for (const s of specs.values()) {
+    const explicit = stringField(s.facts?.frontMatter, 'story_key') ?? trackedKeyOfSpec(s.input.ref.key);
+    if (explicit && !specByStoryKey.has(explicit)) specByStoryKey.set(explicit, s);
   }
 
-  const addStory = (key: string, ref: { epic: string | null; story: string | null; suffix: string }, sprintEntry: SprintEntry | null, file: ResolvedFile | null): void => {
-    const facts = file?.facts ?? null;
-    const fileStatus = facts?.status ?? null;
+  const unique = <T>(list: T[] | undefined): T | null => (list && list.length === 1 ? list[0]! : null);
+  const truncated = (key: string, pool: Iterable<ResolvedFile>, keyOf: (f: ResolvedFile) => string | null): ResolvedFile | null => {
+    if (key.length < TRUNCATION_MIN) return null;
+    const hits = [...pool].filter((f) => {
+      const k = keyOf(f);
+      return k !== null && k !== key && k.startsWith(key) && !used.has(f);
+    });
+    return hits.length === 1 ? hits[0]! : null;
+  };
+
+  const stories: Array<BmadStory & { order: { epic: string | null; story: string | null; suffix: string; key: string } }> = [];
+
+  const addStory = (key: string, ref: { epic: string | null; story: string | null; suffix: string }, sprintEntry: SprintEntry | null, file: ResolvedFile | null, spec: ResolvedFile | null): void => {
+    const fileFacts = file?.facts ?? null;
+    const specFacts = spec?.facts ?? null;
+    const records: StoryRecordRef[] = [];
+    if (sprintEntry && sprintFile) records.push({ kind: 'sprint-status', file: sprintFile.rel, line: sprintEntry.line, value: sprintEntry.value });
+    if (file) records.push({ kind: 'story-file', file: file.input.file.rel, line: fileFacts?.status?.line ?? null, value: fileFacts?.status ? cleanStatusValue(fileFacts.status.value) : null });
+    if (spec) records.push({ kind: 'spec', file: spec.input.file.rel, line: specFacts?.status?.line ?? null, value: specFacts?.status ? cleanStatusValue(specFacts.status.value) : null });
+
     const sprintValue = sprintEntry?.value ?? null;
-    const sourceStatus = sprintValue ?? fileStatus?.value ?? null;
-    const mapping = sourceStatus !== null ? mapStoryStatus(sourceStatus, layout) : null;
-    const nk = numberKey(ref.epic, ref.story, ref.suffix);
-    const title = facts?.title ?? (nk !== null ? headingTitles.get(nk) : undefined) ?? titleFromStoryKey(key);
-    const rel = file?.input.file.rel ?? null;
+    const specValue = specFacts?.status?.value ?? null;
+    const fileValue = fileFacts?.status?.value ?? null;
+    const { sourceStatus, mapping } = resolveStoryStatus(layout, sprintValue, specValue, fileValue);
+    const nk = numberKey(ref);
+    const title = fileFacts?.title ?? specFacts?.title ?? (nk !== null ? headingTitles.get(nk) : undefined) ?? (input.lite ? key : titleFromStoryKey(key));
 
     if (mapping && !mapping.known) {
-      const fromSprint = sprintValue !== null;
+      const primary = records.find((r) => r.value !== null && cleanStatusValue(r.value) === mapping!.value) ?? records[0];
       findings.push({
         kind: 'unknown_status',
-        file: fromSprint ? sprintFile!.rel : rel!,
-        line: fromSprint ? sprintEntry!.line : fileStatus!.line,
+        file: primary?.file ?? sprintFile?.rel ?? '',
+        line: primary?.line ?? null,
         storyKey: key,
         actual: mapping.value,
         message: `Story ${key} has status "${mapping.value}", which is not a BMAD story status: shown in its own column "${mapping.column}" as ${mapping.status}`,
       });
     }
-    if (sprintValue !== null && fileStatus && rel !== null && !sameStoryStatus(sprintValue, fileStatus.value)) {
+    // Drift: every record that disagrees with the one the board follows, named in one finding.
+    const primaryValue = sprintValue ?? specValue ?? fileValue;
+    const primaryKind = sprintValue !== null ? 'sprint-status' : specValue !== null ? 'spec' : 'story-file';
+    const disagreeing = records.filter((r) => {
+      if (r.kind === primaryKind || r.value === null || primaryValue === null) return false;
+      if (r.kind === 'spec' && primaryKind === 'sprint-status') return !specAgrees(primaryValue, r.value);
+      if (r.kind === 'story-file' && primaryKind === 'spec') return !specAgrees(r.value, primaryValue);
+      return !sameStoryStatus(primaryValue, r.value);
+    });
+    if (disagreeing.length > 0 && primaryValue !== null) {
+      const first = disagreeing[0]!;
+      const says = records.filter((r) => r.value !== null).map((r) => `${posix.basename(r.file)} says "${cleanStatusValue(r.value!)}"`);
       findings.push({
         kind: 'status_drift',
-        file: rel,
-        line: fileStatus.line,
+        file: first.file,
+        line: first.line,
         storyKey: key,
-        expected: sprintValue,
-        actual: fileStatus.value,
-        message: `Story ${key}: the story file says "${fileStatus.value}" but ${sprintFile!.rel} says "${sprintValue}" (sprint-status.yaml is the source of truth)`,
+        expected: cleanStatusValue(primaryValue).slice(0, 64),
+        actual: cleanStatusValue(first.value!).slice(0, 64),
+        message: `Story ${key}: ${says.join(', ')} (the board follows ${primaryKind === 'sprint-status' ? 'sprint-status.yaml' : primaryKind === 'spec' ? 'the Build spec' : 'the story file'})`,
       });
     }
-    if (rel !== null) keyByFile.set(rel, key);
+    if (file) keyByFile.set(file.input.file.rel, key);
+    if (spec) keyByFile.set(spec.input.file.rel, key);
+    const baseline = stringField(specFacts?.frontMatter, 'baseline_commit') ?? stringField(specFacts?.frontMatter, 'baseline_revision') ?? stringField(fileFacts?.frontMatter, 'baseline_commit');
+    const mtimes = [file?.input.file.mtimeMs, spec?.input.file.mtimeMs].filter((m): m is number => m !== undefined);
     stories.push({
       key,
       epicKey: ref.epic,
       title,
-      file: rel,
+      file: file?.input.file.rel ?? spec?.input.file.rel ?? null,
       sourceStatus,
       column: mapping ? mapping.column : columnForStage(layout, 'backlog'),
       status: mapping ? mapping.status : 'queued',
-      tasksDone: facts?.tasks ? facts.tasks.done : null,
-      tasksTotal: facts?.tasks ? facts.tasks.total : null,
-      agentModel: facts?.agentModel ?? null,
-      mtimeMs: file ? file.input.file.mtimeMs : (sprintFile?.mtimeMs ?? 0),
+      tasksDone: fileFacts?.tasks?.done ?? specFacts?.tasks?.done ?? null,
+      tasksTotal: fileFacts?.tasks?.total ?? specFacts?.tasks?.total ?? null,
+      agentModel: fileFacts?.agentModel ?? specFacts?.agentModel ?? null,
+      mtimeMs: mtimes.length > 0 ? Math.max(...mtimes) : (sprintFile?.mtimeMs ?? 0),
+      records,
+      reviewFindings: sumFindings(fileFacts?.reviewFindings ?? null, specFacts?.reviewFindings ?? null),
+      deferred: spec ? deferredOf(specFacts?.frontMatter ?? null, spec.input.file.rel) : [],
+      baselineCommit: baseline && baseline.trim() !== '' ? baseline.trim().slice(0, 80) : null,
+      assignee: null,
       order: { ...ref, key },
     });
   };
 
   for (const e of sprintStories) {
     if (e.ref.kind !== 'story') continue;
-    let file = byKey.get(e.key) ?? null;
-    if (!file) {
-      const nk = numberKey(e.ref.epic, e.ref.story, e.ref.suffix);
-      const candidates = nk !== null && sprintByNumbers.get(nk) === 1 ? (byNumbers.get(nk) ?? []) : [];
-      if (candidates.length === 1) file = candidates[0]!;
+    let file = files.get(e.key) ?? truncated(e.key, files.values(), (f) => f.input.ref.key) ?? null;
+    const nk = numberKey(e.ref);
+    if (!file && nk !== null && sprintByNumbers.get(nk)?.length === 1) {
+      const candidate = unique(unclaimedByNumbers.get(nk));
+      if (candidate && likely(e.key, candidate)) file = candidate;
     }
-    if (file) used.add(file.input.ref.key);
-    addStory(e.key, e.ref, e, file);
+    if (file && used.has(file)) file = null;
+    let spec = specByStoryKey.get(e.key) ?? truncated(e.key, specs.values(), (f) => trackedKeyOfSpec(f.input.ref.key)) ?? null;
+    if (!spec && nk !== null && sprintByNumbers.get(nk)?.length === 1) spec = unique(specByNumbers.get(nk));
+    if (spec && used.has(spec)) spec = null;
+    if (file) used.add(file);
+    if (spec) used.add(spec);
+    addStory(e.key, e.ref, e, file, spec);
   }
-  for (const f of byKey.values()) {
-    if (used.has(f.input.ref.key) || sprintKeys.has(f.input.ref.key)) continue;
+
+  // Files and specs no sprint entry claimed.
+  const known = (f: ResolvedFile) => f.facts?.status != null && statusLike(f.facts.status.value) && mapStoryStatus(f.facts.status.value, layout, { blockedIsKnown: f.input.ref.style === 'spec' }).known;
+  const nearest = (f: ResolvedFile): string | null => {
+    const nk = numberKey(f.input.ref);
+    if (nk === null) return null;
+    const hits = stories.filter((s) => numberKey(s.order) === nk);
+    return hits.length === 1 ? hits[0]!.key : null;
+  };
+  for (const f of files.values()) {
+    if (used.has(f) || sprintKeys.has(f.input.ref.key)) continue;
     // A file that could not be parsed and was never parsed cleanly: reported in errors, nothing to show.
     if (!f.facts) continue;
-    addStory(f.input.ref.key, f.input.ref, null, f);
+    if (sprint && !known(f)) {
+      attachedFiles.set(f.input.file.rel, nearest(f));
+      continue;
+    }
+    // A story file with no status at all and no sprint-status to name it is not a story either.
+    if (!sprint && f.facts.status !== null && !statusLike(f.facts.status.value)) {
+      attachedFiles.set(f.input.file.rel, nearest(f));
+      continue;
+    }
+    const candidate = specByStoryKey.get(f.input.ref.key) ?? null;
+    const spec = candidate && !used.has(candidate) ? candidate : null;
+    if (spec) used.add(spec);
+    used.add(f);
+    addStory(f.input.ref.key, f.input.ref, null, f, spec);
+  }
+  for (const s of specs.values()) {
+    if (used.has(s) || !s.facts) continue;
+    if (!known(s)) {
+      attachedFiles.set(s.input.file.rel, nearest(s));
+      continue;
+    }
+    // An untracked spec (no story of its own): a story keyed by the spec.
+    addStory(s.input.ref.key, s.input.ref, null, null, s);
   }
 
   stories.sort((a, b) => compareStoryOrder(a.order, b.order));
-  return { stories: stories.map(({ order: _order, ...s }) => s), findings, errors, keyByFile };
+  return { stories: stories.map(({ order: _order, ...s }) => s), findings, errors, keyByFile, attachedFiles };
 }

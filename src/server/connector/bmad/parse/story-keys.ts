@@ -6,13 +6,20 @@ export interface StoryRef {
   epic: string | null;
   story: string | null;
   suffix: string;
+  /** v6: keyed by number and slug; v4/alpha0: by number alone; spec: a Build spec (its slug may lead with N-M). */
   style: 'v6' | 'v4' | 'alpha0' | 'spec';
 }
 
 const V6_FILE = /^(\d+)-(\d+)([a-z]?)-(.+)\.md$/i;
+/** `N-M-K-slug`: a numbered sub-item of story N.M (seen in real projects), not story N.M itself. */
+const V6_SUB = /^(\d+)-(\d+)-(\d+)-(.+)$/i;
 const V4_FILE = /^(\d+)\.(\d+)([a-z]?)\.(.+)\.md$/i;
 const ALPHA0_FILE = /^story-(\d+)\.(\d+)([a-z]?)(?:[-.].+)?\.md$/i;
+/** `story-N-M-slug.md`: a story file some teams write beside (or instead of) `N-M-slug.md`. */
+const STORY_PREFIXED = /^story-(\d+)-(\d+)([a-z]?)-(.+)\.md$/i;
 const SPEC_FILE = /^spec-(.+)\.md$/i;
+/** A spec whose slug leads with a tracking id: `spec-3-2-digest-delivery.md` is the spec of story 3.2. */
+const SPEC_TRACKED = /^(\d+)-(\d+)([a-z]?)-(.+)$/i;
 
 function num(s: string): string {
   return String(Number(s));
@@ -21,14 +28,31 @@ function num(s: string): string {
 /** The story a file name denotes, or null for any other file. */
 export function storyRefFromFileName(name: string): StoryRef | null {
   let m = V6_FILE.exec(name);
-  if (m) return { key: name.slice(0, -3), epic: num(m[1]!), story: num(m[2]!), suffix: m[3]!.toLowerCase(), style: 'v6' };
+  if (m) {
+    const key = name.slice(0, -3);
+    const sub = V6_SUB.exec(key);
+    if (sub) return { key, epic: num(sub[1]!), story: num(sub[2]!), suffix: `.${sub[3]!.toLowerCase()}`, style: 'v6' };
+    return { key, epic: num(m[1]!), story: num(m[2]!), suffix: m[3]!.toLowerCase(), style: 'v6' };
+  }
+  m = STORY_PREFIXED.exec(name);
+  if (m) return { key: name.slice('story-'.length, -3), epic: num(m[1]!), story: num(m[2]!), suffix: m[3]!.toLowerCase(), style: 'v6' };
   m = V4_FILE.exec(name);
   if (m) return { key: `${num(m[1]!)}.${num(m[2]!)}${m[3]!.toLowerCase()}`, epic: num(m[1]!), story: num(m[2]!), suffix: m[3]!.toLowerCase(), style: 'v4' };
   m = ALPHA0_FILE.exec(name);
   if (m) return { key: `${num(m[1]!)}.${num(m[2]!)}${m[3]!.toLowerCase()}`, epic: num(m[1]!), story: num(m[2]!), suffix: m[3]!.toLowerCase(), style: 'alpha0' };
   m = SPEC_FILE.exec(name);
-  if (m) return { key: name.slice(0, -3), epic: null, story: null, suffix: '', style: 'spec' };
+  if (m) {
+    const tracked = SPEC_TRACKED.exec(m[1]!);
+    if (tracked) return { key: name.slice(0, -3), epic: num(tracked[1]!), story: num(tracked[2]!), suffix: tracked[3]!.toLowerCase(), style: 'spec' };
+    return { key: name.slice(0, -3), epic: null, story: null, suffix: '', style: 'spec' };
+  }
   return null;
+}
+
+/** The story key a spec's slug names (`spec-3-2-digest-delivery` -> `3-2-digest-delivery`), or null for an untracked spec. */
+export function trackedKeyOfSpec(specKey: string): string | null {
+  const slug = specKey.replace(/^spec-/, '');
+  return SPEC_TRACKED.test(slug) ? slug : null;
 }
 
 /** `1-2-user-registration.context.xml` (alpha story context) -> its story key. */
@@ -49,10 +73,14 @@ export type SprintKey =
   | { kind: 'story'; epic: string | null; story: string | null; suffix: string };
 
 export function classifySprintKey(key: string): SprintKey {
-  let m = /^epic-(\d+)$/.exec(key);
-  if (m) return { kind: 'epic', epic: num(m[1]!) };
-  m = /^epic-(\d+)-retrospective$/.exec(key);
-  if (m) return { kind: 'retrospective', epic: num(m[1]!) };
+  // Epic ids are numbers in BMAD's grammar; real files also use letters (`epic-D`).
+  const epicId = (x: string) => (/^\d+$/.test(x) ? num(x) : x);
+  let m = /^epic-(\d+|[A-Za-z])$/.exec(key);
+  if (m) return { kind: 'epic', epic: epicId(m[1]!) };
+  m = /^epic-(\d+|[A-Za-z])-retrospective$/.exec(key);
+  if (m) return { kind: 'retrospective', epic: epicId(m[1]!) };
+  m = V6_SUB.exec(key);
+  if (m) return { kind: 'story', epic: num(m[1]!), story: num(m[2]!), suffix: `.${m[3]!.toLowerCase()}` };
   m = /^(\d+)-(\d+)([a-z]?)-.+/.exec(key);
   if (m) return { kind: 'story', epic: num(m[1]!), story: num(m[2]!), suffix: m[3]! };
   // Not BMAD's grammar, but listed under development_status: still a story, never dropped.
