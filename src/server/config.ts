@@ -48,6 +48,8 @@ export const configSchema = z.object({
       gitHistory: z.boolean().default(true),
       /** Only commits after this instant (--git-since 2026-01-01 or 30d; BMAD_OPS_GIT_SINCE). */
       gitSince: z.string().datetime({ offset: true }).nullable().default(null),
+      /** Connect the sample project, replayed with its history into <dataDir>/sample (serve --sample; npm start). */
+      sample: z.boolean().default(false),
     })
     .prefault({}),
   demo: z
@@ -202,6 +204,8 @@ export interface ConfigFlags {
   /** --no-git-history (false) / default (undefined). */
   gitHistory?: boolean;
   gitSince?: string;
+  /** --sample */
+  sample?: boolean;
 }
 
 /**
@@ -252,6 +256,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, defa
     bmad.gitHistory = BOOLEAN_WORDS[word];
   }
   if (flags.gitHistory === false) bmad.gitHistory = false;
+  if (env.BMAD_OPS_SAMPLE) {
+    const word = env.BMAD_OPS_SAMPLE.trim().toLowerCase();
+    if (!Object.hasOwn(BOOLEAN_WORDS, word)) throw new ConfigError(`invalid configuration:\n  BMAD_OPS_SAMPLE: must be 1, true, 0 or false (got "${env.BMAD_OPS_SAMPLE}")`);
+    bmad.sample = BOOLEAN_WORDS[word];
+  }
+  if (flags.sample) bmad.sample = true;
   const now = new Date();
   if (env.BMAD_OPS_GIT_SINCE) bmad.gitSince = parseGitSince(env.BMAD_OPS_GIT_SINCE, now, 'BMAD_OPS_GIT_SINCE');
   if (flags.gitSince !== undefined) bmad.gitSince = parseGitSince(flags.gitSince, now, '--git-since');

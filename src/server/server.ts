@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './clock.js';
 import { ConfigError, databaseFile, type Config } from './config.js';
 import { createBmadConnector, createBmadConnectors, type BmadConnectors } from './connector/bmad/index.js';
 import { databaseStateStore } from './modules/connectors/connector-state.store.js';
+import { materializeSample, type SampleResult } from './sample/sample-project.js';
 import type { DatabaseHandle } from './db/handle.js';
 import { migrate } from './db/migrator.js';
 import { openSqlite } from './db/sqlite-connection.js';
@@ -176,6 +177,8 @@ export interface RunningServer {
   documentRoots: DocumentRoots;
   /** Connected BMAD project folders (config `bmad.projects`), watched live. */
   bmad: BmadConnectors;
+  /** The sample project (serve --sample): where it was made, and whether this start made it. */
+  sample?: SampleResult;
   close(): Promise<void>;
 }
 
@@ -189,7 +192,9 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
   const documentRoots = new DocumentRoots();
   for (const [rootId, dir] of Object.entries(config.documents.roots)) documentRoots.register(rootId, dir);
   const bmad = createBmadConnectors();
-  for (const dir of config.bmad.projects) {
+  const sample = config.bmad.sample ? await materializeSample(config.dataDir, clock.now()) : undefined;
+  if (sample?.note) logger.warn({ dir: sample.dir }, `sample project: ${sample.note}`);
+  for (const dir of [...(sample ? [sample.dir] : []), ...config.bmad.projects]) {
     const connector = createBmadConnector(dir, {
       ingest: (events) => core.ingestion.ingest(events),
       clock,
@@ -270,6 +275,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     bmad,
     ...(bootstrapAdmin ? { bootstrapAdmin } : {}),
     ...(demo ? { demo } : {}),
+    ...(sample ? { sample } : {}),
     close() {
       closing ??= (async () => {
         clearInterval(pruner);

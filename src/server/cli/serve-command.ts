@@ -9,6 +9,7 @@ interface ServeFlags extends GlobalFlags {
   bmad?: string[];
   gitHistory?: boolean;
   gitSince?: string;
+  sample?: boolean;
 }
 
 export function registerServeCommand(cli: Command): void {
@@ -22,6 +23,7 @@ export function registerServeCommand(cli: Command): void {
     // Both forms are declared so that "neither" stays undefined and BMAD_OPS_DEMO can decide.
     .option('--demo', 'seed an empty data dir with a simulated demo workspace and keep it moving (env BMAD_OPS_DEMO=1)')
     .option('--no-demo', 'no demo workspace (the default)')
+    .option('--sample', 'connect the sample BMAD project, with weeks of git history, made once in <data-dir>/sample (env BMAD_OPS_SAMPLE=1)')
     .option('--no-git-history', "do not read connected projects' git history (env BMAD_OPS_GIT_HISTORY=0)")
     .option('--git-since <when>', 'read git history only after this date (YYYY-MM-DD, ISO date-time, or Nd for N days; env BMAD_OPS_GIT_SINCE)')
     .action(async (flags: ServeFlags) => {
@@ -53,6 +55,10 @@ export function registerServeCommand(cli: Command): void {
             ? `\nFirst start: created manager account\n  email:    ${a.email}\n  password: ${a.password}\nThis password is shown only once.\n\n`
             : `\nFirst start: created manager account ${a.email} with the password from BMAD_OPS_ADMIN_PASSWORD.\n\n`,
         );
+      }
+      if (server.sample) {
+        const snap = server.bmad.all[0]?.snapshot;
+        process.stdout.write(`Sample project "${snap?.projectName ?? 'Streakly'}" in ${server.sample.dir}${server.sample.created ? ' (made now, with its git history)' : ''}: open ${server.url}/projects\n`);
       }
       const demo = server.demo?.status;
       if (demo?.state === 'seeded' || demo?.state === 'resumed') {
