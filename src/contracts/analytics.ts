@@ -204,6 +204,8 @@ export const lineageEventSchema = z.object({
   /** What the event contributed, in the KPI's unit (cost amount, hours blocked, ...); null when it only qualifies. */
   contribution: z.number().nullable(),
   summary: z.string(),
+  /** The git commit the event was read from (the BMAD connector's history), when it was. */
+  commit: z.object({ hash: z.string(), subject: z.string().nullable() }).nullable().default(null),
   /** App paths to drill into: the workflow, the story, documents of that story. */
   links: z.array(z.object({ kind: z.enum(['workflow', 'story', 'project', 'document']), id: z.string(), label: z.string(), href: z.string() })),
 });

@@ -395,6 +395,8 @@ export const syncModuleStatusSchema = z.object({
       lastAttemptAt: instant,
       expectedIntervalMs: z.number().int().nullable(),
       error: z.string().nullable(),
+      /** What the source says a person should know that is not a failure (how a project's history was read). */
+      note: z.string().nullable().default(null),
     }),
   ),
 });

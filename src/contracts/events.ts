@@ -223,6 +223,9 @@ export const EVENT_CATALOGUE = {
       ownerId: optionalId,
       agentId: optionalId,
       status: statusFor('workflow'),
+      /** Where the run's start was seen (a commit of the project's history, the working tree, …). */
+      seenIn: seenInSchema.nullish(),
+      commit: commitRefSchema.nullish(),
     }),
   },
   'workflow.transitioned': { entityType: 'workflow', payload: transitionPayload('workflow') },

@@ -135,7 +135,7 @@ export function snapshotToEvents(snap: BmadSnapshot, opts: EventInput): Connecto
       continue;
     }
     // With history: the run started when its document was first committed, and ended when it was first complete.
-    events.push(event('workflow.upserted', 'workflow', wfId, mark.started.authorDate, { projectId, name: p.workflow, agentId, status: 'in_progress' }, { projectId }, 'run'));
+    events.push(event('workflow.upserted', 'workflow', wfId, mark.started.authorDate, { projectId, name: p.workflow, agentId, status: 'in_progress', seenIn: 'commit', commit: commitRef(mark.started) }, { projectId }, 'run'));
     events.push(event('workflow.transitioned', 'workflow', wfId, mark.started.authorDate, { to: 'in_progress', transitionKey: `plan-start:${p.file}`.slice(0, 128), seenIn: 'commit', commit: commitRef(mark.started) }, { projectId }, 'run'));
     const end = mark.completed ? mark.completed.authorDate : p.complete ? iso(fileTime(p.file, p.mtimeMs)) : null;
     if (end) {

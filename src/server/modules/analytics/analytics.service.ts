@@ -216,16 +216,26 @@ function toLineageEvent(r: EventRow, contribution: number | null, docs: readonly
     workflowId,
     contribution,
     summary: summarize(r.event_type, payload, workflowId ? names.get(`workflow:${workflowId}`) : undefined),
+    commit: commitOf(payload),
     links,
   };
+}
+
+/** The git commit an event was read from, when it was (the connector's history). */
+function commitOf(p: Record<string, unknown>): { hash: string; subject: string | null } | null {
+  const c = p.commit as { hash?: unknown; subject?: unknown } | null | undefined;
+  return c && typeof c.hash === 'string' ? { hash: c.hash, subject: typeof c.subject === 'string' ? c.subject : null } : null;
 }
 
 function summarize(type: string, p: Record<string, unknown>, workflowName?: string): string {
   const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : null);
   switch (type) {
     case 'workflow.transitioned':
-    case 'story.status_changed':
-      return `${workflowName ? `${workflowName}: ` : ''}${str(p.from) ?? '(first report)'} → ${str(p.to)}${str(p.reason) ? ` (${str(p.reason)})` : ''}`;
+    case 'story.status_changed': {
+      const commit = p.commit as { hash?: string; subject?: string | null } | null | undefined;
+      const seen = commit?.hash ? `, commit ${commit.hash.slice(0, 7)}${commit.subject ? ` "${commit.subject}"` : ''}` : '';
+      return `${workflowName ? `${workflowName}: ` : ''}${str(p.from) ?? '(first report)'} → ${str(p.to)}${str(p.reason) ? ` (${str(p.reason)})` : ''}${seen}`;
+    }
     case 'workflow.upserted':
       return `${str(p.name) ?? 'workflow'} reported ${str(p.status)}`;
     case 'story.upserted':

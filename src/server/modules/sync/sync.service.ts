@@ -54,6 +54,7 @@ export function summarise(rows: readonly SyncRow[], now: Date, opts: StalenessOp
         lastAttemptAt: s.last_attempt_at_utc,
         expectedIntervalMs: s.expected_interval_ms,
         error: s.error_message,
+        note: s.note,
       })),
     };
   });

@@ -18,7 +18,15 @@ export function runEvents(pk: string, stories: readonly BmadStory[], timelines: 
       const first = run.steps[0]!;
       const ctx = { projectId, storyId, workflowId };
       out.push(
-        event('workflow.upserted', 'workflow', workflowId, first.at, { projectId, storyId, name: `${run.workflow} ${s.key}`.slice(0, 200), agentId: run.agent.id, status: first.to }, { projectId, storyId }, 'run'),
+        event(
+          'workflow.upserted',
+          'workflow',
+          workflowId,
+          first.at,
+          { projectId, storyId, name: `${run.workflow} ${s.key}`.slice(0, 200), agentId: run.agent.id, status: first.to, seenIn: first.seenIn, ...(first.commit ? { commit: commitRef(first.commit) } : {}) },
+          { projectId, storyId },
+          'run',
+        ),
       );
       for (const step of run.steps) {
         const actorId = step.commit ? (validEmail(step.commit.authorEmail) ? ids.person(step.commit.authorEmail) : null) : step.actorId;

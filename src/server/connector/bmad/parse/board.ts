@@ -139,11 +139,11 @@ export function deriveBoard(input: BoardInput): BoardState {
       retrospective: null,
     });
   }
+  for (const e of specFolders.epics) if (!epics.has(e.key)) epics.set(e.key, e);
   for (const [key, title] of epicTitles) if (!epics.has(key)) epics.set(key, { key, title, sourceStatus: null, status: derivedEpicStatus(storiesOf(key)), file: null, line: null, retrospective: null });
   for (const s of stories) {
     if (s.epicKey !== null && !epics.has(s.epicKey)) epics.set(s.epicKey, { key: s.epicKey, title: null, sourceStatus: null, status: derivedEpicStatus(storiesOf(s.epicKey)), file: null, line: null, retrospective: null });
   }
-  for (const e of specFolders.epics) if (!epics.has(e.key)) epics.set(e.key, e);
 
   // Retrospectives: the sprint-status entry, and the verdict of the newest retrospective document of the epic.
   const retroDocs = [...files.values()].filter((f) => /(?:^|\/)epic-([A-Za-z0-9]+)-retro(?:spective)?(?:-[^/]*)?\.md$/i.test(f.file.rel)).sort((a, b) => (a.file.rel < b.file.rel ? -1 : 1));

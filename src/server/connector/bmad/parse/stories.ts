@@ -204,6 +204,9 @@ export function buildStories(input: StoryBuildInput): StoryBuildResult {
   // get renumbered when a project re-plans and an old file then shares its number with another story.
   const unclaimedByNumbers = countBy([...files.values()].filter((f) => !sprintKeys.has(f.input.ref.key)), (f) => numberKey(f.input.ref));
   const likely = (sprintKey: string, f: ResolvedFile): boolean => {
+    // A file whose status is no BMAD status ("GO — proceed to Story 32.2") is a note beside the story, not its file.
+    const value = f.facts?.status?.value ?? null;
+    if (value !== null && !(statusLike(value) && mapStoryStatus(value, layout).known)) return false;
     if (f.input.ref.style === 'v4' || f.input.ref.style === 'alpha0') return true;
     const words = (s: string) => new Set(s.toLowerCase().replace(/^\d+-\d+[a-z]?-/, '').split(/[^a-z0-9]+/).filter((w) => w.length > 2));
     const key = words(sprintKey);
