@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEMO_SOURCE } from '../demo/demo-workspace.js';
 import { startServer } from '../server.js';
 import { configFrom, dataDirOption, type GlobalFlags } from './options.js';
+import { firstFreePort, isBmadProject, userDataDir } from './project-mode.js';
 
 interface ServeFlags extends GlobalFlags {
   /** true for --demo, false for --no-demo, undefined for neither. */
@@ -27,6 +28,14 @@ export function registerServeCommand(cli: Command): void {
     .option('--no-git-history', "do not read connected projects' git history (env BMAD_OPS_GIT_HISTORY=0)")
     .option('--git-since <when>', 'read git history only after this date (YYYY-MM-DD, ISO date-time, or Nd for N days; env BMAD_OPS_GIT_SINCE)')
     .action(async (flags: ServeFlags) => {
+      // `npx bmad-ops` in a BMAD project folder, with nothing else said: that folder, data kept per user, a free port.
+      const env = process.env;
+      const nothingChosen = !flags.bmad?.length && !env.BMAD_OPS_BMAD_PROJECTS && !flags.sample && !env.BMAD_OPS_SAMPLE && flags.demo !== true && !env.BMAD_OPS_DEMO;
+      if (nothingChosen && (await isBmadProject(process.cwd()))) {
+        flags.bmad = [process.cwd()];
+        if (!flags.dataDir && !env.BMAD_OPS_DATA_DIR) flags.dataDir = userDataDir(env);
+        if (!flags.port && !env.BMAD_OPS_PORT) flags.port = String(await firstFreePort(flags.host ?? env.BMAD_OPS_HOST ?? '127.0.0.1', 8080));
+      }
       const config = configFrom(flags);
       const server = await startServer(config);
       const log = server.core.logger;
@@ -56,9 +65,11 @@ export function registerServeCommand(cli: Command): void {
             : `\nFirst start: created manager account ${a.email} with the password from BMAD_OPS_ADMIN_PASSWORD.\n\n`,
         );
       }
-      if (server.sample) {
-        const snap = server.bmad.all[0]?.snapshot;
-        process.stdout.write(`Sample project "${snap?.projectName ?? 'Streakly'}" in ${server.sample.dir}${server.sample.created ? ' (made now, with its git history)' : ''}: open ${server.url}/projects\n`);
+      for (const c of server.bmad.all) {
+        const snap = c.snapshot!;
+        const what = server.sample?.dir === c.root ? (server.sample.created ? 'the sample project, made now with its git history' : 'the sample project') : c.root;
+        process.stdout.write(`BMAD project "${snap.projectName}" (${what}): ${snap.stories.length} stories, ${snap.documents.length} documents — ${server.url}/projects/${encodeURIComponent(`bmad:${snap.projectKey}`)}\n`);
+        for (const note of c.notes) process.stdout.write(`  note: ${note}\n`);
       }
       const demo = server.demo?.status;
       if (demo?.state === 'seeded' || demo?.state === 'resumed') {
