@@ -45,6 +45,9 @@ export interface SyncResult {
   firstProblem?: string;
 }
 
+/** Events per delivery: the ingestion API's own limit (1,000), so one shape serves local and remote imports. */
+const SEND_BATCH = 1000;
+
 const IGNORED = /(^|[/\\])(\.git|node_modules|\.DS_Store)([/\\]|$)|~$|\.sw[px]$|\.tmp-[^/\\]*$/;
 
 /**
@@ -211,8 +214,8 @@ export class BmadProjectConnector {
 
   private async send(events: ConnectorEvent[]): Promise<SyncResult> {
     const result: SyncResult = { sent: 0, accepted: 0, duplicates: 0, rejected: 0, errors: 0 };
-    for (let i = 0; i < events.length; i += 500) {
-      const batch = events.slice(i, i + 500);
+    for (let i = 0; i < events.length; i += SEND_BATCH) {
+      const batch = events.slice(i, i + SEND_BATCH);
       try {
         const res = await this.d.ingest(batch);
         result.sent += batch.length;

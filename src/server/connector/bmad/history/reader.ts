@@ -249,7 +249,8 @@ async function read(input: HistoryInput, repo: RepoInfo, pathsKey: string, cp: H
         result.documentVersions.push({ path: rel, commit: meta, removed: ch.blob === null });
         if (!isStatusFile(rel, input.paths)) continue;
         changed.push(rel);
-        if (ch.blob === null || !files.has(rel)) structural = true;
+        // A deleted file may change how files match stories: the board is derived again. An added one is tried cheaply first.
+        if (ch.blob === null) structural = true;
         if (ch.blob === null) files.delete(rel);
         else files.set(rel, ch.blob);
       }

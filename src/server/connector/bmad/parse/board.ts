@@ -10,6 +10,7 @@ import { classifyPlanningPath } from './planning.js';
 import { cleanStatusValue } from './status.js';
 import { buildStories, resolveStoryStatus, storyFileFacts, type StoryFileInput } from './stories.js';
 import { storyRefFromFileName } from './story-keys.js';
+import type { StoryRecordRef } from '../model.js';
 import { buildTicketBoard, derivedEpicStatus, epicStatusOf, verdictOf, type ProjectFile } from './tickets.js';
 import { stringField } from './yaml-text.js';
 
@@ -217,6 +218,7 @@ export function deriveBoard(input: BoardInput): BoardState {
 export function restatusBoard(prev: BoardState, input: BoardInput, changed: readonly string[]): BoardState | null {
   if (prev.layout === 'v6-tickets') return null;
   let sprint = prev.sprint;
+  const added = new Map<string, string>();
   for (const rel of changed) {
     const pf = input.files.get(rel);
     if (!pf) return null;
@@ -228,9 +230,17 @@ export function restatusBoard(prev: BoardState, input: BoardInput, changed: read
       continue;
     }
     if (prev.keyByFile.has(rel)) continue;
+    // The usual new file: create-story writes `<key>.md` for a key sprint-status already lists. It is that story's file.
+    const ref = storyRefFromFileName(posix.basename(rel));
+    if (ref && ref.style === 'v6' && prev.storyDirs.some((d) => under(rel, d)) && prev.stories.some((s) => s.key === ref.key && s.records.length === 1 && s.records[0]!.kind === 'sprint-status')) {
+      added.set(ref.key, rel);
+      continue;
+    }
     // A planning document changes no story; anything else might (a retrospective, a note that became a story).
     if (!(classifyPlanningPath(rel)?.primary && !/retro/i.test(rel))) return null;
   }
+  const keyByFile = added.size === 0 ? prev.keyByFile : new Map(prev.keyByFile);
+  for (const [key, rel] of added) keyByFile.set(rel, key);
   // Which stories can have changed: those whose sprint-status value changed, and those whose files changed.
   const touched = new Set<string>();
   const sprintValue = new Map<string, { value: string | null; line: number }>();
@@ -246,7 +256,7 @@ export function restatusBoard(prev: BoardState, input: BoardInput, changed: read
     });
   }
   for (const rel of changed) {
-    const key = prev.keyByFile.get(rel);
+    const key = keyByFile.get(rel);
     if (key !== undefined) touched.add(key);
   }
   const valueOf = (file: string): { value: string | null; line: number | null } => {
@@ -261,7 +271,9 @@ export function restatusBoard(prev: BoardState, input: BoardInput, changed: read
     let sprintV: string | null = null;
     let specV: string | null = null;
     let fileV: string | null = null;
-    const records = s.records.map((r) => {
+    const newFile = added.get(s.key);
+    const withFile: StoryRecordRef[] = newFile ? [...s.records, { kind: 'story-file', file: newFile, line: null, value: null }] : s.records;
+    const records = withFile.map((r) => {
       if (r.kind === 'sprint-status') {
         const v = sprintValue.get(s.key);
         sprintV = v ? v.value : r.value;
@@ -276,9 +288,9 @@ export function restatusBoard(prev: BoardState, input: BoardInput, changed: read
       return r;
     });
     const { sourceStatus, mapping } = resolveStoryStatus(prev.layout, sprintV, specV, fileV);
-    if (sourceStatus === s.sourceStatus && mapping?.column === s.column) return s;
-    changedRefs.add(`story:${s.key}`);
-    return { ...s, records, sourceStatus, column: mapping ? mapping.column : s.column, status: mapping ? mapping.status : s.status };
+    if (!newFile && sourceStatus === s.sourceStatus && mapping?.column === s.column) return s;
+    if (sourceStatus !== s.sourceStatus || mapping?.column !== s.column) changedRefs.add(`story:${s.key}`);
+    return { ...s, records, ...(newFile ? { file: newFile } : {}), sourceStatus, column: mapping ? mapping.column : s.column, status: mapping ? mapping.status : s.status };
   });
   const touchedEpics = new Set(stories.filter((s, i) => s !== prev.stories[i]).map((s) => s.epicKey));
   const epics = prev.epics.map((e) => {
@@ -291,5 +303,5 @@ export function restatusBoard(prev: BoardState, input: BoardInput, changed: read
     if (next.status !== e.status || next.sourceStatus !== e.sourceStatus) changedRefs.add(`epic:${e.key}`);
     return next;
   });
-  return { ...prev, stories, epics, sprint, changed: changedRefs };
+  return { ...prev, stories, epics, sprint, keyByFile, changed: changedRefs };
 }

@@ -45,6 +45,24 @@ function actionItemsOf(raw: unknown): ActionItemRef[] {
 
 const BLOCK_KEY = /^development_status[ \t]*:[ \t]*(?:#.*)?$/;
 const PLAIN_ENTRY = /^([ \t]+)([A-Za-z0-9][\w.-]*):[ \t]*([A-Za-z][\w-]*)?[ \t]*(?:#.*)?$/;
+
+interface PlainEntry {
+  indent: string;
+  key: string;
+  value: string | null;
+  ref: SprintKey;
+}
+// The history reads hundreds of versions of one file that differ in a line or two: each distinct line is read once.
+const plainLines = new Map<string, PlainEntry | null>();
+function plainEntry(line: string): PlainEntry | null {
+  let hit = plainLines.get(line);
+  if (hit !== undefined) return hit;
+  const m = PLAIN_ENTRY.exec(line);
+  hit = m ? { indent: m[1]!, key: m[2]!, value: m[3] ?? null, ref: classifySprintKey(m[2]!) } : null;
+  if (plainLines.size >= 50_000) plainLines.clear();
+  plainLines.set(line, hit);
+  return hit;
+}
 const ENTRY = /^([ \t]+)([^\s#:'"][^:#]*?|'[^']*'|"[^"]*")[ \t]*:[ \t]*([^#]*?)[ \t]*(?:#.*)?$/;
 
 /**
@@ -63,11 +81,11 @@ export function scanDevelopmentStatusLines(text: string, skipped: { count: numbe
       if (BLOCK_KEY.test(line)) inBlock = true;
       continue;
     }
-    const plain = PLAIN_ENTRY.exec(line);
-    if (plain && (indent === null || plain[1] === indent)) {
+    const plain = plainEntry(line);
+    if (plain && (indent === null || plain.indent === indent)) {
       // The common line, `  1-2-x: review  # note`, without the general pattern's work.
-      if (indent === null) indent = plain[1]!;
-      out.push({ key: plain[2]!, value: plain[3] ?? null, line: i + 1, ref: classifySprintKey(plain[2]!) });
+      if (indent === null) indent = plain.indent;
+      out.push({ key: plain.key, value: plain.value, line: i + 1, ref: plain.ref });
       continue;
     }
     if (line.trim() === '' || line.trim().startsWith('#')) continue;

@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import os from 'node:os';
+
+/** Busy CPU time of the whole machine (all cores, ms) from /proc/stat; undefined off Linux. */
+export function machineBusyMs(): number | undefined {
+  try {
+    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = fields as [number, number, number, number, number, number, number, number];
+    // USER_HZ is 100 on every mainstream Linux build.
+    return (user + nice + system + irq + softirq + steal) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * How many cores other processes keep busy while this one waits: sampled over `ms` of idleness before a timed phase.
+ * These machines are shared; a figure measured while something else ran is not reported.
+ */
+export async function otherLoad(ms = 1000): Promise<number | undefined> {
+  const a = machineBusyMs();
+  const own = process.cpuUsage();
+  await new Promise((r) => setTimeout(r, ms));
+  const b = machineBusyMs();
+  const mine = process.cpuUsage(own);
+  if (a === undefined || b === undefined) return undefined;
+  return Math.max(0, (b - a - (mine.user + mine.system) / 1000) / ms);
+}
+
+/** Waits until the machine is quiet enough (others use ≤ `maxCores`), up to `tries` samples; returns the last reading. */
+export async function waitForQuiet(label: string, maxCores = 0.5, tries = 30): Promise<number | undefined> {
+  let load: number | undefined;
+  for (let i = 0; i < tries; i++) {
+    load = await otherLoad();
+    if (load === undefined || load <= maxCores) return load;
+    process.stderr.write(`${label}: other processes use ${load.toFixed(2)} cores; waiting for a quiet machine\n`);
+  }
+  return load;
+}
+
+export function loadSummary(): { loadavg: number[]; cpus: number } {
+  return { loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100), cpus: os.cpus().length };
+}
+
+/** CPU time of this process and its finished children (git, …), ms, from /proc/self/stat. */
+export function ownTreeMs(): number | undefined {
+  try {
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the name: state(0) ppid … utime(11) stime(12) cutime(13) cstime(14), in USER_HZ ticks.
+    return (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Measures a phase and how many cores other processes used meanwhile (machine busy time less this process tree's). */
+export async function measured<T>(work: () => Promise<T>): Promise<{ value: T; ms: number; othersCores: number | undefined }> {
+  const m0 = machineBusyMs();
+  const o0 = ownTreeMs();
+  const t0 = performance.now();
+  const value = await work();
+  const ms = performance.now() - t0;
+  const m1 = machineBusyMs();
+  const o1 = ownTreeMs();
+  const othersCores = m0 === undefined || m1 === undefined || o0 === undefined || o1 === undefined ? undefined : Math.max(0, (m1 - m0 - (o1 - o0)) / Math.max(ms, 1));
+  return { value, ms, othersCores };
+}
