@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { scanBmadProject } from '../../../src/server/connector/bmad/parse/index.js';
 import { personasFor } from '../../../src/server/connector/bmad/history/personas.js';
+import { ids } from '../../../src/server/connector/bmad/to-events.js';
 import { tempProjects } from './fixtures.js';
 
 const IMPL = '_bmad-output/implementation-artifacts';
@@ -306,6 +307,29 @@ describe('real projects: patterns seen in public BMAD repositories', () => {
     expect(snap.stories.find((s) => s.key === '1-10-coordinated-read-model-batch-writes')).toMatchObject({ column: 'done' });
     expect(snap.stories.find((s) => s.key === 'post-epic-1-fix-timeouts')).toMatchObject({ column: 'review', epicKey: null });
     expect(snap.findings.filter((f) => f.kind === 'status_drift')).toEqual([]);
+  });
+
+  it('a spec-named file with no heading and no status is a document, not an error; a story file with no title is an error with its line', async () => {
+    const root = await project({
+      '_bmad/bmm/config.yaml': 'project_name: Untitled\n',
+      [`${IMPL}/spec-run-tests-and-fix-failures.md`]: 'Run the tests and fix what fails.\n',
+      [`${IMPL}/1-1-a.md`]: 'Status: done\n',
+    });
+    const snap = await scanBmadProject(root);
+    expect(snap.stories.map((s) => s.key)).toEqual([]);
+    expect(snap.documents.find((d) => d.path === `${IMPL}/spec-run-tests-and-fix-failures.md`)).toMatchObject({ kind: 'story-note' });
+    expect(snap.errors).toEqual([expect.objectContaining({ kind: 'parse_error', file: `${IMPL}/1-1-a.md`, line: 1 })]);
+  });
+
+  it('ids stay within 128 characters for the longest real story keys, stable and distinct', () => {
+    const long = '4-13-validate-canonical-lifecycle-through-replay-projection-sentinel-path-security-encoding-isolation-and-capacity-tests';
+    const a = ids.story('folders', long);
+    const b = ids.story('folders', `${long}-2`);
+    expect(a.length).toBeLessThanOrEqual(128);
+    expect(a).toBe(ids.story('folders', long));
+    expect(a).not.toBe(b);
+    expect(a.startsWith('bmad:folders:story:4-13-validate-canonical-lifecycle')).toBe(true);
+    expect(ids.story('folders', '1-1-a')).toBe('bmad:folders:story:1-1-a');
   });
 
   it('status lines as real files write them: bold labels, backticks, explanations after a dash or in parentheses', async () => {

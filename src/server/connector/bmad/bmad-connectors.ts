@@ -32,15 +32,16 @@ export class BmadConnectors implements StoryWriteBack {
 
   private locate(storyId: string): { connector: BmadProjectConnector; storyKey: string } | undefined {
     for (const [pk, connector] of this.byKey) {
-      const prefix = ids.story(pk, '');
-      if (storyId.startsWith(prefix)) return { connector, storyKey: storyId.slice(prefix.length) };
+      if (!storyId.startsWith(ids.project(pk))) continue;
+      // Long keys end in a hash in their id: find the story whose id it is.
+      const story = connector.snapshot?.stories.find((s) => ids.story(pk, s.key) === storyId);
+      if (story) return { connector, storyKey: story.key };
     }
     return undefined;
   }
 
   owns(storyId: string): boolean {
-    const found = this.locate(storyId);
-    return found !== undefined && found.connector.snapshot?.stories.some((s) => s.key === found.storyKey) === true;
+    return this.locate(storyId) !== undefined;
   }
 
   async move(storyId: string, to: Status, actorId?: string): Promise<{ ok: true } | { ok: false; reason: string }> {

@@ -1,6 +1,6 @@
 import type { ConsistencyFinding, Module, Status } from '../../../contracts/index.js';
 import { documentEvents } from './events/document-events.js';
-import { commitRef, event, ids, iso, validEmail, type ConnectorEvent } from './events/event.js';
+import { commitRef, event, ids, iso, label, validEmail, type ConnectorEvent } from './events/event.js';
 import { runEvents } from './events/run-events.js';
 import { statusChangeEvents } from './events/status-events.js';
 import type { PersonaMap } from './history/personas.js';
@@ -61,16 +61,16 @@ export function snapshotToEvents(snap: BmadSnapshot, opts: EventInput): Connecto
 
   events.push(
     event('project.upserted', 'project', projectId, iso(newest), {
-      name: snap.projectName,
+      name: label(snap.projectName, 200) ?? snap.projectKey,
       status: projectStatus(snap.stories),
       // Progress = done stories / stories; unknown (null), not 0 %, when the project has no stories yet.
       progressPct: counted.length === 0 ? null : Math.round((1000 * done) / counted.length) / 10,
       details: {
         layout: snap.layout,
         version: snap.version,
-        actionItems: snap.actionItems.slice(0, 500),
+        actionItems: snap.actionItems.slice(0, 500).map((a) => ({ ...a, id: label(a.id, 200), epic: label(a.epic, 64), owner: label(a.owner, 200), status: label(a.status, 64) })),
         readiness: snap.readiness ? { gate: snap.readiness.gate, file: snap.readiness.file, at: iso(fileTime(snap.readiness.file, snap.readiness.mtimeMs)) } : null,
-        deferredWork: snap.deferredWork.slice(0, 500),
+        deferredWork: snap.deferredWork.slice(0, 500).map((d) => ({ ...d, summary: label(d.summary, 500) ?? '…', severity: label(d.severity, 32), origin: d.origin?.slice(0, 300) ?? null })),
       },
     }),
   );
@@ -80,11 +80,11 @@ export function snapshotToEvents(snap: BmadSnapshot, opts: EventInput): Connecto
     events.push(
       event('epic.upserted', 'epic', ids.epic(pk, e.key), iso(Math.max(at, 0) || newest), {
         projectId,
-        key: e.key.slice(0, 128),
-        title: e.title?.slice(0, 500) ?? null,
+        key: label(e.key, 128) ?? e.key.slice(0, 128),
+        title: label(e.title, 500),
         status: e.status,
-        sourceStatus: e.sourceStatus?.slice(0, 64) ?? null,
-        retrospective: e.retrospective,
+        sourceStatus: label(e.sourceStatus, 64),
+        retrospective: e.retrospective ? { ...e.retrospective, status: label(e.retrospective.status, 64) } : null,
       }, { projectId }),
     );
   }
@@ -98,22 +98,22 @@ export function snapshotToEvents(snap: BmadSnapshot, opts: EventInput): Connecto
       iso(at),
       {
         projectId,
-        title: s.title.slice(0, 500),
+        title: label(s.title, 500) ?? s.key,
         status,
-        kanbanColumn: column?.slice(0, 64) ?? null,
-        epic: s.epicKey ? (epicTitle.get(s.epicKey) ?? `Epic ${s.epicKey}`).slice(0, 200) : null,
+        kanbanColumn: label(column, 64),
+        epic: s.epicKey ? label(epicTitle.get(s.epicKey) ?? `Epic ${s.epicKey}`, 200) : null,
         details: {
-          key: s.key,
+          key: label(s.key, 128),
           tasksDone: s.tasksDone,
           tasksTotal: s.tasksTotal,
-          agentModel: s.agentModel,
+          agentModel: label(s.agentModel, 200),
           file: s.file,
-          sourceStatus: s.sourceStatus?.slice(0, 64) ?? null,
-          records: s.records.slice(0, 20).map((r) => ({ ...r, value: r.value?.slice(0, 64) ?? null })),
+          sourceStatus: label(s.sourceStatus, 64),
+          records: s.records.slice(0, 20).map((r) => ({ ...r, value: label(r.value, 64) })),
           reviewFindings: s.reviewFindings,
-          deferred: s.deferred.slice(0, 200),
-          baselineCommit: s.baselineCommit,
-          assignee: s.assignee,
+          deferred: s.deferred.slice(0, 200).map((d) => ({ ...d, summary: label(d.summary, 500) ?? '…', severity: label(d.severity, 32), origin: d.origin?.slice(0, 300) ?? null })),
+          baselineCommit: label(s.baselineCommit, 80),
+          assignee: label(s.assignee, 200),
         },
       },
       { projectId },

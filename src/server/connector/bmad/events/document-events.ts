@@ -3,7 +3,7 @@ import type { BmadSnapshot } from '../model.js';
 import { mimeTypeFor } from '../parse/files.js';
 import type { DocumentVersionMark } from '../history/reader.js';
 import type { FileTime } from '../history/project-history.js';
-import { commitRef, event, ids, iso, validEmail, type ConnectorEvent } from './event.js';
+import { commitRef, event, ids, iso, label, validEmail, type ConnectorEvent } from './event.js';
 
 /** How many earlier versions of one document are listed (the newest ones). */
 const MAX_VERSIONS = 50;
@@ -27,7 +27,7 @@ export function documentEvents(snap: BmadSnapshot, fileTime: FileTime, versions:
         {
           projectId,
           storyId: d.storyKey ? ids.story(pk, d.storyKey) : null,
-          title: d.title.slice(0, 500) || d.path,
+          title: label(d.title, 500) ?? d.path,
           mimeType: d.mimeType,
           root: pk,
           path: d.path,
@@ -63,7 +63,7 @@ export function documentEvents(snap: BmadSnapshot, fileTime: FileTime, versions:
           {
             projectId,
             storyId: doc?.storyKey ? ids.story(pk, doc.storyKey) : null,
-            title: (doc?.title ?? posix.basename(path)).slice(0, 500),
+            title: label(doc?.title ?? posix.basename(path), 500) ?? path,
             mimeType: doc?.mimeType ?? mimeTypeFor(path),
             root: pk,
             path,

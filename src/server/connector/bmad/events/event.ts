@@ -19,12 +19,22 @@ export interface ConnectorEvent {
 
 export const iso = (ms: number) => new Date(Math.max(0, Math.floor(ms))).toISOString();
 
+/**
+ * An id of at most 128 characters (the ingestion limit): real story keys run long (`4-13-validate-canonical-lifecycle-…`),
+ * and an id must stay stable and unique, so a long one keeps its start and ends in a hash of the whole.
+ */
+export function boundedId(prefix: string, key: string): string {
+  const whole = `${prefix}${key}`;
+  if (whole.length <= 128) return whole;
+  return `${prefix}${key.slice(0, 128 - prefix.length - 9)}~${createHash('sha256').update(key).digest('hex').slice(0, 8)}`;
+}
+
 /** Entity ids are derived from BMAD's own keys, so the same project imported twice lands on the same rows. */
 export const ids = {
   project: (pk: string) => `bmad:${pk}`,
-  story: (pk: string, key: string) => `bmad:${pk}:story:${key}`,
-  epic: (pk: string, key: string) => `bmad:${pk}:epic:${key}`,
-  workflow: (pk: string, key: string) => `bmad:${pk}:wf:${key}`,
+  story: (pk: string, key: string) => boundedId(`bmad:${pk}:story:`, key),
+  epic: (pk: string, key: string) => boundedId(`bmad:${pk}:epic:`, key),
+  workflow: (pk: string, key: string) => boundedId(`bmad:${pk}:wf:`, key),
   document: (pk: string, path: string) => `bmad:${pk}:doc:${createHash('sha256').update(path).digest('hex').slice(0, 24)}`,
   agent: (role: string) => `bmad-agent-${role}`,
   person: (email: string) => `person:${email.trim().toLowerCase()}`.slice(0, 128),
@@ -62,4 +72,16 @@ export function allowedFrom(entity: StatusEntity, from: Status | null, to: Statu
 export function validEmail(email: string): string | null {
   const e = email.trim();
   return /^[^\s@<>()[\]\\,;:"]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/.test(e) && e.length <= 254 ? e : null;
+}
+
+/**
+ * A value for a bounded label field: control characters out, trimmed, cut to `max` (a model line or a title in a real
+ * project can run long; the event must still be valid). Null when nothing is left.
+ */
+export function label(v: string | null | undefined, max: number): string | null {
+  if (v === null || v === undefined) return null;
+  // eslint-disable-next-line no-control-regex
+  const clean = v.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  if (clean === '') return null;
+  return clean.length <= max ? clean : `${clean.slice(0, max - 1).trimEnd()}…`;
 }

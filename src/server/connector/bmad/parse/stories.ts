@@ -18,6 +18,8 @@ export interface StoryFileFacts {
   frontMatter: Record<string, unknown> | null;
   reviewFindings: ReviewFindingCounts | null;
   error: { line: number | null; message: string } | null;
+  /** No heading and no front-matter title: a story file must have one, a Build spec takes its name from its slug. */
+  missingTitle: boolean;
 }
 
 export function storyFileFacts(entry: CacheEntry): { current: StoryFileFacts; lastGood: StoryFileFacts | null } {
@@ -25,18 +27,16 @@ export function storyFileFacts(entry: CacheEntry): { current: StoryFileFacts; la
     entry,
     'story',
     (): StoryFileFacts => {
-      const none = { title: null, status: null, tasks: null, agentModel: null, frontMatter: null, reviewFindings: null };
+      const none = { title: null, status: null, tasks: null, agentModel: null, frontMatter: null, reviewFindings: null, missingTitle: false };
       if (entry.facts.type === 'unreadable') return { ...none, error: { line: null, message: `cannot read: ${entry.facts.message}` } };
       if (entry.facts.type !== 'markdown') return { ...none, error: { line: null, message: 'story file too large to parse' } };
       const md = entry.facts.md;
       const fmTitle = md.frontMatter?.data && typeof md.frontMatter.data['title'] === 'string' ? md.frontMatter.data['title'].trim() : '';
       const title = md.h1 && md.h1.text.trim() !== '' ? storyTitleFromHeading(md.h1.text) : fmTitle !== '' ? storyTitleFromHeading(fmTitle) : null;
-      let error: StoryFileFacts['error'] = null;
-      if (md.frontMatterError) error = md.frontMatterError;
-      else if (title === null) error = { line: 1, message: 'story has no title: expected a "# Story N.M: Title" heading on its first line' };
-      return { title, status: md.status, tasks: md.tasks, agentModel: md.agentModel, frontMatter: md.frontMatter?.data ?? null, reviewFindings: md.reviewFindings, error };
+      const error: StoryFileFacts['error'] = md.frontMatterError;
+      return { title, status: md.status, tasks: md.tasks, agentModel: md.agentModel, frontMatter: md.frontMatter?.data ?? null, reviewFindings: md.reviewFindings, error, missingTitle: title === null };
     },
-    (f) => f.error === null,
+    (f) => f.error === null && (!f.missingTitle || f.frontMatter !== null),
   );
 }
 
@@ -172,8 +172,9 @@ export function buildStories(input: StoryBuildInput): StoryBuildResult {
         continue;
       }
       const { current, lastGood } = storyFileFacts(f.entry);
-      if (current.error) errors.push({ kind: 'parse_error', file: f.file.rel, line: current.error.line, message: `${f.file.rel}: ${current.error.message}`, storyKey: f.ref.key });
-      byKey.set(f.ref.key, { input: f, facts: current.error ? lastGood : current });
+      const error = current.error ?? (current.missingTitle && f.ref.style !== 'spec' && !current.frontMatter ? { line: 1, message: 'story has no title: expected a "# Story N.M: Title" heading on its first line' } : null);
+      if (error) errors.push({ kind: 'parse_error', file: f.file.rel, line: error.line, message: `${f.file.rel}: ${error.message}`, storyKey: f.ref.key });
+      byKey.set(f.ref.key, { input: f, facts: error ? (lastGood && !lastGood.missingTitle ? lastGood : null) : current });
     }
     return byKey;
   };
