@@ -311,3 +311,72 @@ describe('git history: what a repository cannot give is said, and the connector 
     }
   });
 });
+
+describe('git history of today\'s layouts', () => {
+  it('v6.12 Build specs: a Build Auto halt is blocked time on the build run, and shows in the time-blocked KPI', async () => {
+    const repo = new GitRepo();
+    const specFile = `${IMPL}/spec-3-2-digest.md`;
+    const specOf = (status: string) => `---\ntitle: Digest\ntype: feature\nstatus: ${status}\n---\n\n# Digest\n`;
+    const s = (v: string) => sprint({ 'epic-3': 'in-progress', '3-2-digest': v });
+    repo.write({ '_bmad/config.toml': '[core]\nproject_name = "Mailer"\n', '_bmad/_config/manifest.yaml': 'installation:\n  version: 6.12.0\n' });
+    repo.commit('plan', '2026-10-01T09:00:00Z', PRIYA, { [SPRINT]: s('ready-for-dev'), [specFile]: specOf('ready-for-dev') });
+    repo.commit('build starts', '2026-10-02T09:00:00Z', MARCO, { [SPRINT]: s('in-progress'), [specFile]: specOf('in-progress') });
+    const halted = repo.commit('build auto halted', '2026-10-02T15:00:00Z', MARCO, { [specFile]: specOf('blocked') });
+    repo.commit('unblocked', '2026-10-03T09:00:00Z', PRIYA, { [specFile]: specOf('in-progress') });
+    repo.commit('build done', '2026-10-03T17:00:00Z', MARCO, { [SPRINT]: s('review'), [specFile]: specOf('done') });
+    repo.commit('review done', '2026-10-04T09:00:00Z', PRIYA, { [SPRINT]: s('done') });
+    const t = await startTestServer({ config: { bmad: { projects: [repo.dir] } } });
+    try {
+      const d = await detail(t, ids.story('mailer', '3-2-digest'));
+      expect(d.history.map((h) => [h.toColumn, h.toStatus, h.occurredAt.slice(0, 13)])).toEqual([
+        ['ready-for-dev', 'queued', '2026-10-01T09'],
+        ['in-progress', 'in_progress', '2026-10-02T09'],
+        ['blocked', 'blocked', '2026-10-02T15'],
+        ['in-progress', 'in_progress', '2026-10-03T09'],
+        ['review', 'in_progress', '2026-10-03T17'],
+        ['done', 'done', '2026-10-04T09'],
+      ]);
+      expect(d.history[2]!.commit?.hash).toBe(halted);
+      const build = d.workflows.find((w) => w.name === 'build 3-2-digest')!;
+      expect([build.agentId, build.startedAt, build.endedAt]).toEqual(['bmad-agent-dev', '2026-10-02T09:00:00.000Z', '2026-10-03T17:00:00.000Z']);
+      const steps = transitionListSchema.parse(await (await t.get(`/api/v1/workflows/${encodeURIComponent(build.id)}/transitions`)).json()).items;
+      expect(steps.map((x) => x.toStatus)).toEqual(['in_progress', 'blocked', 'in_progress', 'done']);
+      await until(async () => {
+        const r = (await (await t.get('/api/v1/analytics/agents/trends?agentIds=bmad-agent-dev&kpis=time_blocked&start=2026-10-01T00:00:00Z&end=2026-10-05T00:00:00Z&bucket=day')).json()) as { series: { points: { start: string; value: number | null }[] }[] };
+        return r.series[0]?.points.find((p) => p.start.startsWith('2026-10-03'))?.value === 18;
+      }, 'eighteen hours blocked, counted on the day it ended');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it("the ticket layout: a plan's status over its commits is the ticket's history, in BMAD's board states", async () => {
+    const repo = new GitRepo();
+    const base = '_bmad-output/initiative-launch';
+    const plan = (status: string) => `---\nticket: 1\nstatus: ${status}\n---\n# Plan\n`;
+    repo.write({
+      '_bmad/config.toml': '[core]\nproject_name = "Launch"\n',
+      [`${base}/tickets.toml`]: '[[epic]]\nid = 1\nslug = "accounts"\ntitle = "Accounts"\n',
+      [`${base}/epic-accounts/tickets.toml`]: '[[entry]]\nid = 1\ntype = "story"\ntitle = "Sign up"\n',
+    });
+    repo.commit('plan the epic', '2026-10-01T09:00:00Z', PRIYA);
+    repo.commit('plan sign up', '2026-10-02T09:00:00Z', MARCO, { [`${base}/epic-accounts/story-sign-up-plan.md`]: plan('ready-for-dev') });
+    repo.commit('build', '2026-10-03T09:00:00Z', MARCO, { [`${base}/epic-accounts/story-sign-up-plan.md`]: plan('in-progress') });
+    repo.commit('built', '2026-10-04T09:00:00Z', MARCO, { [`${base}/epic-accounts/story-sign-up-plan.md`]: plan('built') });
+    repo.commit('mark done', '2026-10-05T09:00:00Z', PRIYA, { [`${base}/epic-accounts/story-sign-up-plan.md`]: plan('done') });
+    const t = await startTestServer({ config: { bmad: { projects: [repo.dir] } } });
+    try {
+      const d = await detail(t, ids.story('launch', '1-1-sign-up'));
+      expect(d.history.map((h) => [h.toColumn, h.occurredAt.slice(0, 10)])).toEqual([
+        ['planned', '2026-10-01'],
+        ['backlog', '2026-10-02'],
+        ['in-progress', '2026-10-03'],
+        ['review', '2026-10-04'],
+        ['done', '2026-10-05'],
+      ]);
+      expect(d.story.kanbanColumn).toBe('done');
+    } finally {
+      await t.close();
+    }
+  });
+});

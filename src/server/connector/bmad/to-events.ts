@@ -46,7 +46,8 @@ export function snapshotToEvents(snap: BmadSnapshot, opts: EventInput): Connecto
   const fileTime: FileTime = opts.fileTime ?? ((_rel, mtime) => mtime);
   const timelines = opts.timelines ?? {};
   const personas = opts.personas ?? personasFor(snap.layout, snap.version);
-  const storyTime = (s: BmadStory) => Math.max(sinceOf(timelines, `story:${s.key}`) ?? 0, s.file ? fileTime(s.file, s.mtimeMs) : 0) || s.mtimeMs;
+  // A story is as of when it reached its status (its timeline says), not when its file was last touched or checked out.
+  const storyTime = (s: BmadStory) => sinceOf(timelines, `story:${s.key}`) ?? (s.file ? fileTime(s.file, s.mtimeMs) : s.mtimeMs);
   const newest = Math.max(0, ...snap.stories.map(storyTime), ...snap.documents.map((d) => fileTime(d.path, d.mtimeMs)));
   const events: ConnectorEvent[] = [];
   const epicTitle = new Map(snap.epics.map((e) => [e.key, e.title ? `Epic ${e.key}: ${e.title}` : /^\d+$/.test(e.key) ? `Epic ${e.key}` : e.key]));
