@@ -138,6 +138,8 @@ export const costSummarySchema = costPeriodSchema.extend({
     z.object({
       /** The project/agent/model/story id; null for records that name none. */
       key: z.string().nullable(),
+      /** What the key names, for reading (a story's title); null when it is its own name (a model id) or unknown. */
+      label: z.string().nullable().default(null),
       totals: z.array(costTotalSchema),
       unpricedEvents: z.number().int().min(0),
     }),

@@ -96,16 +96,16 @@ describe('costs: summary, breakdown, comparison, timeseries (hand-computed fixtu
   it('breaks down by project, agent and model', async () => {
     expect((await summary(t, 'window=24h&groupBy=project')).breakdown).toEqual([
       // p-1: 1.25 + 2.50 = 3.75 USD, c-e unpriced; p-2: 3 EUR, 6.975 USD.
-      { key: 'p-1', totals: [{ currency: 'USD', amount: 3.75, events: 2 }], unpricedEvents: 1 },
-      { key: 'p-2', totals: [{ currency: 'EUR', amount: 3, events: 1 }, { currency: 'USD', amount: 6.975, events: 1 }], unpricedEvents: 0 },
+      { key: 'p-1', label: null, totals: [{ currency: 'USD', amount: 3.75, events: 2 }], unpricedEvents: 1 },
+      { key: 'p-2', label: null, totals: [{ currency: 'EUR', amount: 3, events: 1 }, { currency: 'USD', amount: 6.975, events: 1 }], unpricedEvents: 0 },
     ]);
     expect((await summary(t, 'window=24h&groupBy=agent')).breakdown).toEqual([
-      { key: 'dev', totals: [{ currency: 'EUR', amount: 3, events: 1 }, { currency: 'USD', amount: 1.25, events: 1 }], unpricedEvents: 0 },
-      { key: 'qa', totals: [{ currency: 'USD', amount: 2.5, events: 1 }], unpricedEvents: 0 },
-      { key: null, totals: [{ currency: 'USD', amount: 6.975, events: 1 }], unpricedEvents: 1 },
+      { key: 'dev', label: null, totals: [{ currency: 'EUR', amount: 3, events: 1 }, { currency: 'USD', amount: 1.25, events: 1 }], unpricedEvents: 0 },
+      { key: 'qa', label: null, totals: [{ currency: 'USD', amount: 2.5, events: 1 }], unpricedEvents: 0 },
+      { key: null, label: null, totals: [{ currency: 'USD', amount: 6.975, events: 1 }], unpricedEvents: 1 },
     ]);
     const byModel = (await summary(t, 'window=24h&groupBy=model')).breakdown;
-    expect(byModel.find((b) => b.key === 'gpt-unknown')).toEqual({ key: 'gpt-unknown', totals: [], unpricedEvents: 1 });
+    expect(byModel.find((b) => b.key === 'gpt-unknown')).toEqual({ key: 'gpt-unknown', label: null, totals: [], unpricedEvents: 1 });
     expect(byModel.find((b) => b.key === 'claude-sonnet-4-5-20250929')?.totals).toEqual([{ currency: 'USD', amount: 6.975, events: 1 }]);
   });
 

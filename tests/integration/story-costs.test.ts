@@ -153,3 +153,17 @@ describe('project cost and cost per done story', () => {
     expect(ctx.project.costPerDoneStory).toEqual({ availability: 'unavailable', reason: 'no_done_stories', amounts: [] });
   });
 });
+
+describe('the cost breakdown by story names each story', () => {
+  it('carries the story title beside its id, and null for records that name no story', async () => {
+    const res = await json('/api/v1/costs/summary?window=custom&start=2026-11-28T00:00:00Z&end=2026-11-30T00:00:00Z&groupBy=story');
+    expect(res.status).toBe(200);
+    const rows = (res.body as { breakdown: { key: string | null; label: string | null }[] }).breakdown.map((b) => [b.key, b.label]);
+    expect(rows).toEqual([
+      ['s-1', 'Login'],
+      ['s-2', 'Logout'],
+      ['s-20', 'Invoices'],
+      [null, null],
+    ]);
+  });
+});

@@ -7,6 +7,7 @@ import {
   type CostTimeseriesQuery,
 } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
+import { storiesRepository } from '../stories/stories.repository.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { BudgetsService } from './budgets.service.js';
 import { CostReader } from './cost-reader.js';
@@ -35,6 +36,13 @@ export class CostsService {
     return { start: range.start, end: range.end, ...availabilityOf(known, totals, unpricedEvents), totals, unpricedEvents };
   }
 
+  /** Story titles for a breakdown by story (a card's name, never its id). */
+  private async storyTitles(ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const s of await storiesRepository.byIds(this.db.read, ids)) if (s.title) out.set(s.id, s.title);
+    return out;
+  }
+
   async summary(q: CostSummaryQuery): Promise<CostSummary> {
     let start: number;
     let end: number;
@@ -55,8 +63,9 @@ export class CostsService {
 
     const groups = new Map<string | null, CostAggregate[]>();
     for (const r of grouped) groups.set(r.key, [...(groups.get(r.key) ?? []), r]);
+    const labels = q.groupBy === 'story' ? await this.storyTitles([...groups.keys()].filter((k): k is string => k !== null)) : new Map<string, string>();
     const breakdown = [...groups.entries()]
-      .map(([key, rows]) => ({ key, ...totalsOf(rows) }))
+      .map(([key, rows]) => ({ key, label: key === null ? null : (labels.get(key) ?? null), ...totalsOf(rows) }))
       .sort((a, b) => (a.key === null ? 1 : 0) - (b.key === null ? 1 : 0) || (a.key ?? '').localeCompare(b.key ?? ''));
 
     const currencies = [...new Set([...current.totals, ...previous.totals].map((t) => t.currency))].sort();

@@ -77,6 +77,12 @@ export const storiesRepository = {
     return row ? toStory(row) : undefined;
   },
 
+  async byIds(db: Executor, ids: readonly string[]): Promise<Story[]> {
+    const out: Story[] = [];
+    for (const part of chunks(ids)) out.push(...(await db.selectFrom('stories').selectAll().where('id', 'in', part).execute()).map(toStory));
+    return out;
+  },
+
   /** All stories of a project (board and context views), in a stable order; capped to protect the server. */
   async byProject(db: Executor, projectId: string, limit: number): Promise<Story[]> {
     const rows = await db

@@ -67,8 +67,9 @@ function SummaryCards({ summary }: { summary: CostSummary }) {
   );
 }
 
-function keyName(key: string | null, groupBy: GroupBy, names: Names): string {
+function keyName(key: string | null, groupBy: GroupBy, names: Names, label: string | null = null): string {
   if (key === null) return `no ${groupBy}`;
+  if (label) return label;
   if (groupBy === 'project') return names.project(key) ?? key;
   if (groupBy === 'agent') return names.agent(key) ?? key;
   return key;
@@ -92,8 +93,8 @@ function Breakdown({ summary, names }: { summary: CostSummary; names: Names }) {
         <ul aria-label={`Cost by ${summary.groupBy}`} data-testid="cost-breakdown">
           {summary.breakdown.map((row) => (
             <li key={row.key ?? '∅'} data-testid="breakdown-row" data-key={row.key ?? ''} className={`${COLS} space-y-1 border-b border-border px-3 py-2 last:border-b-0 md:space-y-0`}>
-              <Field label={summary.groupBy} title={keyName(row.key, summary.groupBy, names)}>
-                <span className="font-medium">{summary.groupBy === 'model' && row.key ? <ModelName id={row.key} /> : keyName(row.key, summary.groupBy, names)}</span>
+              <Field label={summary.groupBy} title={keyName(row.key, summary.groupBy, names, row.label)}>
+                <span className="font-medium">{summary.groupBy === 'model' && row.key ? <ModelName id={row.key} /> : keyName(row.key, summary.groupBy, names, row.label)}</span>
               </Field>
               <Field label="Amount">{row.totals.length > 0 ? row.totals.map((t) => money(t.amount, t.currency)).join(' · ') : <span className="text-muted">unknown</span>}</Field>
               <Field label="Unpriced">{row.unpricedEvents}</Field>
