@@ -48,7 +48,15 @@ describe('first look: the BMAD v6 sample on every page', () => {
     { name: 'workflows', path: '/workflows', ready: (p) => p.getByTestId('workflow-row').first().waitFor() },
     { name: 'workflow-detail', path: `/workflows/${S(workflowId)}`, ready: (p) => p.getByTestId('transition-timeline').or(p.getByText('No transitions recorded yet.')).waitFor() },
     { name: 'projects', path: '/projects', ready: (p) => p.getByTestId('project-card').first().waitFor() },
-    { name: 'project', path: `/projects/${S(projectId)}`, ready: (p) => p.getByTestId('project-stories').waitFor() },
+    {
+      name: 'project',
+      path: `/projects/${S(projectId)}`,
+      // The flow charts too: their canvases (or the plain "no history" note) are part of what has to fit.
+      ready: async (p) => {
+        await p.getByTestId('project-stories').waitFor();
+        await p.locator('[data-testid=flow-cfd] canvas').or(p.getByTestId('flow-no-history')).waitFor();
+      },
+    },
     { name: 'kanban', path: `/kanban?projectId=${S(projectId)}`, ready: (p) => p.getByTestId('kanban-card').first().waitFor() },
     { name: 'story', path: `/stories/${S(storyId)}`, ready: (p) => p.getByTestId('story-details').waitFor() },
     { name: 'costs', path: '/costs', ready: (p) => p.getByTestId('costs-ready').waitFor() },

@@ -6,6 +6,8 @@ import {
   directorySchema,
   documentPageSchema,
   documentSchema,
+  flowResponseSchema,
+  flowSourcesResponseSchema,
   integritySchema,
   kanbanBoardSchema,
   meSchema,
@@ -16,6 +18,7 @@ import {
   workflowPageSchema,
   workflowSchema,
   workspaceInfoSchema,
+  type FlowSourcesQuery,
   type Status,
 } from '../../contracts/index.js';
 import { api, ApiError, queryString } from './http.js';
@@ -38,6 +41,10 @@ export const keys = {
   /** Not under ['document', id]: refreshing a document's metadata must not swap the text someone is reading. */
   documentContent: (id: string) => ['document-content', id] as const,
   integrity: (projectId: string) => ['integrity', projectId] as const,
+  /** A project's flow charts (every bucket and zone under it), re-read when one of its stories or epics changes. */
+  flow: (projectId: string) => ['flow', projectId] as const,
+  /** The transitions behind one point of a flow chart. */
+  flowSources: (projectId: string) => ['flow-sources', projectId] as const,
   /** Every cost query (summary and time series) lives under this prefix: a recorded cost re-reads them all. */
   costs: ['costs'] as const,
 };
@@ -79,6 +86,13 @@ export interface DocumentFilters {
   storyId?: string | undefined;
   kind?: string | undefined;
   page: number;
+}
+
+export interface FlowParams {
+  bucket: 'day' | 'week';
+  tz: string;
+  /** From the project's first recorded change when absent. */
+  start?: string | undefined;
 }
 
 export const PAGE_SIZE = 50;
@@ -132,6 +146,25 @@ export const queries = {
   document: (id: string) => queryOptions({ queryKey: keys.document(id), queryFn: () => api.get(`/documents/${encodeURIComponent(id)}`, documentSchema) }),
   integrity: (projectId: string) =>
     queryOptions({ queryKey: keys.integrity(projectId), queryFn: () => api.get(`/projects/${encodeURIComponent(projectId)}/integrity`, integritySchema) }),
+  /** Every document of a project (up to 200), to find one by its path. */
+  projectDocuments: (projectId: string) =>
+    queryOptions({
+      queryKey: [...keys.documents, 'project', projectId] as const,
+      queryFn: () => api.get(`/documents${queryString({ projectId, pageSize: 200 })}`, documentPageSchema),
+      staleTime: 60_000,
+    }),
+  flow: (projectId: string, q: FlowParams) =>
+    queryOptions({
+      queryKey: [...keys.flow(projectId), q] as const,
+      queryFn: () => api.get(`/projects/${encodeURIComponent(projectId)}/flow${queryString({ bucket: q.bucket, tz: q.tz, start: q.start })}`, flowResponseSchema),
+      retry: (n, e) => !(e instanceof ApiError && (e.status === 422 || e.status === 404)) && n < 2,
+    }),
+  flowSources: (projectId: string, q: FlowSourcesQuery) =>
+    queryOptions({
+      queryKey: [...keys.flowSources(projectId), q] as const,
+      queryFn: () =>
+        api.get(`/projects/${encodeURIComponent(projectId)}/flow/sources${queryString({ kind: q.kind, start: q.start, end: q.end, column: q.column, epic: q.epic })}`, flowSourcesResponseSchema),
+    }),
   costSummary: (q: CostSummaryParams) =>
     queryOptions({
       queryKey: [...keys.costs, 'summary', q] as const,

@@ -10,7 +10,16 @@ export interface Names {
   person(id: string | null): string | null;
   /** Who made a change: a person or an agent. */
   actor(id: string | null): string | null;
+  /**
+   * Who made a change, for reading: a person's or agent's name from the directory; "…" while the directory loads; an
+   * id the directory does not describe reads without its kind prefix ("person:priya@x.dev" → "priya@x.dev"), so a
+   * raw id never shows; null when nobody is named.
+   */
+  who(id: string | null): string | null;
 }
+
+/** "person:priya@streakly.dev" → "priya@streakly.dev": what a git author id says, without the id's kind prefix. */
+export const withoutKind = (id: string) => id.replace(/^(?:person|user|agent|actor):/, '');
 
 /** Turns ids into names; an id nobody has described yet is shown as itself rather than hidden. */
 export function useNames(): Names {
@@ -18,9 +27,10 @@ export function useNames(): Names {
   return useMemo(() => {
     const projects = new Map(data?.projects.map((p) => [p.id, p.name]));
     const agents = new Map(data?.agents.map((a) => [a.id, a.name]));
-    const people = new Map(data?.people.map((p) => [p.id, p.displayName ?? p.email ?? p.id]));
+    const people = new Map(data?.people.map((p) => [p.id, p.displayName ?? p.email ?? withoutKind(p.id)]));
     const look = (m: Map<string, string>) => (id: string | null) => (id === null ? null : (m.get(id) ?? id));
     const actor = (id: string | null) => (id === null ? null : (people.get(id) ?? agents.get(id) ?? id));
-    return { directory: data, project: look(projects), agent: look(agents), person: look(people), actor };
+    const who = (id: string | null) => (id === null ? null : !data ? '…' : (people.get(id) ?? agents.get(id) ?? withoutKind(id)));
+    return { directory: data, project: look(projects), agent: look(agents), person: look(people), actor, who };
   }, [data]);
 }

@@ -1,3 +1,5 @@
+import { useCallback } from 'react';
+import { useSearchParams } from 'react-router';
 import { STATUSES, type Status } from '../../contracts/index.js';
 import { statusLabel } from './StatusBadge.js';
 
@@ -74,6 +76,16 @@ export function updateParams(params: URLSearchParams, patch: Record<string, stri
   }
   if (!('page' in patch)) next.delete('page');
   return next;
+}
+
+/**
+ * A setter for URL filters. It builds on the URL as it is at the call, not as of the last render: two changes in
+ * quick succession (a keyboard user, a busy machine) would otherwise each start from the same stale params and the
+ * second would drop the first. BrowserRouter writes history synchronously, so `window.location` is always current.
+ */
+export function useParamSetter({ replace = false }: { replace?: boolean } = {}) {
+  const [, setParams] = useSearchParams();
+  return useCallback((patch: Record<string, string | undefined>) => setParams(updateParams(new URLSearchParams(window.location.search), patch), { replace }), [setParams, replace]);
 }
 
 export function Pager({ page, pageSize, total, onPage }: { page: number; pageSize: number; total: number; onPage: (p: number) => void }) {

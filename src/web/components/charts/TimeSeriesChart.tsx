@@ -6,9 +6,40 @@ import { ChartDataTable } from './ChartDataTable.js';
 import { ChartLegend } from './ChartLegend.js';
 import { hatchStyle } from './hatch.js';
 import { useChartTheme } from './chart-theme.js';
-import { distinctReasons, rangeAt, type TimeSeriesChartProps } from './time-series.js';
-import { buildOptions, seriesColors } from './uplot-options.js';
+import { distinctReasons, rangeAt, stackValues, type TimeSeries, type TimeSeriesChartProps } from './time-series.js';
+import { areaFills, buildOptions, seriesColors } from './uplot-options.js';
 import { useElementWidth } from './use-element-width.js';
+
+/** The series whose point at bucket `idx` is nearest the pointer's height (CSS px from the plot's top), if any has one. */
+function nearestSeries(u: uPlot, series: readonly TimeSeries[], idx: number, y: number): number | null {
+  let nearest: number | null = null;
+  let distance = Infinity;
+  series.forEach((s, si) => {
+    const v = s.values[idx];
+    if (v === null || v === undefined) return;
+    const d = Math.abs(u.valToPos(v, 'y') - y);
+    if (d < distance) [nearest, distance] = [si, d];
+  });
+  return nearest;
+}
+
+/** The stacked area under the pointer at bucket `idx` (a series with a positive value there); null above the stack. */
+function areaAt(u: uPlot, heights: readonly (number | null)[][], idx: number, y: number): number | null {
+  for (let si = 0; si < heights.length; si++) {
+    const top = heights[si]?.[idx];
+    if (top === null || top === undefined) continue;
+    let below = 0;
+    for (let k = si + 1; k < heights.length; k++) {
+      const h = heights[k]?.[idx];
+      if (h !== null && h !== undefined) {
+        below = h;
+        break;
+      }
+    }
+    if (top > below && y >= u.valToPos(top, 'y') - 1 && y <= u.valToPos(below, 'y') + 1) return si;
+  }
+  return null;
+}
 
 /**
  * A bucketed time series on uPlot (canvas; ~22 KB gzipped, fast with thousands of points). Import it through
@@ -16,7 +47,7 @@ import { useElementWidth } from './use-element-width.js';
  * unknown buckets are hatched bands (never a zero), and the numbers are also offered as a table.
  */
 export default function TimeSeriesChart(props: TimeSeriesChartProps) {
-  const { label, x, series, unavailable, formatValue, formatX, formatXLong = formatX, kind = 'line', height = 200, onSelect } = props;
+  const { label, x, series, unavailable, formatValue, formatX, formatXLong = formatX, kind = 'line', height = 200, onSelect, yIncrs, hasSources } = props;
   const theme = useChartTheme();
   const [boxRef, width] = useElementWidth<HTMLDivElement>();
   const plotRef = useRef<HTMLDivElement>(null);
@@ -38,12 +69,14 @@ export default function TimeSeriesChart(props: TimeSeriesChartProps) {
   useEffect(() => {
     const el = plotRef.current;
     if (!measured || !el) return;
-    const opts = buildOptions({ label, x, series, unavailable, kind, height, formatValue: (v) => format.current.formatValue(v), formatX: (v) => format.current.formatX(v) }, theme, widthRef.current, {
+    const opts = buildOptions({ label, x, series, unavailable, kind, height, yIncrs, formatValue: (v) => format.current.formatValue(v), formatX: (v) => format.current.formatX(v) }, theme, widthRef.current, {
       onCursor: (idx, left) => setCursor(idx === null ? null : { idx, left }),
       formatValue: () => format.current.formatValue,
       formatX: () => format.current.formatX,
     });
-    const data: uPlot.AlignedData = [x.map((_, i) => i), ...series.map((s) => [...s.values])];
+    // A stacked chart draws running sums; everything people read (tooltip, table, readout) stays each series' own value.
+    const heights = kind === 'stacked' ? stackValues(series) : series.map((s) => [...s.values]);
+    const data: uPlot.AlignedData = [x.map((_, i) => i), ...heights];
     const u = new uPlot(opts, data, el);
     chartRef.current = u;
     // uPlot's cursor follows mouse events only. Touch: a tap or a horizontal drag picks the bucket under the finger,
@@ -60,15 +93,7 @@ export default function TimeSeriesChart(props: TimeSeriesChartProps) {
       const idx = u.cursor.idx;
       if (idx == null || !format.current.onSelect) return;
       const y = e.clientY - u.over.getBoundingClientRect().top;
-      let nearest: number | null = null;
-      let distance = Infinity;
-      series.forEach((s, si) => {
-        const v = s.values[idx];
-        if (v === null || v === undefined) return;
-        const d = Math.abs(u.valToPos(v, 'y') - y);
-        if (d < distance) [nearest, distance] = [si, d];
-      });
-      format.current.onSelect(idx, nearest, el);
+      format.current.onSelect(idx, kind === 'stacked' ? areaAt(u, heights, idx, y) : nearestSeries(u, series, idx, y), el);
     };
     u.over.addEventListener('click', onClick);
     return () => {
@@ -76,7 +101,7 @@ export default function TimeSeriesChart(props: TimeSeriesChartProps) {
       chartRef.current = null;
       setCursor(null);
     };
-  }, [measured, label, x, series, unavailable, kind, height, theme]);
+  }, [measured, label, x, series, unavailable, kind, height, yIncrs, theme]);
 
   const colors = useMemo(() => seriesColors({ series }, theme), [series, theme]);
   const reasons = useMemo(() => distinctReasons(unavailable), [unavailable]);
@@ -89,7 +114,8 @@ export default function TimeSeriesChart(props: TimeSeriesChartProps) {
     const cur = cursor?.idx;
     if (e.key === 'Enter' && cur !== undefined && onSelect) {
       e.preventDefault();
-      const si = series.findIndex((s) => s.values[cur] !== null && s.values[cur] !== undefined);
+      // A stack's bucket as a whole (every series in it); otherwise the first series with a value there.
+      const si = kind === 'stacked' ? -1 : series.findIndex((s) => s.values[cur] !== null && s.values[cur] !== undefined);
       onSelect(cur, si < 0 ? null : si, e.currentTarget);
       return;
     }
@@ -150,9 +176,9 @@ export default function TimeSeriesChart(props: TimeSeriesChartProps) {
         {readout}
       </p>
       <figcaption>
-        <ChartLegend series={series} colors={colors} kind={kind} reasons={reasons} />
+        <ChartLegend series={series} colors={kind === 'stacked' ? areaFills(colors, theme) : colors} strokes={colors} kind={kind} reasons={reasons} />
       </figcaption>
-      <ChartDataTable label={label} x={x} series={series} unavailable={unavailable} formatValue={formatValue} formatX={formatXLong} />
+      <ChartDataTable label={label} x={x} series={series} unavailable={unavailable} formatValue={formatValue} formatX={formatXLong} sources={onSelect && hasSources ? { has: hasSources, open: onSelect } : undefined} />
     </figure>
   );
 }

@@ -13,6 +13,23 @@ export interface ChartTheme {
   byVar: (name: string) => string;
 }
 
+/** #rgb, #rrggbb or rgb()/rgba() as [r, g, b] (the built stylesheet shortens #ffffff to #fff); null for anything else. */
+function rgbOf(css: string): number[] | null {
+  const c = css.trim().toLowerCase();
+  if (/^#[0-9a-f]{3}$/.test(c)) return [1, 2, 3].map((i) => parseInt(c[i]! + c[i]!, 16));
+  if (/^#[0-9a-f]{6}$/.test(c)) return [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+  const m = /^rgba?\(\s*(\d+)[\s,]+(\d+)[\s,]+(\d+)/.exec(c);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
+}
+
+/** The colour `ratio` of the way from `base` to `color`: an opaque tint that follows the theme's surface. */
+export function mix(color: string, base: string, ratio: number): string {
+  const a = rgbOf(color);
+  const b = rgbOf(base);
+  if (!a || !b) return color;
+  return `#${a.map((v, i) => Math.round(v * ratio + b[i]! * (1 - ratio)).toString(16).padStart(2, '0')).join('')}`;
+}
+
 const PALETTE_VARS = ['--accent', '--warn', '--ok', '--info', '--danger', '--neutral'];
 
 function readTheme(): ChartTheme {

@@ -41,8 +41,13 @@ export interface TimeSeriesChartProps {
   formatX: (x: number) => string;
   /** Long bucket label for the tooltip and the table; formatX when absent. */
   formatXLong?: (x: number) => string;
-  /** 'bars' suits one series of amounts per bucket; 'line' suits several series (they would overlap as bars). */
-  kind?: 'line' | 'bars';
+  /**
+   * 'bars' suits one series of amounts per bucket; 'line' suits several series (they would overlap as bars);
+   * 'stacked' draws each series as an area on top of the ones after it (the first series on top, the last at the
+   * bottom: a cumulative flow diagram lists its columns from backlog to done). The tooltip and the table still give
+   * each series' own value, never the running sum.
+   */
+  kind?: ChartKind;
   /** CSS pixels; the width follows the container. */
   height?: number;
   /**
@@ -52,6 +57,39 @@ export interface TimeSeriesChartProps {
   onSelect?: (bucket: number, series: number | null, opener: HTMLElement) => void;
   /** Highest value the measure can take (1 for a ratio): the axis never reaches past it. */
   yMax?: number;
+  /** The steps the value axis may use (COUNT_STEPS for counts, HOUR_STEPS for durations in hours); uPlot's own by default. */
+  yIncrs?: readonly number[];
+  /**
+   * Which values have sources behind them: the data table then offers a "sources" button on each, which calls
+   * onSelect with that bucket and series (the keyboard and screen-reader way to what the chart's click opens).
+   */
+  hasSources?: (bucket: number, series: number) => boolean;
+}
+
+export type ChartKind = 'line' | 'bars' | 'stacked';
+
+/** Whole-number steps: a count axis never shows a fraction. */
+export const COUNT_STEPS: readonly number[] = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 20_000, 50_000, 100_000];
+/** Steps for durations in hours: whole hours, then half days, days and weeks. */
+export const HOUR_STEPS: readonly number[] = [0.25, 0.5, 1, 2, 3, 4, 6, 12, 24, 48, 72, 96, 120, 168, 336, 504, 672, 1344, 2688, 5376];
+
+/**
+ * The heights a stacked chart draws: per series, its value plus every value below it (the series after it), null where
+ * its own value is unknown. The first series is the top of the stack.
+ */
+export function stackValues(series: readonly TimeSeries[]): (number | null)[][] {
+  const n = Math.max(0, ...series.map((s) => s.values.length));
+  const out = series.map(() => new Array<number | null>(n).fill(null));
+  for (let j = 0; j < n; j++) {
+    let sum = 0;
+    for (let i = series.length - 1; i >= 0; i--) {
+      const v = series[i]!.values[j];
+      if (v === null || v === undefined) continue;
+      sum += v;
+      out[i]![j] = sum;
+    }
+  }
+  return out;
 }
 
 /** The unavailable range a bucket falls in, if any. */

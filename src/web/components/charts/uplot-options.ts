@@ -1,5 +1,5 @@
 import uPlot from 'uplot';
-import type { ChartTheme } from './chart-theme.js';
+import { mix, type ChartTheme } from './chart-theme.js';
 import { drawZeroBars, makeBandPainter } from './chart-drawing.js';
 import { distinctReasons, type TimeSeriesChartProps } from './time-series.js';
 
@@ -11,6 +11,10 @@ const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 
 export const seriesColors = (props: Pick<TimeSeriesChartProps, 'series'>, theme: ChartTheme) =>
   props.series.map((s, i) => (s.colorVar ? theme.byVar(s.colorVar) : theme.palette[i % theme.palette.length]) || theme.fg);
+
+/** A stacked area's fill: its colour tinted toward the surface, opaque, so the areas stay readable in both themes. */
+export const areaFills = (colors: readonly string[], theme: ChartTheme) => colors.map((c) => mix(c, theme.surface, 0.6));
+
 
 /** A round upper bound (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^n): readable steps without doubling the headroom. */
 function niceCeil(v: number): number {
@@ -43,7 +47,9 @@ export function buildOptions(props: TimeSeriesChartProps, theme: ChartTheme, wid
   const hasValues = series.some((s) => s.values.some((v) => v !== null));
   const reasons = distinctReasons(unavailable).map((r) => r.reason);
   const painter = makeBandPainter(x, unavailable, reasons, theme);
-  const bars = kind === 'bars' ? uPlot.paths.bars?.({ size: [0.7, 60], align: 0 }) : undefined;
+  // Too few buckets for an area to show anything (one point is no area): a stack is drawn as stacked bars instead.
+  const bars = kind === 'bars' || (kind === 'stacked' && n < 3) ? uPlot.paths.bars?.({ size: [0.7, 60], align: 0 }) : undefined;
+  const fills = kind === 'stacked' ? areaFills(colors, theme) : [];
 
   return {
     width,
@@ -88,6 +94,7 @@ export function buildOptions(props: TimeSeriesChartProps, theme: ChartTheme, wid
         grid: { stroke: theme.border, width: 1 },
         ticks: { show: false },
         space: 32,
+        ...(props.yIncrs ? { incrs: [...props.yIncrs] } : {}),
         size: axisSize,
         values: (_u, splits) => splits.map((v) => cb.formatValue()(v)),
       },
@@ -100,15 +107,18 @@ export function buildOptions(props: TimeSeriesChartProps, theme: ChartTheme, wid
         // Null stays a gap: never bridged by a line, never a bar.
         spanGaps: false,
         ...(bars
-          ? { fill: colors[i], width: 0, paths: bars, points: { show: false } }
-          : { width: 2, dash: DASHES[i % DASHES.length], points: { show: n <= 60, size: 5, fill: theme.surface } }),
+          ? { fill: kind === 'stacked' ? fills[i] : colors[i], width: kind === 'stacked' ? 1 : 0, paths: bars, points: { show: false } }
+          : kind === 'stacked'
+            ? // Drawn top of the stack first, each lower area over it: opaque fills never blend into each other.
+              { fill: fills[i], width: 1.5, points: { show: false } }
+            : { width: 2, dash: DASHES[i % DASHES.length], points: { show: n <= 60, size: 5, fill: theme.surface } }),
       })),
     ],
     hooks: {
       drawClear: [(u) => painter.bands(u)],
       draw: [
         (u) => {
-          if (bars) drawZeroBars(u, colors);
+          if (bars && kind === 'bars') drawZeroBars(u, colors);
           painter.labels(u);
         },
       ],

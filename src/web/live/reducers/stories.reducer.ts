@@ -39,7 +39,14 @@ export function applyStoryEvents(qc: QueryClient, events: readonly TypedEvent[],
     if (e.eventType !== 'story.upserted' && e.eventType !== 'story.status_changed') continue;
     touched.set(e.entityId, [...(touched.get(e.entityId) ?? []), e]);
   }
+  applyEpicEvents(events, ctx);
   if (touched.size === 0) return;
+  // Its history (and the records of its status) are the server's to tell: the story's page re-reads, as do the flow
+  // charts on screen and the transitions behind an open point (a status change moves a story between columns; an
+  // upsert can change its epic). Coalesced, and only what is on screen.
+  for (const id of touched.keys()) ctx.invalidate(storyKeys.detail(id));
+  ctx.invalidate(['flow']);
+  ctx.invalidate(['flow-sources']);
   retitleWorkflows(qc, events);
 
   for (const [queryKey, board] of qc.getQueriesData<KanbanBoard>({ queryKey: ['kanban'] })) {
@@ -93,3 +100,13 @@ export function applyStoryEvents(qc: QueryClient, events: readonly TypedEvent[],
   ctx.flash(touched.keys());
 }
 
+/**
+ * Epics are listed on their project's page (status, BMAD status, retrospective): an upsert names its project, a status
+ * change does not, so it re-reads the project pages on screen.
+ */
+function applyEpicEvents(events: readonly TypedEvent[], ctx: ReducerContext): void {
+  for (const e of events) {
+    if (e.eventType === 'epic.upserted') ctx.invalidate(keys.projectContext(e.payload.projectId));
+    else if (e.eventType === 'epic.status_changed') ctx.invalidate(['project-context']);
+  }
+}

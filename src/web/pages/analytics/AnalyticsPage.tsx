@@ -4,7 +4,7 @@ import { useSearchParams } from 'react-router';
 import type { KpiKey } from '../../../contracts/index.js';
 import { ApiError } from '../../api/http.js';
 import { useNames } from '../../api/use-names.js';
-import { updateParams } from '../../components/filters.js';
+import { useParamSetter } from '../../components/filters.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { useStaleness } from '../../live/live-context.js';
@@ -40,10 +40,10 @@ function useMinuteClock(): number {
 }
 
 export default function AnalyticsPage() {
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const f = filtersFrom(params);
   const names = useNames();
-  const set = (patch: Record<string, string | undefined>) => setParams(updateParams(params, patch), { replace: true });
+  const set = useParamSetter({ replace: true });
   const now = useMinuteClock();
   const clientErrors = rangeErrors(f);
   const range = rangeOf(f, now);

@@ -1,13 +1,12 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import type { KpiCatalogue, LineageEvent, LineageResponse } from '../../../contracts/index.js';
 import type { Names } from '../../api/use-names.js';
+import { Drawer } from '../../components/Drawer.js';
 import { ErrorState, Loading } from '../../components/states.js';
 import { analyticsQueries } from './analytics-queries.js';
 import { formatInstant, formatValue, formatWindow } from './format.js';
-
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
 
 const EVENT_LABEL: Record<string, string> = {
   'workflow.upserted': 'Workflow',
@@ -73,42 +72,10 @@ function EventItem({ e, unitOf }: { e: LineageEvent; unitOf: (v: number) => stri
   );
 }
 
-/**
- * The sources behind one figure, in a modal drawer: focus moves in and stays in (Tab wraps), Esc or the close button
- * closes it, and focus goes back to what opened it. A native <dialog> opened with showModal() makes the rest of the
- * page inert, so screen readers do not wander out either.
- */
+/** The sources behind one figure, in the shared modal drawer (focus kept inside, Esc closes, focus returns). */
 export function LineageDrawer({ lineageRef, onClose, returnFocus, catalogue, names }: { lineageRef: string; onClose: () => void; returnFocus: HTMLElement | null; catalogue: KpiCatalogue; names: Names }) {
-  const dialog = useRef<HTMLDialogElement>(null);
-  const closeButton = useRef<HTMLButtonElement>(null);
   const list = useRef<HTMLUListElement>(null);
   const q = useInfiniteQuery(analyticsQueries.lineage(lineageRef));
-  useEffect(() => {
-    const d = dialog.current;
-    if (!d) return;
-    if (!d.open) d.showModal();
-    closeButton.current?.focus();
-    return () => {
-      d.close();
-      // The opener may have been re-rendered away (a live refresh): then the page's main landmark takes the focus.
-      if (returnFocus?.isConnected) returnFocus.focus();
-      else document.getElementById('main')?.focus();
-    };
-  }, [returnFocus]);
-  const trap = (e: KeyboardEvent<HTMLDialogElement>) => {
-    if (e.key !== 'Tab' || !dialog.current) return;
-    const items = [...dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.offsetParent !== null);
-    const first = items[0];
-    const last = items[items.length - 1];
-    if (!first || !last) return;
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
-    }
-  };
   // "Load more" disappears on the last page: focus moves to the first new event instead of falling out of the dialog.
   // It is focused once React has committed the new page (an effect), not after a guessed frame.
   const focusIndex = useRef<number | null>(null);
@@ -130,27 +97,7 @@ export function LineageDrawer({ lineageRef, onClose, returnFocus, catalogue, nam
   const def = head?.metric ? catalogue.kpis.find((k) => k.id === head.metric!.kpi) : undefined;
   const unitOf = (v: number) => (head?.metric ? formatValue(v, def?.unit, head.metric.unit) : String(v));
   return (
-    <dialog
-      ref={dialog}
-      aria-labelledby="lineage-title"
-      data-testid="lineage-drawer"
-      onKeyDown={trap}
-      // Esc fires "cancel": the URL decides whether the drawer is open, so close through it.
-      onCancel={(e) => {
-        e.preventDefault();
-        onClose();
-      }}
-      className="fixed inset-y-0 right-0 left-auto m-0 h-dvh max-h-dvh w-full max-w-lg overflow-y-auto border-l border-border bg-surface p-0 text-fg shadow-xl backdrop:bg-black/40"
-    >
-      <div className="sticky top-0 flex items-center justify-between gap-3 border-b border-border bg-surface px-4 py-3">
-        <h2 id="lineage-title" className="text-base font-semibold">
-          Where this figure comes from
-        </h2>
-        <button ref={closeButton} type="button" onClick={onClose} className="rounded border border-border px-2 py-1 text-sm hover:bg-surface-2">
-          Close
-        </button>
-      </div>
-      <div className="space-y-4 px-4 py-3">
+    <Drawer title="Where this figure comes from" onClose={onClose} returnFocus={returnFocus} testId="lineage-drawer">
         {q.isPending ? (
           <Loading what="the sources" />
         ) : q.error ? (
@@ -182,7 +129,6 @@ export function LineageDrawer({ lineageRef, onClose, returnFocus, catalogue, nam
             </section>
           </>
         )}
-      </div>
-    </dialog>
+    </Drawer>
   );
 }

@@ -1,17 +1,17 @@
 import { WindowFields } from '../../components/WindowFields.js';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useMemo } from 'react';
 import { useSearchParams } from 'react-router';
 import type { CostSummary } from '../../../contracts/index.js';
 import { ApiError } from '../../api/http.js';
 import { queries } from '../../api/queries.js';
 import { useNames, type Names } from '../../api/use-names.js';
-import { SelectFilter, updateParams } from '../../components/filters.js';
+import { SelectFilter, useParamSetter } from '../../components/filters.js';
 import { Field } from '../../components/Field.js';
 import { ModelName } from '../../components/ModelName.js';
+import { TimeZoneSelect } from '../../components/TimeZoneSelect.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
-import { browserTimeZone, bucketFor, COMMON_ZONES, dateToInstant, filtersFrom, rangeErrors, type CostFilters, type GroupBy } from './cost-params.js';
+import { bucketFor, dateToInstant, filtersFrom, rangeErrors, type CostFilters, type GroupBy } from './cost-params.js';
 import { BudgetBars } from './BudgetBars.js';
 import { CostCharts } from './CostCharts.js';
 import { money, reasonText } from './cost-format.js';
@@ -109,10 +109,10 @@ function Breakdown({ summary, names }: { summary: CostSummary; names: Names }) {
 const inputCls = 'min-w-0 rounded border border-border bg-surface px-2 py-1 text-fg';
 
 export default function CostsPage() {
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const f: CostFilters = filtersFrom(params);
   const names = useNames();
-  const set = (patch: Record<string, string | undefined>) => setParams(updateParams(params, patch), { replace: true });
+  const set = useParamSetter({ replace: true });
   const errors = rangeErrors(f);
   const valid = !errors.start && !errors.end;
   const custom = f.window === 'custom';
@@ -128,7 +128,6 @@ export default function CostsPage() {
     enabled: valid && range !== undefined,
     placeholderData: keepPreviousData,
   });
-  const zones = useMemo(() => [...new Set([f.tz, browserTimeZone(), ...COMMON_ZONES])], [f.tz]);
   const startError = errors.start ?? serverFieldError(summary.error, 'start') ?? serverFieldError(series.error, 'start');
   const endError = errors.end ?? serverFieldError(summary.error, 'end') ?? serverFieldError(series.error, 'end');
   const exportCsv = () => {
@@ -146,16 +145,7 @@ export default function CostsPage() {
       <div className="mb-4 flex flex-wrap items-start gap-3" role="search" aria-label="Cost filters">
         <WindowFields idPrefix="cost" label="Window" window={f.window} start={f.start} end={f.end} errors={{ start: startError, end: endError }} set={set} />
         <SelectFilter label="Project" name="projectId" value={f.projectId} onChange={(v) => set({ projectId: v })} options={(names.directory?.projects ?? []).map((p) => ({ id: p.id, label: p.name }))} />
-        <label className="flex min-w-0 items-center gap-1.5 text-sm">
-          <span className="text-muted">Time zone</span>
-          <select name="tz" value={f.tz} onChange={(e) => set({ tz: e.target.value === browserTimeZone() ? undefined : e.target.value })} className={`${inputCls} max-w-[12rem]`}>
-            {zones.map((z) => (
-              <option key={z} value={z}>
-                {z}
-              </option>
-            ))}
-          </select>
-        </label>
+        <TimeZoneSelect value={f.tz} onChange={(tz) => set({ tz })} />
         <label className="flex min-w-0 items-center gap-1.5 text-sm">
           <span className="text-muted">Group by</span>
           <select name="groupBy" value={f.groupBy} onChange={(e) => set({ groupBy: e.target.value })} className={inputCls}>

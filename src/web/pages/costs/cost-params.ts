@@ -1,3 +1,4 @@
+import { browserTimeZone } from '../../components/TimeZoneSelect.js';
 import { COST_GROUP_BY, COST_MAX_RANGE_DAYS, COST_WINDOWS, isKnownTimeZone, type CostWindow } from '../../../contracts/index.js';
 
 export type GroupBy = (typeof COST_GROUP_BY)[number];
@@ -11,16 +12,6 @@ export interface CostFilters {
   tz: string;
   groupBy: GroupBy;
 }
-
-export function browserTimeZone(): string {
-  try {
-    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-  } catch {
-    return 'UTC';
-  }
-}
-
-export const COMMON_ZONES = ['UTC', 'Europe/London', 'Europe/Berlin', 'Europe/Paris', 'America/New_York', 'America/Chicago', 'America/Los_Angeles', 'America/Sao_Paulo', 'Asia/Kolkata', 'Asia/Singapore', 'Asia/Tokyo', 'Australia/Sydney'];
 
 export function filtersFrom(params: URLSearchParams): CostFilters {
   const w = params.get('window');

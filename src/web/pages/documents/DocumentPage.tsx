@@ -10,6 +10,8 @@ import { RelativeTime } from '../../components/RelativeTime.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
 import { ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { useStoryTitle } from '../stories/use-story-title.js';
+import { DocumentVersions } from './DocumentVersions.js';
+import { Superseded } from './Superseded.js';
 import { fetchDocumentContent, formatBytes, kindLabel, versionOf, type ContentFallback, type DocumentContent } from './content.js';
 
 // The viewers' React parts are small and come with this page; the libraries they drive (marked, DOMPurify,
@@ -197,7 +199,9 @@ export default function DocumentPage() {
           changed since it was registered, or been altered.
         </div>
       )}
+      {d.supersededBy && <Superseded d={{ ...d, supersededBy: d.supersededBy }} />}
       <DocumentMetaPanel d={d} />
+      {d.versions && <DocumentVersions versions={d.versions} />}
       {content.isPending ? (
         <Loading what="the content" />
       ) : content.error && !content.data ? (

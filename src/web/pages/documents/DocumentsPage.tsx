@@ -6,7 +6,7 @@ import { PAGE_SIZE, queries, type DocumentFilters } from '../../api/queries.js';
 import { useNames, type Names } from '../../api/use-names.js';
 import { Field } from '../../components/Field.js';
 import { FilePath } from '../../components/FilePath.js';
-import { Pager, SelectFilter, updateParams } from '../../components/filters.js';
+import { Pager, SelectFilter, useParamSetter } from '../../components/filters.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
@@ -32,10 +32,15 @@ const DocumentRow = memo(function DocumentRow({ d, names }: { d: DocumentMeta; n
   const size = d.sizeBytes !== null && d.sizeBytes !== undefined ? formatBytes(d.sizeBytes) : null;
   return (
     <li ref={ref} data-testid="document-row" data-document-id={d.id} className={`${COLS} space-y-1 border-b border-border px-3 py-2 md:space-y-0`}>
-      <div className="min-w-0">
-        <Link to={`/documents/${encodeURIComponent(d.id)}`} className="block font-medium text-accent underline-offset-2 wrap-anywhere hover:underline md:truncate" title={d.title}>
+      <div className="flex min-w-0 items-baseline gap-2">
+        <Link to={`/documents/${encodeURIComponent(d.id)}`} className="block min-w-0 font-medium text-accent underline-offset-2 wrap-anywhere hover:underline md:truncate" title={d.title}>
           {d.title}
         </Link>
+        {d.supersededBy && (
+          <span className="shrink-0 rounded bg-info-bg px-1.5 text-xs text-info" title={`Earlier version of ${d.supersededBy}`} data-testid="document-superseded-mark">
+            earlier version
+          </span>
+        )}
       </div>
       <Field label="Kind" title={d.kind ? kindLabel(d.kind) : undefined}>
         {d.kind ? kindLabel(d.kind) : <span className="text-muted">—</span>}
@@ -62,12 +67,12 @@ const DocumentRow = memo(function DocumentRow({ d, names }: { d: DocumentMeta; n
 });
 
 export default function DocumentsPage() {
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const filters = filtersFrom(params);
   const names = useNames();
   const storyTitle = useStoryTitle(filters.storyId);
   const list = useQuery({ ...queries.documents(filters), placeholderData: keepPreviousData });
-  const set = (patch: Record<string, string | undefined>) => setParams(updateParams(params, patch));
+  const set = useParamSetter();
   const kinds = [...new Set([...KNOWN_KINDS, ...(list.data?.items.map((d) => d.kind).filter((k): k is string => !!k) ?? [])])];
   return (
     <section>

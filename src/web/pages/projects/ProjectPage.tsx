@@ -12,6 +12,11 @@ import { isAlarming, StatusBadge } from '../../components/StatusBadge.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { FINDING_LABEL, FINDING_TONE, findingLocation } from '../../components/integrity/findings.js';
 import { CostFigures, PerDoneStory } from '../stories/cost.js';
+import { FlowSection } from './flow/FlowSection.js';
+import { ActionItems } from './planning/ActionItems.js';
+import { DeferredWork } from './planning/DeferredWork.js';
+import { EpicsPanel } from './planning/EpicsPanel.js';
+import { Readiness } from './planning/Readiness.js';
 
 
 /** Consistency findings the sources reported for this project: drift between files, unknown statuses, parse errors. */
@@ -93,7 +98,8 @@ export default function ProjectPage() {
     }
     return <ErrorState error={ctx.error} onRetry={() => void ctx.refetch()} />;
   }
-  const { project: p, stories, workflows, documents, truncated } = ctx.data;
+  const { project: p, stories, workflows, documents, epics, truncated } = ctx.data;
+  const details = p.details;
   return (
     <section>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm">
@@ -105,6 +111,11 @@ export default function ProjectPage() {
       <PageHeader title={p.name}>
         <div className="flex flex-wrap items-center gap-2">
           <StatusBadge status={p.status} />
+          {details?.version && (
+            <span className="rounded bg-surface-2 px-2 py-0.5 text-xs" title={details.layout ? `Layout: ${details.layout}` : undefined} data-testid="project-bmad-version">
+              BMAD {details.version}
+            </span>
+          )}
           {p.overdue && <span className="rounded bg-danger-bg px-2 py-0.5 text-xs font-semibold text-danger">⚠ Overdue</span>}
           {p.riskFlag && <span className="rounded bg-warn-bg px-2 py-0.5 text-xs font-semibold text-warn">⚑ At risk</span>}
           <Link to={`/kanban?projectId=${encodeURIComponent(p.id)}`} className="rounded border border-border px-3 py-1 text-sm hover:bg-surface-2">
@@ -136,6 +147,17 @@ export default function ProjectPage() {
         </div>
       </div>
       <IntegrityPanel projectId={p.id} stories={stories} />
+      <div className="mb-4 grid gap-4 lg:grid-cols-3">
+        <div className="min-w-0 lg:col-span-2 [&>section]:h-full">
+          <EpicsPanel epics={epics} documents={documents} />
+        </div>
+        <Readiness readiness={details?.readiness ?? null} documents={documents} />
+        <div className="min-w-0 lg:col-span-2 [&>section]:h-full">
+          <ActionItems items={details?.actionItems ?? []} documents={documents} />
+        </div>
+        <DeferredWork items={details?.deferredWork ?? []} />
+      </div>
+      <FlowSection projectId={p.id} />
       <div className="grid gap-4 lg:grid-cols-3">
         <Panel title="Stories" count={stories.length} truncated={truncated.stories}>
           {stories.length === 0 ? (

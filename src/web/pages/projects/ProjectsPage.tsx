@@ -4,7 +4,7 @@ import { Link, useSearchParams } from 'react-router';
 import { STATUS_MODEL, type Project } from '../../../contracts/index.js';
 import { PAGE_SIZE, queries, type ProjectFilters } from '../../api/queries.js';
 import { useNames, type Names } from '../../api/use-names.js';
-import { Pager, readStatuses, SelectFilter, StatusFilter, updateParams } from '../../components/filters.js';
+import { Pager, readStatuses, SelectFilter, StatusFilter, useParamSetter } from '../../components/filters.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
 import { formatExact, RelativeTime } from '../../components/RelativeTime.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
@@ -72,11 +72,11 @@ const ProjectCard = memo(function ProjectCard({ p, names }: { p: Project; names:
 });
 
 export default function ProjectsPage() {
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const filters = filtersFrom(params);
   const names = useNames();
   const list = useQuery({ ...queries.projects(filters), placeholderData: keepPreviousData });
-  const set = (patch: Record<string, string | undefined>) => setParams(updateParams(params, patch));
+  const set = useParamSetter();
   return (
     <section>
       <PageHeader title="Projects">{list.data && <span className="text-sm text-muted">{list.data.total} project{list.data.total === 1 ? '' : 's'}</span>}</PageHeader>

@@ -8,12 +8,16 @@ import { findingLocation, FINDING_LABEL, FINDING_TONE } from '../../components/i
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { ModelName } from '../../components/ModelName.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
-import { isAlarming, StatusBadge } from '../../components/StatusBadge.js';
+import { StatusBadge } from '../../components/StatusBadge.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { useFlash } from '../../live/flash.js';
 import { kindLabel } from '../documents/content.js';
 import { CostFigures } from './cost.js';
 import { storyQuery } from './story-query.js';
+import { StoryHistory } from './StoryHistory.js';
+import { StoryRecords } from './StoryRecords.js';
+import { StoryReview } from './StoryReview.js';
+import { StoryRuns } from './StoryRuns.js';
 
 function Info({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -25,7 +29,10 @@ function Info({ label, children }: { label: string; children: ReactNode }) {
 }
 
 
-/** One story and what ties to it: its runs, what it cost (by agent and model), its documents and findings. */
+/**
+ * One story and what ties to it: its status history (from git when its project is read from there), the records of its
+ * status, its review, its runs, what it cost (by agent and model), its documents and findings.
+ */
 export default function StoryPage() {
   const { id = '' } = useParams();
   const names = useNames();
@@ -48,7 +55,7 @@ export default function StoryPage() {
     }
     return <ErrorState error={detail.error} onRetry={() => void detail.refetch()} />;
   }
-  const { story: s, workflows, documents, costByAgentModel, truncated } = detail.data;
+  const { story: s, workflows, documents, costByAgentModel, history, truncated } = detail.data;
   const d = s.details;
   const title = s.title ?? s.id;
   // The BMAD column is the upstream board's own name for where the card sits ("review"); said only when it adds something.
@@ -93,6 +100,7 @@ export default function StoryPage() {
         <Info label="Tasks">{d?.tasksTotal != null ? `${d.tasksDone ?? 0} of ${d.tasksTotal} done` : 'not known'}</Info>
         <Info label="Agent model">{d?.agentModel ? <ModelName id={d.agentModel} /> : 'not known'}</Info>
         <Info label="Owner">{names.person(s.ownerId) ?? 'unassigned'}</Info>
+        {d?.assignee && <Info label="Assignee">{d.assignee}</Info>}
         <Info label="Status since">
           <RelativeTime value={s.statusSince} />
         </Info>
@@ -101,6 +109,16 @@ export default function StoryPage() {
           <dd>{d?.file ? <code className="break-all">{d.file}</code> : 'none'}</dd>
         </div>
       </dl>
+
+      <div className="mb-4 grid gap-4 lg:grid-cols-3">
+        <div className="min-w-0 lg:col-span-2 [&>section]:h-full">
+          <StoryHistory history={history} truncated={truncated.history} />
+        </div>
+        <div className="flex min-w-0 flex-col gap-4">
+          <StoryRecords records={d?.records ?? null} />
+          <StoryReview details={d} />
+        </div>
+      </div>
 
       <div ref={costRef} className="mb-4 rounded-md border border-border bg-surface p-4" data-testid="story-cost">
         <h2 className="mb-1 font-semibold">Cost to date</h2>
@@ -147,27 +165,7 @@ export default function StoryPage() {
       </div>
 
       <div className="grid gap-4 lg:grid-cols-3">
-        <Panel title="Workflow runs" id="story-workflows" count={workflows.length} truncated={truncated.workflows}>
-          {workflows.length === 0 ? (
-            <Empty>No workflow runs for this story yet.</Empty>
-          ) : (
-            <ul className="divide-y divide-border text-sm">
-              {workflows.map((w) => (
-                <li key={w.id} className={`flex items-center justify-between gap-2 py-1.5 ${isAlarming(w.status) ? 'font-medium' : ''}`}>
-                  <span className="min-w-0">
-                    <Link to={`/workflows/${encodeURIComponent(w.id)}`} className="block truncate text-accent hover:underline" title={w.name ?? w.id}>
-                      {w.name ?? w.id}
-                    </Link>
-                    <span className="block truncate text-xs text-muted" title={names.agent(w.agentId) ?? undefined}>
-                      {names.agent(w.agentId) ?? 'no agent'} · <RelativeTime value={w.lastTransitionAt} />
-                    </span>
-                  </span>
-                  <StatusBadge status={w.status} />
-                </li>
-              ))}
-            </ul>
-          )}
-        </Panel>
+        <StoryRuns workflows={workflows} truncated={truncated.workflows} />
         <Panel title="Documents" id="story-documents" count={documents.length} truncated={truncated.documents}>
           {documents.length === 0 ? (
             <Empty>No documents linked to this story.</Empty>

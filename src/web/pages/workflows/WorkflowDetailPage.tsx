@@ -4,8 +4,10 @@ import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/http.js';
 import { queries } from '../../api/queries.js';
 import { useNames } from '../../api/use-names.js';
+import { formatDuration } from '../../components/duration.js';
 import { formatExact, RelativeTime } from '../../components/RelativeTime.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
+import { SeenIn } from '../../components/history/CommitRef.js';
 import { StatusBadge } from '../../components/StatusBadge.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { useFlash } from '../../live/flash.js';
@@ -60,6 +62,13 @@ export default function WorkflowDetailPage() {
         <Info label="Last transition">
           <RelativeTime value={w.lastTransitionAt} />
         </Info>
+        <Info label="Started">
+          <RelativeTime value={w.startedAt} missing="not started" />
+        </Info>
+        <Info label="Ended" wrap>
+          {w.endedAt ? <RelativeTime value={w.endedAt} /> : <span className="text-muted">{w.startedAt ? 'still running' : 'not started'}</span>}
+          {w.startedAt && w.endedAt && <span className="text-muted"> · took {formatDuration(Date.parse(w.endedAt) - Date.parse(w.startedAt))}</span>}
+        </Info>
         <Info label="Id" wrap>
           <code className="break-all">{w.id}</code>
         </Info>
@@ -74,25 +83,28 @@ export default function WorkflowDetailPage() {
       ) : (
         <ol className="relative space-y-4 border-l-2 border-border pl-5" data-testid="transition-timeline">
           {transitions.data.items.map((t) => (
-            <li key={t.id} className="relative">
+            <li key={t.id} className="relative min-w-0" data-testid="transition" data-commit={t.commit?.hash ?? ''} data-seen-in={t.seenIn ?? ''}>
               <span className="absolute -left-[1.72rem] top-1 h-3 w-3 rounded-full border-2 border-surface bg-accent" aria-hidden="true" />
               <div className="flex flex-wrap items-center gap-2 text-sm">
                 {t.fromStatus ? <StatusBadge status={t.fromStatus} /> : <span className="text-muted">start</span>}
-                <span aria-label="to">→</span>
+                <span aria-hidden="true">→</span>
+                <span className="sr-only">to</span>
                 <StatusBadge status={t.toStatus} />
                 <time dateTime={t.occurredAt} className="text-muted">
                   {formatExact(t.occurredAt)}
                 </time>
               </div>
-              <p className="mt-1 text-sm">
-                <span className="text-muted">by</span> {names.actor(t.actorId) ?? 'unknown'}
-                {t.reason && (
-                  <>
-                    {' '}
-                    <span className="text-muted">— why:</span> {t.reason}
-                  </>
-                )}
+              <p className="mt-1 flex min-w-0 flex-wrap items-baseline gap-x-2 text-sm">
+                <span className="min-w-0 break-words">
+                  <span className="text-muted">by</span> {names.who(t.actorId) ?? 'unknown'}
+                </span>
+                <SeenIn seenIn={t.seenIn} commit={t.commit} />
               </p>
+              {t.reason && (
+                <p className="break-words text-sm">
+                  <span className="text-muted">why:</span> {t.reason}
+                </p>
+              )}
             </li>
           ))}
         </ol>

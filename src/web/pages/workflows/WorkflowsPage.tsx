@@ -4,7 +4,7 @@ import { Link, useSearchParams } from 'react-router';
 import { STATUS_MODEL, type Workflow } from '../../../contracts/index.js';
 import { PAGE_SIZE, queries, type WorkflowFilters } from '../../api/queries.js';
 import { useNames, type Names } from '../../api/use-names.js';
-import { Pager, readStatuses, SelectFilter, StatusFilter, updateParams } from '../../components/filters.js';
+import { Pager, readStatuses, SelectFilter, StatusFilter, useParamSetter } from '../../components/filters.js';
 import { Field } from '../../components/Field.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
@@ -73,11 +73,11 @@ const WorkflowRow = memo(function WorkflowRow({ w, names }: { w: Workflow; names
 });
 
 export default function WorkflowsPage() {
-  const [params, setParams] = useSearchParams();
+  const [params] = useSearchParams();
   const filters = filtersFrom(params);
   const names = useNames();
   const list = useQuery({ ...queries.workflows(filters), placeholderData: keepPreviousData });
-  const set = (patch: Record<string, string | undefined>) => setParams(updateParams(params, patch));
+  const set = useParamSetter();
   const dir = names.directory;
   return (
     <section>
