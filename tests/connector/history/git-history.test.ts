@@ -379,4 +379,63 @@ describe('git history of today\'s layouts', () => {
       await t.close();
     }
   });
+  it('a project migrated with `bmad migrate method` keeps its history: the v6 transitions, then the plan file\'s', async () => {
+    const repo = new GitRepo();
+    const base = '_bmad-output/initiative-ledger';
+    repo.write({ '_bmad/_config/manifest.yaml': 'installation:\n  version: 6.2.0\n', '_bmad/bmm/config.yaml': 'project_name: Ledger\n' });
+    repo.commit('plan', '2026-09-01T09:00:00Z', PRIYA, { [SPRINT]: sprint({ 'epic-1': 'in-progress', '1-1-login': 'ready-for-dev' }) });
+    repo.commit('start', '2026-09-02T09:00:00Z', MARCO, { [SPRINT]: sprint({ 'epic-1': 'in-progress', '1-1-login': 'in-progress' }) });
+    // The migration: every move a `git mv`, the story now a ticket whose entry keeps its v6 key, its plan in review.
+    repo.write({ [`${base}/initiative-ledger.md`]: '---\ntype: initiative\ntitle: Ledger\n---\n# Ledger\n' });
+    repo.git(['mv', IMPL, `${base}/archive-v6`]);
+    repo.write({
+      '_bmad/config.toml': '[core]\nproject_name = "Ledger"\n',
+      [`${base}/tickets.toml`]: '[[epic]]\nid = 1\nslug = "accounts"\ntitle = "Accounts"\n',
+      [`${base}/epic-accounts/tickets.toml`]: '[[entry]]\nid = 1\ntype = "story"\ntitle = "Login"\nv6_key = "1-1-login"\n',
+      [`${base}/epic-accounts/story-login-plan.md`]: '---\nticket: 1\nstatus: in-review\n---\n# Plan\n',
+    });
+    repo.commit('migrate to the ticket tree', '2026-09-03T09:00:00Z', PRIYA);
+    repo.commit('done', '2026-09-04T09:00:00Z', PRIYA, { [`${base}/epic-accounts/story-login-plan.md`]: '---\nticket: 1\nstatus: done\n---\n# Plan\n' });
+    const t = await startTestServer({ config: { bmad: { projects: [repo.dir] } } });
+    try {
+      const d = await detail(t, ids.story('ledger', '1-1-login'));
+      expect(d.history.map((h) => [h.toColumn, h.occurredAt.slice(0, 10)])).toEqual([
+        ['ready-for-dev', '2026-09-01'],
+        ['in-progress', '2026-09-02'],
+        ['review', '2026-09-03'],
+        ['done', '2026-09-04'],
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('a rebase onto a newer main: the rebased commits replace the old ones, each transition once, at its new commit', async () => {
+    const repo = new GitRepo();
+    repo.write({ '_bmad/_config/manifest.yaml': 'installation:\n  version: 6.0.1\n', '_bmad/bmm/config.yaml': 'project_name: Ledger\n' });
+    repo.commit('base', '2026-09-01T09:00:00Z', PRIYA, { 'README.md': 'x\n', [SPRINT]: sprint({ 'epic-1': 'in-progress', '1-1-login': 'ready-for-dev' }) });
+    repo.git(['checkout', '-q', '-b', 'feature']);
+    repo.commit('feature: start', '2026-09-02T09:00:00Z', MARCO, { [SPRINT]: sprint({ 'epic-1': 'in-progress', '1-1-login': 'in-progress' }) });
+    repo.commit('feature: review', '2026-09-03T09:00:00Z', MARCO, { [SPRINT]: sprint({ 'epic-1': 'in-progress', '1-1-login': 'review' }) });
+    const t = await startTestServer({ config: { bmad: { projects: [repo.dir] } } });
+    try {
+      const before = await detail(t, ids.story('ledger', '1-1-login'));
+      expect(before.history.map((h) => h.toColumn)).toEqual(['ready-for-dev', 'in-progress', 'review']);
+      repo.git(['checkout', '-q', 'main']);
+      repo.commit('main: docs', '2026-09-02T12:00:00Z', PRIYA, { 'README.md': 'y\n' });
+      repo.git(['checkout', '-q', 'feature']);
+      repo.git(['-c', 'user.name=Marco Diaz', '-c', 'user.email=marco@example.com', 'rebase', '-q', 'main'], { GIT_COMMITTER_DATE: '2026-09-04T09:00:00Z' });
+      const rebased = repo.head();
+      await until(async () => (await detail(t, ids.story('ledger', '1-1-login'))).history.at(-1)?.commit?.hash === rebased, 'the rebased commit', 15_000);
+      const after = await detail(t, ids.story('ledger', '1-1-login'));
+      // Author dates survive a rebase: the transitions keep their times, and there are still three.
+      expect(after.history.map((h) => [h.toColumn, h.occurredAt.slice(0, 10)])).toEqual([
+        ['ready-for-dev', '2026-09-01'],
+        ['in-progress', '2026-09-02'],
+        ['review', '2026-09-03'],
+      ]);
+    } finally {
+      await t.close();
+    }
+  });
 });

@@ -202,4 +202,39 @@ describe('layout detection', () => {
     expect(snap.documents.filter((d) => d.kind === 'qa-gate').map((d) => d.storyKey)).toEqual(['1.1', '1.2']);
     expect(snap.epics.map((e) => e.title)).toEqual(['Foundation & Clients', 'Invoicing', 'Getting Paid']);
   });
+  it('examples/bmad-v612-sample: TOML config, Build specs (one halted by Build Auto), review findings, action items, deferred work, dated runs', async () => {
+    const snap = await scanBmadProject(join(EXAMPLES, 'bmad-v612-sample'));
+    expect([snap.layout, snap.projectName, snap.version]).toEqual(['v6', 'Digest', '6.12.0']);
+    expect(snap.errors).toEqual([]);
+    expect(snap.findings).toEqual([]);
+    expect(snap.stories.map((s) => [s.key, s.column, s.status])).toEqual([
+      ['1-1-subscribe-with-email', 'done', 'done'],
+      ['1-2-confirm-subscription', 'done', 'done'],
+      ['2-1-collect-articles', 'done', 'done'],
+      ['2-2-weekly-digest-delivery', 'review', 'in_progress'],
+      ['2-3-unsubscribe-link', 'blocked', 'blocked'],
+      ['2-4-digest-preview', 'ready-for-dev', 'queued'],
+      ['3-1-reading-stats', 'backlog', 'queued'],
+    ]);
+    const delivery = snap.stories.find((s) => s.key === '2-2-weekly-digest-delivery')!;
+    expect(delivery.records.map((r) => [r.kind, r.value])).toEqual([
+      ['sprint-status', 'review'],
+      ['story-file', 'review'],
+      ['spec', 'done'],
+    ]);
+    expect([delivery.baselineCommit, delivery.deferred.map((d) => d.severity), delivery.reviewFindings]).toEqual(['51d7e3b', ['medium'], { open: 1, resolved: 0, deferred: 1, decisions: 1 }]);
+    expect(snap.actionItems.map((a) => [a.owner, a.status])).toEqual([
+      ['Dana', 'open'],
+      ['Omar', 'done'],
+    ]);
+    expect(snap.readiness?.gate).toBe('CONCERNS');
+    expect(snap.deferredWork).toHaveLength(3);
+    expect(snap.epics.map((e) => [e.key, e.status, e.retrospective?.verdict ?? null])).toEqual([
+      ['1', 'done', 'accepted-with-open-items'],
+      ['2', 'in_progress', null],
+      ['3', 'queued', null],
+    ]);
+    // The newest PRD run is still a draft: that run is in progress; the final October run stays an earlier version.
+    expect(snap.planning.find((p) => p.workflow === 'create-prd')).toMatchObject({ file: '_bmad-output/planning-artifacts/prds/prd-digest-2026-11-12/prd.md', complete: false });
+  });
 });
