@@ -252,10 +252,30 @@ export const EVENT_CATALOGUE = {
           .strictObject({
             input: tokenCount.nullish(),
             output: tokenCount.nullish(),
+            /** All cache writes; when the split below is known it is their sum. */
             cacheWrite: tokenCount.nullish(),
+            /** Cache writes kept 5 minutes (1.25× input) and 1 hour (2× input), when the sender split them. */
+            cacheWrite5m: tokenCount.nullish(),
+            cacheWrite1h: tokenCount.nullish(),
             cacheRead: tokenCount.nullish(),
           })
           .nullish(),
+        /**
+         * The LLM API request this cost is for (Claude Code's `requestId` / `request_id`). The cost read model keeps
+         * one cost per request id, whichever path (transcript, OTLP event, API) brought it first.
+         */
+        requestId: labelSchema(128).nullish(),
+        /** The Claude Code session (a sub-agent has its own id and names its parent). */
+        sessionId: labelSchema(128).nullish(),
+        parentSessionId: labelSchema(128).nullish(),
+        /** The BMAD skill or slash command the request ran under (`bmad-create-story`, `/bmad:bmm:workflows:dev-story`). */
+        skill: labelSchema(128).nullish(),
+        /** Claude Code's `usage.speed` / `service_tier`: priced with the table's multiplier when it defines one. */
+        speed: labelSchema(32).nullish(),
+        serviceTier: labelSchema(32).nullish(),
+        durationMs: z.number().int().min(0).max(86_400_000).nullish(),
+        /** How the cost arrived: a transcript line, an OTLP log event, the remainder of an OTLP metric, or the API. */
+        via: z.enum(['transcript', 'otlp_event', 'otlp_metric', 'api']).nullish(),
       })
       .superRefine((p, ctx) => {
         if (p.amount == null && p.tokens == null) {
