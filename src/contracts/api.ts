@@ -95,8 +95,27 @@ export const workflowSchema = z.object({
   /** When the run was first seen working, and when it reached done, failed or canceled (null while it has not). */
   startedAt: instant.nullable().default(null),
   endedAt: instant.nullable().default(null),
+  /**
+   * What the run's LLM requests cost (its own and those of the Claude Code sessions that did its work), per currency;
+   * null when no request is known for it — unknown, not zero.
+   */
+  cost: z
+    .object({
+      totals: z.array(z.object({ currency: z.string(), amount: z.number() })),
+      requests: z.number().int(),
+      /** Requests of models with no known price: their cost is not in the totals. */
+      unpriced: z.number().int(),
+      tokens: z.object({ input: z.number(), output: z.number(), cacheWrite: z.number(), cacheRead: z.number() }),
+    })
+    .nullable()
+    .default(null),
+  /** The Claude Code sessions that did this run's work (a run made from a session lists itself). */
+  sessions: z
+    .array(z.object({ id: z.string(), startedAt: instant.nullable(), endedAt: instant.nullable(), status: statusSchema.nullable() }))
+    .default([]),
 });
 export type Workflow = z.infer<typeof workflowSchema>;
+export type WorkflowCost = NonNullable<Workflow['cost']>;
 
 /** A git commit as the UI shows it: its hash, and its subject line when known. */
 export const commitSummarySchema = z.object({ hash: z.string(), subject: z.string().nullable() });

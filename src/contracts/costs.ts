@@ -9,7 +9,7 @@ const DAY_MS = 86_400_000;
 export const COST_WINDOWS = ['24h', '7d', '30d', 'custom'] as const;
 export const COST_WINDOW_MS: Readonly<Record<Exclude<CostWindow, 'custom'>, number>> = { '24h': DAY_MS, '7d': 7 * DAY_MS, '30d': 30 * DAY_MS };
 export type CostWindow = (typeof COST_WINDOWS)[number];
-export const COST_GROUP_BY = ['project', 'agent', 'model', 'story'] as const;
+export const COST_GROUP_BY = ['project', 'agent', 'model', 'story', 'workflow', 'epic'] as const;
 export const COST_BUCKETS = ['hour', 'day'] as const;
 export type CostBucket = (typeof COST_BUCKETS)[number];
 
@@ -158,6 +158,8 @@ export const costSummarySchema = costPeriodSchema.extend({
   ),
   /** Monthly budgets of the projects in scope (the one project when projectId is given), this month. */
   budgets: z.array(projectBudgetSchema),
+  /** The pricing table token-only records were priced with (`bmad-ops pricing show`). */
+  priceTable: z.object({ version: z.string() }).nullable().default(null),
 });
 export type CostSummary = z.output<typeof costSummarySchema>;
 

@@ -16,7 +16,7 @@ function statusFor(entity: StatusEntity) {
 }
 
 /** Where a status change was seen: a commit of the project's git history, a working-tree change, the dashboard. */
-export const SEEN_IN = ['commit', 'working_tree', 'dashboard', 'api'] as const;
+export const SEEN_IN = ['commit', 'working_tree', 'dashboard', 'api', 'claude_code'] as const;
 export const seenInSchema = z.enum(SEEN_IN);
 export type SeenIn = z.infer<typeof seenInSchema>;
 
@@ -270,6 +270,8 @@ export const EVENT_CATALOGUE = {
         parentSessionId: labelSchema(128).nullish(),
         /** The BMAD skill or slash command the request ran under (`bmad-create-story`, `/bmad:bmm:workflows:dev-story`). */
         skill: labelSchema(128).nullish(),
+        /** The BMAD workflow that skill is (`dev-story`, `create-prd`), for cost by workflow. */
+        workflow: labelSchema(64).nullish(),
         /** Claude Code's `usage.speed` / `service_tier`: priced with the table's multiplier when it defines one. */
         speed: labelSchema(32).nullish(),
         serviceTier: labelSchema(32).nullish(),

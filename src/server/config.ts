@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -50,6 +51,17 @@ export const configSchema = z.object({
       gitSince: z.string().datetime({ offset: true }).nullable().default(null),
       /** Connect the sample project, replayed with its history into <dataDir>/sample (serve --sample; npm start). */
       sample: z.boolean().default(false),
+    })
+    .prefault({}),
+  /**
+   * Claude Code usage from the transcripts on this machine, for sessions whose working directory lies inside a connected
+   * BMAD project: imported at start and tailed. `dirs` are the transcript folders (`<claude config dir>/projects`); the
+   * CLI fills them from --claude-dir, CLAUDE_CONFIG_DIR or the default homes, a config built in code reads none.
+   */
+  claude: z
+    .object({
+      usage: z.boolean().default(true),
+      dirs: z.array(z.string().min(1)).default([]),
     })
     .prefault({}),
   demo: z
@@ -147,6 +159,13 @@ export function databaseFile(config: Pick<Config, 'dataDir'>): string {
   return path.join(path.resolve(config.dataDir), 'bmad-ops.sqlite');
 }
 
+/** Where Claude Code keeps its transcripts: `CLAUDE_CONFIG_DIR` (comma-separated) or the two default homes. */
+export function claudeProjectDirs(env: NodeJS.ProcessEnv, home = env.HOME ?? os.homedir()): string[] {
+  const configured = env.CLAUDE_CONFIG_DIR?.split(',').map((d) => d.trim()).filter(Boolean);
+  const bases = configured && configured.length > 0 ? configured : [path.join(home, '.config', 'claude'), path.join(home, '.claude')];
+  return bases.map((b) => path.join(path.resolve(b), 'projects'));
+}
+
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);
@@ -206,6 +225,16 @@ export interface ConfigFlags {
   gitSince?: string;
   /** --sample */
   sample?: boolean;
+  /** --no-claude-usage (false) / default (undefined). */
+  claudeUsage?: boolean;
+  /** --claude-dir DIR, repeatable: a Claude Code config dir (its projects/ folder is read) or a projects folder. */
+  claudeDir?: string[];
+}
+
+/** `<dir>/projects` when DIR is a Claude Code config dir, else DIR itself (a folder of transcripts). */
+function transcriptFolder(dir: string): string {
+  const abs = path.resolve(dir);
+  return path.basename(abs) === 'projects' ? abs : path.join(abs, 'projects');
 }
 
 /**
@@ -262,6 +291,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, defa
     bmad.sample = BOOLEAN_WORDS[word];
   }
   if (flags.sample) bmad.sample = true;
+  const claude = (input.claude ??= {}) as Record<string, unknown>;
+  if (env.BMAD_OPS_CLAUDE_USAGE) {
+    const word = env.BMAD_OPS_CLAUDE_USAGE.trim().toLowerCase();
+    if (!Object.hasOwn(BOOLEAN_WORDS, word)) throw new ConfigError(`invalid configuration:\n  BMAD_OPS_CLAUDE_USAGE: must be 1, true, 0 or false (got "${env.BMAD_OPS_CLAUDE_USAGE}")`);
+    claude.usage = BOOLEAN_WORDS[word];
+  }
+  if (flags.claudeUsage === false) claude.usage = false;
+  if (flags.claudeDir && flags.claudeDir.length > 0) claude.dirs = flags.claudeDir.map(transcriptFolder);
+  else claude.dirs = claudeProjectDirs(env);
   const now = new Date();
   if (env.BMAD_OPS_GIT_SINCE) bmad.gitSince = parseGitSince(env.BMAD_OPS_GIT_SINCE, now, 'BMAD_OPS_GIT_SINCE');
   if (flags.gitSince !== undefined) bmad.gitSince = parseGitSince(flags.gitSince, now, '--git-since');

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EVENT_TYPES } from '../contracts/index.js';
@@ -6,7 +7,8 @@ import { systemClock, type Clock } from './clock.js';
 import { ConfigError, databaseFile, type Config } from './config.js';
 import { createBmadConnector, createBmadConnectors, type BmadConnectors } from './connector/bmad/index.js';
 import { databaseStateStore } from './modules/connectors/connector-state.store.js';
-import { materializeSample, type SampleResult } from './sample/sample-project.js';
+import { materializeSample, materializeSampleTranscripts, type SampleResult } from './sample/sample-project.js';
+import { ClaudeUsageSource, type BmadRoot, type ClaudeUsageReport } from './importers/claude/index.js';
 import type { DatabaseHandle } from './db/handle.js';
 import { migrate } from './db/migrator.js';
 import { openSqlite } from './db/sqlite-connection.js';
@@ -19,7 +21,8 @@ import { budgetsProjection } from './modules/costs/budgets.projection.js';
 import { BudgetsService } from './modules/costs/budgets.service.js';
 import { costSourcesProjection, createCostsProjection } from './modules/costs/costs.projection.js';
 import { CostsService } from './modules/costs/costs.service.js';
-import { loadPricingTable, PricingFileError, type PricingTable } from './pricing/pricing-table.js';
+import { costsRepository } from './modules/costs/costs.repository.js';
+import { dataPricingFile, loadPricingTable, PricingFileError, type PricingTable } from './pricing/pricing-table.js';
 import { DocumentRoots } from './modules/documents/document-roots.js';
 import { documentsProjection } from './modules/documents/documents.projection.js';
 import { DirectoryService } from './modules/directory/directory.service.js';
@@ -104,7 +107,9 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
   const metrics = new Metrics();
   let pricing: PricingTable;
   try {
-    pricing = loadPricingTable(config.pricing.file);
+    // BMAD_OPS_PRICING_FILE, else the table `bmad-ops pricing update` installed in the data dir, else the shipped one.
+    const installed = dataPricingFile(config.dataDir);
+    pricing = loadPricingTable(config.pricing.file ?? (fs.existsSync(installed) ? installed : undefined));
   } catch (err) {
     if (err instanceof PricingFileError) throw new ConfigError(err.message);
     throw err;
@@ -179,6 +184,8 @@ export interface RunningServer {
   bmad: BmadConnectors;
   /** The sample project (serve --sample): where it was made, and whether this start made it. */
   sample?: SampleResult;
+  /** What the Claude Code transcripts on this machine gave the connected projects (when usage import is on). */
+  claude?: ClaudeUsageReport & { costByProject: Awaited<ReturnType<typeof costsRepository.totalsByProjectVia>> };
   close(): Promise<void>;
 }
 
@@ -212,6 +219,32 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     }
     bmad.add(connector);
   }
+  // Claude Code usage of the connected projects' sessions: imported before listening (the first Costs page has it), then tailed.
+  let claude: ClaudeUsageSource | undefined;
+  let claudeReport: RunningServer['claude'];
+  if (config.claude.usage && bmad.all.length > 0) {
+    const dirs = [...config.claude.dirs];
+    if (sample) dirs.unshift(await materializeSampleTranscripts(config.dataDir, sample.dir, clock.now()));
+    const roots: BmadRoot[] = [];
+    for (const c of bmad.all) {
+      const snapshotOf = () => c.snapshot!;
+      const root = (dir: string): BmadRoot => ({
+        root: dir,
+        projectKey: snapshotOf().projectKey,
+        // Read at each use: a story created while the server runs can be named by the next session.
+        get stories() {
+          return snapshotOf().stories;
+        },
+      });
+      roots.push(root(c.root));
+      const real = await fs.promises.realpath(c.root).catch(() => c.root);
+      if (real !== c.root) roots.push(root(real));
+    }
+    roots.sort((a, b) => b.root.length - a.root.length);
+    claude = new ClaudeUsageSource(dirs, roots, (events) => core.ingestion.ingest(events), logger, () => clock.now().getTime());
+    claudeReport = { ...(await claude.start()), costByProject: await costsRepository.totalsByProjectVia(db.read, 'transcript') };
+    logger.info({ claude: claudeReport }, 'Claude Code usage imported');
+  }
   const budgets = new BudgetsService(db, clock);
   const app = createApp({
     config,
@@ -230,7 +263,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     workspace: new WorkspaceService(db, { kanbanEditable: config.kanbanEditable }),
     directory: new DirectoryService(db),
     analytics: new AnalyticsService(db, outlierSettings(config)),
-    costs: new CostsService(db, clock, { defaultCurrency: core.pricing.file.currency, budgets }),
+    costs: new CostsService(db, clock, { defaultCurrency: core.pricing.file.currency, budgets, priceTable: { version: core.pricing.version } }),
     setProjectBudget: new SetProjectBudget(db, core.ingestion, core.auth, clock, budgets),
     documentRoots,
     startedAt: performance.now(),
@@ -276,10 +309,12 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     ...(bootstrapAdmin ? { bootstrapAdmin } : {}),
     ...(demo ? { demo } : {}),
     ...(sample ? { sample } : {}),
+    ...(claudeReport ? { claude: claudeReport } : {}),
     close() {
       closing ??= (async () => {
         clearInterval(pruner);
         await demo?.stop();
+        await claude?.stop();
         await bmad.stop();
         await core.rollup.stop();
         await gateway.close();

@@ -92,13 +92,14 @@ describe('bmad-ops import-claude-usage', () => {
     const first = await cliAsync(['import-claude-usage', '--dir', env.projects, '--url', server.url, '--key', server.keys.ingest], { BMAD_OPS_BMAD_PROJECTS: env.bmad });
     expect(first.code).toBe(0);
     for (const re of SUMMARY) expect(first.stdout).toMatch(re);
-    expect(first.stdout).toMatch(/events: 8 new, 0 already known, 0 rejected/);
+    // 8 costs, and the run sess-a's dev-story made (started, in progress, ended): 3 workflow events.
+    expect(first.stdout).toMatch(/events: 11 new, 0 already known, 0 rejected/);
     expect(first.stderr).toMatch(/warning: .*sess-b\.jsonl:3: not JSON/);
     expect(costRows(server.dataDir)).toEqual({ n: 8, input: 865, output: 315, cacheWrite: 1400, cacheRead: 3500, recorded: 1, inProject: 6, unattributed: 2, dev: 3, sm: 2, qa: 1 });
 
     const again = await cliAsync(['import-claude-usage', '--dir', env.projects, '--bmad', env.bmad, '--url', server.url, '--key', server.keys.ingest]);
     expect(again.code).toBe(0);
-    expect(again.stdout).toMatch(/events: 0 new, 8 already known, 0 rejected/);
+    expect(again.stdout).toMatch(/events: 0 new, 11 already known, 0 rejected/);
     expect(costRows(server.dataDir).n).toBe(8);
 
     // A large import goes in batches the ingestion API takes (at most 1000 events each).
@@ -132,7 +133,7 @@ describe('bmad-ops import-claude-usage', () => {
     const w = start(['import-claude-usage', '--watch', '--dir', env.projects, '--bmad', env.bmad, '--data-dir', dataDir]);
     try {
       await waitFor(w.child, w.out, /watching .* for new usage/);
-      expect(w.out.stdout).toMatch(/events: 8 new, 0 already known, 0 rejected/);
+      expect(w.out.stdout).toMatch(/events: 11 new, 0 already known, 0 rejected/);
       const line = {
         type: 'assistant',
         sessionId: 'sess-c',

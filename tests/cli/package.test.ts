@@ -35,7 +35,7 @@ describe('the packed package', () => {
     const paths = files.map((f) => f.path);
     // Only what runs: no sources, tests, benchmarks or source maps.
     expect(paths.filter((p) => /^(src|tests|bench|scripts)\//.test(p) || p.endsWith('.map'))).toEqual([]);
-    expect(paths).toEqual(expect.arrayContaining(['bin/bmad-ops.js', 'dist/server/cli/main.js', 'dist/web/index.html', 'pricing/claude.json', 'examples/bmad-v6-sample-history.json']));
+    expect(paths).toEqual(expect.arrayContaining(['bin/bmad-ops.js', 'dist/server/cli/main.js', 'dist/web/index.html', 'pricing/claude.json', 'examples/bmad-v6-sample-history.json', 'examples/bmad-v6-sample-claude/README.md']));
 
     const prefix = path.join(work, 'prefix');
     await run('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', path.join(work, filename)], { cwd: work, maxBuffer: 64 * 1024 * 1024, timeout: 540_000 });

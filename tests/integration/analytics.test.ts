@@ -73,7 +73,7 @@ function fixture() {
     costRecorded('c3', { agentId: 'a1', amount: 3, currency: 'EUR' }, { occurredAt: on('10:00') }),
     costRecorded(
       'c4',
-      { agentId: 'a1', amount: undefined, currency: undefined, model: 'claude-sonnet-4-5-20250929', tokens: { input: 1_000_000, output: 200_000, cacheWrite: 100_000, cacheRead: 2_000_000 } },
+      { agentId: 'a1', amount: undefined, currency: undefined, model: 'claude-3-7-sonnet-20250219', tokens: { input: 1_000_000, output: 200_000, cacheWrite: 100_000, cacheRead: 2_000_000 } },
       { occurredAt: on('17:00') },
     ),
   ];

@@ -46,7 +46,7 @@ describe('costs: summary, breakdown, comparison, timeseries (hand-computed fixtu
       // 1.0 M input * 3 + 0.2 M output * 15 + 0.1 M cacheWrite * 3.75 + 2.0 M cacheRead * 0.30 = 3 + 3 + 0.375 + 0.6 = 6.975 USD
       costRecorded(
         'c-d',
-        { ...tokensOnly, projectId: 'p-2', model: 'claude-sonnet-4-5-20250929', tokens: { input: 1_000_000, output: 200_000, cacheWrite: 100_000, cacheRead: 2_000_000 } },
+        { ...tokensOnly, projectId: 'p-2', model: 'claude-3-7-sonnet-20250219', tokens: { input: 1_000_000, output: 200_000, cacheWrite: 100_000, cacheRead: 2_000_000 } },
         { occurredAt: '2026-11-29T11:00:00.000Z' },
       ),
       // Unknown model: stays unpriced (null), never 0.
@@ -61,11 +61,11 @@ describe('costs: summary, breakdown, comparison, timeseries (hand-computed fixtu
 
   it('records the price version for token-priced rows, null for rows with their own amount, null amount for unknown models', async () => {
     const rows = await t.server.core.db.read.selectFrom('cost_events').select(['model', 'cost_amount', 'currency', 'price_version']).orderBy('occurred_at_utc').execute();
-    expect(rows.find((r) => r.model === 'claude-sonnet-4-5-20250929')).toEqual({
-      model: 'claude-sonnet-4-5-20250929',
+    expect(rows.find((r) => r.model === 'claude-3-7-sonnet-20250219')).toEqual({
+      model: 'claude-3-7-sonnet-20250219',
       cost_amount: 6.975,
       currency: 'USD',
-      price_version: '2026-11-29.1/claude-sonnet-4-5@2025-09-29',
+      price_version: '2026-12-04.1/claude-3-7-sonnet@2025-02-24',
     });
     expect(rows.find((r) => r.model === 'gpt-unknown')).toEqual({ model: 'gpt-unknown', cost_amount: null, currency: null, price_version: null });
     expect(rows.filter((r) => r.model === null).every((r) => r.price_version === null && r.cost_amount !== null)).toBe(true);
@@ -106,7 +106,7 @@ describe('costs: summary, breakdown, comparison, timeseries (hand-computed fixtu
     ]);
     const byModel = (await summary(t, 'window=24h&groupBy=model')).breakdown;
     expect(byModel.find((b) => b.key === 'gpt-unknown')).toEqual({ key: 'gpt-unknown', label: null, totals: [], unpricedEvents: 1 });
-    expect(byModel.find((b) => b.key === 'claude-sonnet-4-5-20250929')?.totals).toEqual([{ currency: 'USD', amount: 6.975, events: 1 }]);
+    expect(byModel.find((b) => b.key === 'claude-3-7-sonnet-20250219')?.totals).toEqual([{ currency: 'USD', amount: 6.975, events: 1 }]);
   });
 
   it('filters by project and supports custom windows', async () => {

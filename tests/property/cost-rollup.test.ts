@@ -49,7 +49,7 @@ let raw: CostsService;
 let run = 0;
 beforeAll(async () => {
   t = await startTestServer({ clock });
-  raw = new CostsService(t.server.core.db, clock, { defaultCurrency: 'USD', rollup: false });
+  raw = new CostsService(t.server.core.db, clock, { defaultCurrency: 'USD', rollup: false, priceTable: { version: t.server.core.pricing.version } });
 });
 afterAll(() => t.close());
 

@@ -19,6 +19,8 @@ const wf = (id: string, status: Workflow['status'], at: string): Workflow => ({
   updatedAt: at,
   startedAt: null,
   endedAt: null,
+  cost: null,
+  sessions: [],
 });
 
 const ev = (type: Parameters<typeof liveEvent>[0], id: string, at: string, payload: unknown) => liveEvent(type, id, at, payload, 'workflow');

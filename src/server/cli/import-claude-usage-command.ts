@@ -2,49 +2,13 @@ import fs from 'node:fs';
 import chokidar from 'chokidar';
 import { SingleBar, Presets } from 'cli-progress';
 import { Option, type Command } from 'commander';
-import { INGEST_LIMITS } from '../../contracts/index.js';
 import { NoBmadProjectError } from '../connector/bmad/parse/index.js';
 import type { ConnectorEvent } from '../connector/bmad/to-events.js';
-import { ClaudeUsageImporter, defaultClaudeProjectDirs, listTranscriptFiles, resolveBmadRoots, type BmadRoot, type ImportStats, type LineIssue } from '../importers/claude/index.js';
+import { Batcher, ClaudeUsageImporter, defaultClaudeProjectDirs, listTranscriptFiles, resolveBmadRoots, type BmadRoot, type ImportStats, type LineIssue } from '../importers/claude/index.js';
 import { createLogger } from '../observability/logger.js';
 import { createCore } from '../server.js';
 import { parseDir, parseUrl, remoteIngest, type Ingest } from './ingest-target.js';
 import { configFrom, dataDirOption } from './options.js';
-
-/** Collects events into batches the ingestion API takes (≤ 1000 events, under the body limit) and counts the answers. */
-class Batcher {
-  readonly totals = { accepted: 0, duplicates: 0, rejected: 0 };
-  firstProblem: string | null = null;
-  private batch: ConnectorEvent[] = [];
-  private bytes = 0;
-
-  constructor(private readonly ingest: Ingest) {}
-
-  async add(e: ConnectorEvent): Promise<void> {
-    const size = JSON.stringify(e).length + 1;
-    if (this.batch.length >= INGEST_LIMITS.maxEvents || this.bytes + size > INGEST_LIMITS.maxBytes * 0.9) await this.flush();
-    this.batch.push(e);
-    this.bytes += size;
-  }
-
-  async flush(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const events = this.batch;
-    this.batch = [];
-    this.bytes = 0;
-    const r = await this.ingest(events);
-    this.totals.accepted += r.accepted;
-    this.totals.duplicates += r.duplicates;
-    this.totals.rejected += r.rejected;
-    if (!this.firstProblem) {
-      const bad = r.results.find((x) => x.status === 'rejected');
-      if (bad && bad.status === 'rejected') {
-        const why = bad.code === 'conflict' ? 'the same usage entry was imported before with different content (attribution changed?)' : bad.errors.map((er) => `${er.path}: ${er.message}`).join('; ');
-        this.firstProblem = `event ${bad.id ?? `#${bad.index}`} rejected (${bad.code}): ${why}`;
-      }
-    }
-  }
-}
 
 function summary(s: ImportStats, t: Batcher['totals']): string {
   return (
@@ -125,6 +89,7 @@ export function registerImportClaudeUsageCommand(cli: Command): void {
           if (barStarted) bar.update(Math.floor(done / 1024));
         };
         for (const file of files) await importer.readFile(file, { partial: o.watch ? 'keep' : 'read', emit, onBytes });
+        for (const e of importer.runEvents(Date.now())) await emit(e);
         await batcher.flush();
         if (barStarted) bar.stop();
         barStarted = false;
@@ -154,6 +119,7 @@ async function watch(dirs: string[], importer: ClaudeUsageImporter, batcher: Bat
         const entries = importer.stats.usageEntries;
         const issues = importer.issues.length;
         await importer.readFile(file, { partial: 'keep', emit });
+        for (const e of importer.runEvents(Date.now())) await emit(e);
         await batcher.flush();
         reportIssues(importer.issues, issues);
         const t = batcher.totals;

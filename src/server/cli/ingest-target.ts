@@ -1,11 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { ingestResponseSchema, type IngestResponse } from '../../contracts/index.js';
-import type { ConnectorEvent } from '../connector/bmad/to-events.js';
+import { ingestResponseSchema } from '../../contracts/index.js';
+import type { Ingest } from '../importers/claude/batcher.js';
 
-/** Where an importer's events go: the in-process ingestion service, or a remote server's ingestion API. */
-export type Ingest = (events: ConnectorEvent[]) => Promise<IngestResponse>;
+export type { Ingest };
 
 export function parseDir(value: string): string {
   const dir = path.resolve(value);

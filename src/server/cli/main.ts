@@ -5,6 +5,7 @@ import { registerImportBmadCommand } from './import-bmad-command.js';
 import { registerImportClaudeUsageCommand } from './import-claude-usage-command.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerRepriceCommand } from './reprice-command.js';
+import { registerPricingCommands } from './pricing-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { registerUserCommands } from './user-commands.js';
@@ -20,6 +21,7 @@ function program(): Command {
   registerSimulateCommand(cli);
   registerImportBmadCommand(cli);
   registerRepriceCommand(cli);
+  registerPricingCommands(cli);
   registerImportClaudeUsageCommand(cli);
   return cli;
 }

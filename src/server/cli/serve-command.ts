@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEMO_SOURCE } from '../demo/demo-workspace.js';
-import { startServer } from '../server.js';
+import { startServer, type RunningServer } from '../server.js';
 import { configFrom, dataDirOption, type GlobalFlags } from './options.js';
 import { firstFreePort, isBmadProject, userDataDir } from './project-mode.js';
 
@@ -11,6 +11,8 @@ interface ServeFlags extends GlobalFlags {
   gitHistory?: boolean;
   gitSince?: string;
   sample?: boolean;
+  claudeUsage?: boolean;
+  claudeDir?: string[];
 }
 
 export function registerServeCommand(cli: Command): void {
@@ -27,6 +29,8 @@ export function registerServeCommand(cli: Command): void {
     .option('--sample', 'connect the sample BMAD project, with weeks of git history, made once in <data-dir>/sample (env BMAD_OPS_SAMPLE=1)')
     .option('--no-git-history', "do not read connected projects' git history (env BMAD_OPS_GIT_HISTORY=0)")
     .option('--git-since <when>', 'read git history only after this date (YYYY-MM-DD, ISO date-time, or Nd for N days; env BMAD_OPS_GIT_SINCE)')
+    .option('--no-claude-usage', "do not import the Claude Code transcripts of the connected projects' sessions (env BMAD_OPS_CLAUDE_USAGE=0)")
+    .option('--claude-dir <dir>', 'a Claude Code config folder (or its projects/ folder) to read transcripts from, instead of CLAUDE_CONFIG_DIR or ~/.claude (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .action(async (flags: ServeFlags) => {
       // `npx bmad-ops` in a BMAD project folder, with nothing else said: that folder, data kept per user, a free port.
       const env = process.env;
@@ -71,6 +75,7 @@ export function registerServeCommand(cli: Command): void {
         process.stdout.write(`BMAD project "${snap.projectName}" (${what}): ${snap.stories.length} stories, ${snap.documents.length} documents — ${server.url}/projects/${encodeURIComponent(`bmad:${snap.projectKey}`)}\n`);
         for (const note of c.notes) process.stdout.write(`  note: ${note}\n`);
       }
+      if (server.claude) process.stdout.write(claudeBanner(server.claude, server.bmad.all.map((c) => c.snapshot!)));
       const demo = server.demo?.status;
       if (demo?.state === 'seeded' || demo?.state === 'resumed') {
         process.stdout.write(
@@ -79,4 +84,23 @@ export function registerServeCommand(cli: Command): void {
         );
       }
     });
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** "Claude Code: 14 sessions, 3,210 requests, USD 41.20 attributed to streakly; 2 sessions outside any project". */
+function claudeBanner(c: NonNullable<RunningServer['claude']>, projects: { projectKey: string; projectName: string }[]): string {
+  if (c.dirs.length === 0) return 'Claude Code: no transcripts on this machine (looked in CLAUDE_CONFIG_DIR or ~/.claude; --claude-dir to point elsewhere)\n';
+  const parts = projects.map((p) => {
+    const sessions = c.sessionsByProject[p.projectKey] ?? 0;
+    const requests = c.requestsByProject[p.projectKey] ?? 0;
+    const costs = c.costByProject.filter((r) => r.projectId === `bmad:${p.projectKey}`);
+    const money = costs.filter((r) => r.currency !== null).map((r) => `${r.currency} ${r.amount.toFixed(2)}`);
+    const unpriced = costs.reduce((n, r) => n + r.unpriced, 0);
+    const cost = money.length > 0 ? `, ${money.join(' + ')}` : '';
+    const note = unpriced > 0 ? ` (${count(unpriced)} request${unpriced === 1 ? '' : 's'} of unknown models, unpriced)` : '';
+    return `${count(sessions)} session${sessions === 1 ? '' : 's'}, ${count(requests)} request${requests === 1 ? '' : 's'}${cost} attributed to ${p.projectName}${note}`;
+  });
+  const outside = c.sessionsOutside > 0 ? `; ${count(c.sessionsOutside)} session${c.sessionsOutside === 1 ? '' : 's'} outside any project (not imported)` : '';
+  return `Claude Code: ${parts.join('; ')}${outside}\n`;
 }

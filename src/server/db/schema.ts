@@ -183,6 +183,27 @@ export interface CostEventsTable {
   cache_read_tokens: number | null;
   price_version: string | null;
   occurred_at_utc: string;
+  request_id: string | null;
+  session_id: string | null;
+  skill: string | null;
+  workflow_name: string | null;
+  via: string | null;
+  speed: string | null;
+  service_tier: string | null;
+  cache_write_5m_tokens: number | null;
+  cache_write_1h_tokens: number | null;
+}
+
+export interface WorkflowSessionsTable {
+  session_run_id: string;
+  run_id: string;
+  project_id: string | null;
+  story_id: string | null;
+  kind: string;
+  started_at: string | null;
+  ended_at: string | null;
+  status: string | null;
+  row_json: string;
 }
 
 export interface CostSourceReportsTable {
@@ -406,6 +427,7 @@ export interface Database {
   document_versions: DocumentVersionsTable;
   connector_state: ConnectorStateTable;
   cost_events: CostEventsTable;
+  workflow_sessions: WorkflowSessionsTable;
   cost_source_reports: CostSourceReportsTable;
   cost_rollup_hourly: CostRollupHourlyTable;
   cost_rollup_project_hourly: CostRollupProjectHourlyTable;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -113,4 +113,44 @@ export async function materializeSample(dataDir: string, now: Date): Promise<Sam
     });
   }
   return { dir, created: true, note: null };
+}
+
+/** The synthetic transcripts' "now" (scripts/make-sample-transcripts.mjs): moved to the moment the sample is made. */
+const TRANSCRIPTS_ANCHOR = Date.parse('2030-01-01T00:00:00.000Z');
+const TRANSCRIPTS = 'bmad-v6-sample-claude';
+
+/**
+ * The sample's synthetic Claude Code transcripts (examples/bmad-v6-sample-claude), made once in
+ * `<data-dir>/sample/claude/projects` in the folder Claude Code would use for the sample's folder, with its paths and
+ * its times (counted back from `now`, like the sample's history) filled in. Returns the transcripts folder.
+ */
+export async function materializeSampleTranscripts(dataDir: string, sampleDir: string, now: Date): Promise<string> {
+  const projects = path.join(path.resolve(dataDir), 'sample', 'claude', 'projects');
+  const source = path.join(EXAMPLES_DIR, TRANSCRIPTS, 'projects', '-sample-streakly');
+  const target = path.join(projects, sampleDir.replace(/[^A-Za-z0-9]/g, '-'));
+  if (await exists(target)) return projects;
+  const shift = now.getTime() - TRANSCRIPTS_ANCHOR;
+  const inSample = (v: unknown) => (typeof v === 'string' ? v.replace('__SAMPLE__', sampleDir) : v);
+  const moveLine = (line: string): string => {
+    const o = JSON.parse(line) as Record<string, unknown>;
+    if (typeof o.cwd === 'string') o.cwd = inSample(o.cwd);
+    if (typeof o.timestamp === 'string') o.timestamp = new Date(Date.parse(o.timestamp) + shift).toISOString();
+    const content = (o.message as { content?: unknown } | undefined)?.content;
+    if (Array.isArray(content)) {
+      for (const c of content as { input?: { file_path?: unknown } }[]) if (c.input && typeof c.input.file_path === 'string') c.input.file_path = inSample(c.input.file_path);
+    }
+    return JSON.stringify(o);
+  };
+  // Written beside the target and renamed into place, so a start that is interrupted leaves no half-made sessions.
+  const staging = `${target}.partial`;
+  await rm(staging, { recursive: true, force: true });
+  for (const rel of (await walkFiles(source, [''])).keys()) {
+    if (!rel.endsWith('.jsonl')) continue;
+    const text = await readFile(path.join(source, rel), 'utf8');
+    const moved = text.split('\n').filter((l) => l.trim() !== '').map(moveLine).join('\n');
+    await mkdir(path.dirname(path.join(staging, rel)), { recursive: true, mode: 0o700 });
+    await writeFile(path.join(staging, rel), `${moved}\n`);
+  }
+  await rename(staging, target);
+  return projects;
 }

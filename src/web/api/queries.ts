@@ -1,6 +1,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { z } from 'zod';
 import {
+  type COST_GROUP_BY,
   costSummarySchema,
   costTimeseriesSchema,
   directorySchema,
@@ -54,7 +55,7 @@ export interface CostSummaryParams {
   start?: string | undefined;
   end?: string | undefined;
   projectId?: string | undefined;
-  groupBy: 'project' | 'agent' | 'model' | 'story';
+  groupBy: (typeof COST_GROUP_BY)[number];
 }
 
 export interface CostTimeseriesParams {

@@ -2,19 +2,22 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { claudeProjectDirs } from '../../config.js';
 import type { ConnectorEvent } from '../../connector/bmad/to-events.js';
 import { ids } from '../../connector/bmad/to-events.js';
 import { scanBmadProject } from '../../connector/bmad/parse/index.js';
+import { commandContext, storyNamedIn, type StoryRef } from './command-context.js';
 import { findBmadCommands, type AgentRole } from './commands.js';
+import { SessionRuns } from './session-runs.js';
 
 export const CLAUDE_IMPORTER_SOURCE = 'claude-code-importer';
 
-/** Planning workflows the BMAD connector publishes as `plan:{name}` workflow entities (per project). */
-const PLANNING_WORKFLOWS = new Set(['create-product-brief', 'create-prd', 'create-ux-design', 'create-architecture', 'create-epics-and-stories', 'check-implementation-readiness']);
 
 export interface BmadRoot {
   root: string;
   projectKey: string;
+  /** The project's stories and their files: a command's arguments or a file the session edited can name one. */
+  stories?: readonly StoryRef[];
 }
 
 export interface LineIssue {
@@ -35,6 +38,12 @@ export interface ImportStats {
   unattributed: number;
   inProject: number;
   outsideProject: number;
+  /** Assistant lines Claude Code wrote itself (model `<synthetic>`): no API request, no cost. */
+  synthetic: number;
+  /** Sessions (sub-agents counted with their session) per BMAD project key, and outside any project. */
+  sessionsByProject: Record<string, number>;
+  sessionsOutside: number;
+  requestsByProject: Record<string, number>;
   tokens: { input: number; output: number; cacheWrite: number; cacheRead: number };
   byWorkflow: Record<string, number>;
 }
@@ -49,6 +58,10 @@ interface Attribution {
   at: number;
   role: AgentRole | null;
   workflow: string | null;
+  /** The command as typed (`bmad-dev-story`, `bmad:bmm:workflows:dev-story`). */
+  skill: string | null;
+  /** The story its arguments named, when exactly one story fits. */
+  storyKey: string | null;
 }
 
 interface SessionState {
@@ -56,6 +69,10 @@ interface SessionState {
   timeline: Attribution[];
   cwd: string | null;
   lastAt: number;
+  /** Story files the session edited (Edit / Write tool calls), in time order. */
+  edits: { at: number; storyKey: string }[];
+  projectKey: string | null;
+  counted: boolean;
 }
 
 type Json = Record<string, unknown>;
@@ -65,9 +82,17 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0,
 
 /** Where Claude Code keeps its transcripts: `CLAUDE_CONFIG_DIR` (comma-separated) or the two default homes. */
 export function defaultClaudeProjectDirs(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string[] {
-  const configured = env.CLAUDE_CONFIG_DIR?.split(',').map((d) => d.trim()).filter(Boolean);
-  const bases = configured && configured.length > 0 ? configured : [path.join(home, '.config', 'claude'), path.join(home, '.claude')];
-  return bases.map((b) => path.join(path.resolve(b), 'projects'));
+  return claudeProjectDirs(env, home);
+}
+
+/**
+ * Claude Code names a session's folder after its working directory with every character other than a letter or a
+ * digit turned into "-". A folder can hold a session inside `root` only if its name starts with the encoded root; the
+ * encoding is lossy (`/a/b-c` and `/a/b/c` look alike), so lines are still checked against their real cwd.
+ */
+export function mayHoldSessionsOf(folderName: string, root: string): boolean {
+  const encoded = root.replace(/[^A-Za-z0-9]/g, '-');
+  return folderName === encoded || folderName.startsWith(`${encoded}-`);
 }
 
 /** Every `.jsonl` file under the given folders (sub-agent files included), sorted so a session precedes its sub-agents. */
@@ -97,9 +122,10 @@ export async function resolveBmadRoots(dirs: readonly string[]): Promise<BmadRoo
   for (const dir of dirs) {
     const snap = await scanBmadProject(dir);
     const abs = path.resolve(dir);
-    roots.push({ root: abs, projectKey: snap.projectKey });
+    const stories = snap.stories.map((s) => ({ key: s.key, file: s.file }));
+    roots.push({ root: abs, projectKey: snap.projectKey, stories });
     const real = await fs.promises.realpath(abs).catch(() => abs);
-    if (real !== abs) roots.push({ root: real, projectKey: snap.projectKey });
+    if (real !== abs) roots.push({ root: real, projectKey: snap.projectKey, stories });
   }
   return roots.sort((a, b) => b.root.length - a.root.length);
 }
@@ -118,8 +144,10 @@ function textOf(content: unknown): string {
 /** The latest slash-command attribution at or before `at` (sub-agent files are read after their session's file). */
 function attributionAt(session: SessionState, at: number): Attribution {
   for (let i = session.timeline.length - 1; i >= 0; i--) if (session.timeline[i]!.at <= at) return session.timeline[i]!;
-  return { at: -Infinity, role: null, workflow: null };
+  return { at: -Infinity, role: null, workflow: null, skill: null, storyKey: null };
 }
+
+const EDIT_TOOLS = new Set(['Edit', 'Write', 'MultiEdit', 'NotebookEdit']);
 
 function sessionOfPath(file: string): string {
   const dir = path.dirname(file);
@@ -139,6 +167,10 @@ export function emptyStats(): ImportStats {
     unattributed: 0,
     inProject: 0,
     outsideProject: 0,
+    synthetic: 0,
+    sessionsByProject: {},
+    sessionsOutside: 0,
+    requestsByProject: {},
     tokens: { input: 0, output: 0, cacheWrite: 0, cacheRead: 0 },
     byWorkflow: {},
   };
@@ -156,14 +188,36 @@ export class ClaudeUsageImporter {
   private readonly files = new Map<string, FileState>();
   private readonly sessions = new Map<string, SessionState>();
   private readonly seen = new Set<string>();
+  private readonly runs = new SessionRuns(CLAUDE_IMPORTER_SOURCE);
 
-  constructor(private readonly roots: readonly BmadRoot[] = []) {}
+  /**
+   * `onlyInProjects`: usage of sessions outside every connected project is counted, not emitted (what `serve` does:
+   * a dashboard of BMAD projects has no business storing the rest of a person's Claude Code use).
+   */
+  constructor(
+    private readonly roots: readonly BmadRoot[] = [],
+    private readonly options: { onlyInProjects?: boolean } = {},
+  ) {}
 
-  projectKeyOf(cwd: string | null): string | null {
+  private rootOf(cwd: string | null): BmadRoot | null {
     if (!cwd) return null;
     const abs = path.resolve(cwd);
-    for (const r of this.roots) if (abs === r.root || abs.startsWith(r.root + path.sep)) return r.projectKey;
+    for (const r of this.roots) if (abs === r.root || abs.startsWith(r.root + path.sep)) return r;
     return null;
+  }
+
+  projectKeyOf(cwd: string | null): string | null {
+    return this.rootOf(cwd)?.projectKey ?? null;
+  }
+
+  /** The story whose file this absolute path is, in the project of `cwd`. */
+  private storyOfFile(filePath: string, cwd: string | null): string | null {
+    const root = this.rootOf(cwd);
+    if (!root?.stories) return null;
+    const abs = path.resolve(cwd ?? root.root, filePath);
+    if (!abs.startsWith(root.root + path.sep)) return null;
+    const rel = path.relative(root.root, abs).split(path.sep).join('/');
+    return root.stories.find((s) => s.file === rel)?.key ?? null;
   }
 
   /**
@@ -219,10 +273,15 @@ export class ClaudeUsageImporter {
   private session(id: string): SessionState {
     let s = this.sessions.get(id);
     if (!s) {
-      s = { timeline: [], cwd: null, lastAt: -Infinity };
+      s = { timeline: [], cwd: null, lastAt: -Infinity, edits: [], projectKey: null, counted: false };
       this.sessions.set(id, s);
     }
     return s;
+  }
+
+  /** Workflow events for the session runs that started, learned their story or ended (idle) since the last call. */
+  runEvents(now: number): ConnectorEvent[] {
+    return this.runs.drain(now);
   }
 
   /** One transcript line: a usage event, or null (with the line counted as whatever it was). */
@@ -237,29 +296,62 @@ export class ClaudeUsageImporter {
       return this.malformed(file, lineNo, `not JSON (${err instanceof Error ? err.message : String(err)})`);
     }
     if (!isObject(obj)) return this.malformed(file, lineNo, 'not a JSON object');
-    const sessionId = typeof obj.sessionId === 'string' && obj.sessionId !== '' ? obj.sessionId : sessionOfPath(file);
+    const sessionId = typeof obj.sessionId === 'string' && obj.sessionId !== '' ? obj.sessionId.slice(0, 100) : sessionOfPath(file);
     const session = this.session(sessionId);
     if (typeof obj.cwd === 'string' && obj.cwd !== '') session.cwd = obj.cwd;
+    if (!session.counted && session.cwd) {
+      session.counted = true;
+      session.projectKey = this.projectKeyOf(session.cwd);
+      if (session.projectKey) this.stats.sessionsByProject[session.projectKey] = (this.stats.sessionsByProject[session.projectKey] ?? 0) + 1;
+      else this.stats.sessionsOutside++;
+    }
+    // A sub-agent's lines carry its session's id; its own run is the file (`<session>/subagents/agent-….jsonl`).
+    const subagent = path.basename(path.dirname(file)) === 'subagents' ? path.basename(file, '.jsonl').slice(0, 60) : null;
     const message = isObject(obj.message) ? obj.message : null;
 
     const lineAt = typeof obj.timestamp === 'string' ? Date.parse(obj.timestamp) : NaN;
     if (Number.isFinite(lineAt)) session.lastAt = Math.max(session.lastAt, lineAt);
 
     if (obj.type === 'user') {
-      for (const c of findBmadCommands(textOf(message?.content ?? obj.content))) {
+      const text = textOf(message?.content ?? obj.content);
+      const commands = findBmadCommands(text);
+      const context = commands.length > 0 ? commandContext(text) : { skill: null, args: null };
+      const stories = this.rootOf(session.cwd)?.stories ?? [];
+      for (const c of commands) {
         const at = Number.isFinite(lineAt) ? lineAt : session.lastAt;
         const prev = attributionAt(session, at);
+        const storyKey = storyNamedIn(context.args, stories);
         // A workflow keeps the loaded agent when it has no role of its own; loading an agent ends the workflow.
-        const next: Attribution = c.workflow ? { at, role: c.role ?? prev.role, workflow: c.workflow } : { at, role: c.role, workflow: null };
+        const next: Attribution = c.workflow
+          ? { at, role: c.role ?? prev.role, workflow: c.workflow, skill: context.skill, storyKey }
+          : { at, role: c.role, workflow: null, skill: context.skill, storyKey: null };
         let i = session.timeline.length;
         while (i > 0 && session.timeline[i - 1]!.at > at) i--;
         session.timeline.splice(i, 0, next);
       }
       return null;
     }
-    if (obj.type !== 'assistant' || !message || !isObject(message.usage)) return null;
+    if (obj.type !== 'assistant' || !message) return null;
+    if (Array.isArray(message.content) && Number.isFinite(lineAt)) {
+      for (const c of message.content) {
+        if (!isObject(c) || c.type !== 'tool_use' || typeof c.name !== 'string' || !EDIT_TOOLS.has(c.name) || !isObject(c.input)) continue;
+        const target = typeof c.input.file_path === 'string' ? c.input.file_path : typeof c.input.notebook_path === 'string' ? c.input.notebook_path : null;
+        const storyKey = target ? this.storyOfFile(target, typeof obj.cwd === 'string' ? obj.cwd : session.cwd) : null;
+        if (storyKey) session.edits.push({ at: lineAt, storyKey });
+      }
+    }
     if (obj.isApiErrorMessage === true) {
       this.stats.apiErrors++;
+      // An API error is still activity of its run, and a run whose last lines are errors ended on them.
+      if (Number.isFinite(lineAt)) {
+        const projectKey = this.projectKeyOf(typeof obj.cwd === 'string' ? obj.cwd : session.cwd);
+        this.runs.touch(sessionId, projectKey, attributionAt(session, lineAt), lineAt, 'error', null);
+      }
+      return null;
+    }
+    if (!isObject(message.usage)) return null;
+    if (message.model === '<synthetic>') {
+      this.stats.synthetic++;
       return null;
     }
     const u = message.usage;
@@ -270,6 +362,11 @@ export class ClaudeUsageImporter {
     if (!isCount(input) || !isCount(output) || !isCount(cacheWrite) || !isCount(cacheRead)) {
       return this.malformed(file, lineNo, 'message.usage token counts must be non-negative integers');
     }
+    // The 5-minute / 1-hour split, when Claude Code wrote it (priced at 1.25× and 2× input).
+    const split = isObject(u.cache_creation) ? u.cache_creation : null;
+    const write5m = split?.ephemeral_5m_input_tokens;
+    const write1h = split?.ephemeral_1h_input_tokens;
+    const hasSplit = isCount(write5m) && isCount(write1h) && write5m + write1h === cacheWrite;
     const ts = lineAt;
     if (!Number.isFinite(ts)) return this.malformed(file, lineNo, 'an assistant usage line without a valid timestamp');
 
@@ -277,6 +374,11 @@ export class ClaudeUsageImporter {
     const requestId = typeof obj.requestId === 'string' ? obj.requestId : null;
     const tokens = { input, output, cacheWrite, cacheRead };
     let key: string;
+    const projectKey = this.projectKeyOf(typeof obj.cwd === 'string' ? obj.cwd : session.cwd);
+    if (!projectKey && this.options.onlyInProjects) {
+      this.stats.outsideProject++;
+      return null;
+    }
     if (messageId && requestId) {
       key = `${messageId}:${requestId}`;
       if (this.seen.has(key)) {
@@ -291,19 +393,27 @@ export class ClaudeUsageImporter {
 
     const model = typeof message.model === 'string' && message.model.trim() !== '' ? message.model.trim().slice(0, 128) : null;
     const costUSD = typeof obj.costUSD === 'number' && Number.isFinite(obj.costUSD) && obj.costUSD >= 0 ? obj.costUSD : null;
-    const projectKey = this.projectKeyOf(typeof obj.cwd === 'string' ? obj.cwd : session.cwd);
     const projectId = projectKey ? ids.project(projectKey) : null;
-    const { role, workflow } = attributionAt(session, ts);
+    const attribution = attributionAt(session, ts);
+    const { role, workflow, skill } = attribution;
     const agentId = role ? ids.agent(role) : null;
-    const workflowId = projectKey && workflow && PLANNING_WORKFLOWS.has(workflow) ? ids.workflow(projectKey, `plan:${workflow}`) : null;
+    // The story its command named, else a story file this workflow's part of the session edited before this request.
+    const edited = session.edits.filter((e) => e.at >= attribution.at && e.at <= ts).at(-1)?.storyKey ?? null;
+    const storyKey = workflow ? (attribution.storyKey ?? edited) : null;
+    const storyId = projectKey && storyKey ? ids.story(projectKey, storyKey) : null;
+    // The run this request belongs to: its own workflow run, which the read model joins to the run BMAD's files show
+    // for the same work (the story's development run, the project's PRD run) when there is one.
+    const workflowId = this.runs.touch(sessionId, projectKey, attribution, ts, 'request', storyKey);
 
     this.stats.usageEntries++;
     this.stats.tokens.input += input;
     this.stats.tokens.output += output;
     this.stats.tokens.cacheWrite += cacheWrite;
     this.stats.tokens.cacheRead += cacheRead;
-    if (projectId) this.stats.inProject++;
-    else this.stats.outsideProject++;
+    if (projectKey) {
+      this.stats.inProject++;
+      this.stats.requestsByProject[projectKey] = (this.stats.requestsByProject[projectKey] ?? 0) + 1;
+    } else this.stats.outsideProject++;
     if (agentId) this.stats.attributed++;
     else this.stats.unattributed++;
     if (workflow) this.stats.byWorkflow[workflow] = (this.stats.byWorkflow[workflow] ?? 0) + 1;
@@ -317,13 +427,23 @@ export class ClaudeUsageImporter {
       entity: { type: 'cost', id: `claude-cost-${digest}` },
       ...(projectId ? { projectId } : {}),
       ...(workflowId ? { workflowId } : {}),
+      ...(storyId ? { storyId } : {}),
       payload: {
         ...(costUSD !== null ? { amount: costUSD, currency: 'USD' } : {}),
         projectId,
         agentId,
         workflowId,
+        storyId,
         model,
-        tokens,
+        tokens: hasSplit ? { ...tokens, cacheWrite5m: write5m, cacheWrite1h: write1h } : tokens,
+        requestId: requestId ? requestId.slice(0, 128) : null,
+        sessionId: subagent ? `${sessionId}/${subagent}` : sessionId,
+        parentSessionId: subagent ? sessionId : null,
+        skill,
+        workflow,
+        speed: typeof u.speed === 'string' && u.speed !== '' ? u.speed.slice(0, 32) : null,
+        serviceTier: typeof u.service_tier === 'string' && u.service_tier !== '' ? u.service_tier.slice(0, 32) : null,
+        via: 'transcript',
       },
     };
   }

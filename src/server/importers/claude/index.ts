@@ -5,8 +5,11 @@ export {
   defaultClaudeProjectDirs,
   emptyStats,
   listTranscriptFiles,
+  mayHoldSessionsOf,
   resolveBmadRoots,
   type BmadRoot,
   type ImportStats,
   type LineIssue,
 } from './importer.js';
+export { Batcher, type Ingest } from './batcher.js';
+export { ClaudeUsageSource, type ClaudeUsageReport } from './claude-usage-source.js';

@@ -25,7 +25,8 @@ export class CostReader {
 
   /** Totals per currency (and group key), as costsRepository.aggregate() would give over the whole range. */
   async aggregate(range: CostRange, groupBy?: CostGroupBy): Promise<CostAggregate[]> {
-    if (!this.opts.rollup) return costsRepository.aggregate(this.db.read, range, groupBy);
+    // The rollups are not kept per workflow: a breakdown by workflow is read from cost_events (by its time index).
+    if (!this.opts.rollup || groupBy === 'workflow') return costsRepository.aggregate(this.db.read, range, groupBy);
     const start = Date.parse(range.start);
     const end = Date.parse(range.end);
     const firstDay = Math.ceil(start / DAY_MS) * DAY_MS;
@@ -40,7 +41,7 @@ export class CostReader {
     return this.aggregateByHours(range, groupBy);
   }
 
-  private async aggregateByHours(range: CostRange, groupBy?: CostGroupBy): Promise<CostAggregate[]> {
+  private async aggregateByHours(range: CostRange, groupBy?: Exclude<CostGroupBy, 'workflow'>): Promise<CostAggregate[]> {
     const plan = planHours(Date.parse(range.start), Date.parse(range.end));
     // Rows for the same key and currency may come from several parts: every consumer sums them (totalsOf).
     const rows: CostAggregate[] = [];

@@ -6,8 +6,9 @@ import { byDay, byProject, byStory, DAY_MS, HOUR_MS, type RollupDelta } from './
 
 const ROLLUP_KEY = ['hour_start_utc', 'project_id', 'agent_id', 'model', 'story_id', 'currency'] as const;
 
-export type CostGroupBy = 'project' | 'agent' | 'model' | 'story';
-const GROUP_COLUMN = { project: 'project_id', agent: 'agent_id', model: 'model', story: 'story_id' } as const;
+/** What a breakdown groups by at the storage level: the rollups know the first four, `workflow` is read from cost_events. */
+export type CostGroupBy = 'project' | 'agent' | 'model' | 'story' | 'workflow';
+const GROUP_COLUMN = { project: 'project_id', agent: 'agent_id', model: 'model', story: 'story_id', workflow: 'workflow_name' } as const;
 
 export interface CostRange {
   /** Inclusive UTC instant (ISO, as stored). */
@@ -38,14 +39,71 @@ const ROLLUP_SUMS = [
 const sums = (r: { amount: number | string; priced: number | string; unpriced: number | string }) => ({ amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) });
 
 export const costsRepository = {
-  /** Inserts cost rows (one per event, idempotent) and returns the source event ids of the rows actually inserted. */
+  /** Per workflow id and currency: the sum of known amounts, requests, unpriced requests and tokens. */
+  async totalsByWorkflow(db: Executor, workflowIds: readonly string[]) {
+    const out: { workflowId: string; currency: string | null; amount: number; requests: number; unpriced: number; input: number; output: number; cacheWrite: number; cacheRead: number }[] = [];
+    for (const part of chunks(workflowIds)) {
+      const rows = await db
+        .selectFrom('cost_events')
+        .select([
+          'workflow_id',
+          'currency',
+          sql<number>`coalesce(sum(cost_amount), 0)`.as('amount'),
+          sql<number>`count(*)`.as('requests'),
+          sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced'),
+          sql<number>`coalesce(sum(input_tokens), 0)`.as('input'),
+          sql<number>`coalesce(sum(output_tokens), 0)`.as('output'),
+          sql<number>`coalesce(sum(cache_write_tokens), 0)`.as('cache_write'),
+          sql<number>`coalesce(sum(cache_read_tokens), 0)`.as('cache_read'),
+        ])
+        .where('workflow_id', 'in', part)
+        .groupBy(['workflow_id', 'currency'])
+        .execute();
+      for (const r of rows) {
+        out.push({
+          workflowId: r.workflow_id!,
+          currency: r.currency,
+          amount: Number(r.amount),
+          requests: Number(r.requests),
+          unpriced: Number(r.unpriced),
+          input: Number(r.input),
+          output: Number(r.output),
+          cacheWrite: Number(r.cache_write),
+          cacheRead: Number(r.cache_read),
+        });
+      }
+    }
+    return out;
+  },
+
+  /** Cost per project and currency of the rows that came by one path (the start banner's "USD 41.20 attributed to …"). */
+  async totalsByProjectVia(db: Executor, via: string): Promise<{ projectId: string | null; currency: string | null; amount: number; requests: number; unpriced: number }[]> {
+    const rows = await db
+      .selectFrom('cost_events')
+      .select([
+        'project_id',
+        'currency',
+        sql<number>`coalesce(sum(cost_amount), 0)`.as('amount'),
+        sql<number>`count(*)`.as('requests'),
+        sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced'),
+      ])
+      .where('via', '=', via)
+      .groupBy(['project_id', 'currency'])
+      .execute();
+    return rows.map((r) => ({ projectId: r.project_id, currency: r.currency, amount: Number(r.amount), requests: Number(r.requests), unpriced: Number(r.unpriced) }));
+  },
+
+  /**
+   * Inserts cost rows (one per event and one per request id, idempotent: a conflict on either is skipped) and returns
+   * the source event ids of the rows actually inserted.
+   */
   async insertMany(db: Executor, rows: readonly Insertable<CostEventsTable>[]): Promise<Set<number>> {
     const inserted = new Set<number>();
     for (const part of chunks(rows)) {
       const done = await db
         .insertInto('cost_events')
         .values(part)
-        .onConflict((oc) => oc.column('source_event_id').doNothing())
+        .onConflict((oc) => oc.doNothing())
         .returning('source_event_id')
         .execute();
       for (const r of done) inserted.add(r.source_event_id);
@@ -235,7 +293,7 @@ export const costsRepository = {
    * The same totals as aggregate(), from the rollups: [start, end) must be whole UTC hours. '' keys read back as null.
    * Totals and the per-project breakdown read the per-project rollup, agent/model/story breakdowns the full one.
    */
-  async aggregateRollup(db: Executor, range: CostRange, groupBy?: CostGroupBy): Promise<CostAggregate[]> {
+  async aggregateRollup(db: Executor, range: CostRange, groupBy?: Exclude<CostGroupBy, 'workflow'>): Promise<CostAggregate[]> {
     if (groupBy === undefined || groupBy === 'project') return this.aggregateProjectRollup(db, range, groupBy);
     let q = db
       .selectFrom('cost_rollup_hourly')
@@ -396,7 +454,7 @@ export const costsRepository = {
   async repriceCandidates(db: Executor, afterId: number, limit: number) {
     return db
       .selectFrom('cost_events')
-      .select(['id', 'model', 'story_id', 'input_tokens', 'output_tokens', 'cache_write_tokens', 'cache_read_tokens', 'occurred_at_utc', 'cost_amount', 'currency', 'price_version'])
+      .select(['id', 'model', 'story_id', 'input_tokens', 'output_tokens', 'cache_write_tokens', 'cache_write_5m_tokens', 'cache_write_1h_tokens', 'cache_read_tokens', 'occurred_at_utc', 'cost_amount', 'currency', 'price_version'])
       .where('id', '>', afterId)
       .where('model', 'is not', null)
       .where((eb) => eb.or([eb('price_version', 'is not', null), eb('cost_amount', 'is', null)]))

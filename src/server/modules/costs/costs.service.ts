@@ -8,6 +8,7 @@ import {
 } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import { storiesRepository } from '../stories/stories.repository.js';
+import { epicsRepository } from '../epics/epics.repository.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { BudgetsService } from './budgets.service.js';
 import { CostReader } from './cost-reader.js';
@@ -23,7 +24,7 @@ export class CostsService {
   constructor(
     private readonly db: DatabaseHandle,
     private readonly clock: Clock,
-    private readonly opts: { defaultCurrency: string; rollup?: boolean; budgets?: BudgetsService } = { defaultCurrency: 'USD' },
+    private readonly opts: { defaultCurrency: string; rollup?: boolean; budgets?: BudgetsService; priceTable?: { version: string } } = { defaultCurrency: 'USD' },
   ) {
     this.reader = new CostReader(db, { rollup: opts.rollup ?? true });
     this.budgets = opts.budgets ?? new BudgetsService(db, clock, this.reader);
@@ -34,6 +35,32 @@ export class CostsService {
     const { totals, unpricedEvents } = totalsOf(rows);
     const known = await costsRepository.anySourceBefore(this.db.read, range.end, range.projectId);
     return { start: range.start, end: range.end, ...availabilityOf(known, totals, unpricedEvents), totals, unpricedEvents };
+  }
+
+  /**
+   * Cost per epic: the per-story totals (from the rollups) folded into their story's epic, keyed `<project id>|<epic
+   * key>`; cost of no story, or of a story in no epic, is the null group.
+   */
+  private async byEpic(range: CostRange): Promise<CostAggregate[]> {
+    const rows = await this.reader.aggregate(range, 'story');
+    const stories = new Map((await storiesRepository.byIds(this.db.read, rows.map((r) => r.key).filter((k): k is string => k !== null))).map((s) => [s.id, s]));
+    return rows.map((r) => {
+      const s = r.key ? stories.get(r.key) : undefined;
+      return { ...r, key: s?.epic && s.projectId ? `${s.projectId}|${s.epic}` : null };
+    });
+  }
+
+  /** "Epic 2: Streaks and reminders" for `<project id>|<epic key>` keys. */
+  private async epicLabels(keys: readonly string[]): Promise<Map<string, string>> {
+    const pairs = keys.map((k) => ({ k, projectId: k.slice(0, k.lastIndexOf('|')), key: k.slice(k.lastIndexOf('|') + 1) }));
+    const epics = await epicsRepository.byProjectKeys(this.db.read, pairs);
+    const out = new Map<string, string>();
+    for (const p of pairs) {
+      const e = epics.find((x) => x.projectId === p.projectId && x.key === p.key);
+      // A title that already says "Epic 2: …" (BMAD's epics.md headings) is not prefixed again.
+      out.set(p.k, e?.title ? (/^epic\b/i.test(e.title) ? e.title : `Epic ${p.key}: ${e.title}`) : `Epic ${p.key}`);
+    }
+    return out;
   }
 
   /** Story titles for a breakdown by story (a card's name, never its id). */
@@ -56,14 +83,15 @@ export class CostsService {
     const iso = (ms: number) => new Date(ms).toISOString();
     const range = { start: iso(start), end: iso(end), projectId: q.projectId };
     // One scan of the window gives both the breakdown and the totals, so they always agree.
-    const grouped = await this.reader.aggregate(range, q.groupBy);
+    const grouped = q.groupBy === 'epic' ? await this.byEpic(range) : await this.reader.aggregate(range, q.groupBy);
     const current = await this.period(range, grouped);
     const prevRange = { start: iso(start - (end - start)), end: range.start, projectId: q.projectId };
     const previous = await this.period(prevRange, await this.reader.aggregate(prevRange));
 
     const groups = new Map<string | null, CostAggregate[]>();
     for (const r of grouped) groups.set(r.key, [...(groups.get(r.key) ?? []), r]);
-    const labels = q.groupBy === 'story' ? await this.storyTitles([...groups.keys()].filter((k): k is string => k !== null)) : new Map<string, string>();
+    const keys = [...groups.keys()].filter((k): k is string => k !== null);
+    const labels = q.groupBy === 'story' ? await this.storyTitles(keys) : q.groupBy === 'epic' ? await this.epicLabels(keys) : new Map<string, string>();
     const breakdown = [...groups.entries()]
       .map(([key, rows]) => ({ key, label: key === null ? null : (labels.get(key) ?? null), ...totalsOf(rows) }))
       .sort((a, b) => (a.key === null ? 1 : 0) - (b.key === null ? 1 : 0) || (a.key ?? '').localeCompare(b.key ?? ''));
@@ -74,7 +102,7 @@ export class CostsService {
       const prev = previous.totals.find((t) => t.currency === currency)?.amount ?? 0;
       return { currency, current: cur, previous: prev, change: round(cur - prev), changePct: prev === 0 ? null : round(((cur - prev) / prev) * 100) };
     });
-    return { window: q.window, projectId: q.projectId ?? null, groupBy: q.groupBy, ...current, breakdown, previous, comparison, budgets: await this.budgets.forScope(q.projectId) };
+    return { window: q.window, projectId: q.projectId ?? null, groupBy: q.groupBy, ...current, breakdown, previous, comparison, budgets: await this.budgets.forScope(q.projectId), priceTable: this.opts.priceTable ?? null };
   }
 
   async timeseries(q: CostTimeseriesQuery): Promise<CostTimeseries> {

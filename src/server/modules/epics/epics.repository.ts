@@ -30,6 +30,15 @@ export const epicsRepository = {
       .map(toEpic);
   },
 
+  /** The epics with these (project, key) pairs, for labels. */
+  async byProjectKeys(db: Executor, pairs: readonly { projectId: string; key: string }[]): Promise<Epic[]> {
+    const projects = [...new Set(pairs.map((p) => p.projectId))];
+    if (projects.length === 0) return [];
+    const rows = await db.selectFrom('epics').selectAll().where('project_id', 'in', projects).execute();
+    const wanted = new Set(pairs.map((p) => `${p.projectId}\u0000${p.key}`));
+    return rows.filter((r) => r.project_id !== null && r.epic_key !== null && wanted.has(`${r.project_id}\u0000${r.epic_key}`)).map(toEpic);
+  },
+
   // ----- projection side -----
   rowsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, EpicRow>> {
     return rowsById(db, 'epics', ids);

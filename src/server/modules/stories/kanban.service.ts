@@ -5,6 +5,7 @@ import { notFound } from '../../http/errors.js';
 import { documentsRepository } from '../documents/documents.repository.js';
 import { projectsRepository } from '../projects/projects.repository.js';
 import { consistencyRepository } from '../consistency/consistency.repository.js';
+import { withCostAndSessions } from '../workflows/run-cost.js';
 import { workflowsRepository } from '../workflows/workflows.repository.js';
 import { statusTransitionsRepository } from '../history/status-transitions.repository.js';
 import { costToDate, withCosts } from './cost-to-date.js';
@@ -60,7 +61,7 @@ export class StoriesService {
     const story = await storiesRepository.findById(this.db.read, id);
     if (!story) throw notFound('story', id);
     const [workflows, documents, costs, shares, findings, history] = await Promise.all([
-      workflowsRepository.list(this.db.read, { storyId: id }, 1, STORY_DETAIL_LIMIT + 1).then((r) => r.items),
+      workflowsRepository.list(this.db.read, { storyId: id }, 1, STORY_DETAIL_LIMIT + 1).then((r) => withCostAndSessions(this.db.read, r.items)),
       documentsRepository.list(this.db.read, { storyId: id }, 1, STORY_DETAIL_LIMIT + 1).then((r) => r.items),
       storiesRepository.costsByStories(this.db.read, [id]),
       storiesRepository.costShares(this.db.read, id),

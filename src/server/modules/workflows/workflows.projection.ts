@@ -3,6 +3,8 @@ import { isNewer, maxInstant, minInstant, versionOf, type Projection } from '../
 
 const TERMINAL = new Set(['done', 'failed', 'canceled']);
 import type { StoredEventOf } from '../events/stored-event.js';
+import { isSessionRun, resolveSessionRuns } from './session-runs.js';
+import { workflowSessionsRepository } from './workflow-sessions.repository.js';
 import { workflowsRepository, type WorkflowRow } from './workflows.repository.js';
 
 type WorkflowEvent = StoredEventOf<'workflow.upserted' | 'workflow.transitioned'>;
@@ -58,17 +60,26 @@ export function foldWorkflow(row: WorkflowRow, e: WorkflowEvent): WorkflowRow {
   return next;
 }
 
+/**
+ * Workflow rows, folded from their events. Runs made from Claude Code sessions are joined to the run BMAD's files
+ * show for the same work (session-runs.ts), so one piece of work is one run whichever way it was seen.
+ */
 export const workflowsProjection: Projection<'workflow.upserted' | 'workflow.transitioned'> = {
   name: 'workflows',
   handles: ['workflow.upserted', 'workflow.transitioned'],
   async apply(trx: Executor, events) {
-    const rows = await workflowsRepository.rowsByIds(trx, [...new Set(events.map((e) => e.entityId))]);
+    const ids = [...new Set(events.map((e) => e.entityId))];
+    const rows = await workflowsRepository.rowsByIds(trx, ids);
+    // A session run shown as another run has no row of its own: its state is kept with its link.
+    for (const [id, link] of await workflowSessionsRepository.linksOf(trx, ids.filter(isSessionRun))) if (!rows.has(id)) rows.set(id, JSON.parse(link.row_json) as WorkflowRow);
     const touched = new Set<string>();
     for (const e of events) {
       rows.set(e.entityId, foldWorkflow(rows.get(e.entityId) ?? emptyWorkflowRow(e.entityId), e));
       touched.add(e.entityId);
     }
-    await workflowsRepository.upsertRows(trx, [...touched].map((id) => rows.get(id)!));
+    const { write, remove } = await resolveSessionRuns(trx, [...touched].map((id) => rows.get(id)!));
+    await workflowsRepository.upsertRows(trx, write);
+    await workflowsRepository.deleteRows(trx, remove);
   },
 };
 

@@ -21,6 +21,8 @@ function toWorkflow(r: WorkflowRow, storyTitles: ReadonlyMap<string, string>): W
     updatedAt: r.updated_at,
     startedAt: r.started_at,
     endedAt: r.ended_at,
+    cost: null,
+    sessions: [],
   };
 }
 
@@ -102,6 +104,10 @@ export const workflowsRepository = {
 
   upsertRows(db: Executor, rows: readonly WorkflowRow[]): Promise<void> {
     return upsertById(db, 'workflows', rows);
+  },
+
+  async deleteRows(db: Executor, ids: readonly string[]): Promise<void> {
+    for (const part of chunks(ids)) await db.deleteFrom('workflows').where('id', 'in', part).execute();
   },
 
   async insertTransitions(db: Executor, rows: readonly Omit<Selectable<WorkflowTransitionsTable>, 'id'>[]): Promise<void> {

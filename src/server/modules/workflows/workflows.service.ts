@@ -1,6 +1,7 @@
 import type { Page, Transition, Workflow, WorkflowsQuery } from '../../../contracts/index.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { notFound } from '../../http/errors.js';
+import { withCostAndSessions } from './run-cost.js';
 import { workflowsRepository } from './workflows.repository.js';
 
 export class WorkflowsService {
@@ -9,11 +10,13 @@ export class WorkflowsService {
   async list(q: WorkflowsQuery): Promise<Page<Workflow>> {
     const { page, pageSize, ...filter } = q;
     const { items, total } = await workflowsRepository.list(this.db.read, filter, page, pageSize);
-    return { items, page, pageSize, total };
+    return { items: await withCostAndSessions(this.db.read, items), page, pageSize, total };
   }
 
   async get(id: string): Promise<Workflow> {
-    return (await workflowsRepository.findById(this.db.read, id)) ?? Promise.reject(notFound('workflow', id));
+    const w = await workflowsRepository.findById(this.db.read, id);
+    if (!w) throw notFound('workflow', id);
+    return (await withCostAndSessions(this.db.read, [w]))[0]!;
   }
 
   async transitions(id: string, limit: number): Promise<{ items: Transition[] }> {

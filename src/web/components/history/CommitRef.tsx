@@ -19,6 +19,7 @@ const SEEN_IN_WORDS: Record<NonNullable<StatusChange['seenIn']>, string> = {
   working_tree: 'in the working tree',
   dashboard: 'on the dashboard',
   api: 'through the API',
+  claude_code: 'in a Claude Code session',
 };
 
 /**

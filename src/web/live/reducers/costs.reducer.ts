@@ -43,5 +43,10 @@ export function applyCostEvents(events: readonly TypedEvent[], ctx: ReducerConte
   }
   // Every project card carries cost to date and cost per done story.
   ctx.invalidate(keys.projects);
+  // A run's cost shows in the workflow list and on its page (a session's run may be shown as another run: re-read both).
+  if (costs.some((e) => e.payload.workflowId)) {
+    ctx.invalidate(keys.workflows);
+    ctx.invalidate(['workflow']);
+  }
   ctx.flash([...stories, ...projects]);
 }

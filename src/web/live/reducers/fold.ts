@@ -30,6 +30,8 @@ export function foldWorkflow(current: Workflow | undefined, e: TypedEvent): Work
     updatedAt: e.occurredAt,
     startedAt: null,
     endedAt: null,
+    cost: null,
+    sessions: [],
   };
   const next = { ...base };
   if (e.eventType === 'workflow.upserted' && (!current || isNewer(e.occurredAt, current.updatedAt))) {

@@ -68,7 +68,7 @@ function SummaryCards({ summary }: { summary: CostSummary }) {
 }
 
 function keyName(key: string | null, groupBy: GroupBy, names: Names, label: string | null = null): string {
-  if (key === null) return `no ${groupBy}`;
+  if (key === null) return groupBy === 'workflow' ? 'no BMAD workflow' : `no ${groupBy}`;
   if (label) return label;
   if (groupBy === 'project') return names.project(key) ?? key;
   if (groupBy === 'agent') return names.agent(key) ?? key;
@@ -153,6 +153,8 @@ export default function CostsPage() {
             <option value="agent">Agent</option>
             <option value="model">Model</option>
             <option value="story">Story</option>
+            <option value="epic">Epic</option>
+            <option value="workflow">BMAD workflow</option>
           </select>
         </label>
       </div>
@@ -171,6 +173,11 @@ export default function CostsPage() {
           <BudgetBars summary={summary.data} projectName={names.project} tz={f.tz} />
           {series.error ? <ErrorState error={series.error} onRetry={() => void series.refetch()} /> : series.data ? <CostCharts series={series.data} tz={f.tz} /> : <Loading what="the chart" />}
           <Breakdown summary={summary.data} names={names} />
+          {summary.data.priceTable && (
+            <p className="mt-3 text-xs text-muted" data-testid="price-table-version">
+              Records with tokens only are priced with price table {summary.data.priceTable.version} (<code>bmad-ops pricing show</code>).
+            </p>
+          )}
         </div>
       )}
     </section>

@@ -16,6 +16,7 @@ import { FlowSection } from './flow/FlowSection.js';
 import { ActionItems } from './planning/ActionItems.js';
 import { DeferredWork } from './planning/DeferredWork.js';
 import { EpicsPanel } from './planning/EpicsPanel.js';
+import { ProjectCostPanel } from './ProjectCostPanel.js';
 import { Readiness } from './planning/Readiness.js';
 
 
@@ -158,6 +159,9 @@ export default function ProjectPage() {
         <DeferredWork items={details?.deferredWork ?? []} />
       </div>
       <FlowSection projectId={p.id} />
+      <div className="mb-4">
+        <ProjectCostPanel projectId={p.id} />
+      </div>
       <div className="grid gap-4 lg:grid-cols-3">
         <Panel title="Stories" count={stories.length} truncated={truncated.stories}>
           {stories.length === 0 ? (

@@ -1,3 +1,4 @@
+import { RunCost } from '../workflows/RunCost.js';
 import type { Workflow } from '../../../contracts/index.js';
 import { Link } from 'react-router';
 import { useNames } from '../../api/use-names.js';
@@ -48,6 +49,7 @@ export function StoryRuns({ workflows, truncated }: { workflows: readonly Workfl
                 <span className="flex flex-wrap gap-x-2 text-xs text-muted">
                   <span className="min-w-0 break-words">{names.agent(w.agentId) ?? 'no agent'}</span>
                   <RunTimes w={w} />
+                  {w.cost && <RunCost cost={w.cost} />}
                 </span>
               </span>
               <StatusBadge status={w.status} />

@@ -5,6 +5,7 @@ import { ApiError } from '../../api/http.js';
 import { queries } from '../../api/queries.js';
 import { useNames } from '../../api/use-names.js';
 import { formatDuration } from '../../components/duration.js';
+import { RunCost } from './RunCost.js';
 import { formatExact, RelativeTime } from '../../components/RelativeTime.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
 import { SeenIn } from '../../components/history/CommitRef.js';
@@ -69,10 +70,33 @@ export default function WorkflowDetailPage() {
           {w.endedAt ? <RelativeTime value={w.endedAt} /> : <span className="text-muted">{w.startedAt ? 'still running' : 'not started'}</span>}
           {w.startedAt && w.endedAt && <span className="text-muted"> · took {formatDuration(Date.parse(w.endedAt) - Date.parse(w.startedAt))}</span>}
         </Info>
+        <Info label="Cost" wrap>
+          <RunCost cost={w.cost} detail />
+        </Info>
         <Info label="Id" wrap>
           <code className="break-all">{w.id}</code>
         </Info>
       </div>
+      {w.sessions.length > 0 && (
+        <section className="mb-6" aria-labelledby="run-sessions">
+          <h2 id="run-sessions" className="mb-2 text-lg font-semibold">
+            Claude Code sessions
+          </h2>
+          <ul className="divide-y divide-border rounded-md border border-border bg-surface text-sm" data-testid="run-sessions">
+            {w.sessions.map((s, i) => (
+              <li key={s.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 px-3 py-2" data-testid="run-session">
+                <span className="font-medium">Session {i + 1}</span>
+                <StatusBadge status={s.status} />
+                <span className="text-muted">
+                  <RelativeTime value={s.startedAt} />
+                  {s.startedAt && s.endedAt && <> · {formatDuration(Date.parse(s.endedAt) - Date.parse(s.startedAt))}</>}
+                  {!s.endedAt && ' · still active'}
+                </span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <h2 className="mb-3 text-lg font-semibold">Transitions</h2>
       {transitions.isPending ? (
         <Loading what="transitions" />

@@ -11,6 +11,7 @@ import { StaleBanner } from '../../components/StaleBanner.js';
 import { isAlarming, StatusBadge } from '../../components/StatusBadge.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { useFlash } from '../../live/flash.js';
+import { RunCost } from './RunCost.js';
 import { StoryLink } from './StoryLink.js';
 
 function filtersFrom(params: URLSearchParams): WorkflowFilters {
@@ -24,7 +25,7 @@ function filtersFrom(params: URLSearchParams): WorkflowFilters {
   };
 }
 
-const COLS = 'md:grid md:grid-cols-[minmax(0,2fr)_7.5rem_minmax(0,1fr)_minmax(0,1.6fr)_minmax(0,1.2fr)_minmax(0,1fr)_8rem] md:items-center md:gap-3';
+const COLS = 'md:grid md:grid-cols-[minmax(0,2fr)_7.5rem_minmax(0,1fr)_minmax(0,1.6fr)_minmax(0,1.2fr)_minmax(0,1fr)_5.5rem_8rem] md:items-center md:gap-3';
 
 const WorkflowRow = memo(function WorkflowRow({ w, names }: { w: Workflow; names: Names }) {
   const ref = useFlash<HTMLLIElement>(w.id);
@@ -65,6 +66,9 @@ const WorkflowRow = memo(function WorkflowRow({ w, names }: { w: Workflow; names
       <Field label="Owner" title={owner ?? undefined}>
         {owner ?? <span className="text-muted">unassigned</span>}
       </Field>
+      <Field label="Cost">
+        <RunCost cost={w.cost} />
+      </Field>
       <Field label="Changed">
         <RelativeTime value={w.lastTransitionAt} />
       </Field>
@@ -104,6 +108,7 @@ export default function WorkflowsPage() {
             <span>Story</span>
             <span>Agent</span>
             <span>Owner</span>
+            <span>Cost</span>
             <span>Last transition</span>
           </div>
           <ul aria-label="Workflow runs" data-testid="workflow-list">
