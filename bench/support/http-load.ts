@@ -24,11 +24,30 @@ function loopbackPort(url: string): number {
   return Number(u.port);
 }
 
+/** Where the bodies go and how an answer is judged (default: the events API, 200 with every event accepted). */
+export interface Endpoint {
+  path: string;
+  contentType: string;
+  /** Null when the answer is right; otherwise why not. */
+  check(status: number, body: Buffer, expected: number): string | null;
+}
+
+export const EVENTS_API: Endpoint = {
+  path: '/api/v1/events',
+  contentType: 'application/json',
+  check(status, body, expected) {
+    const text = body.toString('utf8');
+    if (status !== 200) return `ingest returned HTTP ${status}: ${text.slice(0, 500)}`;
+    const accepted = (JSON.parse(text) as { accepted?: unknown }).accepted;
+    return accepted === expected ? null : `ingest accepted ${String(accepted)} of ${expected} events: ${text.slice(0, 500)}`;
+  },
+};
+
 /**
- * One POST /api/v1/events, resolving with its latency once the response is fully read and checked: anything but
- * 200 with every event accepted fails the whole run, since a throughput figure over rejected events means nothing.
+ * One POST, resolving with its latency once the response is fully read and checked: a wrong answer fails the whole
+ * run, since a throughput figure over rejected events means nothing.
  */
-function post(agent: http.Agent, port: number, key: string, body: Buffer, expected: number): Promise<number> {
+function post(agent: http.Agent, port: number, key: string, body: Buffer, expected: number, endpoint: Endpoint): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const req = http.request(
@@ -37,8 +56,8 @@ function post(agent: http.Agent, port: number, key: string, body: Buffer, expect
         host: '127.0.0.1',
         port,
         method: 'POST',
-        path: '/api/v1/events',
-        headers: { 'content-type': 'application/json', 'content-length': body.length, authorization: `Bearer ${key}` },
+        path: endpoint.path,
+        headers: { 'content-type': endpoint.contentType, 'content-length': body.length, authorization: `Bearer ${key}` },
         timeout: REQUEST_TIMEOUT_MS,
       },
       (res) => {
@@ -47,10 +66,8 @@ function post(agent: http.Agent, port: number, key: string, body: Buffer, expect
         res.on('error', reject);
         res.on('end', () => {
           const elapsed = performance.now() - started;
-          const text = Buffer.concat(chunks).toString('utf8');
-          if (res.statusCode !== 200) return reject(new Error(`ingest returned HTTP ${res.statusCode}: ${text.slice(0, 500)}`));
-          const accepted = (JSON.parse(text) as { accepted?: unknown }).accepted;
-          if (accepted !== expected) return reject(new Error(`ingest accepted ${String(accepted)} of ${expected} events: ${text.slice(0, 500)}`));
+          const wrong = endpoint.check(res.statusCode ?? 0, Buffer.concat(chunks), expected);
+          if (wrong) return reject(new Error(wrong));
           resolve(elapsed);
         });
       },
@@ -65,7 +82,7 @@ function post(agent: http.Agent, port: number, key: string, body: Buffer, expect
  * Sends every body exactly once over `concurrency` keep-alive connections, each with one request in flight, and
  * stops at the first failure. Bodies are serialized by the caller so that client-side JSON work is not timed.
  */
-export async function runLoad(target: LoadTarget, bodies: readonly { body: Buffer; events: number }[], concurrency: number): Promise<LoadResult> {
+export async function runLoad(target: LoadTarget, bodies: readonly { body: Buffer; events: number }[], concurrency: number, endpoint: Endpoint = EVENTS_API): Promise<LoadResult> {
   const port = loopbackPort(target.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];
@@ -75,7 +92,7 @@ export async function runLoad(target: LoadTarget, bodies: readonly { body: Buffe
     while (!failed && next < bodies.length) {
       const { body, events } = bodies[next++]!;
       try {
-        latencies.push(await post(agent, port, target.key, body, events));
+        latencies.push(await post(agent, port, target.key, body, events, endpoint));
       } catch (err) {
         failed = true;
         throw err;

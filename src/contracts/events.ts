@@ -63,6 +63,8 @@ function transitionPayload(entity: StatusEntity) {
 }
 
 const tokenCount = z.number().int().min(0).max(1e12);
+/** An OTLP timestamp: nanoseconds since the epoch, as decimal digits (past 2^53, so not a JSON number). */
+const nanosSchema = z.string().regex(/^\d{1,20}$/, 'must be nanoseconds since the epoch as decimal digits');
 
 /** One place a story's status is written (BMAD keeps several, and they drift: BMAD-METHOD #2341). */
 export const STORY_RECORD_KINDS = ['sprint-status', 'story-file', 'spec', 'plan', 'tickets'] as const;
@@ -287,6 +289,33 @@ export const EVENT_CATALOGUE = {
           ctx.addIssue({ code: 'custom', path: ['currency'], message: 'is required when amount is given' });
         }
       }),
+  },
+  /**
+   * One point of Claude Code's `claude_code.cost.usage` or `claude_code.token.usage` metric for one session and model
+   * (from the OTLP receiver). A metric is an aggregate, not a request: the cost read model sums a session's points and
+   * books only what they say beyond the requests already itemized for that session and model (see the README).
+   */
+  'cost.usage_reported': {
+    entityType: 'cost',
+    payload: z.strictObject({
+      projectId: optionalId,
+      agentId: optionalId,
+      workflowId: optionalId,
+      storyId: optionalId,
+      sessionId: labelSchema(128),
+      model: labelSchema(128),
+      skill: labelSchema(128).nullish(),
+      workflow: labelSchema(64).nullish(),
+      /** `cost` (in `currency`) or a token type of `token.usage`. */
+      metric: z.enum(['cost', 'input', 'output', 'cacheRead', 'cacheCreation']),
+      temporality: z.enum(['delta', 'cumulative']),
+      /** Identifies the series (its resource and attributes, hashed): a cumulative value is the series' total since `startTimeUnixNano`. */
+      series: labelSchema(64),
+      startTimeUnixNano: nanosSchema,
+      timeUnixNano: nanosSchema,
+      value: z.number().finite().min(0).max(1e12),
+      currency: currencySchema.nullish(),
+    }),
   },
   /** A project's monthly budget (UTC calendar month) in one currency; amount null clears it. */
   'project.budget_set': {

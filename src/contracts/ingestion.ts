@@ -16,7 +16,8 @@ export const ingestResultSchema = z.discriminatedUnion('status', [
     id: z.string().nullable(),
     source: z.string().nullable(),
     status: z.literal('rejected'),
-    code: z.enum(['validation_failed', 'conflict']),
+    /** `project_not_allowed`: the key is bound to another project (`key create --project`). */
+    code: z.enum(['validation_failed', 'conflict', 'project_not_allowed']),
     errors: z.array(fieldErrorSchema),
   }),
 ]);

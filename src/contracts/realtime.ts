@@ -23,6 +23,7 @@ export const TOPIC_OF_EVENT: Readonly<Record<EventType, Topic>> = {
   'agent.upserted': 'agent',
   'user.upserted': 'agent',
   'cost.recorded': 'cost',
+  'cost.usage_reported': 'cost',
   'project.budget_set': 'cost',
   'sync.reported': 'sync',
   'document.registered': 'document',

@@ -39,6 +39,8 @@ import { syncRoutes } from './modules/sync/sync.routes.js';
 import type { SyncService } from './modules/sync/sync.service.js';
 import { workflowsRoutes } from './modules/workflows/workflows.routes.js';
 import type { WorkflowsService } from './modules/workflows/workflows.service.js';
+import { otlpRoutes } from './modules/otlp/otlp.routes.js';
+import type { OtlpService } from './modules/otlp/otlp.service.js';
 import type { DatabaseHandle } from './db/handle.js';
 
 export interface AppDeps {
@@ -49,6 +51,8 @@ export interface AppDeps {
   publisher: EventPublisher;
   auth: AuthService;
   ingestion: IngestionService;
+  /** The OTLP/HTTP receiver for Claude Code's telemetry (/v1/metrics, /v1/logs). */
+  otlp: OtlpService;
   workflows: WorkflowsService;
   projects: ProjectsService;
   flow: FlowService;
@@ -133,6 +137,8 @@ export function createApp(d: AppDeps): Express {
   api.use(apiNotFound);
   app.use('/api/v1', api);
 
+  // OTLP/HTTP's standard paths, at the root like any collector's (OTEL_EXPORTER_OTLP_ENDPOINT is the server's URL).
+  app.use(otlpRoutes(d.otlp, d.auth, d.logger, { rateLimitPerSecond: d.config.ingest.rateLimitPerSecond, onLimited: () => d.metrics.ingestOverloaded.inc({ reason: 'rate_limit' }) }));
   app.get('/metrics', authenticate(d.auth), requireAccess('metrics'), async (_req, res, next) => {
     try {
       res.set('Content-Type', d.metrics.registry.contentType).send(await d.metrics.registry.metrics());

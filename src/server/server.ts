@@ -44,6 +44,7 @@ import { SyncService } from './modules/sync/sync.service.js';
 import { usersProjection } from './modules/users/users.projection.js';
 import { workflowsProjection, workflowTransitionsProjection } from './modules/workflows/workflows.projection.js';
 import { WorkflowsService } from './modules/workflows/workflows.service.js';
+import { OtlpService } from './modules/otlp/otlp.service.js';
 import { RealtimeGateway } from './modules/realtime/realtime.gateway.js';
 import { SnapshotService } from './modules/realtime/snapshot.service.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -246,6 +247,8 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     logger.info({ claude: claudeReport }, 'Claude Code usage imported');
   }
   const budgets = new BudgetsService(db, clock);
+  const otlp = new OtlpService(db, core.ingestion, core.metrics, clock, logger);
+  otlp.start();
   const app = createApp({
     config,
     logger,
@@ -254,6 +257,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     publisher: core.publisher,
     auth: core.auth,
     ingestion: core.ingestion,
+    otlp,
     workflows: new WorkflowsService(db),
     projects: new ProjectsService(db, clock),
     flow: new FlowService(db, clock),
@@ -315,6 +319,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
         clearInterval(pruner);
         await demo?.stop();
         await claude?.stop();
+        otlp.stop();
         await bmad.stop();
         await core.rollup.stop();
         await gateway.close();

@@ -47,6 +47,21 @@ describe('bmad-ops CLI', () => {
     expect(cli(['key', 'list', '--data-dir', dataDir]).stdout).toMatch(/connector\tingest,read/);
   });
 
+  it('binds an ingest key to one project, and refuses a binding without the ingest scope', () => {
+    const r = cli(['key', 'create', '--name', 'ana laptop', '--scope', 'ingest', '--project', 'bmad:streakly', '--data-dir', dataDir]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/bound to project bmad:streakly/);
+    expect(r.stderr).toMatch(/no project bmad:streakly is known yet/);
+    const db = new Database(path.join(dataDir, 'bmad-ops.sqlite'), { readonly: true });
+    const row = db.prepare('select project_id from api_keys where name = ?').get('ana laptop') as { project_id: string };
+    db.close();
+    expect(row.project_id).toBe('bmad:streakly');
+    expect(cli(['key', 'list', '--data-dir', dataDir]).stdout).toMatch(/ana laptop\tingest\tproject bmad:streakly/);
+    const read = cli(['key', 'create', '--name', 'r', '--scope', 'read', '--project', 'bmad:streakly', '--data-dir', dataDir]);
+    expect(read.code).toBe(2);
+    expect(read.stderr).toMatch(/--project .*needs --scope ingest/);
+  });
+
   it('names the flag or variable that is wrong', () => {
     const scope = cli(['key', 'create', '--name', 'x', '--scope', 'admin', '--data-dir', dataDir]);
     expect(scope.code).not.toBe(0);

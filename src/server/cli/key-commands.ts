@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
-import { keyScopeSchema, labelSchema, type KeyScope } from '../../contracts/index.js';
+import { idSchema, keyScopeSchema, labelSchema, type KeyScope } from '../../contracts/index.js';
+import { projectsRepository } from '../modules/projects/projects.repository.js';
 import { createCore } from '../server.js';
 import { configFrom, dataDirOption, parseWith } from './options.js';
 
@@ -19,13 +20,22 @@ export function registerKeyCommands(cli: Command): void {
     .description('create an API key; the key is printed once, only its hash is stored')
     .requiredOption('--name <name>', 'what the key is for', parseWith((v) => labelSchema(100).safeParse(v)))
     .requiredOption('--scope <scope>', 'ingest | read | metrics (repeat or comma-separate for several)', collectScopes)
+    .option('--project <id>', 'bind an ingest key to one project (e.g. bmad:streakly): all it sends is that project\'s, and it may send for no other', parseWith((v) => idSchema.safeParse(v)))
     .addOption(dataDirOption())
-    .action(async (o: { name: string; scope: KeyScope[]; dataDir?: string }) => {
+    .action(async (o: { name: string; scope: KeyScope[]; project?: string; dataDir?: string }) => {
+      if (o.project && !o.scope.includes('ingest')) {
+        process.stderr.write('bmad-ops: key create --project binds what a key sends: it needs --scope ingest\n');
+        process.exitCode = 2;
+        return;
+      }
       const core = await createCore(configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), {});
       try {
-        const created = await core.auth.createApiKey(o.name, o.scope, { actorType: 'cli', actorId: process.env.USER ?? null });
+        if (o.project && !(await projectsRepository.findById(core.db.read, o.project, core.clock.now().toISOString()))) {
+          process.stderr.write(`bmad-ops: note: no project ${o.project} is known yet; the key is bound to it anyway (it may be connected later)\n`);
+        }
+        const created = await core.auth.createApiKey(o.name, o.scope, { actorType: 'cli', actorId: process.env.USER ?? null }, o.project ?? null);
         process.stdout.write(`${created.key}\n`);
-        process.stderr.write(`created key ${created.id} "${o.name}" with scopes ${o.scope.join(', ')}; it is shown only once\n`);
+        process.stderr.write(`created key ${created.id} "${o.name}" with scopes ${o.scope.join(', ')}${o.project ? ` bound to project ${o.project}` : ''}; it is shown only once\n`);
       } finally {
         await core.close();
       }
@@ -38,7 +48,7 @@ export function registerKeyCommands(cli: Command): void {
       const core = await createCore(configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), {});
       try {
         for (const k of await core.auth.listApiKeys()) {
-          process.stdout.write(`${k.id}\t${k.name}\t${k.scopes.join(',')}\t${k.createdAt}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\n`);
+          process.stdout.write(`${k.id}\t${k.name}\t${k.scopes.join(',')}${k.projectId ? `\tproject ${k.projectId}` : ''}\t${k.createdAt}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\n`);
         }
       } finally {
         await core.close();

@@ -192,6 +192,27 @@ export interface CostEventsTable {
   service_tier: string | null;
   cache_write_5m_tokens: number | null;
   cache_write_1h_tokens: number | null;
+  request_fingerprint: string | null;
+}
+
+export interface CostMetricSeriesTable {
+  series_key: string;
+  start_ns: string;
+  segment: number;
+  temporality: string;
+  session_id: string;
+  model: string;
+  metric: string;
+  value: number;
+  time_ns: string;
+  project_id: string | null;
+  agent_id: string | null;
+  workflow_id: string | null;
+  story_id: string | null;
+  skill: string | null;
+  workflow_name: string | null;
+  currency: string | null;
+  source_event_id: number;
 }
 
 export interface WorkflowSessionsTable {
@@ -387,6 +408,7 @@ export interface ApiKeysTable {
   created_by: string | null;
   created_at: string;
   revoked_at: string | null;
+  project_id: string | null;
 }
 
 export interface AuthSessionsTable {
@@ -428,6 +450,7 @@ export interface Database {
   connector_state: ConnectorStateTable;
   cost_events: CostEventsTable;
   workflow_sessions: WorkflowSessionsTable;
+  cost_metric_series: CostMetricSeriesTable;
   cost_source_reports: CostSourceReportsTable;
   cost_rollup_hourly: CostRollupHourlyTable;
   cost_rollup_project_hourly: CostRollupProjectHourlyTable;

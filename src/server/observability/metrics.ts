@@ -33,6 +33,13 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly otlpRecords = new Counter({
+    name: 'otlp_records_total',
+    help: 'OTLP log records and metric data points received on /v1/logs and /v1/metrics, by signal and outcome (accepted, duplicate, rejected, ignored, api_error)',
+    labelNames: ['signal', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
   private writerDepth: () => number = () => 0;
 
   readonly writerQueueDepth: Gauge = new Gauge({

@@ -6,7 +6,8 @@ import { storyCosts } from './005-story-costs.js';
 import { agentAnalytics } from './006-agent-analytics.js';
 import { history } from './007-history.js';
 import { costRequests } from './008-cost-requests.js';
+import { otlp } from './009-otlp.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Never edit a released migration: add the next one. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, bmadConnector, costCoverage, costRollupAndBudgets, storyCosts, agentAnalytics, history, costRequests];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, bmadConnector, costCoverage, costRollupAndBudgets, storyCosts, agentAnalytics, history, costRequests, otlp];

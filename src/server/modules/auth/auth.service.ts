@@ -78,10 +78,10 @@ export class AuthService {
     return { email: adminEmail, password: created.password, generated: created.generated };
   }
 
-  async createApiKey(name: string, scopes: KeyScope[], actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<{ id: string; key: string }> {
+  async createApiKey(name: string, scopes: KeyScope[], actor: Pick<AuditEntry, 'actorType' | 'actorId'>, projectId: string | null = null): Promise<{ id: string; key: string }> {
     const k = newApiKey();
-    await apiKeysRepository.insert(this.db.write, { id: k.id, name, scopes, secretHash: sha256(k.secret), createdBy: actor.actorId, now: this.now() });
-    await this.audit({ ...actor, action: 'key.create', targetType: 'api_key', targetId: k.id, outcome: 'success', details: { name, scopes } });
+    await apiKeysRepository.insert(this.db.write, { id: k.id, name, scopes, secretHash: sha256(k.secret), createdBy: actor.actorId, now: this.now(), projectId });
+    await this.audit({ ...actor, action: 'key.create', targetType: 'api_key', targetId: k.id, outcome: 'success', details: { name, scopes, ...(projectId ? { projectId } : {}) } });
     return { id: k.id, key: k.key };
   }
 
@@ -130,7 +130,7 @@ export class AuthService {
     if (!parsed) return undefined;
     const key = await apiKeysRepository.findById(this.db.read, parsed.id);
     if (!key || key.revokedAt !== null || !safeEqual(key.secretHash, sha256(parsed.secret))) return undefined;
-    return { kind: 'key', keyId: key.id, name: key.name, scopes: key.scopes };
+    return { kind: 'key', keyId: key.id, name: key.name, scopes: key.scopes, projectId: key.projectId };
   }
 
   async me(userId: string): Promise<Me | undefined> {

@@ -8,6 +8,8 @@ export interface ApiKeyRecord {
   secretHash: string;
   createdAt: string;
   revokedAt: string | null;
+  /** An ingest key bound to one project may only send that project's data (OTLP and the events API). */
+  projectId: string | null;
 }
 
 export interface SessionRecord {
@@ -17,23 +19,23 @@ export interface SessionRecord {
 }
 
 export const apiKeysRepository = {
-  async insert(db: Executor, k: { id: string; name: string; scopes: KeyScope[]; secretHash: string; createdBy: string | null; now: string }): Promise<void> {
+  async insert(db: Executor, k: { id: string; name: string; scopes: KeyScope[]; secretHash: string; createdBy: string | null; now: string; projectId?: string | null }): Promise<void> {
     await db
       .insertInto('api_keys')
-      .values({ id: k.id, name: k.name, scopes_json: JSON.stringify(k.scopes), secret_hash: k.secretHash, created_by: k.createdBy, created_at: k.now, revoked_at: null })
+      .values({ id: k.id, name: k.name, scopes_json: JSON.stringify(k.scopes), secret_hash: k.secretHash, created_by: k.createdBy, created_at: k.now, revoked_at: null, project_id: k.projectId ?? null })
       .execute();
   },
 
   async findById(db: Executor, id: string): Promise<ApiKeyRecord | undefined> {
     const r = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
     return r
-      ? { id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], secretHash: r.secret_hash, createdAt: r.created_at, revokedAt: r.revoked_at }
+      ? { id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], secretHash: r.secret_hash, createdAt: r.created_at, revokedAt: r.revoked_at, projectId: r.project_id }
       : undefined;
   },
 
   async list(db: Executor): Promise<Omit<ApiKeyRecord, 'secretHash'>[]> {
     const rows = await db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], createdAt: r.created_at, revokedAt: r.revoked_at }));
+    return rows.map((r) => ({ id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], createdAt: r.created_at, revokedAt: r.revoked_at, projectId: r.project_id }));
   },
 
   async revoke(db: Executor, id: string, now: string): Promise<boolean> {

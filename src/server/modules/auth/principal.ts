@@ -2,7 +2,7 @@ import type { KeyScope, Role } from '../../../contracts/index.js';
 
 export type Principal =
   | { kind: 'user'; userId: string; role: Role; sessionId: string }
-  | { kind: 'key'; keyId: string; name: string; scopes: KeyScope[] };
+  | { kind: 'key'; keyId: string; name: string; scopes: KeyScope[]; /** Bound to one project (ingest only), or null. */ projectId: string | null };
 
 /** What a route needs from its caller. */
 export type Access = 'read' | 'ingest' | 'metrics' | 'session' | 'operate' | 'manage';

@@ -76,6 +76,18 @@ export const costsRepository = {
     return out;
   },
 
+  /** When a session first ran a skill (its earliest costed request under it), or null. */
+  async firstRequestAt(db: Executor, sessionId: string, skill: string): Promise<string | null> {
+    const r = await db.selectFrom('cost_events').select(sql<string | null>`min(occurred_at_utc)`.as('at')).where('session_id', '=', sessionId).where('skill', '=', skill).executeTakeFirst();
+    return r?.at ?? null;
+  },
+
+  /** Whether any cost of this session came by this path (a session a transcript already reports). */
+  async sessionSeenVia(db: Executor, sessionId: string, via: string): Promise<boolean> {
+    const r = await db.selectFrom('cost_events').select('id').where('session_id', '=', sessionId).where('via', '=', via).limit(1).executeTakeFirst();
+    return r !== undefined;
+  },
+
   /** Cost per project and currency of the rows that came by one path (the start banner's "USD 41.20 attributed to …"). */
   async totalsByProjectVia(db: Executor, via: string): Promise<{ projectId: string | null; currency: string | null; amount: number; requests: number; unpriced: number }[]> {
     const rows = await db

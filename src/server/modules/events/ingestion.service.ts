@@ -15,13 +15,24 @@ export class IngestionService {
     private readonly metrics: IngestionMetrics,
   ) {}
 
-  async ingest(rawEvents: readonly unknown[]): Promise<IngestResponse> {
+  /** `onlyProject`: the caller's key is bound to that project; an event of any other project (or of none) is rejected. */
+  async ingest(rawEvents: readonly unknown[], opts: { onlyProject?: string | null } = {}): Promise<IngestResponse> {
     const results: IngestResult[] = new Array(rawEvents.length);
     const valid: IncomingEvent[] = [];
     const validIndex: number[] = [];
     rawEvents.forEach((raw, index) => {
       const parsed = parseIncomingEvent(raw);
-      if (parsed.ok) {
+      const projectOf = parsed.ok ? (parsed.event.entityType === 'project' ? parsed.event.entityId : parsed.event.projectId) : null;
+      if (parsed.ok && opts.onlyProject && projectOf !== opts.onlyProject) {
+        results[index] = {
+          index,
+          id: parsed.event.sourceEventId,
+          source: parsed.event.source,
+          status: 'rejected',
+          code: 'project_not_allowed',
+          errors: [{ path: 'projectId', message: `this key sends for project ${opts.onlyProject} only (the event is ${projectOf ? `for ${projectOf}` : 'for no project'})` }],
+        };
+      } else if (parsed.ok) {
         valid.push(parsed.event);
         validIndex.push(index);
       } else {

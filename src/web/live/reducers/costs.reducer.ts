@@ -14,7 +14,8 @@ import type { ReducerContext } from './reducer.js';
  * screen rather than leave one showing an old figure.
  */
 export function applyCostEvents(events: readonly TypedEvent[], ctx: ReducerContext): void {
-  const costs = events.filter((e) => e.eventType === 'cost.recorded');
+  // A metric point (OTLP) changes a session's remainder cost just as a recorded cost does.
+  const costs = events.filter((e) => e.eventType === 'cost.recorded' || e.eventType === 'cost.usage_reported');
   // A budget set or cleared changes the summary's budget bars.
   const budgets = events.some((e) => e.eventType === 'project.budget_set');
   if (costs.length > 0 || budgets || events.some((e) => e.eventType === 'sync.reported' && e.payload.module === 'cost')) ctx.invalidate(keys.costs);

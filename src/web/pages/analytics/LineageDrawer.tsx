@@ -12,6 +12,7 @@ const EVENT_LABEL: Record<string, string> = {
   'workflow.upserted': 'Workflow',
   'workflow.transitioned': 'Transition',
   'cost.recorded': 'Cost',
+  'cost.usage_reported': 'Cost metric',
   'story.upserted': 'Story',
   'story.status_changed': 'Story status',
   'agent.upserted': 'Agent',
