@@ -116,7 +116,7 @@ try {
   const t = await startTestServer({ config: { bmad: { projects: [project], gitHistory: false }, claude: { dirs: [liveDir] } } });
   const live: number[] = [];
   try {
-    const login = (await (await t.post('/api/v1/auth/login', ADMIN, null)).json()) as { token: string };
+    const login = (await (await t.post('/api/v1/auth/login', { ...ADMIN, issueToken: true }, null)).json()) as { token: string };
     const ws = await TestWsClient.authed(t.url, login.token, ['cost']);
     const file = (await listTranscriptFiles([liveDir]))[0]!;
     for (let i = 0; i < LIVE; i++) {

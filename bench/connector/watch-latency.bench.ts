@@ -25,7 +25,7 @@ try {
   const sprint = path.join(dir, snap.sprintStatusFile!);
   const original = fs.readFileSync(sprint, 'utf8');
   const line = new RegExp(`(^\\s*${story.key}:\\s*)backlog`, 'm');
-  const login = (await (await t.post('/api/v1/auth/login', ADMIN, null)).json()) as { token: string };
+  const login = (await (await t.post('/api/v1/auth/login', { ...ADMIN, issueToken: true }, null)).json()) as { token: string };
   const ws = await TestWsClient.authed(t.url, login.token, ['story']);
 
   const file: number[] = [];

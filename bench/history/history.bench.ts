@@ -104,7 +104,7 @@ try {
   const t = await startTestServer({ config: { bmad: { projects: [repoDir] } } });
   const live: number[] = [];
   try {
-    const login = (await (await t.post('/api/v1/auth/login', ADMIN, null)).json()) as { token: string };
+    const login = (await (await t.post('/api/v1/auth/login', { ...ADMIN, issueToken: true }, null)).json()) as { token: string };
     const ws = await TestWsClient.authed(t.url, login.token, ['story']);
     const sprint = path.join(repoDir, snap.sprintStatusFile!);
     const keys = [...fs.readFileSync(sprint, 'utf8').matchAll(/^ {2}(\d+-\d+-\S+): (?:backlog)$/gm)].map((m) => m[1]!).slice(0, LIVE);

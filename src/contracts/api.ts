@@ -423,14 +423,17 @@ export const syncStatusSchema = z.object({ modules: z.array(syncModuleStatusSche
 export type SyncStatus = z.infer<typeof syncStatusSchema>;
 export const ALL_MODULES = MODULES;
 
+/** `checks` and `uptimeSec` only for a manager or a key with the metrics scope; anyone else sees the status alone. */
 export const healthSchema = z.object({
   status: z.enum(['ok', 'unavailable']),
-  checks: z.object({
-    database: z.object({ ok: z.boolean(), error: z.string().optional() }),
-    migrations: z.object({ ok: z.boolean(), applied: z.number().int(), expected: z.number().int() }),
-    publisher: z.object({ ok: z.boolean(), subscribers: z.number().int() }),
-  }),
-  uptimeSec: z.number(),
+  checks: z
+    .object({
+      database: z.object({ ok: z.boolean(), error: z.string().optional() }),
+      migrations: z.object({ ok: z.boolean(), applied: z.number().int(), expected: z.number().int() }),
+      publisher: z.object({ ok: z.boolean(), subscribers: z.number().int() }),
+    })
+    .optional(),
+  uptimeSec: z.number().optional(),
 });
 
 // ---------- auth ----------
@@ -444,6 +447,8 @@ export type KeyScope = z.infer<typeof keyScopeSchema>;
 export const loginBodySchema = z.strictObject({
   email: z.string().trim().min(1).max(254),
   password: z.string().min(1).max(1024),
+  /** CLI and scripts: also return the session token in the body. A browser never asks: it gets the HttpOnly cookie only. */
+  issueToken: z.boolean().optional(),
 });
 export const meSchema = z.object({
   id: z.string(),
@@ -453,7 +458,7 @@ export const meSchema = z.object({
   preferences: z.record(z.string(), z.unknown()),
 });
 export type Me = z.infer<typeof meSchema>;
-export const loginResponseSchema = z.object({ token: z.string(), expiresAt: instant, user: meSchema });
+export const loginResponseSchema = z.object({ token: z.string().optional(), expiresAt: instant, user: meSchema });
 
 export type StatusFilter = Status[];
 

@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config.js';
 import { apiNotFound, errorHandler } from './http/error-handler.js';
+import { sameOriginWrites } from './http/same-origin.js';
 import { staticApp } from './http/static-app.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
@@ -114,8 +115,9 @@ export function createApp(d: AppDeps): Express {
   app.use(cookieParser());
 
   const api = express.Router();
-  api.use(healthRoutes(d.db, d.publisher, d.startedAt));
   api.use(authenticate(d.auth));
+  api.use(sameOriginWrites);
+  api.use(healthRoutes(d.db, d.publisher, d.startedAt));
   // Ingestion parses its own, larger body (1 MiB); every other route gets a small one.
   api.use(ingestionRoutes(d.ingestion, { rateLimitPerSecond: d.config.ingest.rateLimitPerSecond, onLimited: () => d.metrics.ingestOverloaded.inc({ reason: 'rate_limit' }) }));
   api.use(express.json({ limit: '64kb', strict: true }));

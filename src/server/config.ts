@@ -1,3 +1,4 @@
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -9,6 +10,16 @@ const positiveInt = z.coerce.number().int().min(1);
 const DOCUMENT_ROOT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 /** `id=/abs/path,id2=/abs/path2` (BMAD_OPS_DOCUMENT_ROOTS) as a record; a malformed entry is a ConfigError. */
+const PROXY_PRESETS = new Set(['loopback', 'linklocal', 'uniquelocal']);
+/** A proxy address for `trust proxy`: an IP, an IP/prefix, or one of proxy-addr's named ranges. */
+const proxyAddressSchema = z.string().refine((v) => {
+  if (PROXY_PRESETS.has(v)) return true;
+  const [ip, prefix, extra] = v.split('/');
+  if (extra !== undefined || !ip || net.isIP(ip) === 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (net.isIP(ip) === 4 ? 32 : 128);
+}, 'must be an IP address, an IP/prefix, loopback, linklocal or uniquelocal');
+
 export function parseDocumentRoots(value: string, variable = 'BMAD_OPS_DOCUMENT_ROOTS'): Record<string, string> {
   const roots: Record<string, string> = {};
   for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
@@ -34,7 +45,12 @@ export const configSchema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   dataDir: z.string().min(1).default('./data'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  trustProxy: z.boolean().default(false),
+  /**
+   * Which reverse proxies' X-Forwarded-* headers to believe: false (none), a hop count (1 = the proxy in front of us),
+   * or the proxies' addresses / CIDRs (or `loopback`, `linklocal`, `uniquelocal`). Never "every hop": that would let a
+   * client choose its own IP for the login limit and the audit log.
+   */
+  trustProxy: z.union([z.literal(false), z.number().int().min(1).max(10), z.array(proxyAddressSchema).min(1).max(32)]).default(false),
   /** Editable Kanban (architecture 5.1): operators and managers may move stories; off means read-only boards. */
   kanbanEditable: z.boolean().default(false),
   /**
@@ -145,8 +161,8 @@ export const configSchema = z.object({
     .object({
       sessionTtlHours: positiveInt.default(12),
       loginAttemptsPerMinute: positiveInt.default(10),
-      /** scrypt cost (N = 2^costLog2); 15 = 32 MiB of memory per hash. */
-      scryptCostLog2: z.number().int().min(10).max(20).default(15),
+      /** scrypt cost (N = 2^costLog2, r = 8): 17 (OWASP's minimum) = 128 MiB of memory per hash; older hashes are redone at sign-in. */
+      scryptCostLog2: z.number().int().min(10).max(20).default(17),
       adminEmail: z.string().optional(),
       adminPassword: z.string().min(12, 'must be at least 12 characters').optional(),
     })
@@ -237,6 +253,15 @@ function transcriptFolder(dir: string): string {
   return path.basename(abs) === 'projects' ? abs : path.join(abs, 'projects');
 }
 
+/** BMAD_OPS_TRUST_PROXY: 0 / false, a hop count, or a comma-separated list of proxy addresses; "true" is refused. */
+export function parseTrustProxy(value: string, variable = 'BMAD_OPS_TRUST_PROXY'): false | number | string[] {
+  const v = value.trim().toLowerCase();
+  if (v === '0' || v === 'false') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  if (v === 'true') throw new ConfigError(`invalid configuration:\n  ${variable}: "true" would trust every X-Forwarded-For hop (a client could pick its own IP); give the number of proxies in front of the server (1) or their addresses`);
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 /**
  * Builds the config from the command's own defaults, then the environment, then command-line flags (flags win).
  * Errors name the variable or flag.
@@ -255,7 +280,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, defa
     input.kanbanEditable = env.BMAD_OPS_KANBAN_EDITABLE === '1' || env.BMAD_OPS_KANBAN_EDITABLE === 'true';
   }
   if (env.BMAD_OPS_TRUST_PROXY) {
-    input.trustProxy = env.BMAD_OPS_TRUST_PROXY === '1' || env.BMAD_OPS_TRUST_PROXY === 'true';
+    input.trustProxy = parseTrustProxy(env.BMAD_OPS_TRUST_PROXY);
+    origin.set('trustProxy', 'BMAD_OPS_TRUST_PROXY');
   }
   if (env.BMAD_OPS_DOCUMENT_ROOTS) input.documents = { roots: parseDocumentRoots(env.BMAD_OPS_DOCUMENT_ROOTS) };
   const demo = (input.demo ??= {}) as Record<string, unknown>;

@@ -45,6 +45,7 @@ import { usersProjection } from './modules/users/users.projection.js';
 import { workflowsProjection, workflowTransitionsProjection } from './modules/workflows/workflows.projection.js';
 import { WorkflowsService } from './modules/workflows/workflows.service.js';
 import { OtlpService } from './modules/otlp/otlp.service.js';
+import { CONNECTOR_SOURCE } from './connector/bmad/to-events.js';
 import { RealtimeGateway } from './modules/realtime/realtime.gateway.js';
 import { SnapshotService } from './modules/realtime/snapshot.service.js';
 import { createLogger, type Logger } from './observability/logger.js';
@@ -207,7 +208,8 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
       ingest: (events) => core.ingestion.ingest(events),
       clock,
       logger,
-      onProjectKnown: (projectKey, root) => documentRoots.register(projectKey, root),
+      // The project's folder is its connector's: documents in it are served only when the connector registered them.
+      onProjectKnown: (projectKey, root) => documentRoots.register(projectKey, root, CONNECTOR_SOURCE),
       onNewFinding: (kind) => core.metrics.consistencyFailures.inc({ kind }),
       history: { enabled: config.bmad.gitHistory, since: config.bmad.gitSince },
       stateStore: databaseStateStore(db, clock),

@@ -69,7 +69,7 @@ describe('the packed package', () => {
     expect(fs.existsSync(path.join(project, 'data'))).toBe(false);
     expect(out).toMatch(/First start: created manager account admin@localhost/);
 
-    const login = loginResponseSchema.parse(await (await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@localhost', password: 'package test password' }) })).json());
+    const login = loginResponseSchema.parse(await (await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@localhost', password: 'package test password', issueToken: true }) })).json());
     const board = kanbanBoardSchema.parse(await (await fetch(`${url}/api/v1/kanban/board?projectId=bmad%3Astreakly`, { headers: { authorization: `Bearer ${login.token}` } })).json());
     expect(board.columns.reduce((n, c) => n + c.count, 0)).toBe(13);
     expect(board.columns.map((c) => c.key)).toEqual(expect.arrayContaining(['backlog', 'ready-for-dev', 'in-progress', 'review', 'done', 'awaiting-operator']));

@@ -15,7 +15,7 @@ function copyDir(from: string, to: string): void {
 }
 
 async function login(t: TestServer): Promise<string> {
-  const res = await t.post('/api/v1/auth/login', ADMIN, null);
+  const res = await t.post('/api/v1/auth/login', { ...ADMIN, issueToken: true }, null);
   return ((await res.json()) as { token: string }).token;
 }
 

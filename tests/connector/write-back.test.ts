@@ -1,4 +1,5 @@
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ParseCache, scanBmadProject } from '../../src/server/connector/bmad/parse/index.js';
@@ -240,6 +241,27 @@ describe('writeBackStoryStatus', () => {
     expect(await readFile(join(root, STORY))).toEqual(latin1);
     // Nothing is written when either file is refused: sprint-status.yaml still says done.
     expect(await read(root, SPRINT)).toBe(sprintBefore);
+  });
+
+  it('refuses to write through a symlinked folder that leads outside the project, and to a symlinked file', async () => {
+    const root = await v6Project();
+    const snap = await scanBmadProject(root);
+    // The artifacts folder swapped for a symlink to a folder outside the project (with the same files in it).
+    const outside = await mkdtemp(join(tmpdir(), 'bmad-ops-wb-outside-'));
+    roots.push(outside);
+    await rename(join(root, IMPL), join(outside, 'impl'));
+    await symlink(join(outside, 'impl'), join(root, IMPL));
+    const before = await read(outside, 'impl/sprint-status.yaml');
+    await expect(writeBackStoryStatus(root, snap, '1-2-account-management', 'done')).rejects.toThrow(/leads outside the project/);
+    expect(await read(outside, 'impl/sprint-status.yaml')).toBe(before);
+
+    const other = await v6Project();
+    const otherSnap = await scanBmadProject(other);
+    const target = join(outside, 'elsewhere.md');
+    await writeFile(target, await read(other, STORY));
+    await rm(join(other, STORY));
+    await symlink(target, join(other, STORY));
+    await expect(writeBackStoryStatus(other, otherSnap, '1-2-account-management', 'done')).rejects.toThrow(/is a symlink/);
   });
 
   it('replaceStoryFileStatus leaves a file that already means the same value alone', () => {

@@ -122,4 +122,25 @@ describe('Claude Code usage importer on the fixture', () => {
     await importer.readFile(file, { partial: 'keep', emit });
     expect(importer.issues).toEqual([{ file, line: 4, message: expect.stringMatching(/not JSON/) }]);
   });
+
+  it('counts and skips a line over the cap without holding it, also when it arrives in pieces, and goes on after it', async () => {
+    const importer = new ClaudeUsageImporter([], { maxLineBytes: 64 * 1024 });
+    const file = path.join(env.base, 'long.jsonl');
+    const line = (id: string) => JSON.stringify({ type: 'assistant', sessionId: 's', timestamp: '2026-11-23T10:00:00Z', requestId: `r-${id}`, message: { id, model: 'm', usage: { input_tokens: 1, output_tokens: 1 } } });
+    const got: ConnectorEvent[] = [];
+    const emit = (e: ConnectorEvent) => void got.push(e);
+    // A line with no newline yet, growing past the cap between reads (what a tailed file can do).
+    fs.writeFileSync(file, `${line('a')}\n${'x'.repeat(100 * 1024)}`);
+    await importer.readFile(file, { partial: 'keep', emit });
+    fs.appendFileSync(file, `${'y'.repeat(300 * 1024)}\n${line('b')}\n`);
+    await importer.readFile(file, { partial: 'keep', emit });
+    expect(got.map((e) => e.payload.requestId)).toEqual(['r-a', 'r-b']);
+    expect(importer.issues).toEqual([{ file, line: 2, message: 'a line longer than 0.0625 MiB: skipped' }]);
+    // A file that ends inside such a line (a one-shot import) counts it too.
+    const once = new ClaudeUsageImporter([], { maxLineBytes: 64 * 1024 });
+    const tail = path.join(env.base, 'no-newline.jsonl');
+    fs.writeFileSync(tail, 'z'.repeat(200 * 1024));
+    await once.readFile(tail, { partial: 'read', emit });
+    expect(once.stats.malformed).toBe(1);
+  });
 });

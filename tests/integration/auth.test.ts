@@ -21,8 +21,8 @@ function audit(action: string): { outcome: string; actor_id: string | null; deta
   }
 }
 
-const login = (email: string, password: string, headers: Record<string, string> = {}) =>
-  t.post('/api/v1/auth/login', { email, password }, null, headers);
+const login = (email: string, password: string, headers: Record<string, string> = {}, issueToken = true) =>
+  t.post('/api/v1/auth/login', { email, password, issueToken }, null, headers);
 
 describe('login, sessions and roles', () => {
   it('creates the bootstrap manager from the configured credentials', async () => {
@@ -50,6 +50,34 @@ describe('login, sessions and roles', () => {
     const stale = { cookie: `bmad_ops_session=${body.token}` };
     expect((await fetch(`${t.url}/api/v1/workflows`, { headers: stale })).status).toBe(401);
     expect((await login(ADMIN.email, ADMIN.password, stale)).status).toBe(200);
+  });
+
+  it('gives a browser only the HttpOnly cookie: the bearer token is in the body only when asked for', async () => {
+    const res = await login(ADMIN.email, ADMIN.password, {}, false);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).not.toHaveProperty('token');
+    expect(body).toMatchObject({ user: { email: ADMIN.email } });
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/bmad_ops_session=bms_[^;]+;.*HttpOnly/i);
+    const withToken = (await (await login(ADMIN.email, ADMIN.password)).json()) as { token?: string };
+    expect(withToken.token).toMatch(/^bms_/);
+  });
+
+  it('refuses state changes a cookie carries from another site (CSRF): logout, login, preferences', async () => {
+    const { token } = loginResponseSchema.parse(await (await login(ADMIN.email, ADMIN.password)).json());
+    const cookie = { cookie: `bmad_ops_session=${token}`, 'content-type': 'application/json' };
+    const send = (p: string, method: string, headers: Record<string, string>, body = '{}') => fetch(`${t.url}${p}`, { method, headers: { ...cookie, ...headers }, body });
+    const evil = { origin: 'https://evil.example' };
+    expect((await send('/api/v1/auth/logout', 'POST', evil)).status).toBe(403);
+    expect((await send('/api/v1/auth/logout', 'POST', { origin: 'null' })).status).toBe(403);
+    expect((await send('/api/v1/auth/logout', 'POST', { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
+    expect((await send('/api/v1/auth/me/preferences', 'PUT', evil, '{"theme":"dark"}')).status).toBe(403);
+    expect((await fetch(`${t.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...evil }, body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }) })).status).toBe(403);
+    // The session survived all of that; our own pages (same Origin) still work.
+    expect((await fetch(`${t.url}/api/v1/auth/me`, { headers: cookie })).status).toBe(200);
+    expect((await send('/api/v1/auth/logout', 'POST', { origin: t.url, 'sec-fetch-site': 'same-origin' })).status).toBe(204);
+    expect((await fetch(`${t.url}/api/v1/auth/me`, { headers: cookie })).status).toBe(401);
   });
 
   it('answers 401 for a wrong password or unknown email and audits both', async () => {

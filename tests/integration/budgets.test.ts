@@ -16,8 +16,8 @@ const PROJECTS = ['p-ok', 'p-risk', 'p-over', 'p-edge', 'p-unknown', 'p-unpriced
 
 async function sessionFor(t: TestServer, email: string, role: 'viewer' | 'operator' | 'manager'): Promise<string> {
   await t.server.core.auth.createUser({ email, role, password: 'a long enough password' }, actor);
-  const res = await t.post('/api/v1/auth/login', { email, password: 'a long enough password' }, null);
-  return loginResponseSchema.parse(await res.json()).token;
+  const res = await t.post('/api/v1/auth/login', { email, password: 'a long enough password', issueToken: true }, null);
+  return loginResponseSchema.parse(await res.json()).token!;
 }
 
 function send(t: TestServer, method: 'PUT' | 'DELETE', url: string, token: string | null, body?: unknown) {

@@ -17,8 +17,8 @@ beforeAll(async () => {
     userUpserted('u-ann', { email: 'ann@example.test', displayName: 'Ann Example' }),
   ]);
   await t.server.core.auth.createUser({ email: 'viewer@example.test', role: 'viewer', password: 'viewer password 1', displayName: 'Vera Viewer' }, { actorType: 'system', actorId: null });
-  const login = await t.post('/api/v1/auth/login', { email: 'viewer@example.test', password: 'viewer password 1' }, null);
-  viewerToken = loginResponseSchema.parse(await login.json()).token;
+  const login = await t.post('/api/v1/auth/login', { email: 'viewer@example.test', password: 'viewer password 1', issueToken: true }, null);
+  viewerToken = loginResponseSchema.parse(await login.json()).token!;
 });
 afterAll(async () => {
   await t.close();

@@ -161,6 +161,31 @@ describe('DocumentRoots', () => {
   });
 });
 
+describe('dot-files and hard links', () => {
+  const roots = new DocumentRoots();
+  const kindOf = (r: ResolveResult) => (r.ok ? 'ok' : r.kind);
+  beforeAll(() => {
+    roots.register('proj', rootDir);
+    fs.writeFileSync(path.join(rootDir, '.env'), 'SECRET=1\n');
+    fs.mkdirSync(path.join(rootDir, '.git'), { recursive: true });
+    fs.writeFileSync(path.join(rootDir, '.git', 'config'), '[remote]\n');
+    fs.linkSync(path.join(outside, 'secret.md'), path.join(rootDir, 'docs', 'hard.md'));
+    fs.symlinkSync('../.env', path.join(rootDir, 'docs', 'env-link.md'));
+  });
+
+  it('never serves a dot-file or anything in a dot-folder, by name or through a symlink', async () => {
+    for (const p of ['.env', '.git/config', 'docs/.hidden.md', '.git/../docs/ok.md']) expect(kindOf(await roots.resolve('proj', p)), p).not.toBe('ok');
+    expect(kindOf(await roots.resolve('proj', '.env'))).toBe('hidden');
+    expect(kindOf(await roots.resolve('proj', '.git/config'))).toBe('hidden');
+    expect(kindOf(await roots.resolve('proj', 'docs/env-link.md'))).toBe('hidden');
+  });
+
+  it('refuses a hard link (the same inode may be a file outside the root)', async () => {
+    expect(kindOf(await roots.resolve('proj', 'docs/hard.md'))).toBe('hard_link');
+    expect(kindOf(await roots.open('proj', 'docs/hard.md'))).toBe('hard_link');
+  });
+});
+
 describe('documents.roots config', () => {
   it('reads BMAD_OPS_DOCUMENT_ROOTS', () => {
     const config = loadConfig({ BMAD_OPS_DOCUMENT_ROOTS: `a=${rootDir}, b.2=${outside}` });
@@ -286,5 +311,36 @@ describe('content routes refuse what is outside the roots', () => {
     statuses.push(res.status);
     expect(res.status).toBe(401);
     expect(await res.text()).not.toContain('# ok');
+  });
+});
+
+describe("a connected project's folder serves only what its connector registered", () => {
+  let t: TestServer;
+  let project: string;
+  beforeAll(async () => {
+    project = path.join(tempDir('bmad-ops-docown-'), 'streakly');
+    fs.cpSync(path.resolve(import.meta.dirname, '../../examples/bmad-v6-sample'), project, { recursive: true });
+    fs.writeFileSync(path.join(project, '.env'), 'DATABASE_PASSWORD=hunter2\n');
+    t = await startTestServer({ config: { bmad: { projects: [project], gitHistory: false } } });
+  });
+  afterAll(async () => {
+    await t.close();
+    fs.rmSync(path.dirname(project), { recursive: true, force: true });
+  });
+
+  it('an ingest key registering .env or a project file gets 403, never the bytes; the connector\'s own documents still open', async () => {
+    const doc = (id: string, relPath: string) => ({ id: `own-${id}`, source: 'attacker', type: 'document.registered', occurredAt: new Date().toISOString(), entity: { type: 'document', id }, payload: { projectId: 'bmad:streakly', title: id, mimeType: 'text/plain', root: 'streakly', path: relPath, kind: 'test' } });
+    expect((await t.ingest([doc('stolen-env', '.env'), doc('stolen-prd', 'docs/prd.md')])).status).toBeLessThan(300);
+    for (const id of ['stolen-env', 'stolen-prd']) {
+      const res = await t.get(`/api/v1/documents/${id}/content`);
+      expect(res.status).toBe(403);
+      const text = await res.text();
+      expect(text).not.toContain('hunter2');
+      expect(errorBodySchema.parse(JSON.parse(text)).error.code).toBe('document_not_registered_by_root_owner');
+    }
+    const list = (await (await t.get('/api/v1/documents?projectId=bmad%3Astreakly&pageSize=100')).json()) as { items: { id: string; root: string | null }[] };
+    const own = list.items.find((d) => d.root === 'streakly' && !d.id.startsWith('stolen'));
+    expect(own).toBeDefined();
+    expect((await t.get(`/api/v1/documents/${encodeURIComponent(own!.id)}/content`)).status).toBe(200);
   });
 });

@@ -42,6 +42,21 @@ describe('migrations', () => {
     db2.close();
   });
 
+  it('creates the data directory 0700 and the database file 0600 (they hold credential hashes)', async () => {
+    const base = tempDir('bmad-ops-perm-');
+    dirs.push(base);
+    const dataDir = `${base}/nested/data`;
+    const config = configSchema.parse({ dataDir, logLevel: 'silent' });
+    const core = await createCore(config, { logger: createLogger('silent') });
+    await core.close();
+    expect(fs.statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(databaseFile(config)).mode & 0o777).toBe(0o600);
+    for (const suffix of ['-wal', '-shm']) {
+      const f = `${databaseFile(config)}${suffix}`;
+      if (fs.existsSync(f)) expect(fs.statSync(f).mode & 0o077).toBe(0);
+    }
+  });
+
   it('refuses a database with a migration this build does not know', async () => {
     const { config, file } = await freshDatabase();
     const db = new Database(file);

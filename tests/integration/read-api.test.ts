@@ -51,8 +51,12 @@ async function json(path: string, token?: string) {
 }
 
 describe('health and meta', () => {
-  it('GET /health needs no auth and reports database, migrations and publisher', async () => {
-    const { status, body } = await json('/api/v1/health', null as unknown as string);
+  it('GET /health needs no auth: anonymous callers and read keys get the status alone, metrics keys the checks', async () => {
+    const anonymous = await json('/api/v1/health', null as unknown as string);
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.body).toEqual({ status: 'ok' });
+    expect((await json('/api/v1/health', t.keys.read)).body).toEqual({ status: 'ok' });
+    const { status, body } = await json('/api/v1/health', t.keys.metrics);
     expect(status).toBe(200);
     expect(healthSchema.parse(body)).toMatchObject({ status: 'ok', checks: { database: { ok: true }, migrations: { ok: true }, publisher: { ok: true } } });
   });

@@ -10,8 +10,8 @@ const actor = { actorType: 'system' as const, actorId: null };
 
 async function sessionFor(t: TestServer, email: string, role: 'viewer' | 'operator' | 'manager'): Promise<string> {
   await t.server.core.auth.createUser({ email, role, password: 'a long enough password' }, actor);
-  const res = await t.post('/api/v1/auth/login', { email, password: 'a long enough password' }, null);
-  return loginResponseSchema.parse(await res.json()).token;
+  const res = await t.post('/api/v1/auth/login', { email, password: 'a long enough password', issueToken: true }, null);
+  return loginResponseSchema.parse(await res.json()).token!;
 }
 
 function patch(t: TestServer, id: string, body: unknown, token: string) {

@@ -33,9 +33,9 @@ async function connect(headers?: Record<string, string>): Promise<TestWsClient> 
 }
 
 async function login(): Promise<string> {
-  const res = await t.post('/api/v1/auth/login', { email: ADMIN.email, password: ADMIN.password }, null);
+  const res = await t.post('/api/v1/auth/login', { email: ADMIN.email, password: ADMIN.password, issueToken: true }, null);
   expect(res.status).toBe(200);
-  return loginResponseSchema.parse(await res.json()).token;
+  return loginResponseSchema.parse(await res.json()).token!;
 }
 
 const errors = (c: TestWsClient) => c.messages.filter((m): m is Extract<ServerMessage, { type: 'error' }> => m.type === 'error');

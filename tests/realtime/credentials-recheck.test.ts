@@ -14,9 +14,9 @@ describe('open connections re-check their credentials', () => {
   it('cuts off a connection whose session expired after it authenticated', async () => {
     const clock = fixedClock(new Date('2026-11-29T08:00:00.000Z'));
     t = await startTestServer({ clock, config: { realtime: { authRecheckIntervalMs: 50 }, auth: { sessionTtlHours: 1 } } });
-    const login = await t.post('/api/v1/auth/login', ADMIN, null);
+    const login = await t.post('/api/v1/auth/login', { ...ADMIN, issueToken: true }, null);
     const { token } = loginResponseSchema.parse(await login.json());
-    const c = await TestWsClient.authed(t.url, token, ['workflow']);
+    const c = await TestWsClient.authed(t.url, token!, ['workflow']);
     // Still valid: several re-checks pass without closing.
     await new Promise((r) => setTimeout(r, 200));
     expect(c.closed).toBeUndefined();

@@ -63,7 +63,9 @@ function withStatementCache(conn: SqliteDatabase.Database, capacity = 256): Sqli
 }
 
 export function openSqlite(opts: SqliteOptions): DatabaseHandle {
-  fs.mkdirSync(path.dirname(opts.file), { recursive: true });
+  // The database holds password hashes, key hashes and the team's data: only its owner may read it.
+  fs.mkdirSync(path.dirname(opts.file), { recursive: true, mode: 0o700 });
+  if (!fs.existsSync(opts.file)) fs.closeSync(fs.openSync(opts.file, 'a', 0o600));
   const writerConn = new SqliteDatabase(opts.file);
   applyPragmas(writerConn, opts, 'writer');
   const readerConn = new SqliteDatabase(opts.file);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { lstat, open, readFile, realpath, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { BmadSnapshot } from './model.js';
 import { relativeInside } from './parse/files.js';
@@ -55,6 +55,7 @@ export async function writeBackStoryStatus(
     async () => {
       const planned: Array<{ rel: string; abs: string; after: string }> = [];
       let found = false;
+      for (const t of targets) await realInsideRoot(rootAbs, t.abs, t.rel);
       for (const t of targets) {
         const before = await readUtf8Exactly(t.abs, t.rel);
         const after = t.rewrite(before);
@@ -85,6 +86,20 @@ function insideRoot(rootAbs: string, rel: string): string {
   const abs = resolve(rootAbs, rel);
   if (relativeInside(rootAbs, abs) === null) throw new WriteBackError(`refusing to write outside the project: ${rel}`);
   return abs;
+}
+
+/**
+ * The lexical check above cannot see a symlinked folder on the way (`_bmad-output -> /etc`): the real folder must be
+ * inside the real project, and the file itself no symlink (its rename would land in the project, but it would be read
+ * from elsewhere).
+ */
+async function realInsideRoot(rootAbs: string, abs: string, rel: string): Promise<void> {
+  const realRoot = await realpath(rootAbs);
+  const realDir = await realpath(dirname(abs)).catch(() => null);
+  if (realDir === null || (realDir !== realRoot && relativeInside(realRoot, realDir) === null)) {
+    throw new WriteBackError(`refusing to write ${rel}: its folder leads outside the project`);
+  }
+  if ((await lstat(abs).catch(() => null))?.isSymbolicLink()) throw new WriteBackError(`refusing to write ${rel}: it is a symlink`);
 }
 
 /**

@@ -51,7 +51,12 @@ export interface ImportStats {
 interface FileState {
   offset: number;
   line: number;
+  /** Inside a line over MAX_LINE_BYTES: its bytes are passed over up to its newline. */
+  skipping: boolean;
 }
+
+/** A transcript line longer than this (a huge pasted image, or a file with no newline at all) is counted and skipped. */
+export const MAX_LINE_BYTES = 32 * 1024 * 1024;
 
 interface Attribution {
   /** From this instant (ms) on… */
@@ -196,8 +201,12 @@ export class ClaudeUsageImporter {
    */
   constructor(
     private readonly roots: readonly BmadRoot[] = [],
-    private readonly options: { onlyInProjects?: boolean } = {},
+    private readonly options: { onlyInProjects?: boolean; maxLineBytes?: number } = {},
   ) {}
+
+  private get maxLineBytes(): number {
+    return this.options.maxLineBytes ?? MAX_LINE_BYTES;
+  }
 
   private rootOf(cwd: string | null): BmadRoot | null {
     if (!cwd) return null;
@@ -228,7 +237,7 @@ export class ClaudeUsageImporter {
   async readFile(file: string, opts: { partial: 'keep' | 'read'; emit: (e: ConnectorEvent) => void | Promise<void>; onBytes?: (n: number) => void }): Promise<void> {
     let state = this.files.get(file);
     if (!state) {
-      state = { offset: 0, line: 0 };
+      state = { offset: 0, line: 0, skipping: false };
       this.files.set(file, state);
       this.stats.files++;
     }
@@ -238,12 +247,26 @@ export class ClaudeUsageImporter {
       // Truncated or replaced: start again (already-emitted keys still dedupe).
       state.offset = 0;
       state.line = 0;
+      state.skipping = false;
     }
     if (size === state.offset) return;
     const stream = fs.createReadStream(file, { start: state.offset });
     let pending: Buffer = Buffer.alloc(0);
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      opts.onBytes?.(chunk.length);
+    for await (const whole of stream as AsyncIterable<Buffer>) {
+      opts.onBytes?.(whole.length);
+      let chunk = whole;
+      if (state.skipping) {
+        const end = chunk.indexOf(0x0a);
+        if (end < 0) {
+          state.offset += chunk.length;
+          continue;
+        }
+        state.offset += end + 1;
+        state.line++;
+        state.skipping = false;
+        this.malformed(file, state.line, `a line longer than ${this.maxLineBytes / 1024 / 1024} MiB: skipped`);
+        chunk = chunk.subarray(end + 1);
+      }
       let buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
       let nl: number;
       while ((nl = buf.indexOf(0x0a)) >= 0) {
@@ -254,7 +277,19 @@ export class ClaudeUsageImporter {
         const event = this.readLine(file, state.line, raw.toString('utf8'));
         if (event) await opts.emit(event);
       }
+      if (buf.length > this.maxLineBytes) {
+        // Never held whole: what is read of it is dropped, and the rest up to its newline is passed over.
+        state.offset += buf.length;
+        state.skipping = true;
+        pending = Buffer.alloc(0);
+        continue;
+      }
       pending = Buffer.from(buf);
+    }
+    if (state.skipping && opts.partial === 'read') {
+      state.line++;
+      state.skipping = false;
+      this.malformed(file, state.line, `a line longer than ${this.maxLineBytes / 1024 / 1024} MiB: skipped`);
     }
     if (pending.length > 0 && opts.partial === 'read') {
       state.offset += pending.length;

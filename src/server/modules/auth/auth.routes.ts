@@ -28,7 +28,8 @@ export function authRoutes(auth: AuthService, opts: { loginAttemptsPerMinute: nu
         path: '/',
         expires: new Date(result.expiresAt),
       });
-      return result;
+      // Script callers ask for the token; returning it to a browser would hand an XSS what HttpOnly keeps from it.
+      return { expiresAt: result.expiresAt, user: result.user, ...(body.issueToken ? { token: result.token } : {}) };
     }),
   );
   r.post(

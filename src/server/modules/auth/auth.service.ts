@@ -4,7 +4,7 @@ import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { auditRepository, type AuditEntry } from '../audit/audit.repository.js';
 import { apiKeysRepository, sessionsRepository } from './credentials.repository.js';
-import { generatePassword, hashPassword, verifyPassword } from './password.js';
+import { generatePassword, hashPassword, needsRehash, verifyPassword } from './password.js';
 import type { Principal } from './principal.js';
 import { newApiKey, newSessionToken, parseApiKey, safeEqual, sha256, SESSION_PREFIX } from './tokens.js';
 import { usersRepository, type Account } from './users.repository.js';
@@ -102,6 +102,10 @@ export class AuthService {
     if (!account || !ok) {
       await this.audit({ actorType: 'anonymous', actorId: account?.id ?? null, action: 'auth.login', targetType: 'user', targetId: account?.id ?? null, outcome: 'failure', ip: meta.ip, details: { email } });
       return undefined;
+    }
+    if (needsRehash(account.passwordHash, this.opts.scryptCostLog2)) {
+      // The password is known only now: the stored hash is brought up to today's cost.
+      await usersRepository.setPasswordHash(this.db.write, account.id, await hashPassword(password, this.opts.scryptCostLog2), this.now());
     }
     const token = newSessionToken();
     const now = this.clock.now();

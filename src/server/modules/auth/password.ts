@@ -29,6 +29,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
+/** A hash made at a lower cost than today's (or in an unknown scheme): rehash it at the next successful sign-in. */
+export function needsRehash(stored: string, costLog2: number): boolean {
+  const [scheme, cost] = stored.split('$');
+  return scheme !== 'scrypt' || Number(cost) < costLog2;
+}
+
 /** Readable, high-entropy password for the bootstrap account (about 120 bits). */
 export function generatePassword(): string {
   return randomBytes(15).toString('base64url').replace(/[-_]/g, 'x');

@@ -103,6 +103,10 @@ export const usersRepository = {
     return Number(r.n);
   },
 
+  async setPasswordHash(db: Executor, id: string, passwordHash: string, now: string): Promise<void> {
+    await db.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).execute();
+  },
+
   async setPreferences(db: Executor, id: string, preferences: Record<string, unknown>, now: string): Promise<void> {
     await db.updateTable('users').set({ preferences_json: JSON.stringify(preferences), updated_at: now }).where('id', '=', id).execute();
   },

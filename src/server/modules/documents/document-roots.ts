@@ -15,7 +15,13 @@ export type DocumentRefusalKind =
   /** The root or the file does not exist (any more). */
   | 'missing'
   /** The file exists but the server may not read it. */
-  | 'unreadable';
+  | 'unreadable'
+  /** A dot-file or a path through a dot-folder (`.env`, `.git/config`): never served, whoever registered it. */
+  | 'hidden'
+  /** A file with more than one hard link: it may be the same inode as a file outside the root. */
+  | 'hard_link'
+  /** A connector's root serves only what that connector registered; this document came from another source. */
+  | 'not_registered_by_owner';
 
 export interface DocumentRefusal {
   ok: false;
@@ -71,6 +77,9 @@ function lexicalProblem(relPath: string): string | undefined {
   return undefined;
 }
 
+/** A segment naming a dot-file or dot-folder (`.` alone, "here", is harmless and handled lexically). */
+const isHidden = (relPath: string) => relPath.split('/').some((s) => s.startsWith('.') && s !== '.');
+
 /**
  * The directories documents may be read from, by root id. A document names a root and a path relative to it; the
  * registry turns that into a real file inside the root or a typed refusal, and is the only way the server opens a
@@ -78,16 +87,28 @@ function lexicalProblem(relPath: string): string | undefined {
  */
 export class DocumentRoots {
   private readonly roots = new Map<string, string>();
+  private readonly owners = new Map<string, string>();
 
-  /** Registers (or re-points) a root. The directory must be absolute; it need not exist yet. */
-  register(rootId: string, absDir: string): void {
+  /**
+   * Registers (or re-points) a root. The directory must be absolute; it need not exist yet. `owner`: the event source
+   * that alone may register documents in it (a connected project's folder belongs to its connector).
+   */
+  register(rootId: string, absDir: string, owner?: string): void {
     if (rootId.length === 0 || rootId.length > 128 || rootId.includes('\0')) throw new Error(`invalid document root id ${JSON.stringify(rootId)}`);
     if (absDir.includes('\0') || !path.isAbsolute(absDir)) throw new Error(`document root ${JSON.stringify(rootId)} must be an absolute directory (got ${JSON.stringify(absDir)})`);
     this.roots.set(rootId, path.resolve(absDir));
+    if (owner) this.owners.set(rootId, owner);
+    else this.owners.delete(rootId);
   }
 
   unregister(rootId: string): boolean {
+    this.owners.delete(rootId);
     return this.roots.delete(rootId);
+  }
+
+  /** The source that owns a root, or undefined for a root any registration may use (config roots). */
+  ownerOf(rootId: string): string | undefined {
+    return this.owners.get(rootId);
   }
 
   has(rootId: string): boolean {
@@ -112,6 +133,7 @@ export class DocumentRoots {
     if (dir === undefined) return refuse('unknown_root', `no document root named ${JSON.stringify(rootId)} is registered`);
     const problem = lexicalProblem(relPath);
     if (problem) return refuse('outside_root', `the storage path is outside its document root: ${problem}`);
+    if (isHidden(relPath)) return refuse('hidden', 'dot-files and dot-folders are never served');
     const joined = path.resolve(dir, ...relPath.split('/'));
     if (!within(dir, joined) || joined === dir) return refuse('outside_root', 'the storage path is outside its document root');
 
@@ -137,6 +159,8 @@ export class DocumentRoots {
       return errnoOf(err) === 'EACCES' ? refuse('unreadable', 'the file is not readable') : refuse('missing', 'the file does not exist');
     }
     if (!stat.isFile()) return refuse('not_a_file', 'the storage path is not a regular file');
+    if (stat.nlink > 1) return refuse('hard_link', 'the file has other hard links (it may be a file outside the root): not served');
+    if (isHidden(path.relative(realRoot, real).split(path.sep).join('/'))) return refuse('hidden', 'the storage path leads to a dot-file or into a dot-folder');
     return { ok: true, path: real, rootId };
   }
 

@@ -25,6 +25,9 @@ const REFUSALS: Record<DocumentRefusalKind, [number, string]> = {
   symlink_escape: [403, 'document_symlink_escape'],
   not_a_file: [403, 'document_not_a_file'],
   unreadable: [403, 'document_unreadable'],
+  hidden: [403, 'document_hidden_path'],
+  hard_link: [403, 'document_hard_link'],
+  not_registered_by_owner: [403, 'document_not_registered_by_root_owner'],
   missing: [404, 'document_content_missing'],
 };
 
@@ -74,6 +77,13 @@ export class DocumentsService {
     }
     if (row.root === null || row.path === null) {
       throw new HttpError(404, 'document_content_missing', `document ${JSON.stringify(id)} has no registered storage location`);
+    }
+    // A connected project's folder serves only the documents its connector found there: a key that registers `.env`
+    // or any other file of that folder as a document gets a refusal, not the file.
+    const owner = this.roots.ownerOf(row.root);
+    const registeredBy = row.version_key?.split('\n')[0] ?? null;
+    if (owner && registeredBy !== owner) {
+      throw this.refusal(id, row.root, row.path, { ok: false, kind: 'not_registered_by_owner', message: `the folder of ${row.root} serves only what its connector registered` }, log);
     }
     const opened = await this.roots.open(row.root, row.path);
     if (!opened.ok) throw this.refusal(id, row.root, row.path, opened, log);

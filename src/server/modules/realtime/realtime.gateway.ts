@@ -80,7 +80,10 @@ export class RealtimeGateway {
 
   constructor(private readonly d: GatewayDeps) {
     this.rt = d.config.realtime;
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.rt.maxMessageBytes, perMessageDeflate: false });
+    // Limits set here, not left to the library's defaults: a client message is a few hundred bytes in one frame, so a
+    // peer that fragments (or floods tiny continuation frames before authenticating, GHSA-96hv-2xvq-fx4p) is cut off
+    // after a handful of fragments instead of pinning memory per fragment.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.rt.maxMessageBytes, maxFragments: 64, maxBufferedChunks: 1024, perMessageDeflate: false });
     this.staleMonitor = new StaleMonitor(d.db, d.clock, { staleAfterIntervals: this.rt.staleAfterIntervals }, (module, f) => this.announce(module, f));
   }
 

@@ -14,8 +14,8 @@ export function openPdf(data: ArrayBuffer): { promise: Promise<PDFDocumentProxy>
   const task = getDocument({
     // pdf.js takes ownership of the buffer it is given: hand it a copy, the query cache keeps the original.
     data: new Uint8Array(data.slice(0)),
-    // No eval (the page's CSP forbids it anyway), no XFA forms, no scripting: a PDF is shown, never run.
-    isEvalSupported: false,
+    // No XFA forms and no scripting (only pdf.js's viewer runs PDF scripts; 6.x has no eval path left, and the page's
+    // CSP forbids eval anyway): a PDF is shown, never run.
     enableXfa: false,
     useSystemFonts: true,
     stopAtErrors: false,
