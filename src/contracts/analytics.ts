@@ -198,6 +198,10 @@ export const lineageEventSchema = z.object({
   entityId: z.string(),
   occurredAt: z.string(),
   source: z.string(),
+  /** The credential that delivered it (`key:<id>`, `user:<id>`); null for what the server read or derived itself. */
+  sentBy: z.string().nullable().default(null),
+  /** What that credential is called (an API key's name), when it still exists. */
+  sentByName: z.string().nullable().default(null),
   projectId: z.string().nullable(),
   storyId: z.string().nullable(),
   workflowId: z.string().nullable(),

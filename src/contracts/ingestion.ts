@@ -16,8 +16,11 @@ export const ingestResultSchema = z.discriminatedUnion('status', [
     id: z.string().nullable(),
     source: z.string().nullable(),
     status: z.literal('rejected'),
-    /** `project_not_allowed`: the key is bound to another project (`key create --project`). */
-    code: z.enum(['validation_failed', 'conflict', 'project_not_allowed']),
+    /**
+     * `project_not_allowed`: the key is bound to another project (`key create --project`); `source_not_allowed`: a
+     * source the key is not bound to, or one of the server's own; `type_not_allowed`: a type only the server emits.
+     */
+    code: z.enum(['validation_failed', 'conflict', 'project_not_allowed', 'source_not_allowed', 'type_not_allowed']),
     errors: z.array(fieldErrorSchema),
   }),
 ]);

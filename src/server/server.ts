@@ -268,7 +268,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     sync: new SyncService(db, clock, { staleAfterIntervals: config.realtime.staleAfterIntervals }),
     workspace: new WorkspaceService(db, { kanbanEditable: config.kanbanEditable }),
     directory: new DirectoryService(db),
-    analytics: new AnalyticsService(db, outlierSettings(config)),
+    analytics: new AnalyticsService(db, outlierSettings(config), (sentBy) => core.auth.senderNames(sentBy)),
     costs: new CostsService(db, clock, { defaultCurrency: core.pricing.file.currency, budgets, priceTable: { version: core.pricing.version } }),
     setProjectBudget: new SetProjectBudget(db, core.ingestion, core.auth, clock, budgets),
     documentRoots,

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { costRecorded, projectUpserted } from '../support/events.js';
-import { ingestAccepted } from '../support/ingest.js';
+import { ingestAccepted, serverIngest } from '../support/ingest.js';
 import { ADMIN } from '../support/test-server.js';
 import { browserWorkspace } from './support/fixture.js';
 import { DESKTOP, horizontalOverflow, PHONE, screenshot, seriousA11yViolations, signedInContext } from './support/browser.js';
@@ -277,18 +277,17 @@ describe('web app: /costs monthly budgets', () => {
   // Its own server: these costs would change the totals the tests above compute by hand. All spend is minutes old, so
   // it falls in the current month; 9.99 of 10 stays "at risk" (projected to cross) until the month's last 45 minutes.
   const ws = browserWorkspace({
-    setup: async (t) =>
-      void (await ingestAccepted(t, [
+    setup: async (t) => {
+      await ingestAccepted(t, [
         projectUpserted('p-idle', { name: 'Idle research' }),
         projectUpserted('p-small', { name: 'Small fixes' }),
         costRecorded('b-1', { amount: 9.99, currency: 'USD', projectId: 'p-checkout' }, justNow()),
         costRecorded('b-2', { amount: 12, currency: 'EUR', projectId: 'p-billing' }, justNow()),
         costRecorded('b-3', { amount: 1, currency: 'USD', projectId: 'p-small' }, justNow()),
-        budgetSet('p-checkout', 10, 'USD'),
-        budgetSet('p-billing', 10, 'EUR'),
-        budgetSet('p-small', 1000, 'USD'),
-        budgetSet('p-idle', 100, 'USD'),
-      ])),
+      ]);
+      // Budgets are set by operators in the dashboard: no key may send them.
+      await serverIngest(t, [budgetSet('p-checkout', 10, 'USD'), budgetSet('p-billing', 10, 'EUR'), budgetSet('p-small', 1000, 'USD'), budgetSet('p-idle', 100, 'USD')]);
+    },
   });
 
   const budget = (page: Page, projectId: string) => page.locator(`[data-testid=budget][data-project=${projectId}]`);

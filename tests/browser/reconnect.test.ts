@@ -11,7 +11,7 @@ const ADMIN = { email: 'admin@example.test', password: 'correct horse battery st
 const ENV = { BMAD_OPS_ADMIN_EMAIL: ADMIN.email, BMAD_OPS_ADMIN_PASSWORD: ADMIN.password, BMAD_OPS_LOG_LEVEL: 'warn' };
 
 function createIngestKey(dataDir: string): string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/cli/main.ts', 'key', 'create', '--name', 'browser-test', '--scope', 'ingest', '--data-dir', dataDir], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/cli/main.ts', 'key', 'create', '--name', 'browser-test', '--scope', 'ingest', '--source', 'test', '--data-dir', dataDir], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
   });

@@ -44,7 +44,20 @@ describe('bmad-ops CLI', () => {
     db.close();
     expect(row.secret_hash).not.toContain(key.slice(17));
     expect(JSON.parse(row.scopes_json)).toEqual(['ingest', 'read']);
-    expect(cli(['key', 'list', '--data-dir', dataDir]).stdout).toMatch(/connector\tingest,read/);
+    expect(cli(['key', 'list', '--data-dir', dataDir]).stdout).toMatch(/connector\tingest,read\tsources connector\t/);
+  });
+
+  it('binds an ingest key to the sources it may write: named after it by default, never the server\'s own', () => {
+    const r = cli(['key', 'create', '--name', 'importer', '--scope', 'ingest', '--source', 'bmad-connector', '--source', 'claude-code-importer', '--data-dir', dataDir]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/writing as "bmad-connector", "claude-code-importer"/);
+    expect(cli(['key', 'list', '--data-dir', dataDir]).stdout).toMatch(/importer\tingest\tsources bmad-connector,claude-code-importer\t/);
+    const own = cli(['key', 'create', '--name', 'x', '--scope', 'ingest', '--source', 'bmad-ops-ui', '--data-dir', dataDir]);
+    expect(own.code).not.toBe(0);
+    expect(own.stderr).toMatch(/--source.*"bmad-ops-ui" is the server's own source/);
+    const both = cli(['key', 'create', '--name', 'x', '--scope', 'ingest', '--source', 'a', '--any-source', '--data-dir', dataDir]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--source or --any-source, not both/);
   });
 
   it('binds an ingest key to one project, and refuses a binding without the ingest scope', () => {

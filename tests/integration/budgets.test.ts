@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costSummarySchema, errorBodySchema, loginResponseSchema, projectBudgetSchema, type ProjectBudget } from '../../src/contracts/index.js';
 import { fixedClock } from '../../src/server/clock.js';
 import { costRecorded, projectUpserted } from '../support/events.js';
-import { ingestAccepted } from '../support/ingest.js';
+import { ingestAccepted, serverIngest } from '../support/ingest.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 // November 2026 (UTC) is 30 days; at 2026-11-21T00:00Z exactly 20 of them have passed.
@@ -180,15 +180,19 @@ describe('monthly project budgets', () => {
 
   it('the newest occurredAt wins whatever the arrival order: an older set arriving after a clear does not revive it', async () => {
     const ev = (id: string, occurredAt: string, payload: Record<string, unknown>) => ({ id, source: 'planner', type: 'project.budget_set', occurredAt, entity: { type: 'project', id: 'p-nobudget' }, payload });
-    await ingestAccepted(t, [ev('b-2', '2026-11-21T10:00:00.000Z', { amount: null })]);
-    await ingestAccepted(t, [ev('b-1', '2026-11-21T09:00:00.000Z', { amount: 70, currency: 'USD' })]);
+    await serverIngest(t, [ev('b-2', '2026-11-21T10:00:00.000Z', { amount: null })]);
+    await serverIngest(t, [ev('b-1', '2026-11-21T09:00:00.000Z', { amount: 70, currency: 'USD' })]);
     expect(await budgets(t, 'p-nobudget')).toEqual([]);
-    await ingestAccepted(t, [ev('b-3', '2026-11-21T11:00:00.000Z', { amount: 30, currency: 'EUR' })]);
+    await serverIngest(t, [ev('b-3', '2026-11-21T11:00:00.000Z', { amount: 30, currency: 'EUR' })]);
     expect((await budgets(t, 'p-nobudget'))[0]).toMatchObject({ amount: 30, currency: 'EUR' });
     // The event contract: an amount needs a currency.
-    const res = await t.ingest([ev('b-4', '2026-11-21T12:00:00.000Z', { amount: 5 })]);
-    const body = (await res.json()) as { results: { status: string; errors?: { path: string }[] }[] };
-    expect(body.results[0]).toMatchObject({ status: 'rejected', errors: [{ path: 'payload.currency' }] });
+    const invalid = await t.server.core.ingestion.ingest([ev('b-4', '2026-11-21T12:00:00.000Z', { amount: 5 })]);
+    expect(invalid.results[0]).toMatchObject({ status: 'rejected', errors: [{ path: 'payload.currency' }] });
+    // No key may set a budget through the events API: REST keeps it for operators.
+    const res = await t.ingest([ev('b-5', '2026-11-21T12:00:00.000Z', { amount: 5, currency: 'USD' })]);
+    const body = (await res.json()) as { results: { status: string; code?: string }[] };
+    expect(body.results[0]).toMatchObject({ status: 'rejected', code: 'type_not_allowed' });
+    expect((await budgets(t, 'p-nobudget'))[0]).toMatchObject({ amount: 30, currency: 'EUR' });
   });
 
   it('is for operators and managers only: 401 without credentials, 403 for viewers and API keys', async () => {

@@ -35,7 +35,7 @@ const STORY = 'bmad:streakly:story:1-2-login';
 beforeAll(async () => {
   t = await startTestServer();
   expect((await t.ingest([projectUpserted(PROJECT, { name: 'Streakly' }), storyUpserted(STORY, PROJECT, { title: 'Login' })])).status).toBe(200);
-  boundKey = (await t.server.core.auth.createApiKey('laptop otel', ['ingest'], { actorType: 'system', actorId: null }, PROJECT)).key;
+  boundKey = (await t.server.core.auth.createApiKey('laptop otel', ['ingest'], { actorType: 'system', actorId: null }, { projectId: PROJECT })).key;
 });
 afterAll(async () => {
   await t.close();

@@ -9,7 +9,7 @@ import { CostsService } from '../../src/server/modules/costs/costs.service.js';
 import { repriceCosts } from '../../src/server/modules/costs/reprice.js';
 import { loadPricingTable } from '../../src/server/pricing/pricing-table.js';
 import { costRecorded, projectUpserted } from '../support/events.js';
-import { ingestAccepted } from '../support/ingest.js';
+import { ingestAccepted, serverIngest } from '../support/ingest.js';
 import { startTestServer, tempDir, type TestServer } from '../support/test-server.js';
 
 /**
@@ -212,7 +212,7 @@ describe('costs: rollup-backed answers equal a raw recomputation', () => {
           }
           if (budget !== null) {
             const setBudget = { id: `budget-${run}`, source: 'test', type: 'project.budget_set', occurredAt: iso(0), entity: { type: 'project', id: projectA }, payload: { amount: budget, currency: 'USD' } };
-            await ingestAccepted(t, [setBudget]);
+            await serverIngest(t, [setBudget]);
           }
 
           // The rollup is the GROUP BY of cost_events, whatever the order and batching.

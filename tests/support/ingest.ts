@@ -23,3 +23,12 @@ export async function ingestAccepted(t: TestServer, events: readonly { type: str
 export async function ingestIds(t: TestServer, events: readonly { type: string }[]): Promise<number[]> {
   return (await ingestAccepted(t, events)).map((e) => e.eventId);
 }
+
+/**
+ * Events only the server itself may emit (a budget, set by an operator in the dashboard), put in through the server's
+ * own ingestion, as its commands do: no API key may send them.
+ */
+export async function serverIngest(t: TestServer, events: readonly unknown[]): Promise<void> {
+  const res = await t.server.core.ingestion.ingest(events);
+  if (res.rejected > 0) throw new Error(`server ingestion rejected: ${JSON.stringify(res.results.filter((r) => r.status === 'rejected'))}`);
+}

@@ -34,6 +34,9 @@ export function remoteIngest(url: string, key: string): Ingest {
     if (res.status === 401 || res.status === 403) throw new Error(`the server refused the key (${res.status}): it needs the ingest scope`);
     const parsed = ingestResponseSchema.safeParse(body);
     if (!parsed.success) throw new Error(`the server answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
+    // A key bound to other sources refuses every event: say how to make the right key instead of counting rejections.
+    const refused = parsed.data.results.find((r) => r.status === 'rejected' && r.code === 'source_not_allowed');
+    if (refused) throw new Error(`the key may not write source "${refused.source}": create one with \`bmad-ops key create --name … --scope ingest --source ${refused.source}\``);
     return parsed.data;
   };
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { idSchema, keyScopeSchema, labelSchema, type KeyScope } from '../../contracts/index.js';
+import { SERVER_SOURCES } from '../modules/events/ingest-policy.js';
 import { projectsRepository } from '../modules/projects/projects.repository.js';
 import { createCore } from '../server.js';
 import { configFrom, dataDirOption, parseWith } from './options.js';
@@ -13,6 +14,20 @@ function collectScopes(value: string, previous: KeyScope[] = []): KeyScope[] {
   return [...new Set([...previous, ...(scopes as KeyScope[])])];
 }
 
+function collectSources(value: string, previous: string[] = []): string[] {
+  const name = value.trim();
+  const parsed = idSchema.max(64).safeParse(name);
+  if (!parsed.success) throw new InvalidArgumentError(`"${value}" is not a source name (1–64 characters, no control characters)`);
+  if (SERVER_SOURCES.includes(name)) throw new InvalidArgumentError(`"${name}" is the server's own source: no key may write it`);
+  return [...new Set([...previous, name])];
+}
+
+/** The default source of a key: its name as a slug ("Ana's laptop" → "ana-s-laptop"). */
+export function sourceNamedAfter(name: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9._:-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
+  return slug === '' || SERVER_SOURCES.includes(slug) ? `key-${slug || 'source'}` : slug;
+}
+
 export function registerKeyCommands(cli: Command): void {
   const key = cli.command('key').description('manage API keys');
   key
@@ -20,9 +35,16 @@ export function registerKeyCommands(cli: Command): void {
     .description('create an API key; the key is printed once, only its hash is stored')
     .requiredOption('--name <name>', 'what the key is for', parseWith((v) => labelSchema(100).safeParse(v)))
     .requiredOption('--scope <scope>', 'ingest | read | metrics (repeat or comma-separate for several)', collectScopes)
+    .option('--source <name>', 'an event source the key may write (repeatable; default: one named after the key)', collectSources)
+    .option('--any-source', 'let the key write any source but the server\'s own (for trusted integrations)')
     .option('--project <id>', 'bind an ingest key to one project (e.g. bmad:streakly): all it sends is that project\'s, and it may send for no other', parseWith((v) => idSchema.safeParse(v)))
     .addOption(dataDirOption())
-    .action(async (o: { name: string; scope: KeyScope[]; project?: string; dataDir?: string }) => {
+    .action(async (o: { name: string; scope: KeyScope[]; source?: string[]; anySource?: boolean; project?: string; dataDir?: string }) => {
+      if (o.source && o.anySource) {
+        process.stderr.write('bmad-ops: key create takes --source or --any-source, not both\n');
+        process.exitCode = 2;
+        return;
+      }
       if (o.project && !o.scope.includes('ingest')) {
         process.stderr.write('bmad-ops: key create --project binds what a key sends: it needs --scope ingest\n');
         process.exitCode = 2;
@@ -33,9 +55,11 @@ export function registerKeyCommands(cli: Command): void {
         if (o.project && !(await projectsRepository.findById(core.db.read, o.project, core.clock.now().toISOString()))) {
           process.stderr.write(`bmad-ops: note: no project ${o.project} is known yet; the key is bound to it anyway (it may be connected later)\n`);
         }
-        const created = await core.auth.createApiKey(o.name, o.scope, { actorType: 'cli', actorId: process.env.USER ?? null }, o.project ?? null);
+        const sources = o.anySource ? null : (o.source ?? [sourceNamedAfter(o.name)]);
+        const created = await core.auth.createApiKey(o.name, o.scope, { actorType: 'cli', actorId: process.env.USER ?? null }, { projectId: o.project ?? null, sources });
         process.stdout.write(`${created.key}\n`);
-        process.stderr.write(`created key ${created.id} "${o.name}" with scopes ${o.scope.join(', ')}${o.project ? ` bound to project ${o.project}` : ''}; it is shown only once\n`);
+        const writes = o.scope.includes('ingest') ? `, writing as ${sources ? sources.map((x) => `"${x}"`).join(', ') : 'any source but the server\'s own'}` : '';
+        process.stderr.write(`created key ${created.id} "${o.name}" with scopes ${o.scope.join(', ')}${writes}${o.project ? ` bound to project ${o.project}` : ''}; it is shown only once\n`);
       } finally {
         await core.close();
       }
@@ -48,7 +72,7 @@ export function registerKeyCommands(cli: Command): void {
       const core = await createCore(configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), {});
       try {
         for (const k of await core.auth.listApiKeys()) {
-          process.stdout.write(`${k.id}\t${k.name}\t${k.scopes.join(',')}${k.projectId ? `\tproject ${k.projectId}` : ''}\t${k.createdAt}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\n`);
+          process.stdout.write(`${k.id}\t${k.name}\t${k.scopes.join(',')}${k.projectId ? `\tproject ${k.projectId}` : ''}\tsources ${k.sources ? k.sources.join(',') : 'any'}\t${k.createdAt}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\n`);
         }
       } finally {
         await core.close();

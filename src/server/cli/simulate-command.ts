@@ -72,7 +72,7 @@ export function registerSimulateCommand(cli: Command): void {
     .addOption(new Option('--seed <n>', 'random seed, to replay the same stream (default: random)').argParser(parseSeed))
     .action(async (o: SimulateFlags) => {
       if (!o.key) {
-        process.stderr.write('bmad-ops: simulate needs an API key with the ingest scope: pass --key or set BMAD_OPS_KEY (create one with `bmad-ops key create --name simulator --scope ingest`)\n');
+        process.stderr.write('bmad-ops: simulate needs an API key with the ingest scope: pass --key or set BMAD_OPS_KEY (create one with `bmad-ops key create --name simulator --scope ingest`: its source is "simulator")\n');
         process.exitCode = 1;
         return;
       }

@@ -97,6 +97,7 @@ export interface DomainEventsTable {
   correlation_id: string | null;
   payload_json: string;
   content_hash: string;
+  sent_by: string | null;
 }
 
 export interface WorkflowTransitionsTable {
@@ -409,6 +410,7 @@ export interface ApiKeysTable {
   created_at: string;
   revoked_at: string | null;
   project_id: string | null;
+  sources_json: string | null;
 }
 
 export interface AuthSessionsTable {

@@ -398,7 +398,7 @@ export const analyticsRepository = {
       out.push(
         ...(await db
           .selectFrom('domain_events')
-          .select(['id', 'event_type', 'entity_type', 'entity_id', 'occurred_at_utc', 'source_system', 'project_id', 'story_id', 'workflow_id', 'payload_json'])
+          .select(['id', 'event_type', 'entity_type', 'entity_id', 'occurred_at_utc', 'source_system', 'project_id', 'story_id', 'workflow_id', 'payload_json', 'sent_by'])
           .where('id', 'in', part)
           .execute()),
       );

@@ -29,6 +29,8 @@ export class AnalyticsService {
   constructor(
     private readonly db: DatabaseHandle,
     private readonly outlierSettings: OutlierSettings,
+    /** Names the credentials events were sent with (`key:<id>` → the key's name), from the auth module. */
+    private readonly senderNames: (sentBy: readonly string[]) => Promise<Map<string, string>> = async () => new Map(),
   ) {}
 
   catalogue(): KpiCatalogue {
@@ -148,7 +150,8 @@ export class AnalyticsService {
       repo.documentsOfStories(this.db.read, storyIds),
       repo.names(this.db.read, { workflows: present(rows.map(workflowOf)), stories: storyIds, projects: present(rows.map((r) => r.project_id)) }),
     ]);
-    const events = rows.map((r) => toLineageEvent(r, contributions.get(Number(r.id)) ?? null, docs, names));
+    const senders = await this.senderNames(present(rows.map((r) => r.sent_by)));
+    const events = rows.map((r) => ({ ...toLineageEvent(r, contributions.get(Number(r.id)) ?? null, docs, names), sentByName: r.sent_by ? (senders.get(r.sent_by) ?? null) : null }));
     const last = pageIds[pageIds.length - 1];
     return { lineageRef: ref, metric, total: ids.length, events, nextAfter: last !== undefined && last !== ids[ids.length - 1] ? last : null };
   }
@@ -211,6 +214,8 @@ function toLineageEvent(r: EventRow, contribution: number | null, docs: readonly
     entityId: r.entity_id,
     occurredAt: r.occurred_at_utc,
     source: r.source_system,
+    sentBy: r.sent_by,
+    sentByName: null,
     projectId: r.project_id,
     storyId,
     workflowId,

@@ -78,10 +78,21 @@ export class AuthService {
     return { email: adminEmail, password: created.password, generated: created.generated };
   }
 
-  async createApiKey(name: string, scopes: KeyScope[], actor: Pick<AuditEntry, 'actorType' | 'actorId'>, projectId: string | null = null): Promise<{ id: string; key: string }> {
+  /**
+   * `projectId`: bind an ingest key to one project. `sources`: the event sources it may write; null (the default for
+   * programmatic callers) lets it write any but the server's own — `bmad-ops key create` always binds them.
+   */
+  async createApiKey(
+    name: string,
+    scopes: KeyScope[],
+    actor: Pick<AuditEntry, 'actorType' | 'actorId'>,
+    opts: { projectId?: string | null; sources?: readonly string[] | null } = {},
+  ): Promise<{ id: string; key: string }> {
     const k = newApiKey();
-    await apiKeysRepository.insert(this.db.write, { id: k.id, name, scopes, secretHash: sha256(k.secret), createdBy: actor.actorId, now: this.now(), projectId });
-    await this.audit({ ...actor, action: 'key.create', targetType: 'api_key', targetId: k.id, outcome: 'success', details: { name, scopes, ...(projectId ? { projectId } : {}) } });
+    const projectId = opts.projectId ?? null;
+    const sources = opts.sources ?? null;
+    await apiKeysRepository.insert(this.db.write, { id: k.id, name, scopes, secretHash: sha256(k.secret), createdBy: actor.actorId, now: this.now(), projectId, sources });
+    await this.audit({ ...actor, action: 'key.create', targetType: 'api_key', targetId: k.id, outcome: 'success', details: { name, scopes, ...(projectId ? { projectId } : {}), ...(sources ? { sources } : {}) } });
     return { id: k.id, key: k.key };
   }
 
@@ -89,6 +100,13 @@ export class AuthService {
     const revoked = await apiKeysRepository.revoke(this.db.write, id, this.now());
     await this.audit({ ...actor, action: 'key.revoke', targetType: 'api_key', targetId: id, outcome: revoked ? 'success' : 'failure' });
     return revoked;
+  }
+
+  /** Display names of the credentials events were sent with (`key:<id>` → "API key “name”"). */
+  async senderNames(sentBy: readonly string[]): Promise<Map<string, string>> {
+    const keyIds = sentBy.filter((s) => s.startsWith('key:')).map((s) => s.slice(4));
+    const names = await apiKeysRepository.namesByIds(this.db.read, keyIds.slice(0, 500));
+    return new Map([...names].map(([id, name]) => [`key:${id}`, `API key “${name}”`]));
   }
 
   listApiKeys() {
@@ -134,7 +152,7 @@ export class AuthService {
     if (!parsed) return undefined;
     const key = await apiKeysRepository.findById(this.db.read, parsed.id);
     if (!key || key.revokedAt !== null || !safeEqual(key.secretHash, sha256(parsed.secret))) return undefined;
-    return { kind: 'key', keyId: key.id, name: key.name, scopes: key.scopes, projectId: key.projectId };
+    return { kind: 'key', keyId: key.id, name: key.name, scopes: key.scopes, projectId: key.projectId, sources: key.sources };
   }
 
   async me(userId: string): Promise<Me | undefined> {

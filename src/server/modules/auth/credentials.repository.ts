@@ -10,6 +10,8 @@ export interface ApiKeyRecord {
   revokedAt: string | null;
   /** An ingest key bound to one project may only send that project's data (OTLP and the events API). */
   projectId: string | null;
+  /** The event sources it may write (null: made before sources were bound; any but the server's own). */
+  sources: string[] | null;
 }
 
 export interface SessionRecord {
@@ -19,23 +21,29 @@ export interface SessionRecord {
 }
 
 export const apiKeysRepository = {
-  async insert(db: Executor, k: { id: string; name: string; scopes: KeyScope[]; secretHash: string; createdBy: string | null; now: string; projectId?: string | null }): Promise<void> {
+  async insert(db: Executor, k: { id: string; name: string; scopes: KeyScope[]; secretHash: string; createdBy: string | null; now: string; projectId?: string | null; sources?: readonly string[] | null }): Promise<void> {
     await db
       .insertInto('api_keys')
-      .values({ id: k.id, name: k.name, scopes_json: JSON.stringify(k.scopes), secret_hash: k.secretHash, created_by: k.createdBy, created_at: k.now, revoked_at: null, project_id: k.projectId ?? null })
+      .values({ id: k.id, name: k.name, scopes_json: JSON.stringify(k.scopes), secret_hash: k.secretHash, created_by: k.createdBy, created_at: k.now, revoked_at: null, project_id: k.projectId ?? null, sources_json: k.sources ? JSON.stringify(k.sources) : null })
       .execute();
   },
 
   async findById(db: Executor, id: string): Promise<ApiKeyRecord | undefined> {
     const r = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
     return r
-      ? { id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], secretHash: r.secret_hash, createdAt: r.created_at, revokedAt: r.revoked_at, projectId: r.project_id }
+      ? { id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], secretHash: r.secret_hash, createdAt: r.created_at, revokedAt: r.revoked_at, projectId: r.project_id, sources: r.sources_json ? (JSON.parse(r.sources_json) as string[]) : null }
       : undefined;
   },
 
   async list(db: Executor): Promise<Omit<ApiKeyRecord, 'secretHash'>[]> {
     const rows = await db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], createdAt: r.created_at, revokedAt: r.revoked_at, projectId: r.project_id }));
+    return rows.map((r) => ({ id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], createdAt: r.created_at, revokedAt: r.revoked_at, projectId: r.project_id, sources: r.sources_json ? (JSON.parse(r.sources_json) as string[]) : null }));
+  },
+
+  async namesByIds(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await db.selectFrom('api_keys').select(['id', 'name']).where('id', 'in', [...ids]).execute();
+    return new Map(rows.map((r) => [r.id, r.name]));
   },
 
   async revoke(db: Executor, id: string, now: string): Promise<boolean> {

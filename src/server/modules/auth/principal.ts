@@ -2,7 +2,19 @@ import type { KeyScope, Role } from '../../../contracts/index.js';
 
 export type Principal =
   | { kind: 'user'; userId: string; role: Role; sessionId: string }
-  | { kind: 'key'; keyId: string; name: string; scopes: KeyScope[]; /** Bound to one project (ingest only), or null. */ projectId: string | null };
+  | {
+      kind: 'key';
+      keyId: string;
+      name: string;
+      scopes: KeyScope[];
+      /** Bound to one project (ingest only), or null. */
+      projectId: string | null;
+      /** The event sources it may write; null for keys made before sources were bound (any but the server's own). */
+      sources: string[] | null;
+    };
+
+/** How a principal is recorded on the events it delivers. */
+export const sentByOf = (p: Principal): string => (p.kind === 'key' ? `key:${p.keyId}` : `user:${p.userId}`);
 
 /** What a route needs from its caller. */
 export type Access = 'read' | 'ingest' | 'metrics' | 'session' | 'operate' | 'manage';

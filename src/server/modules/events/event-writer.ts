@@ -30,6 +30,7 @@ export interface EventWriterOptions {
 
 interface Job {
   events: IncomingEvent[];
+  sentBy: string | null;
   resolve: (outcomes: AppendOutcome[]) => void;
   reject: (err: unknown) => void;
 }
@@ -58,14 +59,15 @@ export class EventWriter {
     return this.queuedEvents;
   }
 
-  append(events: IncomingEvent[]): Promise<AppendOutcome[]> {
+  /** `sentBy`: the credential that delivered these events (stored with each, for lineage). */
+  append(events: IncomingEvent[], sentBy: string | null = null): Promise<AppendOutcome[]> {
     if (events.length === 0) return Promise.resolve([]);
     if (this.closed) return Promise.reject(new WriterOverloadedError(5, 'the server is shutting down'));
     if (this.queuedEvents + events.length > this.opts.maxQueuedEvents) {
       return Promise.reject(new WriterOverloadedError(1, `ingestion queue is full (${this.queuedEvents} events waiting)`));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ events, resolve, reject });
+      this.queue.push({ events, sentBy, resolve, reject });
       this.queuedEvents += events.length;
       if (!this.draining) {
         this.draining = true;
@@ -108,7 +110,10 @@ export class EventWriter {
   }
 
   private async commitJobs(jobs: Job[]): Promise<void> {
-    const { outcomes, stored } = await this.commitRound(jobs.flatMap((j) => j.events));
+    const { outcomes, stored } = await this.commitRound(
+      jobs.flatMap((j) => j.events),
+      jobs.flatMap((j) => j.events.map(() => j.sentBy)),
+    );
     this.publisher.publish(stored);
     let offset = 0;
     for (const job of jobs) {
@@ -117,7 +122,7 @@ export class EventWriter {
     }
   }
 
-  private commitRound(events: IncomingEvent[]): Promise<{ outcomes: AppendOutcome[]; stored: StoredEvent[] }> {
+  private commitRound(events: IncomingEvent[], sentBy: (string | null)[]): Promise<{ outcomes: AppendOutcome[]; stored: StoredEvent[] }> {
     return withWriteTransaction(this.db, this.opts.transaction, async (trx) => {
       const existing = await eventsRepository.findBySourceKeys(trx, events);
       const hashes = events.map(contentHash);
@@ -138,7 +143,7 @@ export class EventWriter {
           return;
         }
         pending.set(key, { hash, index: fresh.length });
-        fresh.push({ event, contentHash: hash });
+        fresh.push({ event, contentHash: hash, sentBy: sentBy[i] ?? null });
         plan.push({ kind: 'new', key });
       });
       const stored = await eventsRepository.append(trx, fresh, this.clock.now().toISOString());

@@ -13,6 +13,8 @@ export interface ExistingEvent {
 export interface NewEvent {
   event: IncomingEvent;
   contentHash: string;
+  /** The credential that delivered it (`key:<id>`, `user:<id>`), or null for what the server read or derived itself. */
+  sentBy?: string | null;
 }
 
 export function rowToStoredEvent(row: DomainEventRow): StoredEvent {
@@ -65,7 +67,7 @@ export const eventsRepository = {
       const rows = await db
         .insertInto('domain_events')
         .values(
-          part.map(({ event: e, contentHash }) => ({
+          part.map(({ event: e, contentHash, sentBy }) => ({
             event_type: e.type,
             entity_type: e.entityType,
             entity_id: e.entityId,
@@ -79,6 +81,7 @@ export const eventsRepository = {
             correlation_id: e.correlationId,
             payload_json: JSON.stringify(e.payload),
             content_hash: contentHash,
+            sent_by: sentBy ?? null,
           })),
         )
         .returning(['id', 'source_system', 'source_event_id'])

@@ -3,7 +3,7 @@ import { INGEST_LIMITS, ingestRequestSchema, issuesToFieldErrors } from '../../.
 import { HttpError } from '../../http/errors.js';
 import { limiter } from '../../http/rate-limit.js';
 import { requireAccess } from '../auth/auth.middleware.js';
-import type { Principal } from '../auth/principal.js';
+import { sentByOf, type Principal } from '../auth/principal.js';
 import type { IngestionService } from './ingestion.service.js';
 
 export function ingestionRoutes(service: IngestionService, opts: { rateLimitPerSecond: number; onLimited: () => void }): Router {
@@ -27,7 +27,8 @@ export function ingestionRoutes(service: IngestionService, opts: { rateLimitPerS
           throw new HttpError(413, 'too_many_events', `at most ${INGEST_LIMITS.maxEvents} events per request (got ${body.data.events.length})`);
         }
         const principal = res.locals.principal as Principal;
-        const result = await service.ingest(body.data.events, { onlyProject: principal.kind === 'key' ? principal.projectId : null });
+        const policy = principal.kind === 'key' ? { onlyProject: principal.projectId, sources: principal.sources } : { sources: null };
+        const result = await service.ingest(body.data.events, { policy, sentBy: sentByOf(principal) });
         res.status(result.rejected > 0 ? 207 : 200).json(result);
       } catch (err) {
         next(err);

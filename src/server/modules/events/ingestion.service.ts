@@ -1,5 +1,6 @@
 import { parseIncomingEvent, type IncomingEvent, type IngestResponse, type IngestResult } from '../../../contracts/index.js';
 import type { EventWriter } from './event-writer.js';
+import { policyRefusal, type SenderPolicy } from './ingest-policy.js';
 
 export interface IngestionMetrics {
   countResult(result: IngestResult['status'], n: number): void;
@@ -15,23 +16,19 @@ export class IngestionService {
     private readonly metrics: IngestionMetrics,
   ) {}
 
-  /** `onlyProject`: the caller's key is bound to that project; an event of any other project (or of none) is rejected. */
-  async ingest(rawEvents: readonly unknown[], opts: { onlyProject?: string | null } = {}): Promise<IngestResponse> {
+  /**
+   * `policy`: what an outside sender may write (ingest-policy.ts); absent for what the server itself reads or derives.
+   * `sentBy`: the credential that delivered the events, stored with each.
+   */
+  async ingest(rawEvents: readonly unknown[], opts: { policy?: SenderPolicy; sentBy?: string | null } = {}): Promise<IngestResponse> {
     const results: IngestResult[] = new Array(rawEvents.length);
     const valid: IncomingEvent[] = [];
     const validIndex: number[] = [];
     rawEvents.forEach((raw, index) => {
       const parsed = parseIncomingEvent(raw);
-      const projectOf = parsed.ok ? (parsed.event.entityType === 'project' ? parsed.event.entityId : parsed.event.projectId) : null;
-      if (parsed.ok && opts.onlyProject && projectOf !== opts.onlyProject) {
-        results[index] = {
-          index,
-          id: parsed.event.sourceEventId,
-          source: parsed.event.source,
-          status: 'rejected',
-          code: 'project_not_allowed',
-          errors: [{ path: 'projectId', message: `this key sends for project ${opts.onlyProject} only (the event is ${projectOf ? `for ${projectOf}` : 'for no project'})` }],
-        };
+      const refused = parsed.ok && opts.policy ? policyRefusal(parsed.event, opts.policy) : null;
+      if (parsed.ok && refused) {
+        results[index] = { index, id: parsed.event.sourceEventId, source: parsed.event.source, status: 'rejected', code: refused.code, errors: [{ path: refused.path, message: refused.message }] };
       } else if (parsed.ok) {
         valid.push(parsed.event);
         validIndex.push(index);
@@ -47,7 +44,7 @@ export class IngestionService {
       }
     });
 
-    const outcomes = await this.writer.append(valid);
+    const outcomes = await this.writer.append(valid, opts.sentBy ?? null);
     outcomes.forEach((outcome, i) => {
       const index = validIndex[i]!;
       const e = valid[i]!;

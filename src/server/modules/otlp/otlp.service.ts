@@ -2,7 +2,7 @@ import type { DatabaseHandle } from '../../db/handle.js';
 import type { Clock } from '../../clock.js';
 import { ids } from '../../connector/bmad/to-events.js';
 import type { Metrics } from '../../observability/metrics.js';
-import type { Principal } from '../auth/principal.js';
+import { sentByOf, type Principal } from '../auth/principal.js';
 import type { IngestionService } from '../events/ingestion.service.js';
 import { SessionRuns } from '../../importers/claude/session-runs.js';
 import type { Logger } from '../../observability/logger.js';
@@ -133,7 +133,7 @@ export class OtlpService {
       await this.linkRuns(mapped);
       await this.reportRuns();
     }
-    const result = mapped.events.length > 0 ? await this.ingestion.ingest(mapped.events, { onlyProject: principal.kind === 'key' ? principal.projectId : null }) : null;
+    const result = mapped.events.length > 0 ? await this.ingestion.ingest(mapped.events, { policy: { onlyProject: principal.kind === 'key' ? principal.projectId : null }, sentBy: sentByOf(principal) }) : null;
     const rejected = new Map(mapped.rejected);
     for (const r of result?.results ?? []) {
       if (r.status !== 'rejected') continue;

@@ -52,6 +52,10 @@ function EventItem({ e, unitOf }: { e: LineageEvent; unitOf: (v: number) => stri
         </time>
       </div>
       <p className="break-words text-sm">{e.summary}</p>
+      <p className="break-words text-xs text-muted" data-testid="lineage-sender">
+        from {e.source}
+        {e.sentBy ? `, sent with ${e.sentByName ?? (e.sentBy.startsWith('key:') ? 'an API key no longer on record' : 'a signed-in account')}` : ''}
+      </p>
       {e.contribution !== null && (
         <p className="text-xs text-muted" data-testid="lineage-contribution">
           contributes {unitOf(e.contribution)}
