@@ -186,7 +186,8 @@ describe('first look: the BMAD v6 sample on every page', () => {
       const notice = page.getByTestId('no-source');
       await notice.waitFor();
       expect(await notice.getAttribute('data-modules')).toBe(module);
-      expect(await notice.textContent()).toContain('bmad-ops import-claude-usage');
+      expect(await notice.textContent()).toContain('Claude Code');
+      expect(await notice.textContent()).toContain('OTLP');
       expect(await page.getByTestId('stale-banner').count()).toBe(0);
       expect(await page.getByTestId('freshness-unknown').count()).toBe(0);
     }

@@ -73,6 +73,9 @@ describe('serve imports the Claude Code usage of connected projects', () => {
     expect(rows.every((r) => r.project_id === 'bmad:streakly' && r.via === 'transcript')).toBe(true);
     expect(rows.reduce((n, r) => n + (r.cost_amount ?? 0), 0)).toBeCloseTo(PROJECT_TOTAL, 12);
     expect(t.server.claude!.costByProject).toEqual([{ projectId: 'bmad:streakly', currency: 'USD', amount: expect.closeTo(PROJECT_TOTAL, 12) as number, requests: 6, unpriced: 0 }]);
+    // Costs and analytics now have a connected source: the pages do not say that nothing is connected.
+    const sync = (await (await t.get('/api/v1/sync/status')).json()) as { modules: { module: string; status: string }[] };
+    expect(sync.modules.filter((m) => m.module === 'cost' || m.module === 'agent').map((m) => m.status)).toEqual(['ok', 'ok']);
     // The command's argument (2-1) names the story; the sub-agent is its session's, with its own id.
     const a1 = rows.find((r) => r.request_id === 'req_a1')!;
     expect(a1).toMatchObject({ story_id: 'bmad:streakly:story:2-1-streak-calculation', agent_id: 'bmad-agent-dev', session_id: 'sess-a', skill: 'bmad:bmm:workflows:dev-story' });

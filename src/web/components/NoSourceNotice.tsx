@@ -6,7 +6,7 @@ const Cmd = ({ children }: { children: ReactNode }) => <code className="rounded 
 const README = (
   <>
     {' '}
-    See “CLI” and “Ingestion” in the README.
+    See “Claude Code usage” and “Ingestion” in the README.
   </>
 );
 
@@ -14,15 +14,16 @@ const README = (
 const HOW_TO: Partial<Record<Topic, ReactNode>> = {
   cost: (
     <>
-      <strong className="text-fg">No cost source is connected yet.</strong> Import Claude Code usage with <Cmd>bmad-ops import-claude-usage</Cmd> (add{' '}
-      <Cmd>--watch</Cmd> to keep it live), or send <Cmd>cost.recorded</Cmd> events to <Cmd>POST /api/v1/events</Cmd>.{README}
+      <strong className="text-fg">No cost source is connected yet.</strong> Claude Code usage arrives by itself when the server finds transcripts on its
+      machine (<Cmd>~/.claude/projects</Cmd>) for a connected project, or when Claude Code sends its telemetry to <Cmd>/v1/logs</Cmd> (OTLP); or send{' '}
+      <Cmd>cost.recorded</Cmd> events to <Cmd>POST /api/v1/events</Cmd>.{README}
     </>
   ),
   agent: (
     <>
       <strong className="text-fg">No agent source is connected; these trends are computed from the events that arrive.</strong> Workflows and stories come
-      from connected BMAD projects (<Cmd>bmad-ops serve --bmad DIR</Cmd>), cost from Claude Code usage (<Cmd>bmad-ops import-claude-usage</Cmd>) or{' '}
-      <Cmd>cost.recorded</Cmd> events.{README}
+      from connected BMAD projects (<Cmd>bmad-ops serve --bmad DIR</Cmd>), cost and agent runs from Claude Code (its transcripts on this machine, or its
+      OTLP telemetry) or <Cmd>cost.recorded</Cmd> events.{README}
     </>
   ),
 };

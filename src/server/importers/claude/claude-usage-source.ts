@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
 import type { Logger } from '../../observability/logger.js';
 import { Batcher, type Ingest } from './batcher.js';
-import { ClaudeUsageImporter, listTranscriptFiles, mayHoldSessionsOf, type BmadRoot } from './importer.js';
+import { CLAUDE_IMPORTER_SOURCE, ClaudeUsageImporter, listTranscriptFiles, mayHoldSessionsOf, type BmadRoot } from './importer.js';
+import { ids } from '../../connector/bmad/to-events.js';
 
 export interface ClaudeUsageReport {
   /** The transcript folders that exist (of those configured). */
@@ -36,7 +38,7 @@ export class ClaudeUsageSource {
   constructor(
     private readonly dirs: readonly string[],
     private readonly roots: readonly BmadRoot[],
-    ingest: Ingest,
+    private readonly ingest: Ingest,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
   ) {
@@ -72,6 +74,7 @@ export class ClaudeUsageSource {
     }
     for (const file of files) await this.read(file);
     await this.reportRuns();
+    await this.reportSync();
     if (this.existing.length > 0) await this.watch();
     // A session that simply stops writing has ended once idle long enough: checked every minute.
     this.idleTimer = setInterval(() => this.enqueue(() => this.reportRuns()), 60_000);
@@ -95,6 +98,37 @@ export class ClaudeUsageSource {
     const issues = this.importer.issues.length;
     await this.importer.readFile(file, { partial: 'keep', emit: (e) => this.batcher.add(e) });
     for (const i of this.importer.issues.slice(issues, issues + 5)) this.logger.warn({ file: i.file, line: i.line }, `Claude Code transcript: ${i.message}`);
+  }
+
+  /**
+   * Cost and agent activity of each connected project now have a source: said once per start, so the Costs and
+   * Analytics pages do not claim that nothing is connected. Transcripts are written only while someone works, so no
+   * reporting interval is promised (a quiet week is not a stale source).
+   */
+  private async reportSync(): Promise<void> {
+    // No transcript home on this machine: Claude Code is not here, and nothing is connected.
+    if (this.existing.length === 0) return;
+    const at = new Date(this.now()).toISOString();
+    const events: Parameters<Ingest>[0][number][] = [];
+    const sessions = this.importer.stats.sessionsByProject;
+    for (const projectKey of new Set(this.roots.map((r) => r.projectKey))) {
+      for (const module of ['cost', 'agent'] as const) {
+        const entityId = `${ids.project(projectKey)}:claude-code:${module}`;
+        const note = `Claude Code transcripts on this machine: ${sessions[projectKey] ?? 0} sessions of this project`;
+        events.push({
+          id: `claude-sync-${createHash('sha256').update(`${entityId}\n${at}`).digest('hex').slice(0, 40)}`,
+          source: CLAUDE_IMPORTER_SOURCE,
+          type: 'sync.reported',
+          occurredAt: at,
+          entity: { type: 'sync', id: entityId },
+          projectId: ids.project(projectKey),
+          payload: { module, status: 'ok', note },
+        });
+      }
+    }
+    // Straight to ingestion, not through the batcher: `newEvents` counts usage and runs only.
+    const res = await this.ingest(events);
+    if (res.rejected > 0) this.logger.warn({ rejected: res.rejected }, 'Claude Code sync report was refused');
   }
 
   /** The session runs that started, learned their story or ended, then everything pending, stored. */

@@ -406,6 +406,18 @@ export const analyticsRepository = {
     return out.sort((a, b) => Number(a.id) - Number(b.id));
   },
 
+  /**
+   * A Claude Code session's run is shown as the run BMAD's files show for the same work when there is one: lineage
+   * links to that run, by its name, never to the session run's bare id.
+   */
+  async sessionRunsShownAs(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const part of chunks(ids)) {
+      for (const r of await db.selectFrom('workflow_sessions').select(['session_run_id', 'run_id']).where('session_run_id', 'in', part).execute()) out.set(r.session_run_id, r.run_id);
+    }
+    return out;
+  },
+
   /** Display names of the workflows, stories and projects lineage links point to. */
   async names(db: Executor, ids: { workflows: readonly string[]; stories: readonly string[]; projects: readonly string[] }): Promise<Map<string, string>> {
     const out = new Map<string, string>();

@@ -146,12 +146,14 @@ export class AnalyticsService {
     if (metric === null && rows.length === 0) throw notFound('lineage', ref);
     const present = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => x !== null))];
     const storyIds = present(rows.map(storyOf));
+    const shownAs = await repo.sessionRunsShownAs(this.db.read, present(rows.map(workflowOf)));
+    const workflowIds = present(rows.map(workflowOf).map((id) => (id ? (shownAs.get(id) ?? id) : null)));
     const [docs, names] = await Promise.all([
       repo.documentsOfStories(this.db.read, storyIds),
-      repo.names(this.db.read, { workflows: present(rows.map(workflowOf)), stories: storyIds, projects: present(rows.map((r) => r.project_id)) }),
+      repo.names(this.db.read, { workflows: workflowIds, stories: storyIds, projects: present(rows.map((r) => r.project_id)) }),
     ]);
     const senders = await this.senderNames(present(rows.map((r) => r.sent_by)));
-    const events = rows.map((r) => ({ ...toLineageEvent(r, contributions.get(Number(r.id)) ?? null, docs, names), sentByName: r.sent_by ? (senders.get(r.sent_by) ?? null) : null }));
+    const events = rows.map((r) => ({ ...toLineageEvent(r, contributions.get(Number(r.id)) ?? null, docs, names, shownAs), sentByName: r.sent_by ? (senders.get(r.sent_by) ?? null) : null }));
     const last = pageIds[pageIds.length - 1];
     return { lineageRef: ref, metric, total: ids.length, events, nextAfter: last !== undefined && last !== ids[ids.length - 1] ? last : null };
   }
@@ -198,12 +200,20 @@ function workflowOf(r: EventRow): string | null {
   return r.entity_type === 'workflow' ? r.entity_id : r.workflow_id;
 }
 
-function toLineageEvent(r: EventRow, contribution: number | null, docs: readonly { id: string; storyId: string; title: string }[], names: ReadonlyMap<string, string>): LineageEvent {
+function toLineageEvent(
+  r: EventRow,
+  contribution: number | null,
+  docs: readonly { id: string; storyId: string; title: string }[],
+  names: ReadonlyMap<string, string>,
+  shownAs: ReadonlyMap<string, string>,
+): LineageEvent {
   const payload = JSON.parse(r.payload_json) as Record<string, unknown>;
-  const workflowId = workflowOf(r);
+  const own = workflowOf(r);
+  // A Claude Code session's run is shown as the run BMAD's files show for the same work, when there is one.
+  const workflowId = own ? (shownAs.get(own) ?? own) : null;
   const storyId = storyOf(r);
   const links: LineageEvent['links'] = [];
-  if (workflowId) links.push({ kind: 'workflow', id: workflowId, label: names.get(`workflow:${workflowId}`) ?? workflowId, href: `/workflows/${encodeURIComponent(workflowId)}` });
+  if (workflowId) links.push({ kind: 'workflow', id: workflowId, label: names.get(`workflow:${workflowId}`) ?? (own !== workflowId || workflowId.includes(':wf:session:') ? 'a Claude Code session' : workflowId), href: `/workflows/${encodeURIComponent(workflowId)}` });
   if (storyId) links.push({ kind: 'story', id: storyId, label: names.get(`story:${storyId}`) ?? storyId, href: `/stories/${encodeURIComponent(storyId)}` });
   if (r.project_id) links.push({ kind: 'project', id: r.project_id, label: names.get(`project:${r.project_id}`) ?? r.project_id, href: `/projects/${encodeURIComponent(r.project_id)}` });
   for (const d of docs) if (d.storyId === storyId) links.push({ kind: 'document', id: d.id, label: d.title, href: `/documents/${encodeURIComponent(d.id)}` });
