@@ -10,9 +10,10 @@ const root = path.resolve(import.meta.dirname, '../..');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-function cli(args: string[], env: Record<string, string> = {}) {
+function cli(args: string[], env: Record<string, string> = {}, input?: string) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/cli/main.ts', ...args], {
     cwd: root,
+    ...(input !== undefined ? { input } : {}),
     env: { ...process.env, BMAD_OPS_LOG_LEVEL: 'silent', ...env },
     encoding: 'utf8',
     timeout: 30_000,
@@ -73,6 +74,40 @@ describe('bmad-ops CLI', () => {
     const read = cli(['key', 'create', '--name', 'r', '--scope', 'read', '--project', 'bmad:streakly', '--data-dir', dataDir]);
     expect(read.code).toBe(2);
     expect(read.stderr).toMatch(/--project .*needs --scope ingest/);
+  });
+
+  it('manages accounts: list, set-role, passwd from stdin, disable / enable, revoke-sessions; an unknown email is one line', () => {
+    const email = 'ana@example.test';
+    expect(cli(['user', 'create', '--email', email, '--role', 'viewer', '--password', 'a first password', '--data-dir', dataDir]).code).toBe(0);
+    expect(cli(['user', 'set-role', '--email', email, '--role', 'manager', '--data-dir', dataDir]).stdout).toMatch(/ana@example\.test is now manager/);
+    expect(cli(['user', 'list', '--data-dir', dataDir]).stdout).toMatch(/ana@example\.test\tmanager\tactive/);
+    const passwd = cli(['user', 'passwd', '--email', email, '--password-stdin', '--data-dir', dataDir], {}, 'a brand new password\n');
+    expect(passwd.code).toBe(0);
+    expect(passwd.stdout).toMatch(/password changed for ana@example\.test; 0 session\(s\) ended/);
+    const short = cli(['user', 'passwd', '--email', email, '--password-stdin', '--data-dir', dataDir], {}, 'short\n');
+    expect(short.code).toBe(2);
+    expect(short.stderr).toMatch(/at least 12 characters/);
+    expect(cli(['user', 'disable', '--email', email, '--data-dir', dataDir]).code).toBe(0);
+    expect(cli(['user', 'list', '--data-dir', dataDir]).stdout).toMatch(/ana@example\.test\tmanager\tdisabled \d{4}-/);
+    expect(cli(['user', 'enable', '--email', email, '--data-dir', dataDir]).code).toBe(0);
+    expect(cli(['user', 'revoke-sessions', '--email', email, '--data-dir', dataDir]).stdout).toMatch(/0 session\(s\) of ana@example\.test ended/);
+    const unknown = cli(['user', 'disable', '--email', 'nobody@example.test', '--data-dir', dataDir]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe('bmad-ops: no account with email nobody@example.test');
+    const db = new Database(path.join(dataDir, 'bmad-ops.sqlite'), { readonly: true });
+    const actions = (db.prepare("select action from audit_log where action like 'user.%' order by id").all() as { action: string }[]).map((r) => r.action);
+    db.close();
+    expect(actions).toEqual(expect.arrayContaining(['user.set_role', 'user.set_password', 'user.disable', 'user.enable', 'user.revoke_sessions']));
+  });
+
+  it('makes keys that expire: 30d or a date, never a date in the past', () => {
+    const r = cli(['key', 'create', '--name', 'temp', '--scope', 'read', '--expires', '30d', '--data-dir', dataDir]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/expiring \d{4}-\d{2}-\d{2}T/);
+    expect(cli(['key', 'list', '--data-dir', dataDir]).stdout).toMatch(/temp\tread\tsources temp\t\S+\tactive until \d{4}-/);
+    const past = cli(['key', 'create', '--name', 'old', '--scope', 'read', '--expires', '2001-01-01', '--data-dir', dataDir]);
+    expect(past.code).not.toBe(0);
+    expect(past.stderr).toMatch(/--expires.*in the past/);
   });
 
   it('names the flag or variable that is wrong', () => {

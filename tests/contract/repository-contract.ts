@@ -205,7 +205,7 @@ export function describeRepositoryContract(name: string, backend: BackendFactory
         const account = { displayName: null, role: 'viewer' as const, passwordHash: 'h', now: 'now' };
         await usersRepository.createAccount(db.write, { ...account, id: 'u1', email: 'a@x.test' });
         await expect(usersRepository.createAccount(db.write, { ...account, id: 'u2', email: 'a@x.test' })).rejects.toThrow();
-        const eventUser = { email: 'a@x.test', display_name: 'A', role: 'viewer', password_hash: null, preferences_json: '{}', origin: 'event', version_at: 'v', version_key: 'k', created_at: 'c', updated_at: 'u' };
+        const eventUser = { email: 'a@x.test', display_name: 'A', role: 'viewer', password_hash: null, preferences_json: '{}', origin: 'event', version_at: 'v', version_key: 'k', created_at: 'c', updated_at: 'u', disabled_at: null };
         await usersRepository.upsertEventUsers(db.write, [{ ...eventUser, id: 'e1' }, { ...eventUser, id: 'u1', email: 'hijack@x.test' }]);
         expect((await usersRepository.findAccountById(db.read, 'u1'))?.email).toBe('a@x.test');
         expect(await usersRepository.countAccounts(db.read)).toBe(1);

@@ -22,6 +22,20 @@ function collectSources(value: string, previous: string[] = []): string[] {
   return [...new Set([...previous, name])];
 }
 
+/** `--expires`: `30d` (days from now) or a date / date-time; resolved against the clock when the key is made. */
+function parseExpiry(value: string): (now: Date) => string {
+  const days = /^(\d{1,4})d$/.exec(value.trim());
+  if (days) {
+    const n = Number(days[1]);
+    if (n < 1) throw new InvalidArgumentError('must be at least 1d');
+    return (now) => new Date(now.getTime() + n * 86_400_000).toISOString();
+  }
+  const at = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(value) || !Number.isFinite(at)) throw new InvalidArgumentError(`"${value}" is neither a number of days (30d) nor a date (2027-03-31)`);
+  if (at <= Date.now()) throw new InvalidArgumentError(`${value} is in the past`);
+  return () => new Date(at).toISOString();
+}
+
 /** The default source of a key: its name as a slug ("Ana's laptop" → "ana-s-laptop"). */
 export function sourceNamedAfter(name: string): string {
   const slug = name.toLowerCase().replace(/[^a-z0-9._:-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
@@ -37,9 +51,10 @@ export function registerKeyCommands(cli: Command): void {
     .requiredOption('--scope <scope>', 'ingest | read | metrics (repeat or comma-separate for several)', collectScopes)
     .option('--source <name>', 'an event source the key may write (repeatable; default: one named after the key)', collectSources)
     .option('--any-source', 'let the key write any source but the server\'s own (for trusted integrations)')
+    .option('--expires <when>', 'a number of days (30d) or a date (2027-03-31): the key is refused after it', parseExpiry)
     .option('--project <id>', 'bind an ingest key to one project (e.g. bmad:streakly): all it sends is that project\'s, and it may send for no other', parseWith((v) => idSchema.safeParse(v)))
     .addOption(dataDirOption())
-    .action(async (o: { name: string; scope: KeyScope[]; source?: string[]; anySource?: boolean; project?: string; dataDir?: string }) => {
+    .action(async (o: { name: string; scope: KeyScope[]; source?: string[]; anySource?: boolean; expires?: (now: Date) => string; project?: string; dataDir?: string }) => {
       if (o.source && o.anySource) {
         process.stderr.write('bmad-ops: key create takes --source or --any-source, not both\n');
         process.exitCode = 2;
@@ -56,10 +71,10 @@ export function registerKeyCommands(cli: Command): void {
           process.stderr.write(`bmad-ops: note: no project ${o.project} is known yet; the key is bound to it anyway (it may be connected later)\n`);
         }
         const sources = o.anySource ? null : (o.source ?? [sourceNamedAfter(o.name)]);
-        const created = await core.auth.createApiKey(o.name, o.scope, { actorType: 'cli', actorId: process.env.USER ?? null }, { projectId: o.project ?? null, sources });
+        const created = await core.auth.createApiKey(o.name, o.scope, { actorType: 'cli', actorId: process.env.USER ?? null }, { projectId: o.project ?? null, sources, expiresAt: o.expires ? o.expires(core.clock.now()) : null });
         process.stdout.write(`${created.key}\n`);
         const writes = o.scope.includes('ingest') ? `, writing as ${sources ? sources.map((x) => `"${x}"`).join(', ') : 'any source but the server\'s own'}` : '';
-        process.stderr.write(`created key ${created.id} "${o.name}" with scopes ${o.scope.join(', ')}${writes}${o.project ? ` bound to project ${o.project}` : ''}; it is shown only once\n`);
+        process.stderr.write(`created key ${created.id} "${o.name}" with scopes ${o.scope.join(', ')}${writes}${o.project ? ` bound to project ${o.project}` : ''}${o.expires ? `, expiring ${o.expires(core.clock.now())}` : ''}; it is shown only once\n`);
       } finally {
         await core.close();
       }
@@ -72,7 +87,7 @@ export function registerKeyCommands(cli: Command): void {
       const core = await createCore(configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), {});
       try {
         for (const k of await core.auth.listApiKeys()) {
-          process.stdout.write(`${k.id}\t${k.name}\t${k.scopes.join(',')}${k.projectId ? `\tproject ${k.projectId}` : ''}\tsources ${k.sources ? k.sources.join(',') : 'any'}\t${k.createdAt}\t${k.revokedAt ? `revoked ${k.revokedAt}` : 'active'}\n`);
+          process.stdout.write(`${k.id}\t${k.name}\t${k.scopes.join(',')}${k.projectId ? `\tproject ${k.projectId}` : ''}\tsources ${k.sources ? k.sources.join(',') : 'any'}\t${k.createdAt}\t${k.revokedAt ? `revoked ${k.revokedAt}` : k.expiresAt && k.expiresAt <= new Date().toISOString() ? `expired ${k.expiresAt}` : k.expiresAt ? `active until ${k.expiresAt}` : 'active'}\n`);
         }
       } finally {
         await core.close();

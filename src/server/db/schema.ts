@@ -22,6 +22,7 @@ export interface UsersTable {
   version_key: string | null;
   created_at: string;
   updated_at: string;
+  disabled_at: string | null;
 }
 
 export interface AgentsTable {
@@ -411,6 +412,7 @@ export interface ApiKeysTable {
   revoked_at: string | null;
   project_id: string | null;
   sources_json: string | null;
+  expires_at: string | null;
 }
 
 export interface AuthSessionsTable {

@@ -8,7 +8,8 @@ import { history } from './007-history.js';
 import { costRequests } from './008-cost-requests.js';
 import { otlp } from './009-otlp.js';
 import { keySources } from './010-key-sources.js';
+import { accounts } from './011-accounts.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Never edit a released migration: add the next one. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, bmadConnector, costCoverage, costRollupAndBudgets, storyCosts, agentAnalytics, history, costRequests, otlp, keySources];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, bmadConnector, costCoverage, costRollupAndBudgets, storyCosts, agentAnalytics, history, costRequests, otlp, keySources, accounts];

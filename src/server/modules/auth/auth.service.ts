@@ -21,6 +21,13 @@ export class UserExistsError extends Error {
   }
 }
 
+export class UnknownAccountError extends Error {
+  constructor(email: string) {
+    super(`no account with email ${email.trim().toLowerCase()}`);
+    this.name = 'UnknownAccountError';
+  }
+}
+
 export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
@@ -86,13 +93,21 @@ export class AuthService {
     name: string,
     scopes: KeyScope[],
     actor: Pick<AuditEntry, 'actorType' | 'actorId'>,
-    opts: { projectId?: string | null; sources?: readonly string[] | null } = {},
+    opts: { projectId?: string | null; sources?: readonly string[] | null; expiresAt?: string | null } = {},
   ): Promise<{ id: string; key: string }> {
     const k = newApiKey();
     const projectId = opts.projectId ?? null;
     const sources = opts.sources ?? null;
-    await apiKeysRepository.insert(this.db.write, { id: k.id, name, scopes, secretHash: sha256(k.secret), createdBy: actor.actorId, now: this.now(), projectId, sources });
-    await this.audit({ ...actor, action: 'key.create', targetType: 'api_key', targetId: k.id, outcome: 'success', details: { name, scopes, ...(projectId ? { projectId } : {}), ...(sources ? { sources } : {}) } });
+    const expiresAt = opts.expiresAt ?? null;
+    await apiKeysRepository.insert(this.db.write, { id: k.id, name, scopes, secretHash: sha256(k.secret), createdBy: actor.actorId, now: this.now(), projectId, sources, expiresAt });
+    await this.audit({
+      ...actor,
+      action: 'key.create',
+      targetType: 'api_key',
+      targetId: k.id,
+      outcome: 'success',
+      details: { name, scopes, ...(projectId ? { projectId } : {}), ...(sources ? { sources } : {}), ...(expiresAt ? { expiresAt } : {}) },
+    });
     return { id: k.id, key: k.key };
   }
 
@@ -100,6 +115,47 @@ export class AuthService {
     const revoked = await apiKeysRepository.revoke(this.db.write, id, this.now());
     await this.audit({ ...actor, action: 'key.revoke', targetType: 'api_key', targetId: id, outcome: revoked ? 'success' : 'failure' });
     return revoked;
+  }
+
+  listAccounts() {
+    return usersRepository.listAccounts(this.db.read);
+  }
+
+  private async account(email: string): Promise<Account> {
+    const a = await usersRepository.findAccountByEmail(this.db.write, email.trim().toLowerCase());
+    if (!a) throw new UnknownAccountError(email);
+    return a;
+  }
+
+  async setRole(email: string, role: Role, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<void> {
+    const a = await this.account(email);
+    await usersRepository.setRole(this.db.write, a.id, role, this.now());
+    await this.audit({ ...actor, action: 'user.set_role', targetType: 'user', targetId: a.id, outcome: 'success', details: { from: a.role, to: role } });
+  }
+
+  /** A new password ends every session of the account: whoever knew the old one is signed out. */
+  async setPassword(email: string, password: string, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<number> {
+    const a = await this.account(email);
+    await usersRepository.setPasswordHash(this.db.write, a.id, await hashPassword(password, this.opts.scryptCostLog2), this.now());
+    const ended = await sessionsRepository.deleteForUser(this.db.write, a.id);
+    await this.audit({ ...actor, action: 'user.set_password', targetType: 'user', targetId: a.id, outcome: 'success', details: { sessionsEnded: ended } });
+    return ended;
+  }
+
+  /** Disabling ends the account's sessions at once (open sockets are closed at their next credential check). */
+  async setDisabled(email: string, disabled: boolean, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<number> {
+    const a = await this.account(email);
+    await usersRepository.setDisabled(this.db.write, a.id, disabled ? this.now() : null, this.now());
+    const ended = disabled ? await sessionsRepository.deleteForUser(this.db.write, a.id) : 0;
+    await this.audit({ ...actor, action: disabled ? 'user.disable' : 'user.enable', targetType: 'user', targetId: a.id, outcome: 'success', details: { sessionsEnded: ended } });
+    return ended;
+  }
+
+  async revokeSessions(email: string, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<number> {
+    const a = await this.account(email);
+    const ended = await sessionsRepository.deleteForUser(this.db.write, a.id);
+    await this.audit({ ...actor, action: 'user.revoke_sessions', targetType: 'user', targetId: a.id, outcome: 'success', details: { sessionsEnded: ended } });
+    return ended;
   }
 
   /** Display names of the credentials events were sent with (`key:<id>` → "API key “name”"). */
@@ -117,7 +173,7 @@ export class AuthService {
     const email = emailInput.trim().toLowerCase();
     const account = await usersRepository.findAccountByEmail(this.db.read, email);
     const ok = await verifyPassword(password, account?.passwordHash ?? (await this.decoyHash));
-    if (!account || !ok) {
+    if (!account || !ok || account.disabledAt !== null) {
       await this.audit({ actorType: 'anonymous', actorId: account?.id ?? null, action: 'auth.login', targetType: 'user', targetId: account?.id ?? null, outcome: 'failure', ip: meta.ip, details: { email } });
       return undefined;
     }
@@ -146,12 +202,13 @@ export class AuthService {
       const session = await sessionsRepository.findByTokenHash(this.db.read, sha256(token));
       if (!session || session.expiresAt <= this.now()) return undefined;
       const account = await usersRepository.findAccountById(this.db.read, session.userId);
-      return account ? { kind: 'user', userId: account.id, role: account.role, sessionId: session.id } : undefined;
+      return account && account.disabledAt === null ? { kind: 'user', userId: account.id, role: account.role, sessionId: session.id } : undefined;
     }
     const parsed = parseApiKey(token);
     if (!parsed) return undefined;
     const key = await apiKeysRepository.findById(this.db.read, parsed.id);
     if (!key || key.revokedAt !== null || !safeEqual(key.secretHash, sha256(parsed.secret))) return undefined;
+    if (key.expiresAt !== null && key.expiresAt <= this.now()) return undefined;
     return { kind: 'key', keyId: key.id, name: key.name, scopes: key.scopes, projectId: key.projectId, sources: key.sources };
   }
 

@@ -12,6 +12,8 @@ export interface ApiKeyRecord {
   projectId: string | null;
   /** The event sources it may write (null: made before sources were bound; any but the server's own). */
   sources: string[] | null;
+  /** After this instant the key is refused like a revoked one; null: it does not expire. */
+  expiresAt: string | null;
 }
 
 export interface SessionRecord {
@@ -21,23 +23,23 @@ export interface SessionRecord {
 }
 
 export const apiKeysRepository = {
-  async insert(db: Executor, k: { id: string; name: string; scopes: KeyScope[]; secretHash: string; createdBy: string | null; now: string; projectId?: string | null; sources?: readonly string[] | null }): Promise<void> {
+  async insert(db: Executor, k: { id: string; name: string; scopes: KeyScope[]; secretHash: string; createdBy: string | null; now: string; projectId?: string | null; sources?: readonly string[] | null; expiresAt?: string | null }): Promise<void> {
     await db
       .insertInto('api_keys')
-      .values({ id: k.id, name: k.name, scopes_json: JSON.stringify(k.scopes), secret_hash: k.secretHash, created_by: k.createdBy, created_at: k.now, revoked_at: null, project_id: k.projectId ?? null, sources_json: k.sources ? JSON.stringify(k.sources) : null })
+      .values({ id: k.id, name: k.name, scopes_json: JSON.stringify(k.scopes), secret_hash: k.secretHash, created_by: k.createdBy, created_at: k.now, revoked_at: null, project_id: k.projectId ?? null, sources_json: k.sources ? JSON.stringify(k.sources) : null, expires_at: k.expiresAt ?? null })
       .execute();
   },
 
   async findById(db: Executor, id: string): Promise<ApiKeyRecord | undefined> {
     const r = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
     return r
-      ? { id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], secretHash: r.secret_hash, createdAt: r.created_at, revokedAt: r.revoked_at, projectId: r.project_id, sources: r.sources_json ? (JSON.parse(r.sources_json) as string[]) : null }
+      ? { id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], secretHash: r.secret_hash, createdAt: r.created_at, revokedAt: r.revoked_at, projectId: r.project_id, sources: r.sources_json ? (JSON.parse(r.sources_json) as string[]) : null, expiresAt: r.expires_at }
       : undefined;
   },
 
   async list(db: Executor): Promise<Omit<ApiKeyRecord, 'secretHash'>[]> {
     const rows = await db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], createdAt: r.created_at, revokedAt: r.revoked_at, projectId: r.project_id, sources: r.sources_json ? (JSON.parse(r.sources_json) as string[]) : null }));
+    return rows.map((r) => ({ id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], createdAt: r.created_at, revokedAt: r.revoked_at, projectId: r.project_id, sources: r.sources_json ? (JSON.parse(r.sources_json) as string[]) : null, expiresAt: r.expires_at }));
   },
 
   async namesByIds(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
@@ -67,6 +69,12 @@ export const sessionsRepository = {
 
   async delete(db: Executor, id: string): Promise<void> {
     await db.deleteFrom('auth_sessions').where('id', '=', id).execute();
+  },
+
+  /** Ends every session of an account (disabled, password changed, or asked for); returns how many. */
+  async deleteForUser(db: Executor, userId: string): Promise<number> {
+    const r = await db.deleteFrom('auth_sessions').where('user_id', '=', userId).executeTakeFirst();
+    return Number(r.numDeletedRows);
   },
 
   async deleteExpired(db: Executor, now: string): Promise<number> {

@@ -13,6 +13,9 @@ export interface Account {
   role: Role;
   passwordHash: string;
   preferences: Record<string, unknown>;
+  /** Set while a manager has switched the account off: no sign-in, no session. */
+  disabledAt: string | null;
+  createdAt: string;
 }
 
 function toAccount(r: UserRow): Account | undefined {
@@ -24,6 +27,8 @@ function toAccount(r: UserRow): Account | undefined {
     role: r.role as Role,
     passwordHash: r.password_hash,
     preferences: JSON.parse(r.preferences_json) as Record<string, unknown>,
+    disabledAt: r.disabled_at,
+    createdAt: r.created_at,
   };
 }
 
@@ -75,8 +80,23 @@ export const usersRepository = {
         version_key: null,
         created_at: a.now,
         updated_at: a.now,
+        disabled_at: null,
       })
       .execute();
+  },
+
+  /** Every account that can sign in (people known only from events are not accounts), by email. */
+  async listAccounts(db: Executor): Promise<Account[]> {
+    const rows = await db.selectFrom('users').selectAll().where('password_hash', 'is not', null).orderBy('email').execute();
+    return rows.map(toAccount).filter((a): a is Account => a !== undefined);
+  },
+
+  async setRole(db: Executor, id: string, role: Role, now: string): Promise<void> {
+    await db.updateTable('users').set({ role, updated_at: now }).where('id', '=', id).execute();
+  },
+
+  async setDisabled(db: Executor, id: string, disabledAt: string | null, now: string): Promise<void> {
+    await db.updateTable('users').set({ disabled_at: disabledAt, updated_at: now }).where('id', '=', id).execute();
   },
 
   async findAccountByEmail(db: Executor, email: string): Promise<Account | undefined> {

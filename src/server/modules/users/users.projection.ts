@@ -27,6 +27,7 @@ export const usersProjection: Projection<'user.upserted'> = {
           password_hash: null,
           preferences_json: '{}',
           origin: 'event',
+          disabled_at: null,
           version_at: v.at,
           version_key: v.key,
           created_at: createdAt,
