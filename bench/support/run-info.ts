@@ -13,8 +13,9 @@ export function gitInfo(): { commit: string; dirty: boolean } | undefined {
 }
 
 /**
- * The production configuration on loopback, with two changes that do not touch the measured path: the per-key
- * ingest limit is lifted (the bench is one deliberately busy key) and the bootstrap admin's password hash is cheap.
+ * The production configuration on loopback, with changes that do not touch the measured path: the per-key ingest
+ * limit is lifted (the bench is one deliberately busy key), the bootstrap admin's password hash is cheap, and the
+ * WebSocket connection caps are raised (thousands of bench clients share one address and one key).
  */
 export function benchServerConfig(dataDir: string): Config {
   return configSchema.parse({
@@ -24,5 +25,6 @@ export function benchServerConfig(dataDir: string): Config {
     logLevel: 'silent',
     ingest: { rateLimitPerSecond: 1_000_000 },
     auth: { scryptCostLog2: 10 },
+    realtime: { maxConnections: 100_000, maxConnectionsPerAddress: 100_000, maxUnauthenticated: 100_000, maxConnectionsPerPrincipal: 100_000 },
   });
 }

@@ -49,6 +49,8 @@ export const CLOSE_CODES = {
   heartbeatTimeout: 4408,
   /** The client fell too far behind (send buffer over the cap): reconnect and resync. */
   resyncNeeded: 4409,
+  /** This account or key already has as many open sockets as it may: close another one first. */
+  tooManyConnections: 4429,
 } as const;
 
 // ---------- client → server ----------

@@ -121,6 +121,13 @@ export const configSchema = z.object({
       closedSessionRetentionHours: positiveInt.default(24),
       /** How often open connections re-check their token, so an expired session or revoked key is cut off. */
       authRecheckIntervalMs: positiveInt.default(60_000),
+      /** A connection's snapshot/replay requests that arrive while one runs are coalesced and run at most this often. */
+      resyncMinIntervalMs: z.coerce.number().int().min(0).max(60_000).default(1_000),
+      /** Open sockets in all; per client address; still waiting to authenticate; per account or key. */
+      maxConnections: positiveInt.default(2_000),
+      maxConnectionsPerAddress: positiveInt.default(100),
+      maxUnauthenticated: positiveInt.default(200),
+      maxConnectionsPerPrincipal: positiveInt.default(30),
     })
     .prefault({}),
   documents: z

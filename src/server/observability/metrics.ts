@@ -40,6 +40,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly wsCoalesced = new Counter({
+    name: 'websocket_requests_coalesced_total',
+    help: 'Snapshot or resync requests folded into one already waiting on the same connection',
+    registers: [this.registry],
+  });
+
   private writerDepth: () => number = () => 0;
 
   readonly writerQueueDepth: Gauge = new Gauge({

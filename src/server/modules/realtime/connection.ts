@@ -22,6 +22,15 @@ export class Connection {
   held: StoredEvent[] | null = null;
   /** Snapshot and replay operations run one at a time per connection. */
   queue: Promise<void> = Promise.resolve();
+  /** Whether one is running now. */
+  busy = false;
+  /**
+   * The one operation waiting behind it: later requests coalesce into it (a snapshot wins over a replay, a newer replay
+   * over an older one), so a client that floods resync requests costs one pending operation, not ten thousand.
+   */
+  pending: { kind: 'snapshot' | 'replay'; op: () => Promise<void> } | null = null;
+  /** When the last one started (performance.now()): a pending one waits for the minimum interval after it. */
+  lastOpStartedAt = -Infinity;
   protocolErrors = 0;
   /** Sent, not yet acknowledged event ids (for the commit-to-ack latency), oldest first. */
   readonly unacked: number[] = [];
@@ -36,6 +45,8 @@ export class Connection {
   constructor(
     readonly ws: WebSocket,
     now: number,
+    /** The peer's socket address (connection caps are per address). */
+    readonly address: string = '',
   ) {
     this.lastSeenAt = now;
   }

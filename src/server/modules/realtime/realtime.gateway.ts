@@ -22,7 +22,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
 import { SESSION_COOKIE } from '../auth/auth.middleware.js';
 import type { AuthService } from '../auth/auth.service.js';
-import { denialReason, type Principal } from '../auth/principal.js';
+import { denialReason, sentByOf, type Principal } from '../auth/principal.js';
 import type { EventPublisher } from '../events/event-publisher.js';
 import { eventsRepository } from '../events/events.repository.js';
 import type { StoredEvent } from '../events/stored-event.js';
@@ -127,8 +127,14 @@ export class RealtimeGateway {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
+    const refused = this.overCap(req.socket.remoteAddress ?? '');
+    if (refused) {
+      this.d.metrics.wsClosed.inc({ code: 'refused' });
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused}\n`);
+      return;
+    }
     void this.cookiePrincipal(req).then((cookie) => {
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, cookie));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, cookie, req.socket.remoteAddress ?? ''));
     });
   }
 
@@ -150,8 +156,22 @@ export class RealtimeGateway {
     return principal?.kind === 'user' ? { principal, token } : undefined;
   }
 
-  private onConnection(ws: WebSocket, cookie: { principal: Principal; token: string } | undefined): void {
-    const conn = new Connection(ws, performance.now());
+  /** Why a new socket is refused before the upgrade (caps overall, per address, and on sockets not yet signed in). */
+  private overCap(address: string): string | null {
+    if (this.connections.size >= this.rt.maxConnections) return 'too many open connections; retry later';
+    let fromAddress = 0;
+    let waiting = 0;
+    for (const c of this.connections) {
+      if (c.address === address) fromAddress++;
+      if (c.phase === 'awaiting_auth') waiting++;
+    }
+    if (fromAddress >= this.rt.maxConnectionsPerAddress) return 'too many open connections from this address';
+    if (waiting >= this.rt.maxUnauthenticated) return 'too many connections waiting to authenticate; retry later';
+    return null;
+  }
+
+  private onConnection(ws: WebSocket, cookie: { principal: Principal; token: string } | undefined, address: string): void {
+    const conn = new Connection(ws, performance.now(), address);
     this.connections.add(conn);
     ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary));
     ws.on('close', (code) => this.onClosed(conn, code));
@@ -198,6 +218,12 @@ export class RealtimeGateway {
   private authenticated(conn: Connection, principal: Principal, token: string): void {
     const denied = denialReason(principal, 'read');
     if (denied) return this.fail(conn, 'forbidden', denied, CLOSE_CODES.forbidden);
+    const who = sentByOf(principal);
+    let mine = 0;
+    for (const c of this.connections) if (c !== conn && c.phase === 'ready' && c.principal && sentByOf(c.principal) === who) mine++;
+    if (mine >= this.rt.maxConnectionsPerPrincipal) {
+      return this.fail(conn, 'too_many_connections', `this account or key already has ${mine} open connections`, CLOSE_CODES.tooManyConnections);
+    }
     clearTimeout(conn.authTimer);
     conn.principal = principal;
     conn.token = token;
@@ -274,14 +300,14 @@ export class RealtimeGateway {
         for (const t of msg.topics) conn.topics.add(t);
         if (msg.resumeFrom) {
           const { lastAckEventId, epoch } = msg.resumeFrom;
-          return this.serialize(conn, () => this.resync(conn, lastAckEventId, epoch));
+          return this.serialize(conn, 'replay', () => this.resync(conn, lastAckEventId, epoch));
         }
-        return this.serialize(conn, () => this.sendSnapshots(conn, 'subscribe', 0));
+        return this.serialize(conn, 'snapshot', () => this.sendSnapshots(conn, 'subscribe', 0));
       case 'heartbeat':
         conn.sessionDirty = true;
         return this.sendMessage(conn, { type: 'heartbeat', ts: msg.ts, serverTime: this.nowIso(), headEventId: this.head, lastEventId: conn.position });
       case 'resync_request':
-        return this.serialize(conn, () => this.resync(conn, msg.lastAckEventId, msg.epoch));
+        return this.serialize(conn, 'replay', () => this.resync(conn, msg.lastAckEventId, msg.epoch));
       case 'ack':
         return this.acknowledged(conn, msg.lastEventId);
     }
@@ -299,10 +325,24 @@ export class RealtimeGateway {
 
   // ---------- snapshots and replay ----------
 
-  /** Runs one snapshot/replay at a time per connection, holding live events back meanwhile. */
-  private serialize(conn: Connection, op: () => Promise<void>): void {
+  /**
+   * Runs one snapshot/replay at a time per connection, holding live events back meanwhile. While one runs, further
+   * requests coalesce into a single pending one (Connection.pending), so a flood of requests queues no work.
+   */
+  private serialize(conn: Connection, kind: 'snapshot' | 'replay', op: () => Promise<void>): void {
+    if (conn.busy) {
+      if (!(conn.pending?.kind === 'snapshot' && kind === 'replay')) conn.pending = { kind, op };
+      this.d.metrics.wsCoalesced.inc();
+      return;
+    }
+    conn.busy = true;
+    this.runSerialized(conn, op);
+  }
+
+  private runSerialized(conn: Connection, op: () => Promise<void>): void {
     conn.queue = conn.queue
       .then(async () => {
+        conn.lastOpStartedAt = performance.now();
         if (conn.phase !== 'ready') return;
         conn.held = [];
         try {
@@ -316,6 +356,22 @@ export class RealtimeGateway {
       .catch((err: unknown) => {
         this.d.logger.error({ err, connection: conn.id }, 'snapshot or replay failed');
         this.fail(conn, 'internal_error', 'could not prepare your data; reconnect to retry', CLOSE_CODES.resyncNeeded);
+      })
+      .then(() => {
+        if (!conn.pending || conn.phase !== 'ready') {
+          conn.pending = null;
+          conn.busy = false;
+          return;
+        }
+        // Back-to-back requests run at most once per interval: a replay of thousands of events takes the event loop
+        // for a while, and one client must not keep it busy for everyone else.
+        const wait = Math.max(0, conn.lastOpStartedAt + this.rt.resyncMinIntervalMs - performance.now());
+        setTimeout(() => {
+          const next = conn.pending;
+          conn.pending = null;
+          if (next && conn.phase === 'ready') this.runSerialized(conn, next.op);
+          else conn.busy = false;
+        }, wait).unref();
       });
   }
 
