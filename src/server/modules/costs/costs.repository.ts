@@ -38,6 +38,13 @@ const ROLLUP_SUMS = [
 /** SQLite sums come back as numbers, Postgres ones as strings: one place turns them into numbers. */
 const sums = (r: { amount: number | string; priced: number | string; unpriced: number | string }) => ({ amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) });
 
+/** What a cost_events read sums per group: known amounts, requests, and requests without a price. */
+const REQUEST_SUMS = [
+  sql<number>`coalesce(sum(cost_amount), 0)`.as('amount'),
+  sql<number>`count(*)`.as('requests'),
+  sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced'),
+] as const;
+
 export const costsRepository = {
   /** Per workflow id and currency: the sum of known amounts, requests, unpriced requests and tokens. */
   async totalsByWorkflow(db: Executor, workflowIds: readonly string[]) {
@@ -48,9 +55,7 @@ export const costsRepository = {
         .select([
           'workflow_id',
           'currency',
-          sql<number>`coalesce(sum(cost_amount), 0)`.as('amount'),
-          sql<number>`count(*)`.as('requests'),
-          sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced'),
+          ...REQUEST_SUMS,
           sql<number>`coalesce(sum(input_tokens), 0)`.as('input'),
           sql<number>`coalesce(sum(output_tokens), 0)`.as('output'),
           sql<number>`coalesce(sum(cache_write_tokens), 0)`.as('cache_write'),
@@ -95,9 +100,7 @@ export const costsRepository = {
       .select([
         'project_id',
         'currency',
-        sql<number>`coalesce(sum(cost_amount), 0)`.as('amount'),
-        sql<number>`count(*)`.as('requests'),
-        sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced'),
+        ...REQUEST_SUMS,
       ])
       .where('via', '=', via)
       .groupBy(['project_id', 'currency'])
