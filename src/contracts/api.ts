@@ -456,8 +456,16 @@ export const meSchema = z.object({
   displayName: z.string().nullable(),
   role: roleSchema,
   preferences: z.record(z.string(), z.unknown()),
+  /** Signed in with a generated or invited password: the app asks for a new one before anything else. */
+  passwordChangeRequired: z.boolean(),
 });
 export type Me = z.infer<typeof meSchema>;
+export const PASSWORD_MIN_LENGTH = 12;
+export const changePasswordBodySchema = z.strictObject({
+  currentPassword: z.string().min(1).max(1024),
+  newPassword: z.string().min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`).max(1024),
+});
+export type ChangePasswordBody = z.infer<typeof changePasswordBodySchema>;
 export const loginResponseSchema = z.object({ token: z.string().optional(), expiresAt: instant, user: meSchema });
 
 export type StatusFilter = Status[];

@@ -202,10 +202,10 @@ export function describeRepositoryContract(name: string, backend: BackendFactory
 
     describe('accounts, keys, sessions, audit, sync', () => {
       it('keeps login emails unique but lets people known from events share one', async () => {
-        const account = { displayName: null, role: 'viewer' as const, passwordHash: 'h', now: 'now' };
+        const account = { displayName: null, role: 'viewer' as const, passwordHash: 'h', passwordChangeRequired: false, now: 'now' };
         await usersRepository.createAccount(db.write, { ...account, id: 'u1', email: 'a@x.test' });
         await expect(usersRepository.createAccount(db.write, { ...account, id: 'u2', email: 'a@x.test' })).rejects.toThrow();
-        const eventUser = { email: 'a@x.test', display_name: 'A', role: 'viewer', password_hash: null, preferences_json: '{}', origin: 'event', version_at: 'v', version_key: 'k', created_at: 'c', updated_at: 'u', disabled_at: null };
+        const eventUser = { email: 'a@x.test', display_name: 'A', role: 'viewer', password_hash: null, preferences_json: '{}', origin: 'event', version_at: 'v', version_key: 'k', created_at: 'c', updated_at: 'u', disabled_at: null, password_change_required: 0 };
         await usersRepository.upsertEventUsers(db.write, [{ ...eventUser, id: 'e1' }, { ...eventUser, id: 'u1', email: 'hijack@x.test' }]);
         expect((await usersRepository.findAccountById(db.read, 'u1'))?.email).toBe('a@x.test');
         expect(await usersRepository.countAccounts(db.read)).toBe(1);
@@ -217,7 +217,7 @@ export function describeRepositoryContract(name: string, backend: BackendFactory
         expect(await apiKeysRepository.revoke(db.write, 'k1', 'later')).toBe(true);
         expect(await apiKeysRepository.revoke(db.write, 'k1', 'later')).toBe(false);
         expect((await apiKeysRepository.findById(db.read, 'k1'))?.revokedAt).toBe('later');
-        await usersRepository.createAccount(db.write, { id: 'u1', email: 'a@x.test', displayName: null, role: 'viewer', passwordHash: 'h', now: 'now' });
+        await usersRepository.createAccount(db.write, { id: 'u1', email: 'a@x.test', displayName: null, role: 'viewer', passwordHash: 'h', passwordChangeRequired: false, now: 'now' });
         await sessionsRepository.insert(db.write, { id: 's1', userId: 'u1', tokenHash: 't1', now: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-02T00:00:00.000Z', userAgent: null, ip: null });
         expect((await sessionsRepository.findByTokenHash(db.read, 't1'))?.userId).toBe('u1');
         expect(await sessionsRepository.deleteExpired(db.write, '2026-01-03T00:00:00.000Z')).toBe(1);

@@ -65,7 +65,7 @@ export function registerServeCommand(cli: Command): void {
         const a = server.bootstrapAdmin;
         process.stdout.write(
           a.generated
-            ? `\nFirst start: created manager account\n  email:    ${a.email}\n  password: ${a.password}\nThis password is shown only once.\n\n`
+            ? `\nFirst start: created manager account\n  email:    ${a.email}\n  password: ${a.password}\nThis password is shown only once; you choose your own at first sign-in.\n\n`
             : `\nFirst start: created manager account ${a.email} with the password from BMAD_OPS_ADMIN_PASSWORD.\n\n`,
         );
       }

@@ -26,7 +26,7 @@ export function registerUserCommands(cli: Command): void {
           { actorType: 'cli', actorId: process.env.USER ?? null },
         );
         process.stdout.write(`created ${o.role} ${o.email.toLowerCase()} (id ${created.id})\n`);
-        if (created.generated) process.stdout.write(`password: ${created.password}\n(shown only once)\n`);
+        if (created.generated) process.stdout.write(`password: ${created.password}\n(shown only once; it must be changed at first sign-in)\n`);
       } catch (err) {
         if (err instanceof UserExistsError) {
           process.stderr.write(`bmad-ops: ${err.message}\n`);

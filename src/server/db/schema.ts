@@ -23,6 +23,8 @@ export interface UsersTable {
   created_at: string;
   updated_at: string;
   disabled_at: string | null;
+  /** 1 while the account still has a password someone else chose (generated, invited): only changing it is allowed. */
+  password_change_required: Generated<number>;
 }
 
 export interface AgentsTable {

@@ -1,10 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { lazy, Suspense, type ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import type { Me } from '../../contracts/index.js';
 import { ApiError } from '../api/http.js';
 import { queries } from '../api/queries.js';
 import { ErrorState, Loading } from '../components/states.js';
+
+const ChangePasswordPage = lazy(() => import('../pages/ChangePasswordPage.js'));
 
 export const canMoveCards = (me: Me | undefined) => me?.role === 'operator' || me?.role === 'manager';
 
@@ -19,6 +21,13 @@ export function RequireSession({ children }: { children: (me: Me) => ReactNode }
       return <Navigate to={`/login?next=${next}`} replace />;
     }
     return <ErrorState error={me.error} onRetry={() => void me.refetch()} />;
+  }
+  if (me.data.passwordChangeRequired) {
+    return (
+      <Suspense fallback={<Loading what="the page" />}>
+        <ChangePasswordPage me={me.data} />
+      </Suspense>
+    );
   }
   return <>{children(me.data)}</>;
 }

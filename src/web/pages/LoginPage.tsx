@@ -4,6 +4,7 @@ import { useNavigate, useSearchParams } from 'react-router';
 import { loginResponseSchema } from '../../contracts/index.js';
 import { ApiError, api } from '../api/http.js';
 import { keys } from '../api/queries.js';
+import { AuthCard } from '../components/AuthCard.js';
 
 /** Only same-site paths are followed after login, never an absolute URL someone put in the link. */
 const safeNext = (next: string | null) => (next && next.startsWith('/') && !next.startsWith('//') ? next : '/workflows');
@@ -27,48 +28,40 @@ export default function LoginPage() {
   };
   const error = login.error instanceof ApiError ? login.error : login.error ? new ApiError(0, 'unknown', 'sign-in failed') : null;
   return (
-    <main className="flex min-h-screen items-center justify-center px-4">
-      <form onSubmit={submit} className="w-full max-w-sm space-y-4 rounded-lg border border-border bg-surface p-6 shadow-sm" aria-labelledby="login-title">
-        <div className="flex items-center gap-2">
-          <img src="/favicon.svg" alt="" width={28} height={28} />
-          <h1 id="login-title" className="text-lg font-semibold">
-            Sign in to BMAD Ops
-          </h1>
-        </div>
-        {error && (
-          <p role="alert" className="rounded border border-danger bg-danger-bg px-3 py-2 text-sm text-danger">
-            {error.code === 'invalid_credentials' ? 'Email or password is wrong.' : error.message}
-          </p>
-        )}
-        <label className="block text-sm">
-          <span className="mb-1 block font-medium">Email</span>
-          <input
-            type="email"
-            name="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            className="w-full rounded border border-border bg-bg px-3 py-2"
-          />
-        </label>
-        <label className="block text-sm">
-          <span className="mb-1 block font-medium">Password</span>
-          <input
-            type="password"
-            name="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-            className="w-full rounded border border-border bg-bg px-3 py-2"
-          />
-        </label>
-        <button type="submit" disabled={login.isPending} className="w-full rounded bg-accent px-3 py-2 font-semibold text-accent-fg disabled:opacity-60">
-          {login.isPending ? 'Signing in…' : 'Sign in'}
-        </button>
-        <p className="text-xs text-muted">The first manager account is printed on the server console at first start.</p>
-      </form>
-    </main>
+    <AuthCard id="login-title" title="Sign in to BMAD Ops" onSubmit={submit}>
+      {error && (
+        <p role="alert" className="rounded border border-danger bg-danger-bg px-3 py-2 text-sm text-danger">
+          {error.code === 'invalid_credentials' ? 'Email or password is wrong.' : error.message}
+        </p>
+      )}
+      <label className="block text-sm">
+        <span className="mb-1 block font-medium">Email</span>
+        <input
+          type="email"
+          name="email"
+          autoComplete="username"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          className="w-full rounded border border-border bg-bg px-3 py-2"
+        />
+      </label>
+      <label className="block text-sm">
+        <span className="mb-1 block font-medium">Password</span>
+        <input
+          type="password"
+          name="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+          className="w-full rounded border border-border bg-bg px-3 py-2"
+        />
+      </label>
+      <button type="submit" disabled={login.isPending} className="w-full rounded bg-accent px-3 py-2 font-semibold text-accent-fg disabled:opacity-60">
+        {login.isPending ? 'Signing in…' : 'Sign in'}
+      </button>
+      <p className="text-xs text-muted">The first manager account is printed on the server console at first start.</p>
+    </AuthCard>
   );
 }

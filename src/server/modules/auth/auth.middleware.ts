@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
-import { forbidden, unauthorized } from '../../http/errors.js';
+import { forbidden, HttpError, unauthorized } from '../../http/errors.js';
 import type { AuthService } from './auth.service.js';
-import { denialReason, type Access, type Principal } from './principal.js';
+import { denialReason, PASSWORD_CHANGE_REQUIRED, type Access, type Principal } from './principal.js';
 
 export const SESSION_COOKIE = 'bmad_ops_session';
 
@@ -36,6 +36,7 @@ export function requireAccess(access: Access): RequestHandler {
     const principal = res.locals.principal as Principal | undefined;
     if (!principal) return next(unauthorized());
     const reason = denialReason(principal, access);
+    if (reason === PASSWORD_CHANGE_REQUIRED) return next(new HttpError(403, 'password_change_required', reason));
     next(reason ? forbidden(reason) : undefined);
   };
 }

@@ -1,11 +1,11 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { loginBodySchema } from '../../../contracts/index.js';
+import { changePasswordBodySchema, loginBodySchema } from '../../../contracts/index.js';
 import { HttpError, notFound } from '../../http/errors.js';
 import { limiter } from '../../http/rate-limit.js';
 import { route } from '../../http/route.js';
 import { requireAccess, SESSION_COOKIE } from './auth.middleware.js';
-import type { AuthService, RequestMeta } from './auth.service.js';
+import { WrongPasswordError, type AuthService, type RequestMeta } from './auth.service.js';
 
 export const preferencesBodySchema = z.strictObject({
   theme: z.enum(['light', 'dark', 'system']).optional(),
@@ -47,6 +47,24 @@ export function authRoutes(auth: AuthService, opts: { loginAttemptsPerMinute: nu
     route({}, async ({ principal }) => {
       if (principal?.kind !== 'user') return undefined;
       return (await auth.me(principal.userId)) ?? Promise.reject(notFound('user', principal.userId));
+    }),
+  );
+  r.post(
+    '/auth/me/password',
+    // Guessing the current password through this route is throttled like logins are.
+    limiter({ windowMs: 60_000, limit: opts.loginAttemptsPerMinute, key: 'ip', message: 'too many failed attempts; wait a minute', countOnlyFailures: true }),
+    requireAccess('session'),
+    route({ body: changePasswordBodySchema }, async ({ body, req, principal }) => {
+      if (principal?.kind !== 'user') return undefined;
+      if (body.newPassword === body.currentPassword) {
+        throw new HttpError(422, 'validation_failed', 'the new password must differ from the current one', [{ path: 'body.newPassword', message: 'must differ from the current password' }]);
+      }
+      try {
+        return await auth.changeOwnPassword(principal, body.currentPassword, body.newPassword, meta(req));
+      } catch (err) {
+        if (err instanceof WrongPasswordError) throw new HttpError(403, 'wrong_password', err.message, [{ path: 'body.currentPassword', message: 'is wrong' }]);
+        throw err;
+      }
     }),
   );
   r.put(

@@ -34,7 +34,14 @@ export interface RequestMeta {
 }
 
 function toMe(a: Account): Me {
-  return { id: a.id, email: a.email, displayName: a.displayName, role: a.role, preferences: a.preferences };
+  return { id: a.id, email: a.email, displayName: a.displayName, role: a.role, preferences: a.preferences, passwordChangeRequired: a.passwordChangeRequired };
+}
+
+export class WrongPasswordError extends Error {
+  constructor() {
+    super('the current password is wrong');
+    this.name = 'WrongPasswordError';
+  }
 }
 
 export class AuthService {
@@ -57,7 +64,8 @@ export class AuthService {
     return auditRepository.insert(this.db.write, { ...entry, occurredAt: this.now() });
   }
 
-  async createUser(input: { email: string; role: Role; password?: string; displayName?: string | null }, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<{ id: string; password: string; generated: boolean }> {
+  /** A generated password, or one marked `temporary` (an invite), must be replaced by its owner at first sign-in. */
+  async createUser(input: { email: string; role: Role; password?: string; displayName?: string | null; temporary?: boolean }, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<{ id: string; password: string; generated: boolean }> {
     const email = input.email.trim().toLowerCase();
     if (await usersRepository.findAccountByEmail(this.db.write, email)) throw new UserExistsError(email);
     const password = input.password ?? generatePassword();
@@ -68,6 +76,7 @@ export class AuthService {
       displayName: input.displayName ?? null,
       role: input.role,
       passwordHash: await hashPassword(password, this.opts.scryptCostLog2),
+      passwordChangeRequired: input.password === undefined || input.temporary === true,
       now: this.now(),
     });
     await this.audit({ ...actor, action: 'user.create', targetType: 'user', targetId: id, outcome: 'success', details: { email, role: input.role } });
@@ -136,10 +145,27 @@ export class AuthService {
   /** A new password ends every session of the account: whoever knew the old one is signed out. */
   async setPassword(email: string, password: string, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<number> {
     const a = await this.account(email);
-    await usersRepository.setPasswordHash(this.db.write, a.id, await hashPassword(password, this.opts.scryptCostLog2), this.now());
+    await usersRepository.setPasswordHash(this.db.write, a.id, await hashPassword(password, this.opts.scryptCostLog2), this.now(), false);
     const ended = await sessionsRepository.deleteForUser(this.db.write, a.id);
     await this.audit({ ...actor, action: 'user.set_password', targetType: 'user', targetId: a.id, outcome: 'success', details: { sessionsEnded: ended } });
     return ended;
+  }
+
+  /**
+   * A person replacing their own password: the current one proves it is them (a stolen session alone cannot lock the
+   * owner out). Every other session of theirs ends; the one that asked stays signed in.
+   */
+  async changeOwnPassword(principal: Extract<Principal, { kind: 'user' }>, current: string, next: string, meta: RequestMeta): Promise<Me> {
+    const a = await usersRepository.findAccountById(this.db.write, principal.userId);
+    if (!a) throw new UnknownAccountError(principal.userId);
+    if (!(await verifyPassword(current, a.passwordHash))) {
+      await this.audit({ actorType: 'user', actorId: a.id, action: 'user.change_password', targetType: 'user', targetId: a.id, outcome: 'failure', ip: meta.ip });
+      throw new WrongPasswordError();
+    }
+    await usersRepository.setPasswordHash(this.db.write, a.id, await hashPassword(next, this.opts.scryptCostLog2), this.now(), false);
+    const ended = await sessionsRepository.deleteForUser(this.db.write, a.id, principal.sessionId);
+    await this.audit({ actorType: 'user', actorId: a.id, action: 'user.change_password', targetType: 'user', targetId: a.id, outcome: 'success', ip: meta.ip, details: { sessionsEnded: ended } });
+    return toMe({ ...a, passwordChangeRequired: false });
   }
 
   /** Disabling ends the account's sessions at once (open sockets are closed at their next credential check). */
@@ -202,7 +228,9 @@ export class AuthService {
       const session = await sessionsRepository.findByTokenHash(this.db.read, sha256(token));
       if (!session || session.expiresAt <= this.now()) return undefined;
       const account = await usersRepository.findAccountById(this.db.read, session.userId);
-      return account && account.disabledAt === null ? { kind: 'user', userId: account.id, role: account.role, sessionId: session.id } : undefined;
+      return account && account.disabledAt === null
+        ? { kind: 'user', userId: account.id, role: account.role, sessionId: session.id, mustChangePassword: account.passwordChangeRequired }
+        : undefined;
     }
     const parsed = parseApiKey(token);
     if (!parsed) return undefined;

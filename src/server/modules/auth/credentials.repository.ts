@@ -72,8 +72,11 @@ export const sessionsRepository = {
   },
 
   /** Ends every session of an account (disabled, password changed, or asked for); returns how many. */
-  async deleteForUser(db: Executor, userId: string): Promise<number> {
-    const r = await db.deleteFrom('auth_sessions').where('user_id', '=', userId).executeTakeFirst();
+  /** `except`: the session that asked (a person changing their own password stays signed in there). */
+  async deleteForUser(db: Executor, userId: string, except?: string): Promise<number> {
+    let q = db.deleteFrom('auth_sessions').where('user_id', '=', userId);
+    if (except !== undefined) q = q.where('id', '!=', except);
+    const r = await q.executeTakeFirst();
     return Number(r.numDeletedRows);
   },
 

@@ -1,7 +1,14 @@
 import type { KeyScope, Role } from '../../../contracts/index.js';
 
 export type Principal =
-  | { kind: 'user'; userId: string; role: Role; sessionId: string }
+  | {
+      kind: 'user';
+      userId: string;
+      role: Role;
+      sessionId: string;
+      /** Signed in with a password someone else chose: only the session itself and changing it are allowed. */
+      mustChangePassword: boolean;
+    }
   | {
       kind: 'key';
       keyId: string;
@@ -19,9 +26,12 @@ export const sentByOf = (p: Principal): string => (p.kind === 'key' ? `key:${p.k
 /** What a route needs from its caller. */
 export type Access = 'read' | 'ingest' | 'metrics' | 'session' | 'operate' | 'manage';
 
+export const PASSWORD_CHANGE_REQUIRED = 'choose your own password first (POST /api/v1/auth/me/password)';
+
 /** Returns null when allowed, otherwise why not (for the 403 message). */
 export function denialReason(p: Principal, access: Access): string | null {
   if (p.kind === 'user') {
+    if (p.mustChangePassword && access !== 'session') return PASSWORD_CHANGE_REQUIRED;
     switch (access) {
       case 'read':
       case 'session':

@@ -15,6 +15,8 @@ export interface Account {
   preferences: Record<string, unknown>;
   /** Set while a manager has switched the account off: no sign-in, no session. */
   disabledAt: string | null;
+  /** The password was generated or given by someone else: the person must choose their own before anything else. */
+  passwordChangeRequired: boolean;
   createdAt: string;
 }
 
@@ -28,6 +30,7 @@ function toAccount(r: UserRow): Account | undefined {
     passwordHash: r.password_hash,
     preferences: JSON.parse(r.preferences_json) as Record<string, unknown>,
     disabledAt: r.disabled_at,
+    passwordChangeRequired: r.password_change_required === 1,
     createdAt: r.created_at,
   };
 }
@@ -64,7 +67,7 @@ export const usersRepository = {
 
   async createAccount(
     db: Executor,
-    a: { id: string; email: string; displayName: string | null; role: Role; passwordHash: string; now: string },
+    a: { id: string; email: string; displayName: string | null; role: Role; passwordHash: string; passwordChangeRequired: boolean; now: string },
   ): Promise<void> {
     await db
       .insertInto('users')
@@ -81,6 +84,7 @@ export const usersRepository = {
         created_at: a.now,
         updated_at: a.now,
         disabled_at: null,
+        password_change_required: a.passwordChangeRequired ? 1 : 0,
       })
       .execute();
   },
@@ -123,8 +127,13 @@ export const usersRepository = {
     return Number(r.n);
   },
 
-  async setPasswordHash(db: Executor, id: string, passwordHash: string, now: string): Promise<void> {
-    await db.updateTable('users').set({ password_hash: passwordHash, updated_at: now }).where('id', '=', id).execute();
+  /** `changeRequired` left out keeps the flag (a rehash at login); given, it sets it (a reset, a change). */
+  async setPasswordHash(db: Executor, id: string, passwordHash: string, now: string, changeRequired?: boolean): Promise<void> {
+    await db
+      .updateTable('users')
+      .set({ password_hash: passwordHash, updated_at: now, ...(changeRequired === undefined ? {} : { password_change_required: changeRequired ? 1 : 0 }) })
+      .where('id', '=', id)
+      .execute();
   },
 
   async setPreferences(db: Executor, id: string, preferences: Record<string, unknown>, now: string): Promise<void> {

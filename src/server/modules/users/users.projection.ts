@@ -28,6 +28,7 @@ export const usersProjection: Projection<'user.upserted'> = {
           preferences_json: '{}',
           origin: 'event',
           disabled_at: null,
+          password_change_required: 0,
           version_at: v.at,
           version_key: v.key,
           created_at: createdAt,
