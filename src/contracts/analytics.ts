@@ -231,6 +231,8 @@ export const lineageResponseSchema = z.object({
     .nullable(),
   total: z.number().int(),
   events: z.array(lineageEventSchema),
+  /** Source events of this page that retention (BMAD_OPS_RETENTION_DAYS) deleted: counted in `total`, not listed. */
+  prunedEvents: z.number().int().default(0),
   /** Pass as `after` for the next page; null on the last page. */
   nextAfter: z.number().int().nullable(),
 });

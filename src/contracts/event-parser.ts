@@ -34,7 +34,9 @@ export function parseIncomingEvent(raw: unknown): ParsedEvent {
   if (env.entity.type !== entry.entityType) {
     errors.push({ path: 'entity.type', message: `must be "${entry.entityType}" for ${env.type}` });
   }
-  const payload = entry.payload.safeParse(env.payload);
+  // The payload as sent, not the envelope's copy of it: z.record leaves out a `__proto__` key, which the type's strict
+  // schema must see to refuse it like any other unknown key.
+  const payload = entry.payload.safeParse((raw as { payload: unknown }).payload);
   if (!payload.success) errors.push(...issuesToFieldErrors(payload.error, 'payload'));
   if (errors.length > 0 || !payload.success) return { ok: false, errors, id: env.id, source: env.source };
 

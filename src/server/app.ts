@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import cookieParser from 'cookie-parser';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
+import helmet, { strictTransportSecurity } from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config.js';
 import { apiNotFound, errorHandler } from './http/error-handler.js';
@@ -9,8 +9,17 @@ import { sameOriginWrites } from './http/same-origin.js';
 import { staticApp } from './http/static-app.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
+import { AccountsService } from './modules/admin/accounts.service.js';
+import { adminRoutes } from './modules/admin/admin.routes.js';
+import { backupRoutes } from './modules/backup/backup.routes.js';
+import type { BackupService } from './modules/backup/backup.service.js';
+import { AuditService } from './modules/admin/audit.service.js';
+import { KeysService } from './modules/admin/keys.service.js';
 import { authenticate, requireAccess } from './modules/auth/auth.middleware.js';
 import { authRoutes } from './modules/auth/auth.routes.js';
+import { OIDC_CALLBACK_PATH } from './modules/auth/oidc/oidc.config.js';
+import { oidcRoutes } from './modules/auth/oidc/oidc.routes.js';
+import type { OidcSignIn } from './modules/auth/oidc/oidc-sign-in.js';
 import type { SetProjectBudget } from './modules/costs/budgets.command.js';
 import { budgetsRoutes } from './modules/costs/budgets.routes.js';
 import { analyticsRoutes } from './modules/analytics/analytics.routes.js';
@@ -43,6 +52,7 @@ import type { WorkflowsService } from './modules/workflows/workflows.service.js'
 import { otlpRoutes } from './modules/otlp/otlp.routes.js';
 import type { OtlpService } from './modules/otlp/otlp.service.js';
 import type { DatabaseHandle } from './db/handle.js';
+import type { StorageHealth } from './db/storage-health.js';
 
 export interface AppDeps {
   config: Config;
@@ -50,7 +60,11 @@ export interface AppDeps {
   metrics: Metrics;
   db: DatabaseHandle;
   publisher: EventPublisher;
+  /** Whether writes reach the disk: readiness fails while they do not. */
+  storage: StorageHealth;
   auth: AuthService;
+  /** Sign-in with an OpenID Connect provider; undefined when none is configured. */
+  oidc?: OidcSignIn;
   ingestion: IngestionService;
   /** The OTLP/HTTP receiver for Claude Code's telemetry (/v1/metrics, /v1/logs). */
   otlp: OtlpService;
@@ -67,6 +81,8 @@ export interface AppDeps {
   setProjectBudget: SetProjectBudget;
   /** Where document content may be read from (config roots and connected BMAD projects). */
   documentRoots: DocumentRoots;
+  /** Consistent copies of the database for a manager's download (GET /admin/backup). */
+  backups: BackupService;
   startedAt: number;
 }
 
@@ -79,9 +95,11 @@ export function createApp(d: AppDeps): Express {
   app.set('trust proxy', d.config.trustProxy);
   app.set('query parser', 'simple');
 
-  // TLS terminates at a reverse proxy (architecture 8.1), which owns HSTS; upgrading requests would break plain-HTTP
-  // setups on a laptop or LAN.
+  // HSTS only on responses the browser got over HTTPS (our own TLS, or a trusted proxy's): a plain-HTTP laptop or LAN
+  // setup must never be told to insist on HTTPS, nor have its requests upgraded.
   app.use(helmet({ strictTransportSecurity: false, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  const hsts = strictTransportSecurity({ maxAge: 365 * 86_400, includeSubDomains: false });
+  app.use((req, res, next) => (req.secure ? hsts(req, res, next) : next()));
   app.use(
     pinoHttp({
       logger: d.logger,
@@ -97,7 +115,8 @@ export function createApp(d: AppDeps): Express {
       },
       autoLogging: { ignore: (req) => req.url === '/api/v1/health' },
       serializers: {
-        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+        // The OIDC callback's query holds an authorization code and state: they stay out of the logs.
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url.startsWith(OIDC_CALLBACK_PATH) ? OIDC_CALLBACK_PATH : req.url, remoteAddress: req.remoteAddress }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
     }),
@@ -117,11 +136,14 @@ export function createApp(d: AppDeps): Express {
   const api = express.Router();
   api.use(authenticate(d.auth));
   api.use(sameOriginWrites);
-  api.use(healthRoutes(d.db, d.publisher, d.startedAt));
+  api.use(healthRoutes(d.db, d.publisher, d.storage, d.startedAt));
   // Ingestion parses its own, larger body (1 MiB); every other route gets a small one.
   api.use(ingestionRoutes(d.ingestion, { rateLimitPerSecond: d.config.ingest.rateLimitPerSecond, onLimited: () => d.metrics.ingestOverloaded.inc({ reason: 'rate_limit' }) }));
   api.use(express.json({ limit: '64kb', strict: true }));
   api.use(authRoutes(d.auth, { loginAttemptsPerMinute: d.config.auth.loginAttemptsPerMinute }));
+  api.use(oidcRoutes(d.oidc));
+  api.use(backupRoutes(d.backups));
+  api.use(adminRoutes({ accounts: new AccountsService(d.db, d.auth), keys: new KeysService(d.db, d.auth), audit: new AuditService(d.db) }));
   const read = express.Router();
   read.use(requireAccess('read'));
   read.use(metaRoutes(d.workspace));

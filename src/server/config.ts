@@ -2,6 +2,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { OIDC_ENV_FIELDS, oidcConfigSchema } from './modules/auth/oidc/oidc.config.js';
 
 export const DEFAULT_PORT = 8080;
 
@@ -51,6 +52,24 @@ export const configSchema = z.object({
    * client choose its own IP for the login limit and the audit log.
    */
   trustProxy: z.union([z.literal(false), z.number().int().min(1).max(10), z.array(proxyAddressSchema).min(1).max(32)]).default(false),
+  /**
+   * HTTPS and WSS served directly (PEM files), with HSTS. Without them the server speaks plain HTTP, for a laptop, a LAN
+   * or a TLS proxy in front (whose protocol, when trusted, decides HSTS and Secure cookies).
+   */
+  tls: z
+    .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })
+    .optional(),
+  /** Events older than `days` are pruned (0, the default, keeps everything): in small batches, never blocking ingestion. */
+  retention: z
+    .object({
+      days: z.coerce.number().int().min(0).max(36_500).default(0),
+      batchSize: positiveInt.max(10_000).default(500),
+      /** Pause between batches, so writers get the lock in between. */
+      pauseMs: z.coerce.number().int().min(0).max(60_000).default(50),
+      /** How often a pruning pass starts. */
+      intervalMs: positiveInt.default(3600_000),
+    })
+    .prefault({}),
   /** Editable Kanban (architecture 5.1): operators and managers may move stories; off means read-only boards. */
   kanbanEditable: z.boolean().default(false),
   /**
@@ -93,6 +112,8 @@ export const configSchema = z.object({
       // (lockRetries times, backing off up to 200 ms): about 5 s in all before ingestion answers 429.
       busyTimeoutMs: z.coerce.number().int().min(0).default(50),
       lockRetries: z.coerce.number().int().min(0).default(30),
+      /** While the disk is full or failing, how often a probe write checks whether it works again. */
+      storageProbeMs: positiveInt.max(600_000).default(5_000),
     })
     .prefault({}),
   ingest: z
@@ -174,6 +195,8 @@ export const configSchema = z.object({
       adminPassword: z.string().min(12, 'must be at least 12 characters').optional(),
     })
     .prefault({}),
+  /** Sign-in with an OpenID Connect provider, off while no issuer is set (modules/auth/oidc/oidc.config.ts). */
+  oidc: oidcConfigSchema.prefault({}),
 });
 export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
@@ -215,6 +238,8 @@ const ENV_FIELDS: [string, string[]][] = [
   ['BMAD_OPS_DEMO_RATE', ['demo', 'ratePerSecond']],
   ['BMAD_OPS_PRICING_FILE', ['pricing', 'file']],
   ['BMAD_OPS_OUTLIER_THRESHOLD', ['analytics', 'outlierThreshold']],
+  ...OIDC_ENV_FIELDS,
+  ['BMAD_OPS_RETENTION_DAYS', ['retention', 'days']],
 ];
 
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { '1': true, true: true, '0': false, false: false };
@@ -250,6 +275,9 @@ export interface ConfigFlags {
   sample?: boolean;
   /** --no-claude-usage (false) / default (undefined). */
   claudeUsage?: boolean;
+  /** --tls-cert FILE / --tls-key FILE (PEM); both or neither. */
+  tlsCert?: string;
+  tlsKey?: string;
   /** --claude-dir DIR, repeatable: a Claude Code config dir (its projects/ folder is read) or a projects folder. */
   claudeDir?: string[];
 }
@@ -336,6 +364,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, defa
   const now = new Date();
   if (env.BMAD_OPS_GIT_SINCE) bmad.gitSince = parseGitSince(env.BMAD_OPS_GIT_SINCE, now, 'BMAD_OPS_GIT_SINCE');
   if (flags.gitSince !== undefined) bmad.gitSince = parseGitSince(flags.gitSince, now, '--git-since');
+  const tlsCert = flags.tlsCert ?? env.BMAD_OPS_TLS_CERT;
+  const tlsKey = flags.tlsKey ?? env.BMAD_OPS_TLS_KEY;
+  if (tlsCert || tlsKey) {
+    if (!tlsCert || !tlsKey) {
+      const missing = tlsCert ? '--tls-key / BMAD_OPS_TLS_KEY' : '--tls-cert / BMAD_OPS_TLS_CERT';
+      throw new ConfigError(`invalid configuration:\n  ${missing}: HTTPS needs both a certificate and its private key`);
+    }
+    input.tls = { certFile: path.resolve(tlsCert), keyFile: path.resolve(tlsKey) };
+  }
   const flagMap: ['port' | 'dataDir' | 'host', string][] = [['port', '--port'], ['dataDir', '--data-dir'], ['host', '--host']];
   for (const [key, flag] of flagMap) {
     if (flags[key] !== undefined) {

@@ -1,5 +1,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
+import type { Express } from 'express';
+import https from 'node:https';
+import { createSecureContext as tlsContext } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { EVENT_TYPES } from '../contracts/index.js';
 import { createApp } from './app.js';
@@ -10,11 +13,16 @@ import { databaseStateStore } from './modules/connectors/connector-state.store.j
 import { materializeSample, materializeSampleTranscripts, type SampleResult } from './sample/sample-project.js';
 import { ClaudeUsageSource, type BmadRoot, type ClaudeUsageReport } from './importers/claude/index.js';
 import type { DatabaseHandle } from './db/handle.js';
+import { lockDataDir, runningServerPid } from './db/data-dir-lock.js';
+import { StorageHealth } from './db/storage-health.js';
+import { storageProbe } from './db/storage-probe.js';
 import { migrate } from './db/migrator.js';
 import { openSqlite } from './db/sqlite-connection.js';
 import { DemoWorkspace } from './demo/demo-workspace.js';
 import { agentsProjection } from './modules/agents/agents.projection.js';
 import { AuthService } from './modules/auth/auth.service.js';
+import { oidcSettings } from './modules/auth/oidc/oidc.config.js';
+import { OidcSignIn } from './modules/auth/oidc/oidc-sign-in.js';
 import { consistencyProjection } from './modules/consistency/consistency.projection.js';
 import { SetProjectBudget } from './modules/costs/budgets.command.js';
 import { budgetsProjection } from './modules/costs/budgets.projection.js';
@@ -23,11 +31,13 @@ import { costSourcesProjection, createCostsProjection } from './modules/costs/co
 import { CostsService } from './modules/costs/costs.service.js';
 import { costsRepository } from './modules/costs/costs.repository.js';
 import { dataPricingFile, loadPricingTable, PricingFileError, type PricingTable } from './pricing/pricing-table.js';
+import { BackupService } from './modules/backup/backup.service.js';
 import { DocumentRoots } from './modules/documents/document-roots.js';
 import { documentsProjection } from './modules/documents/documents.projection.js';
 import { DirectoryService } from './modules/directory/directory.service.js';
 import { EventPublisher } from './modules/events/event-publisher.js';
 import { EventWriter } from './modules/events/event-writer.js';
+import { RetentionService } from './modules/events/retention.service.js';
 import { IngestionService } from './modules/events/ingestion.service.js';
 import { WorkspaceService } from './modules/meta/workspace.service.js';
 import { ProjectionEngine } from './modules/events/projection.js';
@@ -94,6 +104,8 @@ export interface Core {
   db: DatabaseHandle;
   publisher: EventPublisher;
   writer: EventWriter;
+  /** Whether writes reach the disk (a full disk or I/O error fails readiness until a probe write succeeds). */
+  storage: StorageHealth;
   auth: AuthService;
   ingestion: IngestionService;
   pricing: PricingTable;
@@ -124,7 +136,9 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     throw err;
   }
   const publisher = new EventPublisher((err) => logger.error({ err }, 'event listener failed'));
+  const storage = new StorageHealth(storageProbe(db), clock, logger, config.sqlite.storageProbeMs);
   const writer = new EventWriter(db, createProjectionEngine(pricing), publisher, clock, {
+    storage,
     maxQueuedEvents: config.ingest.maxQueuedEvents,
     maxEventsPerTransaction: config.ingest.maxEventsPerTransaction,
     transaction: {
@@ -159,11 +173,13 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     db,
     publisher,
     writer,
+    storage,
     auth,
     ingestion,
     pricing,
     rollup,
     async close() {
+      storage.stop();
       await writer.close();
       await rollup.stop();
       publisher.stop();
@@ -175,6 +191,10 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
 export interface RunningServer {
   core: Core;
   gateway: RealtimeGateway;
+  /** Old events' pruning (BMAD_OPS_RETENTION_DAYS); idle when retention is off. */
+  retention: RetentionService;
+  /** The HTTP application, for tools that list its routes (the guard table test). */
+  app: Express;
   url: string;
   port: number;
   bootstrapAdmin?: { email: string; password: string; generated: boolean };
@@ -192,7 +212,12 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, deps: { clock?: Clock; logger?: Logger } = {}): Promise<RunningServer> {
+  // Read before anything opens: a wrong certificate path stops the start without leaving a database open.
+  const tlsOptions = config.tls ? readTls(config.tls) : undefined;
+  const other = runningServerPid(config.dataDir);
+  if (other !== undefined) throw new ConfigError(`invalid configuration:\n  data directory ${config.dataDir}: another BMAD Ops server (pid ${other}) is serving it`);
   const core = await createCore(config, deps);
+  const releaseDataDir = lockDataDir(config.dataDir);
   const { db, clock, logger } = core;
   const bootstrapAdmin = await core.auth.ensureBootstrapAdmin(config.auth.adminEmail, config.auth.adminPassword);
   // Seeded before listening, so the first page a new user opens already shows the demo workspace.
@@ -251,13 +276,19 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
   const budgets = new BudgetsService(db, clock);
   const otlp = new OtlpService(db, core.ingestion, core.metrics, clock, logger);
   otlp.start();
+  const oidcConfig = oidcSettings(config.oidc);
+  // Discovered in the background: a provider that is down delays neither the start nor password sign-in.
+  const oidc = oidcConfig ? new OidcSignIn(oidcConfig, { db, auth: core.auth, clock, logger }) : undefined;
+  oidc?.start();
   const app = createApp({
     config,
     logger,
     metrics: core.metrics,
     db,
     publisher: core.publisher,
+    storage: core.storage,
     auth: core.auth,
+    oidc,
     ingestion: core.ingestion,
     otlp,
     workflows: new WorkflowsService(db),
@@ -272,9 +303,10 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     costs: new CostsService(db, clock, { defaultCurrency: core.pricing.file.currency, budgets, priceTable: { version: core.pricing.version } }),
     setProjectBudget: new SetProjectBudget(db, core.ingestion, core.auth, clock, budgets),
     documentRoots,
+    backups: new BackupService(db.location, config.dataDir, core.auth, clock),
     startedAt: performance.now(),
   });
-  const server = http.createServer(app);
+  const server = tlsOptions ? https.createServer(tlsOptions, app) : http.createServer(app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;
@@ -300,6 +332,8 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
   core.rollup.onUpdated((msg) => gateway.broadcast('agent', msg));
   core.publisher.subscribe(() => core.rollup.kick());
   core.rollup.start();
+  const retention = new RetentionService(db, clock, config.retention, core.metrics, logger);
+  retention.start();
   const pruner = setInterval(() => {
     core.auth.pruneExpiredSessions().catch((err: unknown) => logger.warn({ err }, 'session pruning failed'));
   }, 3600_000);
@@ -308,7 +342,9 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
   return {
     core,
     gateway,
-    url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+    retention,
+    app,
+    url: `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     port,
     documentRoots,
     bmad,
@@ -319,6 +355,8 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     close() {
       closing ??= (async () => {
         clearInterval(pruner);
+        await retention.stop();
+        oidc?.stop();
         await demo?.stop();
         await claude?.stop();
         otlp.stop();
@@ -330,8 +368,27 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
           server.closeIdleConnections();
         });
         await core.close();
+        releaseDataDir();
       })();
       return closing;
     },
   };
+}
+
+/** The PEM files, checked at start: a wrong path or a key that does not fit the certificate is a ConfigError naming it. */
+function readTls(tls: NonNullable<Config['tls']>): https.ServerOptions {
+  const read = (file: string, flag: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw new ConfigError(`invalid configuration:\n  ${flag}: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  };
+  const options = { cert: read(tls.certFile, '--tls-cert / BMAD_OPS_TLS_CERT'), key: read(tls.keyFile, '--tls-key / BMAD_OPS_TLS_KEY') };
+  try {
+    tlsContext(options);
+  } catch (err) {
+    throw new ConfigError(`invalid configuration:\n  --tls-cert / --tls-key: ${tls.certFile} and ${tls.keyFile} are not a PEM certificate and its private key (${(err as Error).message})`);
+  }
+  return options;
 }

@@ -1,25 +1,17 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/server/config.js';
 import { tempDir } from '../support/test-server.js';
+import { runCli } from '../support/cli.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-function cli(args: string[], env: Record<string, string> = {}, input?: string) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/cli/main.ts', ...args], {
-    cwd: root,
-    ...(input !== undefined ? { input } : {}),
-    env: { ...process.env, BMAD_OPS_LOG_LEVEL: 'silent', ...env },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = (args: string[], env: Record<string, string> = {}, input?: string) => runCli(args, { env, timeoutMs: 30_000, ...(input !== undefined ? { input } : {}) });
 
 describe('bmad-ops CLI', () => {
   const dataDir = tempDir('bmad-ops-cli-');

@@ -5,15 +5,15 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestResponseSchema, parseIncomingEvent, STATUS_MODEL, type IngestResponse, type Status } from '../../src/contracts/index.js';
-import { configSchema, databaseFile } from '../../src/server/config.js';
+import { databaseFile } from '../../src/server/config.js';
 import type { DomainEventRow } from '../../src/server/db/schema.js';
 import { contentHash } from '../../src/server/modules/events/content-hash.js';
 import { rowToStoredEvent } from '../../src/server/modules/events/events.repository.js';
 import { emptyWorkflowRow, foldWorkflow } from '../../src/server/modules/workflows/workflows.projection.js';
 import type { WorkflowRow } from '../../src/server/modules/workflows/workflows.repository.js';
-import { createCore } from '../../src/server/server.js';
 import { at, workflowTransitioned, workflowUpserted } from '../support/events.js';
-import { freePort, startServerProcess, type ServerProcess } from './server-process.js';
+import { postEvents as postIngest, provisionIngestKey, startIngestServer } from './ingest-harness.js';
+import { freePort, type ServerProcess } from './server-process.js';
 
 /**
  * Issue requirement: kill -9 the server during an ingest burst at least 5 times; after each restart every
@@ -29,7 +29,6 @@ const KILL_AFTER_MS: [number, number] = [150, 700];
 const START_TIMEOUT_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 const SOURCE = 'test';
-const ADMIN = { email: 'crash-admin@example.test', password: 'crash test admin password' };
 
 /** Printed with every failure so a bad interleaving can at least be approximated again with CRASH_SEED. */
 const SEED = Number(process.env.CRASH_SEED ?? Date.now() % 2 ** 31);
@@ -97,30 +96,12 @@ let ingestKey: string;
 let server: ServerProcess | undefined;
 
 async function startServer(): Promise<ServerProcess> {
-  server = await startServerProcess({
-    port,
-    dataDir,
-    startTimeoutMs: START_TIMEOUT_MS,
-    env: {
-      BMAD_OPS_LOG_LEVEL: 'silent',
-      BMAD_OPS_ADMIN_EMAIL: ADMIN.email,
-      BMAD_OPS_ADMIN_PASSWORD: ADMIN.password,
-      // The burst must be limited only by the server's own throughput, never refused by the per-key limiter.
-      BMAD_OPS_INGEST_RATE_LIMIT: '100000',
-    },
-  });
+  server = await startIngestServer({ port, dataDir, startTimeoutMs: START_TIMEOUT_MS });
   return server;
 }
 
-async function postEvents(url: string, events: readonly WireEvent[]): Promise<{ status: number; body: unknown }> {
-  const res = await fetch(`${url}/api/v1/events`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ingestKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ events }),
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  // Reading the whole body is part of the acknowledgement: a response cut off by the kill proves nothing.
-  return { status: res.status, body: await res.json() };
+function postEvents(url: string, events: readonly WireEvent[]): Promise<{ status: number; body: unknown }> {
+  return postIngest(url, ingestKey, events, REQUEST_TIMEOUT_MS);
 }
 
 function describeResponse(status: number, body: unknown): string {
@@ -360,14 +341,7 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bmad-ops-crash-'));
   dbFile = databaseFile({ dataDir });
   port = await freePort();
-  // In-process with cheap scrypt: the server's default cost would spend seconds hashing the bootstrap password.
-  const core = await createCore(configSchema.parse({ dataDir, logLevel: 'silent', auth: { scryptCostLog2: 10 } }));
-  try {
-    await core.auth.ensureBootstrapAdmin(ADMIN.email, ADMIN.password);
-    ingestKey = (await core.auth.createApiKey('crash', ['ingest'], { actorType: 'system', actorId: null })).key;
-  } finally {
-    await core.close();
-  }
+  ingestKey = await provisionIngestKey(dataDir, 'crash');
 });
 
 afterAll(async () => {

@@ -40,7 +40,9 @@ export async function startTestServer(opts: { config?: ConfigInput; clock?: Cloc
     ...opts.config,
     auth: { scryptCostLog2: 10, adminEmail: ADMIN.email, adminPassword: ADMIN.password, ...opts.config?.auth },
   });
-  const server = await startServer(config, { logger: createLogger('silent'), ...(opts.clock ? { clock: opts.clock } : {}) });
+  // TEST_LOG=error (or another level) shows a test server's log while chasing a failure; silent otherwise.
+  const level = process.env.TEST_LOG ? configSchema.shape.logLevel.safeParse(process.env.TEST_LOG) : undefined;
+  const server = await startServer(config, { logger: createLogger(level?.success ? level.data : 'silent'), ...(opts.clock ? { clock: opts.clock } : {}) });
   const actor = { actorType: 'system' as const, actorId: null };
   const auth = server.core.auth;
   const keys = {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { MigrationMismatchError } from '../db/migrator.js';
+import { registerBackupCommands } from './backup-commands.js';
 import { registerImportBmadCommand } from './import-bmad-command.js';
 import { registerImportClaudeUsageCommand } from './import-claude-usage-command.js';
 import { registerKeyCommands } from './key-commands.js';
@@ -23,6 +24,7 @@ function program(): Command {
   registerRepriceCommand(cli);
   registerPricingCommands(cli);
   registerImportClaudeUsageCommand(cli);
+  registerBackupCommands(cli);
   return cli;
 }
 

@@ -13,6 +13,8 @@ interface ServeFlags extends GlobalFlags {
   sample?: boolean;
   claudeUsage?: boolean;
   claudeDir?: string[];
+  tlsCert?: string;
+  tlsKey?: string;
 }
 
 export function registerServeCommand(cli: Command): void {
@@ -30,6 +32,8 @@ export function registerServeCommand(cli: Command): void {
     .option('--no-git-history', "do not read connected projects' git history (env BMAD_OPS_GIT_HISTORY=0)")
     .option('--git-since <when>', 'read git history only after this date (YYYY-MM-DD, ISO date-time, or Nd for N days; env BMAD_OPS_GIT_SINCE)')
     .option('--no-claude-usage', "do not import the Claude Code transcripts of the connected projects' sessions (env BMAD_OPS_CLAUDE_USAGE=0)")
+    .option('--tls-cert <file>', 'serve HTTPS and WSS with this PEM certificate (chain); needs --tls-key (env BMAD_OPS_TLS_CERT)')
+    .option('--tls-key <file>', "the certificate's PEM private key (env BMAD_OPS_TLS_KEY)")
     .option('--claude-dir <dir>', 'a Claude Code config folder (or its projects/ folder) to read transcripts from, instead of CLAUDE_CONFIG_DIR or ~/.claude (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .action(async (flags: ServeFlags) => {
       // `npx bmad-ops` in a BMAD project folder, with nothing else said: that folder, data kept per user, a free port.

@@ -427,6 +427,17 @@ export interface AuthSessionsTable {
   ip: string | null;
 }
 
+/** An OpenID Connect provider's person (issuer + subject) and the local account they sign in as. */
+export interface UserIdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  /** The email the provider last gave, for whoever reads the table; accounts are found by issuer + subject. */
+  email: string | null;
+  created_at: string;
+  last_login_at: string;
+}
+
 export interface AuditLogTable {
   id: Generated<number>;
   occurred_at_utc: string;
@@ -474,6 +485,7 @@ export interface Database {
   client_sessions: ClientSessionsTable;
   api_keys: ApiKeysTable;
   auth_sessions: AuthSessionsTable;
+  user_identities: UserIdentitiesTable;
   audit_log: AuditLogTable;
 }
 

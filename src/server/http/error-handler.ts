@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ErrorBody } from '../../contracts/index.js';
+import { storageFailureOf, StorageUnavailableError } from '../db/storage-failure.js';
 import type { Logger } from '../observability/logger.js';
 import { WriterOverloadedError } from '../modules/events/event-writer.js';
 import { HttpError } from './errors.js';
@@ -25,6 +26,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (err instanceof HttpError) {
       return send(res, err.status, { error: { code: err.code, message: err.message, ...(err.fields ? { fields: err.fields } : {}) } }, err.headers);
     }
+    const storage = err instanceof StorageUnavailableError ? err : storageFailureOf(err) ? new StorageUnavailableError(storageFailureOf(err)!, 30, err) : null;
+    if (storage) {
+      // 507 Insufficient Storage for a full disk; 503 for an I/O error. Either way nothing was stored.
+      ((req as { log?: Logger }).log ?? logger).error({ err }, 'write refused: storage failing');
+      return send(res, storage.kind === 'full' ? 507 : 503, { error: { code: storage.kind === 'full' ? 'insufficient_storage' : 'storage_unavailable', message: storage.message } }, { 'Retry-After': String(storage.retryAfterSec) });
+    }
     if (err instanceof WriterOverloadedError) {
       return send(res, 429, { error: { code: 'overloaded', message: `${err.message}; retry later` } }, { 'Retry-After': String(err.retryAfterSec) });
     }
@@ -35,6 +42,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     if (err instanceof URIError) {
       return send(res, 400, { error: { code: 'bad_request', message: 'the request path is not valid percent-encoding' } });
+    }
+    // A body that does not inflate (Content-Encoding gzip, deflate or br over bytes that are not) reaches us as zlib's
+    // error, which body-parser marks as the client's (status 400, `expose`) but gives no type.
+    const status = (err as { status?: unknown } | null)?.status;
+    if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) {
+      return send(res, status, { error: { code: 'unreadable_body', message: `the request body could not be read (does Content-Encoding match it?): ${String((err as Error).message).slice(0, 200)}` } });
     }
     ((req as { log?: Logger }).log ?? logger).error({ err }, 'unhandled error');
     return send(res, 500, { error: { code: 'internal_error', message: 'internal error; the request id is in the X-Request-Id header' } });

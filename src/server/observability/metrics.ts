@@ -40,6 +40,12 @@ export class Metrics {
     registers: [this.registry],
   });
 
+  readonly eventsPruned = new Counter({
+    name: 'events_pruned_total',
+    help: 'Events deleted by retention (BMAD_OPS_RETENTION_DAYS)',
+    registers: [this.registry],
+  });
+
   readonly wsCoalesced = new Counter({
     name: 'websocket_requests_coalesced_total',
     help: 'Snapshot or resync requests folded into one already waiting on the same connection',

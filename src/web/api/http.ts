@@ -47,6 +47,7 @@ export const api = {
   post: <T extends z.ZodType>(path: string, body: unknown, schema: T | null) => request('POST', path, schema, body),
   put: <T extends z.ZodType>(path: string, body: unknown, schema: T | null) => request('PUT', path, schema, body),
   patch: <T extends z.ZodType>(path: string, body: unknown, schema: T | null) => request('PATCH', path, schema, body),
+  delete: <T extends z.ZodType>(path: string, schema: T | null) => request('DELETE', path, schema),
 };
 
 export function queryString(params: Record<string, string | number | undefined | null | readonly string[]>): string {

@@ -19,6 +19,7 @@ const PAGES = {
   document: () => import('../pages/documents/DocumentPage.js'),
   costs: () => import('../pages/costs/CostsPage.js'),
   analytics: () => import('../pages/analytics/AnalyticsPage.js'),
+  settings: () => import('../pages/settings/SettingsPage.js'),
   notFound: () => import('../pages/NotFoundPage.js'),
 };
 /** First path segment → [list page, page for /segment/:id]. */
@@ -31,6 +32,7 @@ const ROUTE_PAGES: Readonly<Record<string, readonly [() => Promise<unknown>, () 
   documents: [PAGES.documents, PAGES.document],
   costs: [PAGES.costs, PAGES.costs],
   analytics: [PAGES.analytics, PAGES.analytics],
+  settings: [PAGES.settings, PAGES.settings],
 };
 const loadLogin = () => import('../pages/LoginPage.js');
 const LoginPage = lazy(loadLogin);
@@ -54,6 +56,7 @@ const DocumentsPage = lazy(PAGES.documents);
 const DocumentPage = lazy(PAGES.document);
 const CostsPage = lazy(PAGES.costs);
 const AnalyticsPage = lazy(PAGES.analytics);
+const SettingsPage = lazy(PAGES.settings);
 const NotFoundPage = lazy(PAGES.notFound);
 
 /** Once the first page is up, fetch the other pages' code in idle time, so they still open if the server goes away. */
@@ -94,6 +97,7 @@ function SignedIn() {
                 <Route path="analytics" element={<AnalyticsPage />} />
                 <Route path="documents" element={<DocumentsPage />} />
                 <Route path="documents/:id" element={<DocumentPage />} />
+                <Route path="settings/*" element={<SettingsPage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </PageFrame>

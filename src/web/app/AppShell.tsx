@@ -95,7 +95,7 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
           </NavLink>
           <DemoBadge />
           <nav id="main-nav" aria-label="Main" className={`${menuOpen ? 'flex' : 'hidden'} order-last w-full flex-col gap-1 md:order-none md:flex md:w-auto md:flex-row`}>
-            {NAV.map((item) => (
+            {NAV.filter((item) => !item.managersOnly || me.role === 'manager').map((item) => (
               <NavLink
                 key={item.to}
                 to={item.to}

@@ -1,6 +1,8 @@
 export interface NavItem {
   to: string;
   label: string;
+  /** Shown to managers only (the pages behind it say so to anyone else who opens them). */
+  managersOnly?: boolean;
 }
 
 export const NAV: readonly NavItem[] = [
@@ -10,4 +12,5 @@ export const NAV: readonly NavItem[] = [
   { to: '/costs', label: 'Costs' },
   { to: '/analytics', label: 'Analytics' },
   { to: '/documents', label: 'Documents' },
+  { to: '/settings', label: 'Settings', managersOnly: true },
 ];

@@ -1,6 +1,5 @@
-import { useEffect, useId, useRef, type KeyboardEvent, type ReactNode } from 'react';
-
-const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { trapTab } from './focus-trap.js';
 
 /**
  * A modal side drawer: a native <dialog> opened with showModal() (the rest of the page is inert, for screen readers
@@ -23,26 +22,12 @@ export function Drawer({ title, onClose, returnFocus, testId, children }: { titl
       else document.getElementById('main')?.focus();
     };
   }, [returnFocus]);
-  const trap = (e: KeyboardEvent<HTMLDialogElement>) => {
-    if (e.key !== 'Tab' || !dialog.current) return;
-    const items = [...dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => el.offsetParent !== null);
-    const first = items[0];
-    const last = items[items.length - 1];
-    if (!first || !last) return;
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
-    }
-  };
   return (
     <dialog
       ref={dialog}
       aria-labelledby={titleId}
       data-testid={testId}
-      onKeyDown={trap}
+      onKeyDown={(e) => trapTab(e, dialog.current)}
       onCancel={(e) => {
         e.preventDefault();
         onClose();

@@ -4,6 +4,7 @@ import { meSchema, PASSWORD_MIN_LENGTH, type Me } from '../../contracts/index.js
 import { ApiError, api } from '../api/http.js';
 import { keys } from '../api/queries.js';
 import { AuthCard } from '../components/AuthCard.js';
+import { FormAlert } from '../components/FormAlert.js';
 
 /**
  * Shown instead of the app while the account still has a password someone else saw (printed at first start, or set by
@@ -29,25 +30,27 @@ export default function ChangePasswordPage({ me }: { me: Me }) {
   return (
     <AuthCard id="change-password-title" title="Choose your password" onSubmit={submit}>
       <p className="text-sm text-muted">
-        <span className="break-all font-medium text-fg">{me.email}</span> was given a password someone else has seen. Choose your own to continue.
+        <span className="block break-words font-medium text-fg">{me.email}</span> was given a password someone else has seen. Choose your own to continue.
       </p>
       {(error || mismatch) && (
-        <p role="alert" className="rounded border border-danger bg-danger-bg px-3 py-2 text-sm text-danger">
+        <FormAlert>
           {mismatch ? 'The two new passwords differ.' : (fieldMessage ?? error?.message)}
-        </p>
+        </FormAlert>
       )}
       <input type="email" name="email" autoComplete="username" value={me.email} readOnly hidden />
       <label className="block text-sm">
         <span className="mb-1 block font-medium">Current password</span>
         <input type="password" name="current-password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} className="w-full rounded border border-border bg-bg px-3 py-2" />
       </label>
-      <label className="block text-sm">
-        <span className="mb-1 block font-medium">New password</span>
-        <input type="password" name="new-password" autoComplete="new-password" required minLength={PASSWORD_MIN_LENGTH} value={next} onChange={(e) => setNext(e.target.value)} className="w-full rounded border border-border bg-bg px-3 py-2" aria-describedby="new-password-hint" />
-        <span id="new-password-hint" className="mt-1 block text-xs text-muted">
+      <div>
+        <label className="block text-sm">
+          <span className="mb-1 block font-medium">New password</span>
+          <input type="password" name="new-password" autoComplete="new-password" required minLength={PASSWORD_MIN_LENGTH} value={next} onChange={(e) => setNext(e.target.value)} className="w-full rounded border border-border bg-bg px-3 py-2" aria-describedby="new-password-hint" />
+        </label>
+        <p id="new-password-hint" className="mt-1 text-xs text-muted">
           At least {PASSWORD_MIN_LENGTH} characters. Your other sessions are signed out.
-        </span>
-      </label>
+        </p>
+      </div>
       <label className="block text-sm">
         <span className="mb-1 block font-medium">New password again</span>
         <input type="password" name="repeat-password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} className="w-full rounded border border-border bg-bg px-3 py-2" />

@@ -5,6 +5,8 @@ import { loginResponseSchema } from '../../contracts/index.js';
 import { ApiError, api } from '../api/http.js';
 import { keys } from '../api/queries.js';
 import { AuthCard } from '../components/AuthCard.js';
+import { ProviderSignIn, providerErrorMessage } from '../components/ProviderSignIn.js';
+import { FormAlert } from '../components/FormAlert.js';
 
 /** Only same-site paths are followed after login, never an absolute URL someone put in the link. */
 const safeNext = (next: string | null) => (next && next.startsWith('/') && !next.startsWith('//') ? next : '/workflows');
@@ -27,13 +29,21 @@ export default function LoginPage() {
     login.mutate();
   };
   const error = login.error instanceof ApiError ? login.error : login.error ? new ApiError(0, 'unknown', 'sign-in failed') : null;
+  // Why a sign-in with the identity provider came back refused (the server redirects here with a code).
+  const providerError = error ? null : providerErrorMessage(params.get('error'));
   return (
     <AuthCard id="login-title" title="Sign in to BMAD Ops" onSubmit={submit}>
       {error && (
-        <p role="alert" className="rounded border border-danger bg-danger-bg px-3 py-2 text-sm text-danger">
+        <FormAlert>
           {error.code === 'invalid_credentials' ? 'Email or password is wrong.' : error.message}
-        </p>
+        </FormAlert>
       )}
+      {providerError && (
+        <FormAlert>
+          {providerError}
+        </FormAlert>
+      )}
+      <ProviderSignIn next={params.get('next')} />
       <label className="block text-sm">
         <span className="mb-1 block font-medium">Email</span>
         <input

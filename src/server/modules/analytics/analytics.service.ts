@@ -144,6 +144,7 @@ export class AnalyticsService {
     const pageIds = ids.filter((id) => page.after === undefined || id > page.after).slice(0, page.limit);
     const rows = await repo.eventsByIds(this.db.read, pageIds);
     if (metric === null && rows.length === 0) throw notFound('lineage', ref);
+    // Ids whose events are gone were pruned by retention (events are never deleted otherwise).
     const present = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => x !== null))];
     const storyIds = present(rows.map(storyOf));
     const shownAs = await repo.sessionRunsShownAs(this.db.read, present(rows.map(workflowOf)));
@@ -155,7 +156,7 @@ export class AnalyticsService {
     const senders = await this.senderNames(present(rows.map((r) => r.sent_by)));
     const events = rows.map((r) => ({ ...toLineageEvent(r, contributions.get(Number(r.id)) ?? null, docs, names, shownAs), sentByName: r.sent_by ? (senders.get(r.sent_by) ?? null) : null }));
     const last = pageIds[pageIds.length - 1];
-    return { lineageRef: ref, metric, total: ids.length, events, nextAfter: last !== undefined && last !== ids[ids.length - 1] ? last : null };
+    return { lineageRef: ref, metric, total: ids.length, events, prunedEvents: pageIds.length - rows.length, nextAfter: last !== undefined && last !== ids[ids.length - 1] ? last : null };
   }
 
   /** The events a metric row was computed from, with what each contributed (the rollup's own rules, read back). */

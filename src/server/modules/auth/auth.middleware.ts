@@ -4,6 +4,12 @@ import type { AuthService } from './auth.service.js';
 import { denialReason, PASSWORD_CHANGE_REQUIRED, type Access, type Principal } from './principal.js';
 
 export const SESSION_COOKIE = 'bmad_ops_session';
+/**
+ * Over HTTPS the cookie carries the `__Host-` prefix: the browser then only accepts it Secure, for this host and path
+ * `/`, so neither a sibling subdomain nor a plain-HTTP man in the middle can plant a session of their choosing.
+ */
+export const SECURE_SESSION_COOKIE = `__Host-${SESSION_COOKIE}`;
+export const sessionCookieName = (secure: boolean) => (secure ? SECURE_SESSION_COOKIE : SESSION_COOKIE);
 
 /** Resolves the caller from `Authorization: Bearer` or, for browsers, the session cookie. Never rejects by itself. */
 export function authenticate(auth: AuthService): RequestHandler {
@@ -18,7 +24,7 @@ export function authenticate(auth: AuthService): RequestHandler {
         res.locals.principal = principal;
         return next();
       }
-      const cookie = (req.cookies as Record<string, unknown> | undefined)?.[SESSION_COOKIE];
+      const cookie = (req.cookies as Record<string, unknown> | undefined)?.[sessionCookieName(req.secure)];
       if (typeof cookie === 'string' && cookie.length <= 512) {
         // An expired cookie leaves the browser anonymous rather than failing the request, so it can still log in.
         const principal = await auth.resolveToken(cookie);

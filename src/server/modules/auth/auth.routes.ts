@@ -4,8 +4,9 @@ import { changePasswordBodySchema, loginBodySchema } from '../../../contracts/in
 import { HttpError, notFound } from '../../http/errors.js';
 import { limiter } from '../../http/rate-limit.js';
 import { route } from '../../http/route.js';
-import { requireAccess, SESSION_COOKIE } from './auth.middleware.js';
+import { requireAccess, sessionCookieName } from './auth.middleware.js';
 import { WrongPasswordError, type AuthService, type RequestMeta } from './auth.service.js';
+import { setSessionCookie } from './session-cookie.js';
 
 export const preferencesBodySchema = z.strictObject({
   theme: z.enum(['light', 'dark', 'system']).optional(),
@@ -21,13 +22,7 @@ export function authRoutes(auth: AuthService, opts: { loginAttemptsPerMinute: nu
     route({ body: loginBodySchema }, async ({ body, req, res }) => {
       const result = await auth.login(body.email, body.password, meta(req));
       if (!result) throw new HttpError(401, 'invalid_credentials', 'email or password is wrong');
-      res.cookie(SESSION_COOKIE, result.token, {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: req.secure,
-        path: '/',
-        expires: new Date(result.expiresAt),
-      });
+      setSessionCookie(req, res, result);
       // Script callers ask for the token; returning it to a browser would hand an XSS what HttpOnly keeps from it.
       return { expiresAt: result.expiresAt, user: result.user, ...(body.issueToken ? { token: result.token } : {}) };
     }),
@@ -37,7 +32,7 @@ export function authRoutes(auth: AuthService, opts: { loginAttemptsPerMinute: nu
     requireAccess('session'),
     route({}, async ({ req, res, principal }) => {
       await auth.logout(principal!, meta(req));
-      res.clearCookie(SESSION_COOKIE, { path: '/' });
+      res.clearCookie(sessionCookieName(req.secure), { path: '/', secure: req.secure, httpOnly: true, sameSite: 'lax' });
       res.status(204).end();
     }),
   );

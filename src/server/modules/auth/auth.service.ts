@@ -28,6 +28,16 @@ export class UnknownAccountError extends Error {
   }
 }
 
+/** Who made a change, for the audit log; `ip` when it came over HTTP. */
+export type AuditActor = Pick<AuditEntry, 'actorType' | 'actorId' | 'ip'>;
+
+/**
+ * Credentials that stopped being valid in this process (sessions ended, a key revoked): the realtime gateway closes
+ * their open sockets at once instead of at its periodic re-check. The CLI runs in another process, so what it ends is
+ * still noticed only at that periodic check.
+ */
+export type EndedCredentials = { kind: 'user'; userId: string } | { kind: 'key'; keyId: string };
+
 export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
@@ -47,10 +57,11 @@ export class WrongPasswordError extends Error {
 export class AuthService {
   /** A hash to verify against when the email is unknown, so both paths cost the same time. */
   private decoyHash: Promise<string>;
+  private readonly endedListeners = new Set<(ended: EndedCredentials) => void>();
 
   constructor(
     private readonly db: DatabaseHandle,
-    private readonly clock: Clock,
+    readonly clock: Clock,
     private readonly opts: AuthOptions,
   ) {
     this.decoyHash = hashPassword(generatePassword(), opts.scryptCostLog2);
@@ -60,12 +71,22 @@ export class AuthService {
     return this.clock.now().toISOString();
   }
 
+  /** Subscribes to credentials ended in this process; returns the unsubscribe function. */
+  onCredentialsEnded(listener: (ended: EndedCredentials) => void): () => void {
+    this.endedListeners.add(listener);
+    return () => this.endedListeners.delete(listener);
+  }
+
+  private credentialsEnded(ended: EndedCredentials): void {
+    for (const listener of this.endedListeners) listener(ended);
+  }
+
   audit(entry: Omit<AuditEntry, 'occurredAt'>): Promise<void> {
     return auditRepository.insert(this.db.write, { ...entry, occurredAt: this.now() });
   }
 
   /** A generated password, or one marked `temporary` (an invite), must be replaced by its owner at first sign-in. */
-  async createUser(input: { email: string; role: Role; password?: string; displayName?: string | null; temporary?: boolean }, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<{ id: string; password: string; generated: boolean }> {
+  async createUser(input: { email: string; role: Role; password?: string; displayName?: string | null; temporary?: boolean }, actor: AuditActor): Promise<{ id: string; password: string; generated: boolean }> {
     const email = input.email.trim().toLowerCase();
     if (await usersRepository.findAccountByEmail(this.db.write, email)) throw new UserExistsError(email);
     const password = input.password ?? generatePassword();
@@ -101,7 +122,7 @@ export class AuthService {
   async createApiKey(
     name: string,
     scopes: KeyScope[],
-    actor: Pick<AuditEntry, 'actorType' | 'actorId'>,
+    actor: AuditActor,
     opts: { projectId?: string | null; sources?: readonly string[] | null; expiresAt?: string | null } = {},
   ): Promise<{ id: string; key: string }> {
     const k = newApiKey();
@@ -120,9 +141,10 @@ export class AuthService {
     return { id: k.id, key: k.key };
   }
 
-  async revokeApiKey(id: string, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<boolean> {
+  async revokeApiKey(id: string, actor: AuditActor): Promise<boolean> {
     const revoked = await apiKeysRepository.revoke(this.db.write, id, this.now());
     await this.audit({ ...actor, action: 'key.revoke', targetType: 'api_key', targetId: id, outcome: revoked ? 'success' : 'failure' });
+    if (revoked) this.credentialsEnded({ kind: 'key', keyId: id });
     return revoked;
   }
 
@@ -136,18 +158,23 @@ export class AuthService {
     return a;
   }
 
-  async setRole(email: string, role: Role, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<void> {
+  async setRole(email: string, role: Role, actor: AuditActor): Promise<void> {
     const a = await this.account(email);
     await usersRepository.setRole(this.db.write, a.id, role, this.now());
     await this.audit({ ...actor, action: 'user.set_role', targetType: 'user', targetId: a.id, outcome: 'success', details: { from: a.role, to: role } });
   }
 
-  /** A new password ends every session of the account: whoever knew the old one is signed out. */
-  async setPassword(email: string, password: string, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<number> {
+  /**
+   * A new password ends every session of the account: whoever knew the old one is signed out. `temporary` (a manager's
+   * reset): the owner must replace it at the next sign-in, like an invite's.
+   */
+  async setPassword(email: string, password: string, actor: AuditActor, opts: { temporary?: boolean } = {}): Promise<number> {
     const a = await this.account(email);
-    await usersRepository.setPasswordHash(this.db.write, a.id, await hashPassword(password, this.opts.scryptCostLog2), this.now(), false);
+    const temporary = opts.temporary === true;
+    await usersRepository.setPasswordHash(this.db.write, a.id, await hashPassword(password, this.opts.scryptCostLog2), this.now(), temporary);
     const ended = await sessionsRepository.deleteForUser(this.db.write, a.id);
-    await this.audit({ ...actor, action: 'user.set_password', targetType: 'user', targetId: a.id, outcome: 'success', details: { sessionsEnded: ended } });
+    await this.audit({ ...actor, action: temporary ? 'user.reset_password' : 'user.set_password', targetType: 'user', targetId: a.id, outcome: 'success', details: { sessionsEnded: ended } });
+    this.credentialsEnded({ kind: 'user', userId: a.id });
     return ended;
   }
 
@@ -165,22 +192,25 @@ export class AuthService {
     await usersRepository.setPasswordHash(this.db.write, a.id, await hashPassword(next, this.opts.scryptCostLog2), this.now(), false);
     const ended = await sessionsRepository.deleteForUser(this.db.write, a.id, principal.sessionId);
     await this.audit({ actorType: 'user', actorId: a.id, action: 'user.change_password', targetType: 'user', targetId: a.id, outcome: 'success', ip: meta.ip, details: { sessionsEnded: ended } });
+    if (ended > 0) this.credentialsEnded({ kind: 'user', userId: a.id });
     return toMe({ ...a, passwordChangeRequired: false });
   }
 
-  /** Disabling ends the account's sessions at once (open sockets are closed at their next credential check). */
-  async setDisabled(email: string, disabled: boolean, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<number> {
+  /** Disabling ends the account's sessions at once (and, in this process, its open sockets: see EndedCredentials). */
+  async setDisabled(email: string, disabled: boolean, actor: AuditActor): Promise<number> {
     const a = await this.account(email);
     await usersRepository.setDisabled(this.db.write, a.id, disabled ? this.now() : null, this.now());
     const ended = disabled ? await sessionsRepository.deleteForUser(this.db.write, a.id) : 0;
     await this.audit({ ...actor, action: disabled ? 'user.disable' : 'user.enable', targetType: 'user', targetId: a.id, outcome: 'success', details: { sessionsEnded: ended } });
+    if (disabled) this.credentialsEnded({ kind: 'user', userId: a.id });
     return ended;
   }
 
-  async revokeSessions(email: string, actor: Pick<AuditEntry, 'actorType' | 'actorId'>): Promise<number> {
+  async revokeSessions(email: string, actor: AuditActor): Promise<number> {
     const a = await this.account(email);
     const ended = await sessionsRepository.deleteForUser(this.db.write, a.id);
     await this.audit({ ...actor, action: 'user.revoke_sessions', targetType: 'user', targetId: a.id, outcome: 'success', details: { sessionsEnded: ended } });
+    this.credentialsEnded({ kind: 'user', userId: a.id });
     return ended;
   }
 
@@ -207,12 +237,20 @@ export class AuthService {
       // The password is known only now: the stored hash is brought up to today's cost.
       await usersRepository.setPasswordHash(this.db.write, account.id, await hashPassword(password, this.opts.scryptCostLog2), this.now());
     }
+    return this.openSession(account, meta);
+  }
+
+  /**
+   * A session for an account that has proved who it is (its password, or an identity provider's word), audited as a
+   * sign-in; `details` says how when it was not by password.
+   */
+  async openSession(account: Account, meta: RequestMeta, details?: Record<string, unknown>): Promise<{ token: string; expiresAt: string; user: Me }> {
     const token = newSessionToken();
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.opts.sessionTtlHours * 3600_000).toISOString();
     const sessionId = randomUUID();
     await sessionsRepository.insert(this.db.write, { id: sessionId, userId: account.id, tokenHash: sha256(token), now: now.toISOString(), expiresAt, userAgent: meta.userAgent?.slice(0, 256) ?? null, ip: meta.ip });
-    await this.audit({ actorType: 'user', actorId: account.id, action: 'auth.login', targetType: 'user', targetId: account.id, outcome: 'success', ip: meta.ip });
+    await this.audit({ actorType: 'user', actorId: account.id, action: 'auth.login', targetType: 'user', targetId: account.id, outcome: 'success', ip: meta.ip, ...(details ? { details } : {}) });
     return { token, expiresAt, user: toMe(account) };
   }
 

@@ -80,6 +80,17 @@ export const sessionsRepository = {
     return Number(r.numDeletedRows);
   },
 
+  /** Sessions not expired yet, per account that has any. */
+  async countActiveByUser(db: Executor, now: string): Promise<Map<string, number>> {
+    const rows = await db
+      .selectFrom('auth_sessions')
+      .select(['user_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('expires_at', '>', now)
+      .groupBy('user_id')
+      .execute();
+    return new Map(rows.map((r) => [r.user_id, Number(r.n)]));
+  },
+
   async deleteExpired(db: Executor, now: string): Promise<number> {
     const r = await db.deleteFrom('auth_sessions').where('expires_at', '<', now).executeTakeFirst();
     return Number(r.numDeletedRows);

@@ -118,6 +118,19 @@ export const usersRepository = {
     return row ? toAccount(row) : undefined;
   },
 
+  /** Managers who can sign in, leaving one account out (the one about to be demoted or disabled). */
+  async countEnabledManagers(db: Executor, except: string): Promise<number> {
+    const r = await db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('role', '=', 'manager')
+      .where('password_hash', 'is not', null)
+      .where('disabled_at', 'is', null)
+      .where('id', '!=', except)
+      .executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+
   async countAccounts(db: Executor): Promise<number> {
     const r = await db
       .selectFrom('users')

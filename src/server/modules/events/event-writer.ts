@@ -1,6 +1,8 @@
 import type { IncomingEvent } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
+import { StorageUnavailableError } from '../../db/storage-failure.js';
+import type { StorageHealth } from '../../db/storage-health.js';
 import { withWriteTransaction, WriteLockTimeoutError, type WriteTransactionOptions } from '../../db/write-transaction.js';
 import { contentHash } from './content-hash.js';
 import type { EventPublisher } from './event-publisher.js';
@@ -26,6 +28,8 @@ export interface EventWriterOptions {
   /** Events committed together in one transaction (group commit across requests). */
   maxEventsPerTransaction: number;
   transaction: WriteTransactionOptions;
+  /** Told about every commit and every storage failure (full disk, I/O error): readiness and recovery follow it. */
+  storage?: StorageHealth;
 }
 
 interface Job {
@@ -96,7 +100,12 @@ export class EventWriter {
       try {
         await this.commitJobs(round);
       } catch (err) {
-        if (err instanceof WriteLockTimeoutError || round.length === 1) {
+        const storage = this.opts.storage?.failed(err) ?? null;
+        if (storage) {
+          // Nothing of the round was committed; retrying request by request would only hit the same full disk.
+          const refused = new StorageUnavailableError(storage, storage === 'full' ? 30 : 10, err);
+          for (const job of round) job.reject(refused);
+        } else if (err instanceof WriteLockTimeoutError || round.length === 1) {
           const mapped = err instanceof WriteLockTimeoutError ? new WriterOverloadedError(1, err.message) : err;
           for (const job of round) job.reject(mapped);
         } else {
@@ -114,6 +123,7 @@ export class EventWriter {
       jobs.flatMap((j) => j.events),
       jobs.flatMap((j) => j.events.map(() => j.sentBy)),
     );
+    this.opts.storage?.succeeded();
     this.publisher.publish(stored);
     let offset = 0;
     for (const job of jobs) {

@@ -1,4 +1,7 @@
-import type { EventType, IncomingEvent, IngestResult } from '../../../contracts/index.js';
+import { SERVER_SOURCES, type EventType, type IncomingEvent, type IngestResult } from '../../../contracts/index.js';
+
+// Defined with the API key contracts, so the browser refuses them as they are typed.
+export { SERVER_SOURCES };
 
 /**
  * What a sender may write. The server's own sources (the dashboard's actions, the OTLP receiver, the demo workspace)
@@ -6,7 +9,6 @@ import type { EventType, IncomingEvent, IngestResult } from '../../../contracts/
  * outside; an ingest key writes only under the sources it is bound to (`key create --source`) and, when bound to a
  * project, only that project's events.
  */
-export const SERVER_SOURCES: readonly string[] = ['bmad-ops-ui', 'otlp', 'bmad-ops-demo'];
 export const SERVER_ONLY_TYPES: readonly EventType[] = ['project.budget_set'];
 
 export interface SenderPolicy {

@@ -5,6 +5,7 @@ import type { Logger } from '../../observability/logger.js';
 import { authenticate, requireAccess } from '../auth/auth.middleware.js';
 import type { AuthService } from '../auth/auth.service.js';
 import { WriterOverloadedError } from '../events/event-writer.js';
+import { StorageUnavailableError } from '../../db/storage-failure.js';
 import { encodeResponse, encodeStatus, OtlpDecodeError, type OtlpEncoding, type OtlpSignal } from './otlp-codec.js';
 import type { OtlpService } from './otlp.service.js';
 
@@ -77,6 +78,8 @@ export function otlpRoutes(service: OtlpService, auth: AuthService, logger: Logg
     if (err instanceof OtlpDecodeError) return sendStatus(res, 400, err.message);
     if (err instanceof HttpError) return sendStatus(res, err.status, err.message, err.headers);
     if (err instanceof WriterOverloadedError) return sendStatus(res, 503, `${err.message}; retry later`, { 'Retry-After': String(err.retryAfterSec) });
+    // 503, not 507: OTLP exporters retry 429/502/503/504 only, and a full disk is worth their retry.
+    if (err instanceof StorageUnavailableError) return sendStatus(res, 503, err.message, { 'Retry-After': String(err.retryAfterSec) });
     const type = (err as { type?: unknown } | null)?.type;
     if (type === 'entity.too.large') return sendStatus(res, 413, `the body is larger than ${OTLP_MAX_BODY_BYTES / 1024 / 1024} MiB (after decompression)`);
     if (type === 'encoding.unsupported') return sendStatus(res, 415, 'the body encoding must be gzip or none (Content-Encoding)');

@@ -47,6 +47,12 @@ export const projectsRepository = {
     return { items: rows.map((r) => toProject(r, now)), total: Number(count.n) };
   },
 
+  async namesByIds(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const part of chunks(ids)) for (const r of await db.selectFrom('projects').select(['id', 'name']).where('id', 'in', part).execute()) out.set(r.id, r.name);
+    return out;
+  },
+
   async findById(db: Executor, id: string, now: string): Promise<Project | undefined> {
     const row = await db.selectFrom('projects').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toProject(row, now) : undefined;

@@ -20,11 +20,13 @@ import type { Config } from '../../config.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { SESSION_COOKIE } from '../auth/auth.middleware.js';
-import type { AuthService } from '../auth/auth.service.js';
+import { sessionCookieName } from '../auth/auth.middleware.js';
+import { forwarded, type Forwarded } from '../../http/forwarded.js';
+import type { AuthService, EndedCredentials } from '../auth/auth.service.js';
 import { denialReason, sentByOf, type Principal } from '../auth/principal.js';
 import type { EventPublisher } from '../events/event-publisher.js';
 import { eventsRepository } from '../events/events.repository.js';
+import { retentionRepository } from '../events/retention.repository.js';
 import type { StoredEvent } from '../events/stored-event.js';
 import { metaRepository } from '../meta/meta.repository.js';
 import { clientSessionsRepository, type SessionOp } from './client-sessions.repository.js';
@@ -71,15 +73,18 @@ export class RealtimeGateway {
   private readonly commitTimes = new CommitTimes();
   private readonly staleMonitor: StaleMonitor;
   private readonly rt: Config['realtime'];
+  private readonly forwarded: Forwarded;
   private epoch = '';
   private head = 0;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
+  private unsubscribeEnded: (() => void) | undefined;
   private closing = false;
   private sessionOps: SessionOp[] = [];
 
   constructor(private readonly d: GatewayDeps) {
     this.rt = d.config.realtime;
+    this.forwarded = forwarded(d.config.trustProxy);
     // Limits set here, not left to the library's defaults: a client message is a few hundred bytes in one frame, so a
     // peer that fragments (or floods tiny continuation frames before authenticating, GHSA-96hv-2xvq-fx4p) is cut off
     // after a handful of fragments instead of pinning memory per fragment.
@@ -97,6 +102,7 @@ export class RealtimeGateway {
     await clientSessionsRepository.closeOrphans(this.d.db.write, this.nowIso());
     await this.staleMonitor.evaluate();
     this.unsubscribe = this.d.publisher.subscribe((events) => this.onCommitted(events));
+    this.unsubscribeEnded = this.d.auth.onCredentialsEnded((ended) => this.onCredentialsEnded(ended));
     server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     const every = (ms: number, fn: () => void) => {
       const t = setInterval(fn, ms);
@@ -113,6 +119,7 @@ export class RealtimeGateway {
   async close(): Promise<void> {
     this.closing = true;
     this.unsubscribe?.();
+    this.unsubscribeEnded?.();
     for (const t of this.timers) clearInterval(t);
     for (const c of this.connections) this.closeConnection(c, CLOSE_CODES.goingAway, 'server shutting down');
     await this.flushSessions();
@@ -127,14 +134,15 @@ export class RealtimeGateway {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    const refused = this.overCap(req.socket.remoteAddress ?? '');
+    const address = this.forwarded.address(req);
+    const refused = this.overCap(address);
     if (refused) {
       this.d.metrics.wsClosed.inc({ code: 'refused' });
       socket.end(`HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${refused}\n`);
       return;
     }
     void this.cookiePrincipal(req).then((cookie) => {
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, cookie, req.socket.remoteAddress ?? ''));
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, cookie, address));
     });
   }
 
@@ -150,7 +158,7 @@ export class RealtimeGateway {
         return undefined;
       }
     }
-    const token = parseCookies(header)[SESSION_COOKIE];
+    const token = parseCookies(header)[sessionCookieName(this.forwarded.secure(req))];
     if (!token || token.length > 512) return undefined;
     const principal = await this.d.auth.resolveToken(token).catch(() => undefined);
     return principal?.kind === 'user' ? { principal, token } : undefined;
@@ -403,7 +411,11 @@ export class RealtimeGateway {
   }
 
   private async resync(conn: Connection, lastAck: number, epoch: string): Promise<void> {
-    const [head, oldest] = await Promise.all([eventsRepository.headEventId(this.d.db.read), eventsRepository.oldestEventId(this.d.db.read)]);
+    const [head, oldest, prunedThrough] = await Promise.all([
+      eventsRepository.headEventId(this.d.db.read),
+      eventsRepository.oldestEventId(this.d.db.read),
+      retentionRepository.prunedThrough(this.d.db.read),
+    ]);
     const reason =
       epoch !== this.epoch
         ? 'epoch_changed'
@@ -411,7 +423,7 @@ export class RealtimeGateway {
           ? 'ahead_of_head'
           : head - lastAck > this.rt.replayLimit
             ? 'gap_too_large'
-            : oldest !== null && lastAck < oldest - 1
+            : (oldest !== null && lastAck < oldest - 1) || lastAck < prunedThrough
               ? 'pruned'
               : null;
     this.d.metrics.wsReconnectAttempts.inc({ recovered: String(reason === null) });
@@ -595,13 +607,33 @@ export class RealtimeGateway {
     );
   }
 
-  /** A session that expired or a key that was revoked after the connection authenticated must not keep streaming. */
-  private async recheckCredentials(): Promise<void> {
-    for (const conn of [...this.connections]) {
+  /**
+   * A session that expired or a key that was revoked after the connection authenticated must not keep streaming. This
+   * periodic pass is what catches changes made elsewhere (the CLI runs in its own process) and plain expiry.
+   */
+  private recheckCredentials(): Promise<void> {
+    return this.recheck([...this.connections]);
+  }
+
+  /**
+   * A manager in this process disabled an account, ended its sessions or reset its password (or revoked a key): its
+   * sockets are checked now rather than at the next periodic pass. Each is re-resolved, not closed blindly, so the
+   * session that changed its own password keeps streaming while the others end.
+   */
+  private onCredentialsEnded(ended: EndedCredentials): void {
+    const affected = [...this.connections].filter((c) => {
+      const p = c.principal;
+      return ended.kind === 'user' ? p?.kind === 'user' && p.userId === ended.userId : p?.kind === 'key' && p.keyId === ended.keyId;
+    });
+    if (affected.length > 0) void this.recheck(affected);
+  }
+
+  private async recheck(connections: readonly Connection[]): Promise<void> {
+    for (const conn of connections) {
       if (conn.phase !== 'ready' || conn.token === undefined) continue;
       const principal = await this.d.auth.resolveToken(conn.token).catch(() => undefined);
       if (!principal && conn.phase === 'ready') {
-        this.fail(conn, 'credentials_expired', 'the session expired or the key was revoked: sign in again', CLOSE_CODES.unauthorized);
+        this.fail(conn, 'credentials_expired', 'the session ended or expired, or the key was revoked: sign in again', CLOSE_CODES.unauthorized);
       }
     }
   }

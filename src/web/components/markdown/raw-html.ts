@@ -5,7 +5,11 @@
  * that looks like an attack half-succeeding. So tags and attributes outside a small allowlist never reach a parser:
  *
  * - a recognised tag in the allowlist is re-emitted with only its allowed attributes, values re-quoted;
- * - any other tag is dropped (its text stays, except inside script/style/… whose content is dropped too);
+ * - a tag that would capture what follows it as its own text or hidden content (textarea, select, template…) is shown
+ *   as text, so the author's words around it stay readable and nothing after it can be captured;
+ * - script, style, svg, math and object go with their content when their end tag follows in the same piece of raw
+ *   HTML; otherwise their tags are shown as text, so an unclosed one cannot take the rest of the block with it;
+ * - any other tag is dropped, its text stays; a finished comment is dropped, an unfinished one is text;
  * - everything else is text: a stray `<` becomes `&lt;`, so nothing unrecognised can turn into markup later.
  */
 
@@ -15,11 +19,26 @@ const TAGS = new Set([
   'small', 'span', 'strong', 'sub', 'summary', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'time', 'tr', 'u', 'ul', 'var', 'wbr',
 ]);
 const ATTRS = new Set(['href', 'src', 'alt', 'title', 'colspan', 'rowspan', 'align', 'start', 'reversed', 'open', 'datetime', 'lang', 'dir', 'scope', 'abbr', 'width', 'height']);
-/** Elements whose content is not text for the reader: dropped with them. */
-const DROP_CONTENT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'noscript', 'plaintext', 'template', 'object', 'svg', 'math', 'select']);
+/**
+ * Elements that, left open, take everything after them — as their own raw text (textarea, title, xmp, plaintext…), as
+ * content never shown (template, noscript, noembed, noframes, iframe) or inside a form control (select, option) —
+ * while what is in them is the author's words. Their tags are shown as text, as GFM's tagfilter does.
+ */
+const SHOWN_AS_TEXT = new Set(['textarea', 'select', 'option', 'optgroup', 'datalist', 'title', 'xmp', 'plaintext', 'listing', 'noscript', 'noembed', 'noframes', 'template', 'iframe']);
+/** Code rather than words: dropped with their content, when their end tag follows. */
+const DROP_CONTENT = new Set(['script', 'style', 'object', 'svg', 'math']);
 
-const TAG = /<!--[\s\S]*?(?:-->|$)|<!\[CDATA\[[\s\S]*?(?:\]\]>|$)|<[!?][^>]*>?|<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>/g;
+// A comment ends at `-->`, or at once for `<!-->` and `<!--->`, as browsers and marked read it.
+const TAG = /<!--(?:-?>|[\s\S]*?(?:-->|$))|<!\[CDATA\[[\s\S]*?(?:\]\]>|$)|<[!?][^>]*>?|<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>/g;
 const ATTR = /([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
+
+/** Whether a comment, CDATA section, doctype or processing instruction has its end, rather than running to the end. */
+function finished(s: string): boolean {
+  if (s.startsWith('<!--')) return s.endsWith('-->');
+  if (s.startsWith('<![CDATA[')) return s.endsWith(']]>');
+  return s.endsWith('>');
+}
+const endTag = (name: string) => new RegExp(`</${name}(?:\\s[^>]*)?>`, 'i');
 
 const escapeText = (s: string) => s.replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const escapeAttr = (s: string) => s.replace(/&(?!#?[a-zA-Z0-9]+;)/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -33,15 +52,25 @@ export function filterRawHtml(html: string): string {
     const text = html.slice(last, m.index);
     last = TAG.lastIndex;
     if (!dropping) out += escapeText(text);
-    const [, closing, rawName, rawAttrs = '', selfClosing] = m;
-    if (!rawName) continue; // comment, CDATA, doctype, processing instruction: dropped
+    const [whole, closing, rawName, rawAttrs = '', selfClosing] = m;
+    if (!rawName) {
+      // Comment, CDATA, doctype, processing instruction: dropped when finished, shown when it would run to the end.
+      if (!dropping && !finished(whole)) out += escapeText(whole);
+      continue;
+    }
     const name = rawName.toLowerCase();
     if (dropping) {
       if (closing && name === dropping) dropping = null;
       continue;
     }
+    if (SHOWN_AS_TEXT.has(name)) {
+      out += escapeText(whole);
+      continue;
+    }
     if (DROP_CONTENT.has(name)) {
-      if (!closing && !selfClosing) dropping = name;
+      // Inline HTML comes one tag at a time, so an inline pair is never seen whole: both tags are then shown.
+      if (!closing && !selfClosing && endTag(name).test(html.slice(last))) dropping = name;
+      else out += escapeText(whole);
       continue;
     }
     if (!TAGS.has(name)) continue;

@@ -1,6 +1,8 @@
 import { Marked, Renderer, TextRenderer, type Tokens } from 'marked';
 import { highlight } from './highlight.js';
+import { boundedHtmlBlocks } from './html-blocks.js';
 import { filterRawHtml } from './raw-html.js';
+import { rawHtmlScopes } from './raw-html-scopes.js';
 import { sanitizeHighlighted, sanitizeMarkdownHtml } from './sanitize.js';
 
 export interface Heading {
@@ -61,8 +63,15 @@ export function renderMarkdown(source: string): RenderedMarkdown {
     headings.push({ level: depth, text, id });
     return `<h${depth} id="${id}">${this.parser.parseInline(tokens)}</h${depth}>\n`;
   };
-  // Raw HTML the author wrote: allowlisted before any parser sees it (see raw-html.ts), then sanitised with the rest.
-  renderer.html = ({ text }: Tokens.HTML | Tokens.Tag) => filterRawHtml(text);
+  let rawHtml = false;
+  // Raw HTML the author wrote: allowlisted before any parser sees it (see raw-html.ts), then sanitised with its block.
+  renderer.html = ({ text, block }: Tokens.HTML | Tokens.Tag) => {
+    rawHtml = true;
+    const html = filterRawHtml(text);
+    // A block of raw HTML that the allowlist left as text only (a tag shown as text, an unfinished comment) reads as
+    // a paragraph rather than as loose text run into the next one.
+    return block && !html.includes('<') && html.trim() ? `<p>${html.trim()}</p>\n` : html;
+  };
   renderer.code = function ({ text, lang }: Tokens.Code) {
     const language = (lang ?? '').trim().split(/\s+/)[0]?.toLowerCase();
     if (language === 'mermaid') {
@@ -74,7 +83,13 @@ export function renderMarkdown(source: string): RenderedMarkdown {
     return `<pre><code${cls}>${sanitizeHighlighted(h.html)}</code></pre>\n`;
   };
 
-  const marked = new Marked({ gfm: true, breaks: false, async: false, renderer });
-  const raw = marked.parse(body) as string;
-  return { html: sanitizeMarkdownHtml(raw), headings, frontMatter, hasMermaid };
+  const marked = new Marked({ gfm: true, breaks: false, async: false, renderer, tokenizer: boundedHtmlBlocks });
+  // Block by block, so that raw HTML left open ends with its block (see raw-html-scopes.ts).
+  const blocks = marked.lexer(body).map((token) => {
+    rawHtml = false;
+    const html = marked.parser([token]);
+    return { html, raw: rawHtml };
+  });
+  const html = rawHtmlScopes(blocks).map(sanitizeMarkdownHtml).join('');
+  return { html, headings, frontMatter, hasMermaid };
 }

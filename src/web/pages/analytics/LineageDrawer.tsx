@@ -91,6 +91,7 @@ export function LineageDrawer({ lineageRef, onClose, returnFocus, catalogue, nam
   const pages = q.data?.pages ?? [];
   const head = pages[0];
   const events = pages.flatMap((p) => p.events);
+  const pruned = pages.reduce((n, p) => n + p.prunedEvents, 0);
   useEffect(() => {
     const i = focusIndex.current;
     const el = i === null ? undefined : (list.current?.children[i] as HTMLElement | undefined);
@@ -117,8 +118,13 @@ export function LineageDrawer({ lineageRef, onClose, returnFocus, catalogue, nam
                   ({events.length} of {head!.total})
                 </span>
               </h3>
+              {pruned > 0 && (
+                <p className="mb-1 text-sm text-muted" data-testid="lineage-pruned">
+                  {pruned} source event{pruned === 1 ? ' was' : 's were'} older than the retention period and pruned; the figure still includes {pruned === 1 ? 'it' : 'them'}.
+                </p>
+              )}
               {events.length === 0 ? (
-                <p className="text-sm text-muted">No source events.</p>
+                <p className="text-sm text-muted">{pruned > 0 ? 'No source events left to show.' : 'No source events.'}</p>
               ) : (
                 <ul ref={list} data-testid="lineage-events">
                   {events.map((e) => (
