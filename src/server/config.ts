@@ -142,6 +142,8 @@ export const configSchema = z.object({
       closedSessionRetentionHours: positiveInt.default(24),
       /** How often open connections re-check their token, so an expired session or revoked key is cut off. */
       authRecheckIntervalMs: positiveInt.default(60_000),
+      /** How often the stored credentials version is read, so a CLI `user disable` or `key revoke` closes sockets soon. */
+      credentialsPollMs: positiveInt.default(2_000),
       /** A connection's snapshot/replay requests that arrive while one runs are coalesced and run at most this often. */
       resyncMinIntervalMs: z.coerce.number().int().min(0).max(60_000).default(1_000),
       /** Open sockets in all; per client address; still waiting to authenticate; per account or key. */

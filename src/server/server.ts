@@ -15,6 +15,7 @@ import { ClaudeUsageSource, type BmadRoot, type ClaudeUsageReport } from './impo
 import type { DatabaseHandle } from './db/handle.js';
 import { lockDataDir, runningServerPid } from './db/data-dir-lock.js';
 import { StorageHealth } from './db/storage-health.js';
+import { answerClientErrors } from './http/client-error.js';
 import { storageProbe } from './db/storage-probe.js';
 import { migrate } from './db/migrator.js';
 import { openSqlite } from './db/sqlite-connection.js';
@@ -307,6 +308,7 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     startedAt: performance.now(),
   });
   const server = tlsOptions ? https.createServer(tlsOptions, app) : http.createServer(app);
+  answerClientErrors(server);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 30_000;

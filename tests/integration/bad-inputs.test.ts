@@ -173,6 +173,16 @@ describe('login and preferences bodies', () => {
   });
 });
 
+describe('requests Node refuses before routing', () => {
+  it('headers over 16 KiB and the body limit are answered with the usual JSON error, naming the limit', async () => {
+    const long = await fetch(`${t.url}/api/v1/workflows?q=${'a'.repeat(20_000)}`, { headers: { authorization: `Bearer ${t.keys.read}` } });
+    expect(long.status).toBe(431);
+    expect(errorBodySchema.parse(await long.json()).error.code).toBe('headers_too_large');
+    const big = await fetch(`${t.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@b.c', password: 'p'.repeat(70_000) }) });
+    expect(errorBodySchema.parse(await big.json()).error.message).toBe('the request body is larger than this endpoint accepts (64 KiB)');
+  });
+});
+
 describe('after all of that', () => {
   it('the server still serves', async () => {
     expect((await t.get('/api/v1/health', null)).status).toBe(200);

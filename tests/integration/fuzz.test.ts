@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  AUDIT_OUTCOMES,
   COST_BUCKETS,
   COST_GROUP_BY,
   COST_WINDOWS,
@@ -15,6 +16,7 @@ import {
   KPI_KEYS,
   loginResponseSchema,
   parseIncomingEvent,
+  ROLES,
   STATUSES,
 } from '../../src/contracts/index.js';
 import { databaseFile } from '../../src/server/config.js';
@@ -118,6 +120,7 @@ const ENDPOINTS: Endpoint[] = [
   },
   { method: 'POST', path: `${API}/auth/logout`, auth: 'session', bodyLimit: 64 * 1024, writes: true },
   { method: 'GET', path: `${API}/auth/me`, auth: 'session', bodyLimit: 64 * 1024 },
+  { method: 'GET', path: `${API}/auth/providers`, auth: 'none', bodyLimit: 64 * 1024 },
   { method: 'PUT', path: `${API}/auth/me/preferences`, auth: 'session', bodyLimit: 64 * 1024, writes: true, body: { theme: enumField(['light', 'dark', 'system']) } },
   { method: 'GET', path: `${API}/meta/status-model`, auth: 'session', bodyLimit: 64 * 1024 },
   { method: 'GET', path: `${API}/meta/workspace`, auth: 'session', bodyLimit: 64 * 1024 },
@@ -227,7 +230,68 @@ const ENDPOINTS: Endpoint[] = [
   { method: 'GET', path: `${API}/documents`, auth: 'session', bodyLimit: 64 * 1024, query: { projectId: idParam, storyId: idParam, kind: textParam(64), ...page } },
   { method: 'GET', path: `${API}/documents/:id`, auth: 'session', bodyLimit: 64 * 1024, params: { id: id('doc-fuzz') } },
   { method: 'GET', path: `${API}/documents/:id/content`, auth: 'session', bodyLimit: 64 * 1024, params: { id: id('doc-fuzz') } },
+  ...adminEndpoints(),
 ];
+
+/** Settings for managers. Every change writes, and a valid GET /admin/backup copies the database: bad inputs only. */
+function adminEndpoints(): Endpoint[] {
+  const userId = id('u-fuzz-none');
+  const keyId = id('k-fuzz-none');
+  const label = (max: number) => str(fc.constantFrom('Fuzz Person', 'fuzz-key'), 1, max, true);
+  return [
+    { method: 'GET', path: `${API}/admin/users`, auth: 'session', bodyLimit: 64 * 1024 },
+    {
+      method: 'POST',
+      path: `${API}/admin/users`,
+      auth: 'session',
+      bodyLimit: 64 * 1024,
+      writes: true,
+      body: { email: str(fc.constant('invited.by.fuzz@example.test'), 3, 254, true), role: enumField(ROLES, true), displayName: { ...label(100), required: false } },
+    },
+    {
+      method: 'PATCH',
+      path: `${API}/admin/users/:id`,
+      auth: 'session',
+      bodyLimit: 64 * 1024,
+      writes: true,
+      params: { id: userId },
+      body: { role: enumField(ROLES), disabled: { valid: fc.boolean(), bad: notABoolean } },
+    },
+    { method: 'POST', path: `${API}/admin/users/:id/revoke-sessions`, auth: 'session', bodyLimit: 64 * 1024, writes: true, params: { id: userId } },
+    { method: 'POST', path: `${API}/admin/users/:id/reset-password`, auth: 'session', bodyLimit: 64 * 1024, writes: true, params: { id: userId } },
+    { method: 'GET', path: `${API}/admin/keys`, auth: 'session', bodyLimit: 64 * 1024 },
+    {
+      method: 'POST',
+      path: `${API}/admin/keys`,
+      auth: 'session',
+      bodyLimit: 64 * 1024,
+      writes: true,
+      body: {
+        name: label(100),
+        scopes: { valid: fc.constantFrom(['read'], ['metrics'], ['ingest', 'read']), bad: fc.constantFrom([], ['root'], 'read', null, 42, [['read']], ['read', 'read', 'read', 'read']), required: true },
+        sources: { valid: fc.constantFrom('any', ['fuzz-source']), bad: fc.constantFrom([], 'all', ['bmad-ops-ui'], [''], null, 7, Array.from({ length: 21 }, (_, i) => `s${i}`)) },
+        expiresInDays: { valid: fc.integer({ min: 1, max: 3650 }), bad: fc.oneof(notANumber, fc.constantFrom(0, -1, 3651, 1.5, new RawJson('1e309'))) },
+      },
+    },
+    { method: 'DELETE', path: `${API}/admin/keys/:id`, auth: 'session', bodyLimit: 64 * 1024, writes: true, params: { id: keyId } },
+    {
+      method: 'GET',
+      path: `${API}/admin/audit`,
+      auth: 'session',
+      bodyLimit: 64 * 1024,
+      query: {
+        action: { valid: fc.constantFrom('user.*', 'auth.login', 'key.revoke'), bad: fc.oneof(fc.constantFrom('', 'user', '*', 'user.**', 'USER.x', '.x', `a.${'b'.repeat(70)}`), nastyString.filter((v) => !/^[a-z][a-z_]*\.(?:[a-z_]+|\*)$/.test(v))) },
+        actorId: idParam,
+        targetId: idParam,
+        outcome: enumParam(AUDIT_OUTCOMES),
+        cursor: afterParam,
+        pageSize: intParam(1, 200),
+      },
+      validQuery: fc.constant({}),
+    },
+    { method: 'GET', path: `${API}/admin/backup`, auth: 'session', bodyLimit: 64 * 1024, writes: true },
+  ];
+}
 
 function budgetBody(): Record<string, FieldSpec> {
   return {
@@ -244,7 +308,7 @@ function budgetBody(): Record<string, FieldSpec> {
   };
 }
 
-/** Routes other modules may add while this runs (an account's own password change): fuzzed when they exist. */
+/** An account's own password change. */
 const OPTIONAL: Endpoint[] = [
   {
     method: 'POST',

@@ -8,7 +8,7 @@ import { HttpError } from './errors.js';
 /** body-parser's error types, mapped to what the client did wrong. */
 const BODY_ERRORS: Record<string, [number, string, string]> = {
   'entity.parse.failed': [400, 'malformed_json', 'the request body is not valid JSON'],
-  'entity.too.large': [413, 'payload_too_large', 'the request body is larger than 1 MiB'],
+  'entity.too.large': [413, 'payload_too_large', 'the request body is larger than this endpoint accepts'],
   'encoding.unsupported': [415, 'unsupported_encoding', 'the request body encoding is not supported'],
   'charset.unsupported': [415, 'unsupported_charset', 'the request body charset must be utf-8'],
   'request.aborted': [400, 'request_aborted', 'the request was aborted'],
@@ -38,7 +38,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const type = (err as { type?: unknown } | null)?.type;
     if (typeof type === 'string' && BODY_ERRORS[type] && BODY_ERRORS[type][0] < 500) {
       const [status, code, message] = BODY_ERRORS[type];
-      return send(res, status, { error: { code, message } });
+      // body-parser tells the limit it enforced (64 KiB on most routes, 1 MiB on ingestion): say which.
+      const limit = (err as { limit?: unknown }).limit;
+      const exact = type === 'entity.too.large' && typeof limit === 'number' ? `${message} (${limit >= 1048576 ? `${limit / 1048576} MiB` : `${limit / 1024} KiB`})` : message;
+      return send(res, status, { error: { code, message: exact } });
     }
     if (err instanceof URIError) {
       return send(res, 400, { error: { code: 'bad_request', message: 'the request path is not valid percent-encoding' } });

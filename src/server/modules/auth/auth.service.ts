@@ -77,8 +77,18 @@ export class AuthService {
     return () => this.endedListeners.delete(listener);
   }
 
-  private credentialsEnded(ended: EndedCredentials): void {
+  /**
+   * Listeners in this process hear at once; the stored credentials version tells a server running in another process
+   * (this one being the CLI) to re-check its open sockets at its next poll, seconds later.
+   */
+  private async credentialsEnded(ended: EndedCredentials): Promise<void> {
+    await apiKeysRepository.bumpCredentialsVersion(this.db.write);
     for (const listener of this.endedListeners) listener(ended);
+  }
+
+  /** Changes whenever an account or key loses access, in any process using this database. */
+  credentialsVersion(): Promise<number> {
+    return apiKeysRepository.credentialsVersion(this.db.read);
   }
 
   audit(entry: Omit<AuditEntry, 'occurredAt'>): Promise<void> {
@@ -144,7 +154,7 @@ export class AuthService {
   async revokeApiKey(id: string, actor: AuditActor): Promise<boolean> {
     const revoked = await apiKeysRepository.revoke(this.db.write, id, this.now());
     await this.audit({ ...actor, action: 'key.revoke', targetType: 'api_key', targetId: id, outcome: revoked ? 'success' : 'failure' });
-    if (revoked) this.credentialsEnded({ kind: 'key', keyId: id });
+    if (revoked) await this.credentialsEnded({ kind: 'key', keyId: id });
     return revoked;
   }
 
@@ -174,7 +184,7 @@ export class AuthService {
     await usersRepository.setPasswordHash(this.db.write, a.id, await hashPassword(password, this.opts.scryptCostLog2), this.now(), temporary);
     const ended = await sessionsRepository.deleteForUser(this.db.write, a.id);
     await this.audit({ ...actor, action: temporary ? 'user.reset_password' : 'user.set_password', targetType: 'user', targetId: a.id, outcome: 'success', details: { sessionsEnded: ended } });
-    this.credentialsEnded({ kind: 'user', userId: a.id });
+    await this.credentialsEnded({ kind: 'user', userId: a.id });
     return ended;
   }
 
@@ -192,7 +202,7 @@ export class AuthService {
     await usersRepository.setPasswordHash(this.db.write, a.id, await hashPassword(next, this.opts.scryptCostLog2), this.now(), false);
     const ended = await sessionsRepository.deleteForUser(this.db.write, a.id, principal.sessionId);
     await this.audit({ actorType: 'user', actorId: a.id, action: 'user.change_password', targetType: 'user', targetId: a.id, outcome: 'success', ip: meta.ip, details: { sessionsEnded: ended } });
-    if (ended > 0) this.credentialsEnded({ kind: 'user', userId: a.id });
+    if (ended > 0) await this.credentialsEnded({ kind: 'user', userId: a.id });
     return toMe({ ...a, passwordChangeRequired: false });
   }
 
@@ -202,7 +212,7 @@ export class AuthService {
     await usersRepository.setDisabled(this.db.write, a.id, disabled ? this.now() : null, this.now());
     const ended = disabled ? await sessionsRepository.deleteForUser(this.db.write, a.id) : 0;
     await this.audit({ ...actor, action: disabled ? 'user.disable' : 'user.enable', targetType: 'user', targetId: a.id, outcome: 'success', details: { sessionsEnded: ended } });
-    if (disabled) this.credentialsEnded({ kind: 'user', userId: a.id });
+    if (disabled) await this.credentialsEnded({ kind: 'user', userId: a.id });
     return ended;
   }
 
@@ -210,7 +220,7 @@ export class AuthService {
     const a = await this.account(email);
     const ended = await sessionsRepository.deleteForUser(this.db.write, a.id);
     await this.audit({ ...actor, action: 'user.revoke_sessions', targetType: 'user', targetId: a.id, outcome: 'success', details: { sessionsEnded: ended } });
-    this.credentialsEnded({ kind: 'user', userId: a.id });
+    await this.credentialsEnded({ kind: 'user', userId: a.id });
     return ended;
   }
 

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { KeyScope } from '../../../contracts/index.js';
 import type { Executor } from '../../db/handle.js';
 
@@ -21,6 +22,8 @@ export interface SessionRecord {
   userId: string;
   expiresAt: string;
 }
+
+const CREDENTIALS_VERSION = 'credentials_version';
 
 export const apiKeysRepository = {
   async insert(db: Executor, k: { id: string; name: string; scopes: KeyScope[]; secretHash: string; createdBy: string | null; now: string; projectId?: string | null; sources?: readonly string[] | null; expiresAt?: string | null }): Promise<void> {
@@ -51,6 +54,20 @@ export const apiKeysRepository = {
   async revoke(db: Executor, id: string, now: string): Promise<boolean> {
     const r = await db.updateTable('api_keys').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
+  },
+
+  /** A counter in `meta` bumped whenever a credential loses access (read by servers polling for CLI changes). */
+  async bumpCredentialsVersion(db: Executor): Promise<void> {
+    await db
+      .insertInto('meta')
+      .values({ key: CREDENTIALS_VERSION, value: '1' })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql<string>`cast(cast(meta.value as integer) + 1 as text)` }))
+      .execute();
+  },
+
+  async credentialsVersion(db: Executor): Promise<number> {
+    const row = await db.selectFrom('meta').select('value').where('key', '=', CREDENTIALS_VERSION).executeTakeFirst();
+    return row ? Number(row.value) : 0;
   },
 };
 

@@ -75,6 +75,7 @@ export class RealtimeGateway {
   private readonly rt: Config['realtime'];
   private readonly forwarded: Forwarded;
   private epoch = '';
+  private credentialsVersion = 0;
   private head = 0;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe: (() => void) | undefined;
@@ -114,6 +115,16 @@ export class RealtimeGateway {
     every(SESSION_FLUSH_MS, () => void this.flushSessions());
     every(3600_000, () => void this.pruneSessions());
     every(this.rt.authRecheckIntervalMs, () => void this.recheckCredentials());
+    this.credentialsVersion = await this.d.auth.credentialsVersion();
+    every(this.rt.credentialsPollMs, () => void this.pollCredentialsVersion());
+  }
+
+  /** Another process (the CLI) disabled an account or revoked a key: every socket is re-checked now, not in a minute. */
+  private async pollCredentialsVersion(): Promise<void> {
+    const version = await this.d.auth.credentialsVersion().catch(() => this.credentialsVersion);
+    if (version === this.credentialsVersion) return;
+    this.credentialsVersion = version;
+    await this.recheckCredentials();
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AuthProviders, OidcErrorCode } from '../../../../contracts/index.js';
 import { limiter } from '../../../http/rate-limit.js';
+import { route } from '../../../http/route.js';
 import type { RequestMeta } from '../auth.service.js';
 import { setSessionCookie } from '../session-cookie.js';
 import { OIDC_LOGIN_PATH } from './oidc.config.js';
@@ -21,10 +22,13 @@ function toLogin(res: Response, error: OidcErrorCode, next?: string): void {
 /** GET /auth/providers (anonymous) always; the OIDC routes when a provider is configured. */
 export function oidcRoutes(oidc: OidcSignIn | undefined): Router {
   const r = Router();
-  r.get('/auth/providers', (_req, res) => {
-    const body: AuthProviders = { oidc: oidc ? { name: oidc.name, loginUrl: OIDC_LOGIN_PATH } : null };
-    res.set('Cache-Control', 'no-store').json(body);
-  });
+  r.get(
+    '/auth/providers',
+    route({}, ({ res }): AuthProviders => {
+      res.set('Cache-Control', 'no-store');
+      return { oidc: oidc ? { name: oidc.name, loginUrl: OIDC_LOGIN_PATH } : null };
+    }),
+  );
   if (!oidc) return r;
 
   r.get(
