@@ -200,6 +200,8 @@ export const findingSchema = z.object({
   message: z.string(),
   expected: z.string().nullable(),
   actual: z.string().nullable(),
+  entity: z.string().nullable().default(null),
+  field: z.string().nullable().default(null),
 });
 export type Finding = z.infer<typeof findingSchema>;
 

@@ -123,7 +123,12 @@ export const relativePathSchema = z
     message: 'must be a relative path inside the document root (no leading /, no .., no backslashes)',
   });
 
-export const CONSISTENCY_KINDS = ['status_drift', 'unknown_status', 'parse_error', 'epic_drift'] as const;
+/**
+ * status_drift … epic_drift: a BMAD project's files disagree with each other (the connector). projection_mismatch: a
+ * read model differs from what the event log rebuilds; cross_view_mismatch: two views of the same figure disagree (the
+ * consistency monitor).
+ */
+export const CONSISTENCY_KINDS = ['status_drift', 'unknown_status', 'parse_error', 'epic_drift', 'projection_mismatch', 'cross_view_mismatch'] as const;
 export const consistencyFindingSchema = z.strictObject({
   kind: z.enum(CONSISTENCY_KINDS),
   storyId: idSchema.nullish(),
@@ -133,6 +138,9 @@ export const consistencyFindingSchema = z.strictObject({
   /** For drift: the value the source of truth holds (sprint-status.yaml) and the one that disagrees (the story file). */
   expected: labelSchema(64).nullish(),
   actual: labelSchema(64).nullish(),
+  /** For the monitor: which row (`workflow wf-1`, `kanban column review`) and which of its fields disagrees. */
+  entity: labelSchema(200).nullish(),
+  field: labelSchema(100).nullish(),
 });
 export type ConsistencyFinding = z.output<typeof consistencyFindingSchema>;
 

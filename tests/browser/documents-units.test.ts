@@ -79,7 +79,7 @@ describe('documents live reducer', () => {
   it('a re-read board with new findings on an otherwise unchanged story gives that card a new object (so it re-renders)', () => {
     const story: Story = { id: 's-1', projectId: 'p-1', title: 'S', ownerId: null, status: 'in_progress', kanbanColumn: null, epic: null, statusSince: null, updatedAt: '2026-11-29T10:00:00.000Z', details: null, findings: [] };
     const before = buildBoard('p-1', [story]);
-    const finding = { kind: 'status_drift' as const, storyId: 's-1', file: 'a.md', line: 1, message: 'drift', expected: 'review', actual: 'in-progress' };
+    const finding = { kind: 'status_drift' as const, storyId: 's-1', file: 'a.md', line: 1, message: 'drift', expected: 'review', actual: 'in-progress', entity: null, field: null };
     const after = shareBoard(before, buildBoard('p-1', [{ ...story, findings: [finding] }])) as typeof before;
     const card = after.columns.flatMap((c) => c.cards)[0]!;
     expect(card.findings).toEqual([finding]);

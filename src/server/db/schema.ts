@@ -379,6 +379,25 @@ export interface ConsistencyFindingsTable {
   message: string;
   expected: string | null;
   actual: string | null;
+  entity: string | null;
+  field: string | null;
+}
+
+/** One pass of the consistency monitor (bmad-ops verify, the schedule, or a manager's button). */
+export interface ConsistencyRunsTable {
+  id: Generated<number>;
+  started_at: string;
+  finished_at: string | null;
+  duration_ms: number | null;
+  /** What started it: schedule, cli, manager. */
+  trigger: string;
+  /** running, ok (no difference), mismatch (findings), error. */
+  result: string;
+  findings: number;
+  /** Events the rebuild read (the log up to this id). */
+  through_event_id: number;
+  /** The findings (capped) and, for an error, its message. */
+  details_json: string;
 }
 
 export interface SyncStateTable {
@@ -453,6 +472,7 @@ export interface AuditLogTable {
 
 export interface Database {
   meta: MetaTable;
+  consistency_runs: ConsistencyRunsTable;
   schema_migrations: SchemaMigrationsTable;
   users: UsersTable;
   agents: AgentsTable;

@@ -11,7 +11,8 @@ import { keySources } from './010-key-sources.js';
 import { accounts } from './011-accounts.js';
 import { passwordChange } from './012-password-change.js';
 import { userIdentities } from './013-user-identities.js';
+import { consistencyMonitor } from './014-consistency-monitor.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Never edit a released migration: add the next one. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, bmadConnector, costCoverage, costRollupAndBudgets, storyCosts, agentAnalytics, history, costRequests, otlp, keySources, accounts, passwordChange, userIdentities];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, bmadConnector, costCoverage, costRollupAndBudgets, storyCosts, agentAnalytics, history, costRequests, otlp, keySources, accounts, passwordChange, userIdentities, consistencyMonitor];

@@ -26,6 +26,8 @@ export const consistencyProjection: Projection<'consistency.reported'> = {
           message: f.message,
           expected: f.expected ?? null,
           actual: f.actual ?? null,
+          entity: f.entity ?? null,
+          field: f.field ?? null,
         })),
       });
     }

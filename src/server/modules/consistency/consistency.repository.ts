@@ -19,6 +19,8 @@ const toFinding = (r: ConsistencyFindingsTable): Finding => ({
   message: r.message,
   expected: r.expected,
   actual: r.actual,
+  entity: r.entity,
+  field: r.field,
 });
 
 export const consistencyRepository = {

@@ -5,6 +5,8 @@ export const FINDING_LABEL: Record<Finding['kind'], string> = {
   unknown_status: 'Unknown status',
   parse_error: 'Parse error',
   epic_drift: 'Epic done early',
+  projection_mismatch: 'Read model differs from the log',
+  cross_view_mismatch: 'Views disagree',
 };
 
 /** Badge colours per kind (always shown with the label in words). */
@@ -13,6 +15,8 @@ export const FINDING_TONE: Record<Finding['kind'], string> = {
   unknown_status: 'bg-info-bg text-info',
   parse_error: 'bg-danger-bg text-danger',
   epic_drift: 'bg-warn-bg text-warn',
+  projection_mismatch: 'bg-danger-bg text-danger',
+  cross_view_mismatch: 'bg-danger-bg text-danger',
 };
 
 /** "path/to/file.md:12", or the file alone, or nothing. */
