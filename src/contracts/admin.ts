@@ -81,8 +81,8 @@ export const adminKeySchema = z.object({
 export type AdminKey = z.infer<typeof adminKeySchema>;
 export const adminKeyListSchema = z.object({ items: z.array(adminKeySchema) });
 
-/** The server's own event sources (the dashboard's actions, the OTLP receiver, the demo workspace): no key writes them. */
-export const SERVER_SOURCES: readonly string[] = ['bmad-ops-ui', 'otlp', 'bmad-ops-demo'];
+/** The server's own event sources (the dashboard's actions, the OTLP receiver, the demo workspace, the consistency monitor): no key writes them. */
+export const SERVER_SOURCES: readonly string[] = ['bmad-ops-ui', 'otlp', 'bmad-ops-demo', 'bmad-ops-monitor', 'bmad-ops-alerts'];
 
 /**
  * The source a new key writes when none is named: its name as a slug ("Ana's laptop" → "ana-s-laptop"), never one of
@@ -149,6 +149,13 @@ export const AUDIT_ACTIONS = [
   'project.budget_set',
   'project.budget_clear',
   'story.status_change',
+  'alert.rule_create',
+  'alert.rule_update',
+  'alert.rule_remove',
+  'alert.channel_create',
+  'alert.channel_update',
+  'alert.channel_remove',
+  'alert.channel_test',
 ] as const;
 
 const cursorParam = z

@@ -210,6 +210,8 @@ export const lineageEventSchema = z.object({
   summary: z.string(),
   /** The git commit the event was read from (the BMAD connector's history), when it was. */
   commit: z.object({ hash: z.string(), subject: z.string().nullable() }).nullable().default(null),
+  /** The OpenTelemetry trace of the request that ingested the event (32 hex digits), when tracing was on and it was kept. */
+  traceId: z.string().nullable().default(null),
   /** App paths to drill into: the workflow, the story, documents of that story. */
   links: z.array(z.object({ kind: z.enum(['workflow', 'story', 'project', 'document']), id: z.string(), label: z.string(), href: z.string() })),
 });

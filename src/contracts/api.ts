@@ -3,6 +3,7 @@ import { costTotalSchema } from './costs.js';
 import { CONSISTENCY_KINDS, MODULES, moduleSchema, projectDetailsSchema, seenInSchema, storyDetailsSchema, retrospectiveSchema } from './events.js';
 import { currencySchema, idSchema } from './primitives.js';
 import { statusSchema, type Status } from './status-model.js';
+import { versionStampSchema } from './version-order.js';
 
 // ---------- errors ----------
 export const fieldErrorSchema = z.object({ path: z.string(), message: z.string() });
@@ -80,6 +81,12 @@ export type StoryStatusChange = z.output<typeof storyStatusChangeBodySchema>;
 // ---------- resources ----------
 const instant = z.string().datetime({ offset: true });
 
+/**
+ * The event a row's fields were last taken from (null: none yet, or a server that did not say). A client folding live
+ * events onto the row compares each one with it (isNewerVersion), exactly as the server's projection did.
+ */
+const builtFrom = versionStampSchema.nullable().default(null);
+
 export const workflowSchema = z.object({
   id: z.string(),
   projectId: z.string().nullable(),
@@ -113,6 +120,9 @@ export const workflowSchema = z.object({
   sessions: z
     .array(z.object({ id: z.string(), startedAt: instant.nullable(), endedAt: instant.nullable(), status: statusSchema.nullable() }))
     .default([]),
+  /** Name, project, story, owner and agent come from the newest workflow.upserted; the status from any newer event. */
+  attrsVersion: builtFrom,
+  statusVersion: builtFrom,
 });
 export type Workflow = z.infer<typeof workflowSchema>;
 export type WorkflowCost = NonNullable<Workflow['cost']>;
@@ -175,6 +185,7 @@ export const projectSchema = z.object({
   costPerDoneStory: costPerDoneStorySchema.optional(),
   /** What the source knows beyond the common fields (BMAD: layout and version, action items, readiness, deferred work). */
   details: projectDetailsSchema.nullable().default(null),
+  rowVersion: builtFrom,
 });
 export type Project = z.infer<typeof projectSchema>;
 
@@ -258,6 +269,9 @@ export const storySchema = z.object({
    * built from a live event before reading it from the server.
    */
   cost: costToDateSchema.optional(),
+  /** As a workflow's: the attributes from the newest story.upserted, status and column from any newer event. */
+  attrsVersion: builtFrom,
+  statusVersion: builtFrom,
 });
 export type Story = z.infer<typeof storySchema>;
 
@@ -293,6 +307,8 @@ export const documentSchema = z.object({
   supersededBy: z.string().nullable().optional(),
   /** GET /documents/:id only: its versions, newest first (each registration; commits with their hash). */
   versions: z.array(documentVersionSchema).optional(),
+  /** The registration (or removal) the metadata is from; not one of `versions`, which are kept per instant. */
+  rowVersion: builtFrom,
 });
 
 export const documentsQuerySchema = z.strictObject({

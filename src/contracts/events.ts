@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { STATUS_MODEL, isStatusAllowed, isTransitionAllowed, statusSchema, type StatusEntity } from './status-model.js';
 import { currencySchema, emailSchema, freeTextSchema, idSchema, instantSchema, labelSchema } from './primitives.js';
+import { ALERT_EVENT_CATALOGUE } from './alert-events.js';
 
 /** Modules a source can report sync health for, and the WebSocket topics of the real-time gateway. */
 export const MODULES = ['workflow', 'project', 'story', 'cost', 'agent', 'sync', 'document'] as const;
@@ -386,6 +387,8 @@ export const EVENT_CATALOGUE = {
         }
       }),
   },
+  // Alert rules, channels, firings and resolutions (alert-events.ts).
+  ...ALERT_EVENT_CATALOGUE,
 } as const satisfies Record<string, { entityType: string; payload: z.ZodType }>;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

@@ -14,3 +14,7 @@ export * from './flow.js';
 export * from './bmad-columns.js';
 export * from './model-names.js';
 export * from './admin.js';
+export * from './status.js';
+export * from './version-order.js';
+export * from './consistency.js';
+export * from './alerts.js';

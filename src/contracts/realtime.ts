@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { analyticsUpdatedMessageSchema } from './analytics.js';
 import { EVENT_TYPES, MODULES, moduleSchema, type EventType, type Module } from './events.js';
+import { statusUpdatedMessageSchema } from './status.js';
 
 /**
  * WebSocket protocol on /ws. JSON text frames, every message has a `type`. Types here are the single source of truth
@@ -30,6 +31,13 @@ export const TOPIC_OF_EVENT: Readonly<Record<EventType, Topic>> = {
   'document.removed': 'document',
   // Findings are shown on cards and on the project's integrity panel: they travel with the stories.
   'consistency.reported': 'story',
+  // Alerts are about the workspace's operational health: they travel with sync (the bell re-reads on them).
+  'alert.rule_set': 'sync',
+  'alert.rule_removed': 'sync',
+  'alert.channel_set': 'sync',
+  'alert.channel_removed': 'sync',
+  'alert.fired': 'sync',
+  'alert.resolved': 'sync',
 };
 export const ALL_EVENT_TYPES = EVENT_TYPES;
 
@@ -106,6 +114,12 @@ export const eventMessageSchema = z.object({
   entityType: z.string(),
   entityId: z.string(),
   occurredAt: instant,
+  /**
+   * Who sent it, under which id: with occurredAt, the event's place in the "newest wins" order (versionOfEvent), which
+   * a client needs to fold it exactly as the server did. Null from a server that did not send them.
+   */
+  source: z.string().nullable().default(null),
+  sourceEventId: z.string().nullable().default(null),
   payload: z.unknown(),
   /** Opaque reference that GET /analytics/lineage/:lineageRef resolves to this event. */
   lineageRef: z.string(),
@@ -161,6 +175,7 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   syncStatusMessageSchema,
   errorMessageSchema,
   analyticsUpdatedMessageSchema,
+  statusUpdatedMessageSchema,
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 export type EventMessage = z.infer<typeof eventMessageSchema>;

@@ -9,9 +9,13 @@ import { sameOriginWrites } from './http/same-origin.js';
 import { staticApp } from './http/static-app.js';
 import type { Logger } from './observability/logger.js';
 import type { Metrics } from './observability/metrics.js';
+import { traceRequests } from './observability/http-tracing.js';
 import { AccountsService } from './modules/admin/accounts.service.js';
 import { adminRoutes } from './modules/admin/admin.routes.js';
 import { backupRoutes } from './modules/backup/backup.routes.js';
+import { consistencyRoutes } from './modules/consistency/consistency.routes.js';
+import { alertsRoutes, type AlertsServices } from './modules/alerts/alerts.routes.js';
+import type { ConsistencyMonitor } from './modules/consistency/monitor/consistency-monitor.js';
 import type { BackupService } from './modules/backup/backup.service.js';
 import { AuditService } from './modules/admin/audit.service.js';
 import { KeysService } from './modules/admin/keys.service.js';
@@ -46,6 +50,8 @@ import type { StoriesService } from './modules/stories/kanban.service.js';
 import type { ChangeStoryStatus } from './modules/stories/story-status.command.js';
 import { storiesRoutes } from './modules/stories/stories.routes.js';
 import { syncRoutes } from './modules/sync/sync.routes.js';
+import { statusRoutes } from './modules/status/status.routes.js';
+import type { StatusService } from './modules/status/status.service.js';
 import type { SyncService } from './modules/sync/sync.service.js';
 import { workflowsRoutes } from './modules/workflows/workflows.routes.js';
 import type { WorkflowsService } from './modules/workflows/workflows.service.js';
@@ -74,6 +80,8 @@ export interface AppDeps {
   stories: StoriesService;
   changeStoryStatus: ChangeStoryStatus;
   sync: SyncService;
+  /** The status page: SLIs, objectives and their states (GET /status). */
+  status: StatusService;
   workspace: WorkspaceService;
   directory: DirectoryService;
   costs: CostsService;
@@ -81,6 +89,10 @@ export interface AppDeps {
   setProjectBudget: SetProjectBudget;
   /** Where document content may be read from (config roots and connected BMAD projects). */
   documentRoots: DocumentRoots;
+  /** Rebuilds the read models from the log and compares (GET /consistency/runs, POST /consistency/verify). */
+  consistency: ConsistencyMonitor;
+  /** Alert rules and channels (managers) and the in-app notifications (everyone signed in). */
+  alerts: AlertsServices;
   /** Consistent copies of the database for a manager's download (GET /admin/backup). */
   backups: BackupService;
   startedAt: number;
@@ -94,6 +106,8 @@ export function createApp(d: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', d.config.trustProxy);
   app.set('query parser', 'simple');
+  // First, so that everything after it (the request log line included) runs inside the request's span.
+  app.use(traceRequests());
 
   // HSTS only on responses the browser got over HTTPS (our own TLS, or a trusted proxy's): a plain-HTTP laptop or LAN
   // setup must never be told to insist on HTTPS, nor have its requests upgraded.
@@ -144,6 +158,8 @@ export function createApp(d: AppDeps): Express {
   api.use(oidcRoutes(d.oidc));
   api.use(backupRoutes(d.backups));
   api.use(adminRoutes({ accounts: new AccountsService(d.db, d.auth), keys: new KeysService(d.db, d.auth), audit: new AuditService(d.db) }));
+  // Each alerts route carries its own guard (manager, or a signed-in person for notifications).
+  api.use(alertsRoutes(d.alerts));
   const read = express.Router();
   read.use(requireAccess('read'));
   read.use(metaRoutes(d.workspace));
@@ -153,8 +169,10 @@ export function createApp(d: AppDeps): Express {
   read.use(flowRoutes(d.flow));
   read.use(storiesRoutes(d.stories, d.changeStoryStatus));
   read.use(syncRoutes(d.sync));
+  read.use(statusRoutes(d.status));
   read.use(costsRoutes(d.costs));
   read.use(analyticsRoutes(d.analytics));
+  read.use(consistencyRoutes(d.consistency));
   read.use(budgetsRoutes(d.setProjectBudget));
   read.use(documentsRoutes(new DocumentsService(d.db, d.documentRoots, d.logger, { maxInlineBytes: d.config.documents.maxInlineBytes })));
   api.use(read);

@@ -70,6 +70,28 @@ export const configSchema = z.object({
       intervalMs: positiveInt.default(3600_000),
     })
     .prefault({}),
+  /** The consistency monitor's schedule (rebuild the read models from the log and compare); 0 = only when asked. */
+  consistency: z
+    .object({
+      intervalMs: z.coerce.number().int().min(0).max(7 * 86_400_000).default(600_000),
+      firstRunDelayMs: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
+    })
+    .prefault({}),
+  /** Alerts (Settings → Alerts): how often rules are evaluated, and how webhook and Slack deliveries are tried. */
+  alerts: z
+    .object({
+      evaluateIntervalMs: positiveInt.min(1000).max(3600_000).default(15_000),
+      /** One delivery attempt's limit: no answer by then counts as a failure (and is retried). */
+      timeoutMs: positiveInt.max(60_000).default(5_000),
+      maxAttempts: positiveInt.max(10).default(5),
+      /** Delay before the second attempt; doubled for each next one (with jitter), up to retryMaxMs. */
+      retryBaseMs: positiveInt.max(600_000).default(2_000),
+      retryMaxMs: positiveInt.max(3600_000).default(60_000),
+      /** Attempts kept in each channel's delivery log. */
+      deliveryLogSize: positiveInt.max(1000).default(50),
+      maxFiringsPerRule: positiveInt.max(10_000).default(50),
+    })
+    .prefault({}),
   /** Editable Kanban (architecture 5.1): operators and managers may move stories; off means read-only boards. */
   kanbanEditable: z.boolean().default(false),
   /**
@@ -197,6 +219,14 @@ export const configSchema = z.object({
       adminPassword: z.string().min(12, 'must be at least 12 characters').optional(),
     })
     .prefault({}),
+  /** The status page's SLI sampler (modules/status): how often it reads the metrics, and how long samples are kept. */
+  status: z
+    .object({
+      sampleIntervalMs: positiveInt.min(100).max(60_000).default(10_000),
+      /** At least a day: the page's longest view is 24 hours. */
+      retentionHours: positiveInt.min(24).max(24 * 90).default(48),
+    })
+    .prefault({}),
   /** Sign-in with an OpenID Connect provider, off while no issuer is set (modules/auth/oidc/oidc.config.ts). */
   oidc: oidcConfigSchema.prefault({}),
 });
@@ -242,6 +272,9 @@ const ENV_FIELDS: [string, string[]][] = [
   ['BMAD_OPS_OUTLIER_THRESHOLD', ['analytics', 'outlierThreshold']],
   ...OIDC_ENV_FIELDS,
   ['BMAD_OPS_RETENTION_DAYS', ['retention', 'days']],
+  ['BMAD_OPS_ALERTS_INTERVAL_MS', ['alerts', 'evaluateIntervalMs']],
+  ['BMAD_OPS_STATUS_SAMPLE_MS', ['status', 'sampleIntervalMs']],
+  ['BMAD_OPS_CONSISTENCY_INTERVAL_MS', ['consistency', 'intervalMs']],
 ];
 
 const BOOLEAN_WORDS: Readonly<Record<string, boolean>> = { '1': true, true: true, '0': false, false: false };

@@ -39,6 +39,8 @@ import { DirectoryService } from './modules/directory/directory.service.js';
 import { EventPublisher } from './modules/events/event-publisher.js';
 import { EventWriter } from './modules/events/event-writer.js';
 import { RetentionService } from './modules/events/retention.service.js';
+import { ConsistencyMonitor } from './modules/consistency/monitor/consistency-monitor.js';
+import type { CrossViewServices } from './modules/consistency/monitor/cross-view.js';
 import { IngestionService } from './modules/events/ingestion.service.js';
 import { WorkspaceService } from './modules/meta/workspace.service.js';
 import { ProjectionEngine } from './modules/events/projection.js';
@@ -52,6 +54,10 @@ import { epicsProjection } from './modules/epics/epics.projection.js';
 import { statusTransitionsProjection } from './modules/history/status-transitions.projection.js';
 import { syncProjection } from './modules/sync/sync.projection.js';
 import { SyncService } from './modules/sync/sync.service.js';
+import { createStatus, type StatusModule } from './modules/status/index.js';
+import { createAlerts, type Alerts } from './modules/alerts/alerts.module.js';
+import { alertChannelsProjection, alertRulesProjection } from './modules/alerts/alert-config.projection.js';
+import { alertsProjection } from './modules/alerts/alerts.projection.js';
 import { usersProjection } from './modules/users/users.projection.js';
 import { workflowsProjection, workflowTransitionsProjection } from './modules/workflows/workflows.projection.js';
 import { WorkflowsService } from './modules/workflows/workflows.service.js';
@@ -61,6 +67,8 @@ import { RealtimeGateway } from './modules/realtime/realtime.gateway.js';
 import { SnapshotService } from './modules/realtime/snapshot.service.js';
 import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
+import { installTracing } from './observability/tracing-sdk.js';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import { AnalyticsService } from './modules/analytics/analytics.service.js';
 import type { OutlierSettings } from './modules/analytics/outliers.js';
 import { AgentRollupJob } from './modules/analytics/rollup.job.js';
@@ -88,9 +96,28 @@ export function createProjectionEngine(pricing: PricingTable = loadPricingTable(
       costSourcesProjection,
       documentsProjection,
       consistencyProjection,
+      alertRulesProjection,
+      alertChannelsProjection,
+      alertsProjection,
     ],
     EVENT_TYPES,
   );
+}
+
+/** The read services the pages call, shared by the HTTP routes and the consistency monitor's cross-view checks. */
+export function readViews(core: Core, budgets = new BudgetsService(core.db, core.clock)): CrossViewServices {
+  const { db, clock, config } = core;
+  return {
+    projects: new ProjectsService(db, clock),
+    stories: new StoriesService(db, clock),
+    analytics: new AnalyticsService(db, outlierSettings(config), (sentBy) => core.auth.senderNames(sentBy)),
+    costs: new CostsService(db, clock, { defaultCurrency: core.pricing.file.currency, budgets, priceTable: { version: core.pricing.version } }),
+  };
+}
+
+export function createConsistencyMonitor(core: Core, views: CrossViewServices): ConsistencyMonitor {
+  const { db, clock, logger, metrics, ingestion, pricing, config } = core;
+  return new ConsistencyMonitor({ db, engine: createProjectionEngine(pricing), ingestion, views, clock, logger, metrics }, config.consistency);
 }
 
 export function openDatabase(config: Config): DatabaseHandle {
@@ -194,6 +221,12 @@ export interface RunningServer {
   gateway: RealtimeGateway;
   /** Old events' pruning (BMAD_OPS_RETENTION_DAYS); idle when retention is off. */
   retention: RetentionService;
+  /** The consistency monitor (scheduled passes; `verify()` on demand). */
+  consistency: ConsistencyMonitor;
+  /** The status page's SLI sampler and service (samples every config.status.sampleIntervalMs). */
+  status: StatusModule;
+  /** Alert rules' evaluator and the dispatcher of their webhook and Slack messages (Settings → Alerts). */
+  alerts: Alerts;
   /** The HTTP application, for tools that list its routes (the guard table test). */
   app: Express;
   url: string;
@@ -212,7 +245,29 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: Config, deps: { clock?: Clock; logger?: Logger } = {}): Promise<RunningServer> {
+export interface ServerDeps {
+  clock?: Clock;
+  logger?: Logger;
+  /** Where spans go (a test's in-memory exporter); without it the OTEL_* variables decide (observability/tracing-sdk.ts). */
+  spanExporter?: SpanExporter;
+}
+
+export async function startServer(config: Config, deps: ServerDeps = {}): Promise<RunningServer> {
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  // Before anything else, so the start's own work (the first BMAD scans) is traced too.
+  const tracing = await installTracing({ logger, ...(deps.spanExporter ? { exporter: deps.spanExporter } : {}) });
+  try {
+    const running = await serve(config, { ...deps, logger });
+    if (!tracing) return running;
+    const close = running.close;
+    return Object.assign(running, { close: () => close().finally(() => tracing.shutdown()) });
+  } catch (err) {
+    await tracing?.shutdown();
+    throw err;
+  }
+}
+
+async function serve(config: Config, deps: { clock?: Clock; logger?: Logger }): Promise<RunningServer> {
   // Read before anything opens: a wrong certificate path stops the start without leaving a database open.
   const tlsOptions = config.tls ? readTls(config.tls) : undefined;
   const other = runningServerPid(config.dataDir);
@@ -275,12 +330,17 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     logger.info({ claude: claudeReport }, 'Claude Code usage imported');
   }
   const budgets = new BudgetsService(db, clock);
+  const views = readViews(core, budgets);
+  const monitor = createConsistencyMonitor(core, views);
   const otlp = new OtlpService(db, core.ingestion, core.metrics, clock, logger);
   otlp.start();
   const oidcConfig = oidcSettings(config.oidc);
   // Discovered in the background: a provider that is down delays neither the start nor password sign-in.
   const oidc = oidcConfig ? new OidcSignIn(oidcConfig, { db, auth: core.auth, clock, logger }) : undefined;
   oidc?.start();
+  const sync = new SyncService(db, clock, { staleAfterIntervals: config.realtime.staleAfterIntervals });
+  const status = createStatus({ db, clock, metrics: core.metrics, sync, publisher: core.publisher, logger, config: config.status });
+  const alerts = createAlerts({ config, db, clock, logger, auth: core.auth, ingestion: core.ingestion, budgets, status: status.service });
   const app = createApp({
     config,
     logger,
@@ -293,16 +353,19 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     ingestion: core.ingestion,
     otlp,
     workflows: new WorkflowsService(db),
-    projects: new ProjectsService(db, clock),
+    projects: views.projects,
     flow: new FlowService(db, clock),
-    stories: new StoriesService(db, clock),
+    stories: views.stories,
     changeStoryStatus: new ChangeStoryStatus(db, core.ingestion, core.auth, clock, () => config.kanbanEditable, bmad),
-    sync: new SyncService(db, clock, { staleAfterIntervals: config.realtime.staleAfterIntervals }),
+    sync,
+    status: status.service,
     workspace: new WorkspaceService(db, { kanbanEditable: config.kanbanEditable }),
     directory: new DirectoryService(db),
-    analytics: new AnalyticsService(db, outlierSettings(config), (sentBy) => core.auth.senderNames(sentBy)),
-    costs: new CostsService(db, clock, { defaultCurrency: core.pricing.file.currency, budgets, priceTable: { version: core.pricing.version } }),
+    analytics: views.analytics,
+    costs: views.costs,
+    consistency: monitor,
     setProjectBudget: new SetProjectBudget(db, core.ingestion, core.auth, clock, budgets),
+    alerts: alerts.services,
     documentRoots,
     backups: new BackupService(db.location, config.dataDir, core.auth, clock),
     startedAt: performance.now(),
@@ -336,6 +399,9 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
   core.rollup.start();
   const retention = new RetentionService(db, clock, config.retention, core.metrics, logger);
   retention.start();
+  monitor.start();
+  await status.start((msg) => gateway.broadcast('sync', msg));
+  alerts.start();
   const pruner = setInterval(() => {
     core.auth.pruneExpiredSessions().catch((err: unknown) => logger.warn({ err }, 'session pruning failed'));
   }, 3600_000);
@@ -345,6 +411,9 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
     core,
     gateway,
     retention,
+    consistency: monitor,
+    status,
+    alerts,
     app,
     url: `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
     port,
@@ -358,6 +427,9 @@ export async function startServer(config: Config, deps: { clock?: Clock; logger?
       closing ??= (async () => {
         clearInterval(pruner);
         await retention.stop();
+        await monitor.stop();
+        await status.stop();
+        await alerts.stop();
         oidc?.stop();
         await demo?.stop();
         await claude?.stop();

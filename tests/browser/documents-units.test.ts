@@ -29,6 +29,7 @@ const meta: DocumentMeta = {
   sizeBytes: 10,
   kind: 'prd',
   renderable: true,
+  rowVersion: { at: '2026-11-29T10:00:00.000Z', key: 'fixture\nd-1' },
 };
 const registered = (at: string, checksum: string, extra: object = {}) =>
   ev('document.registered', 'd-1', at, { projectId: 'p-1', title: 'PRD v2', mimeType: 'text/markdown', root: 'r', path: 'prd.md', checksum, sizeBytes: 20, kind: 'prd', ...extra });
@@ -77,7 +78,7 @@ describe('documents live reducer', () => {
   });
 
   it('a re-read board with new findings on an otherwise unchanged story gives that card a new object (so it re-renders)', () => {
-    const story: Story = { id: 's-1', projectId: 'p-1', title: 'S', ownerId: null, status: 'in_progress', kanbanColumn: null, epic: null, statusSince: null, updatedAt: '2026-11-29T10:00:00.000Z', details: null, findings: [] };
+    const story: Story = { id: 's-1', projectId: 'p-1', title: 'S', ownerId: null, status: 'in_progress', kanbanColumn: null, epic: null, statusSince: null, updatedAt: '2026-11-29T10:00:00.000Z', details: null, findings: [], attrsVersion: null, statusVersion: null };
     const before = buildBoard('p-1', [story]);
     const finding = { kind: 'status_drift' as const, storyId: 's-1', file: 'a.md', line: 1, message: 'drift', expected: 'review', actual: 'in-progress', entity: null, field: null };
     const after = shareBoard(before, buildBoard('p-1', [{ ...story, findings: [finding] }])) as typeof before;

@@ -11,6 +11,7 @@ import { contentHash } from '../../src/server/modules/events/content-hash.js';
 import { rowToStoredEvent } from '../../src/server/modules/events/events.repository.js';
 import { emptyWorkflowRow, foldWorkflow } from '../../src/server/modules/workflows/workflows.projection.js';
 import type { WorkflowRow } from '../../src/server/modules/workflows/workflows.repository.js';
+import { runCli } from '../support/cli.js';
 import { at, workflowTransitioned, workflowUpserted } from '../support/events.js';
 import { postEvents as postIngest, provisionIngestKey, startIngestServer } from './ingest-harness.js';
 import { freePort, type ServerProcess } from './server-process.js';
@@ -387,6 +388,10 @@ describe(`kill -9 during an ingest burst (seed ${SEED})`, () => {
       const exit = await srv.stop();
       expect(exit, `graceful stop after the crashes\n${srv.stderrTail()}`).toEqual({ code: 0, signal: null });
       verifyDatabase('after a clean shutdown');
+      // The consistency monitor agrees: every read model equals its rebuild from the log the crashes left.
+      const verify = runCli(['verify', '--data-dir', dataDir], { timeoutMs: 120_000 });
+      expect(verify.stdout, verify.stderr).toMatch(/: ok, 0 findings/);
+      expect(verify.code).toBe(0);
     },
     150_000,
   );

@@ -18,6 +18,7 @@ import {
   parseIncomingEvent,
   ROLES,
   STATUSES,
+  STATUS_WINDOWS,
 } from '../../src/contracts/index.js';
 import { databaseFile } from '../../src/server/config.js';
 import { DbWatch, diff, type Snapshot } from '../fuzz/db-watch.js';
@@ -186,6 +187,7 @@ const ENDPOINTS: Endpoint[] = [
   },
   { method: 'GET', path: `${API}/kanban/board`, auth: 'session', bodyLimit: 64 * 1024, query: { projectId: { ...idParam, required: true } } },
   { method: 'GET', path: `${API}/sync/status`, auth: 'session', bodyLimit: 64 * 1024 },
+  { method: 'GET', path: `${API}/status`, auth: 'session', bodyLimit: 64 * 1024, query: { window: enumParam(STATUS_WINDOWS) } },
   {
     method: 'GET',
     path: `${API}/costs/summary`,

@@ -170,9 +170,11 @@ describe('replay from a position', () => {
       expect(answer.slice(0, -1).every((m) => m.type === 'event'), 'only events precede resync_complete').toBe(true);
       expect(replayed.map((e) => e.eventId)).toEqual(missed(topics, position));
       expect(replayed.length).toBeGreaterThan(0);
-      const typeOf = new Map(log.map((e) => [e.eventId, e.type]));
+      const sent = new Map(log.map((e) => [e.eventId, e]));
       for (const e of replayed) {
-        expect(e.eventType).toBe(typeOf.get(e.eventId));
+        expect(e.eventType).toBe(sent.get(e.eventId)!.type);
+        // Its sender and id: how a client breaks an occurredAt tie as the server did.
+        expect({ source: e.source, sourceEventId: e.sourceEventId }).toEqual({ source: sent.get(e.eventId)!.source, sourceEventId: sent.get(e.eventId)!.sourceEventId });
         expect(e.module).toBe(TOPIC_OF_EVENT[e.eventType]);
         expect(e.epoch).toBe(epoch);
         expect(e.lineageRef).toBe(`event:${e.eventId}`);

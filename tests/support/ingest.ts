@@ -5,6 +5,8 @@ import type { TestServer } from './test-server.js';
 export interface IngestedEvent {
   eventId: number;
   type: EventType;
+  source: string;
+  sourceEventId: string;
 }
 
 /** Posts events that must all be new, and returns the sequence number each one got, in request order. */
@@ -15,7 +17,7 @@ export async function ingestAccepted(t: TestServer, events: readonly { type: str
   const body = ingestResponseSchema.parse(raw);
   return body.results.map((r, i) => {
     if (r.status !== 'accepted') throw new Error(`event ${i} was not accepted: ${JSON.stringify(r)}`);
-    return { eventId: r.eventId, type: events[i]!.type as EventType };
+    return { eventId: r.eventId, type: events[i]!.type as EventType, source: r.source, sourceEventId: r.id };
   });
 }
 

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import { Agent, fetch as undiciFetch } from 'undici';
 import os from 'node:os';
 import path from 'node:path';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { Clock } from '../../src/server/clock.js';
 import { configSchema, type Config, type ConfigInput } from '../../src/server/config.js';
-import { createLogger } from '../../src/server/observability/logger.js';
+import { createLogger, type Logger } from '../../src/server/observability/logger.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
 
 export const ADMIN = { email: 'admin@example.test', password: 'correct horse battery staple' };
@@ -30,19 +31,27 @@ export interface TestServer {
  * A real HTTP server on a real SQLite file in a fresh temp dir, with an admin account and one key per scope.
  * Cheap password hashing keeps tests fast; everything else is the production configuration.
  */
-export async function startTestServer(opts: { config?: ConfigInput; clock?: Clock; dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { config?: ConfigInput; clock?: Clock; dataDir?: string; /** Turns tracing on, into this exporter. */ spanExporter?: SpanExporter; logger?: Logger } = {},
+): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir();
   const config = configSchema.parse({
     port: 0,
     host: '127.0.0.1',
     dataDir,
     logLevel: 'silent',
+    // The monitor's schedule stays off unless a test asks: a pass in the middle of another test's timing is noise.
+    consistency: { intervalMs: 0 },
     ...opts.config,
     auth: { scryptCostLog2: 10, adminEmail: ADMIN.email, adminPassword: ADMIN.password, ...opts.config?.auth },
   });
   // TEST_LOG=error (or another level) shows a test server's log while chasing a failure; silent otherwise.
   const level = process.env.TEST_LOG ? configSchema.shape.logLevel.safeParse(process.env.TEST_LOG) : undefined;
-  const server = await startServer(config, { logger: createLogger(level?.success ? level.data : 'silent'), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const server = await startServer(config, {
+    logger: opts.logger ?? createLogger(level?.success ? level.data : 'silent'),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.spanExporter ? { spanExporter: opts.spanExporter } : {}),
+  });
   const actor = { actorType: 'system' as const, actorId: null };
   const auth = server.core.auth;
   const keys = {

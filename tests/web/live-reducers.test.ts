@@ -21,6 +21,9 @@ const wf = (id: string, status: Workflow['status'], at: string): Workflow => ({
   endedAt: null,
   cost: null,
   sessions: [],
+  // As the server serves a row: the event each half was built from.
+  attrsVersion: { at, key: `fixture\n${id}` },
+  statusVersion: { at, key: `fixture\n${id}` },
 });
 
 const ev = (type: Parameters<typeof liveEvent>[0], id: string, at: string, payload: unknown) => liveEvent(type, id, at, payload, 'workflow');
@@ -90,6 +93,8 @@ describe('live reducers (the browser side of "newest occurredAt wins")', () => {
       updatedAt: '2026-11-29T10:00:00Z',
       details: null,
       findings: [],
+      attrsVersion: { at: '2026-11-29T10:00:00Z', key: `fixture\n${id}` },
+      statusVersion: { at: '2026-11-29T10:00:00Z', key: `fixture\n${id}` },
     });
     const s1 = story('s1', 'in_progress', 'review');
     const s2 = story('s2', 'queued', null);

@@ -26,6 +26,8 @@ const story = (id: string, cost = usd(1)): Story => ({
   details: null,
   findings: [],
   cost,
+  attrsVersion: { at: '2026-11-29T10:00:00.000Z', key: `fixture\n${id}` },
+  statusVersion: { at: '2026-11-29T10:00:00.000Z', key: `fixture\n${id}` },
 });
 
 describe('live cost of stories and projects', () => {
@@ -69,6 +71,7 @@ describe('live cost of stories and projects', () => {
       doneStories: 2,
       costPerDoneStory: { availability: 'available', reason: null, amounts: [{ currency: 'USD', amount: 2 }] },
       details: null,
+      rowVersion: { at: '2026-11-29T10:00:00.000Z', key: 'fixture\np-1' },
     };
     qc.setQueryData<Page<Project>>([...keys.projects, filters], { items: [project], page: 1, pageSize: 50, total: 1 });
     const { ctx, invalidated } = recordingContext();

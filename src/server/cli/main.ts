@@ -10,6 +10,7 @@ import { registerPricingCommands } from './pricing-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { registerUserCommands } from './user-commands.js';
+import { registerVerifyCommand } from './verify-command.js';
 
 function program(): Command {
   const cli = new Command('bmad-ops')
@@ -25,6 +26,7 @@ function program(): Command {
   registerPricingCommands(cli);
   registerImportClaudeUsageCommand(cli);
   registerBackupCommands(cli);
+  registerVerifyCommand(cli);
   return cli;
 }
 

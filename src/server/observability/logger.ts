@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { logCorrelation } from './tracing.js';
 
 export type { Logger };
 
@@ -8,6 +9,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       level,
       base: { service: 'bmad-ops' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // A line written while a span is active names it (trace_id, span_id): logs and traces can be joined.
+      mixin: logCorrelation,
       redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.password'], censor: '[redacted]' },
     },
     destination,

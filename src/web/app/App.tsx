@@ -19,6 +19,7 @@ const PAGES = {
   document: () => import('../pages/documents/DocumentPage.js'),
   costs: () => import('../pages/costs/CostsPage.js'),
   analytics: () => import('../pages/analytics/AnalyticsPage.js'),
+  status: () => import('../pages/status/StatusPage.js'),
   settings: () => import('../pages/settings/SettingsPage.js'),
   notFound: () => import('../pages/NotFoundPage.js'),
 };
@@ -32,6 +33,7 @@ const ROUTE_PAGES: Readonly<Record<string, readonly [() => Promise<unknown>, () 
   documents: [PAGES.documents, PAGES.document],
   costs: [PAGES.costs, PAGES.costs],
   analytics: [PAGES.analytics, PAGES.analytics],
+  status: [PAGES.status, PAGES.status],
   settings: [PAGES.settings, PAGES.settings],
 };
 const loadLogin = () => import('../pages/LoginPage.js');
@@ -56,6 +58,7 @@ const DocumentsPage = lazy(PAGES.documents);
 const DocumentPage = lazy(PAGES.document);
 const CostsPage = lazy(PAGES.costs);
 const AnalyticsPage = lazy(PAGES.analytics);
+const StatusPage = lazy(PAGES.status);
 const SettingsPage = lazy(PAGES.settings);
 const NotFoundPage = lazy(PAGES.notFound);
 
@@ -95,6 +98,7 @@ function SignedIn() {
                 <Route path="stories/:id" element={<StoryPage />} />
                 <Route path="costs" element={<CostsPage />} />
                 <Route path="analytics" element={<AnalyticsPage />} />
+                <Route path="status" element={<StatusPage />} />
                 <Route path="documents" element={<DocumentsPage />} />
                 <Route path="documents/:id" element={<DocumentPage />} />
                 <Route path="settings/*" element={<SettingsPage />} />

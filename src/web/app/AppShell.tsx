@@ -5,6 +5,7 @@ import type { Me } from '../../contracts/index.js';
 import { api } from '../api/http.js';
 import { queries } from '../api/queries.js';
 import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
+import { NotificationBell } from '../components/NotificationBell.js';
 import { toast } from '../components/toasts.js';
 import { useLive } from '../live/live-context.js';
 import { THEME_PREFS, type ThemePref } from '../theme/theme.js';
@@ -108,6 +109,7 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
             ))}
           </nav>
           <div className="ml-auto flex items-center gap-3">
+            <NotificationBell />
             <ConnectionIndicator />
             <button
               type="button"

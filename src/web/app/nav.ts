@@ -12,5 +12,6 @@ export const NAV: readonly NavItem[] = [
   { to: '/costs', label: 'Costs' },
   { to: '/analytics', label: 'Analytics' },
   { to: '/documents', label: 'Documents' },
+  { to: '/status', label: 'Status' },
   { to: '/settings', label: 'Settings', managersOnly: true },
 ];

@@ -1,5 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { analyticsUpdatedMessageSchema, type AnalyticsUpdatedMessage, type EventMessage, type Topic } from '../../contracts/index.js';
+import { analyticsUpdatedMessageSchema, statusUpdatedMessageSchema, type AnalyticsUpdatedMessage, type EventMessage, type StatusUpdatedMessage, type Topic } from '../../contracts/index.js';
+import { alertKeysFor } from '../api/alerts-queries.js';
 import { keys } from '../api/queries.js';
 import { RealtimeClient, type SocketLike } from '../realtime/realtime-client.js';
 import { flashStore } from './flash.js';
@@ -31,6 +32,7 @@ export class LiveConnection {
   private readonly ctx: ReducerContext;
   private readonly unlisten: (() => void)[] = [];
   private readonly analyticsListeners = new Set<(msg: AnalyticsUpdatedMessage) => void>();
+  private readonly statusListeners = new Set<(msg: StatusUpdatedMessage) => void>();
 
   constructor(
     private readonly qc: QueryClient,
@@ -97,18 +99,31 @@ export class LiveConnection {
     return () => void this.analyticsListeners.delete(fn);
   }
 
+  /** Tells `fn` each time the server has taken a new status sample (`status_updated`); returns the unsubscribe. */
+  onStatusUpdated(fn: (msg: StatusUpdatedMessage) => void): () => void {
+    this.statusListeners.add(fn);
+    return () => void this.statusListeners.delete(fn);
+  }
+
   private onRawMessage(data: unknown): void {
-    // Cheap filter first: every live event passes through here, and only rollup notices are worth parsing twice.
-    if (this.analyticsListeners.size === 0 || typeof data !== 'string' || !data.includes('"analytics_updated"')) return;
+    // Cheap filter first: every live event passes through here, and only rollup and status notices are worth parsing twice.
+    if (typeof data !== 'string') return;
+    const analytics = this.analyticsListeners.size > 0 && data.includes('"analytics_updated"');
+    const status = !analytics && this.statusListeners.size > 0 && data.includes('"status_updated"');
+    if (!analytics && !status) return;
     let json: unknown;
     try {
       json = JSON.parse(data);
     } catch {
       return;
     }
-    const msg = analyticsUpdatedMessageSchema.safeParse(json);
-    if (!msg.success) return;
-    for (const fn of this.analyticsListeners) fn(msg.data);
+    if (analytics) {
+      const msg = analyticsUpdatedMessageSchema.safeParse(json);
+      if (msg.success) for (const fn of this.analyticsListeners) fn(msg.data);
+      return;
+    }
+    const msg = statusUpdatedMessageSchema.safeParse(json);
+    if (msg.success) for (const fn of this.statusListeners) fn(msg.data);
   }
 
   stop(): void {
@@ -158,6 +173,7 @@ export class LiveConnection {
     applyCostEvents(events, this.ctx);
     if (events.some((e) => e.eventType === 'agent.upserted' || e.eventType === 'user.upserted')) this.invalidator.invalidate(keys.directory);
     if (events.some((e) => e.eventType === 'sync.reported')) this.invalidator.invalidate(keys.syncStatus);
+    for (const key of alertKeysFor(events.map((e) => e.eventType))) this.invalidator.invalidate(key);
   }
 
   /** The server could not replay what we missed: re-read everything, and say so instead of flickering. */

@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useRef, useState, useSyncExternalStore, type ReactNode } from 'react';
-import type { AnalyticsUpdatedMessage, Topic } from '../../contracts/index.js';
+import type { AnalyticsUpdatedMessage, StatusUpdatedMessage, Topic } from '../../contracts/index.js';
 import { LiveConnection } from './live-connection.js';
 import { stalenessOf, type LiveState, type Staleness } from './live-store.js';
 
@@ -41,4 +41,14 @@ export function useAnalyticsUpdates(fn: (msg: AnalyticsUpdatedMessage) => void):
     latest.current = fn;
   });
   useEffect(() => c.onAnalyticsUpdated((msg) => latest.current(msg)), [c]);
+}
+
+/** Calls `fn` on every `status_updated` message (a new SLI sample) while the component is mounted. */
+export function useStatusUpdates(fn: (msg: StatusUpdatedMessage) => void): void {
+  const c = useConnection();
+  const latest = useRef(fn);
+  useEffect(() => {
+    latest.current = fn;
+  });
+  useEffect(() => c.onStatusUpdated((msg) => latest.current(msg)), [c]);
 }

@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import { unwatchFile, watchFile } from 'node:fs';
 import path from 'node:path';
 import chokidar, { type FSWatcher } from 'chokidar';
+import { SpanStatusCode } from '@opentelemetry/api';
 import type { IngestResponse } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { Logger } from '../../observability/logger.js';
+import { withSpan } from '../../observability/tracing.js';
 import { memoryStateStore, ProjectHistory, type ConnectorStateStore, type HistoryOptions } from './history/project-history.js';
 import type { BmadSnapshot, BmadStory } from './model.js';
 import { NoBmadProjectError } from './parse/layout.js';
@@ -132,7 +134,15 @@ export class BmadProjectConnector {
       this.dirty = true;
       return this.running;
     }
-    this.running = this.runOnce().finally(() => {
+    // bmad.scan: the read of the folder and the ingest of what changed (its write rounds join this trace).
+    const scan = withSpan('bmad.scan', { 'bmad.project.root': this.root }, (span) =>
+      this.runOnce().then((r) => {
+        span.setAttributes({ 'bmad.scan.sent': r.sent, 'bmad.scan.accepted': r.accepted, 'bmad.scan.rejected': r.rejected, 'bmad.scan.errors': r.errors });
+        if (r.firstProblem) span.setStatus({ code: SpanStatusCode.ERROR, message: r.firstProblem.slice(0, 300) });
+        return r;
+      }),
+    );
+    this.running = scan.finally(() => {
       this.running = undefined;
       if (this.dirty && !this.stopped) {
         this.dirty = false;

@@ -12,7 +12,10 @@ import { accounts } from './011-accounts.js';
 import { passwordChange } from './012-password-change.js';
 import { userIdentities } from './013-user-identities.js';
 import { consistencyMonitor } from './014-consistency-monitor.js';
+import { sliSamples } from './015-sli-samples.js';
+import { alertsSchema } from './016-alerts.js';
+import { eventTraces } from './017-event-traces.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Never edit a released migration: add the next one. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, bmadConnector, costCoverage, costRollupAndBudgets, storyCosts, agentAnalytics, history, costRequests, otlp, keySources, accounts, passwordChange, userIdentities, consistencyMonitor];
+export const MIGRATIONS: readonly Migration[] = [initialSchema, bmadConnector, costCoverage, costRollupAndBudgets, storyCosts, agentAnalytics, history, costRequests, otlp, keySources, accounts, passwordChange, userIdentities, consistencyMonitor, sliSamples, alertsSchema, eventTraces];

@@ -1,6 +1,7 @@
 import type { AuditPage, AuditQuery } from '../../../contracts/index.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { auditRepository, type AuditFilter, type StoredAuditEntry } from '../audit/audit.repository.js';
+import { alertConfigRepository } from '../alerts/alert-config.repository.js';
 import { apiKeysRepository } from '../auth/credentials.repository.js';
 import { usersRepository } from '../auth/users.repository.js';
 import { projectsRepository } from '../projects/projects.repository.js';
@@ -43,14 +44,16 @@ export class AuditService {
     };
   }
 
-  /** Targets by kind: people, keys, projects and stories have names; anything else is shown by its id. */
+  /** Targets by kind: people, keys, projects, stories, alert rules and channels have names; anything else is shown by its id. */
   private async targetNamer(items: readonly StoredAuditEntry[]): Promise<(e: StoredAuditEntry) => string | null> {
     const of = (type: string) => [...new Set(items.filter((e) => e.targetType === type && e.targetId).map((e) => e.targetId!))];
-    const [people, keys, projects, stories] = await Promise.all([
+    const [people, keys, projects, stories, rules, channels] = await Promise.all([
       usersRepository.rowsByIds(this.db.read, of('user')),
       apiKeysRepository.namesByIds(this.db.read, of('api_key')),
       projectsRepository.namesByIds(this.db.read, of('project')),
       storiesRepository.byIds(this.db.read, of('story')),
+      alertConfigRepository.namesByIds(this.db.read, 'alert_rules', of('alert_rule')),
+      alertConfigRepository.namesByIds(this.db.read, 'alert_channels', of('alert_channel')),
     ]);
     const storyTitles = new Map(stories.map((s) => [s.id, s.title]));
     return (e) => {
@@ -65,6 +68,10 @@ export class AuditService {
           return projects.get(id) ?? null;
         case 'story':
           return storyTitles.get(id) ?? null;
+        case 'alert_rule':
+          return rules.get(id) ?? null;
+        case 'alert_channel':
+          return channels.get(id) ?? null;
         default:
           return null;
       }

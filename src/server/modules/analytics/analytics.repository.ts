@@ -388,6 +388,12 @@ export const analyticsRepository = {
     return query.orderBy(sql`abs(o.score)`, 'desc').orderBy('o.id').limit(q.limit).execute();
   },
 
+  /** The newest figures of one KPI, for the consistency monitor to check against their lineage. */
+  async recentMetrics(db: Executor, kpi: string, limit: number): Promise<{ ref: string; value: number | null }[]> {
+    const rows = await db.selectFrom('agent_metrics').select(['lineage_ref', 'kpi_value']).where('kpi_key', '=', kpi).orderBy('window_start_utc', 'desc').limit(limit).execute();
+    return rows.map((r) => ({ ref: r.lineage_ref, value: r.kpi_value }));
+  },
+
   async metricByLineage(db: Executor, lineageRef: string): Promise<MetricRow | undefined> {
     return db.selectFrom('agent_metrics').selectAll().where('lineage_ref', '=', lineageRef).executeTakeFirst();
   },
@@ -398,7 +404,7 @@ export const analyticsRepository = {
       out.push(
         ...(await db
           .selectFrom('domain_events')
-          .select(['id', 'event_type', 'entity_type', 'entity_id', 'occurred_at_utc', 'source_system', 'project_id', 'story_id', 'workflow_id', 'payload_json', 'sent_by'])
+          .select(['id', 'event_type', 'entity_type', 'entity_id', 'occurred_at_utc', 'source_system', 'project_id', 'story_id', 'workflow_id', 'payload_json', 'sent_by', 'trace_id'])
           .where('id', 'in', part)
           .execute()),
       );

@@ -119,6 +119,11 @@ export class AnalyticsService {
     };
   }
 
+  /** The newest figures of a KPI with their lineage refs (newest window first). */
+  recentFigures(kpi: KpiKey, limit: number): Promise<{ ref: string; value: number | null }[]> {
+    return repo.recentMetrics(this.db.read, kpi, limit);
+  }
+
   async lineage(ref: string, page: { limit: number; after?: number | undefined }): Promise<LineageResponse> {
     const contributions = new Map<number, number | null>();
     let metric: LineageResponse['metric'] = null;
@@ -233,6 +238,8 @@ function toLineageEvent(
     contribution,
     summary: summarize(r.event_type, payload, workflowId ? names.get(`workflow:${workflowId}`) : undefined),
     commit: commitOf(payload),
+    // domain_events keeps no trace id yet (it needs a column of its own): null until it does.
+    traceId: r.trace_id ?? null,
     links,
   };
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { withWriteTransaction, type WriteTransactionOptions } from '../../db/write-transaction.js';
 import type { Logger } from '../../observability/logger.js';
+import { detached, recordSpan } from '../../observability/tracing.js';
 import { eventsRepository } from '../events/events.repository.js';
 import { analyticsRepository as repo } from './analytics.repository.js';
 import { bucketOf } from './buckets.js';
@@ -101,7 +102,8 @@ export class AgentRollupJob {
       }, wait);
       return;
     }
-    this.running = this.loop().finally(() => {
+    // Kicked from inside an ingest's publish: the round is its own work, not part of that request's trace.
+    this.running = detached(() => this.loop()).finally(() => {
       this.running = null;
       this.lastRoundEnd = performance.now();
       if (this.again && !this.stopped) {
@@ -126,20 +128,33 @@ export class AgentRollupJob {
   }
 
   private async loop(): Promise<void> {
+    const started = performance.now();
+    const done = { events: 0, batches: 0, days: 0 };
+    let failed: unknown;
     try {
       for (;;) {
         if (this.stopped) return;
         const n = await this.runBatch();
         if (n === 0) break;
+        done.events += n;
+        done.batches++;
         // Let queued requests and the ingestion writer in between batches.
         await new Promise((r) => setImmediate(r));
       }
       // Outliers once the log is folded in: during a catch-up the same days would otherwise be rescored every batch.
-      while (!this.stopped && (await this.scorePendingDays()) > 0) await new Promise((r) => setImmediate(r));
+      for (let d = 0; !this.stopped && (d = await this.scorePendingDays()) > 0; done.days += d) await new Promise((r) => setImmediate(r));
       const head = await eventsRepository.headEventId(this.db.read);
       this.observer.onBacklog?.(Math.max(0, head - this.through));
     } catch (err) {
+      failed = err;
       this.logger.error({ err }, 'agent metrics rollup failed; retrying on the next round');
+    } finally {
+      // One analytics.rollup span per round that folded or scored something (or failed), written at its end: the idle
+      // polls (every rollupPollMs) would otherwise fill a trace backend with empty rounds.
+      if (failed !== undefined || done.events > 0 || done.days > 0) {
+        const figures = { 'bmad.rollup.events': done.events, 'bmad.rollup.batches': done.batches, 'bmad.rollup.days_scored': done.days, 'bmad.rollup.through_event_id': this.through };
+        recordSpan('analytics.rollup', started, figures, { root: true, ...(failed === undefined ? {} : { error: failed }) });
+      }
     }
   }
 

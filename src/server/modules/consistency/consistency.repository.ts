@@ -42,6 +42,12 @@ export const consistencyRepository = {
     for (const part of chunks(rows)) await db.insertInto('consistency_findings').values(part).execute();
   },
 
+  /** Projects a source currently reports findings for (its next report must clear the ones that went away). */
+  async projectsReportedBy(db: Executor, source: string): Promise<string[]> {
+    const rows = await db.selectFrom('consistency_findings').select('project_id').distinct().where('source', '=', source).execute();
+    return rows.map((r) => r.project_id);
+  },
+
   async byProject(db: Executor, projectId: string): Promise<{ findings: Finding[]; reportedAt: string | null }> {
     const [rows, latest] = await Promise.all([
       db.selectFrom('consistency_findings').selectAll().where('project_id', '=', projectId).orderBy('source').orderBy('position').execute(),

@@ -5,6 +5,7 @@ import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import type { DocumentsTable, DocumentVersionsTable } from '../../db/schema.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
+import { stampOf } from '../events/projection.js';
 
 export type DocumentRow = Selectable<DocumentsTable>;
 
@@ -24,6 +25,7 @@ function toDocument(r: Selectable<DocumentsTable>): DocumentMeta {
     kind: r.kind,
     supersededBy: r.superseded_by,
     renderable: (RENDERABLE_MIME_TYPES as readonly string[]).includes(r.mime_type),
+    rowVersion: stampOf(r.version_at, r.version_key),
   };
 }
 

@@ -1,3 +1,4 @@
+import { recordError, withSpan } from '../../observability/tracing.js';
 import type { StoredEvent } from './stored-event.js';
 
 export type EventListener = (events: readonly StoredEvent[]) => void;
@@ -21,13 +22,17 @@ export class EventPublisher {
   publish(events: readonly StoredEvent[]): void {
     if (this.stopped || events.length === 0) return;
     for (const e of events) if (e.eventId > this.head) this.head = e.eventId;
-    for (const listener of this.listeners) {
-      try {
-        listener(events);
-      } catch (err) {
-        this.onListenerError(err);
+    // The listeners run inside this span: the gateway's fan-out becomes its child.
+    withSpan('events.publish', { 'bmad.events': events.length, 'bmad.listeners': this.listeners.size, 'bmad.head_event_id': this.head }, (span) => {
+      for (const listener of this.listeners) {
+        try {
+          listener(events);
+        } catch (err) {
+          recordError(span, err);
+          this.onListenerError(err);
+        }
       }
-    }
+    });
   }
 
   /** The highest sequence published so far (0 before the first publish). */

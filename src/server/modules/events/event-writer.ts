@@ -1,9 +1,11 @@
+import { context, trace, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
 import type { IncomingEvent } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { StorageUnavailableError } from '../../db/storage-failure.js';
 import type { StorageHealth } from '../../db/storage-health.js';
 import { withWriteTransaction, WriteLockTimeoutError, type WriteTransactionOptions } from '../../db/write-transaction.js';
+import { tracingEnabled, withSpan, type SpanOptions } from '../../observability/tracing.js';
 import { contentHash } from './content-hash.js';
 import type { EventPublisher } from './event-publisher.js';
 import { eventsRepository, type NewEvent } from './events.repository.js';
@@ -37,7 +39,12 @@ interface Job {
   sentBy: string | null;
   resolve: (outcomes: AppendOutcome[]) => void;
   reject: (err: unknown) => void;
+  /** The caller's trace context (its request's span), when tracing is on: the round that commits the job links it. */
+  origin?: Context;
 }
+
+/** Requests a round's span links at most (a round of 1,000 one-event requests would otherwise carry 1,000 links). */
+const MAX_ROUND_LINKS = 64;
 
 /**
  * The single writer. Requests queue here; the writer drains the queue into one transaction per round (appending to
@@ -71,7 +78,7 @@ export class EventWriter {
       return Promise.reject(new WriterOverloadedError(1, `ingestion queue is full (${this.queuedEvents} events waiting)`));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ events, sentBy, resolve, reject });
+      this.queue.push({ events, sentBy, resolve, reject, ...(tracingEnabled() ? { origin: context.active() } : {}) });
       this.queuedEvents += events.length;
       if (!this.draining) {
         this.draining = true;
@@ -118,11 +125,39 @@ export class EventWriter {
     for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  private async commitJobs(jobs: Job[]): Promise<void> {
+  /**
+   * One round: a span of its own (db.write_transaction) around the transaction, the projections and the publish. A
+   * round commits several requests at once, so it joins the first one's trace and links every one; each request's
+   * span gets a link back and the round's figures, so a request whose events rode in another's round finds them.
+   */
+  private commitJobs(jobs: Job[]): Promise<void> {
+    if (!tracingEnabled()) return this.commitJobsIn(jobs, undefined);
+    const figures = { 'bmad.write_round.requests': jobs.length, 'bmad.write_round.events': jobs.reduce((n, j) => n + j.events.length, 0) };
+    return withSpan('db.write_transaction', { 'db.system.name': this.db.dialect, ...figures }, (span) => this.commitJobsIn(jobs, span, figures), roundSpanOptions(jobs));
+  }
+
+  private async commitJobsIn(jobs: Job[], span: Span | undefined, figures?: Attributes): Promise<void> {
+    let transaction = this.opts.transaction;
+    if (span?.isRecording()) {
+      const round = span.spanContext();
+      for (const job of jobs) {
+        const requestSpan = job.origin && trace.getSpan(job.origin);
+        requestSpan?.addLink({ context: round, attributes: { 'bmad.link': 'write_round' } });
+        requestSpan?.setAttributes({ ...figures, 'bmad.write_round.trace_id': round.traceId, 'bmad.write_round.span_id': round.spanId });
+      }
+      const onLockWait = transaction.onLockWait;
+      transaction = { ...transaction, onLockWait: (ms) => (onLockWait?.(ms), span.setAttribute('db.lock_wait_ms', ms)) };
+    }
     const { outcomes, stored } = await this.commitRound(
       jobs.flatMap((j) => j.events),
-      jobs.flatMap((j) => j.events.map(() => j.sentBy)),
+      jobs.flatMap((j) => {
+        // Each event keeps who sent it and, when traced, the request that carried it (lineage shows both).
+        const request = j.origin ? trace.getSpanContext(j.origin) : undefined;
+        return j.events.map(() => ({ sentBy: j.sentBy, traceId: request?.traceId ?? null, spanId: request?.spanId ?? null }));
+      }),
+      transaction,
     );
+    span?.setAttribute('bmad.write_round.appended', stored.length);
     this.opts.storage?.succeeded();
     this.publisher.publish(stored);
     let offset = 0;
@@ -132,8 +167,8 @@ export class EventWriter {
     }
   }
 
-  private commitRound(events: IncomingEvent[], sentBy: (string | null)[]): Promise<{ outcomes: AppendOutcome[]; stored: StoredEvent[] }> {
-    return withWriteTransaction(this.db, this.opts.transaction, async (trx) => {
+  private commitRound(events: IncomingEvent[], origins: { sentBy: string | null; traceId: string | null; spanId: string | null }[], transaction: WriteTransactionOptions): Promise<{ outcomes: AppendOutcome[]; stored: StoredEvent[] }> {
+    return withWriteTransaction(this.db, transaction, async (trx) => {
       const existing = await eventsRepository.findBySourceKeys(trx, events);
       const hashes = events.map(contentHash);
       const pending = new Map<string, { hash: string; index: number }>();
@@ -153,7 +188,7 @@ export class EventWriter {
           return;
         }
         pending.set(key, { hash, index: fresh.length });
-        fresh.push({ event, contentHash: hash, sentBy: sentBy[i] ?? null });
+        fresh.push({ event, contentHash: hash, ...(origins[i] ?? { sentBy: null }) });
         plan.push({ kind: 'new', key });
       });
       const stored = await eventsRepository.append(trx, fresh, this.clock.now().toISOString());
@@ -176,4 +211,15 @@ export class EventWriter {
       return { outcomes, stored };
     });
   }
+}
+
+function roundSpanOptions(jobs: readonly Job[]): SpanOptions {
+  const first = jobs[0]?.origin;
+  if (!first) return {};
+  const links: Link[] = [];
+  for (const job of jobs) {
+    const request = job.origin && trace.getSpanContext(job.origin);
+    if (request && links.length < MAX_ROUND_LINKS) links.push({ context: request, attributes: { 'bmad.link': 'request' } });
+  }
+  return { parent: first, links };
 }

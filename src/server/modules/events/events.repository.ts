@@ -15,6 +15,9 @@ export interface NewEvent {
   contentHash: string;
   /** The credential that delivered it (`key:<id>`, `user:<id>`), or null for what the server read or derived itself. */
   sentBy?: string | null;
+  /** The trace and span of the request that carried it, when tracing is on. */
+  traceId?: string | null;
+  spanId?: string | null;
 }
 
 export function rowToStoredEvent(row: DomainEventRow): StoredEvent {
@@ -67,7 +70,7 @@ export const eventsRepository = {
       const rows = await db
         .insertInto('domain_events')
         .values(
-          part.map(({ event: e, contentHash, sentBy }) => ({
+          part.map(({ event: e, contentHash, sentBy, traceId, spanId }) => ({
             event_type: e.type,
             entity_type: e.entityType,
             entity_id: e.entityId,
@@ -82,6 +85,8 @@ export const eventsRepository = {
             payload_json: JSON.stringify(e.payload),
             content_hash: contentHash,
             sent_by: sentBy ?? null,
+            trace_id: traceId ?? null,
+            span_id: spanId ?? null,
           })),
         )
         .returning(['id', 'source_system', 'source_event_id'])

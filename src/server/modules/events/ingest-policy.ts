@@ -9,7 +9,16 @@ export { SERVER_SOURCES };
  * outside; an ingest key writes only under the sources it is bound to (`key create --source`) and, when bound to a
  * project, only that project's events.
  */
-export const SERVER_ONLY_TYPES: readonly EventType[] = ['project.budget_set'];
+export const SERVER_ONLY_TYPES: readonly EventType[] = [
+  'project.budget_set',
+  // Alert rules and channels are a manager's (Settings → Alerts); firings and resolutions the evaluator's.
+  'alert.rule_set',
+  'alert.rule_removed',
+  'alert.channel_set',
+  'alert.channel_removed',
+  'alert.fired',
+  'alert.resolved',
+];
 
 export interface SenderPolicy {
   /** The project a key is bound to; an event of any other project (or of none) is refused. */
@@ -29,7 +38,7 @@ export function policyRefusal(e: IncomingEvent, p: SenderPolicy): { code: Refusa
   if (p.sources && !p.sources.includes(e.source)) {
     return { code: 'source_not_allowed', path: 'source', message: `this key writes only as ${p.sources.map((x) => `"${x}"`).join(', ')} (create a key with --source ${e.source} for this)` };
   }
-  if (SERVER_ONLY_TYPES.includes(e.type)) return { code: 'type_not_allowed', path: 'type', message: `${e.type} is emitted by the server only (an operator sets a budget in the dashboard)` };
+  if (SERVER_ONLY_TYPES.includes(e.type)) return { code: 'type_not_allowed', path: 'type', message: `${e.type} is emitted by the server only (budgets and alerts are set in the dashboard)` };
   if (p.onlyProject) {
     const projectOf = e.entityType === 'project' ? e.entityId : e.projectId;
     if (projectOf !== p.onlyProject) {

@@ -1,4 +1,5 @@
 import { parseIncomingEvent, type IncomingEvent, type IngestResponse, type IngestResult } from '../../../contracts/index.js';
+import { withSpan } from '../../observability/tracing.js';
 import type { EventWriter } from './event-writer.js';
 import { policyRefusal, type SenderPolicy } from './ingest-policy.js';
 
@@ -24,24 +25,27 @@ export class IngestionService {
     const results: IngestResult[] = new Array(rawEvents.length);
     const valid: IncomingEvent[] = [];
     const validIndex: number[] = [];
-    rawEvents.forEach((raw, index) => {
-      const parsed = parseIncomingEvent(raw);
-      const refused = parsed.ok && opts.policy ? policyRefusal(parsed.event, opts.policy) : null;
-      if (parsed.ok && refused) {
-        results[index] = { index, id: parsed.event.sourceEventId, source: parsed.event.source, status: 'rejected', code: refused.code, errors: [{ path: refused.path, message: refused.message }] };
-      } else if (parsed.ok) {
-        valid.push(parsed.event);
-        validIndex.push(index);
-      } else {
-        results[index] = {
-          index,
-          id: parsed.id ?? null,
-          source: parsed.source ?? null,
-          status: 'rejected',
-          code: 'validation_failed',
-          errors: parsed.errors,
-        };
-      }
+    withSpan('ingest.validate', { 'bmad.ingest.events': rawEvents.length }, (span) => {
+      rawEvents.forEach((raw, index) => {
+        const parsed = parseIncomingEvent(raw);
+        const refused = parsed.ok && opts.policy ? policyRefusal(parsed.event, opts.policy) : null;
+        if (parsed.ok && refused) {
+          results[index] = { index, id: parsed.event.sourceEventId, source: parsed.event.source, status: 'rejected', code: refused.code, errors: [{ path: refused.path, message: refused.message }] };
+        } else if (parsed.ok) {
+          valid.push(parsed.event);
+          validIndex.push(index);
+        } else {
+          results[index] = {
+            index,
+            id: parsed.id ?? null,
+            source: parsed.source ?? null,
+            status: 'rejected',
+            code: 'validation_failed',
+            errors: parsed.errors,
+          };
+        }
+      });
+      span.setAttributes({ 'bmad.ingest.valid': valid.length, 'bmad.ingest.rejected': rawEvents.length - valid.length });
     });
 
     const outcomes = await this.writer.append(valid, opts.sentBy ?? null);

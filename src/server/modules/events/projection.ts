@@ -1,5 +1,6 @@
-import type { EventType } from '../../../contracts/index.js';
+import { isNewerVersion, maxInstant, minInstant, versionOfEvent, type EventType, type VersionStamp } from '../../../contracts/index.js';
 import type { Executor } from '../../db/handle.js';
+import { withSpan } from '../../observability/tracing.js';
 import type { StoredEvent, StoredEventOf } from './stored-event.js';
 
 /**
@@ -13,32 +14,18 @@ export interface Projection<K extends EventType = EventType> {
   apply(trx: Executor, events: readonly StoredEventOf<K>[]): Promise<void>;
 }
 
-/** Position of an event in the "newest wins" order: occurredAt, then a deterministic tie-break on its identity. */
-export interface Version {
-  at: string;
-  key: string;
-}
+/** Position of an event in the "newest wins" order: the rule the browser's live folds share (contracts/version-order). */
+export type Version = VersionStamp;
 
 export function versionOf(e: StoredEvent): Version {
-  return { at: e.occurredAt, key: `${e.source}\n${e.sourceEventId}` };
+  return versionOfEvent(e);
 }
 
-export function isNewer(candidate: Version, current: { at: string | null; key: string | null }): boolean {
-  if (current.at === null || current.key === null) return true;
-  if (candidate.at !== current.at) return candidate.at > current.at;
-  return candidate.key > current.key;
-}
+export { isNewerVersion as isNewer, maxInstant, minInstant };
 
-export function maxInstant(...values: (string | null | undefined)[]): string {
-  let best = '';
-  for (const v of values) if (v && v > best) best = v;
-  return best;
-}
-
-export function minInstant(...values: (string | null | undefined)[]): string {
-  let best: string | undefined;
-  for (const v of values) if (v && (best === undefined || v < best)) best = v;
-  return best ?? '';
+/** A read model's stored version as the API serves it: both halves or nothing (they are always written together). */
+export function stampOf(at: string | null, key: string | null): Version | null {
+  return at === null || key === null ? null : { at, key };
 }
 
 /** Any projection, whatever subset of event types it handles (the engine routes each event to its handlers). */
@@ -74,7 +61,8 @@ export class ProjectionEngine {
     // Projection order is the registration order, so a rebuild runs them identically.
     for (const p of this.projections) {
       const list = batches.get(p);
-      if (list) await p.apply(trx, list as never);
+      // A span per projection (projection.<name>): which read model makes a slow round slow.
+      if (list) await withSpan(`projection.${p.name}`, { 'bmad.projection': p.name, 'bmad.events': list.length }, () => p.apply(trx, list as never));
     }
   }
 }

@@ -3,6 +3,7 @@ import type { Project, ProjectDetails, ProjectsQuery, Status } from '../../../co
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
+import { stampOf } from '../events/projection.js';
 import type { ProjectsTable } from '../../db/schema.js';
 import type { CostSum } from '../stories/cost-to-date.js';
 
@@ -21,6 +22,7 @@ function toProject(r: ProjectRow, now: string): Project {
     overdue: r.due_at !== null && r.due_at < now && OPEN_STATUSES.includes(r.status as Status),
     updatedAt: r.updated_at,
     details: r.details_json ? (JSON.parse(r.details_json) as ProjectDetails) : null,
+    rowVersion: stampOf(r.version_at, r.version_key),
   };
 }
 

@@ -20,6 +20,8 @@ import type { Config } from '../../config.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
+import { startSpan, withSpan } from '../../observability/tracing.js';
+import type { Span } from '@opentelemetry/api';
 import { sessionCookieName } from '../auth/auth.middleware.js';
 import { forwarded, type Forwarded } from '../../http/forwarded.js';
 import type { AuthService, EndedCredentials } from '../auth/auth.service.js';
@@ -59,6 +61,11 @@ const BURST_FACTOR = 4;
 /** How long a replaying client may take to read one page before it is considered stuck. */
 const DRAIN_TIMEOUT_MS = 10_000;
 const DRAIN_EVERY = 100;
+/**
+ * Connections of one commit round that get a ws.send span of their own. The ws.fanout span counts them all; with
+ * 2,000 sockets a span each would cost more than the sends themselves.
+ */
+const MAX_SEND_SPANS = 16;
 
 type Freshness = ModuleFreshness;
 
@@ -477,30 +484,54 @@ export class RealtimeGateway {
         if (e.payload.status === 'failed') this.d.metrics.syncFailures.inc({ module: e.payload.module });
       }
     }
-    for (const conn of this.connections) {
-      if (conn.phase !== 'ready') continue;
-      // Data still unsent from earlier rounds means the client is not reading: cut it off before queueing more.
-      if (!conn.held && conn.ws.bufferedAmount > this.rt.sendBufferCapBytes) {
-        this.cutOff(conn);
-        continue;
-      }
-      // One write per connection per commit round instead of one per event: corking coalesces the frames.
-      const socket = (conn.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-      socket?.cork();
-      for (const e of events) {
-        if (!conn.topics.has(TOPIC_OF_EVENT[e.type as EventType])) continue;
-        if (conn.held) {
-          if (conn.held.length >= MAX_HELD_EVENTS) {
-            this.fail(conn, 'resync_needed', 'too many events arrived while preparing your data', CLOSE_CODES.resyncNeeded);
-            break;
-          }
-          conn.held.push(e);
-        } else {
-          this.sendEvent(conn, e);
+    withSpan('ws.fanout', { 'bmad.events': events.length }, (fanout) => {
+      // Counted for the span only; plain integer increments when tracing is off.
+      const traced = fanout.isRecording();
+      let sentTo = 0;
+      let frames = 0;
+      let held = 0;
+      let cutOff = 0;
+      let sendSpans = 0;
+      for (const conn of this.connections) {
+        if (conn.phase !== 'ready') continue;
+        // Data still unsent from earlier rounds means the client is not reading: cut it off before queueing more.
+        if (!conn.held && conn.ws.bufferedAmount > this.rt.sendBufferCapBytes) {
+          this.cutOff(conn);
+          cutOff++;
+          continue;
         }
+        let send: Span | undefined;
+        const before = frames;
+        const heldBefore = held;
+        // One write per connection per commit round instead of one per event: corking coalesces the frames.
+        const socket = (conn.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+        socket?.cork();
+        for (const e of events) {
+          if (!conn.topics.has(TOPIC_OF_EVENT[e.type as EventType])) continue;
+          if (conn.held) {
+            if (conn.held.length >= MAX_HELD_EVENTS) {
+              this.fail(conn, 'resync_needed', 'too many events arrived while preparing your data', CLOSE_CODES.resyncNeeded);
+              break;
+            }
+            conn.held.push(e);
+            held++;
+          } else {
+            // The span starts at a connection's first frame: sockets this round sends nothing to get none.
+            if (traced && frames === before && sendSpans < MAX_SEND_SPANS) {
+              send = startSpan('ws.send', { 'bmad.ws.session': conn.id });
+              sendSpans++;
+            }
+            this.sendEvent(conn, e);
+            frames++;
+          }
+        }
+        socket?.uncork();
+        if (frames > before || held > heldBefore) sentTo++;
+        send?.setAttribute('bmad.ws.frames', frames - before);
+        send?.end();
       }
-      socket?.uncork();
-    }
+      fanout.setAttributes({ 'bmad.ws.connections': sentTo, 'bmad.ws.frames': frames, 'bmad.ws.held': held, 'bmad.ws.cut_off': cutOff, 'bmad.ws.send_spans': sendSpans });
+    });
     if (syncReported) void this.staleMonitor.evaluate().catch((err: unknown) => this.d.logger.warn({ err }, 'staleness check failed'));
   }
 
@@ -518,6 +549,8 @@ export class RealtimeGateway {
         entityType: e.entityType,
         entityId: e.entityId,
         occurredAt: e.occurredAt,
+        source: e.source,
+        sourceEventId: e.sourceEventId,
         payload: e.payload,
         lineageRef: `event:${e.eventId}`,
       }).slice(1);

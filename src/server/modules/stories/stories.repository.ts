@@ -3,6 +3,7 @@ import type { Status, StoriesQuery, Story } from '../../../contracts/index.js';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
+import { stampOf } from '../events/projection.js';
 import type { StoriesTable } from '../../db/schema.js';
 import type { CostSum } from './cost-to-date.js';
 
@@ -22,6 +23,8 @@ export function toStory(r: StoryRow): Story {
     updatedAt: r.updated_at,
     details: r.details_json ? (JSON.parse(r.details_json) as Story['details']) : null,
     findings: [],
+    attrsVersion: stampOf(r.attrs_at, r.attrs_key),
+    statusVersion: stampOf(r.status_at, r.status_key),
   };
 }
 

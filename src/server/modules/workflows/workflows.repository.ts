@@ -3,6 +3,7 @@ import type { SeenIn, Status, Transition, Workflow, WorkflowsQuery } from '../..
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
+import { stampOf } from '../events/projection.js';
 import type { WorkflowsTable, WorkflowTransitionsTable } from '../../db/schema.js';
 
 export type WorkflowRow = Selectable<WorkflowsTable>;
@@ -23,6 +24,8 @@ function toWorkflow(r: WorkflowRow, storyTitles: ReadonlyMap<string, string>): W
     endedAt: r.ended_at,
     cost: null,
     sessions: [],
+    attrsVersion: stampOf(r.attrs_at, r.attrs_key),
+    statusVersion: stampOf(r.last_transition_at, r.status_key),
   };
 }
 

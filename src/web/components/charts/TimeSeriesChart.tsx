@@ -47,7 +47,7 @@ function areaAt(u: uPlot, heights: readonly (number | null)[][], idx: number, y:
  * unknown buckets are hatched bands (never a zero), and the numbers are also offered as a table.
  */
 export default function TimeSeriesChart(props: TimeSeriesChartProps) {
-  const { label, x, series, unavailable, formatValue, formatX, formatXLong = formatX, kind = 'line', height = 200, onSelect, yIncrs, hasSources } = props;
+  const { label, x, series, unavailable, formatValue, formatX, formatXLong = formatX, kind = 'line', height = 200, onSelect, yIncrs, yMax, hasSources } = props;
   const theme = useChartTheme();
   const [boxRef, width] = useElementWidth<HTMLDivElement>();
   const plotRef = useRef<HTMLDivElement>(null);
@@ -69,7 +69,7 @@ export default function TimeSeriesChart(props: TimeSeriesChartProps) {
   useEffect(() => {
     const el = plotRef.current;
     if (!measured || !el) return;
-    const opts = buildOptions({ label, x, series, unavailable, kind, height, yIncrs, formatValue: (v) => format.current.formatValue(v), formatX: (v) => format.current.formatX(v) }, theme, widthRef.current, {
+    const opts = buildOptions({ label, x, series, unavailable, kind, height, yIncrs, ...(yMax !== undefined ? { yMax } : {}), formatValue: (v) => format.current.formatValue(v), formatX: (v) => format.current.formatX(v) }, theme, widthRef.current, {
       onCursor: (idx, left) => setCursor(idx === null ? null : { idx, left }),
       formatValue: () => format.current.formatValue,
       formatX: () => format.current.formatX,
@@ -101,7 +101,7 @@ export default function TimeSeriesChart(props: TimeSeriesChartProps) {
       chartRef.current = null;
       setCursor(null);
     };
-  }, [measured, label, x, series, unavailable, kind, height, yIncrs, theme]);
+  }, [measured, label, x, series, unavailable, kind, height, yIncrs, yMax, theme]);
 
   const colors = useMemo(() => seriesColors({ series }, theme), [series, theme]);
   const reasons = useMemo(() => distinctReasons(unavailable), [unavailable]);

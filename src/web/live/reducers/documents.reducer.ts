@@ -2,13 +2,13 @@ import type { QueryClient } from '@tanstack/react-query';
 import { RENDERABLE_MIME_TYPES, type DocumentMeta } from '../../../contracts/index.js';
 import { keys } from '../../api/queries.js';
 import { storyKeys } from '../../pages/stories/story-query.js';
-import { isNewer, type TypedEvent } from './fold.js';
+import { isNewer, versionOfMessage, type TypedEvent } from './fold.js';
 import type { ReducerContext } from './reducer.js';
 
-/** A registration folded onto the document's cached metadata: the newest occurredAt wins, as on the server. */
+/** A registration folded onto the document's cached metadata: the newest event wins, by the server's own rule. */
 export function foldDocument(current: DocumentMeta, e: TypedEvent): DocumentMeta {
   if (e.eventType !== 'document.registered') return current;
-  if (!isNewer(e.occurredAt, current.updatedAt ?? current.createdAt)) return current;
+  if (!isNewer(e, current.rowVersion)) return current;
   const p = e.payload;
   return {
     ...current,
@@ -23,6 +23,7 @@ export function foldDocument(current: DocumentMeta, e: TypedEvent): DocumentMeta
     kind: p.kind ?? null,
     renderable: (RENDERABLE_MIME_TYPES as readonly string[]).includes(p.mimeType),
     updatedAt: e.occurredAt,
+    rowVersion: versionOfMessage(e),
   };
 }
 

@@ -1,4 +1,19 @@
-import { EVENT_CATALOGUE, STATUS_MODEL, type EventMessage, type EventPayloads, type EventType, type Project, type Story, type Workflow, storyDetailsOf } from '../../../contracts/index.js';
+import {
+  EVENT_CATALOGUE,
+  STATUS_MODEL,
+  isNewerVersion,
+  maxInstant,
+  minInstant,
+  storyDetailsOf,
+  versionKeyOf,
+  type EventMessage,
+  type EventPayloads,
+  type EventType,
+  type Project,
+  type Story,
+  type VersionStamp,
+  type Workflow,
+} from '../../../contracts/index.js';
 
 /** An event message with its payload checked against the shared catalogue. */
 export type TypedEvent = { [K in EventType]: Omit<EventMessage, 'eventType' | 'payload'> & { eventType: K; payload: EventPayloads[K] } }[EventType];
@@ -8,12 +23,18 @@ export function typed(msg: EventMessage): TypedEvent | undefined {
   return parsed.success ? ({ ...msg, payload: parsed.data } as TypedEvent) : undefined;
 }
 
-const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : -Infinity);
+/** An event's place in the "newest wins" order, exactly as the server's projections rank it. */
+export function versionOfMessage(e: Pick<EventMessage, 'occurredAt' | 'source' | 'sourceEventId'>): VersionStamp {
+  // From a server that does not say who sent it: it loses every tie rather than winning one by arrival order.
+  const key = e.source === null || e.sourceEventId === null ? '' : versionKeyOf({ source: e.source, sourceEventId: e.sourceEventId });
+  return { at: e.occurredAt, key };
+}
 
-/** The conflict rule shared with the server's projections: the newest occurredAt wins (ties go to the later event). */
-export const isNewer = (occurredAt: string, current: string | null | undefined) => ms(occurredAt) >= ms(current);
-
-const latest = (a: string, b: string | null) => (ms(a) >= ms(b) ? a : (b ?? a));
+/**
+ * Whether the event wins over the version a row was built from: the server's rule (contracts/version-order), so a tie
+ * on occurredAt breaks the same way on both sides instead of going to whichever event arrived last.
+ */
+export const isNewer = (e: TypedEvent, held: VersionStamp | null | undefined) => isNewerVersion(versionOfMessage(e), held ?? { at: null, key: null });
 
 export function foldWorkflow(current: Workflow | undefined, e: TypedEvent): Workflow | undefined {
   if (e.eventType !== 'workflow.upserted' && e.eventType !== 'workflow.transitioned') return current;
@@ -32,23 +53,28 @@ export function foldWorkflow(current: Workflow | undefined, e: TypedEvent): Work
     endedAt: null,
     cost: null,
     sessions: [],
+    attrsVersion: null,
+    statusVersion: null,
   };
+  const v = versionOfMessage(e);
   const next = { ...base };
-  if (e.eventType === 'workflow.upserted' && (!current || isNewer(e.occurredAt, current.updatedAt))) {
+  // Attributes and status are versioned apart, as on the server: an upsert older than the last transition still names the run.
+  if (e.eventType === 'workflow.upserted' && isNewer(e, base.attrsVersion)) {
     const p = e.payload;
-    Object.assign(next, { projectId: p.projectId ?? null, storyId: p.storyId ?? null, name: p.name, ownerId: p.ownerId ?? null, agentId: p.agentId ?? null });
+    Object.assign(next, { projectId: p.projectId ?? null, storyId: p.storyId ?? null, name: p.name, ownerId: p.ownerId ?? null, agentId: p.agentId ?? null, attrsVersion: v });
     // The story's title is not in workflow events: kept from the cached row while the run names the same story.
     if (next.storyId !== base.storyId) next.storyTitle = null;
   }
   const status = e.eventType === 'workflow.upserted' ? e.payload.status : e.payload.to;
-  if (isNewer(e.occurredAt, base.lastTransitionAt)) {
+  if (isNewer(e, base.statusVersion)) {
     next.status = status;
     next.lastTransitionAt = e.occurredAt;
+    next.statusVersion = v;
   }
   // As the server's projection: a run starts when first seen doing anything, and ends when it reaches a terminal status.
-  if (status !== 'queued' && status !== 'canceled' && (base.startedAt === null || ms(e.occurredAt) < ms(base.startedAt))) next.startedAt = e.occurredAt;
+  if (status !== 'queued' && status !== 'canceled') next.startedAt = minInstant(base.startedAt, e.occurredAt);
   next.endedAt = next.status === 'done' || next.status === 'failed' || next.status === 'canceled' ? next.lastTransitionAt : null;
-  next.updatedAt = latest(e.occurredAt, base.updatedAt);
+  next.updatedAt = maxInstant(e.occurredAt, base.updatedAt);
   return next;
 }
 
@@ -66,9 +92,12 @@ export function foldStory(current: Story | undefined, e: TypedEvent): Story | un
     updatedAt: e.occurredAt,
     details: null,
     findings: [],
+    attrsVersion: null,
+    statusVersion: null,
   };
+  const v = versionOfMessage(e);
   const next = { ...base };
-  if (e.eventType === 'story.upserted' && (!current || isNewer(e.occurredAt, current.updatedAt))) {
+  if (e.eventType === 'story.upserted' && isNewer(e, base.attrsVersion)) {
     const d = e.payload.details;
     Object.assign(next, {
       projectId: e.payload.projectId,
@@ -76,21 +105,24 @@ export function foldStory(current: Story | undefined, e: TypedEvent): Story | un
       ownerId: e.payload.ownerId ?? null,
       epic: e.payload.epic ?? null,
       details: storyDetailsOf(d),
+      attrsVersion: v,
     });
   }
-  if (isNewer(e.occurredAt, base.statusSince)) {
-    // Status and column travel together, as in the server's projection: a status change leaves a custom column.
+  if (isNewer(e, base.statusVersion)) {
+    // Status and column travel together, as in the server's projection: a status change leaves a custom column. With
+    // no column named, the card sits in its status's column, which is what the server then reports as its column.
     next.status = e.eventType === 'story.upserted' ? e.payload.status : e.payload.to;
-    next.kanbanColumn = e.eventType === 'story.upserted' ? (e.payload.kanbanColumn ?? null) : (e.payload.column ?? null);
+    next.kanbanColumn = (e.eventType === 'story.upserted' ? e.payload.kanbanColumn : e.payload.column) ?? next.status;
     next.statusSince = e.occurredAt;
+    next.statusVersion = v;
   }
-  next.updatedAt = latest(e.occurredAt, base.updatedAt);
+  next.updatedAt = maxInstant(e.occurredAt, base.updatedAt);
   return next;
 }
 
 export function foldProject(current: Project | undefined, e: TypedEvent, now: number): Project | undefined {
   if (e.eventType !== 'project.upserted') return current;
-  if (current && !isNewer(e.occurredAt, current.updatedAt)) return current;
+  if (current && !isNewer(e, current.rowVersion)) return current;
   const p = e.payload;
   const dueAt = p.dueAt ?? null;
   return {
@@ -104,6 +136,7 @@ export function foldProject(current: Project | undefined, e: TypedEvent, now: nu
     overdue: dueAt !== null && Date.parse(dueAt) < now && !STATUS_MODEL.project.terminal.includes(p.status),
     updatedAt: e.occurredAt,
     details: p.details ?? null,
+    rowVersion: versionOfMessage(e),
     // Cost figures are not in project events: they stay as the server last counted them.
     ...(current?.cost ? { cost: current.cost } : {}),
     ...(current?.doneStories !== undefined ? { doneStories: current.doneStories } : {}),

@@ -1,8 +1,8 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { buildBoard, type KanbanBoard, type Page, type Story, type StoryDetail, type Workflow } from '../../../contracts/index.js';
+import { buildBoard, compareVersions, type KanbanBoard, type Page, type Story, type StoryDetail, type Workflow } from '../../../contracts/index.js';
 import { keys, type ProjectContext } from '../../api/queries.js';
 import { storyKeys } from '../../pages/stories/story-query.js';
-import { foldStory, type TypedEvent } from './fold.js';
+import { foldStory, versionOfMessage, type TypedEvent } from './fold.js';
 import type { ReducerContext } from './reducer.js';
 
 const foldAll = (s: Story | undefined, evs: readonly TypedEvent[]) => evs.reduce<Story | undefined>((acc, e) => foldStory(acc, e), s);
@@ -10,7 +10,7 @@ const foldAll = (s: Story | undefined, evs: readonly TypedEvent[]) => evs.reduce
 /** A story's new title reaches the workflow rows that name it (their storyTitle is read with them, not in workflow events). */
 function retitleWorkflows(qc: QueryClient, events: readonly TypedEvent[]): void {
   const titles = new Map<string, string>();
-  const oldestFirst = [...events].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt));
+  const oldestFirst = [...events].sort((a, b) => compareVersions(versionOfMessage(a), versionOfMessage(b)));
   for (const e of oldestFirst) if (e.eventType === 'story.upserted') titles.set(e.entityId, e.payload.title);
   if (titles.size === 0) return;
   const retitle = (w: Workflow): Workflow => {

@@ -55,6 +55,14 @@ function EventItem({ e, unitOf }: { e: LineageEvent; unitOf: (v: number) => stri
       <p className="break-words text-xs text-muted" data-testid="lineage-sender">
         from {e.source}
         {e.sentBy ? `, sent with ${e.sentByName ?? (e.sentBy.startsWith('key:') ? 'an API key no longer on record' : 'a signed-in account')}` : ''}
+        {e.traceId && (
+          <>
+            {' · trace '}
+            <code className="break-all" data-testid="lineage-trace" title="Look this trace id up in your tracing backend">
+              {e.traceId}
+            </code>
+          </>
+        )}
       </p>
       {e.contribution !== null && (
         <p className="text-xs text-muted" data-testid="lineage-contribution">

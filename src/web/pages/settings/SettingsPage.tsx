@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Navigate, NavLink, Route, Routes } from 'react-router';
 import { queries } from '../../api/queries.js';
+import { AlertsSection } from './AlertsSection.js';
 import { AuditSection } from './AuditSection.js';
 import { KeysSection } from './KeysSection.js';
 import { PeopleSection } from './PeopleSection.js';
@@ -8,6 +9,7 @@ import { PeopleSection } from './PeopleSection.js';
 const SECTIONS = [
   { to: 'people', label: 'People' },
   { to: 'keys', label: 'API keys' },
+  { to: 'alerts', label: 'Alerts' },
   { to: 'audit', label: 'Audit' },
 ] as const;
 
@@ -17,13 +19,13 @@ function ManagersOnly({ role }: { role: string }) {
     <section data-testid="managers-only" className="mx-auto max-w-xl rounded-md border border-border bg-surface px-4 py-6 text-center">
       <h1 className="mb-2 text-xl font-semibold">Settings are for managers only</h1>
       <p className="text-sm text-muted">
-        You are signed in as <span className="font-medium text-fg">{role}</span>. People, API keys and the audit log are managed by a manager; ask one if you need access or a key.
+        You are signed in as <span className="font-medium text-fg">{role}</span>. People, API keys, alerts and the audit log are managed by a manager; ask one if you need access or a key.
       </p>
     </section>
   );
 }
 
-/** Settings → People, API keys and Audit, for managers. */
+/** Settings → People, API keys, Alerts and Audit, for managers. */
 export default function SettingsPage() {
   const me = useQuery(queries.me());
   if (!me.data) return null;
@@ -45,6 +47,7 @@ export default function SettingsPage() {
         <Route index element={<Navigate to="people" replace />} />
         <Route path="people" element={<PeopleSection me={me.data} />} />
         <Route path="keys" element={<KeysSection />} />
+        <Route path="alerts" element={<AlertsSection />} />
         <Route path="audit" element={<AuditSection />} />
         <Route path="*" element={<Navigate to="people" replace />} />
       </Routes>

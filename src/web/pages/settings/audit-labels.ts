@@ -17,6 +17,13 @@ export const ACTION_LABEL: Record<string, string> = {
   'project.budget_set': 'Set budget',
   'project.budget_clear': 'Cleared budget',
   'story.status_change': 'Moved story',
+  'alert.rule_create': 'Added alert rule',
+  'alert.rule_update': 'Changed alert rule',
+  'alert.rule_remove': 'Removed alert rule',
+  'alert.channel_create': 'Added alert channel',
+  'alert.channel_update': 'Changed alert channel',
+  'alert.channel_remove': 'Removed alert channel',
+  'alert.channel_test': 'Tested alert channel',
 };
 
 export const actionLabel = (action: string) => ACTION_LABEL[action] ?? action;
@@ -26,6 +33,7 @@ export const ACTION_GROUPS = [
   { value: 'auth.*', label: 'Sign-ins and sign-outs' },
   { value: 'user.*', label: 'Account changes' },
   { value: 'key.*', label: 'API key changes' },
+  { value: 'alert.*', label: 'Alert rules and channels' },
 ] as const;
 
 /** Who did it, for reading: a name where one is known, and how they acted when not through their own session. */

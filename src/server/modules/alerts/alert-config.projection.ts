@@ -1,0 +1,59 @@
+import { isNewer, minInstant, versionOf, type Projection } from '../events/projection.js';
+import { alertConfigRepository, type ChannelRow, type RuleRow } from './alert-config.repository.js';
+
+/**
+ * alert_rules: the newest alert.rule_set or alert.rule_removed per rule wins (occurredAt, then source and id), in
+ * whatever order they arrive; a removal stays as a tombstone. created_at is the earliest event seen for the rule.
+ */
+export const alertRulesProjection: Projection<'alert.rule_set' | 'alert.rule_removed'> = {
+  name: 'alert-rules',
+  handles: ['alert.rule_set', 'alert.rule_removed'],
+  async apply(trx, events) {
+    const rows = await alertConfigRepository.ruleRows(trx, [...new Set(events.map((e) => e.entityId))]);
+    const touched = new Map<string, RuleRow>();
+    for (const e of events) {
+      const v = versionOf(e);
+      const current = touched.get(e.entityId) ?? rows.get(e.entityId);
+      const createdAt = minInstant(current?.created_at, e.occurredAt);
+      if (current && !isNewer(v, { at: current.version_at, key: current.version_key })) {
+        touched.set(e.entityId, { ...current, created_at: createdAt });
+        continue;
+      }
+      const base = { id: e.entityId, created_at: createdAt, updated_at: v.at, version_at: v.at, version_key: v.key };
+      if (e.type === 'alert.rule_removed') {
+        touched.set(e.entityId, { ...base, name: current?.name ?? null, kind: current?.kind ?? null, enabled: 0, project_id: current?.project_id ?? null, config_json: current?.config_json ?? null, removed: 1 });
+      } else {
+        const rule = e.payload.rule;
+        touched.set(e.entityId, { ...base, name: rule.name, kind: rule.condition.kind, enabled: rule.enabled ? 1 : 0, project_id: rule.projectId, config_json: JSON.stringify(rule), removed: 0 });
+      }
+    }
+    await alertConfigRepository.upsertRules(trx, [...touched.values()]);
+  },
+};
+
+/** alert_channels: as the rules, newest version wins, removals kept as tombstones. */
+export const alertChannelsProjection: Projection<'alert.channel_set' | 'alert.channel_removed'> = {
+  name: 'alert-channels',
+  handles: ['alert.channel_set', 'alert.channel_removed'],
+  async apply(trx, events) {
+    const rows = await alertConfigRepository.channelRows(trx, [...new Set(events.map((e) => e.entityId))]);
+    const touched = new Map<string, ChannelRow>();
+    for (const e of events) {
+      const v = versionOf(e);
+      const current = touched.get(e.entityId) ?? rows.get(e.entityId);
+      const createdAt = minInstant(current?.created_at, e.occurredAt);
+      if (current && !isNewer(v, { at: current.version_at, key: current.version_key })) {
+        touched.set(e.entityId, { ...current, created_at: createdAt });
+        continue;
+      }
+      const base = { id: e.entityId, created_at: createdAt, updated_at: v.at, version_at: v.at, version_key: v.key };
+      if (e.type === 'alert.channel_removed') {
+        touched.set(e.entityId, { ...base, name: current?.name ?? null, type: current?.type ?? null, enabled: 0, target: current?.target ?? null, secret_set_at: current?.secret_set_at ?? null, removed: 1 });
+      } else {
+        const p = e.payload;
+        touched.set(e.entityId, { ...base, name: p.name, type: p.type, enabled: p.enabled ? 1 : 0, target: p.target, secret_set_at: p.secretSetAt, removed: 0 });
+      }
+    }
+    await alertConfigRepository.upsertChannels(trx, [...touched.values()]);
+  },
+};

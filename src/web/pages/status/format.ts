@@ -1,0 +1,50 @@
+import { SLOS, type SloKey, type SloState } from '../../../contracts/index.js';
+
+const compact = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
+const whole = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+
+/** Milliseconds as people read them: "48 ms", "3.2 ms", "1.25 s". */
+export function formatMs(v: number): string {
+  if (v >= 1000) return `${(v / 1000).toFixed(2)} s`;
+  return `${v < 10 ? v.toFixed(1) : whole.format(v)} ms`;
+}
+
+export const formatRatio = (v: number) => `${(v * 100).toFixed(1)} %`;
+export const formatCount = (v: number) => (Number.isInteger(v) ? whole.format(v) : compact.format(v));
+export const formatPerSecond = (v: number) => `${compact.format(v)}/s`;
+export const formatPerMinute = (v: number) => `${compact.format(v)}/min`;
+
+/** A target in its objective's unit, for the line beside each value. */
+export function formatTarget(key: SloKey): string {
+  const d = SLOS[key];
+  if (d.target === null) return '';
+  switch (d.unit) {
+    case 'ms':
+      return formatMs(d.target);
+    case 'ratio':
+      return formatRatio(d.target);
+    case 'minutes':
+      return `${d.target} min`;
+    case 'hours':
+      return `${d.target} h`;
+    default:
+      return formatCount(d.target);
+  }
+}
+
+export const STATE_WORD: Record<SloState, string> = { met: 'Met', at_risk: 'At risk', breached: 'Breached', no_data: 'No data' };
+export const STATE_TONE: Record<SloState, string> = {
+  met: 'bg-ok-bg text-ok',
+  at_risk: 'bg-warn-bg text-warn',
+  breached: 'bg-danger-bg text-danger',
+  no_data: 'bg-neutral-bg text-muted',
+};
+export const STATE_ICON: Record<SloState, string> = { met: '✓', at_risk: '!', breached: '✕', no_data: '?' };
+
+const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+const clockShort = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+const long = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+
+/** Axis labels: seconds matter in the 15-minute view, not in the 24-hour one (local time, like the rest of the page). */
+export const tickFormatter = (resolutionMs: number) => (x: number) => (resolutionMs < 60_000 ? clock.format(x) : clockShort.format(x));
+export const formatSlot = (x: number) => long.format(x);
