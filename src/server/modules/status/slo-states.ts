@@ -34,7 +34,7 @@ const MINUTE = 60_000;
 function show(v: number, key: SloKey): string {
   const unit = SLOS[key].unit;
   if (unit === 'ratio') return `${(v * 100).toFixed(1)} %`;
-  if (unit === 'ms') return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(v < 10 ? 1 : 0)} ms`;
+  if (unit === 'ms') return v >= 1000 ? `${Number((v / 1000).toFixed(2))} s` : `${v.toFixed(v < 10 ? 1 : 0)} ms`;
   return String(v);
 }
 

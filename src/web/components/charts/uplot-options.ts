@@ -40,6 +40,16 @@ export interface Callbacks {
   formatX: () => (x: number) => string;
 }
 
+/** Indices of values whose neighbours are both unknown: a line cannot show them, so a point must (null if none). */
+export function isolatedPoints(values: readonly (number | null)[]): number[] | null {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] == null) continue;
+    if ((i === 0 || values[i - 1] == null) && (i === values.length - 1 || values[i + 1] == null)) out.push(i);
+  }
+  return out.length > 0 ? out : null;
+}
+
 export function buildOptions(props: TimeSeriesChartProps, theme: ChartTheme, width: number, cb: Callbacks): uPlot.Options {
   const { x, series, unavailable = [], kind = 'line', height = 200 } = props;
   const n = x.length;
@@ -111,7 +121,8 @@ export function buildOptions(props: TimeSeriesChartProps, theme: ChartTheme, wid
           : kind === 'stacked'
             ? // Drawn top of the stack first, each lower area over it: opaque fills never blend into each other.
               { fill: fills[i], width: 1.5, points: { show: false } }
-            : { width: 2, dash: DASHES[i % DASHES.length], points: { show: n <= 60, size: 5, fill: theme.surface } }),
+            : // Dense lines hide their points, but a value with no neighbour draws no line either: it keeps its dot.
+              { width: 2, dash: DASHES[i % DASHES.length], points: { show: n <= 60, size: 5, fill: theme.surface, filter: (_u: uPlot, _si: number, show: boolean) => (show ? null : isolatedPoints(s.values)) } }),
       })),
     ],
     hooks: {

@@ -2,6 +2,7 @@ import type { SloStatus, StatusResponse } from '../../../contracts/index.js';
 import { formatExact, RelativeTime } from '../../components/RelativeTime.js';
 import { formatMs } from './format.js';
 import { SliCard } from './SliCard.js';
+import { VerifyNowButton } from './VerifyNowButton.js';
 
 const RESULT_WORD: Record<string, string> = { ok: 'No difference', mismatch: 'Differences found', error: 'Did not complete' };
 const TRIGGER_WORD: Record<string, string> = { schedule: 'on schedule', cli: 'from the command line', manager: 'by a manager', start: 'at start' };
@@ -24,6 +25,7 @@ export function ConsistencyCard({ check, slo }: { check: StatusResponse['consist
         <span className="text-muted">Finished:</span> {at ? <RelativeTime value={at} /> : <span className="text-muted">no check has run yet</span>}
         {at && <span className="text-muted"> ({formatExact(at)})</span>}
       </p>
+      <VerifyNowButton />
     </SliCard>
   );
 }

@@ -36,7 +36,7 @@ export function FreshnessList({ modules }: { modules: readonly ModuleFreshness[]
               </dd>
             </div>
             <div className="min-w-0">
-              <dt className="text-xs text-muted">Sync failures since start</dt>
+              <dt className="text-xs text-muted">Failures since start</dt>
               <dd className="tabular-nums" data-testid="module-failures">
                 {m.failuresSinceStart}
               </dd>

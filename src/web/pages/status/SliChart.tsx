@@ -22,7 +22,7 @@ export function SliChart({ label, lines, series, resolutionMs, format, yIncrs, y
       ),
     [series, resolutionMs],
   );
-  const formatX = useMemo(() => tickFormatter(resolutionMs), [resolutionMs]);
+  const formatX = useMemo(() => tickFormatter(), []);
   return (
     <div className="mt-3" data-testid="sli-chart" data-chart={lines.map((l) => l.key).join(',')}>
       <LazyTimeSeriesChart label={label} x={series.x} series={data} unavailable={unavailable} formatValue={format} formatX={formatX} formatXLong={formatSlot} height={150} {...(yIncrs ? { yIncrs } : {})} {...(yMax !== undefined ? { yMax } : {})} />

@@ -161,6 +161,7 @@ function Cards({ data }: { data: StatusResponse }) {
             { key: 'ws_reconnects_per_min', label: 'Reconnects/min' },
           ]}
           format={formatCount}
+          yIncrs={COUNT_STEPS}
           {...chart}
         />
       </SliCard>

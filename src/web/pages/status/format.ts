@@ -5,7 +5,7 @@ const whole = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 
 /** Milliseconds as people read them: "48 ms", "3.2 ms", "1.25 s". */
 export function formatMs(v: number): string {
-  if (v >= 1000) return `${(v / 1000).toFixed(2)} s`;
+  if (v >= 1000) return `${Number((v / 1000).toFixed(2))} s`;
   return `${v < 10 ? v.toFixed(1) : whole.format(v)} ms`;
 }
 
@@ -41,10 +41,9 @@ export const STATE_TONE: Record<SloState, string> = {
 };
 export const STATE_ICON: Record<SloState, string> = { met: '✓', at_risk: '!', breached: '✕', no_data: '?' };
 
-const clock = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
 const clockShort = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
 const long = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
-/** Axis labels: seconds matter in the 15-minute view, not in the 24-hour one (local time, like the rest of the page). */
-export const tickFormatter = (resolutionMs: number) => (x: number) => (resolutionMs < 60_000 ? clock.format(x) : clockShort.format(x));
+/** Axis labels in local time, like the rest of the page: hours and minutes (ticks fall on whole minutes; the tooltip and table give seconds). */
+export const tickFormatter = () => (x: number) => clockShort.format(x);
 export const formatSlot = (x: number) => long.format(x);
