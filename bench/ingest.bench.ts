@@ -33,7 +33,6 @@ const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(benchDir, 'results');
 const serverScript = path.join(benchDir, 'support', 'server-process.ts');
 
-
 const concurrency = envInt('BENCH_CONCURRENCY', 8);
 const onlyBatches = process.env.BENCH_BATCHES?.split(',').map(Number);
 const plans = onlyBatches ? PLANS.filter((p) => onlyBatches.includes(p.batchSize)) : PLANS;
@@ -41,9 +40,11 @@ const cpuProfDir = process.env.BENCH_CPU_PROF ? path.join(resultsDir, 'profiles'
 const tmpBase = process.env.BENCH_TMPDIR ?? os.tmpdir();
 if (plans.length === 0) throw new Error(`BENCH_BATCHES=${process.env.BENCH_BATCHES} matches none of ${PLANS.map((p) => p.batchSize).join(', ')}`);
 
-
 async function startServerProcess(dataDir: string): Promise<{ child: ServerChild; target: LoadTarget }> {
-  const { child, hello } = await startServerChild(serverScript, dataDir, { startTimeoutMs: 30_000, nodeFlags: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [] });
+  const { child, hello } = await startServerChild(serverScript, dataDir, {
+    startTimeoutMs: 30_000,
+    nodeFlags: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
+  });
   return { child, target: hello };
 }
 
@@ -109,7 +110,8 @@ async function benchBatchSize(plan: Plan): Promise<Row> {
       await stopServerProcess(child);
     }
     const stored = countRows(path.join(httpDir, 'bmad-ops.sqlite'));
-    if (stored !== plan.warmupEvents + plan.timedEvents) throw new Error(`the server stored ${stored} events, expected ${plan.warmupEvents + plan.timedEvents}`);
+    if (stored !== plan.warmupEvents + plan.timedEvents)
+      throw new Error(`the server stored ${stored} events, expected ${plan.warmupEvents + plan.timedEvents}`);
 
     const ceilingWarmup = warmup.map((b) => b.map(domainEventValues));
     const ceilingTimed = timed.map((b) => b.map(domainEventValues));
@@ -141,18 +143,27 @@ function table(rows: readonly Row[]): string {
   const int = (n: number) => Math.round(n).toLocaleString('en-US');
   const ms = (n: number) => `${n.toFixed(1)} ms`;
   const header = ['batch', 'requests', 'HTTP events/s', 'ceiling events/s', 'HTTP/ceiling', 'p50', 'p99'];
-  const lines = rows.map((r) => [int(r.batchSize), int(r.requests), int(r.httpEventsPerSec), int(r.ceilingEventsPerSec), `${(r.ratio * 100).toFixed(1)}%`, ms(r.p50Ms), ms(r.p99Ms)]);
+  const lines = rows.map((r) => [
+    int(r.batchSize),
+    int(r.requests),
+    int(r.httpEventsPerSec),
+    int(r.ceilingEventsPerSec),
+    `${(r.ratio * 100).toFixed(1)}%`,
+    ms(r.p50Ms),
+    ms(r.p99Ms),
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ');
   return [fmt(header), widths.map((w) => '-'.repeat(w)).join('-|-'), ...lines.map(fmt)].join('\n');
 }
 
-
 const startedAt = new Date();
 console.log(`ingest bench: ${concurrency} requests in flight, data in ${tmpBase}, ${os.cpus().length} CPUs, node ${process.version}`);
 const rows: Row[] = [];
 for (const plan of plans) {
-  process.stdout.write(`  batch ${plan.batchSize}: ${plan.timedEvents.toLocaleString('en-US')} events after ${plan.warmupEvents.toLocaleString('en-US')} warm-up... `);
+  process.stdout.write(
+    `  batch ${plan.batchSize}: ${plan.timedEvents.toLocaleString('en-US')} events after ${plan.warmupEvents.toLocaleString('en-US')} warm-up... `,
+  );
   const row = await benchBatchSize(plan);
   rows.push(row);
   console.log(`${Math.round(row.httpEventsPerSec).toLocaleString('en-US')} events/s (client used ${Math.round(row.clientCpuShare * 100)}% of a core)`);

@@ -27,7 +27,7 @@ const KEYS = {
 
 // A small seeded generator, so token counts look organic but never change between runs.
 let seed = 20251203;
-const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+const rand = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
 const between = (a, b) => Math.round(a + rand() * (b - a));
 const hash = (s) => createHash('sha256').update(s).digest('hex');
 const uuid = (s) => {
@@ -40,14 +40,30 @@ const uuid = (s) => {
  * API requests over how many minutes, story files it edited, a sub-agent, and whether it ended on API errors.
  */
 const sessions = [
-  { daysAgo: 38.3, command: 'bmad-create-product-brief', model: 'opus', requests: 8, minutes: 50, edits: ['__SAMPLE__/_bmad-output/planning-artifacts/product-brief-Streakly-2025-05-12.md'] },
+  {
+    daysAgo: 38.3,
+    command: 'bmad-create-product-brief',
+    model: 'opus',
+    requests: 8,
+    minutes: 50,
+    edits: ['__SAMPLE__/_bmad-output/planning-artifacts/product-brief-Streakly-2025-05-12.md'],
+  },
   { daysAgo: 36.8, command: 'bmad-create-prd', model: 'opus', requests: 14, minutes: 95 },
   { daysAgo: 35.3, command: 'bmad-create-architecture', model: 'opus', requests: 12, minutes: 80, subagent: { requests: 5 } },
   { daysAgo: 34.6, command: 'bmad-create-epics-and-stories', model: 'sonnet', requests: 10, minutes: 60 },
   { daysAgo: 33.8, command: 'bmad-check-implementation-readiness', model: 'sonnet', requests: 5, minutes: 25 },
   { daysAgo: 33.3, command: 'bmad-sprint-planning', model: 'sonnet', requests: 4, minutes: 15 },
   { daysAgo: 32.85, command: 'bmad-create-story', args: '1-1', model: 'sonnet', requests: 5, minutes: 20, edits: [STORY(KEYS['1-1'])] },
-  { daysAgo: 31.9, command: 'bmad-dev-story', args: '1-1', model: 'sonnet', requests: 26, minutes: 190, edits: [STORY(KEYS['1-1'])], subagent: { requests: 6 } },
+  {
+    daysAgo: 31.9,
+    command: 'bmad-dev-story',
+    args: '1-1',
+    model: 'sonnet',
+    requests: 26,
+    minutes: 190,
+    edits: [STORY(KEYS['1-1'])],
+    subagent: { requests: 6 },
+  },
   { daysAgo: 29.7, command: 'bmad-code-review', args: '1-1', model: 'sonnet', requests: 6, minutes: 30 },
   { daysAgo: 29.5, command: 'bmad-dev-story', args: '1-2', model: 'sonnet', requests: 20, minutes: 150, edits: [STORY(KEYS['1-2'])] },
   { daysAgo: 27.2, command: 'bmad-code-review', args: '1-2', model: 'sonnet', requests: 7, minutes: 35 },
@@ -59,11 +75,30 @@ const sessions = [
   { daysAgo: 20.5, command: 'bmad-code-review', args: '1-4', model: 'sonnet', requests: 5, minutes: 25 },
   { daysAgo: 19.7, command: 'bmad-retrospective', args: 'epic 1', model: 'sonnet', requests: 6, minutes: 40 },
   { daysAgo: 19.55, command: 'bmad-create-story', args: '2-1', model: 'sonnet', requests: 4, minutes: 20, edits: [STORY(KEYS['2-1'])] },
-  { daysAgo: 18.6, command: 'bmad-dev-story', args: '2-1', model: 'sonnet', requests: 30, minutes: 240, edits: [STORY(KEYS['2-1'])], subagent: { requests: 8 }, longCache: true },
+  {
+    daysAgo: 18.6,
+    command: 'bmad-dev-story',
+    args: '2-1',
+    model: 'sonnet',
+    requests: 30,
+    minutes: 240,
+    edits: [STORY(KEYS['2-1'])],
+    subagent: { requests: 8 },
+    longCache: true,
+  },
   { daysAgo: 16.6, command: 'bmad-code-review', args: '2-1', model: 'opus', requests: 8, minutes: 45 },
   { daysAgo: 16.4, command: 'bmad-dev-story', args: '2-2', model: 'sonnet', requests: 22, minutes: 170, edits: [STORY(KEYS['2-2'])] },
   { daysAgo: 14.2, command: 'bmad-code-review', args: '2-2', model: 'sonnet', requests: 6, minutes: 30 },
-  { daysAgo: 12.2, command: 'bmad-dev-story', args: '2-3', model: 'sonnet', requests: 7, minutes: 40, edits: [STORY(KEYS['2-3'])], failsWith: 'overloaded_error' },
+  {
+    daysAgo: 12.2,
+    command: 'bmad-dev-story',
+    args: '2-3',
+    model: 'sonnet',
+    requests: 7,
+    minutes: 40,
+    edits: [STORY(KEYS['2-3'])],
+    failsWith: 'overloaded_error',
+  },
   { daysAgo: 10.8, command: 'bmad-dev-story', args: '2-2', model: 'sonnet', requests: 11, minutes: 80, edits: [STORY(KEYS['2-2'])] },
   // Started without arguments: the story comes from the story file it edited.
   { daysAgo: 8.8, command: 'bmad-dev-story', model: 'sonnet', requests: 15, minutes: 110, edits: [STORY(KEYS['2-5'])] },
@@ -114,15 +149,36 @@ function writeSession(s) {
     const failing = s.failsWith && i >= s.requests - 2;
     n++;
     if (failing) {
-      push({ type: 'assistant', isApiErrorMessage: true, message: { id: `msg_err_${n}`, model: '<synthetic>', role: 'assistant', content: [{ type: 'text', text: `API Error: 529 {"type":"error","error":{"type":"${s.failsWith}"}}` }], usage: { input_tokens: 0, output_tokens: 0 } }, timestamp: iso(at) });
+      push({
+        type: 'assistant',
+        isApiErrorMessage: true,
+        message: {
+          id: `msg_err_${n}`,
+          model: '<synthetic>',
+          role: 'assistant',
+          content: [{ type: 'text', text: `API Error: 529 {"type":"error","error":{"type":"${s.failsWith}"}}` }],
+          usage: { input_tokens: 0, output_tokens: 0 },
+        },
+        timestamp: iso(at),
+      });
       continue;
     }
     const edit = s.edits && i === Math.floor(s.requests / 3) ? s.edits[0] : null;
-    const content = edit ? [{ type: 'tool_use', id: `toolu_${n}`, name: 'Edit', input: { file_path: edit, old_string: '…', new_string: '…' } }] : [{ type: 'text', text: '(synthetic sample: response text omitted)' }];
+    const content = edit
+      ? [{ type: 'tool_use', id: `toolu_${n}`, name: 'Edit', input: { file_path: edit, old_string: '…', new_string: '…' } }]
+      : [{ type: 'text', text: '(synthetic sample: response text omitted)' }];
     push({
       type: 'assistant',
       requestId: `req_sample_${String(n).padStart(4, '0')}`,
-      message: { id: `msg_sample_${String(n).padStart(4, '0')}`, type: 'message', role: 'assistant', model: MODELS[s.model], content, stop_reason: edit ? 'tool_use' : 'end_turn', usage: usage(s.model, s.longCache, s.command === 'bmad-dev-story') },
+      message: {
+        id: `msg_sample_${String(n).padStart(4, '0')}`,
+        type: 'message',
+        role: 'assistant',
+        model: MODELS[s.model],
+        content,
+        stop_reason: edit ? 'tool_use' : 'end_turn',
+        usage: usage(s.model, s.longCache, s.command === 'bmad-dev-story'),
+      },
       timestamp: iso(at),
     });
   }
@@ -142,7 +198,14 @@ function writeSession(s) {
           agentId,
           type: 'assistant',
           requestId: `req_sample_${String(n).padStart(4, '0')}`,
-          message: { id: `msg_sample_${String(n).padStart(4, '0')}`, type: 'message', role: 'assistant', model: MODELS.haiku, content: [{ type: 'text', text: '(synthetic sample: response text omitted)' }], usage: usage('haiku', false, false) },
+          message: {
+            id: `msg_sample_${String(n).padStart(4, '0')}`,
+            type: 'message',
+            role: 'assistant',
+            model: MODELS.haiku,
+            content: [{ type: 'text', text: '(synthetic sample: response text omitted)' }],
+            usage: usage('haiku', false, false),
+          },
           uuid: uuid(`${agentId}-${i}`),
           timestamp: iso(at),
         }),

@@ -14,7 +14,6 @@ import { percentile } from '../support/http-load.js';
 import { benchServerConfig, gitInfo } from '../support/run-info.js';
 import { envInt } from '../support/env.js';
 
-
 const RATE = envInt('BENCH_RATE', 1000);
 const SECONDS = envInt('BENCH_SECONDS', 30);
 const PRELOAD = envInt('BENCH_PRELOAD_EVENTS', 0, 0);
@@ -24,7 +23,7 @@ const PROJECTS = Array.from({ length: 10 }, (_, i) => `project-${i + 1}`);
 
 let seq = 0;
 let rng = 42;
-const rand = () => ((rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rand = () => (rng = (rng * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
 
 /** Runs in flight: each is created, started, maybe blocked, then done or failed, one event at a time. */
@@ -33,11 +32,21 @@ function workflowEvent(at: string): Record<string, unknown> {
   if (runs.length < 50 || rand() < 0.2) {
     const run = { id: `wf-${++seq}`, agent: pick(AGENTS), story: `story-${Math.floor(rand() * 2000)}`, step: 0 };
     runs.push(run);
-    return { id: `e-${++seq}`, source: 'bench', type: 'workflow.upserted', occurredAt: at, entity: { type: 'workflow', id: run.id }, payload: { name: 'dev-story', projectId: pick(PROJECTS), storyId: run.story, agentId: run.agent, status: 'queued' } };
+    return {
+      id: `e-${++seq}`,
+      source: 'bench',
+      type: 'workflow.upserted',
+      occurredAt: at,
+      entity: { type: 'workflow', id: run.id },
+      payload: { name: 'dev-story', projectId: pick(PROJECTS), storyId: run.story, agentId: run.agent, status: 'queued' },
+    };
   }
   const i = Math.floor(rand() * runs.length);
   const run = runs[i]!;
-  const path: [string, string][] = [['queued', 'in_progress'], ['in_progress', rand() < 0.1 ? 'blocked' : rand() < 0.15 ? 'failed' : 'done']];
+  const path: [string, string][] = [
+    ['queued', 'in_progress'],
+    ['in_progress', rand() < 0.1 ? 'blocked' : rand() < 0.15 ? 'failed' : 'done'],
+  ];
   const [from, to] = path[Math.min(run.step, 1)]!;
   run.step++;
   if (run.step >= 2) runs.splice(i, 1);
@@ -51,7 +60,13 @@ function costEvent(at: string): Record<string, unknown> {
     type: 'cost.recorded',
     occurredAt: at,
     entity: { type: 'cost', id: `c-${seq}` },
-    payload: { amount: Math.round(rand() * 500) / 1000, currency: 'USD', agentId: pick(AGENTS), projectId: pick(PROJECTS), tokens: { input: Math.floor(rand() * 20_000), output: Math.floor(rand() * 4000) } },
+    payload: {
+      amount: Math.round(rand() * 500) / 1000,
+      currency: 'USD',
+      agentId: pick(AGENTS),
+      projectId: pick(PROJECTS),
+      tokens: { input: Math.floor(rand() * 20_000), output: Math.floor(rand() * 4000) },
+    },
   };
 }
 
@@ -72,7 +87,9 @@ async function main(): Promise<void> {
       await core.rollup.stop();
       const start = Date.now() - 30 * 86_400_000;
       for (let n = 0; n < PRELOAD; n += 1000) {
-        const batch = Array.from({ length: Math.min(1000, PRELOAD - n) }, (_, i) => nextEvent(new Date(start + ((n + i) / PRELOAD) * 30 * 86_400_000).toISOString()));
+        const batch = Array.from({ length: Math.min(1000, PRELOAD - n) }, (_, i) =>
+          nextEvent(new Date(start + ((n + i) / PRELOAD) * 30 * 86_400_000).toISOString()),
+        );
         await core.ingestion.ingest(batch);
       }
       const t0 = performance.now();
@@ -112,7 +129,11 @@ async function main(): Promise<void> {
         const events = Array.from({ length: perTick }, () => nextEvent(new Date().toISOString()));
         const sent = performance.now();
         inflight.push(
-          fetch(`${server.url}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) }).then(async (res) => {
+          fetch(`${server.url}/api/v1/events`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ events }),
+          }).then(async (res) => {
             const body = (await res.json()) as { results: { eventId: number }[] };
             if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
             batches.push({ lastId: Math.max(...body.results.map((r) => r.eventId)), roundTripMs: performance.now() - sent });
@@ -148,7 +169,9 @@ async function main(): Promise<void> {
     const result = {
       git: gitInfo(),
       rate: { target: RATE, achieved: withRollup.achieved, seconds: SECONDS, batchEveryMs: TICK_MS, eventsPerBatch: withRollup.perTick },
-      preload: catchUp ? { events: catchUp.events, catchUpMs: Math.round(catchUp.ms), eventsPerSecond: Math.round(catchUp.events / (catchUp.ms / 1000)) } : null,
+      preload: catchUp
+        ? { events: catchUp.events, catchUpMs: Math.round(catchUp.ms), eventsPerSecond: Math.round(catchUp.events / (catchUp.ms / 1000)) }
+        : null,
       lagFromCommitMs: { ...stats(lags), measured: lags.length, of: withRollup.batches.length },
       ingestRoundTripMs: { rollupPaused: stats(base.batches.map((b) => b.roundTripMs)), rollupRunning: stats(withRollup.batches.map((b) => b.roundTripMs)) },
       rollupRounds: { count: rounds.length, eventsPerRound: stats(rounds.map((r) => r.events)), transactionMs: stats(rounds.map((r) => r.ms)) },
@@ -159,7 +182,9 @@ async function main(): Promise<void> {
     console.log(
       `\nrollup lag behind commit at ${result.rate.achieved} events/s: p50 ${fmt(result.lagFromCommitMs.p50)} ms, p95 ${fmt(result.lagFromCommitMs.p95)} ms, max ${fmt(result.lagFromCommitMs.max)} ms` +
         `\ningest round trip p95: ${fmt(rt.rollupRunning.p95)} ms with the rollup running vs ${fmt(rt.rollupPaused.p95)} ms paused (ratio ${(rt.rollupRunning.p95 / rt.rollupPaused.p95).toFixed(2)}); p50 ${fmt(rt.rollupRunning.p50)} vs ${fmt(rt.rollupPaused.p50)} ms` +
-        (catchUp ? `\ncatch-up after preloading ${catchUp.events} events: ${(catchUp.ms / 1000).toFixed(1)} s (${result.preload!.eventsPerSecond} events/s)` : ''),
+        (catchUp
+          ? `\ncatch-up after preloading ${catchUp.events} events: ${(catchUp.ms / 1000).toFixed(1)} s (${result.preload!.eventsPerSecond} events/s)`
+          : ''),
     );
   } finally {
     await server.close();

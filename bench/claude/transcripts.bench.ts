@@ -13,7 +13,7 @@ import readline from 'node:readline';
 import { configSchema } from '../../src/server/config.js';
 import { Batcher, ClaudeUsageImporter, listTranscriptFiles, resolveBmadRoots } from '../../src/server/importers/claude/index.js';
 import { createLogger } from '../../src/server/observability/logger.js';
-import { createCore } from '../../src/server/server.js';
+import { createCore } from '../../src/server/core.js';
 import { ADMIN, startTestServer } from '../../tests/support/test-server.js';
 import { TestWsClient } from '../../tests/support/ws-client.js';
 import { envInt } from '../support/env.js';
@@ -52,10 +52,26 @@ function generate(dir: string, cwd: string, bytes: number): { files: number; lin
     const out: string[] = [];
     const t0 = Date.UTC(2026, 9, 1) + files * 3_600_000;
     const [skill, args] = commands[files % commands.length]!.split(' ');
-    out.push(JSON.stringify({ type: 'user', sessionId: session, cwd, timestamp: new Date(t0).toISOString(), message: { role: 'user', content: `<command-name>/${skill}</command-name><command-args>${args ?? ''}</command-args>` } }));
+    out.push(
+      JSON.stringify({
+        type: 'user',
+        sessionId: session,
+        cwd,
+        timestamp: new Date(t0).toISOString(),
+        message: { role: 'user', content: `<command-name>/${skill}</command-name><command-args>${args ?? ''}</command-args>` },
+      }),
+    );
     for (let i = 0; i < 200; i++) {
       const ts = new Date(t0 + i * 5000).toISOString();
-      out.push(JSON.stringify({ type: 'user', sessionId: session, cwd, timestamp: ts, message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `t${i}`, content: filler }] } }));
+      out.push(
+        JSON.stringify({
+          type: 'user',
+          sessionId: session,
+          cwd,
+          timestamp: ts,
+          message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: `t${i}`, content: filler }] },
+        }),
+      );
       out.push(
         JSON.stringify({
           type: 'assistant',
@@ -63,7 +79,18 @@ function generate(dir: string, cwd: string, bytes: number): { files: number; lin
           cwd,
           timestamp: ts,
           requestId: `req_${files}_${i}`,
-          message: { id: `msg_${files}_${i}`, model: 'claude-sonnet-4-5-20250929', content: [{ type: 'text', text: filler }], usage: { input_tokens: 12, output_tokens: 340, cache_creation_input_tokens: 1200, cache_read_input_tokens: 42_000, cache_creation: { ephemeral_5m_input_tokens: 1200, ephemeral_1h_input_tokens: 0 } } },
+          message: {
+            id: `msg_${files}_${i}`,
+            model: 'claude-sonnet-4-5-20250929',
+            content: [{ type: 'text', text: filler }],
+            usage: {
+              input_tokens: 12,
+              output_tokens: 340,
+              cache_creation_input_tokens: 1200,
+              cache_read_input_tokens: 42_000,
+              cache_creation: { ephemeral_5m_input_tokens: 1200, ephemeral_1h_input_tokens: 0 },
+            },
+          },
         }),
       );
       requests++;
@@ -84,7 +111,9 @@ try {
   const gen = generate(claude, project, MB * 1024 * 1024);
   const files = await listTranscriptFiles([claude]);
   const bytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);
-  log(`bench:transcripts — ${(bytes / 1048576).toFixed(1)} MB, ${gen.files} files, ${gen.lines} lines, ${gen.requests} requests; git ${gitInfo()?.commit.slice(0, 8) ?? '?'}; ${os.cpus().length} cores, load ${loadSummary().loadavg.join(' ')}`);
+  log(
+    `bench:transcripts — ${(bytes / 1048576).toFixed(1)} MB, ${gen.files} files, ${gen.lines} lines, ${gen.requests} requests; git ${gitInfo()?.commit.slice(0, 8) ?? '?'}; ${os.cpus().length} cores, load ${loadSummary().loadavg.join(' ')}`,
+  );
 
   const baseline = await quietly('readline baseline', async () => {
     let n = 0;
@@ -107,8 +136,12 @@ try {
     }
   });
   const mbps = (ms: number) => (bytes / 1048576 / (ms / 1000)).toFixed(1);
-  log(`readline baseline: ${baseline.ms.toFixed(0)} ms (${mbps(baseline.ms)} MB/s, ${baseline.value} lines; others ${baseline.othersCores?.toFixed(2) ?? '?'} cores)`);
-  log(`full import:       ${full.ms.toFixed(0)} ms (${mbps(full.ms)} MB/s, ${full.value} events stored; others ${full.othersCores?.toFixed(2) ?? '?'} cores) = ${(full.ms / baseline.ms).toFixed(2)}× the baseline`);
+  log(
+    `readline baseline: ${baseline.ms.toFixed(0)} ms (${mbps(baseline.ms)} MB/s, ${baseline.value} lines; others ${baseline.othersCores?.toFixed(2) ?? '?'} cores)`,
+  );
+  log(
+    `full import:       ${full.ms.toFixed(0)} ms (${mbps(full.ms)} MB/s, ${full.value} events stored; others ${full.othersCores?.toFixed(2) ?? '?'} cores) = ${(full.ms / baseline.ms).toFixed(2)}× the baseline`,
+  );
 
   // Live: a server tailing the transcripts; a request appended to one reaches a WebSocket subscribed to costs.
   const liveDir = path.join(work, 'live/projects');
@@ -121,7 +154,14 @@ try {
     const file = (await listTranscriptFiles([liveDir]))[0]!;
     for (let i = 0; i < LIVE; i++) {
       const requestId = `req_live_${i}`;
-      const line = { type: 'assistant', sessionId: 'bench-0', cwd: project, timestamp: new Date().toISOString(), requestId, message: { id: `msg_live_${i}`, model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 1, output_tokens: 1 } } };
+      const line = {
+        type: 'assistant',
+        sessionId: 'bench-0',
+        cwd: project,
+        timestamp: new Date().toISOString(),
+        requestId,
+        message: { id: `msg_live_${i}`, model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 1, output_tokens: 1 } },
+      };
       const started = performance.now();
       fs.appendFileSync(file, `${JSON.stringify(line)}\n`);
       await ws.waitFor((m) => m.type === 'event' && m.eventType === 'cost.recorded' && JSON.stringify(m.payload).includes(requestId), 10_000);
@@ -132,7 +172,9 @@ try {
   } finally {
     await t.close();
   }
-  log(`live: appended line → WebSocket: p50 ${pct(live, 50).toFixed(0)} ms, p95 ${pct(live, 95).toFixed(0)} ms, max ${Math.max(...live).toFixed(0)} ms (${live.length} lines; target p95 ≤ 2000 ms)`);
+  log(
+    `live: appended line → WebSocket: p50 ${pct(live, 50).toFixed(0)} ms, p95 ${pct(live, 95).toFixed(0)} ms, max ${Math.max(...live).toFixed(0)} ms (${live.length} lines; target p95 ≤ 2000 ms)`,
+  );
   log(`load after: ${loadSummary().loadavg.join(' ')}`);
 } finally {
   fs.rmSync(work, { recursive: true, force: true });

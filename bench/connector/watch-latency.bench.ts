@@ -34,7 +34,10 @@ try {
     const after = ws.events().at(-1)?.eventId ?? 0;
     const started = performance.now();
     fs.writeFileSync(sprint, original.replace(line, `$1${value}`));
-    await ws.waitFor((m) => m.type === 'event' && m.eventId > after && m.entityId === storyId && JSON.stringify(m.payload).includes(`"kanbanColumn":"${value}"`), 5000);
+    await ws.waitFor(
+      (m) => m.type === 'event' && m.eventId > after && m.entityId === storyId && JSON.stringify(m.payload).includes(`"kanbanColumn":"${value}"`),
+      5000,
+    );
     file.push(performance.now() - started);
     await sleep(150);
   }
@@ -43,17 +46,31 @@ try {
   for (let i = 0; i < EDITS; i++) {
     const id = `bench-${i}`;
     const started = performance.now();
-    await t.ingest([{ id, source: 'bench', type: 'story.upserted', occurredAt: new Date().toISOString(), entity: { type: 'story', id: `bench-story` }, payload: { projectId: 'bench', title: `t${i}`, status: 'queued' } }]);
+    await t.ingest([
+      {
+        id,
+        source: 'bench',
+        type: 'story.upserted',
+        occurredAt: new Date().toISOString(),
+        entity: { type: 'story', id: `bench-story` },
+        payload: { projectId: 'bench', title: `t${i}`, status: 'queued' },
+      },
+    ]);
     await ws.waitFor((m) => m.type === 'event' && m.entityId === 'bench-story' && JSON.stringify(m.payload).includes(`"title":"t${i}"`));
     http.push(performance.now() - started);
     await sleep(50);
   }
   ws.close();
-  const row = (name: string, xs: number[]) => `${name.padEnd(44)} p50 ${pct(xs, 50).toFixed(0).padStart(4)} ms  p95 ${pct(xs, 95).toFixed(0).padStart(4)} ms  max ${Math.max(...xs).toFixed(0).padStart(4)} ms`;
+  const row = (name: string, xs: number[]) =>
+    `${name.padEnd(44)} p50 ${pct(xs, 50).toFixed(0).padStart(4)} ms  p95 ${pct(xs, 95).toFixed(0).padStart(4)} ms  max ${Math.max(...xs)
+      .toFixed(0)
+      .padStart(4)} ms`;
   process.stdout.write(`watch latency bench (${EDITS} edits each), git ${gitInfo()?.commit.slice(0, 8) ?? '?'}\n`);
   process.stdout.write(`${row('file write -> WebSocket event (watcher)', file)}\n`);
   process.stdout.write(`${row('HTTP ingest -> WebSocket event (baseline)', http)}\n`);
-  process.stdout.write(`ratio p95 file/HTTP: ${(pct(file, 95) / pct(http, 95)).toFixed(1)}x; budget p95 <= 1000 ms: ${pct(file, 95) <= 1000 ? 'met' : 'NOT met'}\n`);
+  process.stdout.write(
+    `ratio p95 file/HTTP: ${(pct(file, 95) / pct(http, 95)).toFixed(1)}x; budget p95 <= 1000 ms: ${pct(file, 95) <= 1000 ? 'met' : 'NOT met'}\n`,
+  );
 } finally {
   await t.close();
 }

@@ -20,7 +20,9 @@ function workload(n: number): Record<string, unknown>[] {
     const at = (k: number) => new Date(base + i * 60_000 + k * 1000).toISOString();
     out.push(workflowUpserted(wf, { projectId: `p-${i % 20}`, agentId: `agent-${i % 12}` }, { occurredAt: at(0) }));
     STATUSES.forEach((to, k) => out.push(workflowTransitioned(wf, k === 0 ? null : STATUSES[k - 1]!, to, { occurredAt: at(k + 1) })));
-    out.push(costRecorded(`c-bench-${i}`, { projectId: `p-${i % 20}`, agentId: `agent-${i % 12}`, workflowId: wf, amount: 0.01 * (i % 97) }, { occurredAt: at(7) }));
+    out.push(
+      costRecorded(`c-bench-${i}`, { projectId: `p-${i % 20}`, agentId: `agent-${i % 12}`, workflowId: wf, amount: 0.01 * (i % 97) }, { occurredAt: at(7) }),
+    );
   }
   return out.slice(0, n);
 }

@@ -110,7 +110,11 @@ export function generateRepo(dir: string, shape: RepoShape): { commits: number; 
     } else s.stage += 1;
     const files: Array<[string, string]> = [[`${impl}/sprint-status.yaml`, sprintStatus(stories, shape.epics)]];
     if (s.stage >= 1) files.push([`${impl}/${s.key}.md`, storyFile(s)]);
-    if (mark % 50 === 0) files.push(['_bmad-output/planning-artifacts/prd.md', `---\nstepsCompleted: [${Math.min(12, 1 + Math.floor(mark / 50))}]\n---\n# PRD\n\nRevision ${mark}\n`]);
+    if (mark % 50 === 0)
+      files.push([
+        '_bmad-output/planning-artifacts/prd.md',
+        `---\nstepsCompleted: [${Math.min(12, 1 + Math.floor(mark / 50))}]\n---\n# PRD\n\nRevision ${mark}\n`,
+      ]);
     commit(`${back ? 'fix' : 'feat'}(story-${s.key.split('-').slice(0, 2).join('.')}): ${STAGES[s.stage]}`, files);
     cursor += 1;
   }

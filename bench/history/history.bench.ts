@@ -18,7 +18,7 @@ import { scanBmadProject } from '../../src/server/connector/bmad/parse/index.js'
 import { ids } from '../../src/server/connector/bmad/to-events.js';
 import { databaseStateStore } from '../../src/server/modules/connectors/connector-state.store.js';
 import { createLogger } from '../../src/server/observability/logger.js';
-import { createCore } from '../../src/server/server.js';
+import { createCore } from '../../src/server/core.js';
 import { ADMIN, startTestServer } from '../../tests/support/test-server.js';
 import { TestWsClient } from '../../tests/support/ws-client.js';
 import { envInt } from '../support/env.js';
@@ -42,7 +42,8 @@ async function quietly<T>(label: string, phase: () => Promise<T>): Promise<{ val
     await waitForQuiet(label, MAX_OTHERS);
     const r = await measured(phase);
     if (r.othersCores === undefined || r.othersCores <= MAX_OTHERS || attempt >= 5) {
-      if (r.othersCores !== undefined && r.othersCores > MAX_OTHERS) throw new Error(`${label}: other processes used ${r.othersCores.toFixed(2)} cores in every attempt; not reporting a disturbed figure`);
+      if (r.othersCores !== undefined && r.othersCores > MAX_OTHERS)
+        throw new Error(`${label}: other processes used ${r.othersCores.toFixed(2)} cores in every attempt; not reporting a disturbed figure`);
       return r;
     }
     log(`  ${label}: other processes used ${r.othersCores.toFixed(2)} cores during the run; measuring again`);
@@ -51,9 +52,17 @@ async function quietly<T>(label: string, phase: () => Promise<T>): Promise<{ val
 
 try {
   const repoDir = path.join(work, 'repo');
-  const gen = generateRepo(repoDir, { commits: COMMITS, stories: Math.ceil(COMMITS / 6), epics: 12, start: Date.parse('2026-03-01T00:00:00Z') / 1000, seed: 20261203 });
+  const gen = generateRepo(repoDir, {
+    commits: COMMITS,
+    stories: Math.ceil(COMMITS / 6),
+    epics: 12,
+    start: Date.parse('2026-03-01T00:00:00Z') / 1000,
+    seed: 20261203,
+  });
   const snap = await scanBmadProject(repoDir);
-  log(`bench:history — ${gen.commits} commits, ${snap.stories.length} stories; git ${gitInfo()?.commit.slice(0, 8) ?? '?'}; ${os.cpus().length} cores, load ${loadSummary().loadavg.join(' ')}`);
+  log(
+    `bench:history — ${gen.commits} commits, ${snap.stories.length} stories; git ${gitInfo()?.commit.slice(0, 8) ?? '?'}; ${os.cpus().length} cores, load ${loadSummary().loadavg.join(' ')}`,
+  );
 
   const baseline: number[] = [];
   const full: number[] = [];
@@ -80,21 +89,31 @@ try {
     } finally {
       await core.close();
     }
-    log(`  run ${i + 1}: git log -p ${b.ms.toFixed(0)} ms; full import ${full.at(-1)!.toFixed(0)} ms (${events} events); others ${others.at(-1)!.toFixed(2)} cores`);
+    log(
+      `  run ${i + 1}: git log -p ${b.ms.toFixed(0)} ms; full import ${full.at(-1)!.toFixed(0)} ms (${events} events); others ${others.at(-1)!.toFixed(2)} cores`,
+    );
   }
 
   // Incremental: the last data dir, one new commit.
   const core = await createCore(configSchema.parse({ dataDir: path.join(work, `data-${RUNS - 1}`), logLevel: 'silent' }), { logger: createLogger('silent') });
   let incremental = 0;
   try {
-    const connector = createBmadConnector(repoDir, { ingest: (e) => core.ingestion.ingest(e), clock: systemClock, logger: createLogger('silent'), history: { enabled: true, since: null }, stateStore: databaseStateStore(core.db, systemClock) });
+    const connector = createBmadConnector(repoDir, {
+      ingest: (e) => core.ingestion.ingest(e),
+      clock: systemClock,
+      logger: createLogger('silent'),
+      history: { enabled: true, since: null },
+      stateStore: databaseStateStore(core.db, systemClock),
+    });
     const restart = await quietly('restart (nothing new)', () => connector.start({ watch: false }));
     const sprint = path.join(repoDir, snap.sprintStatusFile!);
     fs.writeFileSync(sprint, fs.readFileSync(sprint, 'utf8').replace(/: done\n/, ': in-progress\n'));
     await run('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-qam', 'reopen one story'], { cwd: repoDir });
     const inc = await quietly('one new commit', () => connector.sync());
     incremental = inc.ms;
-    log(`  restart with nothing new: ${restart.ms.toFixed(0)} ms (${restart.value.accepted} new events: the sync reports); one new commit: ${inc.ms.toFixed(0)} ms (${inc.value.accepted} new events)`);
+    log(
+      `  restart with nothing new: ${restart.ms.toFixed(0)} ms (${restart.value.accepted} new events: the sync reports); one new commit: ${inc.ms.toFixed(0)} ms (${inc.value.accepted} new events)`,
+    );
     await connector.stop();
   } finally {
     await core.close();
@@ -114,7 +133,10 @@ try {
       const started = performance.now();
       await run('git', ['-c', 'user.name=Bench', '-c', 'user.email=bench@example.com', 'commit', '-qam', `ready ${key}`], { cwd: repoDir });
       const head = (await run('git', ['rev-parse', 'HEAD'], { cwd: repoDir })).stdout.trim();
-      await ws.waitFor((m) => m.type === 'event' && m.entityId === storyId && m.eventType === 'story.status_changed' && JSON.stringify(m.payload).includes(head), 10_000);
+      await ws.waitFor(
+        (m) => m.type === 'event' && m.entityId === storyId && m.eventType === 'story.status_changed' && JSON.stringify(m.payload).includes(head),
+        10_000,
+      );
       live.push(performance.now() - started);
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -129,7 +151,9 @@ try {
   log(`git log -p over the same paths (baseline, same run): median ${median(baseline).toFixed(0)} ms`);
   log(`ratio full import / git log -p: ${ratio.toFixed(2)}x (budget 5x: ${ratio <= 5 ? 'met' : 'NOT met'})`);
   log(`one new commit, incremental: ${incremental.toFixed(0)} ms`);
-  log(`new commit -> WebSocket (${live.length} commits): p50 ${pct(live, 50).toFixed(0)} ms, p95 ${pct(live, 95).toFixed(0)} ms (budget p95 2,000 ms: ${pct(live, 95) <= 2000 ? 'met' : 'NOT met'})`);
+  log(
+    `new commit -> WebSocket (${live.length} commits): p50 ${pct(live, 50).toFixed(0)} ms, p95 ${pct(live, 95).toFixed(0)} ms (budget p95 2,000 ms: ${pct(live, 95) <= 2000 ? 'met' : 'NOT met'})`,
+  );
   log(`others' load during the timed runs: max ${Math.max(...others).toFixed(2)} cores; load average ${loadSummary().loadavg.join(' ')}`);
   fs.mkdirSync('bench/results', { recursive: true });
   fs.writeFileSync(

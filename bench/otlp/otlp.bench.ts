@@ -77,7 +77,14 @@ function otlpBody(first: number, encoding: 'protobuf' | 'json'): Buffer {
       ],
     };
   });
-  const message = { resourceLogs: [{ resource: { attributes: [s('service.name', 'claude-code')] }, scopeLogs: [{ scope: { name: 'com.anthropic.claude_code.events' }, logRecords: records }] }] };
+  const message = {
+    resourceLogs: [
+      {
+        resource: { attributes: [s('service.name', 'claude-code')] },
+        scopeLogs: [{ scope: { name: 'com.anthropic.claude_code.events' }, logRecords: records }],
+      },
+    ],
+  };
   return encoding === 'protobuf' ? Buffer.from(LogsRequest.encode(LogsRequest.fromObject(message)).finish()) : Buffer.from(JSON.stringify(message));
 }
 
@@ -90,7 +97,18 @@ function apiBody(first: number): Buffer {
       type: 'cost.recorded',
       occurredAt: r.at,
       entity: { type: 'cost', id: `bench-cost-${r.seq}` },
-      payload: { amount: r.cost, currency: 'USD', model: r.model, tokens: { input: r.input, output: r.output, cacheRead: r.cacheRead, cacheWrite: 0 }, sessionId: r.session, skill: 'bmad-dev-story', workflow: 'dev-story', agentId: 'bmad-agent-dev', durationMs: 1800, via: 'api' },
+      payload: {
+        amount: r.cost,
+        currency: 'USD',
+        model: r.model,
+        tokens: { input: r.input, output: r.output, cacheRead: r.cacheRead, cacheWrite: 0 },
+        sessionId: r.session,
+        skill: 'bmad-dev-story',
+        workflow: 'dev-story',
+        agentId: 'bmad-agent-dev',
+        durationMs: 1800,
+        via: 'api',
+      },
     };
   });
   return Buffer.from(JSON.stringify({ events }));
@@ -101,7 +119,8 @@ const otlpEndpoint = (encoding: 'protobuf' | 'json'): Endpoint => ({
   contentType: encoding === 'protobuf' ? 'application/x-protobuf' : 'application/json',
   check(status, body) {
     if (status !== 200) return `OTLP returned HTTP ${status}: ${body.toString('utf8').slice(0, 300)}`;
-    const answer = encoding === 'protobuf' ? LogsResponse.toObject(LogsResponse.decode(body), {}) : (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
+    const answer =
+      encoding === 'protobuf' ? LogsResponse.toObject(LogsResponse.decode(body), {}) : (JSON.parse(body.toString('utf8')) as Record<string, unknown>);
     return Object.keys(answer).length === 0 ? null : `OTLP answered a partial success: ${JSON.stringify(answer).slice(0, 300)}`;
   },
 });
@@ -130,7 +149,12 @@ async function phase(name: string, bodyOf: (first: number) => Buffer, endpoint: 
 }
 
 const startedAt = new Date();
-console.log(`otlp bench: ${batches} batches of ${BATCH} records (after ${warmup} warm-up), ${concurrency} in flight, ${os.cpus().length} CPUs, node ${process.version}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `otlp bench: ${batches} batches of ${BATCH} records (after ${warmup} warm-up), ${concurrency} in flight, ${os.cpus().length} CPUs, node ${process.version}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 const phases: Phase[] = [];
 for (const [name, bodyOf, endpoint] of [
   ['events API (JSON, baseline)', apiBody, EVENTS_API],

@@ -13,13 +13,12 @@ import { fileURLToPath } from 'node:url';
 import type { CostSummaryQuery, CostTimeseriesQuery } from '../../src/contracts/index.js';
 import { createLogger } from '../../src/server/observability/logger.js';
 import { CostsService } from '../../src/server/modules/costs/costs.service.js';
-import { createCore } from '../../src/server/server.js';
+import { createCore } from '../../src/server/core.js';
 import { percentile } from '../support/http-load.js';
 import { benchServerConfig, gitInfo } from '../support/run-info.js';
 import { startServerChild, stopServerChild, type ServerChild } from '../support/server-child.js';
 import { referenceEvents, runEvents } from './workload.js';
 import { envInt } from '../support/env.js';
-
 
 const COST_EVENTS = envInt('BENCH_COST_EVENTS', 1_000_000);
 const WORKFLOW_EVENTS = envInt('BENCH_WORKFLOW_EVENTS', 200_000);
@@ -57,12 +56,17 @@ const ENDPOINTS: Endpoint[] = [
   { name: 'costs summary 30d', url: () => '/api/v1/costs/summary?window=30d' },
   { name: 'costs summary 30d project', url: (c) => `/api/v1/costs/summary?window=30d&projectId=${c.projectId}` },
   { name: 'costs timeseries 30d hour UTC', url: (c) => `/api/v1/costs/timeseries?bucket=hour&tz=UTC&start=${iso(c.now - 30 * 86_400_000)}&end=${iso(c.now)}` },
-  { name: 'costs timeseries 30d hour Berlin', url: (c) => `/api/v1/costs/timeseries?bucket=hour&tz=${enc('Europe/Berlin')}&start=${iso(c.now - 30 * 86_400_000)}&end=${iso(c.now)}` },
-  { name: 'costs timeseries 30d day Kolkata', url: (c) => `/api/v1/costs/timeseries?bucket=day&tz=${enc('Asia/Kolkata')}&start=${iso(c.now - 30 * 86_400_000)}&end=${iso(c.now)}` },
+  {
+    name: 'costs timeseries 30d hour Berlin',
+    url: (c) => `/api/v1/costs/timeseries?bucket=hour&tz=${enc('Europe/Berlin')}&start=${iso(c.now - 30 * 86_400_000)}&end=${iso(c.now)}`,
+  },
+  {
+    name: 'costs timeseries 30d day Kolkata',
+    url: (c) => `/api/v1/costs/timeseries?bucket=day&tz=${enc('Asia/Kolkata')}&start=${iso(c.now - 30 * 86_400_000)}&end=${iso(c.now)}`,
+  },
   { name: 'kanban board project', url: (c) => `/api/v1/kanban/board?projectId=${c.projectId}` },
   { name: 'analytics agent trends 30d', url: (c) => `/api/v1/analytics/agents/trends?start=${iso(c.now - 30 * 86_400_000)}&end=${iso(c.now)}`, optional: true },
 ];
-
 
 async function startServerProcess(dataDir: string): Promise<{ child: ServerChild; url: string }> {
   const { child, hello } = await startServerChild(serverScript, dataDir, { startTimeoutMs: 120_000 });
@@ -77,12 +81,15 @@ async function stopServerProcess(child: ServerChild): Promise<void> {
 function get(agent: http.Agent, base: URL, pathname: string, key: string): Promise<{ status: number; ms: number; bytes: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = http.request({ agent, host: '127.0.0.1', port: Number(base.port), method: 'GET', path: pathname, headers: { authorization: `Bearer ${key}` }, timeout: 30_000 }, (res) => {
-      let bytes = 0;
-      res.on('data', (c: Buffer) => (bytes += c.length));
-      res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, bytes }));
-    });
+    const req = http.request(
+      { agent, host: '127.0.0.1', port: Number(base.port), method: 'GET', path: pathname, headers: { authorization: `Bearer ${key}` }, timeout: 30_000 },
+      (res) => {
+        let bytes = 0;
+        res.on('data', (c: Buffer) => (bytes += c.length));
+        res.on('error', reject);
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, bytes }));
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`GET ${pathname} timed out after 30 s`)));
     req.on('error', reject);
     req.end();
@@ -146,7 +153,8 @@ async function main(): Promise<void> {
     let loaded = 0;
     const ingest = async (events: readonly unknown[]) => {
       const r = await core.ingestion.ingest(events);
-      if (r.accepted !== events.length) throw new Error(`load: ${r.accepted} of ${events.length} accepted: ${JSON.stringify(r.results.find((x) => x.status !== 'accepted'))}`);
+      if (r.accepted !== events.length)
+        throw new Error(`load: ${r.accepted} of ${events.length} accepted: ${JSON.stringify(r.results.find((x) => x.status !== 'accepted'))}`);
       loaded += events.length;
     };
     await ingest(referenceEvents(now));
@@ -164,18 +172,43 @@ async function main(): Promise<void> {
     await Promise.all(inFlight);
     const loadMs = performance.now() - loadStart;
     const counts = {
-      costRows: Number((await core.db.read.selectFrom('cost_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
-      rollupRows: Number((await core.db.read.selectFrom('cost_rollup_hourly').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
-      domainEvents: Number((await core.db.read.selectFrom('domain_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n),
+      costRows: Number(
+        (
+          await core.db.read
+            .selectFrom('cost_events')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+      rollupRows: Number(
+        (
+          await core.db.read
+            .selectFrom('cost_rollup_hourly')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+      domainEvents: Number(
+        (
+          await core.db.read
+            .selectFrom('domain_events')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     };
-    console.log(`loaded ${loaded.toLocaleString('en')} events in ${(loadMs / 1000).toFixed(1)} s (${Math.round(loaded / (loadMs / 1000)).toLocaleString('en')} events/s); cost rows ${counts.costRows.toLocaleString('en')}, rollup rows ${counts.rollupRows.toLocaleString('en')}`);
+    console.log(
+      `loaded ${loaded.toLocaleString('en')} events in ${(loadMs / 1000).toFixed(1)} s (${Math.round(loaded / (loadMs / 1000)).toLocaleString('en')} events/s); cost rows ${counts.costRows.toLocaleString('en')}, rollup rows ${counts.rollupRows.toLocaleString('en')}`,
+    );
     // The agent-metrics rollup catching up with the whole log, as after a bulk import (timed, then out of the way).
     const catchUpStart = performance.now();
     core.rollup.start();
     await core.rollup.drain();
     await core.rollup.stop();
     const catchUpMs = performance.now() - catchUpStart;
-    console.log(`agent-metrics rollup caught up with ${loaded.toLocaleString('en')} events in ${(catchUpMs / 1000).toFixed(1)} s (${Math.round(loaded / (catchUpMs / 1000)).toLocaleString('en')} events/s)`);
+    console.log(
+      `agent-metrics rollup caught up with ${loaded.toLocaleString('en')} events in ${(catchUpMs / 1000).toFixed(1)} s (${Math.round(loaded / (catchUpMs / 1000)).toLocaleString('en')} events/s)`,
+    );
     await core.close();
     if (counts.costRows !== COST_EVENTS) throw new Error(`expected ${COST_EVENTS} cost rows, found ${counts.costRows}`);
 
@@ -193,14 +226,18 @@ async function main(): Promise<void> {
       if (calm === 0) await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const settledMs = performance.now() - settleStart;
-    console.log(`server ${calm >= 50 ? 'settled' : 'did NOT settle'} after ${(settledMs / 1000).toFixed(1)} s (background work after start; not part of any figure below)`);
+    console.log(
+      `server ${calm >= 50 ? 'settled' : 'did NOT settle'} after ${(settledMs / 1000).toFixed(1)} s (background work after start; not part of any figure below)`,
+    );
     const results: { name: string; url: string; stats?: Stats; ratio?: { p50: number; p95: number }; bytes?: number; unavailable?: number }[] = [];
     console.log(`\nHTTP GET latency, ${REQUESTS} sequential requests each after ${WARMUP} untimed (ms; ratio = p50 and p95 / baseline's)`);
     console.log(`${pad('endpoint', 36)}   p50     p95     max   x p50  x p95   bytes  p95<=${TARGET_P95_MS}`);
     const print = (r: (typeof results)[number]) => {
       if (!r.stats) return console.log(`${pad(r.name, 36)}  not available (HTTP ${r.unavailable})`);
       const ok = r.name.startsWith('baseline') ? '' : r.stats.p95 <= TARGET_P95_MS ? 'yes' : 'NO';
-      console.log(`${pad(r.name, 36)}${f(r.stats.p50)} ${f(r.stats.p95)} ${f(r.stats.max)} ${r.ratio!.p50.toFixed(1).padStart(6)} ${r.ratio!.p95.toFixed(1).padStart(6)} ${String(r.bytes).padStart(7)}  ${ok}`);
+      console.log(
+        `${pad(r.name, 36)}${f(r.stats.p50)} ${f(r.stats.p95)} ${f(r.stats.max)} ${r.ratio!.p50.toFixed(1).padStart(6)} ${r.ratio!.p95.toFixed(1).padStart(6)} ${String(r.bytes).padStart(7)}  ${ok}`,
+      );
     };
     try {
       const baseline = await measure(agent, base, key, BASELINE.url(context));
@@ -218,7 +255,13 @@ async function main(): Promise<void> {
           }
           throw new Error(`GET ${u} answered ${m.status}`);
         }
-        results.push({ name: e.name, url: u, stats: m.stats, bytes: m.bytes, ratio: { p50: m.stats.p50 / baseline.stats.p50, p95: m.stats.p95 / baseline.stats.p95 } });
+        results.push({
+          name: e.name,
+          url: u,
+          stats: m.stats,
+          bytes: m.bytes,
+          ratio: { p50: m.stats.p50 / baseline.stats.p50, p95: m.stats.p95 / baseline.stats.p95 },
+        });
         print(results.at(-1)!);
       }
     } finally {
@@ -240,20 +283,43 @@ async function main(): Promise<void> {
         ['summary 30d', { window: '30d', groupBy: 'project' }],
         ['summary 30d project', { window: '30d', groupBy: 'project', projectId: context.projectId }],
       ];
-      for (const [name, q] of summaries) compare.push({ name, rollup: await timeCalls(n, () => rolled.summary(q)), raw: await timeCalls(n, () => raw.summary(q)) });
+      for (const [name, q] of summaries)
+        compare.push({ name, rollup: await timeCalls(n, () => rolled.summary(q)), raw: await timeCalls(n, () => raw.summary(q)) });
       const ts: CostTimeseriesQuery = { bucket: 'hour', tz: 'Europe/Berlin', start: iso(now - 30 * 86_400_000), end: iso(now) };
-      compare.push({ name: 'timeseries 30d hour Berlin', rollup: await timeCalls(n, () => rolled.timeseries(ts)), raw: await timeCalls(n, () => raw.timeseries(ts)) });
+      compare.push({
+        name: 'timeseries 30d hour Berlin',
+        rollup: await timeCalls(n, () => rolled.timeseries(ts)),
+        raw: await timeCalls(n, () => raw.timeseries(ts)),
+      });
     } finally {
       await core2.close();
     }
     console.log(`\nCostsService in-process, hourly rollup vs cost_events only (ms, p50 / p95; speed-up = raw p50 / rollup p50)`);
     for (const c of compare) {
-      console.log(`${pad(c.name, 30)} rollup ${f(c.rollup.p50)} /${f(c.rollup.p95)}   raw ${f(c.raw.p50)} /${f(c.raw.p95)}   speed-up ${(c.raw.p50 / c.rollup.p50).toFixed(1)}x`);
+      console.log(
+        `${pad(c.name, 30)} rollup ${f(c.rollup.p50)} /${f(c.rollup.p95)}   raw ${f(c.raw.p50)} /${f(c.raw.p95)}   speed-up ${(c.raw.p50 / c.rollup.p50).toFixed(1)}x`,
+      );
     }
 
     fs.mkdirSync(resultsDir, { recursive: true });
     const out = path.join(resultsDir, `queries-${new Date(now).toISOString().replace(/[:.]/g, '-')}.json`);
-    fs.writeFileSync(out, JSON.stringify({ git: gitInfo(), cpus: os.cpus().length, node: process.version, load: { events: loaded, ms: loadMs, ...counts }, rollupCatchUpMs: catchUpMs, requests: REQUESTS, results, rollupVsRaw: compare }, null, 2));
+    fs.writeFileSync(
+      out,
+      JSON.stringify(
+        {
+          git: gitInfo(),
+          cpus: os.cpus().length,
+          node: process.version,
+          load: { events: loaded, ms: loadMs, ...counts },
+          rollupCatchUpMs: catchUpMs,
+          requests: REQUESTS,
+          results,
+          rollupVsRaw: compare,
+        },
+        null,
+        2,
+      ),
+    );
     console.log(`\nresults: ${path.relative(process.cwd(), out)}`);
   } finally {
     fs.rmSync(dataDir, { recursive: true, force: true });

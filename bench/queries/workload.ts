@@ -52,11 +52,32 @@ export function referenceEvents(now: number): RawEvent[] {
   const at = iso(now - SPAN_MS - DAY_MS);
   const out: RawEvent[] = [];
   for (let p = 0; p < PROJECTS; p++) {
-    out.push({ id: nextId(), source: SOURCE, type: 'project.upserted', occurredAt: at, entity: { type: 'project', id: `p-${p}` }, payload: { name: `Project ${p}`, status: 'in_progress' } });
-    out.push({ id: nextId(), source: SOURCE, type: 'project.budget_set', occurredAt: at, entity: { type: 'project', id: `p-${p}` }, payload: { amount: 8_000 + p * 2_000, currency: 'USD' } });
+    out.push({
+      id: nextId(),
+      source: SOURCE,
+      type: 'project.upserted',
+      occurredAt: at,
+      entity: { type: 'project', id: `p-${p}` },
+      payload: { name: `Project ${p}`, status: 'in_progress' },
+    });
+    out.push({
+      id: nextId(),
+      source: SOURCE,
+      type: 'project.budget_set',
+      occurredAt: at,
+      entity: { type: 'project', id: `p-${p}` },
+      payload: { amount: 8_000 + p * 2_000, currency: 'USD' },
+    });
   }
   for (let a = 0; a < AGENTS; a++) {
-    out.push({ id: nextId(), source: SOURCE, type: 'agent.upserted', occurredAt: at, entity: { type: 'agent', id: `agent-${a}` }, payload: { name: `Agent ${a}`, type: ['dev', 'qa', 'pm', 'architect'][a % 4]! } });
+    out.push({
+      id: nextId(),
+      source: SOURCE,
+      type: 'agent.upserted',
+      occurredAt: at,
+      entity: { type: 'agent', id: `agent-${a}` },
+      payload: { name: `Agent ${a}`, type: ['dev', 'qa', 'pm', 'architect'][a % 4]! },
+    });
   }
   const columns = ['queued', 'in_progress', 'blocked', 'done'] as const;
   for (let s = 0; s < STORIES; s++) {
@@ -93,11 +114,24 @@ export function* runEvents(plan: WorkloadPlan, batchSize: number): Generator<Raw
     const workflowId = `wf-${r}`;
     const start = starts[r]!;
     const duration = 3_600_000 + random() * 2 * 3_600_000;
-    const wf = (type: string, at: number, payload: Record<string, unknown>): RawEvent => ({ id: nextId(), source: SOURCE, type, occurredAt: iso(at), entity: { type: 'workflow', id: workflowId }, payload });
+    const wf = (type: string, at: number, payload: Record<string, unknown>): RawEvent => ({
+      id: nextId(),
+      source: SOURCE,
+      type,
+      occurredAt: iso(at),
+      entity: { type: 'workflow', id: workflowId },
+      payload,
+    });
     batch.push(wf('workflow.upserted', start, { name: `dev-story ${storyId}`, status: 'queued', projectId, storyId, agentId }));
     batch.push(wf('workflow.transitioned', start + 60_000, { from: 'queued', to: 'in_progress', actorId: agentId }));
     const blocked = random() < 0.2;
-    batch.push(wf('workflow.transitioned', start + duration / 2, blocked ? { from: 'in_progress', to: 'blocked', reason: 'waiting for review' } : { from: 'in_progress', to: 'queued' }));
+    batch.push(
+      wf(
+        'workflow.transitioned',
+        start + duration / 2,
+        blocked ? { from: 'in_progress', to: 'blocked', reason: 'waiting for review' } : { from: 'in_progress', to: 'queued' },
+      ),
+    );
     batch.push(wf('workflow.transitioned', start + duration, blocked ? { from: 'blocked', to: 'failed' } : { from: 'queued', to: 'canceled' }));
     // Spread the cost records evenly so the total is exact: run r gets floor((r+1)*k) - floor(r*k).
     const n = Math.floor((r + 1) * costsPerRun) - costsEmitted;

@@ -46,7 +46,8 @@ const IN_FLIGHT = 4;
 /** The three of the issue, plus "ws-cork": the ceiling writing each client's frames of one request in one writev. */
 type BenchSystem = SystemKind | 'ws-cork';
 const SYSTEMS = (process.env.BENCH_SYSTEMS ?? 'ours,ws,socketio').split(',').map((s) => s.trim()) as BenchSystem[];
-for (const s of SYSTEMS) if (!['ours', 'ws', 'socketio', 'ws-cork'].includes(s)) throw new Error(`BENCH_SYSTEMS: unknown system ${s} (use ours, ws, socketio, ws-cork)`);
+for (const s of SYSTEMS)
+  if (!['ours', 'ws', 'socketio', 'ws-cork'].includes(s)) throw new Error(`BENCH_SYSTEMS: unknown system ${s} (use ours, ws, socketio, ws-cork)`);
 const protocolOf = (s: BenchSystem): SystemKind => (s === 'ws-cork' ? 'ws' : s);
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
@@ -58,8 +59,15 @@ const SERVER_SCRIPTS: Record<BenchSystem, string> = {
   'ws-cork': path.join(benchDir, 'servers', 'ws-ceiling.ts'),
   socketio: path.join(benchDir, 'servers', 'socketio-peer.ts'),
 };
-const socketIoVersion = (JSON.parse(fs.readFileSync(path.join(benchDir, '..', '..', 'node_modules', 'socket.io', 'package.json'), 'utf8')) as { version: string }).version;
-const LABELS: Record<BenchSystem, string> = { ours: 'bmad-ops gateway', ws: 'bare ws (ceiling)', 'ws-cork': 'bare ws, corked', socketio: `socket.io ${socketIoVersion} + CSR` };
+const socketIoVersion = (
+  JSON.parse(fs.readFileSync(path.join(benchDir, '..', '..', 'node_modules', 'socket.io', 'package.json'), 'utf8')) as { version: string }
+).version;
+const LABELS: Record<BenchSystem, string> = {
+  ours: 'bmad-ops gateway',
+  ws: 'bare ws (ceiling)',
+  'ws-cork': 'bare ws, corked',
+  socketio: `socket.io ${socketIoVersion} + CSR`,
+};
 const cpuProfDir = process.env.BENCH_CPU_PROF ? path.join(resultsDir, 'profiles') : undefined;
 
 /** File descriptors: each process holds one socket per client plus its own handful. */
@@ -95,7 +103,9 @@ function machineBusyMs(): number | undefined {
 
 function busyWarning(): string | undefined {
   const [oneMinute] = os.loadavg();
-  return oneMinute !== undefined && oneMinute > 0.7 ? `load average is ${oneMinute.toFixed(2)}: other processes are using the machine, expect noisy figures` : undefined;
+  return oneMinute !== undefined && oneMinute > 0.7
+    ? `load average is ${oneMinute.toFixed(2)}: other processes are using the machine, expect noisy figures`
+    : undefined;
 }
 
 // ---------- workload ----------
@@ -310,7 +320,9 @@ async function loadPhase(kind: BenchSystem, bodies: readonly { body: Buffer; cou
   const swarm = await RpcChild.start('client swarm', swarmScript);
   try {
     const conn = await connectClients(swarm, kind, s, CLIENTS, true);
-    log(`  ${LABELS[kind]}: ${conn.connected} clients subscribed in ${(conn.elapsedMs / 1000).toFixed(1)} s; warm-up ${WARMUP_S} s, then ${DURATION_S} s at ${RATE} events/s`);
+    log(
+      `  ${LABELS[kind]}: ${conn.connected} clients subscribed in ${(conn.elapsedMs / 1000).toFixed(1)} s; warm-up ${WARMUP_S} s, then ${DURATION_S} s at ${RATE} events/s`,
+    );
     const warm = await ingest(s.ingestTarget, bodies.slice(0, warmupTicks));
     await delay(500);
     const s0 = await s.server.call<Mark>('mark');
@@ -335,13 +347,18 @@ async function loadPhase(kind: BenchSystem, bodies: readonly { body: Buffer; cou
     published.ids.forEach((id, i) => publishedAt.set(id, published.times[i]!));
     const missing = timed.ids.filter((id) => !publishedAt.has(id));
     if (missing.length > 0) throw new Error(`${missing.length} events were accepted but never published (first id ${missing[0]})`);
-    const report = await swarm.call<SwarmReport>('report', { ids: timed.ids, sentAt: timed.sentAt, publishedAt: timed.ids.map((id) => publishedAt.get(id)!) }, 180_000);
+    const report = await swarm.call<SwarmReport>(
+      'report',
+      { ids: timed.ids, sentAt: timed.sentAt, publishedAt: timed.ids.map((id) => publishedAt.get(id)!) },
+      180_000,
+    );
     const histogram = s.metricsKey ? await latencyHistogram(s.server.hello.url, s.metricsKey) : undefined;
     const windowS = (bodies.length - warmupTicks) * (TICK_MS / 1000);
     const serverCpuMs = (s1.cpuUs - s0.cpuUs) / 1000;
     const clientCpuMs = (c1.cpuUs - c0.cpuUs) / 1000;
     const wallMs = s1.wallMs - s0.wallMs;
-    const othersMs = machine0 !== undefined && machine1 !== undefined ? machine1 - machine0 - serverCpuMs - clientCpuMs - (self.user + self.system) / 1000 : undefined;
+    const othersMs =
+      machine0 !== undefined && machine1 !== undefined ? machine1 - machine0 - serverCpuMs - clientCpuMs - (self.user + self.system) / 1000 : undefined;
     await swarm.call('close');
     return {
       clients: report.clients,
@@ -428,7 +445,6 @@ const int = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('e
 const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(1)} ms` : '-');
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? `${(a / b).toFixed(2)}x` : '-');
 
-
 // ---------- main ----------
 
 checkFileLimit();
@@ -452,13 +468,25 @@ for (const kind of SYSTEMS) {
       `clients CPU ${load.clientCpuPct.toFixed(0)}%; now ${IDLE_CLIENTS} idle connections`,
   );
   const idle = await idlePhase(kind);
-  log(`  ${LABELS[kind]}: ${idle.kbPerConnection.toFixed(1)} KB RSS per idle connection (${idle.connections} connected in ${(idle.connectMs / 1000).toFixed(1)} s)`);
+  log(
+    `  ${LABELS[kind]}: ${idle.kbPerConnection.toFixed(1)} KB RSS per idle connection (${idle.connections} connected in ${(idle.connectMs / 1000).toFixed(1)} s)`,
+  );
   results[kind] = { load, idle };
 }
 
 const rows = SYSTEMS.map((kind) => {
   const { load, idle } = results[kind]!;
-  return [LABELS[kind], int(load.clients), int(load.deliveriesPerSec), ms(load.commitToReceive.p50), ms(load.commitToReceive.p95), ms(load.commitToReceive.p99), `${load.serverCpuPct.toFixed(1)}%`, load.serverPeakRssMb.toFixed(0), idle.kbPerConnection.toFixed(1)];
+  return [
+    LABELS[kind],
+    int(load.clients),
+    int(load.deliveriesPerSec),
+    ms(load.commitToReceive.p50),
+    ms(load.commitToReceive.p95),
+    ms(load.commitToReceive.p99),
+    `${load.serverCpuPct.toFixed(1)}%`,
+    load.serverPeakRssMb.toFixed(0),
+    idle.kbPerConnection.toFixed(1),
+  ];
 });
 log(`\nDelivery latency is commit -> client receive (server publish time to client receive time, one clock).`);
 log(table(['system', 'clients', 'deliveries/s', 'p50', 'p95', 'p99', 'server CPU %', 'RSS MB', 'KB per idle conn'], rows));
@@ -469,7 +497,21 @@ log(
 );
 log(
   table(
-    ['system', 'delivered/expected', 'gaps', 'closed', 'send->recv p50', 'p95', 'p99', 'max commit->recv', 'loop delay p99/max', 'CPU us/delivery', 'clients CPU', 'others CPU', 'heap KB/idle conn'],
+    [
+      'system',
+      'delivered/expected',
+      'gaps',
+      'closed',
+      'send->recv p50',
+      'p95',
+      'p99',
+      'max commit->recv',
+      'loop delay p99/max',
+      'CPU us/delivery',
+      'clients CPU',
+      'others CPU',
+      'heap KB/idle conn',
+    ],
     SYSTEMS.map((kind) => {
       const l = results[kind]!.load;
       return [
@@ -546,7 +588,16 @@ fs.writeFileSync(
       git: gitInfo(),
       machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemMb: Math.round(os.totalmem() / 2 ** 20), node: process.version },
       loadAverageAtStart: os.loadavg(),
-      config: { durationS: DURATION_S, warmupS: WARMUP_S, rate: RATE, clients: CLIENTS, idleClients: IDLE_CLIENTS, tickMs: TICK_MS, ackEveryMs: ACK_EVERY_MS, socketIoVersion },
+      config: {
+        durationS: DURATION_S,
+        warmupS: WARMUP_S,
+        rate: RATE,
+        clients: CLIENTS,
+        idleClients: IDLE_CLIENTS,
+        tickMs: TICK_MS,
+        ackEveryMs: ACK_EVERY_MS,
+        socketIoVersion,
+      },
       results,
     },
     null,

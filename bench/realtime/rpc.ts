@@ -81,11 +81,18 @@ export class RpcChild<Hello = unknown> {
     });
   }
 
-  static async start<Hello>(label: string, script: string, opts: { execArgv?: string[]; args?: string[]; readyTimeoutMs?: number } = {}): Promise<RpcChild<Hello>> {
+  static async start<Hello>(
+    label: string,
+    script: string,
+    opts: { execArgv?: string[]; args?: string[]; readyTimeoutMs?: number } = {},
+  ): Promise<RpcChild<Hello>> {
     const child = fork(script, opts.args ?? [], { execArgv: ['--import', 'tsx', ...(opts.execArgv ?? [])], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     try {
       const hello = await new Promise<Hello>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`${label} did not start within ${(opts.readyTimeoutMs ?? 30_000) / 1000} s`)), opts.readyTimeoutMs ?? 30_000);
+        const timer = setTimeout(
+          () => reject(new Error(`${label} did not start within ${(opts.readyTimeoutMs ?? 30_000) / 1000} s`)),
+          opts.readyTimeoutMs ?? 30_000,
+        );
         child.once('exit', (code) => {
           clearTimeout(timer);
           reject(new Error(`${label} exited with code ${code} before it was ready`));

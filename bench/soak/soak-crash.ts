@@ -38,7 +38,8 @@ function intOption(flag: string | undefined, envName: string, fallback: number, 
   const raw = flag ?? process.env[envName];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${envName.slice(5).toLowerCase()} / ${envName} must be a whole number in [${min}, ${max}] (got ${raw})`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${envName.slice(5).toLowerCase()} / ${envName} must be a whole number in [${min}, ${max}] (got ${raw})`);
   return n;
 }
 
@@ -180,7 +181,9 @@ async function burstAndKill(srv: ServerProcess, key: string, stats: CycleStats):
   const exit = await srv.kill9();
   stats.exitSignal = exit.signal;
   await Promise.all(clients);
-  stats.inFlightEvents = batches.filter((b) => b.cycle === stats.cycle && b.events.some((e) => sent.get(e.id)!.seq === undefined)).reduce((n, b) => n + b.events.length, 0);
+  stats.inFlightEvents = batches
+    .filter((b) => b.cycle === stats.cycle && b.events.some((e) => sent.get(e.id)!.seq === undefined))
+    .reduce((n, b) => n + b.events.length, 0);
 }
 
 interface Verdict {
@@ -224,7 +227,19 @@ function verify(dbFile: string): Verdict {
         stored.set(r.source_event_id, ids);
       }
       const rowById = new Map(rows.map((r) => [r.id, r]));
-      const v: Verdict = { integrity, foreignKeyProblems, rows: rows.length, acked: 0, lost: [], doubled: [], mismatched: [], torn: [], foreign, unacked: 0, landed: 0 };
+      const v: Verdict = {
+        integrity,
+        foreignKeyProblems,
+        rows: rows.length,
+        acked: 0,
+        lost: [],
+        doubled: [],
+        mismatched: [],
+        torn: [],
+        foreign,
+        unacked: 0,
+        landed: 0,
+      };
       for (const [id, s] of sent) {
         const ids = stored.get(id);
         if (s.seq !== undefined) v.acked++;
@@ -292,7 +307,9 @@ async function main(): Promise<number> {
   const dataDir = fs.mkdtempSync(path.join(process.env.SOAK_TMPDIR || os.tmpdir(), 'bmad-ops-soak-crash-'));
   const dbFile = databaseFile({ dataDir });
   const port = await freePort();
-  console.log(`soak:crash: ${CYCLES} cycles, ${CLIENTS} clients, seed ${SEED}, data ${dataDir}, port ${port}, load average ${fmtLoad(loadStart)} (${os.cpus().length} cpus)`);
+  console.log(
+    `soak:crash: ${CYCLES} cycles, ${CLIENTS} clients, seed ${SEED}, data ${dataDir}, port ${port}, load average ${fmtLoad(loadStart)} (${os.cpus().length} cpus)`,
+  );
   const key = await provisionIngestKey(dataDir, 'soak');
 
   let srv: ServerProcess | undefined;
@@ -323,7 +340,8 @@ async function main(): Promise<number> {
         exitSignal: null,
       };
       await burstAndKill(srv, key, stats);
-      if (stats.exitSignal !== 'SIGKILL') note(violations, `cycle ${cycle}: the server ended with ${stats.exitSignal ?? 'an exit'} instead of our SIGKILL\n${srv.stderrTail()}`);
+      if (stats.exitSignal !== 'SIGKILL')
+        note(violations, `cycle ${cycle}: the server ended with ${stats.exitSignal ?? 'an exit'} instead of our SIGKILL\n${srv.stderrTail()}`);
       kills.push(stats);
       const ackedTotal = [...sent.values()].filter((s) => s.seq !== undefined).length;
       console.log(
@@ -377,12 +395,23 @@ async function main(): Promise<number> {
     line('  of which landed anyway', v.landed);
     line('rows in domain_events', `${v.rows}${v.foreign.length ? ` (${v.foreign.length} not sent by the soak)` : ''}`);
     line('cycles with no ack', `${kills.filter((k) => k.ackedRequests === 0).length} (killed before the first response)`);
-    line('ready → first ack', firstAcks.length ? `median ${ms(quantile(firstAcks, 0.5))}, p95 ${ms(quantile(firstAcks, 0.95))}, max ${ms(firstAcks.at(-1)!)} over ${firstAcks.length} cycles` : 'never');
+    line(
+      'ready → first ack',
+      firstAcks.length
+        ? `median ${ms(quantile(firstAcks, 0.5))}, p95 ${ms(quantile(firstAcks, 0.95))}, max ${ms(firstAcks.at(-1)!)} over ${firstAcks.length} cycles`
+        : 'never',
+    );
     line('idempotency probe', `${probed} acknowledged events re-sent; rows before/after ${v.rows}/${afterProbe.rows}`);
-    line('integrity_check', `${v.integrity.join(',')} (after restart), ${afterProbe.integrity.join(',')} (after probe), ${afterStop.integrity.join(',')} (after clean stop)`);
+    line(
+      'integrity_check',
+      `${v.integrity.join(',')} (after restart), ${afterProbe.integrity.join(',')} (after probe), ${afterStop.integrity.join(',')} (after clean stop)`,
+    );
     line('foreign_key_check', v.foreignKeyProblems === 0 ? 'ok' : `${v.foreignKeyProblems} problems`);
     line('clean stop at the end', cleanStop ? 'yes' : `no (${JSON.stringify(exit)})`);
-    line('restart, spawn→ready', `median ${ms(quantile(restarts, 0.5))}, p95 ${ms(quantile(restarts, 0.95))}, max ${ms(restarts.at(-1)!)} over ${restarts.length} restarts after a kill (cold first start ${ms(firstStartMs)})`);
+    line(
+      'restart, spawn→ready',
+      `median ${ms(quantile(restarts, 0.5))}, p95 ${ms(quantile(restarts, 0.95))}, max ${ms(restarts.at(-1)!)} over ${restarts.length} restarts after a kill (cold first start ${ms(firstStartMs)})`,
+    );
     line('violations', violations.length);
     line('client errors while up', clientErrorCount);
     line('wall time', `${(wallMs / 1000).toFixed(1)} s`);

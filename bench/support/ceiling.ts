@@ -25,7 +25,8 @@ function checkPragmas(db: SqliteDatabase.Database): void {
     cache_size: db.pragma('cache_size', { simple: true }),
   };
   const expected = { journal_mode: 'wal', synchronous: 2, foreign_keys: 1, cache_size: -65536 };
-  if (JSON.stringify(actual) !== JSON.stringify(expected)) throw new Error(`ceiling pragmas ${JSON.stringify(actual)} differ from the server's ${JSON.stringify(expected)}`);
+  if (JSON.stringify(actual) !== JSON.stringify(expected))
+    throw new Error(`ceiling pragmas ${JSON.stringify(actual)} differ from the server's ${JSON.stringify(expected)}`);
 }
 
 const INSERT = `insert into domain_events (event_type, entity_type, entity_id, project_id, story_id, workflow_id, occurred_at_utc,

@@ -82,7 +82,12 @@ function post(agent: http.Agent, port: number, key: string, body: Buffer, expect
  * Sends every body exactly once over `concurrency` keep-alive connections, each with one request in flight, and
  * stops at the first failure. Bodies are serialized by the caller so that client-side JSON work is not timed.
  */
-export async function runLoad(target: LoadTarget, bodies: readonly { body: Buffer; events: number }[], concurrency: number, endpoint: Endpoint = EVENTS_API): Promise<LoadResult> {
+export async function runLoad(
+  target: LoadTarget,
+  bodies: readonly { body: Buffer; events: number }[],
+  concurrency: number,
+  endpoint: Endpoint = EVENTS_API,
+): Promise<LoadResult> {
   const port = loopbackPort(target.url);
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const latencies: number[] = [];

@@ -63,6 +63,7 @@ export async function measured<T>(work: () => Promise<T>): Promise<{ value: T; m
   const ms = performance.now() - t0;
   const m1 = machineBusyMs();
   const o1 = ownTreeMs();
-  const othersCores = m0 === undefined || m1 === undefined || o0 === undefined || o1 === undefined ? undefined : Math.max(0, (m1 - m0 - (o1 - o0)) / Math.max(ms, 1));
+  const othersCores =
+    m0 === undefined || m1 === undefined || o0 === undefined || o1 === undefined ? undefined : Math.max(0, (m1 - m0 - (o1 - o0)) / Math.max(ms, 1));
   return { value, ms, othersCores };
 }

@@ -9,7 +9,11 @@ export type ServerChild = ChildProcessByStdio<Writable, Readable, null>;
  * Starts `server-process.ts` on a data directory in its own Node process (so the bench's own work is not measured
  * with it) and waits for its hello line. Only a loopback HTTP server is accepted.
  */
-export async function startServerChild(serverScript: string, dataDir: string, opts: { nodeFlags?: string[]; startTimeoutMs: number }): Promise<{ child: ServerChild; hello: ServerHello }> {
+export async function startServerChild(
+  serverScript: string,
+  dataDir: string,
+  opts: { nodeFlags?: string[]; startTimeoutMs: number },
+): Promise<{ child: ServerChild; hello: ServerHello }> {
   const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), '--import', 'tsx', serverScript, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
     const hello = await new Promise<ServerHello>((resolve, reject) => {

@@ -38,11 +38,32 @@ export function benchEvent(n: number): BenchEvent {
   const projectId = `p-${n % PROJECTS}`;
   switch (n % 4) {
     case 0:
-      return { id, source: SOURCE, type: 'workflow.upserted', occurredAt, entity: { type: 'workflow', id: `wf-${n % WORKFLOWS}` }, payload: { name: `Workflow ${n % WORKFLOWS}`, status: 'queued', projectId } };
+      return {
+        id,
+        source: SOURCE,
+        type: 'workflow.upserted',
+        occurredAt,
+        entity: { type: 'workflow', id: `wf-${n % WORKFLOWS}` },
+        payload: { name: `Workflow ${n % WORKFLOWS}`, status: 'queued', projectId },
+      };
     case 2:
-      return { id, source: SOURCE, type: 'story.upserted', occurredAt, entity: { type: 'story', id: `st-${n % STORIES}` }, payload: { projectId, title: `Story ${n % STORIES}`, status: 'in_progress' } };
+      return {
+        id,
+        source: SOURCE,
+        type: 'story.upserted',
+        occurredAt,
+        entity: { type: 'story', id: `st-${n % STORIES}` },
+        payload: { projectId, title: `Story ${n % STORIES}`, status: 'in_progress' },
+      };
     default:
-      return { id, source: SOURCE, type: 'workflow.transitioned', occurredAt, entity: { type: 'workflow', id: `wf-${n % WORKFLOWS}` }, payload: { ...TRANSITIONS[n % TRANSITIONS.length]! } };
+      return {
+        id,
+        source: SOURCE,
+        type: 'workflow.transitioned',
+        occurredAt,
+        entity: { type: 'workflow', id: `wf-${n % WORKFLOWS}` },
+        payload: { ...TRANSITIONS[n % TRANSITIONS.length]! },
+      };
   }
 }
 
@@ -81,5 +102,18 @@ export function domainEventValues(raw: BenchEvent): DomainEventValues {
   const parsed = parseIncomingEvent(raw);
   if (!parsed.ok) throw new Error(`bench event ${raw.id} is invalid: ${JSON.stringify(parsed.errors)}`);
   const e = parsed.event;
-  return [e.type, e.entityType, e.entityId, e.projectId, e.storyId, e.workflowId, e.occurredAt, e.source, e.sourceEventId, e.correlationId, JSON.stringify(e.payload), contentHash(e)];
+  return [
+    e.type,
+    e.entityType,
+    e.entityId,
+    e.projectId,
+    e.storyId,
+    e.workflowId,
+    e.occurredAt,
+    e.source,
+    e.sourceEventId,
+    e.correlationId,
+    JSON.stringify(e.payload),
+    contentHash(e),
+  ];
 }

@@ -154,9 +154,24 @@ export function summarizeProfile(profile: CpuProfile, symbolizer: BundleSymboliz
     const f = byId.get(id)!.callFrame;
     if (f.functionName === '(idle)') idle += us;
     const sym = f.url ? symbolize(symbolizer, f) : null;
-    const file = sym ? (sym.file.startsWith('npm:') ? sym.file.split('/').slice(0, sym.file.startsWith('npm:@') ? 2 : 1).join('/') : sym.file) : f.url ? new URL(f.url).pathname : `(${f.functionName || 'native'})`;
+    const file = sym
+      ? sym.file.startsWith('npm:')
+        ? sym.file
+            .split('/')
+            .slice(0, sym.file.startsWith('npm:@') ? 2 : 1)
+            .join('/')
+        : sym.file
+      : f.url
+        ? new URL(f.url).pathname
+        : `(${f.functionName || 'native'})`;
     add(byFile, file, us);
-    add(byFn, sym ? `${sym.name ?? (f.functionName || '(anonymous)')} ${sym.file}:${sym.line}` : `${f.functionName || '(anonymous)'}${f.url ? ` ${new URL(f.url).pathname}:${f.lineNumber + 1}` : ''}`, us);
+    add(
+      byFn,
+      sym
+        ? `${sym.name ?? (f.functionName || '(anonymous)')} ${sym.file}:${sym.line}`
+        : `${f.functionName || '(anonymous)'}${f.url ? ` ${new URL(f.url).pathname}:${f.lineNumber + 1}` : ''}`,
+      us,
+    );
   }
   const rank = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top);
   return {
@@ -199,7 +214,9 @@ export interface TraceSummary {
  * event's children are subtracted from it.
  */
 export function summarizeTrace(trace: { traceEvents: TraceEvent[] }, top = 10): TraceSummary {
-  const mains = new Set(trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const mains = new Set(
+    trace.traceEvents.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
+  );
   const byThread = new Map<string, TraceEvent[]>();
   for (const e of trace.traceEvents) {
     const key = `${e.pid}:${e.tid}`;

@@ -95,7 +95,14 @@ export function installProbe(): void {
           const start = changeAt ?? Infinity;
           const entries = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
           const req = entries.filter((e) => e.name.includes(boardPath) && e.startTime >= start - 1).pop();
-          resolve({ timedOut, changeAt: changeAt ?? NaN, cardsAt, frameAt, paintedAt, fetch: req ? { startTime: req.startTime, responseEnd: req.responseEnd } : null });
+          resolve({
+            timedOut,
+            changeAt: changeAt ?? NaN,
+            cardsAt,
+            frameAt,
+            paintedAt,
+            fetch: req ? { startTime: req.startTime, responseEnd: req.responseEnd } : null,
+          });
         };
         const mo = new MutationObserver(() => {
           if (changeAt === null || document.querySelectorAll(cardSelector).length < expected) return;

@@ -237,7 +237,10 @@ async function measureFirstPaint(browser: Browser, t: TestServer): Promise<Paint
     await stat.close();
   }
   const scripts = [...new Set(app.flatMap((s) => s.scriptsBeforeFirstRow))].sort();
-  const jsBeforeFirstRowGzipBytes = scripts.map((p) => path.join(webDir, p)).filter((f) => fs.existsSync(f)).reduce((a, f) => a + gzipSize(f), 0);
+  const jsBeforeFirstRowGzipBytes = scripts
+    .map((p) => path.join(webDir, p))
+    .filter((f) => fs.existsSync(f))
+    .reduce((a, f) => a + gzipSize(f), 0);
   return { app, baseline, jsBeforeFirstRowGzipBytes, scriptsBeforeFirstRow: scripts };
 }
 
@@ -249,7 +252,10 @@ function waterfall(samples: readonly PaintSample[]): { what: string; endMs: numb
     // Only the first request of each kind (the workspace is read twice: the second is the first resync's reload).
     const seen = new Set<string>();
     for (const r of s.requests) {
-      const what = r.path.replace(/^\/assets\//, '').replace(/-[\w-]{8}\.js$/, '.js').replace(/\?.*$/, '');
+      const what = r.path
+        .replace(/^\/assets\//, '')
+        .replace(/-[\w-]{8}\.js$/, '.js')
+        .replace(/\?.*$/, '');
       if (!/\.(js|css)$|^\/api\//.test(what) || seen.has(what)) continue;
       seen.add(what);
       // For API calls the start matters too: it says when the page got round to asking.
@@ -276,7 +282,11 @@ interface SwitchSample {
 }
 
 async function switchTo(page: Page, spec: BoardSpec): Promise<SwitchTiming> {
-  await page.evaluate(([sel, n, boardPath]) => window.__bench!.armSwitch(sel, n, boardPath), [cardSelector(spec), spec.cards, `/api/v1/kanban/board?projectId=${spec.projectId}`] as const);
+  await page.evaluate(([sel, n, boardPath]) => window.__bench!.armSwitch(sel, n, boardPath), [
+    cardSelector(spec),
+    spec.cards,
+    `/api/v1/kanban/board?projectId=${spec.projectId}`,
+  ] as const);
   await page.selectOption('select[name=projectId]', spec.projectId);
   const r = await page.evaluate(() => window.__bench!.switchResult());
   if (r.timedOut) throw new Error(`switching the board to ${spec.projectId}: ${spec.cards} cards did not appear within 15 s`);
@@ -317,11 +327,24 @@ async function measureBoard(browser: Browser, t: TestServer, editable: boolean):
       await waitLive(page);
       await expectMode(page, editable);
       await delay(500);
-      const order: ['big' | 'small', BoardSpec][] = rep % 2 === 0 ? [['big', BIG], ['small', SMALL]] : [['small', SMALL], ['big', BIG]];
+      const order: ['big' | 'small', BoardSpec][] =
+        rep % 2 === 0
+          ? [
+              ['big', BIG],
+              ['small', SMALL],
+            ]
+          : [
+              ['small', SMALL],
+              ['big', BIG],
+            ];
       for (let pass = 0; pass < 2; pass++) {
         for (const [name, spec] of order) {
           samples.push(toSample(name, await switchTo(page, spec)));
-          if (rep === 0 && name === 'big') dom = await page.evaluate(() => ({ boardElements: document.querySelectorAll('[data-testid=kanban-board] *').length, documentElements: document.querySelectorAll('*').length }));
+          if (rep === 0 && name === 'big')
+            dom = await page.evaluate(() => ({
+              boardElements: document.querySelectorAll('[data-testid=kanban-board] *').length,
+              documentElements: document.querySelectorAll('*').length,
+            }));
           await delay(200);
           await switchTo(page, NEUTRAL);
           await delay(200);
@@ -610,7 +633,9 @@ try {
       process.stdout.write(`  4. responsiveness (${mode}), ${STREAM_S} s idle + ${STREAM_S} s at ${RATE} events/s... `);
       const responsiveness = await measureResponsiveness(browser, t, stories, editable);
       const st = windowStats(responsiveness.stream.sample);
-      console.log(`input p95 ${ms(st.inputP95)}, ${st.longTasks} long tasks, kept up: ${responsiveness.keptUp.matched ? `yes (${ms(responsiveness.keptUp.afterMs)})` : 'NO'}`);
+      console.log(
+        `input p95 ${ms(st.inputP95)}, ${st.longTasks} long tasks, kept up: ${responsiveness.keptUp.matched ? `yes (${ms(responsiveness.keptUp.afterMs)})` : 'NO'}`,
+      );
       let profiles: ProfileRun[] = [];
       if (PROFILE) {
         process.stdout.write(`     CPU profiles (${mode}, unmeasured extra runs)... `);
@@ -741,7 +766,15 @@ for (const m of modes) {
 }
 
 function table(list: readonly Row[]): string {
-  const header: Row = { metric: 'metric', value: 'value', baseline: 'baseline (same run)', ratio: 'ratio', budget: 'budget', vsBudget: 'of budget', met: 'met' };
+  const header: Row = {
+    metric: 'metric',
+    value: 'value',
+    baseline: 'baseline (same run)',
+    ratio: 'ratio',
+    budget: 'budget',
+    vsBudget: 'of budget',
+    met: 'met',
+  };
   const keys = Object.keys(header) as (keyof Row)[];
   const widths = keys.map((k) => Math.max(header[k].length, ...list.map((r) => r[k].length)));
   const fmt = (r: Row) => keys.map((k, i) => (i === 0 ? r[k].padEnd(widths[i]!) : r[k].padStart(widths[i]!))).join(' | ');
@@ -750,7 +783,9 @@ function table(list: readonly Row[]): string {
 
 console.log(`\n${table(rows)}\n`);
 console.log('ratio: value / baseline; "of budget": value / budget (first paint: p90 / budget; long tasks: share of the window).');
-console.log(`responsiveness budget used here: input -> next frame p95 <= ${BUDGET.inputLatencyP95Ms} ms and the board equal to REST within ${BUDGET.keptUpMs} ms of the last event.`);
+console.log(
+  `responsiveness budget used here: input -> next frame p95 <= ${BUDGET.inputLatencyP95Ms} ms and the board equal to REST within ${BUDGET.keptUpMs} ms of the last event.`,
+);
 console.log(
   `JS requested before the first workflow row: ${kb(p.jsBeforeFirstRowGzipBytes)} gzipped in ${p.scriptsBeforeFirstRow.length} files ` +
     '(initial JS, the route chunk, and whatever the idle-time prefetch of the other routes had started by then).',
@@ -762,24 +797,46 @@ const steps = [
   { what: 'DOMContentLoaded', endMs: median(p.app.map((s) => s.domContentLoaded)) },
   { what: 'first row', endMs: median(p.app.map((s) => s.firstRow)) },
 ].sort((a, b) => a.endMs - b.endMs);
-console.log(`/workflows waterfall (median ms from navigation start; response ends unless "sent"):\n  ${steps.map((st) => `${st.what} ${st.endMs.toFixed(0)}`).join(' > ')}`);
-for (const m of modes) console.log(`DOM of the 500-card board (${m.mode}): ${m.dom.boardElements} elements, ${(m.dom.boardElements / BIG.cards).toFixed(1)} per card; ${m.dom.documentElements} in the document`);
+console.log(
+  `/workflows waterfall (median ms from navigation start; response ends unless "sent"):\n  ${steps.map((st) => `${st.what} ${st.endMs.toFixed(0)}`).join(' > ')}`,
+);
+for (const m of modes)
+  console.log(
+    `DOM of the 500-card board (${m.mode}): ${m.dom.boardElements} elements, ${(m.dom.boardElements / BIG.cards).toFixed(1)} per card; ${m.dom.documentElements} in the document`,
+  );
 for (const m of modes) {
   for (const run of m.profiles) {
     const r = run.renders;
     console.log(`\ndiagnostics ${run.name}: ${run.file} (+ ${path.basename(run.traceFile)})`);
-    console.log(`  React: ${r.commits} commits, ${r.commitsWithCards} touched cards; card renders ${r.renders} + mounts ${r.mounts}, at most ${r.maxPerCommit} in one commit`);
+    console.log(
+      `  React: ${r.commits} commits, ${r.commitsWithCards} touched cards; card renders ${r.renders} + mounts ${r.mounts}, at most ${r.maxPerCommit} in one commit`,
+    );
     const tr = run.trace;
     console.log(`  renderer main thread: busy ${ms(tr.busyMs)} of ${ms(tr.windowMs)}; self time by trace event:`);
-    console.log(`    ${tr.bySelf.slice(0, 8).map((e) => `${e.name} ${ms(e.ms)}`).join(', ')}`);
+    console.log(
+      `    ${tr.bySelf
+        .slice(0, 8)
+        .map((e) => `${e.name} ${ms(e.ms)}`)
+        .join(', ')}`,
+    );
     console.log(`  JS profile (${(run.summary.sampledMs / 1000).toFixed(1)} s sampled, ${run.summary.idlePct.toFixed(0)}% idle), self time by file:`);
-    console.log(`    ${run.summary.byFile.slice(0, 8).map((f) => `${f.file} ${ms(f.ms)}`).join(', ')}`);
+    console.log(
+      `    ${run.summary.byFile
+        .slice(0, 8)
+        .map((f) => `${f.file} ${ms(f.ms)}`)
+        .join(', ')}`,
+    );
     console.log('  top functions (self time, source-mapped):');
-    for (const f of run.summary.byFunction.filter((f) => !f.fn.startsWith('(')).slice(0, 8)) console.log(`    ${f.pct.toFixed(1).padStart(5)}% ${ms(f.ms).padStart(8)}  ${f.fn}`);
+    for (const f of run.summary.byFunction.filter((f) => !f.fn.startsWith('(')).slice(0, 8))
+      console.log(`    ${f.pct.toFixed(1).padStart(5)}% ${ms(f.ms).padStart(8)}  ${f.fn}`);
   }
 }
-if (distChanged) console.log('\nWARNING: dist/web/index.html changed during the run (someone rebuilt the web app): the pages measured may not be the build whose size is reported.');
-if (loadBefore > 0.7 || loadAfter > 0.7) console.log(`\nload average was ${loadBefore.toFixed(2)} before and ${loadAfter.toFixed(2)} after: other processes shared the CPUs, expect noisy figures.`);
+if (distChanged)
+  console.log(
+    '\nWARNING: dist/web/index.html changed during the run (someone rebuilt the web app): the pages measured may not be the build whose size is reported.',
+  );
+if (loadBefore > 0.7 || loadAfter > 0.7)
+  console.log(`\nload average was ${loadBefore.toFixed(2)} before and ${loadAfter.toFixed(2)} after: other processes shared the CPUs, expect noisy figures.`);
 
 fs.mkdirSync(resultsDir, { recursive: true });
 const file = path.join(resultsDir, `web-${stamp}.json`);
@@ -794,7 +851,15 @@ const report = {
   loadAverage: { before: loadBefore, after: loadAfter },
   build: { ...build, changedDuringRun: distChanged },
   budgets: BUDGET,
-  plan: { paintReps: PAINT_REPS, boardReps: BOARD_REPS, streamSeconds: STREAM_S, eventsPerSecond: RATE, tickMs: TICK_MS, inputEveryMs: INPUT_EVERY_MS, viewport: DESKTOP },
+  plan: {
+    paintReps: PAINT_REPS,
+    boardReps: BOARD_REPS,
+    streamSeconds: STREAM_S,
+    eventsPerSecond: RATE,
+    tickMs: TICK_MS,
+    inputEveryMs: INPUT_EVERY_MS,
+    viewport: DESKTOP,
+  },
   table: rows,
   initialJs,
   firstPaint: p,

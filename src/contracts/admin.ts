@@ -89,7 +89,11 @@ export const SERVER_SOURCES: readonly string[] = ['bmad-ops-ui', 'otlp', 'bmad-o
  * the server's own. The same rule as `bmad-ops key create` (src/server/cli/key-commands.ts has its own copy).
  */
 export function sourceNamedAfter(name: string): string {
-  const slug = name.toLowerCase().replace(/[^a-z0-9._:-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64);
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9._:-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
   return slug === '' || SERVER_SOURCES.includes(slug) ? `key-${slug || 'source'}` : slug;
 }
 

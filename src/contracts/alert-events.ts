@@ -34,7 +34,14 @@ const minutes = (max: number) => z.number().int().min(0).max(max);
  * carry the resolved values, so a rule reads the same whatever a later version's defaults are.
  */
 export const alertConditionSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('workflow_stuck'), statuses: z.array(z.enum(['blocked', 'failed'])).min(1).max(2).default(['blocked', 'failed']) }),
+  z.strictObject({
+    kind: z.literal('workflow_stuck'),
+    statuses: z
+      .array(z.enum(['blocked', 'failed']))
+      .min(1)
+      .max(2)
+      .default(['blocked', 'failed']),
+  }),
   z.strictObject({
     kind: z.literal('needs_human'),
     /** A session that ended on errors longer ago than this starts no alert (the history a new rule finds). */
@@ -63,7 +70,6 @@ export const alertConditionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('lock_contention'), p95Ms: z.number().int().min(1).max(600_000).default(50) }),
 ]);
 export type AlertCondition = z.output<typeof alertConditionSchema>;
-export type AlertConditionInput = z.input<typeof alertConditionSchema>;
 
 /** Everything a rule is, as a manager sets it (the API body) and as alert.rule_set records it. */
 export const alertRuleConfigSchema = z

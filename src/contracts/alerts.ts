@@ -44,7 +44,11 @@ export const alertRuleListSchema = z.object({ items: z.array(alertRuleSchema) })
 // ---------- channels ----------
 
 /** Only http(s): an alert never reaches a file, a data URL or another scheme. The URL is a secret (it carries tokens). */
-export const webhookUrlSchema = z.string().trim().max(2048).pipe(z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }));
+export const webhookUrlSchema = z
+  .string()
+  .trim()
+  .max(2048)
+  .pipe(z.url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' }));
 /** A shared HMAC key: long enough to resist guessing, printable (it is typed or pasted). */
 export const signingSecretSchema = z
   .string()
@@ -128,7 +132,6 @@ export const alertChannelListSchema = z.object({ items: z.array(alertChannelSche
 
 /** A created channel; `secret` only when the server generated it, and only in this answer. */
 export const alertChannelCreatedSchema = z.object({ channel: alertChannelSchema, secret: z.string().nullable() });
-export type AlertChannelCreated = z.infer<typeof alertChannelCreatedSchema>;
 
 export const alertChannelTestSchema = z.object({ delivery: alertDeliverySchema });
 
@@ -160,6 +163,15 @@ const limitParam = z
   .regex(/^\d{1,3}$/, 'must be a whole number')
   .transform(Number)
   .pipe(z.number().int().min(1).max(100));
+
+export const deliveriesQuerySchema = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.number().int().min(1).max(200))
+    .default(50),
+});
 
 export const notificationsQuerySchema = z.strictObject({
   /** A cursor from the previous page's nextCursor: older notifications. */

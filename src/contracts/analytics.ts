@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EVENT_TYPES, type EventType } from './events.js';
 import { idSchema, instantSchema } from './primitives.js';
+import { DAY_MS, HOUR_MS } from './time.js';
 
 /**
  * Agent analytics: the KPI catalogue, per-agent trends rolled up by hour and day, robust outliers, and lineage from
@@ -26,7 +27,6 @@ export type KpiUnit = (typeof KPI_UNITS)[number];
 
 /** How bucket values combine into a longer window: sums add, ratios divide summed parts, medians need the samples. */
 export const KPI_AGGREGATIONS = ['sum', 'ratio', 'median'] as const;
-export type KpiAggregation = (typeof KPI_AGGREGATIONS)[number];
 
 export const kpiDefinitionSchema = z.object({
   id: kpiKeySchema,
@@ -42,7 +42,6 @@ export type KpiDefinition = z.output<typeof kpiDefinitionSchema>;
 
 export const OUTLIER_METHODS = ['peer_mad', 'history_mad'] as const;
 export const outlierMethodSchema = z.enum(OUTLIER_METHODS);
-export type OutlierMethod = z.infer<typeof outlierMethodSchema>;
 
 export const kpiCatalogueSchema = z.object({
   kpis: z.array(kpiDefinitionSchema),
@@ -63,13 +62,19 @@ export type KpiCatalogue = z.output<typeof kpiCatalogueSchema>;
 
 export const ANALYTICS_MAX_RANGE_DAYS = 400;
 export const ANALYTICS_MAX_POINTS = 10_000;
-const DAY_MS = 86_400_000;
 
 const csvOf = <T extends z.ZodType<string, string>>(item: T, max: number) =>
   z
     .string()
     .max(4000)
-    .transform((s) => [...new Set(s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))])
+    .transform((s) => [
+      ...new Set(
+        s
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x.length > 0),
+      ),
+    ])
     .pipe(z.array(item).min(1).max(max));
 
 function checkRange(q: { start: string; end: string }, ctx: z.RefinementCtx): boolean {
@@ -103,9 +108,10 @@ export const trendsQuerySchema = z
   })
   .superRefine((q, ctx) => {
     if (!checkRange(q, ctx)) return;
-    const period = q.bucket === 'hour' ? 3_600_000 : DAY_MS;
+    const period = q.bucket === 'hour' ? HOUR_MS : DAY_MS;
     const buckets = Math.ceil((Date.parse(q.end) - Date.parse(q.start)) / period) + 1;
-    if (buckets > ANALYTICS_MAX_POINTS) ctx.addIssue({ code: 'custom', path: ['bucket'], message: `would give more than ${ANALYTICS_MAX_POINTS} buckets per series` });
+    if (buckets > ANALYTICS_MAX_POINTS)
+      ctx.addIssue({ code: 'custom', path: ['bucket'], message: `would give more than ${ANALYTICS_MAX_POINTS} buckets per series` });
   });
 export type TrendsQuery = z.output<typeof trendsQuerySchema>;
 
@@ -121,7 +127,11 @@ export const outliersQuerySchema = z
 export type OutliersQuery = z.output<typeof outliersQuerySchema>;
 
 export const lineageParamsSchema = z.strictObject({
-  lineageRef: z.string().min(1).max(200).regex(/^(metric|event):[A-Za-z0-9_-]+$/, 'must be a lineage reference such as metric:… or event:…'),
+  lineageRef: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^(metric|event):[A-Za-z0-9_-]+$/, 'must be a lineage reference such as metric:… or event:…'),
 });
 export const lineageQuerySchema = z.strictObject({
   limit: limitParam,
@@ -143,7 +153,6 @@ export const trendPointSchema = z.object({
   /** Null when there is no value. */
   lineageRef: z.string().nullable(),
 });
-export type TrendPoint = z.output<typeof trendPointSchema>;
 
 export const trendSeriesSchema = z.object({
   agentId: z.string(),

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { costTotalSchema } from './costs.js';
-import { CONSISTENCY_KINDS, MODULES, moduleSchema, projectDetailsSchema, seenInSchema, storyDetailsSchema, retrospectiveSchema } from './events.js';
+import { CONSISTENCY_KINDS, moduleSchema, projectDetailsSchema, seenInSchema, storyDetailsSchema, retrospectiveSchema } from './events.js';
 import { currencySchema, idSchema } from './primitives.js';
-import { statusSchema, type Status } from './status-model.js';
+import { statusSchema } from './status-model.js';
 import { versionStampSchema } from './version-order.js';
 
 // ---------- errors ----------
@@ -21,7 +21,12 @@ const csvOf = <T extends z.ZodType<string, string>>(item: T) =>
   z
     .string()
     .max(500)
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(item).min(1, 'must name at least one value').max(20));
 
 const booleanParam = z.enum(['true', 'false']).transform((v) => v === 'true');
@@ -117,9 +122,7 @@ export const workflowSchema = z.object({
     .nullable()
     .default(null),
   /** The Claude Code sessions that did this run's work (a run made from a session lists itself). */
-  sessions: z
-    .array(z.object({ id: z.string(), startedAt: instant.nullable(), endedAt: instant.nullable(), status: statusSchema.nullable() }))
-    .default([]),
+  sessions: z.array(z.object({ id: z.string(), startedAt: instant.nullable(), endedAt: instant.nullable(), status: statusSchema.nullable() })).default([]),
   /** Name, project, story, owner and agent come from the newest workflow.upserted; the status from any newer event. */
   attrsVersion: builtFrom,
   statusVersion: builtFrom,
@@ -439,7 +442,6 @@ export const syncModuleStatusSchema = z.object({
 });
 export const syncStatusSchema = z.object({ modules: z.array(syncModuleStatusSchema), generatedAt: instant });
 export type SyncStatus = z.infer<typeof syncStatusSchema>;
-export const ALL_MODULES = MODULES;
 
 /** `checks` and `uptimeSec` only for a manager or a key with the metrics scope; anyone else sees the status alone. */
 export const healthSchema = z.object({
@@ -449,6 +451,8 @@ export const healthSchema = z.object({
       database: z.object({ ok: z.boolean(), error: z.string().optional() }),
       migrations: z.object({ ok: z.boolean(), applied: z.number().int(), expected: z.number().int() }),
       publisher: z.object({ ok: z.boolean(), subscribers: z.number().int() }),
+      /** Whether writes reach the disk; when not, why (full disk, I/O error) and since when. */
+      storage: z.looseObject({ ok: z.boolean() }).optional(),
     })
     .optional(),
   uptimeSec: z.number().optional(),
@@ -483,10 +487,10 @@ export const changePasswordBodySchema = z.strictObject({
   currentPassword: z.string().min(1).max(1024),
   newPassword: z.string().min(PASSWORD_MIN_LENGTH, `at least ${PASSWORD_MIN_LENGTH} characters`).max(1024),
 });
-export type ChangePasswordBody = z.infer<typeof changePasswordBodySchema>;
+export const preferencesBodySchema = z.strictObject({
+  theme: z.enum(['light', 'dark', 'system']).optional(),
+});
 export const loginResponseSchema = z.object({ token: z.string().optional(), expiresAt: instant, user: meSchema });
-
-export type StatusFilter = Status[];
 
 // ---------- workspace and directory (what the web app needs to label and filter) ----------
 export const workspaceInfoSchema = z.object({

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { currencySchema, idSchema, instantSchema } from './primitives.js';
+import { DAY_MS, HOUR_MS } from './time.js';
 
 /** Longest range a cost query may span, and the most buckets a time series may have. */
 export const COST_MAX_RANGE_DAYS = 400;
 export const COST_MAX_BUCKETS = 10_000;
-const DAY_MS = 86_400_000;
 
 export const COST_WINDOWS = ['24h', '7d', '30d', 'custom'] as const;
 export const COST_WINDOW_MS: Readonly<Record<Exclude<CostWindow, 'custom'>, number>> = { '24h': DAY_MS, '7d': 7 * DAY_MS, '30d': 30 * DAY_MS };
@@ -70,7 +70,7 @@ export const costTimeseriesQuerySchema = z
   .superRefine((q, ctx) => {
     if (!checkRange(q.start, q.end, ctx)) return;
     // At most one more bucket than whole periods (a partial one at each end), whatever the zone's offsets.
-    const period = q.bucket === 'hour' ? 3_600_000 : DAY_MS;
+    const period = q.bucket === 'hour' ? HOUR_MS : DAY_MS;
     if (Math.ceil((Date.parse(q.end) - Date.parse(q.start)) / period) + 1 > COST_MAX_BUCKETS) {
       ctx.addIssue({ code: 'custom', path: ['bucket'], message: `would give more than ${COST_MAX_BUCKETS} buckets` });
     }
@@ -165,7 +165,13 @@ export type CostSummary = z.output<typeof costSummarySchema>;
 
 export const costBucketSchema = z.discriminatedUnion('status', [
   z.object({ start: z.string(), end: z.string(), status: z.literal('available'), amount: z.number(), unpricedEvents: z.number().int().min(0) }),
-  z.object({ start: z.string(), end: z.string(), status: z.literal('unavailable'), reason: costUnavailableReasonSchema, unpricedEvents: z.number().int().min(0) }),
+  z.object({
+    start: z.string(),
+    end: z.string(),
+    status: z.literal('unavailable'),
+    reason: costUnavailableReasonSchema,
+    unpricedEvents: z.number().int().min(0),
+  }),
 ]);
 export type CostBucketValue = z.output<typeof costBucketSchema>;
 
@@ -179,4 +185,3 @@ export const costTimeseriesSchema = z.object({
   series: z.array(z.object({ currency: currencySchema, buckets: z.array(costBucketSchema) })),
 });
 export type CostTimeseries = z.output<typeof costTimeseriesSchema>;
-

@@ -29,7 +29,6 @@ export const commitRefSchema = z.strictObject({
   /** The file whose change showed the observation, relative to the project root. */
   path: z.string().min(1).max(1024).nullish(),
 });
-export type CommitRef = z.output<typeof commitRefSchema>;
 
 function transitionPayload(entity: StatusEntity) {
   return z
@@ -75,7 +74,6 @@ export const storyRecordSchema = z.strictObject({
   line: z.number().int().min(1).max(10_000_000).nullish(),
   value: labelSchema(64).nullish(),
 });
-export type StoryRecord = z.output<typeof storyRecordSchema>;
 
 /** Findings a code review appended to the story (`### Review Findings`: `- [ ] [Review][Patch] …`). */
 export const reviewFindingsSchema = z.strictObject({
@@ -113,7 +111,6 @@ export const storyDetailsSchema = z.strictObject({
   /** Who is assigned in the source (ticket layout `assignee`). */
   assignee: labelSchema(200).nullish(),
 });
-export type StoryDetails = z.output<typeof storyDetailsSchema>;
 
 /** Relative, forward-slash, no "..": a path inside a document root, never a way out of it. */
 export const relativePathSchema = z
@@ -346,11 +343,18 @@ export const EVENT_CATALOGUE = {
       projectId: optionalId,
       storyId: optionalId,
       title: labelSchema(500),
-      mimeType: z.string().min(3).max(128).regex(/^[a-z0-9][a-z0-9.+-]*\/[a-z0-9][a-z0-9.+-]*$/, 'must be a MIME type such as text/markdown'),
+      mimeType: z
+        .string()
+        .min(3)
+        .max(128)
+        .regex(/^[a-z0-9][a-z0-9.+-]*\/[a-z0-9][a-z0-9.+-]*$/, 'must be a MIME type such as text/markdown'),
       /** Where the content lives: a path relative to the document root `root` names (see documents.roots). */
       root: idSchema.max(64),
       path: relativePathSchema,
-      checksum: z.string().regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex digits>').nullish(),
+      checksum: z
+        .string()
+        .regex(/^sha256:[0-9a-f]{64}$/, 'must be sha256:<64 hex digits>')
+        .nullish(),
       sizeBytes: z.number().int().min(0).max(1e12).nullish(),
       /** What the document is: prd, architecture, epics, story, qa-gate, ... */
       kind: labelSchema(64).nullish(),
@@ -379,7 +383,12 @@ export const EVENT_CATALOGUE = {
         error: freeTextSchema(4000).nullish(),
         /** Something a person should know that is not a failure ("no _bmad/ config: BMAD's default paths are used"). */
         note: freeTextSchema(1000).nullish(),
-        expectedIntervalMs: z.number().int().min(1000).max(7 * 24 * 3600 * 1000).nullish(),
+        expectedIntervalMs: z
+          .number()
+          .int()
+          .min(1000)
+          .max(7 * 24 * 3600 * 1000)
+          .nullish(),
       })
       .superRefine((p, ctx) => {
         if (p.status === 'failed' && !p.error) {
@@ -410,7 +419,6 @@ export const eventEnvelopeSchema = z.strictObject({
   correlationId: optionalId,
   payload: z.record(z.string(), z.unknown()),
 });
-export type EventEnvelope = z.output<typeof eventEnvelopeSchema>;
 
 interface IncomingEventBase<K extends EventType> {
   sourceEventId: string;

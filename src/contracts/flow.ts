@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { isKnownTimeZone } from './costs.js';
 import { instantSchema } from './primitives.js';
 import { statusChangeSchema } from './api.js';
+import { DAY_MS } from './time.js';
 
 /**
  * A project's flow from its stories' status history: a cumulative flow diagram (stories per BMAD column over time), a
@@ -12,7 +13,6 @@ import { statusChangeSchema } from './api.js';
 export const FLOW_BUCKETS = ['day', 'week'] as const;
 export const FLOW_MAX_RANGE_DAYS = 800;
 export const FLOW_MAX_BUCKETS = 1000;
-const DAY_MS = 86_400_000;
 
 const tzSchema = z.string().min(1).max(64).refine(isKnownTimeZone, { message: 'must be a known IANA time zone such as Europe/Berlin' });
 
@@ -20,7 +20,8 @@ function checkRange(q: { start?: string | undefined; end?: string | undefined; b
   if (q.start === undefined || q.end === undefined) return;
   const span = Date.parse(q.end) - Date.parse(q.start);
   if (span <= 0) ctx.addIssue({ code: 'custom', path: ['end'], message: 'must be after start' });
-  else if (span > FLOW_MAX_RANGE_DAYS * DAY_MS) ctx.addIssue({ code: 'custom', path: ['end'], message: `must be at most ${FLOW_MAX_RANGE_DAYS} days after start` });
+  else if (span > FLOW_MAX_RANGE_DAYS * DAY_MS)
+    ctx.addIssue({ code: 'custom', path: ['end'], message: `must be at most ${FLOW_MAX_RANGE_DAYS} days after start` });
 }
 
 export const flowQuerySchema = z

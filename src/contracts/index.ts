@@ -16,5 +16,8 @@ export * from './model-names.js';
 export * from './admin.js';
 export * from './status.js';
 export * from './version-order.js';
+export * from './time.js';
+export * from './front-matter.js';
 export * from './consistency.js';
 export * from './alerts.js';
+export * from './api-catalogue/index.js';

@@ -4,14 +4,9 @@ import { z } from 'zod';
 // eslint-disable-next-line no-control-regex
 const NO_CONTROL_CHARS = /^[^\u0000-\u001f\u007f]*$/;
 
-export const idSchema = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(NO_CONTROL_CHARS, 'must not contain control characters');
+export const idSchema = z.string().min(1).max(128).regex(NO_CONTROL_CHARS, 'must not contain control characters');
 
-export const labelSchema = (max = 200) =>
-  z.string().trim().min(1).max(max).regex(NO_CONTROL_CHARS, 'must not contain control characters');
+export const labelSchema = (max = 200) => z.string().trim().min(1).max(max).regex(NO_CONTROL_CHARS, 'must not contain control characters');
 
 export const freeTextSchema = (max = 2000) => z.string().max(max);
 
@@ -43,6 +38,4 @@ export const instantSchema = z
 
 export const emailSchema = z.string().trim().max(254).pipe(z.email());
 
-export const currencySchema = z
-  .string()
-  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');
+export const currencySchema = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD');

@@ -39,7 +39,6 @@ export const TOPIC_OF_EVENT: Readonly<Record<EventType, Topic>> = {
   'alert.fired': 'sync',
   'alert.resolved': 'sync',
 };
-export const ALL_EVENT_TYPES = EVENT_TYPES;
 
 /** Close codes. 4xxx are ours; 1009 (too big) and 1001 (going away) are the standard ones we also use. */
 export const CLOSE_CODES = {

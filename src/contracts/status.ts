@@ -10,7 +10,6 @@ import { moduleSchema } from './events.js';
 export const STATUS_WINDOWS = ['15m', '24h'] as const;
 export type StatusWindow = (typeof STATUS_WINDOWS)[number];
 export const statusQuerySchema = z.strictObject({ window: z.enum(STATUS_WINDOWS).default('15m') });
-export type StatusQuery = z.output<typeof statusQuerySchema>;
 
 export const STATUS_WINDOW_MS: Readonly<Record<StatusWindow, number>> = { '15m': 15 * 60_000, '24h': 24 * 3_600_000 };
 /** The 24-hour view reads 5-minute buckets the sampler folds as it goes (288 rows instead of 8,640 samples). */
@@ -195,7 +194,6 @@ export const statusTotalsSchema = z.object({
   eventToUiAcks: z.number(),
   syncFailures: z.number(),
 });
-export type StatusTotals = z.infer<typeof statusTotalsSchema>;
 
 export const statusSeriesSchema = z.object({
   /** Bucket starts (ms since the epoch), the whole window, oldest first. */

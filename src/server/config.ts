@@ -2,7 +2,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { OIDC_ENV_FIELDS, oidcConfigSchema } from './modules/auth/oidc/oidc.config.js';
+import { OIDC_ENV_FIELDS, oidcConfigSchema } from './modules/auth/index.js';
 
 export const DEFAULT_PORT = 8080;
 
@@ -23,7 +23,10 @@ const proxyAddressSchema = z.string().refine((v) => {
 
 export function parseDocumentRoots(value: string, variable = 'BMAD_OPS_DOCUMENT_ROOTS'): Record<string, string> {
   const roots: Record<string, string> = {};
-  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const eq = entry.indexOf('=');
     const id = eq > 0 ? entry.slice(0, eq).trim() : '';
     const dir = eq > 0 ? entry.slice(eq + 1).trim() : '';
@@ -56,9 +59,7 @@ export const configSchema = z.object({
    * HTTPS and WSS served directly (PEM files), with HSTS. Without them the server speaks plain HTTP, for a laptop, a LAN
    * or a TLS proxy in front (whose protocol, when trusted, decides HSTS and Secure cookies).
    */
-  tls: z
-    .object({ certFile: z.string().min(1), keyFile: z.string().min(1) })
-    .optional(),
+  tls: z.object({ certFile: z.string().min(1), keyFile: z.string().min(1) }).optional(),
   /** Events older than `days` are pruned (0, the default, keeps everything): in small batches, never blocking ingestion. */
   retention: z
     .object({
@@ -73,7 +74,12 @@ export const configSchema = z.object({
   /** The consistency monitor's schedule (rebuild the read models from the log and compare); 0 = only when asked. */
   consistency: z
     .object({
-      intervalMs: z.coerce.number().int().min(0).max(7 * 86_400_000).default(600_000),
+      intervalMs: z.coerce
+        .number()
+        .int()
+        .min(0)
+        .max(7 * 86_400_000)
+        .default(600_000),
       firstRunDelayMs: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
     })
     .prefault({}),
@@ -224,7 +230,10 @@ export const configSchema = z.object({
     .object({
       sampleIntervalMs: positiveInt.min(100).max(60_000).default(10_000),
       /** At least a day: the page's longest view is 24 hours. */
-      retentionHours: positiveInt.min(24).max(24 * 90).default(48),
+      retentionHours: positiveInt
+        .min(24)
+        .max(24 * 90)
+        .default(48),
     })
     .prefault({}),
   /** Sign-in with an OpenID Connect provider, off while no issuer is set (modules/auth/oidc/oidc.config.ts). */
@@ -239,7 +248,9 @@ export function databaseFile(config: Pick<Config, 'dataDir'>): string {
 
 /** Where Claude Code keeps its transcripts: `CLAUDE_CONFIG_DIR` (comma-separated) or the two default homes. */
 export function claudeProjectDirs(env: NodeJS.ProcessEnv, home = env.HOME ?? os.homedir()): string[] {
-  const configured = env.CLAUDE_CONFIG_DIR?.split(',').map((d) => d.trim()).filter(Boolean);
+  const configured = env.CLAUDE_CONFIG_DIR?.split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
   const bases = configured && configured.length > 0 ? configured : [path.join(home, '.config', 'claude'), path.join(home, '.claude')];
   return bases.map((b) => path.join(path.resolve(b), 'projects'));
 }
@@ -291,7 +302,8 @@ export function parseGitSince(value: string, now: Date, origin: string): string 
   const days = /^(\d{1,5})d$/.exec(v);
   if (days) return new Date(now.getTime() - Number(days[1]) * 86_400_000).toISOString();
   const date = /^\d{4}-\d{2}-\d{2}$/.test(v) ? new Date(`${v}T00:00:00Z`) : /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) throw new ConfigError(`invalid configuration:\n  ${origin}: "${value}" is not a date (YYYY-MM-DD, an ISO date-time, or a number of days such as 30d)`);
+  if (Number.isNaN(date.getTime()))
+    throw new ConfigError(`invalid configuration:\n  ${origin}: "${value}" is not a date (YYYY-MM-DD, an ISO date-time, or a number of days such as 30d)`);
   return date.toISOString();
 }
 
@@ -328,8 +340,35 @@ export function parseTrustProxy(value: string, variable = 'BMAD_OPS_TRUST_PROXY'
   const v = value.trim().toLowerCase();
   if (v === '0' || v === 'false') return false;
   if (/^\d+$/.test(v)) return Number(v);
-  if (v === 'true') throw new ConfigError(`invalid configuration:\n  ${variable}: "true" would trust every X-Forwarded-For hop (a client could pick its own IP); give the number of proxies in front of the server (1) or their addresses`);
-  return v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (v === 'true')
+    throw new ConfigError(
+      `invalid configuration:\n  ${variable}: "true" would trust every X-Forwarded-For hop (a client could pick its own IP); give the number of proxies in front of the server (1) or their addresses`,
+    );
+  return v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** A boolean variable (1, true, 0 or false, any case), or undefined when it is unset or empty. */
+function envBoolean(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  const word = raw.trim().toLowerCase();
+  if (!Object.hasOwn(BOOLEAN_WORDS, word)) throw new ConfigError(`invalid configuration:\n  ${name}: must be 1, true, 0 or false (got "${raw}")`);
+  return BOOLEAN_WORDS[word];
+}
+
+/** The certificate and key files for HTTPS (flags over environment), or undefined for plain HTTP; one without the other is an error. */
+function tlsInput(env: NodeJS.ProcessEnv, flags: ConfigFlags): { certFile: string; keyFile: string } | undefined {
+  const tlsCert = flags.tlsCert ?? env.BMAD_OPS_TLS_CERT;
+  const tlsKey = flags.tlsKey ?? env.BMAD_OPS_TLS_KEY;
+  if (!tlsCert && !tlsKey) return undefined;
+  if (!tlsCert || !tlsKey) {
+    const missing = tlsCert ? '--tls-key / BMAD_OPS_TLS_KEY' : '--tls-cert / BMAD_OPS_TLS_CERT';
+    throw new ConfigError(`invalid configuration:\n  ${missing}: HTTPS needs both a certificate and its private key`);
+  }
+  return { certFile: path.resolve(tlsCert), keyFile: path.resolve(tlsKey) };
 }
 
 /**
@@ -356,10 +395,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, defa
   if (env.BMAD_OPS_DOCUMENT_ROOTS) input.documents = { roots: parseDocumentRoots(env.BMAD_OPS_DOCUMENT_ROOTS) };
   const demo = (input.demo ??= {}) as Record<string, unknown>;
   if (defaults.demo !== undefined) demo.enabled = defaults.demo;
-  if (env.BMAD_OPS_DEMO) {
-    const word = env.BMAD_OPS_DEMO.trim().toLowerCase();
-    if (!Object.hasOwn(BOOLEAN_WORDS, word)) throw new ConfigError(`invalid configuration:\n  BMAD_OPS_DEMO: must be 1, true, 0 or false (got "${env.BMAD_OPS_DEMO}")`);
-    demo.enabled = BOOLEAN_WORDS[word];
+  const demoEnv = envBoolean(env, 'BMAD_OPS_DEMO');
+  if (demoEnv !== undefined) {
+    demo.enabled = demoEnv;
     origin.set('demo.enabled', 'BMAD_OPS_DEMO');
   }
   if (flags.demo !== undefined) {
@@ -367,7 +405,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, defa
     origin.set('demo.enabled', flags.demo ? '--demo' : '--no-demo');
   }
   if (env.BMAD_OPS_BMAD_PROJECTS) {
-    input.bmad = { projects: env.BMAD_OPS_BMAD_PROJECTS.split(',').map((d) => d.trim()).filter(Boolean) };
+    input.bmad = {
+      projects: env.BMAD_OPS_BMAD_PROJECTS.split(',')
+        .map((d) => d.trim())
+        .filter(Boolean),
+    };
     origin.set('bmad.projects', 'BMAD_OPS_BMAD_PROJECTS');
   }
   if (flags.bmad && flags.bmad.length > 0) {
@@ -375,40 +417,28 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, defa
     origin.set('bmad.projects', '--bmad');
   }
   const bmad = (input.bmad ??= {}) as Record<string, unknown>;
-  if (env.BMAD_OPS_GIT_HISTORY) {
-    const word = env.BMAD_OPS_GIT_HISTORY.trim().toLowerCase();
-    if (!Object.hasOwn(BOOLEAN_WORDS, word)) throw new ConfigError(`invalid configuration:\n  BMAD_OPS_GIT_HISTORY: must be 1, true, 0 or false (got "${env.BMAD_OPS_GIT_HISTORY}")`);
-    bmad.gitHistory = BOOLEAN_WORDS[word];
-  }
+  const gitHistory = envBoolean(env, 'BMAD_OPS_GIT_HISTORY');
+  if (gitHistory !== undefined) bmad.gitHistory = gitHistory;
   if (flags.gitHistory === false) bmad.gitHistory = false;
-  if (env.BMAD_OPS_SAMPLE) {
-    const word = env.BMAD_OPS_SAMPLE.trim().toLowerCase();
-    if (!Object.hasOwn(BOOLEAN_WORDS, word)) throw new ConfigError(`invalid configuration:\n  BMAD_OPS_SAMPLE: must be 1, true, 0 or false (got "${env.BMAD_OPS_SAMPLE}")`);
-    bmad.sample = BOOLEAN_WORDS[word];
-  }
+  const sample = envBoolean(env, 'BMAD_OPS_SAMPLE');
+  if (sample !== undefined) bmad.sample = sample;
   if (flags.sample) bmad.sample = true;
   const claude = (input.claude ??= {}) as Record<string, unknown>;
-  if (env.BMAD_OPS_CLAUDE_USAGE) {
-    const word = env.BMAD_OPS_CLAUDE_USAGE.trim().toLowerCase();
-    if (!Object.hasOwn(BOOLEAN_WORDS, word)) throw new ConfigError(`invalid configuration:\n  BMAD_OPS_CLAUDE_USAGE: must be 1, true, 0 or false (got "${env.BMAD_OPS_CLAUDE_USAGE}")`);
-    claude.usage = BOOLEAN_WORDS[word];
-  }
+  const usage = envBoolean(env, 'BMAD_OPS_CLAUDE_USAGE');
+  if (usage !== undefined) claude.usage = usage;
   if (flags.claudeUsage === false) claude.usage = false;
   if (flags.claudeDir && flags.claudeDir.length > 0) claude.dirs = flags.claudeDir.map(transcriptFolder);
   else claude.dirs = claudeProjectDirs(env);
   const now = new Date();
   if (env.BMAD_OPS_GIT_SINCE) bmad.gitSince = parseGitSince(env.BMAD_OPS_GIT_SINCE, now, 'BMAD_OPS_GIT_SINCE');
   if (flags.gitSince !== undefined) bmad.gitSince = parseGitSince(flags.gitSince, now, '--git-since');
-  const tlsCert = flags.tlsCert ?? env.BMAD_OPS_TLS_CERT;
-  const tlsKey = flags.tlsKey ?? env.BMAD_OPS_TLS_KEY;
-  if (tlsCert || tlsKey) {
-    if (!tlsCert || !tlsKey) {
-      const missing = tlsCert ? '--tls-key / BMAD_OPS_TLS_KEY' : '--tls-cert / BMAD_OPS_TLS_CERT';
-      throw new ConfigError(`invalid configuration:\n  ${missing}: HTTPS needs both a certificate and its private key`);
-    }
-    input.tls = { certFile: path.resolve(tlsCert), keyFile: path.resolve(tlsKey) };
-  }
-  const flagMap: ['port' | 'dataDir' | 'host', string][] = [['port', '--port'], ['dataDir', '--data-dir'], ['host', '--host']];
+  const tls = tlsInput(env, flags);
+  if (tls) input.tls = tls;
+  const flagMap: ['port' | 'dataDir' | 'host', string][] = [
+    ['port', '--port'],
+    ['dataDir', '--data-dir'],
+    ['host', '--host'],
+  ];
   for (const [key, flag] of flagMap) {
     if (flags[key] !== undefined) {
       input[key] = flags[key];

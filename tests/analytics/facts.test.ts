@@ -3,7 +3,12 @@ import type { HistoryEntry } from '../../src/server/modules/analytics/facts/fact
 import { storyFacts } from '../../src/server/modules/analytics/facts/story-facts.js';
 import { workflowFacts } from '../../src/server/modules/analytics/facts/workflow-facts.js';
 
-const h = (eventId: number, at: string, status: string, column: string | null = null): HistoryEntry => ({ eventId, at: `2026-11-28T${at}:00.000Z`, status, column });
+const h = (eventId: number, at: string, status: string, column: string | null = null): HistoryEntry => ({
+  eventId,
+  at: `2026-11-28T${at}:00.000Z`,
+  status,
+  column,
+});
 
 describe('workflow facts', () => {
   const history = [h(1, '08:00', 'queued'), h(2, '09:00', 'in_progress'), h(3, '10:00', 'blocked'), h(4, '11:30', 'in_progress'), h(5, '14:00', 'done')];
@@ -22,7 +27,13 @@ describe('workflow facts', () => {
   });
 
   it('ignores restated statuses and counts a failure per move to failed', () => {
-    const f = workflowFacts([h(1, '08:00', 'in_progress'), h(2, '08:10', 'in_progress'), h(3, '09:00', 'failed'), h(4, '09:30', 'in_progress'), h(5, '10:00', 'failed')]);
+    const f = workflowFacts([
+      h(1, '08:00', 'in_progress'),
+      h(2, '08:10', 'in_progress'),
+      h(3, '09:00', 'failed'),
+      h(4, '09:30', 'in_progress'),
+      h(5, '10:00', 'failed'),
+    ]);
     expect(f.map((x) => [x.kpi, x.num, x.den])).toEqual([
       ['failure_rate', 1, 1],
       ['failure_rate', 1, 1],
@@ -36,7 +47,12 @@ describe('workflow facts', () => {
 
 describe('story facts', () => {
   it('counts a review that sends the story back, then its acceptance', () => {
-    const f = storyFacts([h(1, '09:00', 'in_progress', 'in-progress'), h(2, '12:00', 'in_progress', 'review'), h(3, '13:00', 'in_progress', 'in-progress'), h(4, '15:00', 'done', 'done')]);
+    const f = storyFacts([
+      h(1, '09:00', 'in_progress', 'in-progress'),
+      h(2, '12:00', 'in_progress', 'review'),
+      h(3, '13:00', 'in_progress', 'in-progress'),
+      h(4, '15:00', 'done', 'done'),
+    ]);
     expect(f.map((x) => [x.kpi, x.num, x.den, x.eventIds])).toEqual([
       ['rework_rate', 1, 1, [2, 3]],
       ['stories_completed', 1, null, [4]],

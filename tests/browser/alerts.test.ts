@@ -31,7 +31,10 @@ describe('web app: Settings → Alerts and the notification bell', () => {
   beforeAll(() => receiver.start());
   afterAll(() => receiver.close());
 
-  const managerPage = async (opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}, who = ADMIN): Promise<{ context: BrowserContext; page: Page }> => {
+  const managerPage = async (
+    opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {},
+    who = ADMIN,
+  ): Promise<{ context: BrowserContext; page: Page }> => {
     const context = await signedInContext(ws.browser, ws.t.url, who, opts);
     return { context, page: await context.newPage() };
   };
@@ -78,7 +81,9 @@ describe('web app: Settings → Alerts and the notification bell', () => {
     await screenshot(page, 'settings-alerts-fired-desktop-light');
     await receiver.waitFor('/hook', 1);
     const hook = receiver.on('/hook')[0]!;
-    const signed = `sha256=${createHmac('sha256', secret).update(`${String(hook.headers['x-bmad-ops-timestamp'])}.${hook.body}`).digest('hex')}`;
+    const signed = `sha256=${createHmac('sha256', secret)
+      .update(`${String(hook.headers['x-bmad-ops-timestamp'])}.${hook.body}`)
+      .digest('hex')}`;
     expect(hook.headers['x-bmad-ops-signature']).toBe(signed);
     expect(JSON.parse(hook.body)).toMatchObject({ type: 'alert.fired', alert: { rule: { name: 'Blocked runs' }, project: { name: 'Checkout revamp' } } });
     await expect.poll(() => ruleRow.textContent(), { timeout: 10_000 }).toMatch(/\d+ firing/);

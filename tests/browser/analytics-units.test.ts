@@ -7,7 +7,12 @@ import { buildCharts } from '../../src/web/pages/analytics/chart-model.js';
 // The analytics page's pure parts, without a browser: URL state, the range rules the server's 422 mirrors, the
 // live-refresh overlap test, and how the trends answer becomes charts.
 
-const custom = (start: string | undefined, end: string | undefined, bucket: 'hour' | 'day' = 'day'): AnalyticsFilters => ({ ...filtersFrom(new URLSearchParams('window=custom')), start, end, bucket });
+const custom = (start: string | undefined, end: string | undefined, bucket: 'hour' | 'day' = 'day'): AnalyticsFilters => ({
+  ...filtersFrom(new URLSearchParams('window=custom')),
+  start,
+  end,
+  bucket,
+});
 
 describe('analytics URL state', () => {
   it('reads selections from the URL, dropping unknown KPIs and defaulting what is missing', () => {
@@ -23,7 +28,10 @@ describe('analytics URL state', () => {
     const now = Date.parse('2026-11-29T14:20:00Z');
     expect(rangeOf(filtersFrom(new URLSearchParams('window=7d')), now)).toEqual({ start: '2026-11-23T00:00:00.000Z', end: '2026-11-30T00:00:00.000Z' });
     expect(rangeOf(filtersFrom(new URLSearchParams('window=24h')), now)).toEqual({ start: '2026-11-28T15:00:00.000Z', end: '2026-11-29T15:00:00.000Z' });
-    expect(rangeOf(filtersFrom(new URLSearchParams('window=24h&bucket=day')), now)).toEqual({ start: '2026-11-28T00:00:00.000Z', end: '2026-11-30T00:00:00.000Z' });
+    expect(rangeOf(filtersFrom(new URLSearchParams('window=24h&bucket=day')), now)).toEqual({
+      start: '2026-11-28T00:00:00.000Z',
+      end: '2026-11-30T00:00:00.000Z',
+    });
     expect(rangeOf(custom('2026-11-01', '2026-11-02'), now)).toEqual({ start: '2026-11-01T00:00:00.000Z', end: '2026-11-02T00:00:00.000Z' });
     expect(rangeOf(custom('2026-11-02', '2026-11-01'), now)).toBeUndefined();
   });
@@ -47,7 +55,10 @@ describe('analytics URL state', () => {
       expect(Object.keys(client).length > 0, label).toBe(!server.success);
       if (!server.success) {
         const paths = server.error.issues.map((i) => String(i.path[0]));
-        expect(paths.some((p) => p in client), `${label}: server ${paths.join(',')} vs client ${Object.keys(client).join(',')}`).toBe(true);
+        expect(
+          paths.some((p) => p in client),
+          `${label}: server ${paths.join(',')} vs client ${Object.keys(client).join(',')}`,
+        ).toBe(true);
       }
     }
     expect(rangeErrors(custom(undefined, '2026-11-01')).start).toBe('Enter a start date.');
@@ -67,7 +78,12 @@ describe('analytics URL state', () => {
 
 describe('analytics charts from a trends answer', () => {
   const pts = (values: (number | null)[]) =>
-    values.map((value, i) => ({ start: `2026-11-2${i}T00:00:00.000Z`, end: `2026-11-2${i + 1}T00:00:00.000Z`, value, lineageRef: value === null ? null : `metric:${i}` }));
+    values.map((value, i) => ({
+      start: `2026-11-2${i}T00:00:00.000Z`,
+      end: `2026-11-2${i + 1}T00:00:00.000Z`,
+      value,
+      lineageRef: value === null ? null : `metric:${i}`,
+    }));
   const data: TrendsResponse = {
     bucket: 'day',
     start: '2026-11-20T00:00:00.000Z',
@@ -96,7 +112,7 @@ describe('analytics charts from a trends answer', () => {
     expect(new Set(charts.map((c) => c.lines.find((l) => l.agentId === 'b')!.colorIndex)).size).toBe(1);
   });
 
-  it('gives a KPI without any series the answer\'s buckets, as no data for the agents asked for', () => {
+  it("gives a KPI without any series the answer's buckets, as no data for the agents asked for", () => {
     const [chart] = buildCharts(data, ['tokens_per_completed_story'], KPI_DEFINITIONS, ['a'], (id) => id);
     expect(chart!.times.map((t) => new Date(t).toISOString())).toEqual(['2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z', '2026-11-22T00:00:00.000Z']);
     expect(chart!.lines.map((l) => [l.agentId, l.values])).toEqual([['a', [null, null, null]]]);

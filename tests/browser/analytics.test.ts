@@ -27,7 +27,13 @@ function completions(agentId: string, count: number, day: number, prefix = agent
   const done: number[] = [];
   for (let k = 0; k < count; k++) {
     const id = `wf-${prefix}-${k}`;
-    events.push(workflowUpserted(id, { name: `dev-story ${prefix} ${k}`, agentId, projectId: 'p-checkout', status: 'queued' }, { occurredAt: iso(day + 8 * HOUR + k * 60_000) }));
+    events.push(
+      workflowUpserted(
+        id,
+        { name: `dev-story ${prefix} ${k}`, agentId, projectId: 'p-checkout', status: 'queued' },
+        { occurredAt: iso(day + 8 * HOUR + k * 60_000) },
+      ),
+    );
     events.push(workflowTransitioned(id, 'queued', 'in_progress', { occurredAt: iso(day + 9 * HOUR + k * 60_000) }));
     done.push(events.length);
     events.push(workflowTransitioned(id, 'in_progress', 'done', { occurredAt: iso(day + 10 * HOUR + k * 60_000) }));
@@ -57,7 +63,10 @@ const AGENTS = [...PEERS.map(([id]) => id), 'ag-many', 'ag-live', 'ag-recon'];
 const seeded = { p1DoneIds: [] as number[], manyDoneIds: [] as number[] };
 
 async function seed(t: TestServer) {
-  await ingestAccepted(t, AGENTS.map((id) => agentUpserted(id, { name: `Agent ${id.slice(3).toUpperCase()}`, type: 'dev' }, { occurredAt: iso(D5 - DAY) })));
+  await ingestAccepted(
+    t,
+    AGENTS.map((id) => agentUpserted(id, { name: `Agent ${id.slice(3).toUpperCase()}`, type: 'dev' }, { occurredAt: iso(D5 - DAY) })),
+  );
   for (const [agentId, count] of PEERS) {
     const ids = await ingestCompletions(t, completions(agentId, count, D3));
     if (agentId === 'ag-p1') seeded.p1DoneIds = ids;
@@ -102,7 +111,9 @@ describe('web app: /analytics', () => {
     await page.goto(`${ws.t.url}/analytics?agents=ag-p1,ag-low&kpis=workflows_completed,failure_rate&window=7d&bucket=day`);
     await page.getByTestId('trends-ready').waitFor();
     const charts = page.getByTestId('trend-chart');
-    await expect.poll(() => charts.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-kpi')}:${e.getAttribute('data-lines')}`))).toEqual(['workflows_completed:2', 'failure_rate:2']);
+    await expect
+      .poll(() => charts.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-kpi')}:${e.getAttribute('data-lines')}`)))
+      .toEqual(['workflows_completed:2', 'failure_rate:2']);
     expect(await charts.first().getAttribute('data-buckets')).toBe('7');
     expect(await page.getByTestId('agent-picker-summary').textContent()).toBe('Agent LOW, Agent P1');
     expect(await page.getByTestId('kpi-picker-summary').textContent()).toBe('Workflows completed, Failure rate');
@@ -133,15 +144,15 @@ describe('web app: /analytics', () => {
     const context = await signedInContext(ws.browser, ws.t.url, ADMIN);
     const page = await context.newPage();
     // Cost too: an agent with no cost record has no currency series at all, and must still read as no data.
-    await page.goto(`${ws.t.url}/analytics?agents=ag-p1&kpis=workflows_completed,median_cycle_time,cost&window=custom&start=2020-01-01&end=2020-01-10&bucket=day`);
+    await page.goto(
+      `${ws.t.url}/analytics?agents=ag-p1&kpis=workflows_completed,median_cycle_time,cost&window=custom&start=2020-01-01&end=2020-01-10&bucket=day`,
+    );
     await page.getByTestId('trends-ready').waitFor();
     const charts = page.getByTestId('trend-chart');
     await expect.poll(() => charts.count()).toBe(3);
-    expect(await charts.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-kpi')}:${e.getAttribute('data-buckets')}:${e.getAttribute('data-has-data')}`))).toEqual([
-      'workflows_completed:9:false',
-      'median_cycle_time:9:false',
-      'cost:9:false',
-    ]);
+    expect(
+      await charts.evaluateAll((els) => els.map((e) => `${e.getAttribute('data-kpi')}:${e.getAttribute('data-buckets')}:${e.getAttribute('data-has-data')}`)),
+    ).toEqual(['workflows_completed:9:false', 'median_cycle_time:9:false', 'cost:9:false']);
     expect(await page.getByTestId('chart-no-data').first().textContent()).toContain('No data');
     await openTables(page);
     const cells = page.getByTestId('trend-cell');
@@ -202,7 +213,9 @@ describe('web app: /analytics', () => {
     // Each source links to its workflow, and the link works.
     await button.click();
     await drawer.getByTestId('lineage-event').first().waitFor();
-    const hrefs = await drawer.getByTestId('lineage-link').evaluateAll((els) => els.filter((e) => e.getAttribute('data-kind') === 'workflow').map((e) => e.getAttribute('href')));
+    const hrefs = await drawer
+      .getByTestId('lineage-link')
+      .evaluateAll((els) => els.filter((e) => e.getAttribute('data-kind') === 'workflow').map((e) => e.getAttribute('href')));
     expect(hrefs.sort()).toEqual(Array.from({ length: 6 }, (_, k) => `/workflows/wf-ag-p1-${k}`).sort());
     await drawer.locator('[data-testid=lineage-link][href="/workflows/wf-ag-p1-0"]').click();
     await page.waitForURL(/\/workflows\/wf-ag-p1-0$/);
@@ -324,7 +337,7 @@ describe('web app: /analytics', () => {
     await context.close();
   });
 
-  it('explains an invalid custom range next to its field, by the server\'s own rules, without asking the server', async () => {
+  it("explains an invalid custom range next to its field, by the server's own rules, without asking the server", async () => {
     const context = await signedInContext(ws.browser, ws.t.url, ADMIN);
     const page = await context.newPage();
     const asked: string[] = [];

@@ -8,7 +8,9 @@ import { launchBrowser, signedInContext } from './support/browser.js';
 import type { Browser } from 'playwright-core';
 
 const columnOf = (page: Page, storyId: string) =>
-  page.locator(`[data-testid=kanban-card][data-story-id="${storyId}"]`).evaluate((el) => el.closest('[data-testid=kanban-column]')?.getAttribute('data-column') ?? null);
+  page
+    .locator(`[data-testid=kanban-card][data-story-id="${storyId}"]`)
+    .evaluate((el) => el.closest('[data-testid=kanban-column]')?.getAttribute('data-column') ?? null);
 
 /** Waits for a condition in the page and returns how long it took after `since`. */
 async function within(page: Page, since: number, check: () => Promise<boolean>, timeoutMs = 5000): Promise<number> {
@@ -60,7 +62,9 @@ describe('web app: a BMAD project edited on disk', () => {
     // An editor's save-by-rename: write a temp file beside it, then rename over the original.
     fs.writeFileSync(`${file}.tmp-save`, storyText.replace(/^# Story ([\d.]+): .*$/m, '# Story $1: Retitled on disk'));
     fs.renameSync(`${file}.tmp-save`, file);
-    const titleMs = await within(page, titleStarted, async () => ((await page.locator(`[data-story-id="${storyId}"]`).textContent()) ?? '').includes('Retitled on disk'));
+    const titleMs = await within(page, titleStarted, async () =>
+      ((await page.locator(`[data-story-id="${storyId}"]`).textContent()) ?? '').includes('Retitled on disk'),
+    );
 
     expect(moveMs).toBeLessThan(1000);
     expect(titleMs).toBeLessThan(1000);

@@ -19,7 +19,11 @@ const SEED = [
   costRecorded('c-3', { amount: 4, currency: 'USD', projectId: 'p-billing', agentId: 'pm', model: 'claude-opus-4' }, at(72)),
   costRecorded('c-4', { amount: 3.1, currency: 'EUR', projectId: 'p-billing', agentId: 'pm', model: 'gpt-x' }, at(50)),
   costRecorded('c-5', { amount: 0.9, currency: 'EUR', projectId: 'p-checkout', agentId: 'dev', model: 'gpt-x' }, at(120)),
-  costRecorded('c-6', { amount: null, currency: null, projectId: 'p-billing', agentId: 'dev', model: 'mystery-model-9000', tokens: { input: 1200, output: 300 } }, at(4)),
+  costRecorded(
+    'c-6',
+    { amount: null, currency: null, projectId: 'p-billing', agentId: 'dev', model: 'mystery-model-9000', tokens: { input: 1200, output: 300 } },
+    at(4),
+  ),
 ];
 
 /** Pixels of the chart canvas within a few levels of a #rrggbb colour: what was really drawn, not what was configured. */
@@ -32,7 +36,8 @@ function pixelsOf(page: Page, selector: string, hex: string): Promise<number> {
       const [r, g, b] = [1, 3, 5].map((i) => parseInt(color.slice(i, i + 2), 16));
       const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
       let n = 0;
-      for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i]! - r!) < 8 && Math.abs(data[i + 1]! - g!) < 8 && Math.abs(data[i + 2]! - b!) < 8 && data[i + 3]! > 240) n++;
+      for (let i = 0; i < data.length; i += 4)
+        if (Math.abs(data[i]! - r!) < 8 && Math.abs(data[i + 1]! - g!) < 8 && Math.abs(data[i + 2]! - b!) < 8 && data[i + 3]! > 240) n++;
       return n;
     },
     [selector, hex] as const,
@@ -40,7 +45,9 @@ function pixelsOf(page: Page, selector: string, hex: string): Promise<number> {
 }
 
 async function cards(page: Page): Promise<Record<string, number>> {
-  const list = await page.getByTestId('cost-card').evaluateAll((els) => els.map((el) => [el.getAttribute('data-currency'), Number(el.getAttribute('data-amount'))] as const));
+  const list = await page
+    .getByTestId('cost-card')
+    .evaluateAll((els) => els.map((el) => [el.getAttribute('data-currency'), Number(el.getAttribute('data-amount'))] as const));
   return Object.fromEntries(list);
 }
 
@@ -57,7 +64,9 @@ describe('web app: /costs', () => {
     expect(await page.getByTestId('cost-unpriced').textContent()).toContain('1');
     // Nothing before the window: no previous data, never a 0 % change.
     expect(await page.getByTestId('cost-change').allTextContents()).toEqual(['no previous data', 'no previous data']);
-    await expect.poll(() => page.getByTestId('breakdown-row').evaluateAll((r) => r.map((x) => x.getAttribute('data-key')).sort())).toEqual(['p-billing', 'p-checkout']);
+    await expect
+      .poll(() => page.getByTestId('breakdown-row').evaluateAll((r) => r.map((x) => x.getAttribute('data-key')).sort()))
+      .toEqual(['p-billing', 'p-checkout']);
     const chart = page.getByTestId('cost-chart');
     await chart.first().waitFor();
     expect(await chart.evaluateAll((c) => c.map((x) => x.getAttribute('data-currency')))).toEqual(['EUR', 'USD']);
@@ -114,7 +123,13 @@ describe('web app: /costs', () => {
     await page.locator('select[name=projectId]').selectOption('p-billing');
     await page.locator('select[name=tz]').selectOption('Asia/Tokyo');
     await page.locator('select[name=groupBy]').selectOption('model');
-    await page.waitForURL((u) => u.searchParams.get('window') === '30d' && u.searchParams.get('projectId') === 'p-billing' && u.searchParams.get('tz') === 'Asia/Tokyo' && u.searchParams.get('groupBy') === 'model');
+    await page.waitForURL(
+      (u) =>
+        u.searchParams.get('window') === '30d' &&
+        u.searchParams.get('projectId') === 'p-billing' &&
+        u.searchParams.get('tz') === 'Asia/Tokyo' &&
+        u.searchParams.get('groupBy') === 'model',
+    );
     await expect.poll(() => cards(page)).toEqual({ EUR: 3.1, USD: 4 });
     await page.reload();
     await page.getByTestId('costs-ready').waitFor();
@@ -123,7 +138,9 @@ describe('web app: /costs', () => {
     expect(await page.locator('select[name=projectId]').inputValue()).toBe('p-billing');
     expect(await page.locator('select[name=tz]').inputValue()).toBe('Asia/Tokyo');
     expect(await page.locator('select[name=groupBy]').inputValue()).toBe('model');
-    await expect.poll(() => page.getByTestId('breakdown-row').evaluateAll((r) => r.map((x) => x.getAttribute('data-key')).sort())).toEqual(['claude-opus-4', 'gpt-x', 'mystery-model-9000']);
+    await expect
+      .poll(() => page.getByTestId('breakdown-row').evaluateAll((r) => r.map((x) => x.getAttribute('data-key')).sort()))
+      .toEqual(['claude-opus-4', 'gpt-x', 'mystery-model-9000']);
     // Claude models by name, the id on hover; other ids as they are.
     const opus = page.locator('[data-testid=breakdown-row][data-key=claude-opus-4] [data-model]');
     expect(await opus.textContent()).toBe('Opus 4');
@@ -174,7 +191,9 @@ describe('web app: /costs', () => {
 
     const chart = page.locator('[data-testid=cost-chart][data-currency=USD]');
     await chart.locator('canvas').first().waitFor();
-    expect(await chart.getByTestId('time-series-chart').getAttribute('data-unavailable-points')).toBe(String(usd.filter((b) => b.status === 'unavailable').length));
+    expect(await chart.getByTestId('time-series-chart').getAttribute('data-unavailable-points')).toBe(
+      String(usd.filter((b) => b.status === 'unavailable').length),
+    );
     expect(await chart.getByTestId('chart-no-data-legend').textContent()).toBe('no data: no cost source reporting');
     expect(await chart.getByRole('img').getAttribute('aria-label')).toMatch(/^Cost per day in USD \(UTC\): \d+ periods, \d+ without data/);
 
@@ -207,7 +226,7 @@ describe('web app: /costs', () => {
     await context.close();
   });
 
-  it('redraws the chart in the new theme\'s colours when the theme is switched', async () => {
+  it("redraws the chart in the new theme's colours when the theme is switched", async () => {
     const context = await signedInContext(ws.browser, ws.t.url, ADMIN, { viewport: DESKTOP, colorScheme: 'light' });
     const page = await context.newPage();
     await page.goto(`${ws.t.url}/costs?window=7d&tz=UTC`);
@@ -249,7 +268,10 @@ describe('web app: /costs', () => {
         await page.getByTestId('cost-chart').first().waitFor();
         await page.waitForSelector('[data-testid=connection-indicator][data-state=live]');
         await page.locator('[data-testid=cost-chart] canvas').first().waitFor();
-        const canvasRight = await page.locator('[data-testid=cost-chart] canvas').first().evaluate((c) => c.getBoundingClientRect().right);
+        const canvasRight = await page
+          .locator('[data-testid=cost-chart] canvas')
+          .first()
+          .evaluate((c) => c.getBoundingClientRect().right);
         if (canvasRight > PHONE.width) problems.push(`${name}: the chart canvas ends at ${canvasRight} px`);
         const o = await horizontalOverflow(page);
         if (o.scrollWidth > o.clientWidth) problems.push(`${name}: ${o.scrollWidth} > ${o.clientWidth} (${o.offenders.join('; ')})`);
@@ -286,7 +308,12 @@ describe('web app: /costs monthly budgets', () => {
         costRecorded('b-3', { amount: 1, currency: 'USD', projectId: 'p-small' }, justNow()),
       ]);
       // Budgets are set by operators in the dashboard: no key may send them.
-      await serverIngest(t, [budgetSet('p-checkout', 10, 'USD'), budgetSet('p-billing', 10, 'EUR'), budgetSet('p-small', 1000, 'USD'), budgetSet('p-idle', 100, 'USD')]);
+      await serverIngest(t, [
+        budgetSet('p-checkout', 10, 'USD'),
+        budgetSet('p-billing', 10, 'EUR'),
+        budgetSet('p-small', 1000, 'USD'),
+        budgetSet('p-idle', 100, 'USD'),
+      ]);
     },
   });
 
@@ -297,7 +324,12 @@ describe('web app: /costs monthly budgets', () => {
     const page = await context.newPage();
     await page.goto(`${ws.t.url}/costs?window=7d&tz=UTC`);
     await page.getByTestId('budgets').waitFor();
-    expect((await page.getByTestId('budget').evaluateAll((els) => els.map((e) => e.getAttribute('data-project')))).sort()).toEqual(['p-billing', 'p-checkout', 'p-idle', 'p-small']);
+    expect((await page.getByTestId('budget').evaluateAll((els) => els.map((e) => e.getAttribute('data-project')))).sort()).toEqual([
+      'p-billing',
+      'p-checkout',
+      'p-idle',
+      'p-small',
+    ]);
 
     const risk = budget(page, 'p-checkout');
     expect(await risk.getAttribute('data-status')).toBe('at_risk');
@@ -340,7 +372,10 @@ describe('web app: /costs monthly budgets', () => {
     await context.close();
   });
 
-  for (const [device, viewport] of [['phone', PHONE], ['desktop', DESKTOP]] as const)
+  for (const [device, viewport] of [
+    ['phone', PHONE],
+    ['desktop', DESKTOP],
+  ] as const)
     for (const theme of ['light', 'dark'] as const)
       it(`${device} ${theme}: budgets and chart fit without horizontal overflow and pass axe`, async () => {
         const context = await signedInContext(ws.browser, ws.t.url, ADMIN, { viewport, colorScheme: theme });

@@ -8,7 +8,14 @@ import { browserWorkspace } from './support/fixture.js';
 
 let n = 0;
 function consistencyReported(projectId: string, findings: object[]) {
-  return { id: `evt-consistency-${++n}-${Date.now()}`, source: 'test', type: 'consistency.reported', occurredAt: new Date().toISOString(), entity: { type: 'project', id: projectId }, payload: { findings } };
+  return {
+    id: `evt-consistency-${++n}-${Date.now()}`,
+    source: 'test',
+    type: 'consistency.reported',
+    occurredAt: new Date().toISOString(),
+    entity: { type: 'project', id: projectId },
+    payload: { findings },
+  };
 }
 
 const DRIFT = {
@@ -27,7 +34,15 @@ async function setup(t: TestServer): Promise<void> {
   if (!roots) throw new Error('the server has no documentRoots registry (issue 5, server side)');
   roots.register('int-docs', dir);
   await ingestAccepted(t, [
-    writeAndRegister('int-docs', dir, { id: 'doc-arch', path: 'architecture.md', title: 'Architecture', mimeType: 'text/markdown', kind: 'architecture', storyId: 's-3', content: '# Architecture\n\nHello.\n' }),
+    writeAndRegister('int-docs', dir, {
+      id: 'doc-arch',
+      path: 'architecture.md',
+      title: 'Architecture',
+      mimeType: 'text/markdown',
+      kind: 'architecture',
+      storyId: 's-3',
+      content: '# Architecture\n\nHello.\n',
+    }),
     storyUpserted(
       's-3',
       'p-checkout',
@@ -101,7 +116,20 @@ describe('integrity findings and BMAD story details in the web app', () => {
     expect(await page.locator(card('s-3')).getByTestId('card-model').getAttribute('title')).toBe('Agent model: claude-sonnet-4-5');
     expect(await page.locator(card('s-3')).getByTestId('card-finding').count()).toBe(0);
 
-    await ingestAccepted(ws.t, [consistencyReported('p-checkout', [DRIFT, { kind: 'unknown_status', storyId: 's-3', file: 'sprint-status.yaml', line: 12, message: 'Unknown status "qa-ready"', expected: null, actual: 'qa-ready' }])]);
+    await ingestAccepted(ws.t, [
+      consistencyReported('p-checkout', [
+        DRIFT,
+        {
+          kind: 'unknown_status',
+          storyId: 's-3',
+          file: 'sprint-status.yaml',
+          line: 12,
+          message: 'Unknown status "qa-ready"',
+          expected: null,
+          actual: 'qa-ready',
+        },
+      ]),
+    ]);
     const marker = page.locator(card('s-3')).getByTestId('card-finding');
     await marker.waitFor({ timeout: 5000 });
     expect(await marker.evaluate((el) => el.firstChild?.nextSibling?.textContent ?? '')).toBe('Drift, Unknown status');
@@ -110,7 +138,12 @@ describe('integrity findings and BMAD story details in the web app', () => {
     expect(title).toContain('expected review, found in-progress');
     expect(title).toContain('sprint-status.yaml:12');
     // What a screen reader hears: the words and the message, not a bare glyph.
-    const spoken = await marker.evaluate((el) => [...el.childNodes].filter((c) => !(c instanceof HTMLElement && c.getAttribute('aria-hidden') === 'true')).map((c) => c.textContent).join(''));
+    const spoken = await marker.evaluate((el) =>
+      [...el.childNodes]
+        .filter((c) => !(c instanceof HTMLElement && c.getAttribute('aria-hidden') === 'true'))
+        .map((c) => c.textContent)
+        .join(''),
+    );
     expect(spoken).toContain('Drift, Unknown status');
     expect(spoken).toContain(DRIFT.message);
     expect(await page.locator(`${card('s-1')} [data-testid=card-finding]`).count()).toBe(0);

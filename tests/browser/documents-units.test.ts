@@ -1,17 +1,17 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
+import { splitFrontMatter } from '../../src/contracts/front-matter.js';
 import { buildBoard, type DocumentMeta, type Story } from '../../src/contracts/index.js';
-import { keys } from '../../src/web/api/queries.js';
+import { keys } from '../../src/web/api/query-keys.js';
 import { shareBoard } from '../../src/web/api/share-board.js';
 import { neutralizeSource } from '../../src/web/components/markdown/mermaid.js';
 import { filterRawHtml } from '../../src/web/components/markdown/raw-html.js';
-import { slugify, splitFrontMatter } from '../../src/web/components/markdown/render-markdown.js';
+import { slugify } from '../../src/web/components/markdown/render-markdown.js';
 import { applyDocumentEvents } from '../../src/web/live/reducers/documents.reducer.js';
 import { formatBytes, versionOf, viewerFor } from '../../src/web/pages/documents/content.js';
 import { liveEvent, recordingContext } from '../support/live-events.js';
 
 // The browser-side pieces of the documents module that need no browser: the live reducer and the string passes.
-
 
 const HEX_A = `sha256:${'a'.repeat(64)}`;
 const HEX_B = `sha256:${'b'.repeat(64)}`;
@@ -32,7 +32,17 @@ const meta: DocumentMeta = {
   rowVersion: { at: '2026-11-29T10:00:00.000Z', key: 'fixture\nd-1' },
 };
 const registered = (at: string, checksum: string, extra: object = {}) =>
-  ev('document.registered', 'd-1', at, { projectId: 'p-1', title: 'PRD v2', mimeType: 'text/markdown', root: 'r', path: 'prd.md', checksum, sizeBytes: 20, kind: 'prd', ...extra });
+  ev('document.registered', 'd-1', at, {
+    projectId: 'p-1',
+    title: 'PRD v2',
+    mimeType: 'text/markdown',
+    root: 'r',
+    path: 'prd.md',
+    checksum,
+    sizeBytes: 20,
+    kind: 'prd',
+    ...extra,
+  });
 
 const ev = (type: Parameters<typeof liveEvent>[0], id: string, at: string, payload: unknown) => liveEvent(type, id, at, payload, 'document');
 const context = () => recordingContext(() => Date.now());
@@ -70,7 +80,7 @@ describe('documents live reducer', () => {
     expect(invalidated).toEqual(expect.arrayContaining([keys.documents, keys.document('d-9'), ['project-context']]));
   });
 
-  it('a consistency report re-reads that project\'s board, integrity panel and page', () => {
+  it("a consistency report re-reads that project's board, integrity panel and page", () => {
     const qc = new QueryClient();
     const { ctx, invalidated } = context();
     applyDocumentEvents(qc, [ev('consistency.reported', 'p-1', '2026-11-29T11:00:00.000Z', { findings: [] })], ctx);
@@ -78,9 +88,33 @@ describe('documents live reducer', () => {
   });
 
   it('a re-read board with new findings on an otherwise unchanged story gives that card a new object (so it re-renders)', () => {
-    const story: Story = { id: 's-1', projectId: 'p-1', title: 'S', ownerId: null, status: 'in_progress', kanbanColumn: null, epic: null, statusSince: null, updatedAt: '2026-11-29T10:00:00.000Z', details: null, findings: [], attrsVersion: null, statusVersion: null };
+    const story: Story = {
+      id: 's-1',
+      projectId: 'p-1',
+      title: 'S',
+      ownerId: null,
+      status: 'in_progress',
+      kanbanColumn: null,
+      epic: null,
+      statusSince: null,
+      updatedAt: '2026-11-29T10:00:00.000Z',
+      details: null,
+      findings: [],
+      attrsVersion: null,
+      statusVersion: null,
+    };
     const before = buildBoard('p-1', [story]);
-    const finding = { kind: 'status_drift' as const, storyId: 's-1', file: 'a.md', line: 1, message: 'drift', expected: 'review', actual: 'in-progress', entity: null, field: null };
+    const finding = {
+      kind: 'status_drift' as const,
+      storyId: 's-1',
+      file: 'a.md',
+      line: 1,
+      message: 'drift',
+      expected: 'review',
+      actual: 'in-progress',
+      entity: null,
+      field: null,
+    };
     const after = shareBoard(before, buildBoard('p-1', [{ ...story, findings: [finding] }])) as typeof before;
     const card = after.columns.flatMap((c) => c.cards)[0]!;
     expect(card.findings).toEqual([finding]);

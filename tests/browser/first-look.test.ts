@@ -46,7 +46,11 @@ describe('first look: the BMAD v6 sample on every page', () => {
   /** Every page, with what proves it finished rendering. */
   const pages = (): { name: string; path: string; ready: (p: Page) => Promise<unknown> }[] => [
     { name: 'workflows', path: '/workflows', ready: (p) => p.getByTestId('workflow-row').first().waitFor() },
-    { name: 'workflow-detail', path: `/workflows/${S(workflowId)}`, ready: (p) => p.getByTestId('transition-timeline').or(p.getByText('No transitions recorded yet.')).waitFor() },
+    {
+      name: 'workflow-detail',
+      path: `/workflows/${S(workflowId)}`,
+      ready: (p) => p.getByTestId('transition-timeline').or(p.getByText('No transitions recorded yet.')).waitFor(),
+    },
     { name: 'projects', path: '/projects', ready: (p) => p.getByTestId('project-card').first().waitFor() },
     {
       name: 'project',
@@ -72,7 +76,8 @@ describe('first look: the BMAD v6 sample on every page', () => {
       path: `/documents/${S(docs.get('architecture.md')!)}`,
       ready: async (p) => {
         await p.locator('[data-testid=markdown-body] h1').first().waitFor();
-        if ((await p.getByTestId('mermaid-diagram').count()) > 0) await p.locator('[data-testid=mermaid-diagram]:not([data-state=pending])').first().waitFor({ timeout: 20_000 });
+        if ((await p.getByTestId('mermaid-diagram').count()) > 0)
+          await p.locator('[data-testid=mermaid-diagram]:not([data-state=pending])').first().waitFor({ timeout: 20_000 });
       },
     },
     { name: 'document-yaml', path: `/documents/${S(docs.get('sprint-status.yaml')!)}`, ready: (p) => p.getByTestId('code-view').waitFor() },
@@ -92,7 +97,8 @@ describe('first look: the BMAD v6 sample on every page', () => {
           await p.ready(page);
           await page.waitForSelector('[data-testid=connection-indicator][data-state=live]');
           const o = await horizontalOverflow(page);
-          if (o.scrollWidth > o.clientWidth) problems.push(`${p.name}: page is ${o.scrollWidth}px wide in a ${o.clientWidth}px viewport (${o.offenders.join('; ')})`);
+          if (o.scrollWidth > o.clientWidth)
+            problems.push(`${p.name}: page is ${o.scrollWidth}px wide in a ${o.clientWidth}px viewport (${o.offenders.join('; ')})`);
           for (const x of await textOverflows(page)) problems.push(`${p.name}: ${x.problem} — ${x.where} — "${x.text}"`);
           await screenshot(page, `first-look-${p.name}-${size.label}-${theme}`);
         }
@@ -108,7 +114,7 @@ describe('first look: the BMAD v6 sample on every page', () => {
     await page.goto(`${t.url}/workflows`);
     const row = page.locator(`[data-testid=workflow-row][data-workflow-id="${workflowId}"]`);
     const story = row.getByTestId('workflow-story');
-    const title = (await t.get(`/api/v1/stories/${S(storyId)}`).then((r) => r.json()) as { story: { title: string } }).story.title;
+    const title = ((await t.get(`/api/v1/stories/${S(storyId)}`).then((r) => r.json())) as { story: { title: string } }).story.title;
     expect(await story.textContent()).toBe(title);
     expect(await story.getAttribute('title')).toBe(title);
     expect(await story.getAttribute('href')).toBe(`/stories/${S(storyId)}`);

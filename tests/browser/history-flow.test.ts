@@ -55,7 +55,9 @@ describe('history and flow: the sample project with its git history', () => {
     const snap = t.server.bmad.all[0]!.snapshot!;
     projectId = ids.project(snap.projectKey);
     // The story with the most changes (it went back from review to in-progress: rework).
-    const details = await Promise.all(snap.stories.map(async (s) => storyDetailSchema.parse(await getJson(`/api/v1/stories/${S(ids.story(snap.projectKey, s.key))}`))));
+    const details = await Promise.all(
+      snap.stories.map(async (s) => storyDetailSchema.parse(await getJson(`/api/v1/stories/${S(ids.story(snap.projectKey, s.key))}`))),
+    );
     const richest = [...details].sort((a, b) => b.history.length - a.history.length)[0]!;
     storyId = richest.story.id;
     const runs = workflowPageSchema.parse(await getJson(`/api/v1/workflows?storyId=${S(storyId)}&pageSize=50`));
@@ -172,9 +174,15 @@ describe('history and flow: the sample project with its git history', () => {
     const { context, page } = await open(`/workflows/${S(workflowId)}`);
     await page.getByTestId('transition-timeline').waitFor();
     const shown = await page.getByTestId('transition').evaluateAll((els) =>
-      els.map((el) => ({ commit: el.getAttribute('data-commit'), hash: el.querySelector('[data-testid=commit-hash]')?.textContent ?? null, subject: el.querySelector('[data-testid=commit-subject]')?.textContent ?? null })),
+      els.map((el) => ({
+        commit: el.getAttribute('data-commit'),
+        hash: el.querySelector('[data-testid=commit-hash]')?.textContent ?? null,
+        subject: el.querySelector('[data-testid=commit-subject]')?.textContent ?? null,
+      })),
     );
-    expect(shown).toEqual(api.items.map((x) => ({ commit: x.commit?.hash ?? '', hash: x.commit ? x.commit.hash.slice(0, 7) : null, subject: x.commit?.subject ?? null })));
+    expect(shown).toEqual(
+      api.items.map((x) => ({ commit: x.commit?.hash ?? '', hash: x.commit ? x.commit.hash.slice(0, 7) : null, subject: x.commit?.subject ?? null })),
+    );
     await context.close();
   });
 
@@ -183,17 +191,25 @@ describe('history and flow: the sample project with its git history', () => {
     const ctx = projectContextSchema.parse(await getJson(`/api/v1/projects/${S(projectId)}/context`));
     const { context, page } = await open(`/projects/${S(projectId)}`);
     await page.getByTestId('epic').first().waitFor();
-    const epics = await page.getByTestId('epic').evaluateAll((els) => els.map((el) => ['key', 'status', 'source-status', 'retro-status'].map((k) => el.getAttribute(`data-${k}`))));
+    const epics = await page
+      .getByTestId('epic')
+      .evaluateAll((els) => els.map((el) => ['key', 'status', 'source-status', 'retro-status'].map((k) => el.getAttribute(`data-${k}`))));
     expect(epics).toEqual(ctx.epics.map((e) => [e.key ?? '', e.status ?? '', e.sourceStatus ?? '', e.retrospective?.status ?? '']));
     expect(epics.length).toBeGreaterThan(0);
 
     const items = project.details?.actionItems ?? [];
     expect(items.length).toBeGreaterThan(0);
     const shown = await page.getByTestId('action-item').evaluateAll((els) =>
-      els.map((el) => ({ text: el.querySelector('[data-testid=action-text]')!.textContent, owner: el.querySelector('[data-testid=action-owner]')!.textContent, status: el.getAttribute('data-status') })),
+      els.map((el) => ({
+        text: el.querySelector('[data-testid=action-text]')!.textContent,
+        owner: el.querySelector('[data-testid=action-owner]')!.textContent,
+        status: el.getAttribute('data-status'),
+      })),
     );
     expect([...shown].sort((a, b) => a.text!.localeCompare(b.text!))).toEqual(
-      items.map((a) => ({ text: a.action, owner: a.owner ?? 'nobody named', status: (a.status ?? '').toLowerCase() })).sort((a, b) => a.text.localeCompare(b.text)),
+      items
+        .map((a) => ({ text: a.action, owner: a.owner ?? 'nobody named', status: (a.status ?? '').toLowerCase() }))
+        .sort((a, b) => a.text.localeCompare(b.text)),
     );
 
     const readiness = project.details!.readiness!;
@@ -220,16 +236,27 @@ describe('history and flow: the sample project with its git history', () => {
     // The CFD as a table: every bucket's count per column, exactly the API's (no data before the first change, not 0).
     const cfd = page.getByTestId('flow-cfd');
     await cfd.getByTestId('chart-table-toggle').locator('summary').click();
-    const rows = await cfd.getByTestId('chart-table-row').evaluateAll((els) =>
-      els.map((tr) => Object.fromEntries([...tr.querySelectorAll('[data-testid=chart-table-cell]')].map((td) => [td.getAttribute('data-series'), td.getAttribute('data-value')]))),
-    );
+    const rows = await cfd
+      .getByTestId('chart-table-row')
+      .evaluateAll((els) =>
+        els.map((tr) =>
+          Object.fromEntries(
+            [...tr.querySelectorAll('[data-testid=chart-table-cell]')].map((td) => [td.getAttribute('data-series'), td.getAttribute('data-value')]),
+          ),
+        ),
+      );
     expect(rows).toEqual(flow.cfd.map((b) => Object.fromEntries(flow.columns.map((c) => [c, b.counts === null ? '' : String(b.counts[c] ?? 0)]))));
     // The legend names the columns in words.
     expect(await cfd.locator('ul[aria-label=Legend]').textContent()).toContain('Ready for dev');
 
     const c = flow.cycleTimeHours!;
     const figures = page.getByTestId('cycle-time');
-    expect([await figures.getAttribute('data-p50'), await figures.getAttribute('data-p85'), await figures.getAttribute('data-p95'), await figures.getAttribute('data-n')]).toEqual([c.p50, c.p85, c.p95, c.n].map(String));
+    expect([
+      await figures.getAttribute('data-p50'),
+      await figures.getAttribute('data-p85'),
+      await figures.getAttribute('data-p95'),
+      await figures.getAttribute('data-n'),
+    ]).toEqual([c.p50, c.p85, c.p95, c.n].map(String));
     await context.close();
   });
 
@@ -238,7 +265,13 @@ describe('history and flow: the sample project with its git history', () => {
     const drawer = page.getByTestId('flow-sources-drawer');
     await drawer.getByTestId('flow-sources').or(drawer.getByText('No status change is behind this point.')).waitFor();
     const point = drawer.getByTestId('flow-sources-point');
-    const q = { kind: await point.getAttribute('data-kind'), start: await point.getAttribute('data-start'), end: await point.getAttribute('data-end'), column: await point.getAttribute('data-column'), epic: await point.getAttribute('data-epic') };
+    const q = {
+      kind: await point.getAttribute('data-kind'),
+      start: await point.getAttribute('data-start'),
+      end: await point.getAttribute('data-end'),
+      column: await point.getAttribute('data-column'),
+      epic: await point.getAttribute('data-epic'),
+    };
     const qs = new URLSearchParams({ kind: q.kind!, start: q.start!, end: q.end! });
     if (q.column) qs.set('column', q.column);
     if (q.epic) qs.set('epic', q.epic);
@@ -253,7 +286,15 @@ describe('history and flow: the sample project with its git history', () => {
         hash: el.querySelector('[data-testid=commit-hash]')?.textContent ?? null,
       })),
     );
-    expect(shown).toEqual(api.items.map((x) => ({ story: x.storyId, title: x.storyTitle, href: `/stories/${S(x.storyId)}`, to: x.toColumn ?? '', hash: x.commit ? x.commit.hash.slice(0, 7) : null })));
+    expect(shown).toEqual(
+      api.items.map((x) => ({
+        story: x.storyId,
+        title: x.storyTitle,
+        href: `/stories/${S(x.storyId)}`,
+        to: x.toColumn ?? '',
+        hash: x.commit ? x.commit.hash.slice(0, 7) : null,
+      })),
+    );
     expect(await drawer.getByTestId('flow-sources-total').getAttribute('data-total')).toBe(String(api.total));
     return q;
   };
@@ -327,9 +368,15 @@ describe('history and flow: the sample project with its git history', () => {
     expect(await versions.getAttribute('data-count')).toBe(String(api.versions!.length));
     await versions.locator('summary').click();
     const shown = await page.getByTestId('document-version').evaluateAll((els) =>
-      els.map((el) => ({ at: el.getAttribute('data-at'), hash: el.querySelector('[data-testid=commit-hash]')?.textContent ?? null, who: el.querySelector('[data-testid=version-who]')?.textContent?.replace(/^by\s*/, '') ?? null })),
+      els.map((el) => ({
+        at: el.getAttribute('data-at'),
+        hash: el.querySelector('[data-testid=commit-hash]')?.textContent ?? null,
+        who: el.querySelector('[data-testid=version-who]')?.textContent?.replace(/^by\s*/, '') ?? null,
+      })),
     );
-    expect(shown).toEqual(api.versions!.map((v) => ({ at: v.at, hash: v.commit ? v.commit.hash.slice(0, 7) : null, who: v.actorId ? (people.get(v.actorId) ?? null) : null })));
+    expect(shown).toEqual(
+      api.versions!.map((v) => ({ at: v.at, hash: v.commit ? v.commit.hash.slice(0, 7) : null, who: v.actorId ? (people.get(v.actorId) ?? null) : null })),
+    );
 
     await page.goto(`${t.url}/documents/${S(supersededId)}`);
     const banner = page.getByTestId('document-superseded');
@@ -346,7 +393,12 @@ describe('history and flow: the sample project with its git history', () => {
 
   it('a long deferred-work list shows its first items and opens the rest from the keyboard', async () => {
     const project = projectSchema.parse(await getJson(`/api/v1/projects/${S(projectId)}`));
-    const deferredWork = Array.from({ length: 8 }, (_, i) => ({ summary: `Deferred item ${i + 1}: retry the reminder job when the queue is down`, severity: i % 2 ? 'low' : 'medium', file: 'src/jobs/reminders.ts', origin: 'code review of 2-2-reminder-notifications.md' }));
+    const deferredWork = Array.from({ length: 8 }, (_, i) => ({
+      summary: `Deferred item ${i + 1}: retry the reminder job when the queue is down`,
+      severity: i % 2 ? 'low' : 'medium',
+      file: 'src/jobs/reminders.ts',
+      origin: 'code review of 2-2-reminder-notifications.md',
+    }));
     const { name, ownerId, status, progressPct, dueAt, riskFlag } = project;
     const e = {
       id: 'evt-deferred-work',
@@ -376,47 +428,52 @@ describe('history and flow: the sample project with its git history', () => {
     { label: 'desktop', viewport: DESKTOP },
   ] as const) {
     for (const theme of ['light', 'dark'] as const) {
-      it(`${size.label} ${theme}: story, workflow, project (with an open sources drawer) and document pages: no overflow, no serious axe violation; screenshots saved`, { timeout: 180_000 }, async () => {
-        const pages: { name: string; path: string; ready: (p: Page) => Promise<unknown> }[] = [
-          { name: 'story', path: `/stories/${S(storyId)}`, ready: (p) => p.getByTestId('history-timeline').waitFor() },
-          { name: 'workflow', path: `/workflows/${S(workflowId)}`, ready: (p) => p.getByTestId('transition-timeline').waitFor() },
-          { name: 'project', path: `/projects/${S(projectId)}?range=90d`, ready: (p) => p.locator('[data-testid=flow-cfd] canvas').waitFor() },
-          {
-            name: 'project-sources',
-            path: `/projects/${S(projectId)}?bucket=week`,
-            ready: async (p) => {
-              // Opened from the URL, as a shared link would: the throughput week with the most completions.
-              await p.getByTestId('project-flow').waitFor();
-              const flow = await flowOnScreen(p);
-              const week = [...flow.throughput].sort((a, b) => (b.done ?? 0) - (a.done ?? 0))[0]!;
-              await p.goto(`${t.url}/projects/${S(projectId)}?bucket=week&${new URLSearchParams({ sources: 'throughput', from: week.start, to: week.end })}`);
-              await p.getByTestId('flow-sources').waitFor();
+      it(
+        `${size.label} ${theme}: story, workflow, project (with an open sources drawer) and document pages: no overflow, no serious axe violation; screenshots saved`,
+        { timeout: 180_000 },
+        async () => {
+          const pages: { name: string; path: string; ready: (p: Page) => Promise<unknown> }[] = [
+            { name: 'story', path: `/stories/${S(storyId)}`, ready: (p) => p.getByTestId('history-timeline').waitFor() },
+            { name: 'workflow', path: `/workflows/${S(workflowId)}`, ready: (p) => p.getByTestId('transition-timeline').waitFor() },
+            { name: 'project', path: `/projects/${S(projectId)}?range=90d`, ready: (p) => p.locator('[data-testid=flow-cfd] canvas').waitFor() },
+            {
+              name: 'project-sources',
+              path: `/projects/${S(projectId)}?bucket=week`,
+              ready: async (p) => {
+                // Opened from the URL, as a shared link would: the throughput week with the most completions.
+                await p.getByTestId('project-flow').waitFor();
+                const flow = await flowOnScreen(p);
+                const week = [...flow.throughput].sort((a, b) => (b.done ?? 0) - (a.done ?? 0))[0]!;
+                await p.goto(`${t.url}/projects/${S(projectId)}?bucket=week&${new URLSearchParams({ sources: 'throughput', from: week.start, to: week.end })}`);
+                await p.getByTestId('flow-sources').waitFor();
+              },
             },
-          },
-          { name: 'document', path: `/documents/${S(storyDocId)}`, ready: (p) => p.getByTestId('document-versions').waitFor() },
-          { name: 'document-superseded', path: `/documents/${S(supersededId)}`, ready: (p) => p.getByTestId('superseded-link').waitFor() },
-          { name: 'documents', path: `/documents?projectId=${S(projectId)}`, ready: (p) => p.getByTestId('document-superseded-mark').waitFor() },
-        ];
-        const context = await signedInContext(browser, t.url, ADMIN, { viewport: size.viewport, colorScheme: theme });
-        const page = await context.newPage();
-        const problems: string[] = [];
-        for (const p of pages) {
-          await page.goto(`${t.url}${p.path}`);
-          await p.ready(page);
-          await page.waitForSelector('[data-testid=connection-indicator][data-state=live]');
-          if (p.name === 'document') await page.getByTestId('document-versions').locator('summary').click();
-          const o = await horizontalOverflow(page);
-          if (o.scrollWidth > o.clientWidth) problems.push(`${p.name}: page is ${o.scrollWidth}px wide in a ${o.clientWidth}px viewport (${o.offenders.join('; ')})`);
-          for (const x of await textOverflows(page)) problems.push(`${p.name}: ${x.problem} — ${x.where} — "${x.text}"`);
-          for (const v of await seriousA11yViolations(page)) problems.push(`${p.name}: [${v.impact}] ${v.id} ${v.help} at ${v.nodes.join(', ')}`);
-          expect(await page.locator('main').textContent(), `${p.name}: a raw person id`).not.toContain('person:');
-          // A drawer is fixed to the viewport: that is what a person sees, not the page under it.
-          if (p.name === 'project-sources') await viewportShot(page, `history-${p.name}-${size.label}-${theme}`);
-          else await screenshot(page, `history-${p.name}-${size.label}-${theme}`);
-        }
-        await context.close();
-        expect(problems).toEqual([]);
-      });
+            { name: 'document', path: `/documents/${S(storyDocId)}`, ready: (p) => p.getByTestId('document-versions').waitFor() },
+            { name: 'document-superseded', path: `/documents/${S(supersededId)}`, ready: (p) => p.getByTestId('superseded-link').waitFor() },
+            { name: 'documents', path: `/documents?projectId=${S(projectId)}`, ready: (p) => p.getByTestId('document-superseded-mark').waitFor() },
+          ];
+          const context = await signedInContext(browser, t.url, ADMIN, { viewport: size.viewport, colorScheme: theme });
+          const page = await context.newPage();
+          const problems: string[] = [];
+          for (const p of pages) {
+            await page.goto(`${t.url}${p.path}`);
+            await p.ready(page);
+            await page.waitForSelector('[data-testid=connection-indicator][data-state=live]');
+            if (p.name === 'document') await page.getByTestId('document-versions').locator('summary').click();
+            const o = await horizontalOverflow(page);
+            if (o.scrollWidth > o.clientWidth)
+              problems.push(`${p.name}: page is ${o.scrollWidth}px wide in a ${o.clientWidth}px viewport (${o.offenders.join('; ')})`);
+            for (const x of await textOverflows(page)) problems.push(`${p.name}: ${x.problem} — ${x.where} — "${x.text}"`);
+            for (const v of await seriousA11yViolations(page)) problems.push(`${p.name}: [${v.impact}] ${v.id} ${v.help} at ${v.nodes.join(', ')}`);
+            expect(await page.locator('main').textContent(), `${p.name}: a raw person id`).not.toContain('person:');
+            // A drawer is fixed to the viewport: that is what a person sees, not the page under it.
+            if (p.name === 'project-sources') await viewportShot(page, `history-${p.name}-${size.label}-${theme}`);
+            else await screenshot(page, `history-${p.name}-${size.label}-${theme}`);
+          }
+          await context.close();
+          expect(problems).toEqual([]);
+        },
+      );
     }
   }
 });

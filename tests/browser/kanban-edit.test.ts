@@ -7,7 +7,9 @@ const OPERATOR = { email: 'olga@example.test', password: 'operator password 1' }
 const VIEWER = { email: 'victor@example.test', password: 'viewer password 1' };
 
 const columnOf = (page: Page, storyId: string) =>
-  page.locator(`[data-testid=kanban-card][data-story-id="${storyId}"]`).evaluate((el) => el.closest('[data-testid=kanban-column]')?.getAttribute('data-column') ?? null);
+  page
+    .locator(`[data-testid=kanban-card][data-story-id="${storyId}"]`)
+    .evaluate((el) => el.closest('[data-testid=kanban-column]')?.getAttribute('data-column') ?? null);
 
 async function drag(page: Page, storyId: string, toColumn: string): Promise<void> {
   const card = await page.locator(`[data-testid=kanban-card][data-story-id="${storyId}"]`).boundingBox();
@@ -82,7 +84,11 @@ describe('web app: editable Kanban', () => {
     const context = await signedInContext(ws.browser, ws.t.url, OPERATOR);
     const page = await context.newPage();
     await page.route('**/api/v1/stories/*/status', (route) =>
-      route.fulfill({ status: 409, contentType: 'application/json', body: JSON.stringify({ error: { code: 'status_conflict', message: 'the story moved to done meanwhile' } }) }),
+      route.fulfill({
+        status: 409,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'status_conflict', message: 'the story moved to done meanwhile' } }),
+      }),
     );
     await page.goto(`${ws.t.url}/kanban?projectId=p-checkout`);
     await page.getByTestId('kanban-card').first().waitFor();

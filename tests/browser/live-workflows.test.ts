@@ -40,7 +40,13 @@ describe('web app: sign in and live workflows', () => {
     await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
 
     const sentAt = Date.now();
-    await ingestAccepted(ws.t, [workflowUpserted('w-live', { name: 'dev-story live', projectId: 'p-checkout', agentId: 'a-dev', status: 'in_progress' }, { occurredAt: new Date().toISOString() })]);
+    await ingestAccepted(ws.t, [
+      workflowUpserted(
+        'w-live',
+        { name: 'dev-story live', projectId: 'p-checkout', agentId: 'a-dev', status: 'in_progress' },
+        { occurredAt: new Date().toISOString() },
+      ),
+    ]);
     await page.waitForSelector('[data-workflow-id="w-live"]', { timeout: 3000 });
     const seenAfterMs = Date.now() - sentAt;
 

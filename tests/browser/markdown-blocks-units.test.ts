@@ -24,7 +24,11 @@ function blocksOf(markdown: string) {
 }
 
 describe('raw HTML blocks end at a blank line unless closed before it', () => {
-  const types = (markdown: string) => new Marked({ tokenizer: boundedHtmlBlocks }).lexer(markdown).filter((t) => t.type !== 'space').map((t) => [t.type, t.raw.trim()]);
+  const types = (markdown: string) =>
+    new Marked({ tokenizer: boundedHtmlBlocks })
+      .lexer(markdown)
+      .filter((t) => t.type !== 'space')
+      .map((t) => [t.type, t.raw.trim()]);
 
   it('an unclosed <textarea>, <script>, <style>, comment, <?, <!X or CDATA stops at the blank line, and what follows is markdown again', () => {
     for (const opener of ['<textarea>', '<script>', '<style>', '<!--', '<?php', '<!DOCTYPE', '<![CDATA[']) {
@@ -67,10 +71,16 @@ describe('raw HTML blocks end at a blank line unless closed before it', () => {
 });
 
 describe('raw HTML allowlist: nothing left open can capture what follows', () => {
-  it('shows swallowing tags as text, the author\'s words with them', () => {
-    expect(filterRawHtml('<select><option>Yes</option></select> and <textarea>notes')).toBe('&lt;select&gt;&lt;option&gt;Yes&lt;/option&gt;&lt;/select&gt; and &lt;textarea&gt;notes');
-    expect(filterRawHtml('<template>t</template><noscript>n</noscript><title>x')).toBe('&lt;template&gt;t&lt;/template&gt;&lt;noscript&gt;n&lt;/noscript&gt;&lt;title&gt;x');
-    expect(filterRawHtml('<iframe srcdoc="<script>alert(1)</script>"></iframe>')).toBe('&lt;iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"&gt;&lt;/iframe&gt;');
+  it("shows swallowing tags as text, the author's words with them", () => {
+    expect(filterRawHtml('<select><option>Yes</option></select> and <textarea>notes')).toBe(
+      '&lt;select&gt;&lt;option&gt;Yes&lt;/option&gt;&lt;/select&gt; and &lt;textarea&gt;notes',
+    );
+    expect(filterRawHtml('<template>t</template><noscript>n</noscript><title>x')).toBe(
+      '&lt;template&gt;t&lt;/template&gt;&lt;noscript&gt;n&lt;/noscript&gt;&lt;title&gt;x',
+    );
+    expect(filterRawHtml('<iframe srcdoc="<script>alert(1)</script>"></iframe>')).toBe(
+      '&lt;iframe srcdoc="&lt;script&gt;alert(1)&lt;/script&gt;"&gt;&lt;/iframe&gt;',
+    );
   });
 
   it('drops script, style, svg, math and object with their content only when their end tag follows', () => {
@@ -114,7 +124,7 @@ describe('raw HTML scopes: each block with raw HTML is parsed on its own, unless
     expect(fragments).toEqual(['<div>\n\n', '<details>\n\n', '<p>hidden?</p>\n', '</div>\n\n', '<p>after</p>\n']);
   });
 
-  it('inline HTML left open in a paragraph stays in that paragraph\'s fragment', () => {
+  it("inline HTML left open in a paragraph stays in that paragraph's fragment", () => {
     expect(rawHtmlScopes(blocksOf('a <b>bold and <a href="https://example.test">link\n\nplain'))).toEqual([
       '<p>a <b>bold and <a href="https://example.test">link</p>\n',
       '<p>plain</p>\n',

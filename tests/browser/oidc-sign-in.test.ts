@@ -16,7 +16,10 @@ describe('web app: sign in with an OpenID Connect provider', () => {
     const clientSecret = randomBytes(24).toString('base64url');
     provider = await startOidcProvider({ redirectUri: redirectUrl, clientSecret });
     t = await startTestServer({
-      config: { port, oidc: { issuer: provider.issuer, clientId: provider.clientId, clientSecret, redirectUrl, roleMap: { 'bmad-managers': 'manager' }, name: 'Test IdP' } },
+      config: {
+        port,
+        oidc: { issuer: provider.issuer, clientId: provider.clientId, clientSecret, redirectUrl, roleMap: { 'bmad-managers': 'manager' }, name: 'Test IdP' },
+      },
     });
     browser = await launchBrowser();
   });

@@ -16,7 +16,11 @@ const PAGES: { name: string; path: string; ready: (page: Page) => Promise<unknow
   { name: 'analytics', path: '/analytics', ready: (p) => p.getByTestId('trends-ready').waitFor() },
   // The sample workspace registers no documents: the list's empty state. The viewer pages are checked the same way
   // (both sizes and themes, overflow and axe) in documents.test.ts, which seeds a document root.
-  { name: 'documents', path: '/documents', ready: (p) => p.getByText('No documents yet.', { exact: false }).or(p.getByTestId('document-row').first()).waitFor() },
+  {
+    name: 'documents',
+    path: '/documents',
+    ready: (p) => p.getByText('No documents yet.', { exact: false }).or(p.getByTestId('document-row').first()).waitFor(),
+  },
 ];
 
 const SIZES = [
@@ -40,7 +44,8 @@ describe('web app: every page at phone and desktop size, light and dark', () => 
           await page.waitForSelector('[data-testid=connection-indicator][data-state=live]');
           expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
           const o = await horizontalOverflow(page);
-          if (o.scrollWidth > o.clientWidth) problems.push(`${p.name}: page is ${o.scrollWidth}px wide in a ${o.clientWidth}px viewport (${o.offenders.join('; ')})`);
+          if (o.scrollWidth > o.clientWidth)
+            problems.push(`${p.name}: page is ${o.scrollWidth}px wide in a ${o.clientWidth}px viewport (${o.offenders.join('; ')})`);
           for (const x of await textOverflows(page)) problems.push(`${p.name}: ${x.problem} — ${x.where} — "${x.text}"`);
           for (const v of await seriousA11yViolations(page)) problems.push(`${p.name}: [${v.impact}] ${v.id} ${v.help} at ${v.nodes.join(', ')}`);
           await screenshot(page, `${p.name}-${size.label}-${theme}`);

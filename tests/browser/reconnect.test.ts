@@ -11,10 +11,14 @@ const ADMIN = { email: 'admin@example.test', password: 'correct horse battery st
 const ENV = { BMAD_OPS_ADMIN_EMAIL: ADMIN.email, BMAD_OPS_ADMIN_PASSWORD: ADMIN.password, BMAD_OPS_LOG_LEVEL: 'warn' };
 
 function createIngestKey(dataDir: string): string {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/cli/main.ts', 'key', 'create', '--name', 'browser-test', '--scope', 'ingest', '--source', 'test', '--data-dir', dataDir], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'src/server/cli/main.ts', 'key', 'create', '--name', 'browser-test', '--scope', 'ingest', '--source', 'test', '--data-dir', dataDir],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    },
+  );
   if (r.status !== 0) throw new Error(`key create failed: ${r.stderr}`);
   return r.stdout.trim();
 }
@@ -27,7 +31,11 @@ describe('web app: the server dies and comes back', () => {
   let key: string;
   const start = async () => (server = await startServerProcess({ port, dataDir, env: ENV, startTimeoutMs: 30_000 }));
   const ingest = async (events: unknown[]) => {
-    const res = await fetch(`${server!.url}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+    const res = await fetch(`${server!.url}/api/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ events }),
+    });
     expect(res.status, await res.clone().text()).toBe(200);
   };
   const now = () => ({ occurredAt: new Date().toISOString() });
@@ -68,7 +76,10 @@ describe('web app: the server dies and comes back', () => {
 
     await start();
     // Events committed while this browser is still away: it must get them by replay, not by luck.
-    await ingest([workflowUpserted('w-gap-1', { name: 'during the gap 1', status: 'queued' }, now()), workflowUpserted('w-gap-2', { name: 'during the gap 2', status: 'blocked' }, now())]);
+    await ingest([
+      workflowUpserted('w-gap-1', { name: 'during the gap 1', status: 'queued' }, now()),
+      workflowUpserted('w-gap-2', { name: 'during the gap 2', status: 'blocked' }, now()),
+    ]);
     await page.getByTestId('stale-banner').waitFor({ state: 'detached', timeout: 45_000 });
     expect(await page.getByTestId('connection-indicator').getAttribute('data-state')).toBe('live');
     await ingest([workflowUpserted('w-after', { name: 'after the restart', status: 'failed' }, now())]);

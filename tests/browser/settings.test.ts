@@ -16,7 +16,10 @@ const PAGES: { name: string; path: string; ready: (page: Page) => Promise<unknow
   { name: 'settings-audit-accounts', path: '/settings/audit?action=user.*', ready: (p) => p.getByTestId('audit-row').first().waitFor() },
 ];
 
-async function managerPage(ws: ReturnType<typeof browserWorkspace>, opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<{ context: BrowserContext; page: Page }> {
+async function managerPage(
+  ws: ReturnType<typeof browserWorkspace>,
+  opts: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {},
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await signedInContext(ws.browser, ws.t.url, ADMIN, opts);
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ws.t.url });
   return { context, page: await context.newPage() };
@@ -171,7 +174,18 @@ describe('web app: Settings → People, API keys and Audit', () => {
       fetch(`${ws.t.url}/api/v1/events`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ events: [{ id: `ci-${Date.now()}`, source: 'ci-connector', type: 'project.upserted', occurredAt: new Date().toISOString(), entity: { type: 'project', id: 'p-checkout' }, payload: { name: 'Checkout revamp', status: 'in_progress' } }] }),
+        body: JSON.stringify({
+          events: [
+            {
+              id: `ci-${Date.now()}`,
+              source: 'ci-connector',
+              type: 'project.upserted',
+              occurredAt: new Date().toISOString(),
+              entity: { type: 'project', id: 'p-checkout' },
+              payload: { name: 'Checkout revamp', status: 'in_progress' },
+            },
+          ],
+        }),
       });
     expect((await send()).status).toBe(200);
 
@@ -190,7 +204,11 @@ describe('web app: Settings → People, API keys and Audit', () => {
     await page.getByTestId('audit-row').first().waitFor();
     await page.getByLabel('Action').selectOption('key.*');
     await page.waitForURL(/action=key\.\*/);
-    await expect.poll(async () => (await page.getByTestId('audit-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))).every((a) => a?.startsWith('key.'))).toBe(true);
+    await expect
+      .poll(async () =>
+        (await page.getByTestId('audit-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-action')))).every((a) => a?.startsWith('key.')),
+      )
+      .toBe(true);
     await page.getByLabel('Outcome').selectOption('success');
     await page.waitForURL(/outcome=success/);
     await page.reload();
@@ -211,7 +229,8 @@ describe('web app: Settings → People, API keys and Audit', () => {
     expect(actions).toEqual(expect.arrayContaining(['user.create', 'user.change_password', 'auth.login']));
 
     // Enough sign-ins to need a second page.
-    for (let i = 0; i < 55; i++) await fetch(`${ws.t.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    for (let i = 0; i < 55; i++)
+      await fetch(`${ws.t.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
     await page.goto(`${ws.t.url}/settings/audit?action=auth.login`);
     await page.getByTestId('audit-row').first().waitFor();
     expect(await page.getByTestId('audit-row').count()).toBe(50);

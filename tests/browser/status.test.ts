@@ -21,7 +21,13 @@ async function plant(t: TestServer): Promise<void> {
   const now = Date.now();
   await ingestAccepted(t, [
     syncReported('ci-runner', 'workflow', 'ok', { expectedIntervalMs: 60_000 }, { occurredAt: new Date(now - 1000).toISOString() }),
-    syncReported('tracker-import', 'project', 'failed', { error: 'tracker answered 503', expectedIntervalMs: 60_000 }, { occurredAt: new Date(now - 500).toISOString() }),
+    syncReported(
+      'tracker-import',
+      'project',
+      'failed',
+      { error: 'tracker answered 503', expectedIntervalMs: 60_000 },
+      { occurredAt: new Date(now - 500).toISOString() },
+    ),
   ]);
   const db = t.server.core.db.write;
   const id = await consistencyRunsRepository.start(db, { startedAt: new Date(now - 3000).toISOString(), trigger: 'schedule', throughEventId: 1 });
@@ -43,7 +49,10 @@ async function open(page: Page, url: string): Promise<void> {
 
 /** Events the open page receives and acknowledges, so event → UI latency has something to measure. */
 async function feed(t: TestServer, n: number): Promise<void> {
-  await ingestAccepted(t, Array.from({ length: n }, () => workflowUpserted(`wf-status-${++seq}`, { projectId: 'p-checkout' })));
+  await ingestAccepted(
+    t,
+    Array.from({ length: n }, () => workflowUpserted(`wf-status-${++seq}`, { projectId: 'p-checkout' })),
+  );
 }
 
 describe('the status page', () => {
@@ -66,8 +75,13 @@ describe('the status page', () => {
     const sampledBefore = await page.getByTestId('status-ready').getAttribute('data-sampled-at');
     await feed(ws.t, 3);
     // The counter comes from the registry and the p95 from the next sample: both arrive through status_updated.
-    await page.waitForFunction((n) => document.querySelector('[data-figure="ingest-accepted-total"] dd')?.textContent?.replace(/\D/g, '') === String(n), before + 3);
-    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-figure="event-to-ui-p95"] dd')?.textContent ?? ''), undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      (n) => document.querySelector('[data-figure="ingest-accepted-total"] dd')?.textContent?.replace(/\D/g, '') === String(n),
+      before + 3,
+    );
+    await page.waitForFunction(() => /\d/.test(document.querySelector('[data-figure="event-to-ui-p95"] dd')?.textContent ?? ''), undefined, {
+      timeout: 10_000,
+    });
     expect(await page.getByTestId('status-ready').getAttribute('data-sampled-at')).not.toBe(sampledBefore);
     expect(navigations).toBe(loads);
 
@@ -78,7 +92,9 @@ describe('the status page', () => {
       await expect(page.locator(`#slo-${s.key}`).getAttribute('data-state')).resolves.toBe(s.state);
     }
     await expect(page.locator('[data-testid=module-row][data-module=project]').getAttribute('data-state')).resolves.toBe('breached');
-    await expect(page.locator('[data-testid=module-row][data-module=project] [data-testid=module-why]').textContent()).resolves.toContain('tracker answered 503');
+    await expect(page.locator('[data-testid=module-row][data-module=project] [data-testid=module-why]').textContent()).resolves.toContain(
+      'tracker answered 503',
+    );
     await expect(page.locator('[data-testid=module-row][data-module=workflow]').getAttribute('data-state')).resolves.toBe('met');
     await expect(page.locator('[data-testid=module-row][data-module=cost]').getAttribute('data-state')).resolves.toBe('no_data');
     await expect(page.locator('#slo-consistency').getAttribute('data-state')).resolves.toBe('met');
@@ -110,14 +126,18 @@ describe('the status page', () => {
         const page = await context.newPage();
         await open(page, `${ws.t.url}/status`);
         await feed(ws.t, 2);
-        await page.waitForFunction(() => /\d/.test(document.querySelector('[data-figure="event-to-ui-p95"] dd')?.textContent ?? ''), undefined, { timeout: 10_000 });
+        await page.waitForFunction(() => /\d/.test(document.querySelector('[data-figure="event-to-ui-p95"] dd')?.textContent ?? ''), undefined, {
+          timeout: 10_000,
+        });
         expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe(theme);
         const problems: string[] = [];
         for (const view of ['15m', '24h'] as const) {
           if (view === '24h') {
             await page.getByTestId('window-24h').click();
             await page.waitForSelector('[data-testid=status-ready][data-window="24h"]');
-            await page.waitForFunction(() => document.querySelectorAll('[data-testid=time-series-chart]').length === document.querySelectorAll('[data-testid=sli-chart]').length);
+            await page.waitForFunction(
+              () => document.querySelectorAll('[data-testid=time-series-chart]').length === document.querySelectorAll('[data-testid=sli-chart]').length,
+            );
           }
           const o = await horizontalOverflow(page);
           if (o.scrollWidth > o.clientWidth) problems.push(`${view}: page is ${o.scrollWidth}px wide in ${o.clientWidth}px (${o.offenders.join('; ')})`);

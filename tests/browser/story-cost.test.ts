@@ -21,7 +21,15 @@ const storyDocument = {
   type: 'document.registered',
   occurredAt: ago(25),
   entity: { type: 'document', id: 'doc-story-2-1' },
-  payload: { projectId: 'p-checkout', storyId: 's-3', title: 'Story 2.1: Apple Pay button', mimeType: 'text/markdown', root: 'sample', path: 'stories/2-1.md', kind: 'story' },
+  payload: {
+    projectId: 'p-checkout',
+    storyId: 's-3',
+    title: 'Story 2.1: Apple Pay button',
+    mimeType: 'text/markdown',
+    root: 'sample',
+    path: 'stories/2-1.md',
+    kind: 'story',
+  },
 };
 
 /** A story as the BMAD connector sends it: its own column, tasks, model and file, and a drift finding on it. */
@@ -33,7 +41,14 @@ const bmadStory = storyUpserted(
     status: 'in_progress',
     kanbanColumn: 'review',
     epic: 'Epic 4: Invoices',
-    details: { key: '4.2', tasksDone: 3, tasksTotal: 5, agentModel: 'claude-sonnet-4-5', file: '_bmad-output/stories/4-2-invoice-pdf-layout.md', sourceStatus: 'review' },
+    details: {
+      key: '4.2',
+      tasksDone: 3,
+      tasksTotal: 5,
+      agentModel: 'claude-sonnet-4-5',
+      file: '_bmad-output/stories/4-2-invoice-pdf-layout.md',
+      sourceStatus: 'review',
+    },
   },
   { occurredAt: ago(15) },
 );
@@ -45,7 +60,15 @@ const bmadFinding = {
   entity: { type: 'project', id: 'p-billing' },
   payload: {
     findings: [
-      { kind: 'status_drift', storyId: 's-bmad', file: '_bmad-output/stories/4-2-invoice-pdf-layout.md', line: 3, message: 'The story file says in-progress; sprint-status.yaml says review', expected: 'review', actual: 'in-progress' },
+      {
+        kind: 'status_drift',
+        storyId: 's-bmad',
+        file: '_bmad-output/stories/4-2-invoice-pdf-layout.md',
+        line: 3,
+        message: 'The story file says in-progress; sprint-status.yaml says review',
+        expected: 'review',
+        actual: 'in-progress',
+      },
     ],
   },
 };
@@ -53,10 +76,22 @@ const bmadFinding = {
 const ws = browserWorkspace({
   setup: async (t) => {
     await ingestAccepted(t, [
-      costRecorded('c-1', { amount: 1.25, currency: 'USD', projectId: 'p-checkout', storyId: 's-3', agentId: 'a-dev', model: 'claude-sonnet-4-5' }, { occurredAt: ago(50) }),
-      costRecorded('c-2', { amount: 0.5, currency: 'USD', projectId: 'p-checkout', storyId: 's-3', agentId: 'a-dev', model: 'claude-sonnet-4-5' }, { occurredAt: ago(40) }),
+      costRecorded(
+        'c-1',
+        { amount: 1.25, currency: 'USD', projectId: 'p-checkout', storyId: 's-3', agentId: 'a-dev', model: 'claude-sonnet-4-5' },
+        { occurredAt: ago(50) },
+      ),
+      costRecorded(
+        'c-2',
+        { amount: 0.5, currency: 'USD', projectId: 'p-checkout', storyId: 's-3', agentId: 'a-dev', model: 'claude-sonnet-4-5' },
+        { occurredAt: ago(40) },
+      ),
       costRecorded('c-3', { amount: 2, currency: 'EUR', projectId: 'p-checkout', storyId: 's-3', agentId: 'a-qa', model: 'gpt-5' }, { occurredAt: ago(30) }),
-      costRecorded('c-4', { amount: 3.25, currency: 'USD', projectId: 'p-checkout', storyId: 's-6', agentId: 'a-dev', model: 'claude-sonnet-4-5' }, { occurredAt: ago(20) }),
+      costRecorded(
+        'c-4',
+        { amount: 3.25, currency: 'USD', projectId: 'p-checkout', storyId: 's-6', agentId: 'a-dev', model: 'claude-sonnet-4-5' },
+        { occurredAt: ago(20) },
+      ),
       storyDocument,
       bmadStory,
       bmadFinding,
@@ -112,7 +147,9 @@ describe('story cost to date: cards, story page, projects', () => {
     const page = await context.newPage();
     await openBoard(page);
     await page.evaluate(() => ((window as unknown as { __noReload: boolean }).__noReload = true));
-    await ingestAccepted(ws.t, [costRecorded('c-live-1', { amount: 0.25, currency: 'USD', projectId: 'p-checkout', storyId: 's-3', agentId: 'a-dev', model: 'claude-sonnet-4-5' })]);
+    await ingestAccepted(ws.t, [
+      costRecorded('c-live-1', { amount: 0.25, currency: 'USD', projectId: 'p-checkout', storyId: 's-3', agentId: 'a-dev', model: 'claude-sonnet-4-5' }),
+    ]);
     const cost = card(page, 's-3').getByTestId('card-cost');
     await expect.poll(() => cost.innerText(), { timeout: 5000 }).toContain('€2.00 · $2.00');
     // A story that had no cost gets one the same way.
@@ -140,7 +177,9 @@ describe('story cost to date: cards, story page, projects', () => {
     expect(await page.getByTestId('story-details').innerText()).toContain('Epic 2: Checkout');
 
     await live(page);
-    await ingestAccepted(ws.t, [costRecorded('c-live-3', { amount: 1, currency: 'USD', projectId: 'p-checkout', storyId: 's-3', agentId: 'a-dev', model: 'claude-sonnet-4-5' })]);
+    await ingestAccepted(ws.t, [
+      costRecorded('c-live-3', { amount: 1, currency: 'USD', projectId: 'p-checkout', storyId: 's-3', agentId: 'a-dev', model: 'claude-sonnet-4-5' }),
+    ]);
     await expect.poll(() => total.innerText(), { timeout: 5000 }).toContain('€2.00 · $3.00');
     await context.close();
   });

@@ -15,17 +15,22 @@ describe('web app: state that survives a reload', () => {
     await page.getByTestId('status-filter').getByText('Blocked').click();
     await page.locator('select[name=ownerId]').selectOption('u-linus');
     await page.waitForURL((u) => u.searchParams.get('status') === 'failed,blocked' && u.searchParams.get('ownerId') === 'u-linus');
-    await expect.poll(() => page.getByTestId('workflow-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-workflow-id')).sort())).toEqual(['w-3', 'w-4']);
+    await expect
+      .poll(() => page.getByTestId('workflow-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-workflow-id')).sort()))
+      .toEqual(['w-3', 'w-4']);
 
     await page.reload();
-    await expect.poll(() => page.getByTestId('workflow-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-workflow-id')).sort())).toEqual(['w-3', 'w-4']);
+    await expect
+      .poll(() => page.getByTestId('workflow-row').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-workflow-id')).sort()))
+      .toEqual(['w-3', 'w-4']);
     expect(await page.locator('input[name=status-failed]').isChecked()).toBe(true);
     expect(await page.locator('select[name=ownerId]').inputValue()).toBe('u-linus');
 
     // The same link opened elsewhere gives the same view.
     const other = await (await signedInContext(ws.browser, ws.t.url, ADMIN)).newPage();
     await other.goto(page.url());
-    await expect.poll(() => other.getByTestId('workflow-row').count()).toBe(2);
+    // A fresh context loads the app cold (no cached assets): on a loaded 2-core machine that takes longer than a reload.
+    await expect.poll(() => other.getByTestId('workflow-row').count(), { timeout: 20_000 }).toBe(2);
     await other.context().close();
 
     await page.goto(`${ws.t.url}/projects?riskFlag=true`);

@@ -50,7 +50,10 @@ export function xssCorpus(beacons: Beacons): XssPayload[] {
     p('x07', 'handler', `<img src="${near('x07', '.png')}" onload="${run('x07')}" alt="onload-x07">`),
     p('x08', 'handler', `<body onload="${run('x08')}">`),
     p('x09', 'handler', `<input autofocus onfocus="${run('x09')}"> <a href="#x09" autofocus onfocus="${run('x09')}">autofocus-x09</a>`, ['autofocus-x09']),
-    p('x10', 'handler', `<details open ontoggle="${run('x10')}"><summary>ontoggle-x10</summary>details body x10</details>`, ['ontoggle-x10', 'details body x10']),
+    p('x10', 'handler', `<details open ontoggle="${run('x10')}"><summary>ontoggle-x10</summary>details body x10</details>`, [
+      'ontoggle-x10',
+      'details body x10',
+    ]),
     p('x11', 'handler', `<div onmouseover="${run('x11')}" style="position:fixed;inset:0;z-index:9999">overlay-x11</div>`, ['overlay-x11']),
     p('x12', 'handler', `<video><source onerror="${run('x12')}"></video><audio src=x onerror="${run('x12')}"></audio>`),
     p('x13', 'handler', `<marquee onstart="${run('x13')}">marquee-x13</marquee>`, ['marquee-x13']),
@@ -62,9 +65,15 @@ export function xssCorpus(beacons: Beacons): XssPayload[] {
     // javascript: and vbscript: URLs, markdown link syntax, entity-encoded variants
     p('x18', 'url', `<a href="javascript:${run('x18')}">js-link-x18</a>`, ['js-link-x18']),
     p('x19', 'url', `<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;${run('x19')}">entity-link-x19</a>`, ['entity-link-x19']),
-    p('x20', 'url', `<a href="jav&#x09;ascript:${run('x20')}">tab-link-x20</a> <a href=" JaVaScRiPt:${run('x20')}">case-link-x20</a>`, ['tab-link-x20', 'case-link-x20']),
+    p('x20', 'url', `<a href="jav&#x09;ascript:${run('x20')}">tab-link-x20</a> <a href=" JaVaScRiPt:${run('x20')}">case-link-x20</a>`, [
+      'tab-link-x20',
+      'case-link-x20',
+    ]),
     p('x21', 'url', `<a href="vbscript:msgbox('x21')">vb-link-x21</a> <img src="vbscript:msgbox('x21')" alt="vb-img-x21">`, ['vb-link-x21']),
-    p('x22', 'url', `[md-js-x22](javascript:${run('x22')}) and [md-entity-x22](&#x6A;avascript:${run('x22')}) and [md-space-x22]( javascript:${run('x22')})`, ['md-js-x22', 'md-entity-x22']),
+    p('x22', 'url', `[md-js-x22](javascript:${run('x22')}) and [md-entity-x22](&#x6A;avascript:${run('x22')}) and [md-space-x22]( javascript:${run('x22')})`, [
+      'md-js-x22',
+      'md-entity-x22',
+    ]),
     p('x23', 'url', `![md-img-x23](javascript:${run('x23')}) ![md-far-x23](${far('x23', '.png')})`),
     p('x24', 'url', `[ref-x24][r24]\n\n[r24]: javascript:${run('x24')}`, ['ref-x24']),
     p('x25', 'url', `<javascript:${run('x25')}> <vbscript:msgbox('x25')>`),
@@ -75,14 +84,25 @@ export function xssCorpus(beacons: Beacons): XssPayload[] {
     p('x28', 'svg', `<svg><script>${run('x28')}</script></svg>`),
     p('x29', 'svg', `<svg><a xlink:href="javascript:${run('x29')}"><text x="10" y="20">svg-link-x29</text></a></svg>`),
     p('x30', 'svg', `<svg/onload=${run('x30')}>`),
-    p('x31', 'svg', `<svg><image href="${near('x31', '.png')}"/><use href="data:image/svg+xml;base64,${b64(`<svg id="a" xmlns="http://www.w3.org/2000/svg"><image href="${near('x31', '-use.png')}"/></svg>`)}#a"/></svg>`),
+    p(
+      'x31',
+      'svg',
+      `<svg><image href="${near('x31', '.png')}"/><use href="data:image/svg+xml;base64,${b64(`<svg id="a" xmlns="http://www.w3.org/2000/svg"><image href="${near('x31', '-use.png')}"/></svg>`)}#a"/></svg>`,
+    ),
     p('x32', 'svg', `<svg><foreignObject><iframe srcdoc="&lt;script&gt;${ping('x32')}&lt;/script&gt;"></iframe></foreignObject></svg>`),
 
     // Mermaid: click callbacks and links, HTML labels, directives that try to loosen security or load CSS
     p(
       'x33',
       'mermaid',
-      ['```mermaid', 'flowchart LR', '  A[mermaid-click-x33] --> B[second-x33]', `  click A call ${run('x33')}`, `  click B href "javascript:${run('x33')}"`, '```'].join('\n'),
+      [
+        '```mermaid',
+        'flowchart LR',
+        '  A[mermaid-click-x33] --> B[second-x33]',
+        `  click A call ${run('x33')}`,
+        `  click B href "javascript:${run('x33')}"`,
+        '```',
+      ].join('\n'),
     ),
     p(
       'x34',
@@ -99,7 +119,9 @@ export function xssCorpus(beacons: Beacons): XssPayload[] {
     p(
       'x35',
       'mermaid',
-      ['```mermaid', 'sequenceDiagram', `  Alice->>Bob: <img src=x onerror=${run('x35')}>`, `  Note right of Bob: <script>${run('x35')}</script>`, '```'].join('\n'),
+      ['```mermaid', 'sequenceDiagram', `  Alice->>Bob: <img src=x onerror=${run('x35')}>`, `  Note right of Bob: <script>${run('x35')}</script>`, '```'].join(
+        '\n',
+      ),
     ),
     p(
       'x36',
@@ -118,15 +140,35 @@ export function xssCorpus(beacons: Beacons): XssPayload[] {
     p(
       'x37',
       'mermaid',
-      ['```mermaid', 'flowchart LR', '  A[style-x37] --> B', `  style A fill:url(${near('x37', '-fill.png')})`, `  classDef evil background:url(${far('x37')})`, `  B["</code></pre><img src=x onerror=${run('x37')}>"]`, '```'].join('\n'),
+      [
+        '```mermaid',
+        'flowchart LR',
+        '  A[style-x37] --> B',
+        `  style A fill:url(${near('x37', '-fill.png')})`,
+        `  classDef evil background:url(${far('x37')})`,
+        `  B["</code></pre><img src=x onerror=${run('x37')}>"]`,
+        '```',
+      ].join('\n'),
     ),
 
     // data: URLs
     p('x38', 'data-url', `<a href="data:text/html;base64,${b64(`<script>${ping('x38')}</script>`)}">data-html-x38</a>`, ['data-html-x38']),
     p('x39', 'data-url', `<iframe src="data:text/html,<script>${ping('x39')}</script>"></iframe>`),
-    p('x40', 'data-url', `<img src="data:image/svg+xml;base64,${b64(`<svg xmlns="http://www.w3.org/2000/svg" onload="${ping('x40')}"><image href="${near('x40', '.png')}"/></svg>`)}" alt="data-svg-x40">`),
-    p('x41', 'data-url', `![data-svg-md-x41](data:image/svg+xml;base64,${b64(`<svg xmlns="http://www.w3.org/2000/svg"><image href="${near('x41', '.png')}"/></svg>`)})`),
-    p('x42', 'data-url', `<object data="data:text/html;base64,${b64(`<script>${ping('x42')}</script>`)}"></object><embed src="data:image/svg+xml;base64,${b64(`<svg xmlns="http://www.w3.org/2000/svg" onload="${ping('x42')}"/>`)}">`),
+    p(
+      'x40',
+      'data-url',
+      `<img src="data:image/svg+xml;base64,${b64(`<svg xmlns="http://www.w3.org/2000/svg" onload="${ping('x40')}"><image href="${near('x40', '.png')}"/></svg>`)}" alt="data-svg-x40">`,
+    ),
+    p(
+      'x41',
+      'data-url',
+      `![data-svg-md-x41](data:image/svg+xml;base64,${b64(`<svg xmlns="http://www.w3.org/2000/svg"><image href="${near('x41', '.png')}"/></svg>`)})`,
+    ),
+    p(
+      'x42',
+      'data-url',
+      `<object data="data:text/html;base64,${b64(`<script>${ping('x42')}</script>`)}"></object><embed src="data:image/svg+xml;base64,${b64(`<svg xmlns="http://www.w3.org/2000/svg" onload="${ping('x42')}"/>`)}">`,
+    ),
 
     // CSS
     p('x43', 'css', `<div style="background:url(${near('x43', '.png')})">css-url-x43</div>`, ['css-url-x43']),
@@ -141,13 +183,25 @@ export function xssCorpus(beacons: Beacons): XssPayload[] {
     p('x50', 'embed', `<object data="${near('x50', '.swf')}"></object><embed src="${near('x50', '.svg')}">`),
     p('x51', 'markup', `<meta http-equiv="refresh" content="0;url=javascript:${run('x51')}">`),
     p('x52', 'markup', `<base href="${far('x52', '/')}"><img src="relative-x52.png" alt="relative-x52">`),
-    p('x53', 'markup', `<form action="${near('x53')}"><input type="submit" value="form-x53"><button formaction="javascript:${run('x53')}">button-x53</button></form>`, ['button-x53']),
+    p(
+      'x53',
+      'markup',
+      `<form action="${near('x53')}"><input type="submit" value="form-x53"><button formaction="javascript:${run('x53')}">button-x53</button></form>`,
+      ['button-x53'],
+    ),
     p('x54', 'markup', `<math><mtext><table><mglyph><style><img src=x onerror="${run('x54')}"></style></mglyph></table></mtext></math>`),
     p('x55', 'markup', `<math href="javascript:${run('x55')}"><mi xlink:href="javascript:${run('x55')}">math-link-x55</mi></math>`),
     p('x56', 'markup', `<noscript><p title="</noscript><img src=x onerror=${run('x56')}>"></noscript>`),
     p('x57', 'markup', `<a href="https://example.test/x57" ping="${near('x57')}">ping-x57</a>`, ['ping-x57']),
-    p('x58', 'markup', `<img srcset="${near('x58', '.png')} 1x" alt="srcset-x58"><video poster="${near('x58', '.jpg')}"></video><table background="${near('x58', '.gif')}"><tr><td>cell-x58</td></tr></table>`, ['cell-x58']),
-    p('x59', 'markup', `<a href="https://example.test/x59" id="root" name="location">clobber-x59</a><img name="getElementById" alt="clobber-img-x59">`, ['clobber-x59']),
+    p(
+      'x58',
+      'markup',
+      `<img srcset="${near('x58', '.png')} 1x" alt="srcset-x58"><video poster="${near('x58', '.jpg')}"></video><table background="${near('x58', '.gif')}"><tr><td>cell-x58</td></tr></table>`,
+      ['cell-x58'],
+    ),
+    p('x59', 'markup', `<a href="https://example.test/x59" id="root" name="location">clobber-x59</a><img name="getElementById" alt="clobber-img-x59">`, [
+      'clobber-x59',
+    ]),
 
     // Elements that take everything after them when left open
     p('x60', 'unclosed', '<select><option>select-kept-x60', ['select-kept-x60']),
@@ -168,7 +222,11 @@ export function xssCorpus(beacons: Beacons): XssPayload[] {
     p('x75', 'unclosed', '<b><i>bold-kept-x75', ['bold-kept-x75']),
     p('x76', 'unclosed', '<table><tr><td>table-kept-x76', ['table-kept-x76']),
     p('x77', 'unclosed', '<div><blockquote><ul><li>list-kept-x77', ['list-kept-x77']),
-    p('x78', 'unclosed', 'Inline <select><option>inline-select-x78 and <details open>inline-details-x78 and <textarea>inline-textarea-x78', ['inline-select-x78', 'inline-details-x78', 'inline-textarea-x78']),
+    p('x78', 'unclosed', 'Inline <select><option>inline-select-x78 and <details open>inline-details-x78 and <textarea>inline-textarea-x78', [
+      'inline-select-x78',
+      'inline-details-x78',
+      'inline-textarea-x78',
+    ]),
     p('x79', 'unclosed', '<noframes>noframes-kept-x79', ['noframes-kept-x79']),
     p('x80', 'unclosed', '<svg><text>svg-kept-x80', ['svg-kept-x80']),
     p('x81', 'unclosed', '<object>object-kept-x81', ['object-kept-x81']),

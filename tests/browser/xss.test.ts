@@ -34,7 +34,14 @@ async function closedPort(): Promise<number> {
 
 let n = 0;
 const ago = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
-const envelope = (type: string, entity: { type: string; id: string }, payload: object) => ({ id: `evt-xss-${++n}-${Date.now()}`, source: 'test', type, occurredAt: ago(5), entity, payload });
+const envelope = (type: string, entity: { type: string; id: string }, payload: object) => ({
+  id: `evt-xss-${++n}-${Date.now()}`,
+  source: 'test',
+  type,
+  occurredAt: ago(5),
+  entity,
+  payload,
+});
 
 async function setup(t: TestServer): Promise<void> {
   payloads = xssCorpus({ closed: `http://127.0.0.1:${await closedPort()}`, outside: OUTSIDE });
@@ -60,7 +67,20 @@ async function setup(t: TestServer): Promise<void> {
       },
       o(60),
     ),
-    writeAndRegister(ROOT, dir, { id: CORPUS_DOC, path: 'planning/prd.md', title: 'XSS corpus PRD', mimeType: 'text/markdown', kind: 'prd', projectId: PROJECT, content: corpusDocument(payloads) }, ago(50)),
+    writeAndRegister(
+      ROOT,
+      dir,
+      {
+        id: CORPUS_DOC,
+        path: 'planning/prd.md',
+        title: 'XSS corpus PRD',
+        mimeType: 'text/markdown',
+        kind: 'prd',
+        projectId: PROJECT,
+        content: corpusDocument(payloads),
+      },
+      ago(50),
+    ),
   ];
   labelled.forEach(({ x, label }, i) => {
     const story = `s-xss-${x.id}`;
@@ -71,18 +91,40 @@ async function setup(t: TestServer): Promise<void> {
       storyUpserted(
         story,
         PROJECT,
-        { title: label, epic: label, status: ['queued', 'in_progress', 'blocked', 'done'][i % 4], details: { key: x.id, agentModel: label, deferred: [{ summary: label, origin: label }] } },
+        {
+          title: label,
+          epic: label,
+          status: ['queued', 'in_progress', 'blocked', 'done'][i % 4],
+          details: { key: x.id, agentModel: label, deferred: [{ summary: label, origin: label }] },
+        },
         o(40),
       ),
       workflowUpserted(`w-xss-${x.id}`, { name: label, agentId: `a-xss-${x.id}`, projectId: PROJECT, storyId: story, status: 'queued' }, o(30)),
       workflowTransitioned(`w-xss-${x.id}`, 'queued', 'in_progress', o(20), { reason: label }),
-      writeAndRegister(ROOT, dir, { id: `doc-xss-${x.id}`, path: `titles/${x.id}.md`, title: label, mimeType: 'text/markdown', projectId: PROJECT, storyId: story, content: `# ${x.id}\n` }, ago(50)),
+      writeAndRegister(
+        ROOT,
+        dir,
+        {
+          id: `doc-xss-${x.id}`,
+          path: `titles/${x.id}.md`,
+          title: label,
+          mimeType: 'text/markdown',
+          projectId: PROJECT,
+          storyId: story,
+          content: `# ${x.id}\n`,
+        },
+        ago(50),
+      ),
     );
   });
   events.push(
-    envelope('consistency.reported', { type: 'project', id: PROJECT }, {
-      findings: labelled.map(({ x, label }) => ({ kind: 'parse_error', storyId: `s-xss-${x.id}`, file: `stories/${x.id}.md`, line: 1, message: label })),
-    }),
+    envelope(
+      'consistency.reported',
+      { type: 'project', id: PROJECT },
+      {
+        findings: labelled.map(({ x, label }) => ({ kind: 'parse_error', storyId: `s-xss-${x.id}`, file: `stories/${x.id}.md`, line: 1, message: label })),
+      },
+    ),
     syncReported('xss', 'document', 'failed', { error: labelled[0]!.label, note: labelled[1]!.label }, o(1)),
   );
   for (let i = 0; i < events.length; i += 200) await ingestAccepted(t, events.slice(i, i + 200));
@@ -97,7 +139,11 @@ interface Seen {
 }
 
 /** A signed-in context that records executions, outbound requests, dialogs, popups and errors in all its pages. */
-async function watchedContext(browser: Browser, baseUrl: string, opts: { csp: 'bypassed' | 'real'; viewport?: { width: number; height: number } }): Promise<{ context: BrowserContext; seen: Seen }> {
+async function watchedContext(
+  browser: Browser,
+  baseUrl: string,
+  opts: { csp: 'bypassed' | 'real'; viewport?: { width: number; height: number } },
+): Promise<{ context: BrowserContext; seen: Seen }> {
   const viewport = opts.viewport ?? DESKTOP;
   let context: BrowserContext;
   if (opts.csp === 'bypassed') {
@@ -143,7 +189,8 @@ async function poke(page: Page, selector: string, click: boolean): Promise<void>
       const root = document.querySelector(selector);
       if (!root) throw new Error(`nothing matches ${selector}`);
       for (const el of root.querySelectorAll('*')) {
-        for (const type of ['mouseover', 'mouseenter', 'pointerenter', 'focus', 'focusin', 'toggle', 'load', 'error', 'begin', 'start']) el.dispatchEvent(new Event(type, { bubbles: true }));
+        for (const type of ['mouseover', 'mouseenter', 'pointerenter', 'focus', 'focusin', 'toggle', 'load', 'error', 'begin', 'start'])
+          el.dispatchEvent(new Event(type, { bubbles: true }));
         const href = el.getAttribute('href');
         if (click && (el.tagName !== 'A' || !href || href.startsWith('#'))) (el as HTMLElement).click?.();
       }
@@ -235,11 +282,13 @@ describe('XSS corpus in real Chromium (issue 13 §4)', () => {
   it('has at least 50 payloads over every family, most of them short enough to be a title or a name', () => {
     expect(payloads.length).toBeGreaterThanOrEqual(50);
     expect(new Set(payloads.map((x) => x.id)).size).toBe(payloads.length);
-    expect(new Set(payloads.map((x) => x.kind))).toEqual(new Set(['script', 'handler', 'url', 'svg', 'mermaid', 'data-url', 'css', 'embed', 'markup', 'unclosed']));
+    expect(new Set(payloads.map((x) => x.kind))).toEqual(
+      new Set(['script', 'handler', 'url', 'svg', 'mermaid', 'data-url', 'css', 'embed', 'markup', 'unclosed']),
+    );
     expect(labelled.length).toBeGreaterThanOrEqual(50);
   });
 
-  it('the document: nothing runs, nothing is fetched, every sentinel is visible at the top level, the author\'s text stays (sanitiser alone)', async () => {
+  it("the document: nothing runs, nothing is fetched, every sentinel is visible at the top level, the author's text stays (sanitiser alone)", async () => {
     const { context, seen } = await watchedContext(ws.browser, ws.t.url, { csp: 'bypassed' });
     const page = await context.newPage();
     await page.goto(`${ws.t.url}/documents/${CORPUS_DOC}`);
@@ -247,14 +296,26 @@ describe('XSS corpus in real Chromium (issue 13 §4)', () => {
     await page.getByTestId('markdown-body').getByRole('heading', { name: 'XSS corpus', level: 1 }).waitFor();
     await expect.poll(() => page.locator('[data-testid=mermaid-diagram][data-state=pending]').count(), { timeout: 30_000 }).toBe(0);
     // What a reader sees, before anything is clicked (a click on a summary would fold its <details>).
-    const report = await documentReport(page, payloads.map((x) => sentinel(x.id)), payloads.flatMap((x) => x.keeps ?? []));
+    const report = await documentReport(
+      page,
+      payloads.map((x) => sentinel(x.id)),
+      payloads.flatMap((x) => x.keeps ?? []),
+    );
     await screenshot(page, 'xss-corpus-document-1440');
     await poke(page, '[data-testid=markdown-body]', true);
     expect.soft(seen.executions).toEqual([]);
     expect.soft(seen.outbound).toEqual([]);
     expect.soft(report.handlers).toEqual([]);
     expect.soft(report.styled).toEqual([]);
-    expect.soft(report.elements.filter((t) => /^(script|iframe|object|embed|form|base|meta|link|style|select|option|textarea|template|noscript|title|xmp|plaintext|noembed|noframes|math|video|audio)$/.test(t))).toEqual([]);
+    expect
+      .soft(
+        report.elements.filter((t) =>
+          /^(script|iframe|object|embed|form|base|meta|link|style|select|option|textarea|template|noscript|title|xmp|plaintext|noembed|noframes|math|video|audio)$/.test(
+            t,
+          ),
+        ),
+      )
+      .toEqual([]);
 
     // No payload swallows what follows it: every section heading and sentinel is a visible child of the document
     // itself, not of an element a payload opened.
@@ -280,7 +341,7 @@ describe('XSS corpus in real Chromium (issue 13 §4)', () => {
     await context.close();
   });
 
-  it('the document under the app\'s real Content-Security-Policy: no execution, no request, not even a blocked attempt in the console', async () => {
+  it("the document under the app's real Content-Security-Policy: no execution, no request, not even a blocked attempt in the console", async () => {
     const { context, seen } = await watchedContext(ws.browser, ws.t.url, { csp: 'real' });
     const page = await context.newPage();
     await page.goto(`${ws.t.url}/documents/${CORPUS_DOC}`);

@@ -11,7 +11,8 @@ const root = path.resolve(import.meta.dirname, '../..');
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
-const cli = (args: string[], env: Record<string, string> = {}, input?: string) => runCli(args, { env, timeoutMs: 30_000, ...(input !== undefined ? { input } : {}) });
+const cli = (args: string[], env: Record<string, string> = {}, input?: string) =>
+  runCli(args, { env, timeoutMs: 30_000, ...(input !== undefined ? { input } : {}) });
 
 describe('bmad-ops CLI', () => {
   const dataDir = tempDir('bmad-ops-cli-');
@@ -40,8 +41,21 @@ describe('bmad-ops CLI', () => {
     expect(cli(['key', 'list', '--data-dir', dataDir]).stdout).toMatch(/connector\tingest,read\tsources connector\t/);
   });
 
-  it('binds an ingest key to the sources it may write: named after it by default, never the server\'s own', () => {
-    const r = cli(['key', 'create', '--name', 'importer', '--scope', 'ingest', '--source', 'bmad-connector', '--source', 'claude-code-importer', '--data-dir', dataDir]);
+  it("binds an ingest key to the sources it may write: named after it by default, never the server's own", () => {
+    const r = cli([
+      'key',
+      'create',
+      '--name',
+      'importer',
+      '--scope',
+      'ingest',
+      '--source',
+      'bmad-connector',
+      '--source',
+      'claude-code-importer',
+      '--data-dir',
+      dataDir,
+    ]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/writing as "bmad-connector", "claude-code-importer"/);
     expect(cli(['key', 'list', '--data-dir', dataDir]).stdout).toMatch(/importer\tingest\tsources bmad-connector,claude-code-importer\t/);

@@ -18,7 +18,10 @@ const cli = (args: string[]) => runCli(args);
 /** The remote variant runs while this process serves, so it must not block the event loop (spawnSync would). */
 function cliAsync(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli/main.ts', ...args], { cwd: root, env: { ...process.env, BMAD_OPS_LOG_LEVEL: 'silent' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli/main.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, BMAD_OPS_LOG_LEVEL: 'silent' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

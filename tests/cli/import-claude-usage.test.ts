@@ -89,13 +89,27 @@ describe('bmad-ops import-claude-usage', () => {
     const env = setUp();
     server = await startTestServer({ config: { bmad: { projects: [env.bmad] } } });
     // The BMAD folders come from the environment, as the server's own config would give them.
-    const first = await cliAsync(['import-claude-usage', '--dir', env.projects, '--url', server.url, '--key', server.keys.ingest], { BMAD_OPS_BMAD_PROJECTS: env.bmad });
+    const first = await cliAsync(['import-claude-usage', '--dir', env.projects, '--url', server.url, '--key', server.keys.ingest], {
+      BMAD_OPS_BMAD_PROJECTS: env.bmad,
+    });
     expect(first.code).toBe(0);
     for (const re of SUMMARY) expect(first.stdout).toMatch(re);
     // 8 costs, and the run sess-a's dev-story made (started, in progress, ended): 3 workflow events.
     expect(first.stdout).toMatch(/events: 11 new, 0 already known, 0 rejected/);
     expect(first.stderr).toMatch(/warning: .*sess-b\.jsonl:3: not JSON/);
-    expect(costRows(server.dataDir)).toEqual({ n: 8, input: 865, output: 315, cacheWrite: 1400, cacheRead: 3500, recorded: 1, inProject: 6, unattributed: 2, dev: 3, sm: 2, qa: 1 });
+    expect(costRows(server.dataDir)).toEqual({
+      n: 8,
+      input: 865,
+      output: 315,
+      cacheWrite: 1400,
+      cacheRead: 3500,
+      recorded: 1,
+      inProject: 6,
+      unattributed: 2,
+      dev: 3,
+      sm: 2,
+      qa: 1,
+    });
 
     const again = await cliAsync(['import-claude-usage', '--dir', env.projects, '--bmad', env.bmad, '--url', server.url, '--key', server.keys.ingest]);
     expect(again.code).toBe(0);
@@ -140,7 +154,11 @@ describe('bmad-ops import-claude-usage', () => {
         cwd: env.bmad,
         timestamp: '2026-11-22T09:00:00.000Z',
         requestId: 'req_c3',
-        message: { id: 'msg_c3', model: 'claude-sonnet-4-5-20250929', usage: { input_tokens: 11, output_tokens: 7, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } },
+        message: {
+          id: 'msg_c3',
+          model: 'claude-sonnet-4-5-20250929',
+          usage: { input_tokens: 11, output_tokens: 7, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+        },
       };
       fs.appendFileSync(path.join(env.projects, '-work-other/sess-c.jsonl'), `${JSON.stringify(line)}\n`);
       await waitFor(w.child, w.out, /sess-c\.jsonl: \+1 usage entries: 1 events new, 0 already known, 0 rejected/);

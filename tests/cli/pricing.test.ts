@@ -26,7 +26,14 @@ describe('bmad-ops pricing', () => {
     expect(cli(['pricing', 'show', '--data-dir', dataDir]).stdout).toMatch(/^pricing table team-2027-01 \(USD/);
 
     const bad = path.join(dir, 'bad.json');
-    fs.writeFileSync(bad, JSON.stringify({ version: 'x', currency: 'USD', models: { 'claude-x': { prices: [{ effectiveFrom: '2026-01-01', input: -1, output: 1, cacheWrite: 1, cacheRead: 1 }] } } }));
+    fs.writeFileSync(
+      bad,
+      JSON.stringify({
+        version: 'x',
+        currency: 'USD',
+        models: { 'claude-x': { prices: [{ effectiveFrom: '2026-01-01', input: -1, output: 1, cacheWrite: 1, cacheRead: 1 }] } },
+      }),
+    );
     const refused = cli(['pricing', 'update', bad, '--data-dir', dataDir]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/bad\.json is invalid:\n\s+models\.claude-x\.prices\.0\.input/);

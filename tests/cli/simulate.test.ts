@@ -15,7 +15,11 @@ const CLI = ['--import', 'tsx', 'src/server/cli/main.ts', 'simulate'];
 /** The CLI as a child process, without blocking this process: the server under test lives in it. */
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...CLI, ...args], { cwd: root, env: { ...process.env, BMAD_OPS_KEY: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...CLI, ...args], {
+      cwd: root,
+      env: { ...process.env, BMAD_OPS_KEY: '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -58,7 +62,16 @@ describe('the simulator generator', () => {
 
   it('covers the catalogue a BMAD connector feeds, with BMAD columns mapped to canonical statuses', () => {
     const types = new Set(events.map((e) => e.type));
-    for (const t of ['project.upserted', 'story.upserted', 'story.status_changed', 'agent.upserted', 'workflow.upserted', 'workflow.transitioned', 'cost.recorded', 'sync.reported']) {
+    for (const t of [
+      'project.upserted',
+      'story.upserted',
+      'story.status_changed',
+      'agent.upserted',
+      'workflow.upserted',
+      'workflow.transitioned',
+      'cost.recorded',
+      'sync.reported',
+    ]) {
       expect(types).toContain(t);
     }
     const agents = events.filter((e) => e.type === 'agent.upserted').map((e) => e.payload.type);
@@ -154,7 +167,12 @@ describe('bmad-ops simulate against a real server', () => {
       const sim = new BmadSimulator({ runId: 'throttle', random: new SeededRandom(1), clock: fixedClock(new Date('2026-11-29T08:00:00Z')) });
       const stats = await runSimulation({ url: limited.url, key: limited.keys.ingest, rate: 40, durationS: 1.5, events: sim, flushIntervalMs: 100 });
       expect(stats.throttled).toBeGreaterThan(0);
-      expect({ sent: stats.sent, accepted: stats.accepted, rejected: stats.rejected, behind: stats.behind }).toEqual({ sent: 60, accepted: 60, rejected: 0, behind: 0 });
+      expect({ sent: stats.sent, accepted: stats.accepted, rejected: stats.rejected, behind: stats.behind }).toEqual({
+        sent: 60,
+        accepted: 60,
+        rejected: 0,
+        behind: 0,
+      });
     } finally {
       await limited.close();
     }

@@ -38,7 +38,8 @@ describe('BMAD connector: a watched v6 project', () => {
     await t?.close();
   });
 
-  const board = async (): Promise<KanbanBoard> => kanbanBoardSchema.parse(await (await t.get(`/api/v1/kanban/board?projectId=${encodeURIComponent(projectId)}`)).json());
+  const board = async (): Promise<KanbanBoard> =>
+    kanbanBoardSchema.parse(await (await t.get(`/api/v1/kanban/board?projectId=${encodeURIComponent(projectId)}`)).json());
   const columnOf = (b: KanbanBoard, storyId: string) => b.columns.find((c) => c.cards.some((s) => s.id === storyId))?.key;
 
   it('imports the sample: every story on the board in its BMAD column, planning workflows, documents', async () => {
@@ -77,10 +78,14 @@ describe('BMAD connector: a watched v6 project', () => {
     expect(Date.now() - started).toBeLessThan(1500);
 
     fs.writeFileSync(sprintFile, `${text.replace(line, '$1in-progress')}\n  broken: [unclosed\n`);
-    await until(async () => {
-      const s = syncStatusSchema.parse(await (await t.get('/api/v1/sync/status')).json());
-      return s.modules.some((m) => m.module === 'story' && m.status === 'failed' && /sprint-status\.yaml:\d+/.test(m.error ?? ''));
-    }, 'sync failed with file and line', 3000);
+    await until(
+      async () => {
+        const s = syncStatusSchema.parse(await (await t.get('/api/v1/sync/status')).json());
+        return s.modules.some((m) => m.module === 'story' && m.status === 'failed' && /sprint-status\.yaml:\d+/.test(m.error ?? ''));
+      },
+      'sync failed with file and line',
+      3000,
+    );
     expect(columnOf(await board(), storyId)).toBe('in-progress');
 
     fs.writeFileSync(sprintFile, text);
@@ -96,13 +101,21 @@ describe('BMAD connector: a watched v6 project', () => {
     const original = fs.readFileSync(file, 'utf8');
     fs.writeFileSync(file, original.replace(/^Status:\s*review\s*$/m, 'Status: done'));
     const integrity = async () => integritySchema.parse(await (await t.get(`/api/v1/projects/${encodeURIComponent(projectId)}/integrity`)).json());
-    await until(async () => (await integrity()).findings.some((f) => f.kind === 'status_drift' && f.storyId === ids.story(snap.projectKey, story.key)), 'drift recorded', 3000);
+    await until(
+      async () => (await integrity()).findings.some((f) => f.kind === 'status_drift' && f.storyId === ids.story(snap.projectKey, story.key)),
+      'drift recorded',
+      3000,
+    );
     const card = (await board()).columns.flatMap((c) => c.cards).find((c) => c.id === ids.story(snap.projectKey, story.key))!;
     expect(card.findings.map((f) => f.kind)).toContain('status_drift');
     const metrics = await (await t.get('/metrics', t.keys.metrics)).text();
     expect(metrics).toMatch(/cross_view_consistency_failures_total\{kind="status_drift"\} [1-9]/);
     fs.writeFileSync(file, original);
-    await until(async () => !(await integrity()).findings.some((f) => f.kind === 'status_drift' && f.storyId === ids.story(snap.projectKey, story.key)), 'drift cleared', 3000);
+    await until(
+      async () => !(await integrity()).findings.some((f) => f.kind === 'status_drift' && f.storyId === ids.story(snap.projectKey, story.key)),
+      'drift cleared',
+      3000,
+    );
   });
 
   it('a card moved in the dashboard is written back to sprint-status.yaml (only the value changes) and enters once', async () => {
@@ -145,7 +158,14 @@ describe('BMAD connector: a watched v4 project (no sprint-status.yaml)', () => {
     const snap = t.server.bmad.all[0]!.snapshot!;
     const story = snap.stories.find((s) => s.file && s.status !== 'done')!;
     const storyId = ids.story(snap.projectKey, story.key);
-    const status = async () => storySchema.parse((((await (await t.get(`/api/v1/stories?projectId=${encodeURIComponent(ids.project(snap.projectKey))}&pageSize=200`)).json()) as { items: unknown[] }).items.map((i) => storySchema.parse(i)).find((s) => s.id === storyId))).status;
+    const status = async () =>
+      storySchema.parse(
+        (
+          (await (await t.get(`/api/v1/stories?projectId=${encodeURIComponent(ids.project(snap.projectKey))}&pageSize=200`)).json()) as { items: unknown[] }
+        ).items
+          .map((i) => storySchema.parse(i))
+          .find((s) => s.id === storyId),
+      ).status;
     expect(await status()).toBe(story.status);
     fs.rmSync(path.join(dir, story.file!));
     await until(async () => (await status()) === 'canceled', 'card canceled', 3000);

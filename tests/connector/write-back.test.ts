@@ -172,7 +172,10 @@ describe('writeBackStoryStatus', () => {
   });
 
   it('v4: rewrites the value under ## Status, nothing else', async () => {
-    const root = await makeProject({ '.bmad-core/core-config.yaml': 'devStoryLocation: docs/stories\n', 'docs/stories/1.1.story.md': v4Story('1.1', 'Setup', 'InProgress') });
+    const root = await makeProject({
+      '.bmad-core/core-config.yaml': 'devStoryLocation: docs/stories\n',
+      'docs/stories/1.1.story.md': v4Story('1.1', 'Setup', 'InProgress'),
+    });
     roots.push(root);
     const before = await read(root, 'docs/stories/1.1.story.md');
     const snap = await scanBmadProject(root);
@@ -186,7 +189,10 @@ describe('writeBackStoryStatus', () => {
 
   it('v6.7 spec file: front matter status (review is written in-review), quoting kept', async () => {
     const spec = `${IMPL}/spec-dark-mode.md`;
-    const root = await makeProject({ '_bmad/config.toml': 'project_name = "x"\n', [spec]: '---\ntitle: Dark mode\nstatus: "in-progress"  # set by bmad-build\n---\n\n# Dark mode\n' });
+    const root = await makeProject({
+      '_bmad/config.toml': 'project_name = "x"\n',
+      [spec]: '---\ntitle: Dark mode\nstatus: "in-progress"  # set by bmad-build\n---\n\n# Dark mode\n',
+    });
     roots.push(root);
     const before = await read(root, spec);
     const snap = await scanBmadProject(root);

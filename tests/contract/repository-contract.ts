@@ -81,7 +81,10 @@ export function describeRepositoryContract(name: string, backend: BackendFactory
         const ids = stored.map((s) => s.eventId);
         expect(ids[0]).toBeLessThan(ids[1]!);
         expect(ids[1]).toBeLessThan(ids[2]!);
-        const found = await eventsRepository.findBySourceKeys(db.read, [{ source: 'contract', sourceEventId: 'e-00001' }, { source: 'other', sourceEventId: 'e-00001' }]);
+        const found = await eventsRepository.findBySourceKeys(db.read, [
+          { source: 'contract', sourceEventId: 'e-00001' },
+          { source: 'other', sourceEventId: 'e-00001' },
+        ]);
         expect([...found.keys()]).toEqual(['contract\ne-00001']);
         expect(await eventsRepository.headEventId(db.read)).toBe(ids[2]);
         const after = await eventsRepository.listAfter(db.read, ids[0]!, 10);
@@ -113,7 +116,14 @@ export function describeRepositoryContract(name: string, backend: BackendFactory
         const many = Array.from({ length: 1200 }, (_, i) => event(i)).map((e) => ({ event: e, contentHash: 'h' }));
         const stored = await withWriteTransaction(db, tx, (trx) => eventsRepository.append(trx, many, 'now'));
         expect(new Set(stored.map((s) => s.eventId)).size).toBe(1200);
-        expect((await eventsRepository.findBySourceKeys(db.read, many.map((m) => m.event))).size).toBe(1200);
+        expect(
+          (
+            await eventsRepository.findBySourceKeys(
+              db.read,
+              many.map((m) => m.event),
+            )
+          ).size,
+        ).toBe(1200);
       });
     });
 
@@ -127,27 +137,43 @@ export function describeRepositoryContract(name: string, backend: BackendFactory
             workflowRow('d', { last_transition_at: '2026-11-29T08:09:00.000Z', project_id: 'p-2' }),
           ]),
         );
-        await withWriteTransaction(db, tx, (trx) => workflowsRepository.upsertRows(trx, [workflowRow('d', { name: 'renamed', last_transition_at: '2026-11-29T08:09:00.000Z', project_id: 'p-2' })]));
-        const all = await workflowsRepository.list(db.read, {}, 1, 10);
+        await withWriteTransaction(db, tx, (trx) =>
+          workflowsRepository.upsertRows(trx, [workflowRow('d', { name: 'renamed', last_transition_at: '2026-11-29T08:09:00.000Z', project_id: 'p-2' })]),
+        );
+        const all = await workflowsRepository.list(db.read, {}, 1, 10, storiesRepository);
         expect(all.items.map((w) => w.id)).toEqual(['d', 'a', 'b', 'c']);
         expect(all.total).toBe(4);
         expect(all.items[0]!.name).toBe('renamed');
-        expect((await workflowsRepository.list(db.read, { status: ['blocked', 'failed'] }, 1, 10)).items.map((w) => w.id)).toEqual(['a', 'b']);
-        expect((await workflowsRepository.list(db.read, { ownerId: 'u1' }, 1, 10)).items.map((w) => w.id)).toEqual(['b']);
-        const page2 = await workflowsRepository.list(db.read, {}, 2, 3);
+        expect((await workflowsRepository.list(db.read, { status: ['blocked', 'failed'] }, 1, 10, storiesRepository)).items.map((w) => w.id)).toEqual([
+          'a',
+          'b',
+        ]);
+        expect((await workflowsRepository.list(db.read, { ownerId: 'u1' }, 1, 10, storiesRepository)).items.map((w) => w.id)).toEqual(['b']);
+        const page2 = await workflowsRepository.list(db.read, {}, 2, 3, storiesRepository);
         expect(page2).toEqual({ items: [expect.objectContaining({ id: 'c' })], total: 4 });
-        expect(await workflowsRepository.findById(db.read, 'zzz')).toBeUndefined();
+        expect(await workflowsRepository.findById(db.read, 'zzz', storiesRepository)).toBeUndefined();
       });
 
       it('upserts and reads back more rows than one statement can carry', async () => {
         const rows = Array.from({ length: 3000 }, (_, i) => workflowRow(`w${i}`));
         await withWriteTransaction(db, tx, (trx) => workflowsRepository.upsertRows(trx, rows));
-        expect((await workflowsRepository.rowsByIds(db.read, rows.map((r) => r.id))).size).toBe(3000);
+        expect(
+          (
+            await workflowsRepository.rowsByIds(
+              db.read,
+              rows.map((r) => r.id),
+            )
+          ).size,
+        ).toBe(3000);
       });
 
       it('returns the latest transitions as a timeline and ignores a re-inserted event', async () => {
         const stored = await withWriteTransaction(db, tx, (trx) =>
-          eventsRepository.append(trx, [1, 2, 3].map((n) => ({ event: event(n), contentHash: 'h' })), 'now'),
+          eventsRepository.append(
+            trx,
+            [1, 2, 3].map((n) => ({ event: event(n), contentHash: 'h' })),
+            'now',
+          ),
         );
         const rows = stored.map((s, i) => ({
           workflow_id: 'w',
@@ -183,11 +209,24 @@ export function describeRepositoryContract(name: string, backend: BackendFactory
         const now = '2026-06-01T00:00:00.000Z';
         expect((await projectsRepository.list(db.read, { overdue: true }, 1, 10, now)).items.map((p) => p.id)).toEqual(['late']);
         expect((await projectsRepository.list(db.read, { overdue: false }, 1, 10, now)).items.map((p) => p.id)).toEqual(['done-late', 'open']);
-        expect((await projectsRepository.list(db.read, { riskFlag: true }, 1, 10, now)).items).toEqual([expect.objectContaining({ id: 'open', riskFlag: true, progressPct: null })]);
+        expect((await projectsRepository.list(db.read, { riskFlag: true }, 1, 10, now)).items).toEqual([
+          expect.objectContaining({ id: 'open', riskFlag: true, progressPct: null }),
+        ]);
       });
 
       it('finds stories in a custom column or in the column of their status', async () => {
-        const base = { project_id: 'p', title: 't', owner_id: null, epic: null, attrs_at: null, attrs_key: null, status_at: null, status_key: null, updated_at: '2026-11-29T08:00:00.000Z', details_json: null };
+        const base = {
+          project_id: 'p',
+          title: 't',
+          owner_id: null,
+          epic: null,
+          attrs_at: null,
+          attrs_key: null,
+          status_at: null,
+          status_key: null,
+          updated_at: '2026-11-29T08:00:00.000Z',
+          details_json: null,
+        };
         await withWriteTransaction(db, tx, (trx) =>
           storiesRepository.upsertRows(trx, [
             { ...base, id: 's1', status: 'in_progress', kanban_column: 'review' },
@@ -205,20 +244,59 @@ export function describeRepositoryContract(name: string, backend: BackendFactory
         const account = { displayName: null, role: 'viewer' as const, passwordHash: 'h', passwordChangeRequired: false, now: 'now' };
         await usersRepository.createAccount(db.write, { ...account, id: 'u1', email: 'a@x.test' });
         await expect(usersRepository.createAccount(db.write, { ...account, id: 'u2', email: 'a@x.test' })).rejects.toThrow();
-        const eventUser = { email: 'a@x.test', display_name: 'A', role: 'viewer', password_hash: null, preferences_json: '{}', origin: 'event', version_at: 'v', version_key: 'k', created_at: 'c', updated_at: 'u', disabled_at: null, password_change_required: 0 };
-        await usersRepository.upsertEventUsers(db.write, [{ ...eventUser, id: 'e1' }, { ...eventUser, id: 'u1', email: 'hijack@x.test' }]);
+        const eventUser = {
+          email: 'a@x.test',
+          display_name: 'A',
+          role: 'viewer',
+          password_hash: null,
+          preferences_json: '{}',
+          origin: 'event',
+          version_at: 'v',
+          version_key: 'k',
+          created_at: 'c',
+          updated_at: 'u',
+          disabled_at: null,
+          password_change_required: 0,
+        };
+        await usersRepository.upsertEventUsers(db.write, [
+          { ...eventUser, id: 'e1' },
+          { ...eventUser, id: 'u1', email: 'hijack@x.test' },
+        ]);
         expect((await usersRepository.findAccountById(db.read, 'u1'))?.email).toBe('a@x.test');
         expect(await usersRepository.countAccounts(db.read)).toBe(1);
         expect((await usersRepository.findAccountByEmail(db.read, 'a@x.test'))?.id).toBe('u1');
       });
 
       it('stores keys and sessions by hash, revokes and expires them', async () => {
-        await apiKeysRepository.insert(db.write, { id: 'k1', name: 'n', scopes: ['read'], secretHash: 'hash', createdBy: null, now: '2026-01-01T00:00:00.000Z' });
+        await apiKeysRepository.insert(db.write, {
+          id: 'k1',
+          name: 'n',
+          scopes: ['read'],
+          secretHash: 'hash',
+          createdBy: null,
+          now: '2026-01-01T00:00:00.000Z',
+        });
         expect(await apiKeysRepository.revoke(db.write, 'k1', 'later')).toBe(true);
         expect(await apiKeysRepository.revoke(db.write, 'k1', 'later')).toBe(false);
         expect((await apiKeysRepository.findById(db.read, 'k1'))?.revokedAt).toBe('later');
-        await usersRepository.createAccount(db.write, { id: 'u1', email: 'a@x.test', displayName: null, role: 'viewer', passwordHash: 'h', passwordChangeRequired: false, now: 'now' });
-        await sessionsRepository.insert(db.write, { id: 's1', userId: 'u1', tokenHash: 't1', now: '2026-01-01T00:00:00.000Z', expiresAt: '2026-01-02T00:00:00.000Z', userAgent: null, ip: null });
+        await usersRepository.createAccount(db.write, {
+          id: 'u1',
+          email: 'a@x.test',
+          displayName: null,
+          role: 'viewer',
+          passwordHash: 'h',
+          passwordChangeRequired: false,
+          now: 'now',
+        });
+        await sessionsRepository.insert(db.write, {
+          id: 's1',
+          userId: 'u1',
+          tokenHash: 't1',
+          now: '2026-01-01T00:00:00.000Z',
+          expiresAt: '2026-01-02T00:00:00.000Z',
+          userAgent: null,
+          ip: null,
+        });
         expect((await sessionsRepository.findByTokenHash(db.read, 't1'))?.userId).toBe('u1');
         expect(await sessionsRepository.deleteExpired(db.write, '2026-01-03T00:00:00.000Z')).toBe(1);
         expect(await sessionsRepository.findByTokenHash(db.read, 't1')).toBeUndefined();
@@ -234,10 +312,22 @@ export function describeRepositoryContract(name: string, backend: BackendFactory
       });
 
       it('upserts sync state per scope', async () => {
-        const row = { id: 'conn', module: 'story', status: 'ok', error_message: null, expected_interval_ms: 1000, last_attempt_at_utc: 'a', last_attempt_key: 'k', last_successful_sync_at_utc: 'a', note: null };
+        const row = {
+          id: 'conn',
+          module: 'story',
+          status: 'ok',
+          error_message: null,
+          expected_interval_ms: 1000,
+          last_attempt_at_utc: 'a',
+          last_attempt_key: 'k',
+          last_successful_sync_at_utc: 'a',
+          note: null,
+        };
         await syncRepository.upsertRows(db.write, [row]);
         await syncRepository.upsertRows(db.write, [{ ...row, status: 'failed', error_message: 'e', last_attempt_at_utc: 'b' }]);
-        expect(await syncRepository.all(db.read)).toEqual([expect.objectContaining({ status: 'failed', error_message: 'e', last_successful_sync_at_utc: 'a' })]);
+        expect(await syncRepository.all(db.read)).toEqual([
+          expect.objectContaining({ status: 'failed', error_message: 'e', last_successful_sync_at_utc: 'a' }),
+        ]);
       });
     });
   });

@@ -1,5 +1,5 @@
 import { configSchema } from '../../src/server/config.js';
-import { createCore } from '../../src/server/server.js';
+import { createCore } from '../../src/server/core.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 
 /**

@@ -121,7 +121,15 @@ interface BurstStats {
 
 /** Several clients post as fast as the server answers; the server is SIGKILLed under them after a random delay. */
 async function burstAndKill(srv: ServerProcess, round: number): Promise<BurstStats> {
-  const stats: BurstStats = { killAfterMs: randInt(...KILL_AFTER_MS), ackedBatches: 0, ackedEvents: 0, inFlightBatches: 0, inFlightEvents: 0, anomalies: [], exitSignal: null };
+  const stats: BurstStats = {
+    killAfterMs: randInt(...KILL_AFTER_MS),
+    ackedBatches: 0,
+    ackedEvents: 0,
+    inFlightBatches: 0,
+    inFlightEvents: 0,
+    anomalies: [],
+    exitSignal: null,
+  };
   let killed = false;
   const roundBatches: Batch[] = [];
 
@@ -257,7 +265,10 @@ function verifyDatabase(context: string): Snapshot {
 
       const workflowIds = new Set(all.filter((r) => r.event_type.startsWith('workflow.')).map((r) => r.entity_id));
       const workflowRows = db.prepare('select * from workflows order by id').all() as WorkflowRow[];
-      expect(workflowRows.map((r) => r.id), `${context}: workflows rows vs workflow ids in the log`).toEqual([...workflowIds].sort());
+      expect(
+        workflowRows.map((r) => r.id),
+        `${context}: workflows rows vs workflow ids in the log`,
+      ).toEqual([...workflowIds].sort());
       const expected = expectedWorkflows(all);
       const stale = workflowRows.filter((r) => !isDeepStrictEqual({ ...r }, expected.get(r.id)));
       expect(
@@ -334,7 +345,10 @@ async function resend(url: string, before: Snapshot, context: string): Promise<R
     const r = body.results[i];
     return r?.status !== 'duplicate' || r.eventId !== s.eventId;
   });
-  expect(notDuplicate.map((s) => s.event.id), `${context}: re-sent acknowledged events not reported as duplicate of their sequence`).toEqual([]);
+  expect(
+    notDuplicate.map((s) => s.event.id),
+    `${context}: re-sent acknowledged events not reported as duplicate of their sequence`,
+  ).toEqual([]);
   return stats;
 }
 
@@ -354,45 +368,44 @@ afterAll(async () => {
 });
 
 describe(`kill -9 during an ingest burst (seed ${SEED})`, () => {
-  it(
-    `loses no acknowledged event and keeps the database and read models consistent over ${ROUNDS} crashes`,
-    async () => {
-      let srv = await startServer();
-      let totalInFlightBatches = 0;
-      for (let round = 1; round <= ROUNDS; round++) {
-        const context = `round ${round} (seed ${SEED})`;
-        const burst = await burstAndKill(srv, round);
-        expect(burst.anomalies, `${context}: unexpected responses during the burst`).toEqual([]);
-        expect(burst.exitSignal, `${context}: the server must have died from our SIGKILL`).toBe('SIGKILL');
-        expect(burst.ackedEvents, `${context}: no event was acknowledged before the kill, the round proves nothing`).toBeGreaterThan(0);
-        totalInFlightBatches += burst.inFlightBatches;
+  it(`loses no acknowledged event and keeps the database and read models consistent over ${ROUNDS} crashes`, async () => {
+    let srv = await startServer();
+    let totalInFlightBatches = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const context = `round ${round} (seed ${SEED})`;
+      const burst = await burstAndKill(srv, round);
+      expect(burst.anomalies, `${context}: unexpected responses during the burst`).toEqual([]);
+      expect(burst.exitSignal, `${context}: the server must have died from our SIGKILL`).toBe('SIGKILL');
+      expect(burst.ackedEvents, `${context}: no event was acknowledged before the kill, the round proves nothing`).toBeGreaterThan(0);
+      totalInFlightBatches += burst.inFlightBatches;
 
-        const restartedAt = performance.now();
-        srv = await startServer();
-        const restartMs = Math.round(performance.now() - restartedAt);
+      const restartedAt = performance.now();
+      srv = await startServer();
+      const restartMs = Math.round(performance.now() - restartedAt);
 
-        const before = verifyDatabase(`${context}, after restart`);
-        const re = await resend(srv.url, before, context);
-        verifyDatabase(`${context}, after re-sending`);
-        expect([...sent.values()].filter((s) => s.eventId === undefined), `${context}: events still unacknowledged after re-send`).toEqual([]);
+      const before = verifyDatabase(`${context}, after restart`);
+      const re = await resend(srv.url, before, context);
+      verifyDatabase(`${context}, after re-sending`);
+      expect(
+        [...sent.values()].filter((s) => s.eventId === undefined),
+        `${context}: events still unacknowledged after re-send`,
+      ).toEqual([]);
 
-        console.log(
-          `crash round ${round} (seed ${SEED}): kill after ${burst.killAfterMs} ms, acked ${burst.ackedEvents} events in ${burst.ackedBatches} batches, ` +
-            `in flight ${burst.inFlightEvents} events in ${burst.inFlightBatches} batches (${re.alreadyStored} already stored), ` +
-            `restart ${restartMs} ms, ${sent.size} events total`,
-        );
-      }
-      // Each round may by chance die between requests; over all rounds the kill must have hit requests in flight.
-      expect(totalInFlightBatches, 'no request was ever in flight at a kill').toBeGreaterThan(0);
+      console.log(
+        `crash round ${round} (seed ${SEED}): kill after ${burst.killAfterMs} ms, acked ${burst.ackedEvents} events in ${burst.ackedBatches} batches, ` +
+          `in flight ${burst.inFlightEvents} events in ${burst.inFlightBatches} batches (${re.alreadyStored} already stored), ` +
+          `restart ${restartMs} ms, ${sent.size} events total`,
+      );
+    }
+    // Each round may by chance die between requests; over all rounds the kill must have hit requests in flight.
+    expect(totalInFlightBatches, 'no request was ever in flight at a kill').toBeGreaterThan(0);
 
-      const exit = await srv.stop();
-      expect(exit, `graceful stop after the crashes\n${srv.stderrTail()}`).toEqual({ code: 0, signal: null });
-      verifyDatabase('after a clean shutdown');
-      // The consistency monitor agrees: every read model equals its rebuild from the log the crashes left.
-      const verify = runCli(['verify', '--data-dir', dataDir], { timeoutMs: 120_000 });
-      expect(verify.stdout, verify.stderr).toMatch(/: ok, 0 findings/);
-      expect(verify.code).toBe(0);
-    },
-    150_000,
-  );
+    const exit = await srv.stop();
+    expect(exit, `graceful stop after the crashes\n${srv.stderrTail()}`).toEqual({ code: 0, signal: null });
+    verifyDatabase('after a clean shutdown');
+    // The consistency monitor agrees: every read model equals its rebuild from the log the crashes left.
+    const verify = runCli(['verify', '--data-dir', dataDir], { timeoutMs: 120_000 });
+    expect(verify.stdout, verify.stderr).toMatch(/: ok, 0 findings/);
+    expect(verify.code).toBe(0);
+  }, 150_000);
 });

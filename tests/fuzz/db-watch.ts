@@ -21,7 +21,9 @@ export class DbWatch {
 
   constructor(file: string) {
     this.db = new Database(file, { readonly: true, fileMustExist: true });
-    const names = (this.db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`).all() as { name: string }[])
+    const names = (
+      this.db.prepare(`select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name`).all() as { name: string }[]
+    )
       .map((r) => r.name)
       .filter((n) => n !== AUDIT);
     this.reads = names.map((name) => ({ name, all: this.db.prepare(`select * from "${name.replace(/"/g, '""')}"`).raw(true) }));
@@ -38,7 +40,8 @@ export class DbWatch {
     for (const { name, all } of this.reads) {
       const rows = all.all() as unknown[][];
       const h = createHash('sha1');
-      for (const row of rows) h.update(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : Buffer.isBuffer(v) ? v.toString('hex') : v)));
+      for (const row of rows)
+        h.update(JSON.stringify(row, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : Buffer.isBuffer(v) ? v.toString('hex') : v)));
       tables[name] = { rows: rows.length, digest: h.digest('hex') };
     }
     return { tables, auditSuccesses: (this.successes.get() as { n: number }).n };

@@ -62,32 +62,124 @@ const anyValue: fc.Arbitrary<unknown> = fc.letrec<{ value: unknown }>((tie) => (
 })).value;
 
 /** Attributes that are not the ones the receiver reads. */
-const CLAUDE_KEYS = ['session.id', 'model', 'cost_usd', 'input_tokens', 'output_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'event.name', 'event.timestamp', 'event.sequence', 'prompt.id', 'request_id', 'request.id', 'requestId', 'duration_ms', 'speed', 'skill.name', 'slash_command', 'command.name', 'agent.name', 'agent_type', 'subagent_type', 'bmad.story', 'bmad.project', 'type'];
-const noise = fc.array(fc.tuple(nastyString.filter((k) => !CLAUDE_KEYS.includes(k)), anyValue), { maxLength: 3 }).map((xs) => xs.map(([k, v]) => kv(k, v)));
+const CLAUDE_KEYS = [
+  'session.id',
+  'model',
+  'cost_usd',
+  'input_tokens',
+  'output_tokens',
+  'cache_read_tokens',
+  'cache_creation_tokens',
+  'event.name',
+  'event.timestamp',
+  'event.sequence',
+  'prompt.id',
+  'request_id',
+  'request.id',
+  'requestId',
+  'duration_ms',
+  'speed',
+  'skill.name',
+  'slash_command',
+  'command.name',
+  'agent.name',
+  'agent_type',
+  'subagent_type',
+  'bmad.story',
+  'bmad.project',
+  'type',
+];
+const noise = fc
+  .array(
+    fc.tuple(
+      nastyString.filter((k) => !CLAUDE_KEYS.includes(k)),
+      anyValue,
+    ),
+    { maxLength: 3 },
+  )
+  .map((xs) => xs.map(([k, v]) => kv(k, v)));
 
 /** A resource that names no project of this server (or none), and never a session or a model. */
 const resource = fc
-  .tuple(fc.option(fc.oneof(ALNUM.map((s) => `fz-${s}`), nastyString.filter((s) => s.trim() !== '' && !s.includes('p-fuzz')))), noise)
-  .map(([project, attrs]) => ({ attributes: [kv('service.name', str('claude-code')), ...(project === null ? [] : [kv('bmad.project', str(project))]), ...attrs] }));
+  .tuple(
+    fc.option(
+      fc.oneof(
+        ALNUM.map((s) => `fz-${s}`),
+        nastyString.filter((s) => s.trim() !== '' && !s.includes('p-fuzz')),
+      ),
+    ),
+    noise,
+  )
+  .map(([project, attrs]) => ({
+    attributes: [kv('service.name', str('claude-code')), ...(project === null ? [] : [kv('bmad.project', str(project))]), ...attrs],
+  }));
 
 /** Optional attributes that do not decide whether a record is taken. */
 const extras = fc
   .array(
     fc.oneof(
-      fc.tuple(fc.constantFrom('prompt.id', 'event.sequence', 'request_id', 'duration_ms', 'speed', 'skill.name', 'slash_command', 'agent.name', 'bmad.story', 'event.timestamp', 'user.email'), anyValue),
-      fc.constantFrom<[string, unknown]>(['skill.name', str('bmad-dev-story')], ['agent.name', str('bmad-agent-dev')], ['event.timestamp', str('not a time')], ['duration_ms', str('-5')]),
+      fc.tuple(
+        fc.constantFrom(
+          'prompt.id',
+          'event.sequence',
+          'request_id',
+          'duration_ms',
+          'speed',
+          'skill.name',
+          'slash_command',
+          'agent.name',
+          'bmad.story',
+          'event.timestamp',
+          'user.email',
+        ),
+        anyValue,
+      ),
+      fc.constantFrom<[string, unknown]>(
+        ['skill.name', str('bmad-dev-story')],
+        ['agent.name', str('bmad-agent-dev')],
+        ['event.timestamp', str('not a time')],
+        ['duration_ms', str('-5')],
+      ),
     ),
     { maxLength: 4 },
   )
   .map((xs) => xs.map(([k, v]) => kv(k, v)));
 
-const session = fc.oneof(ALNUM.map((s) => `fz-session-${s}`), nastyString.filter((s) => s.trim() !== ''));
-const model = fc.oneof(fc.constantFrom('claude-sonnet-4-5', 'claude-opus-4-1', 'gpt-4o', 'unknown-model'), nastyString.filter((s) => s.trim() !== ''));
+const session = fc.oneof(
+  ALNUM.map((s) => `fz-session-${s}`),
+  nastyString.filter((s) => s.trim() !== ''),
+);
+const model = fc.oneof(
+  fc.constantFrom('claude-sonnet-4-5', 'claude-opus-4-1', 'gpt-4o', 'unknown-model'),
+  nastyString.filter((s) => s.trim() !== ''),
+);
 const blank = fc.constantFrom<unknown>(undefined, str(''), str('   '), str('\t'));
 const NAME = fc.constantFrom<[string, unknown][]>([['event.name', str('api_request')]], [['event.name', str('claude_code.api_request')]], []);
 
-const BAD_COST = fc.constantFrom<unknown>(str('NaN'), str('-1'), str('abc'), str(''), str('Infinity'), str('1e309'), { intValue: '-1' }, { doubleValue: -0.5 }, { doubleValue: new RawJson('-1e309') }, { boolValue: true }, undefined);
-const BAD_COUNT = fc.constantFrom<unknown>(str('-5'), str('1.5'), str('1e13'), str('x'), str(''), { doubleValue: 1.5 }, { intValue: '-3' }, { intValue: '9223372036854775807' }, undefined);
+const BAD_COST = fc.constantFrom<unknown>(
+  str('NaN'),
+  str('-1'),
+  str('abc'),
+  str(''),
+  str('Infinity'),
+  str('1e309'),
+  { intValue: '-1' },
+  { doubleValue: -0.5 },
+  { doubleValue: new RawJson('-1e309') },
+  { boolValue: true },
+  undefined,
+);
+const BAD_COUNT = fc.constantFrom<unknown>(
+  str('-5'),
+  str('1.5'),
+  str('1e13'),
+  str('x'),
+  str(''),
+  { doubleValue: 1.5 },
+  { intValue: '-3' },
+  { intValue: '9223372036854775807' },
+  undefined,
+);
 
 /**
  * A Claude Code api_request log record that cannot become a cost: no model, or no usable cost and no token count.
@@ -114,7 +206,14 @@ const badApiRequest = (robust: boolean) =>
         attrs.push(kv('cost_usd', str('0.25')), kv('input_tokens', str('10')));
       } else {
         attrs.push(kv('model', str(m)));
-        for (const [k, v] of [['cost_usd', cost], ['input_tokens', i], ['output_tokens', o], ['cache_read_tokens', cr], ['cache_creation_tokens', cc]] as const) if (v !== undefined) attrs.push(kv(k, v));
+        for (const [k, v] of [
+          ['cost_usd', cost],
+          ['input_tokens', i],
+          ['output_tokens', o],
+          ['cache_read_tokens', cr],
+          ['cache_creation_tokens', cc],
+        ] as const)
+          if (v !== undefined) attrs.push(kv(k, v));
       }
       return {
         ...(name.length === 0 ? { eventName: 'claude_code.api_request' } : {}),
@@ -126,13 +225,25 @@ const badApiRequest = (robust: boolean) =>
 
 /** Records the receiver counts and drops: other events, api errors of no project, no event name at all. */
 const otherRecord = fc
-  .tuple(fc.oneof(fc.constantFrom('claude_code.user_prompt', 'claude_code.tool_result', 'claude_code.api_error', 'fuzz.event', ''), nastyString), extras, fc.option(anyValue))
+  .tuple(
+    fc.oneof(fc.constantFrom('claude_code.user_prompt', 'claude_code.tool_result', 'claude_code.api_error', 'fuzz.event', ''), nastyString),
+    extras,
+    fc.option(anyValue),
+  )
   .map(([name, more, body]) => ({ eventName: name, attributes: [kv('session.id', str('fz-session')), ...more], ...(body === null ? {} : { body }) }));
 
 const logsDoc = (robust: boolean) =>
   fc
-    .array(fc.tuple(resource, fc.array(fc.oneof({ weight: 3, arbitrary: badApiRequest(robust) }, { weight: 1, arbitrary: otherRecord }), { minLength: 1, maxLength: 4 })), { minLength: 1, maxLength: 2 })
-    .map((rls) => ({ resourceLogs: rls.map(([res, logRecords]) => ({ resource: res, scopeLogs: [{ scope: { name: 'com.anthropic.claude_code' }, logRecords }] })) }));
+    .array(
+      fc.tuple(
+        resource,
+        fc.array(fc.oneof({ weight: 3, arbitrary: badApiRequest(robust) }, { weight: 1, arbitrary: otherRecord }), { minLength: 1, maxLength: 4 }),
+      ),
+      { minLength: 1, maxLength: 2 },
+    )
+    .map((rls) => ({
+      resourceLogs: rls.map(([res, logRecords]) => ({ resource: res, scopeLogs: [{ scope: { name: 'com.anthropic.claude_code' }, logRecords }] })),
+    }));
 
 const COST = 'claude_code.cost.usage';
 const TOKENS = 'claude_code.token.usage';
@@ -190,21 +301,36 @@ const badMetric = (robust: boolean) =>
       name,
       unit: 'USD',
       // A cost point with an unknown token type is fine as a cost: use it on the token counter only.
-      sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: points.filter((p) => name === TOKENS || p.defect !== 'unknown-token-type').map((p) => p.point) },
+      sum: {
+        aggregationTemporality: 1,
+        isMonotonic: true,
+        dataPoints: points.filter((p) => name === TOKENS || p.defect !== 'unknown-token-type').map((p) => p.point),
+      },
     })),
-    fc.tuple(fc.constantFrom(COST, TOKENS), badPoint(robust), fc.constantFrom(0, 3, 99, -1)).map(([name, p, temporality]) => ({ name, sum: { aggregationTemporality: temporality, dataPoints: [p.point] } })),
+    fc
+      .tuple(fc.constantFrom(COST, TOKENS), badPoint(robust), fc.constantFrom(0, 3, 99, -1))
+      .map(([name, p, temporality]) => ({ name, sum: { aggregationTemporality: temporality, dataPoints: [p.point] } })),
     // A gauge is no counter: refused even with a point that would do as a sum's (not in robust mode: one flipped tag
     // byte turns the gauge into a sum).
+    fc.tuple(fc.constantFrom(COST, TOKENS), badPoint(robust)).map(([name, p]) => ({
+      name,
+      gauge: {
+        dataPoints: [
+          robust
+            ? p.point
+            : { ...p.point, attributes: [kv('session.id', str('s')), kv('model', str('m')), kv('type', str('input'))], timeUnixNano: T, asDouble: 1 },
+        ],
+      },
+    })),
     fc
-      .tuple(fc.constantFrom(COST, TOKENS), badPoint(robust))
-      .map(([name, p]) => ({ name, gauge: { dataPoints: [robust ? p.point : { ...p.point, attributes: [kv('session.id', str('s')), kv('model', str('m')), kv('type', str('input'))], timeUnixNano: T, asDouble: 1 }] } })),
-    fc.tuple(fc.oneof(fc.constantFrom('claude_code.session.count', 'claude_code.lines_of_code.count', 'fuzz.metric', ''), nastyString), badPoint(robust)).map(([name, p]) => ({ name, sum: { aggregationTemporality: 1, dataPoints: [p.point] } })),
+      .tuple(fc.oneof(fc.constantFrom('claude_code.session.count', 'claude_code.lines_of_code.count', 'fuzz.metric', ''), nastyString), badPoint(robust))
+      .map(([name, p]) => ({ name, sum: { aggregationTemporality: 1, dataPoints: [p.point] } })),
   );
 
 const metricsDoc = (robust: boolean) =>
-  fc
-    .array(fc.tuple(resource, fc.array(badMetric(robust), { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 2 })
-    .map((rms) => ({ resourceMetrics: rms.map(([res, metrics]) => ({ resource: res, scopeMetrics: [{ scope: { name: 'com.anthropic.claude_code' }, metrics }] })) }));
+  fc.array(fc.tuple(resource, fc.array(badMetric(robust), { minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 2 }).map((rms) => ({
+    resourceMetrics: rms.map(([res, metrics]) => ({ resource: res, scopeMetrics: [{ scope: { name: 'com.anthropic.claude_code' }, metrics }] })),
+  }));
 
 /**
  * Replaces the n-th object or array (in a depth-first walk) of a JSON tree with `v`. Leaves stay: replacing the -1 of a
@@ -243,14 +369,27 @@ export function badOtlpRequests(signal: 'metrics' | 'logs', authorization: strin
     });
   return fc.oneof(
     { weight: 6, arbitrary: doc.map((d) => req('json-bad-records', JSON_TYPE, toJsonText(d), 'any')) },
-    { weight: 4, arbitrary: fc.tuple(doc, fc.nat({ max: 60 }), anyJson).map(([d, n, v]) => req('json-type-confused', JSON_TYPE, toJsonText(replaceNth(d, n, v)), 'any')) },
+    {
+      weight: 4,
+      arbitrary: fc.tuple(doc, fc.nat({ max: 60 }), anyJson).map(([d, n, v]) => req('json-type-confused', JSON_TYPE, toJsonText(replaceNth(d, n, v)), 'any')),
+    },
     { weight: 3, arbitrary: malformedJson(doc.map(toJsonText)).map((s) => req('json-malformed', JSON_TYPE, s, 'reject')) },
     { weight: 2, arbitrary: notAnObject.map((v) => req('json-not-an-object', JSON_TYPE, toJsonText(v), 'reject')) },
     { weight: 4, arbitrary: doc.map((d) => req('protobuf-bad-records', PB, encodeProtobuf(signal, d), 'any')) },
     { weight: 5, arbitrary: fc.uint8Array({ maxLength: 2048 }).map((b) => req('protobuf-random-bytes', PB, Buffer.from(b), 'any')) },
     { weight: 5, arbitrary: mutatedPb.map((b) => req('protobuf-mutated', PB, b, 'any')) },
-    { weight: 2, arbitrary: fc.oneof(fc.uint8Array({ maxLength: 1024 }).map(Buffer.from), mutatedPb).map((b) => req('gzip-of-garbage', { ...PB, 'content-encoding': 'gzip' }, zlib.gzipSync(b), 'any')) },
-    { weight: 2, arbitrary: fc.tuple(notGzip, fc.constantFrom(PB, JSON_TYPE)).map(([b, type]) => req('random-bytes-as-gzip', { ...type, 'content-encoding': 'gzip' }, b, 'reject')) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .oneof(fc.uint8Array({ maxLength: 1024 }).map(Buffer.from), mutatedPb)
+        .map((b) => req('gzip-of-garbage', { ...PB, 'content-encoding': 'gzip' }, zlib.gzipSync(b), 'any')),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(notGzip, fc.constantFrom(PB, JSON_TYPE))
+        .map(([b, type]) => req('random-bytes-as-gzip', { ...type, 'content-encoding': 'gzip' }, b, 'reject')),
+    },
     // Random bytes can be a valid deflate or brotli stream: odd, not certainly invalid.
     {
       weight: 1,
@@ -258,10 +397,28 @@ export function badOtlpRequests(signal: 'metrics' | 'logs', authorization: strin
         .tuple(fc.constantFrom('deflate', 'br'), fc.uint8Array({ minLength: 1, maxLength: 512 }), fc.constantFrom(PB, JSON_TYPE))
         .map(([enc, b, type]) => req(`random-bytes-as-${enc}`, { ...type, 'content-encoding': enc }, Buffer.from(b), 'any')),
     },
-    { weight: 1, arbitrary: fc.constantFrom(PB, JSON_TYPE).map((type) => req('gzip-bomb', { ...type, 'content-encoding': 'gzip' }, gzipBomb(OTLP_MAX_BODY_BYTES), 'reject')) },
-    { weight: 1, arbitrary: fc.integer({ min: 1, max: 1024 }).map((n) => req('over-body-limit', PB, overLimit.subarray(0, OTLP_MAX_BODY_BYTES + n), 'reject')) },
-    { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...NON_JSON_TYPES.filter((t) => t !== 'application/x-protobuf'), ''), doc).map(([type, d]) => req('wrong-content-type', type === '' ? {} : { 'content-type': type }, toJsonText(d), 'reject')) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('compress', 'zstd', 'x-bogus'), doc).map(([enc, d]) => req('unknown-encoding', { ...JSON_TYPE, 'content-encoding': enc }, toJsonText(d), 'reject')) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .constantFrom(PB, JSON_TYPE)
+        .map((type) => req('gzip-bomb', { ...type, 'content-encoding': 'gzip' }, gzipBomb(OTLP_MAX_BODY_BYTES), 'reject')),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.integer({ min: 1, max: 1024 }).map((n) => req('over-body-limit', PB, overLimit.subarray(0, OTLP_MAX_BODY_BYTES + n), 'reject')),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...NON_JSON_TYPES.filter((t) => t !== 'application/x-protobuf'), ''), doc)
+        .map(([type, d]) => req('wrong-content-type', type === '' ? {} : { 'content-type': type }, toJsonText(d), 'reject')),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom('compress', 'zstd', 'x-bogus'), doc)
+        .map(([enc, d]) => req('unknown-encoding', { ...JSON_TYPE, 'content-encoding': enc }, toJsonText(d), 'reject')),
+    },
     {
       weight: 1,
       arbitrary: fc

@@ -32,7 +32,12 @@ export class FuzzRequest {
 
   [fc.toStringMethod](): string {
     const clip = (s: string) => (s.length > 300 ? `${s.slice(0, 300)}… (${s.length} chars)` : s);
-    const body = this.body === undefined ? 'none' : Buffer.isBuffer(this.body) ? `<${this.body.length} bytes: ${this.body.subarray(0, 64).toString('hex')}…>` : JSON.stringify(clip(this.body));
+    const body =
+      this.body === undefined
+        ? 'none'
+        : Buffer.isBuffer(this.body)
+          ? `<${this.body.length} bytes: ${this.body.subarray(0, 64).toString('hex')}…>`
+          : JSON.stringify(clip(this.body));
     return `[${this.family}] ${this.method} ${clip(this.url)} headers=${JSON.stringify(this.headers)} body=${body}`;
   }
 }
@@ -96,7 +101,11 @@ export interface Endpoint {
 
 // ---------- bad value generators per parameter kind ----------
 
-const ALNUM = fc.string({ unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_'.split('')), minLength: 1, maxLength: 12 });
+const ALNUM = fc.string({
+  unit: fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_'.split('')),
+  minLength: 1,
+  maxLength: 12,
+});
 const CONTROL = fc.constantFrom('\u0000', '\u0001', '\u0008', '\t', '\n', '\r', '\u001b', '\u001f', '\u007f');
 
 /** Ids (idSchema: 1–128 chars, no control characters). */
@@ -107,7 +116,10 @@ export const badId = fc.oneof(
 );
 // eslint-disable-next-line no-control-regex
 const HAS_CONTROL = /[\u0000-\u001f\u007f]/;
-export const validId = fc.oneof({ weight: 3, arbitrary: ALNUM }, { weight: 1, arbitrary: nastyString.filter((s) => s.length >= 1 && s.length <= 128 && !HAS_CONTROL.test(s)) });
+export const validId = fc.oneof(
+  { weight: 3, arbitrary: ALNUM },
+  { weight: 1, arbitrary: nastyString.filter((s) => s.length >= 1 && s.length <= 128 && !HAS_CONTROL.test(s)) },
+);
 
 /** A whole number in [min, max] written as the query's /^\d{1,n}$/ (anything else is refused). */
 export function intParam(min: number, max: number, digits = 9): QuerySpec {
@@ -127,7 +139,9 @@ export function intParam(min: number, max: number, digits = 9): QuerySpec {
 export function enumParam(values: readonly string[]): QuerySpec {
   return {
     valid: fc.constantFrom(...values),
-    bad: fc.oneof(fc.constantFrom(...values.map((v) => v.toUpperCase()), ...values.map((v) => ` ${v}`), ...values.map((v) => `${v},${v}`), ''), nastyString).filter((s) => !values.includes(s)),
+    bad: fc
+      .oneof(fc.constantFrom(...values.map((v) => v.toUpperCase()), ...values.map((v) => ` ${v}`), ...values.map((v) => `${v},${v}`), ''), nastyString)
+      .filter((s) => !values.includes(s)),
   };
 }
 
@@ -140,7 +154,12 @@ export function csvParam(values: readonly string[], max: number, maxChars: numbe
     valid: fc.array(token, { minLength: 1, maxLength: Math.min(max, 4) }).map((xs) => xs.join(',')),
     bad: fc.oneof(
       fc.constantFrom(',', ' , ', ',,,', ''),
-      fc.tuple(fc.array(token, { maxLength: 3 }), nastyString.filter((s) => s.trim() !== '' && !s.includes(',') && !values.includes(s.trim()))).map(([xs, b]) => [...xs, b].join(',')),
+      fc
+        .tuple(
+          fc.array(token, { maxLength: 3 }),
+          nastyString.filter((s) => s.trim() !== '' && !s.includes(',') && !values.includes(s.trim())),
+        )
+        .map(([xs, b]) => [...xs, b].join(',')),
       ...(dedup && max >= values.length ? [] : [fc.constant(Array.from({ length: max + 1 }, (_, i) => values[i % values.length]).join(','))]),
       fc.constant(`${values[0]},`.repeat(Math.ceil(maxChars / (values[0]!.length + 1)) + 1)),
     ),
@@ -164,7 +183,10 @@ export function idListParam(max: number, maxChars: number): QuerySpec {
 export const idParam: QuerySpec = { valid: validId, bad: badId };
 
 export function textParam(max: number): QuerySpec {
-  return { valid: nastyString.filter((s) => s.length >= 1 && s.length <= max && s.trim() === s), bad: fc.oneof(fc.constant(''), longString(max + 1, max + 2000)) };
+  return {
+    valid: nastyString.filter((s) => s.length >= 1 && s.length <= max && s.trim() === s),
+    bad: fc.oneof(fc.constant(''), longString(max + 1, max + 2000)),
+  };
 }
 
 /** ISO-8601 instants with an offset between 1970 and 9999 (instantSchema). */
@@ -202,8 +224,29 @@ export const instantParam: QuerySpec = {
 /** IANA time zones: the known ones (with odd but valid spellings) and strings Intl refuses. */
 export function tzParam(isKnown: (tz: string) => boolean): QuerySpec {
   return {
-    valid: fc.constantFrom('UTC', 'Europe/Berlin', 'Pacific/Kiritimati', 'Pacific/Pago_Pago', 'America/St_Johns', 'Asia/Kathmandu', 'Australia/Lord_Howe', 'Etc/GMT+12', 'Etc/GMT-14', 'utc', 'EST', 'America/Argentina/ComodRivadavia').filter(isKnown),
-    bad: fc.oneof(fc.constantFrom('', 'Mars/Olympus', 'Etc/GMT+99', 'UTC+99', 'Europe/', '/', 'Europe/Berlin/x', '../../etc/localtime'), longString(65, 200), nastyString).filter((s) => s === '' || s.length > 64 || !isKnown(s)),
+    valid: fc
+      .constantFrom(
+        'UTC',
+        'Europe/Berlin',
+        'Pacific/Kiritimati',
+        'Pacific/Pago_Pago',
+        'America/St_Johns',
+        'Asia/Kathmandu',
+        'Australia/Lord_Howe',
+        'Etc/GMT+12',
+        'Etc/GMT-14',
+        'utc',
+        'EST',
+        'America/Argentina/ComodRivadavia',
+      )
+      .filter(isKnown),
+    bad: fc
+      .oneof(
+        fc.constantFrom('', 'Mars/Olympus', 'Etc/GMT+99', 'UTC+99', 'Europe/', '/', 'Europe/Berlin/x', '../../etc/localtime'),
+        longString(65, 200),
+        nastyString,
+      )
+      .filter((s) => s === '' || s.length > 64 || !isKnown(s)),
   };
 }
 
@@ -232,12 +275,27 @@ const encPairs = (q: Record<string, string>): [string, string][] => Object.entri
 
 /** Extra headers a client may send that the server reads or logs. */
 const extraHeaders = fc.option(
-  fc.dictionary(fc.constantFrom('x-request-id', 'x-correlation-id', 'accept', 'accept-encoding', 'user-agent', 'x-forwarded-for', 'accept-language'), fc.string({ unit: 'grapheme-ascii', maxLength: 200 }), { maxKeys: 3 }),
+  fc.dictionary(
+    fc.constantFrom('x-request-id', 'x-correlation-id', 'accept', 'accept-encoding', 'user-agent', 'x-forwarded-for', 'accept-language'),
+    fc.string({ unit: 'grapheme-ascii', maxLength: 200 }),
+    { maxKeys: 3 },
+  ),
   { nil: {} },
 );
 
 const TAMPERED_AUTH = fc.oneof(
-  fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'bearer  ', 'Bearer a b', 'Token abc', 'Bearer bmo_s_', 'Bearer bmo_k_x.y', 'Bearer null', 'Bearer undefined'),
+  fc.constantFrom(
+    'Bearer',
+    'Bearer ',
+    'Basic dXNlcjpwYXNz',
+    'bearer  ',
+    'Bearer a b',
+    'Token abc',
+    'Bearer bmo_s_',
+    'Bearer bmo_k_x.y',
+    'Bearer null',
+    'Bearer undefined',
+  ),
   fc.string({ unit: 'grapheme-ascii', minLength: 1, maxLength: 80 }).map((s) => `Bearer ${s.replace(/\s/g, '_')}`),
   longString(513, 2000).map((s) => `Bearer ${s}`),
 );
@@ -260,7 +318,9 @@ export const BAD_CHARSET_TYPES = ['application/json; charset=latin1', 'applicati
 export function malformedJson(validText: fc.Arbitrary<string>): fc.Arbitrary<string> {
   return fc.oneof(
     // A strict prefix of an object or array is unbalanced, whatever it holds; at least one character stays.
-    validText.filter((s) => s.length >= 2 && (s.startsWith('{') || s.startsWith('['))).chain((s) => fc.integer({ min: 1, max: s.length - 1 }).map((n) => s.slice(0, n))),
+    validText
+      .filter((s) => s.length >= 2 && (s.startsWith('{') || s.startsWith('[')))
+      .chain((s) => fc.integer({ min: 1, max: s.length - 1 }).map((n) => s.slice(0, n))),
     fc.tuple(validText, fc.constantFrom('}', ']', ',', 'x', ' x', '\u0000', '{', '"')).map(([s, g]) => `${s}${g}`),
     fc.tuple(fc.constantFrom('x', ',', ']', '}', '\u0000', "'", 'NaN'), validText).map(([g, s]) => `${g}${s}`),
     fc.constantFrom(
@@ -314,12 +374,24 @@ function objectBody(fields: Record<string, FieldSpec>): BodyFamilies {
         .chain(([base, name]) => fields[name]!.bad.map((bad): [string, unknown] => [`body-bad-${name}`, withKey(base, name, bad)])),
     },
     ...(required.length > 0
-      ? [{ weight: 1, arbitrary: fc.tuple(valid, fc.constantFrom(...required)).map(([base, name]): [string, unknown] => [`body-missing-${name}`, withoutKey(base, name)]) }]
+      ? [
+          {
+            weight: 1,
+            arbitrary: fc.tuple(valid, fc.constantFrom(...required)).map(([base, name]): [string, unknown] => [`body-missing-${name}`, withoutKey(base, name)]),
+          },
+        ]
       : []),
     {
       weight: 2,
       arbitrary: fc
-        .tuple(valid, fc.uniqueArray(unknownKey.filter((k) => !names.includes(k)), { minLength: 1, maxLength: 3 }), fc.array(anyJson, { minLength: 3, maxLength: 3 }))
+        .tuple(
+          valid,
+          fc.uniqueArray(
+            unknownKey.filter((k) => !names.includes(k)),
+            { minLength: 1, maxLength: 3 },
+          ),
+          fc.array(anyJson, { minLength: 3, maxLength: 3 }),
+        )
         .map(([base, keys, values]): [string, unknown] => ['body-extra-keys', keys.reduce((o, k, i) => withKey(o, k, values[i]), base)]),
     },
   );
@@ -348,17 +420,49 @@ export function gzipBomb(limit: number): Buffer {
 }
 
 /** Bodies that break the transport rather than the schema: bad encodings, charsets, bombs, oversize. */
-function transportBodies(valid: fc.Arbitrary<Record<string, unknown>>, limit: number, odd: boolean): fc.Arbitrary<[string, Record<string, string>, string | Buffer, boolean?]> {
+function transportBodies(
+  valid: fc.Arbitrary<Record<string, unknown>>,
+  limit: number,
+  odd: boolean,
+): fc.Arbitrary<[string, Record<string, string>, string | Buffer, boolean?]> {
   const json = { 'content-type': 'application/json' };
   return fc.oneof(
-    { weight: 2, arbitrary: notGzip.map((bytes): [string, Record<string, string>, string | Buffer] => ['corrupt-gzip', { ...json, 'content-encoding': 'gzip' }, bytes]) },
+    {
+      weight: 2,
+      arbitrary: notGzip.map((bytes): [string, Record<string, string>, string | Buffer] => ['corrupt-gzip', { ...json, 'content-encoding': 'gzip' }, bytes]),
+    },
     // Random bytes can be a valid deflate or brotli stream (brotli especially, even an empty one): odd, not invalid.
     ...(odd
-      ? [{ weight: 1, arbitrary: fc.tuple(fc.constantFrom('deflate', 'br'), fc.uint8Array({ minLength: 1, maxLength: 300 })).map(([enc, bytes]): [string, Record<string, string>, string | Buffer, boolean] => [`random-${enc}`, { ...json, 'content-encoding': enc }, Buffer.from(bytes), true]) }]
+      ? [
+          {
+            weight: 1,
+            arbitrary: fc
+              .tuple(fc.constantFrom('deflate', 'br'), fc.uint8Array({ minLength: 1, maxLength: 300 }))
+              .map(([enc, bytes]): [string, Record<string, string>, string | Buffer, boolean] => [
+                `random-${enc}`,
+                { ...json, 'content-encoding': enc },
+                Buffer.from(bytes),
+                true,
+              ]),
+          },
+        ]
       : []),
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...UNKNOWN_ENCODINGS), valid).map(([enc, b]): [string, Record<string, string>, string | Buffer] => ['unknown-encoding', { ...json, 'content-encoding': enc }, toJsonText(b)]) },
-    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...BAD_CHARSET_TYPES), valid).map(([type, b]): [string, Record<string, string>, string | Buffer] => ['bad-charset', { 'content-type': type }, toJsonText(b)]) },
-    { weight: 1, arbitrary: fc.constant<[string, Record<string, string>, string | Buffer]>(['gzip-bomb', { ...json, 'content-encoding': 'gzip' }, gzipBomb(limit)]) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...UNKNOWN_ENCODINGS), valid)
+        .map(([enc, b]): [string, Record<string, string>, string | Buffer] => ['unknown-encoding', { ...json, 'content-encoding': enc }, toJsonText(b)]),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(fc.constantFrom(...BAD_CHARSET_TYPES), valid)
+        .map(([type, b]): [string, Record<string, string>, string | Buffer] => ['bad-charset', { 'content-type': type }, toJsonText(b)]),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constant<[string, Record<string, string>, string | Buffer]>(['gzip-bomb', { ...json, 'content-encoding': 'gzip' }, gzipBomb(limit)]),
+    },
     { weight: 1, arbitrary: oversized(valid, limit).map((s): [string, Record<string, string>, string | Buffer] => ['over-body-limit', json, s]) },
   );
 }
@@ -375,7 +479,8 @@ export function badRequests(e: Endpoint, creds: Credentials): fc.Arbitrary<FuzzR
   const queryNames = Object.keys(known);
   const required = queryNames.filter((n) => known[n]!.required);
   const validQuery: fc.Arbitrary<Record<string, string>> =
-    e.validQuery ?? fc.record(Object.fromEntries(queryNames.map((n) => [n, known[n]!.valid])), { requiredKeys: required }).map((q) => q as Record<string, string>);
+    e.validQuery ??
+    fc.record(Object.fromEntries(queryNames.map((n) => [n, known[n]!.valid])), { requiredKeys: required }).map((q) => q as Record<string, string>);
   const baseQuery: fc.Arbitrary<Record<string, string>> =
     e.validQuery ?? fc.record(Object.fromEntries(required.map((n) => [n, known[n]!.valid]))).map((q) => q as Record<string, string>);
   const bodyFamilies = e.body ? objectBody(e.body) : undefined;
@@ -384,7 +489,15 @@ export function badRequests(e: Endpoint, creds: Credentials): fc.Arbitrary<FuzzR
   const jsonHeaders: Record<string, string> = e.body ? { 'content-type': 'application/json' } : {};
   const validBodyText = e.body ? validBody.map(toJsonText) : fc.constant<string | undefined>(undefined);
 
-  type Parts = { family: string; path?: string; query?: [string, string][]; headers?: Record<string, string>; body?: string | Buffer | undefined; expect?: 'reject' | 'any'; authTampered?: boolean };
+  type Parts = {
+    family: string;
+    path?: string;
+    query?: [string, string][];
+    headers?: Record<string, string>;
+    body?: string | Buffer | undefined;
+    expect?: 'reject' | 'any';
+    authTampered?: boolean;
+  };
   const make = (p: Parts, extra: Record<string, string>, bodyText: string | undefined, q: Record<string, string>) =>
     new FuzzRequest(
       p.family,
@@ -392,7 +505,9 @@ export function badRequests(e: Endpoint, creds: Credentials): fc.Arbitrary<FuzzR
       p.path ?? validPath,
       queryOf(p.query ?? encPairs(q)),
       // A header given as '' is left out (a body without a Content-Type).
-      Object.fromEntries(Object.entries({ ...extra, ...auth, ...(p.body !== undefined || bodyText !== undefined ? jsonHeaders : {}), ...p.headers }).filter(([, v]) => v !== '')),
+      Object.fromEntries(
+        Object.entries({ ...extra, ...auth, ...(p.body !== undefined || bodyText !== undefined ? jsonHeaders : {}), ...p.headers }).filter(([, v]) => v !== ''),
+      ),
       'body' in p ? p.body : bodyText,
       p.expect ?? 'reject',
       p.authTampered ?? false,
@@ -407,57 +522,107 @@ export function badRequests(e: Endpoint, creds: Credentials): fc.Arbitrary<FuzzR
     // Path parameters: one bad (generic odd segments, or values the parameter's schema refuses), the rest valid.
     if (paramNames.length > 0) {
       const validParams = Object.fromEntries(paramNames.map((n) => [n, pct(params[n]!.valid)]));
-      add(4, fc.tuple(fc.constantFrom(...paramNames), badPathSegment).map(([name, seg]) => ({ family: `path-${name}-odd`, path: pathOf(e.path, { ...validParams, [name]: seg }) })));
+      add(
+        4,
+        fc
+          .tuple(fc.constantFrom(...paramNames), badPathSegment)
+          .map(([name, seg]) => ({ family: `path-${name}-odd`, path: pathOf(e.path, { ...validParams, [name]: seg }) })),
+      );
       // An empty segment is left out: /projects/ is the list route (Express ignores the trailing slash), no bad input.
-      add(4, fc.constantFrom(...paramNames).chain((name) => params[name]!.bad.filter((bad) => bad !== '').map((bad) => ({ family: `path-${name}-invalid`, path: pathOf(e.path, { ...validParams, [name]: bad }) }))));
+      add(
+        4,
+        fc.constantFrom(...paramNames).chain((name) =>
+          params[name]!.bad.filter((bad) => bad !== '').map((bad) => ({
+            family: `path-${name}-invalid`,
+            path: pathOf(e.path, { ...validParams, [name]: bad }),
+          })),
+        ),
+      );
     }
     // Query strings: unknown keys, bad values, repeated keys, missing required keys, garbage.
     add(
       4,
-      fc.tuple(baseQuery, fc.uniqueArray(unknownKey.filter(QUERY_KEY_OK(known)), { minLength: 1, maxLength: 3 }), fc.array(nastyString, { minLength: 3, maxLength: 3 })).map(([q, keys, values]) => ({
-        family: 'query-unknown-key',
-        query: [...encPairs(q), ...keys.map((k, i): [string, string] => [pct(k), pct(values[i]!)])],
-      })),
+      fc
+        .tuple(
+          baseQuery,
+          fc.uniqueArray(unknownKey.filter(QUERY_KEY_OK(known)), { minLength: 1, maxLength: 3 }),
+          fc.array(nastyString, { minLength: 3, maxLength: 3 }),
+        )
+        .map(([q, keys, values]) => ({
+          family: 'query-unknown-key',
+          query: [...encPairs(q), ...keys.map((k, i): [string, string] => [pct(k), pct(values[i]!)])],
+        })),
     );
     if (queryNames.length > 0) {
       add(
         8,
-        fc.tuple(baseQuery, fc.constantFrom(...queryNames)).chain(([q, name]) => known[name]!.bad.map((bad) => ({ family: `query-bad-${name}`, query: encPairs({ ...q, [name]: bad }) }))),
+        fc
+          .tuple(baseQuery, fc.constantFrom(...queryNames))
+          .chain(([q, name]) => known[name]!.bad.map((bad) => ({ family: `query-bad-${name}`, query: encPairs({ ...q, [name]: bad }) }))),
       );
       add(
         2,
         fc.tuple(baseQuery, fc.constantFrom(...queryNames), fc.integer({ min: 2, max: 4 })).chain(([q, name, n]) =>
-          fc.array(known[name]!.valid, { minLength: n, maxLength: n }).map((vs) => ({ family: `query-repeated-${name}`, query: [...encPairs(withoutKey(q, name) as Record<string, string>), ...vs.map((v): [string, string] => [pct(name), pct(v)])] })),
+          fc.array(known[name]!.valid, { minLength: n, maxLength: n }).map((vs) => ({
+            family: `query-repeated-${name}`,
+            query: [...encPairs(withoutKey(q, name) as Record<string, string>), ...vs.map((v): [string, string] => [pct(name), pct(v)])],
+          })),
         ),
       );
       add(
         1,
-        fc.tuple(baseQuery, fc.constantFrom(...queryNames)).map(([q, name]) => ({ family: `query-bracket-${name}`, query: [...encPairs(withoutKey(q, name) as Record<string, string>), [`${pct(name)}[]`, 'x'] as [string, string]] })),
+        fc.tuple(baseQuery, fc.constantFrom(...queryNames)).map(([q, name]) => ({
+          family: `query-bracket-${name}`,
+          query: [...encPairs(withoutKey(q, name) as Record<string, string>), [`${pct(name)}[]`, 'x'] as [string, string]],
+        })),
       );
     }
     if (required.length > 0) {
-      add(2, fc.tuple(baseQuery, fc.constantFrom(...required)).map(([q, name]) => ({ family: `query-missing-${name}`, query: encPairs(withoutKey(q, name) as Record<string, string>) })));
+      add(
+        2,
+        fc
+          .tuple(baseQuery, fc.constantFrom(...required))
+          .map(([q, name]) => ({ family: `query-missing-${name}`, query: encPairs(withoutKey(q, name) as Record<string, string>) })),
+      );
     }
     if (!e.writes) {
       // Not certainly invalid: may be a valid request after all. Only where a valid request changes nothing.
       add(
         2,
-        fc.array(fc.oneof(fc.constantFrom(...RAW_URL_FRAGMENTS, '&', '=', '&&', '==', '?', '#'), ALNUM), { minLength: 1, maxLength: 8 }).map((xs) => ({ family: 'query-garbage', query: [[xs.join(''), ''] as [string, string]], expect: 'any' as const })),
+        fc
+          .array(fc.oneof(fc.constantFrom(...RAW_URL_FRAGMENTS, '&', '=', '&&', '==', '?', '#'), ALNUM), { minLength: 1, maxLength: 8 })
+          .map((xs) => ({ family: 'query-garbage', query: [[xs.join(''), ''] as [string, string]], expect: 'any' as const })),
       );
-      if (queryNames.length > 0) add(4, validQuery.map((q) => ({ family: 'query-edge-valid', q, expect: 'any' as const })));
+      if (queryNames.length > 0)
+        add(
+          4,
+          validQuery.map((q) => ({ family: 'query-edge-valid', q, expect: 'any' as const })),
+        );
     }
   }
   // Bodies.
   if (bodyFamilies) {
-    add(12, bodyFamilies.invalidValue.map(([family, v]) => ({ family, body: toJsonText(v) })));
-    add(3, malformedJson(validBodyText as fc.Arbitrary<string>).map((s) => ({ family: 'body-malformed-json', body: s })));
+    add(
+      12,
+      bodyFamilies.invalidValue.map(([family, v]) => ({ family, body: toJsonText(v) })),
+    );
+    add(
+      3,
+      malformedJson(validBodyText as fc.Arbitrary<string>).map((s) => ({ family: 'body-malformed-json', body: s })),
+    );
     add(
       2,
-      fc.tuple(fc.constantFrom(...NON_JSON_TYPES, ''), validBodyText as fc.Arbitrary<string>).map(([type, s]) => ({ family: 'body-wrong-content-type', body: s, headers: { 'content-type': type } })),
+      fc
+        .tuple(fc.constantFrom(...NON_JSON_TYPES, ''), validBodyText as fc.Arbitrary<string>)
+        .map(([type, s]) => ({ family: 'body-wrong-content-type', body: s, headers: { 'content-type': type } })),
     );
     add(
       1,
-      fc.tuple(bodyFamilies.invalidValue).map(([[family, v]]) => ({ family: `gzip-${family}`, body: gzipOf(toJsonText(v)), headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' } })),
+      fc.tuple(bodyFamilies.invalidValue).map(([[family, v]]) => ({
+        family: `gzip-${family}`,
+        body: gzipOf(toJsonText(v)),
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      })),
     );
     add(
       1,
@@ -467,18 +632,49 @@ export function badRequests(e: Endpoint, creds: Credentials): fc.Arbitrary<FuzzR
       })),
     );
   } else {
-    add(2, malformedJson(anyJson.map(toJsonText)).map((s) => ({ family: 'body-malformed-json', body: s, headers: { 'content-type': 'application/json' }, expect: bodyExpect })));
-    if (!e.writes && !e.generic) add(1, fc.tuple(anyJson, fc.constantFrom('application/json', ...NON_JSON_TYPES)).map(([v, type]) => ({ family: 'body-ignored', body: toJsonText(v), headers: { 'content-type': type }, expect: 'any' as const })));
+    add(
+      2,
+      malformedJson(anyJson.map(toJsonText)).map((s) => ({
+        family: 'body-malformed-json',
+        body: s,
+        headers: { 'content-type': 'application/json' },
+        expect: bodyExpect,
+      })),
+    );
+    if (!e.writes && !e.generic)
+      add(
+        1,
+        fc
+          .tuple(anyJson, fc.constantFrom('application/json', ...NON_JSON_TYPES))
+          .map(([v, type]) => ({ family: 'body-ignored', body: toJsonText(v), headers: { 'content-type': type }, expect: 'any' as const })),
+      );
   }
   // Odd transport inputs (not certainly invalid) only where a valid request changes nothing.
-  add(3, transportBodies(validBody, e.bodyLimit, !e.writes).map(([family, headers, body, odd]) => ({ family, headers, body, expect: odd ? ('any' as const) : bodyExpect })));
+  add(
+    3,
+    transportBodies(validBody, e.bodyLimit, !e.writes).map(([family, headers, body, odd]) => ({
+      family,
+      headers,
+      body,
+      expect: odd ? ('any' as const) : bodyExpect,
+    })),
+  );
   // Credentials that are not (the input must be refused before anything else).
-  add(1, TAMPERED_AUTH.map((a) => ({ family: 'auth-tampered', headers: { authorization: a }, authTampered: true })));
+  add(
+    1,
+    TAMPERED_AUTH.map((a) => ({ family: 'auth-tampered', headers: { authorization: a }, authTampered: true })),
+  );
   if (e.body) {
     const first = Object.keys(e.body)[0]!;
-    add(1, deepJson.map((d) => ({ family: 'body-deep-json', body: `{${JSON.stringify(first)}:${d.text}}`, headers: { 'content-type': 'application/json' } })));
+    add(
+      1,
+      deepJson.map((d) => ({ family: 'body-deep-json', body: `{${JSON.stringify(first)}:${d.text}}`, headers: { 'content-type': 'application/json' } })),
+    );
   } else if (!e.writes && !e.generic) {
-    add(1, deepJson.map((d) => ({ family: 'body-deep-json', body: d.text, headers: { 'content-type': 'application/json' }, expect: 'any' as const })));
+    add(
+      1,
+      deepJson.map((d) => ({ family: 'body-deep-json', body: d.text, headers: { 'content-type': 'application/json' }, expect: 'any' as const })),
+    );
   }
 
   return fc

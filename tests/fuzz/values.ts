@@ -227,4 +227,31 @@ export function pct(s: string): string {
 }
 
 /** Raw, already-encoded fragments for paths and query strings: broken escapes, encoded NUL and slashes, overlong UTF-8. */
-export const RAW_URL_FRAGMENTS = ['%', '%0', '%zz', '%E0%A4%A', '%C0%AF', '%C0%80', '%FF%FE', '%ED%A0%80', '%00', '%2F', '%2E%2E%2F', '..%2F..%2F', '%252e%252e', '%5C', '%0D%0A', '%u0041', '+', '%20', ';', ',', '!', "'", '(', ')', '*', '~'];
+export const RAW_URL_FRAGMENTS = [
+  '%',
+  '%0',
+  '%zz',
+  '%E0%A4%A',
+  '%C0%AF',
+  '%C0%80',
+  '%FF%FE',
+  '%ED%A0%80',
+  '%00',
+  '%2F',
+  '%2E%2E%2F',
+  '..%2F..%2F',
+  '%252e%252e',
+  '%5C',
+  '%0D%0A',
+  '%u0041',
+  '+',
+  '%20',
+  ';',
+  ',',
+  '!',
+  "'",
+  '(',
+  ')',
+  '*',
+  '~',
+];

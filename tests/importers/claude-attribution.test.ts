@@ -15,7 +15,10 @@ const STORIES = [
 
 describe('what a command names', () => {
   it('reads the skill and its arguments in each spelling', () => {
-    expect(commandContext('<command-message>x</command-message>\n<command-name>/bmad-dev-story</command-name>\n<command-args>1-2</command-args>')).toEqual({ skill: 'bmad-dev-story', args: '1-2' });
+    expect(commandContext('<command-message>x</command-message>\n<command-name>/bmad-dev-story</command-name>\n<command-args>1-2</command-args>')).toEqual({
+      skill: 'bmad-dev-story',
+      args: '1-2',
+    });
     expect(commandContext('please run /bmad-bmm-code-review story 2.1 now')).toEqual({ skill: 'bmad-bmm-code-review', args: 'story 2.1 now' });
     expect(commandContext('bmad-create-story')).toEqual({ skill: 'bmad-create-story', args: null });
     expect(commandContext('no command here')).toEqual({ skill: null, args: null });
@@ -33,7 +36,7 @@ describe('what a command names', () => {
     expect(storyNamedIn('1-2', [...STORIES, { key: '1-2-other-habits', file: null }])).toBeNull();
   });
 
-  it('knows which Claude Code folders can hold a project\'s sessions', () => {
+  it("knows which Claude Code folders can hold a project's sessions", () => {
     expect(mayHoldSessionsOf('-home-u-streakly', '/home/u/streakly')).toBe(true);
     expect(mayHoldSessionsOf('-home-u-streakly-src', '/home/u/streakly')).toBe(true);
     expect(mayHoldSessionsOf('-home-u-streakly2', '/home/u/streakly')).toBe(false);
@@ -87,9 +90,25 @@ describe('attribution from a session', () => {
     const { importer, events, byRequest } = await run(
       [
         user('2026-11-20T09:00:00Z', '/bmad-dev-story 1.2'),
-        assistant('2026-11-20T09:00:10Z', 'split', { usage: { input_tokens: 1, output_tokens: 2, cache_creation_input_tokens: 30, cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 20 }, speed: 'fast', service_tier: 'standard' } }),
+        assistant('2026-11-20T09:00:10Z', 'split', {
+          usage: {
+            input_tokens: 1,
+            output_tokens: 2,
+            cache_creation_input_tokens: 30,
+            cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 20 },
+            speed: 'fast',
+            service_tier: 'standard',
+          },
+        }),
         // A split that does not add up to the total is not trusted: the total alone is kept.
-        assistant('2026-11-20T09:00:20Z', 'badsplit', { usage: { input_tokens: 1, output_tokens: 2, cache_creation_input_tokens: 30, cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 5 } } }),
+        assistant('2026-11-20T09:00:20Z', 'badsplit', {
+          usage: {
+            input_tokens: 1,
+            output_tokens: 2,
+            cache_creation_input_tokens: 30,
+            cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 5 },
+          },
+        }),
         assistant('2026-11-20T09:00:30Z', 'synthetic', { model: '<synthetic>' }),
         assistant('2026-11-20T09:00:40Z', 'outside', {}, '/somewhere/else'),
       ],
@@ -106,6 +125,12 @@ describe('attribution from a session', () => {
     });
     expect(byRequest('badsplit')!.tokens).toEqual({ input: 1, output: 2, cacheWrite: 30, cacheRead: 0 });
     expect(events.map((e) => e.payload.requestId)).toEqual(['req_split', 'req_badsplit']);
-    expect(importer.stats).toMatchObject({ synthetic: 1, outsideProject: 1, inProject: 2, requestsByProject: { streakly: 2 }, sessionsByProject: { streakly: 1 } });
+    expect(importer.stats).toMatchObject({
+      synthetic: 1,
+      outsideProject: 1,
+      inProject: 2,
+      requestsByProject: { streakly: 2 },
+      sessionsByProject: { streakly: 1 },
+    });
   });
 });

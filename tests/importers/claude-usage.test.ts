@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectorEvent } from '../../src/server/connector/bmad/to-events.js';
-import { classifyCommand, ClaudeUsageImporter, defaultClaudeProjectDirs, findBmadCommands, listTranscriptFiles, resolveBmadRoots } from '../../src/server/importers/claude/index.js';
+import {
+  classifyCommand,
+  ClaudeUsageImporter,
+  defaultClaudeProjectDirs,
+  findBmadCommands,
+  listTranscriptFiles,
+  resolveBmadRoots,
+} from '../../src/server/importers/claude/index.js';
 import { tempDir } from '../support/test-server.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -69,7 +76,18 @@ describe('Claude Code usage importer on the fixture', () => {
     const importer = new ClaudeUsageImporter(roots);
     const events = await importAll(importer, env.projects);
     const s = importer.stats;
-    expect(s).toMatchObject({ files: 4, linesRead: 17, usageEntries: 8, duplicates: 2, malformed: 1, apiErrors: 1, inProject: 6, outsideProject: 2, attributed: 6, unattributed: 2 });
+    expect(s).toMatchObject({
+      files: 4,
+      linesRead: 17,
+      usageEntries: 8,
+      duplicates: 2,
+      malformed: 1,
+      apiErrors: 1,
+      inProject: 6,
+      outsideProject: 2,
+      attributed: 6,
+      unattributed: 2,
+    });
     expect(s.tokens).toEqual({ input: 865, output: 315, cacheWrite: 1400, cacheRead: 3500 });
     expect(s.byWorkflow).toEqual({ 'dev-story': 3 });
     expect(importer.issues).toEqual([{ file: path.join(env.projects, '-work-streakly/sess-b.jsonl'), line: 3, message: expect.stringMatching(/not JSON/) }]);
@@ -83,7 +101,14 @@ describe('Claude Code usage importer on the fixture', () => {
       occurredAt: '2026-11-20T09:01:00.000Z',
       entity: { type: 'cost' },
       projectId: 'bmad:streakly',
-      payload: { amount: 0.0123, currency: 'USD', projectId: 'bmad:streakly', agentId: 'bmad-agent-dev', model: 'claude-sonnet-4-5-20250929', tokens: { input: 200, output: 80, cacheWrite: 0, cacheRead: 1000 } },
+      payload: {
+        amount: 0.0123,
+        currency: 'USD',
+        projectId: 'bmad:streakly',
+        agentId: 'bmad-agent-dev',
+        model: 'claude-sonnet-4-5-20250929',
+        tokens: { input: 200, output: 80, cacheWrite: 0, cacheRead: 1000 },
+      },
     });
     // The sub-agent's call (09:02) belongs to the workflow running then, not to the agent loaded later (09:05).
     expect(byTokens(30).payload).toMatchObject({ agentId: 'bmad-agent-dev', projectId: 'bmad:streakly', model: 'claude-haiku-4-5-20251001' });
@@ -108,7 +133,13 @@ describe('Claude Code usage importer on the fixture', () => {
     const importer = new ClaudeUsageImporter();
     const file = path.join(env.base, 'tail.jsonl');
     const line = (id: string, input: number) =>
-      JSON.stringify({ type: 'assistant', sessionId: 's', timestamp: '2026-11-23T10:00:00Z', requestId: `r-${id}`, message: { id, model: 'm', usage: { input_tokens: input, output_tokens: 1 } } });
+      JSON.stringify({
+        type: 'assistant',
+        sessionId: 's',
+        timestamp: '2026-11-23T10:00:00Z',
+        requestId: `r-${id}`,
+        message: { id, model: 'm', usage: { input_tokens: input, output_tokens: 1 } },
+      });
     fs.writeFileSync(file, `${line('m1', 1)}\n${line('m2', 2).slice(0, 40)}`);
     const got: ConnectorEvent[] = [];
     const emit = (e: ConnectorEvent) => void got.push(e);
@@ -126,7 +157,14 @@ describe('Claude Code usage importer on the fixture', () => {
   it('counts and skips a line over the cap without holding it, also when it arrives in pieces, and goes on after it', async () => {
     const importer = new ClaudeUsageImporter([], { maxLineBytes: 64 * 1024 });
     const file = path.join(env.base, 'long.jsonl');
-    const line = (id: string) => JSON.stringify({ type: 'assistant', sessionId: 's', timestamp: '2026-11-23T10:00:00Z', requestId: `r-${id}`, message: { id, model: 'm', usage: { input_tokens: 1, output_tokens: 1 } } });
+    const line = (id: string) =>
+      JSON.stringify({
+        type: 'assistant',
+        sessionId: 's',
+        timestamp: '2026-11-23T10:00:00Z',
+        requestId: `r-${id}`,
+        message: { id, model: 'm', usage: { input_tokens: 1, output_tokens: 1 } },
+      });
     const got: ConnectorEvent[] = [];
     const emit = (e: ConnectorEvent) => void got.push(e);
     // A line with no newline yet, growing past the cap between reads (what a tailed file can do).

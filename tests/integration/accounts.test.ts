@@ -41,7 +41,11 @@ describe('accounts and keys a manager switches off', () => {
 });
 
 describe('a password someone else chose', () => {
-  const sign = async (email: string, password: string) => (await (await t.post('/api/v1/auth/login', { email, password, issueToken: true }, null)).json()) as { token: string; user: { passwordChangeRequired: boolean } };
+  const sign = async (email: string, password: string) =>
+    (await (await t.post('/api/v1/auth/login', { email, password, issueToken: true }, null)).json()) as {
+      token: string;
+      user: { passwordChangeRequired: boolean };
+    };
 
   it('must be replaced at first sign-in before anything else is allowed, over HTTP and WebSocket', async () => {
     const created = await t.server.core.auth.createUser({ email: 'new@example.test', role: 'manager' }, actor);
@@ -82,7 +86,7 @@ describe('a password someone else chose', () => {
     ]);
   });
 
-  it('a password the manager typed is the person\'s own; an invite\'s is temporary', async () => {
+  it("a password the manager typed is the person's own; an invite's is temporary", async () => {
     await t.server.core.auth.createUser({ email: 'typed@example.test', role: 'viewer', password: 'typed long password' }, actor);
     expect((await sign('typed@example.test', 'typed long password')).user.passwordChangeRequired).toBe(false);
     await t.server.core.auth.createUser({ email: 'invited@example.test', role: 'viewer', password: 'one time password', temporary: true }, actor);

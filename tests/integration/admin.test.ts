@@ -43,7 +43,8 @@ async function call(method: string, path: string, token: string | null, body?: u
   });
 }
 
-const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; fields?: { path: string; message: string }[] } }).error;
+const errorOf = async (res: Response) =>
+  ((await res.json()) as { error: { code: string; message: string; fields?: { path: string; message: string }[] } }).error;
 
 async function accounts(): Promise<AdminAccount[]> {
   return adminAccountListSchema.parse(await (await call('GET', '/admin/users', manager)).json()).items;
@@ -118,14 +119,26 @@ describe('people', () => {
     const res = await call('POST', '/admin/users', manager, { email: ' Nina@Example.test ', role: 'operator', displayName: 'Nina New' });
     expect(res.status).toBe(201);
     const body = oneTimePasswordResponseSchema.parse(await res.json());
-    expect(body.account).toMatchObject({ email: 'nina@example.test', displayName: 'Nina New', role: 'operator', passwordChangeRequired: true, activeSessions: 0, lastSignInAt: null });
+    expect(body.account).toMatchObject({
+      email: 'nina@example.test',
+      displayName: 'Nina New',
+      role: 'operator',
+      passwordChangeRequired: true,
+      activeSessions: 0,
+      lastSignInAt: null,
+    });
     expect(body.oneTimePassword.length).toBeGreaterThanOrEqual(12);
     const nina = await signIn('nina@example.test', body.oneTimePassword);
     expect(nina.mustChange).toBe(true);
     expect((await call('GET', '/workflows', nina.token)).status).toBe(403);
 
     const [entry] = await auditEntries(`?action=user.create&targetId=${body.account.id}`);
-    expect(entry).toMatchObject({ action: 'user.create', outcome: 'success', actor: { type: 'user', id: managerId, name: 'Administrator' }, targetName: 'Nina New' });
+    expect(entry).toMatchObject({
+      action: 'user.create',
+      outcome: 'success',
+      actor: { type: 'user', id: managerId, name: 'Administrator' },
+      targetName: 'Nina New',
+    });
     expect(entry!.ip).toMatch(/127\.0\.0\.1/);
     expect((await accountOf('nina@example.test')).lastSignInAt).not.toBeNull();
   });
@@ -160,7 +173,12 @@ describe('people', () => {
     expect(res.status).toBe(200);
     expect(adminAccountSchema.parse(await res.json()).role).toBe('viewer');
     const [entry] = await auditEntries(`?action=user.set_role&targetId=${olga.id}`);
-    expect(entry).toMatchObject({ outcome: 'success', details: { from: 'operator', to: 'viewer' }, actor: { name: 'Administrator' }, targetName: 'Olga Operator' });
+    expect(entry).toMatchObject({
+      outcome: 'success',
+      details: { from: 'operator', to: 'viewer' },
+      actor: { name: 'Administrator' },
+      targetName: 'Olga Operator',
+    });
     expect((await call('PATCH', `/admin/users/${olga.id}`, manager, { role: 'operator' })).status).toBe(200);
   });
 
@@ -183,12 +201,17 @@ describe('people', () => {
     const newManager = async (email: string, displayName: string) => {
       const invited = oneTimePasswordResponseSchema.parse(await (await call('POST', '/admin/users', manager, { email, role: 'manager', displayName })).json());
       const s = await signIn(email, invited.oneTimePassword);
-      expect((await t.post('/api/v1/auth/me/password', { currentPassword: invited.oneTimePassword, newPassword: `${email} own password` }, s.token)).status).toBe(200);
+      expect(
+        (await t.post('/api/v1/auth/me/password', { currentPassword: invited.oneTimePassword, newPassword: `${email} own password` }, s.token)).status,
+      ).toBe(200);
       return s;
     };
     const max = await newManager('max@example.test', 'Max Manager');
     const mia = await newManager('mia@example.test', 'Mia Manager');
-    const answers = await Promise.all([call('PATCH', `/admin/users/${mia.userId}`, max.token, { role: 'viewer' }), call('PATCH', `/admin/users/${max.userId}`, mia.token, { role: 'viewer' })]);
+    const answers = await Promise.all([
+      call('PATCH', `/admin/users/${mia.userId}`, max.token, { role: 'viewer' }),
+      call('PATCH', `/admin/users/${max.userId}`, mia.token, { role: 'viewer' }),
+    ]);
     expect(answers.map((r) => r.status).sort()).toEqual([200, 403]);
     // Refused by the role check on arrival or, when both arrived as managers, by the re-check inside the change.
     expect((await errorOf(answers.find((r) => r.status === 403)!)).message).toMatch(/no longer a manager|requires the manager role/);
@@ -199,10 +222,15 @@ describe('people', () => {
   it('inside the change, the acting manager is checked again: of two crossing demotions, the second is refused', async () => {
     const service = new AccountsService(t.server.core.db, t.server.core.auth);
     const ids = await Promise.all(
-      ['ann', 'ben'].map(async (n) => (await t.server.core.auth.createUser({ email: `${n}@example.test`, role: 'manager', password: `${n} password long` }, system)).id),
+      ['ann', 'ben'].map(
+        async (n) => (await t.server.core.auth.createUser({ email: `${n}@example.test`, role: 'manager', password: `${n} password long` }, system)).id,
+      ),
     );
     const [ann, ben] = ids as [string, string];
-    const results = await Promise.allSettled([service.update(ben, { role: 'viewer' }, { userId: ann, ip: null }), service.update(ann, { disabled: true }, { userId: ben, ip: null })]);
+    const results = await Promise.allSettled([
+      service.update(ben, { role: 'viewer' }, { userId: ann, ip: null }),
+      service.update(ann, { disabled: true }, { userId: ben, ip: null }),
+    ]);
     expect(results[0].status).toBe('fulfilled');
     expect(results[1]).toMatchObject({ status: 'rejected', reason: { status: 403, message: 'you are no longer a manager' } });
     expect((await accountOf('ann@example.test')).disabled).toBe(false);
@@ -274,7 +302,16 @@ describe('API keys', () => {
     expect(res.status).toBe(201);
     const created = createdKeyResponseSchema.parse(await res.json());
     expect(created.key).toMatch(/^bmo_[0-9a-f]{12}_/);
-    expect(created.apiKey).toMatchObject({ name: "Ana's laptop", scopes: ['ingest'], sources: ['ana-s-laptop'], projectId: null, expiresAt: null, revokedAt: null, state: 'active', createdBy: { type: 'user', id: managerId, name: 'Administrator' } });
+    expect(created.apiKey).toMatchObject({
+      name: "Ana's laptop",
+      scopes: ['ingest'],
+      sources: ['ana-s-laptop'],
+      projectId: null,
+      expiresAt: null,
+      revokedAt: null,
+      state: 'active',
+      createdBy: { type: 'user', id: managerId, name: 'Administrator' },
+    });
 
     const send = (source: string) => t.post('/api/v1/events', { events: [{ ...projectUpserted('p-laptop'), source }] }, created.key);
     expect((await send('ana-s-laptop')).status).toBe(200);
@@ -302,7 +339,13 @@ describe('API keys', () => {
   });
 
   it('binds a key to a project (named), to chosen or any sources, with an expiry in days', async () => {
-    const res = await call('POST', '/admin/keys', manager, { name: 'shop connector', scopes: ['ingest', 'read', 'ingest'], sources: ['bmad-connector'], projectId: 'p-shop', expiresInDays: 30 });
+    const res = await call('POST', '/admin/keys', manager, {
+      name: 'shop connector',
+      scopes: ['ingest', 'read', 'ingest'],
+      sources: ['bmad-connector'],
+      projectId: 'p-shop',
+      expiresInDays: 30,
+    });
     expect(res.status).toBe(201);
     const { apiKey, key } = createdKeyResponseSchema.parse(await res.json());
     expect(apiKey).toMatchObject({ scopes: ['ingest', 'read'], sources: ['bmad-connector'], projectId: 'p-shop', projectName: 'Shop' });
@@ -310,11 +353,13 @@ describe('API keys', () => {
     const wrongProject = await t.post('/api/v1/events', { events: [{ ...projectUpserted('p-other'), source: 'bmad-connector' }] }, key);
     expect(JSON.stringify(await wrongProject.json())).toContain('project_not_allowed');
 
-    const any = createdKeyResponseSchema.parse(await (await call('POST', '/admin/keys', manager, { name: 'trusted', scopes: ['ingest'], sources: 'any', expiresAt: '2099-01-01T00:00:00Z' })).json());
+    const any = createdKeyResponseSchema.parse(
+      await (await call('POST', '/admin/keys', manager, { name: 'trusted', scopes: ['ingest'], sources: 'any', expiresAt: '2099-01-01T00:00:00Z' })).json(),
+    );
     expect(any.apiKey).toMatchObject({ sources: 'any', expiresAt: '2099-01-01T00:00:00.000Z' });
   });
 
-  it('refuses the server\'s own sources, unknown projects, a project on a key that cannot ingest and a past expiry, on their fields', async () => {
+  it("refuses the server's own sources, unknown projects, a project on a key that cannot ingest and a past expiry, on their fields", async () => {
     const fields = async (body: unknown) => {
       const res = await call('POST', '/admin/keys', manager, body);
       expect(res.status).toBe(422);
@@ -365,7 +410,9 @@ describe('audit log', () => {
     const newest = all[0]!.occurredAt;
     expect((await auditEntries(`?from=${encodeURIComponent(new Date(Date.parse(newest) + 1000).toISOString())}`)).length).toBe(0);
     expect((await auditEntries(`?to=${encodeURIComponent(new Date(Date.parse(all[all.length - 1]!.occurredAt) - 1000).toISOString())}`)).length).toBe(0);
-    expect((await auditEntries(`?from=${encodeURIComponent(all[all.length - 1]!.occurredAt)}&to=${encodeURIComponent(newest)}&pageSize=200`)).length).toBe(all.length);
+    expect((await auditEntries(`?from=${encodeURIComponent(all[all.length - 1]!.occurredAt)}&to=${encodeURIComponent(newest)}&pageSize=200`)).length).toBe(
+      all.length,
+    );
   });
 
   it('names actors and targets: people, keys, the system', async () => {
@@ -391,7 +438,10 @@ describe('audit log', () => {
     ] as const) {
       const res = await call('GET', `/admin/audit${q}`, manager);
       expect(res.status, q).toBe(422);
-      expect((await errorOf(res)).fields!.map((f) => f.path), q).toContain(path);
+      expect(
+        (await errorOf(res)).fields!.map((f) => f.path),
+        q,
+      ).toContain(path);
     }
   });
 });

@@ -46,15 +46,31 @@ const slackText = (max = 3000) =>
 const blockId = z.string().max(255).optional();
 /** Section: text ≤ 3000, or fields (≤ 10 items of ≤ 2000); block_id ≤ 255. */
 const sectionBlock = z
-  .strictObject({ type: z.literal('section'), text: slackText().optional(), fields: z.array(slackText(2000)).max(10).optional(), block_id: blockId, expand: z.boolean().optional() })
+  .strictObject({
+    type: z.literal('section'),
+    text: slackText().optional(),
+    fields: z.array(slackText(2000)).max(10).optional(),
+    block_id: blockId,
+    expand: z.boolean().optional(),
+  })
   .refine((b) => b.text !== undefined || b.fields !== undefined, 'a section needs text or fields');
 /** Context: 1–10 image or text elements. */
 const contextBlock = z.strictObject({ type: z.literal('context'), elements: z.array(slackText()).min(1).max(10), block_id: blockId });
 /** Header: a plain_text object of at most 150 characters. */
-const headerBlock = z.strictObject({ type: z.literal('header'), text: z.strictObject({ type: z.literal('plain_text'), text: z.string().min(1).max(150), emoji: z.boolean().optional() }), block_id: blockId });
+const headerBlock = z.strictObject({
+  type: z.literal('header'),
+  text: z.strictObject({ type: z.literal('plain_text'), text: z.string().min(1).max(150), emoji: z.boolean().optional() }),
+  block_id: blockId,
+});
 const dividerBlock = z.strictObject({ type: z.literal('divider'), block_id: blockId });
 /** A message: up to 50 blocks; `text` is the notification and fallback (Slack truncates messages past 40,000 characters). */
-const slackMessageSchema = z.strictObject({ text: z.string().min(1).max(40_000), blocks: z.array(z.union([sectionBlock, contextBlock, headerBlock, dividerBlock])).min(1).max(50) });
+const slackMessageSchema = z.strictObject({
+  text: z.string().min(1).max(40_000),
+  blocks: z
+    .array(z.union([sectionBlock, contextBlock, headerBlock, dividerBlock]))
+    .min(1)
+    .max(50),
+});
 /** &, < and > are control characters: sent escaped, so only &amp; &lt; &gt; may appear. */
 const escapedOnly = (text: string) => !/[<>]/.test(text) && !/&(?!amp;|lt;|gt;)/.test(text);
 function slackTexts(m: z.infer<typeof slackMessageSchema>): string[] {
@@ -110,7 +126,10 @@ describe('alerts: rules, channels, the evaluator and its deliveries', () => {
   beforeAll(async () => {
     receiver = await new HttpReceiver().start();
     t = await startTestServer({ clock, config: { alerts: { evaluateIntervalMs: 3600_000, retryBaseMs: 20, retryMaxMs: 100, timeoutMs: 3000 } } });
-    await t.server.core.auth.createUser({ email: 'vera@example.test', role: 'viewer', password: 'viewer password long' }, { actorType: 'system', actorId: null });
+    await t.server.core.auth.createUser(
+      { email: 'vera@example.test', role: 'viewer', password: 'viewer password long' },
+      { actorType: 'system', actorId: null },
+    );
     manager = await tokenOf(t, ADMIN.email, ADMIN.password);
     viewer = await tokenOf(t, 'vera@example.test', 'viewer password long');
     await ingestAccepted(t, [
@@ -143,7 +162,10 @@ describe('alerts: rules, channels, the evaluator and its deliveries', () => {
     expect(await bad('/alerts/channels', { type: 'pager', name: 'x', url: 'https://x.test' })).toEqual(['body.type']);
     expect(await bad('/alerts/rules', { name: 'r', condition: { kind: 'workflow_stuck', statuses: ['done'] } })).toEqual(['body.condition.statuses[0]']);
     expect(await bad('/alerts/rules', { name: 'r', projectId: 'p-1', condition: { kind: 'freshness_slo' } })).toEqual(['body.projectId']);
-    expect(await bad('/alerts/rules', { name: 'r', projectId: 'p-nope', channelIds: ['channel-nope'], condition: { kind: 'budget' } })).toEqual(['body.projectId', 'body.channelIds[0]']);
+    expect(await bad('/alerts/rules', { name: 'r', projectId: 'p-nope', channelIds: ['channel-nope'], condition: { kind: 'budget' } })).toEqual([
+      'body.projectId',
+      'body.channelIds[0]',
+    ]);
     expect(await bad('/alerts/rules', { name: 'r', inApp: false, condition: { kind: 'budget' } })).toEqual(['body.channelIds']);
     expect((await call(t, 'GET', '/alerts/rules', viewer)).status).toBe(403);
     expect((await call(t, 'POST', '/alerts/channels', viewer, { type: 'slack', name: 's', url: 'https://hooks.slack.test/x' })).status).toBe(403);
@@ -151,15 +173,39 @@ describe('alerts: rules, channels, the evaluator and its deliveries', () => {
   });
 
   it('a manager adds a webhook and a Slack channel; their URL and secret never come back', async () => {
-    const webhook = await json(await call(t, 'POST', '/alerts/channels', manager, { type: 'webhook', name: 'Ops webhook', url: `${receiver.url}/hook?token=hidden-token`, secret: SECRET }), alertChannelCreatedSchema, 201);
+    const webhook = await json(
+      await call(t, 'POST', '/alerts/channels', manager, {
+        type: 'webhook',
+        name: 'Ops webhook',
+        url: `${receiver.url}/hook?token=hidden-token`,
+        secret: SECRET,
+      }),
+      alertChannelCreatedSchema,
+      201,
+    );
     expect(webhook.secret).toBeNull();
-    expect(webhook.channel).toMatchObject({ name: 'Ops webhook', type: 'webhook', target: receiver.url.replace('http://', ''), urlSet: true, secretSet: true, enabled: true });
+    expect(webhook.channel).toMatchObject({
+      name: 'Ops webhook',
+      type: 'webhook',
+      target: receiver.url.replace('http://', ''),
+      urlSet: true,
+      secretSet: true,
+      enabled: true,
+    });
     webhookId = webhook.channel.id;
-    const slack = await json(await call(t, 'POST', '/alerts/channels', manager, { type: 'slack', name: '#ops', url: `${receiver.url}/slack/T000/B000/XXXX` }), alertChannelCreatedSchema, 201);
+    const slack = await json(
+      await call(t, 'POST', '/alerts/channels', manager, { type: 'slack', name: '#ops', url: `${receiver.url}/slack/T000/B000/XXXX` }),
+      alertChannelCreatedSchema,
+      201,
+    );
     slackId = slack.channel.id;
     expect(slack.channel).toMatchObject({ type: 'slack', urlSet: true, secretSet: false });
     // A webhook without a secret gets a generated one, shown this once.
-    const generated = await json(await call(t, 'POST', '/alerts/channels', manager, { type: 'webhook', name: 'Spare', url: `${receiver.url}/spare` }), alertChannelCreatedSchema, 201);
+    const generated = await json(
+      await call(t, 'POST', '/alerts/channels', manager, { type: 'webhook', name: 'Spare', url: `${receiver.url}/spare` }),
+      alertChannelCreatedSchema,
+      201,
+    );
     expect(generated.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     const listed = await (await call(t, 'GET', '/alerts/channels', manager)).text();
@@ -167,7 +213,9 @@ describe('alerts: rules, channels, the evaluator and its deliveries', () => {
     for (const secret of [SECRET, 'hidden-token', '/slack/T000', generated.secret!]) expect(listed).not.toContain(secret);
     // Nor in the log, which every reader can see, nor in the audit log.
     const db = t.server.core.db.read;
-    const payloads = (await db.selectFrom('domain_events').select('payload_json').where('event_type', 'like', 'alert.%').execute()).map((r) => r.payload_json).join('\n');
+    const payloads = (await db.selectFrom('domain_events').select('payload_json').where('event_type', 'like', 'alert.%').execute())
+      .map((r) => r.payload_json)
+      .join('\n');
     const audits = (await db.selectFrom('audit_log').select('details_json').where('action', 'like', 'alert.%').execute()).map((r) => r.details_json).join('\n');
     expect(payloads).toContain('Ops webhook');
     expect(audits).toContain('Ops webhook');
@@ -188,7 +236,14 @@ describe('alerts: rules, channels, the evaluator and its deliveries', () => {
     };
     const rule = await json(await call(t, 'POST', '/alerts/rules', manager, body), alertRuleSchema, 201);
     ruleId = rule.id;
-    expect(rule).toMatchObject({ name: 'Blocked runs', projectName: 'Streakly', enabled: true, inApp: true, condition: { kind: 'workflow_stuck', statuses: ['blocked', 'failed'] }, firing: 0 });
+    expect(rule).toMatchObject({
+      name: 'Blocked runs',
+      projectName: 'Streakly',
+      enabled: true,
+      inApp: true,
+      condition: { kind: 'workflow_stuck', statuses: ['blocked', 'failed'] },
+      firing: 0,
+    });
     expect(rule.channels.map((c) => c.name)).toEqual(['Ops webhook', '#ops']);
 
     clock.set(at(9));
@@ -204,9 +259,18 @@ describe('alerts: rules, channels, the evaluator and its deliveries', () => {
     expect(hooks[0]!.headers['x-bmad-ops-delivery']).toBe(hooks[1]!.headers['x-bmad-ops-delivery']);
     expect(hooks[0]!.headers['x-bmad-ops-event']).toBe('alert.fired');
     expect(hooks[0]!.headers['x-bmad-ops-timestamp']).toBe(String(Date.parse(at(11).toISOString()) / 1000));
-    const fired = JSON.parse(hooks[1]!.body) as { type: string; alert: { state: string; message: string; subject: unknown; project: unknown; rule: { name: string }; firedAt: string } };
+    const fired = JSON.parse(hooks[1]!.body) as {
+      type: string;
+      alert: { state: string; message: string; subject: unknown; project: unknown; rule: { name: string }; firedAt: string };
+    };
     expect(fired.type).toBe('alert.fired');
-    expect(fired.alert).toMatchObject({ state: 'firing', subject: { type: 'workflow', id: 'wf-1', name: 'dev-story 1.2' }, project: { id: 'p-1', name: 'Streakly' }, rule: { name: 'Blocked runs' }, firedAt: at(11).toISOString() });
+    expect(fired.alert).toMatchObject({
+      state: 'firing',
+      subject: { type: 'workflow', id: 'wf-1', name: 'dev-story 1.2' },
+      project: { id: 'p-1', name: 'Streakly' },
+      rule: { name: 'Blocked runs' },
+      firedAt: at(11).toISOString(),
+    });
     expect(fired.alert.message).toBe('“dev-story 1.2” in Streakly has been blocked for 11 min (waiting for the API key).');
     // A tampered body does not verify.
     expect(verify({ ...hooks[1]!, body: hooks[1]!.body.replace('blocked', 'fine') })).toBe(false);
@@ -218,10 +282,18 @@ describe('alerts: rules, channels, the evaluator and its deliveries', () => {
     ]);
     expect(log.items[1]).toMatchObject({ error: 'the receiver answered 500', responseExcerpt: 'receiver down for a moment' });
     const channels = await json(await call(t, 'GET', '/alerts/channels', manager), alertChannelListSchema);
-    expect(channels.items.find((c) => c.id === webhookId)).toMatchObject({ lastDelivery: { outcome: 'delivered' }, lastError: { statusCode: 500 }, usedBy: [{ name: 'Blocked runs' }] });
+    expect(channels.items.find((c) => c.id === webhookId)).toMatchObject({
+      lastDelivery: { outcome: 'delivered' },
+      lastError: { statusCode: 500 },
+      usedBy: [{ name: 'Blocked runs' }],
+    });
 
     // The firing is an event of the server's own source, in the log with its text.
-    const events = await t.server.core.db.read.selectFrom('domain_events').select(['source_system', 'event_type', 'payload_json']).where('event_type', '=', 'alert.fired').execute();
+    const events = await t.server.core.db.read
+      .selectFrom('domain_events')
+      .select(['source_system', 'event_type', 'payload_json'])
+      .where('event_type', '=', 'alert.fired')
+      .execute();
     expect(events).toHaveLength(1);
     expect(events[0]!.source_system).toBe('bmad-ops-alerts');
     // Fired once: the next pass finds it open.
@@ -261,7 +333,14 @@ describe('alerts: rules, channels, the evaluator and its deliveries', () => {
     expect(await count(manager)).toBe(1);
     const page = await json(await call(t, 'GET', '/alerts/notifications', viewer), notificationPageSchema);
     expect(page.items).toHaveLength(1);
-    expect(page.items[0]).toMatchObject({ kind: 'fired', ruleName: 'Blocked runs', subjectName: 'dev-story 1.2', projectName: 'Streakly', stillFiring: true, read: false });
+    expect(page.items[0]).toMatchObject({
+      kind: 'fired',
+      ruleName: 'Blocked runs',
+      subjectName: 'dev-story 1.2',
+      projectName: 'Streakly',
+      stillFiring: true,
+      read: false,
+    });
     const marked = await json(await call(t, 'POST', '/alerts/notifications/read', viewer, { ids: [page.items[0]!.id] }), unreadCountSchema);
     expect(marked.unread).toBe(0);
     expect(await count(manager)).toBe(1);
@@ -319,7 +398,15 @@ describe('alerts: rules, channels, the evaluator and its deliveries', () => {
     clock.set(at(95));
     expect(await evaluate()).toMatchObject({ fired: 1 });
     const rule = await json(
-      await call(t, 'PUT', `/alerts/rules/${ruleId}`, manager, { name: 'Blocked runs', projectId: 'p-1', condition: { kind: 'workflow_stuck' }, forMinutes: 10, repeatMinutes: 30, channelIds: [webhookId], enabled: false }),
+      await call(t, 'PUT', `/alerts/rules/${ruleId}`, manager, {
+        name: 'Blocked runs',
+        projectId: 'p-1',
+        condition: { kind: 'workflow_stuck' },
+        forMinutes: 10,
+        repeatMinutes: 30,
+        channelIds: [webhookId],
+        enabled: false,
+      }),
       alertRuleSchema,
     );
     expect(rule.enabled).toBe(false);
@@ -343,8 +430,18 @@ describe('alerts: rules, channels, the evaluator and its deliveries', () => {
     };
     await ingestAccepted(t, [
       costRecorded('c-1', { projectId: 'p-2', amount: 25 }, { occurredAt: at(50).toISOString() }),
-      workflowUpserted(session, { name: 'dev-story 2.1', projectId: 'p-2', status: 'in_progress' }, { occurredAt: at(90).toISOString(), source: 'claude-code-importer' }),
-      workflowTransitioned(session, 'in_progress', 'failed', { occurredAt: at(93).toISOString(), source: 'claude-code-importer' }, { reason: 'the session ended on API errors' }),
+      workflowUpserted(
+        session,
+        { name: 'dev-story 2.1', projectId: 'p-2', status: 'in_progress' },
+        { occurredAt: at(90).toISOString(), source: 'claude-code-importer' },
+      ),
+      workflowTransitioned(
+        session,
+        'in_progress',
+        'failed',
+        { occurredAt: at(93).toISOString(), source: 'claude-code-importer' },
+        { reason: 'the session ended on API errors' },
+      ),
       syncReported('p-2:story', 'story', 'ok', { expectedIntervalMs: 60_000 }, { occurredAt: at(60).toISOString() }),
       finding,
     ]);
@@ -367,9 +464,15 @@ describe('alerts: rules, channels, the evaluator and its deliveries', () => {
     ]);
     const page = await json(await call(t, 'GET', '/alerts/notifications?unread=true', manager), notificationPageSchema);
     const byRule = new Map(page.items.map((n) => [n.ruleName, n]));
-    expect(byRule.get('Needs a person')?.message).toBe('The Claude Code session of “dev-story 2.1” in Ledger ended on API errors at 2026-11-29 09:33 UTC; nothing has picked the work up since.');
-    expect(byRule.get('Stale sources')?.message).toBe('Source “Ledger · story” has been stale for 38 min: no successful report since 2026-11-29 09:00 UTC (expected every 1 min).');
-    expect(byRule.get('Drift')?.message).toBe('Ledger has 1 drift finding (1 status drift), e.g. story 2.1 is done in sprint-status.yaml but review in its file.');
+    expect(byRule.get('Needs a person')?.message).toBe(
+      'The Claude Code session of “dev-story 2.1” in Ledger ended on API errors at 2026-11-29 09:33 UTC; nothing has picked the work up since.',
+    );
+    expect(byRule.get('Stale sources')?.message).toBe(
+      'Source “Ledger · story” has been stale for 38 min: no successful report since 2026-11-29 09:00 UTC (expected every 1 min).',
+    );
+    expect(byRule.get('Drift')?.message).toBe(
+      'Ledger has 1 drift finding (1 status drift), e.g. story 2.1 is done in sprint-status.yaml but review in its file.',
+    );
     expect(byRule.get('Over budget')?.message).toBe('Ledger exceeded its 10 USD budget for 2026-11 on 2026-11-29: 25 USD spent (250 %).');
     // The source reports again: its alert resolves.
     await ingestAccepted(t, [syncReported('p-2:story', 'story', 'ok', { expectedIntervalMs: 60_000 }, { occurredAt: at(101).toISOString() })]);
@@ -378,7 +481,9 @@ describe('alerts: rules, channels, the evaluator and its deliveries', () => {
   });
 
   it('alert events are the server’s own: no key may send them', async () => {
-    const res = await t.ingest([{ id: 'forged', source: 'bmad-ops-alerts', type: 'alert.fired', occurredAt: T0, entity: { type: 'alert', id: 'a-1' }, payload: {} }]);
+    const res = await t.ingest([
+      { id: 'forged', source: 'bmad-ops-alerts', type: 'alert.fired', occurredAt: T0, entity: { type: 'alert', id: 'a-1' }, payload: {} },
+    ]);
     const body = (await res.json()) as { results: { status: string; code?: string }[] };
     expect(body.results[0]).toMatchObject({ status: 'rejected' });
   });
@@ -398,13 +503,18 @@ describe('alerts: rules, channels, the evaluator and its deliveries', () => {
     expect(new Set(actions)).toEqual(new Set(['alert.channel_create', 'alert.rule_create', 'alert.rule_update', 'alert.channel_test']));
     // Settings → Audit names what changed, not its id.
     const audit = await json(await call(t, 'GET', '/admin/audit?action=alert.*', manager), auditPageSchema);
-    expect(audit.items.find((e) => e.action === 'alert.rule_create' && e.targetId === ruleId)).toMatchObject({ targetName: 'Blocked runs', actor: { name: 'Administrator' } });
+    expect(audit.items.find((e) => e.action === 'alert.rule_create' && e.targetId === ruleId)).toMatchObject({
+      targetName: 'Blocked runs',
+      actor: { name: 'Administrator' },
+    });
     expect(audit.items.find((e) => e.action === 'alert.channel_create' && e.targetId === webhookId)?.targetName).toBe('Ops webhook');
     const res = await call(t, 'DELETE', `/alerts/channels/${slackId}`, manager);
     expect(res.status).toBe(204);
     const rules = await json(await call(t, 'GET', '/alerts/rules', manager), z.object({ items: z.array(alertRuleSchema) }));
     expect(rules.items.find((r) => r.id === ruleId)?.channels.map((c) => c.name)).toEqual(['Ops webhook']);
-    expect(await t.server.core.db.read.selectFrom('alert_channel_secrets').select('channel_id').where('channel_id', '=', slackId).executeTakeFirst()).toBeUndefined();
+    expect(
+      await t.server.core.db.read.selectFrom('alert_channel_secrets').select('channel_id').where('channel_id', '=', slackId).executeTakeFirst(),
+    ).toBeUndefined();
   });
 
   it('leaves a log the consistency monitor rebuilds exactly: rules, channels, alerts and notifications included', async () => {
@@ -429,7 +539,9 @@ describe('server-wide kinds: the status page SLIs against the rule threshold', (
 
   it('no measurement starts nothing and closes nothing', async () => {
     expect(await freshnessSloKind.evaluate(ctx(null), rule({ kind: 'freshness_slo', p95Ms: 3000 }), none)).toEqual([]);
-    expect(await freshnessSloKind.evaluate(ctx({ event_to_ui_p95_ms: null }), rule({ kind: 'freshness_slo', p95Ms: 3000 }), new Set(['server']))).toHaveLength(1);
+    expect(await freshnessSloKind.evaluate(ctx({ event_to_ui_p95_ms: null }), rule({ kind: 'freshness_slo', p95Ms: 3000 }), new Set(['server']))).toHaveLength(
+      1,
+    );
   });
 
   it('stale sessions need enough open sessions', async () => {

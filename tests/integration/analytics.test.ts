@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorBodySchema, kpiCatalogueSchema, KPI_KEYS, lineageResponseSchema, outliersResponseSchema, trendsResponseSchema } from '../../src/contracts/index.js';
+import {
+  errorBodySchema,
+  kpiCatalogueSchema,
+  KPI_KEYS,
+  lineageResponseSchema,
+  outliersResponseSchema,
+  trendsResponseSchema,
+} from '../../src/contracts/index.js';
 import { fixedClock } from '../../src/server/clock.js';
 import { withWriteTransaction } from '../../src/server/db/write-transaction.js';
 import { analyticsRepository } from '../../src/server/modules/analytics/analytics.repository.js';
@@ -73,7 +80,13 @@ function fixture() {
     costRecorded('c3', { agentId: 'a1', amount: 3, currency: 'EUR' }, { occurredAt: on('10:00') }),
     costRecorded(
       'c4',
-      { agentId: 'a1', amount: undefined, currency: undefined, model: 'claude-3-7-sonnet-20250219', tokens: { input: 1_000_000, output: 200_000, cacheWrite: 100_000, cacheRead: 2_000_000 } },
+      {
+        agentId: 'a1',
+        amount: undefined,
+        currency: undefined,
+        model: 'claude-3-7-sonnet-20250219',
+        tokens: { input: 1_000_000, output: 200_000, cacheWrite: 100_000, cacheRead: 2_000_000 },
+      },
       { occurredAt: on('17:00') },
     ),
   ];
@@ -121,7 +134,10 @@ describe('agent analytics: KPIs, rollup, outliers and lineage (hand-computed fix
     const c = kpiCatalogueSchema.parse(r.body);
     expect(c.kpis.map((k) => k.id)).toEqual([...KPI_KEYS]);
     expect(c.kpis.find((k) => k.id === 'failure_rate')).toMatchObject({ unit: 'ratio', direction: 'lower_is_better', aggregation: 'ratio' });
-    expect(c.kpis.find((k) => k.id === 'workflows_completed')).toMatchObject({ direction: 'higher_is_better', sourceEvents: ['workflow.upserted', 'workflow.transitioned'] });
+    expect(c.kpis.find((k) => k.id === 'workflows_completed')).toMatchObject({
+      direction: 'higher_is_better',
+      sourceEvents: ['workflow.upserted', 'workflow.transitioned'],
+    });
     expect(c.outliers).toMatchObject({ threshold: 3.5, minPeers: 5, minHistory: 7 });
   });
 
@@ -157,7 +173,16 @@ describe('agent analytics: KPIs, rollup, outliers and lineage (hand-computed fix
     expect(r.status).toBe(200);
     const items = outliersResponseSchema.parse(r.body).items;
     expect(items).toHaveLength(1);
-    expect(items[0]).toMatchObject({ agentId: 'a1', kpi: 'median_cycle_time', method: 'peer_mad', threshold: 3.5, baselineSize: 6, side: 'above', worse: true, value: 20 });
+    expect(items[0]).toMatchObject({
+      agentId: 'a1',
+      kpi: 'median_cycle_time',
+      method: 'peer_mad',
+      threshold: 3.5,
+      baselineSize: 6,
+      side: 'above',
+      worse: true,
+      value: 20,
+    });
     expect(items[0]!.score).toBeCloseTo(29.26, 2);
     expect(items[0]!.baselineMedian).toBeCloseTo(2.65, 10);
     expect(items[0]!.baselineMad).toBeCloseTo(0.4, 10);
@@ -219,7 +244,8 @@ describe('agent analytics: KPIs, rollup, outliers and lineage (hand-computed fix
     ]);
     await t.server.core.rollup.drain();
     const after = await trends(t, `agentIds=a1,a2&start=${DAY.start}&end=${DAY.end}`);
-    const v = (r: typeof after, agent: string, kpi: string, unit: string) => r.series.find((s) => s.agentId === agent && s.kpi === kpi && s.unit === unit)?.points[0]?.value;
+    const v = (r: typeof after, agent: string, kpi: string, unit: string) =>
+      r.series.find((s) => s.agentId === agent && s.kpi === kpi && s.unit === unit)?.points[0]?.value;
     expect(v(after, 'a1', 'cost', 'USD')).toBeCloseTo(11, 10);
     expect(v(after, 'a1', 'time_blocked', 'hours')).toBeCloseTo(2, 10);
     expect(v(after, 'a1', 'failure_rate', 'ratio')).toBeCloseTo(1 / 3, 10);
@@ -243,7 +269,10 @@ describe('agent analytics: KPIs, rollup, outliers and lineage (hand-computed fix
       const res = await t.get(url);
       const body = errorBodySchema.parse(await res.json());
       expect(res.status, url).toBe(422);
-      expect(body.error.fields?.map((f) => f.path), url).toContain(field);
+      expect(
+        body.error.fields?.map((f) => f.path),
+        url,
+      ).toContain(field);
     }
     expect((await t.get('/api/v1/analytics/lineage/metric:doesnotexist')).status).toBe(404);
     expect((await t.get('/api/v1/analytics/lineage/event:999999999')).status).toBe(404);
@@ -267,7 +296,10 @@ describe('agent analytics: order independence and live updates', () => {
         .select(['lineage_ref', 'method', 'score'])
         .orderBy(['lineage_ref', 'method'])
         .execute();
-      return { rows: rows.map((r) => ({ ...r, kpi_value: r.kpi_value === null ? null : Math.round(r.kpi_value * 1e9) / 1e9 })), outliers: outliers.map((o) => ({ ...o, score: Math.round(o.score * 1e6) / 1e6 })) };
+      return {
+        rows: rows.map((r) => ({ ...r, kpi_value: r.kpi_value === null ? null : Math.round(r.kpi_value * 1e9) / 1e9 })),
+        outliers: outliers.map((o) => ({ ...o, score: Math.round(o.score * 1e6) / 1e6 })),
+      };
     };
     const inOrder = await startTestServer({ clock });
     const shuffled = await startTestServer({ clock });

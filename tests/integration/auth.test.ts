@@ -67,13 +67,22 @@ describe('login, sessions and roles', () => {
   it('refuses state changes a cookie carries from another site (CSRF): logout, login, preferences', async () => {
     const { token } = loginResponseSchema.parse(await (await login(ADMIN.email, ADMIN.password)).json());
     const cookie = { cookie: `bmad_ops_session=${token}`, 'content-type': 'application/json' };
-    const send = (p: string, method: string, headers: Record<string, string>, body = '{}') => fetch(`${t.url}${p}`, { method, headers: { ...cookie, ...headers }, body });
+    const send = (p: string, method: string, headers: Record<string, string>, body = '{}') =>
+      fetch(`${t.url}${p}`, { method, headers: { ...cookie, ...headers }, body });
     const evil = { origin: 'https://evil.example' };
     expect((await send('/api/v1/auth/logout', 'POST', evil)).status).toBe(403);
     expect((await send('/api/v1/auth/logout', 'POST', { origin: 'null' })).status).toBe(403);
     expect((await send('/api/v1/auth/logout', 'POST', { 'sec-fetch-site': 'cross-site' })).status).toBe(403);
     expect((await send('/api/v1/auth/me/preferences', 'PUT', evil, '{"theme":"dark"}')).status).toBe(403);
-    expect((await fetch(`${t.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json', ...evil }, body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }) })).status).toBe(403);
+    expect(
+      (
+        await fetch(`${t.url}/api/v1/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...evil },
+          body: JSON.stringify({ email: ADMIN.email, password: ADMIN.password }),
+        })
+      ).status,
+    ).toBe(403);
     // The session survived all of that; our own pages (same Origin) still work.
     expect((await fetch(`${t.url}/api/v1/auth/me`, { headers: cookie })).status).toBe(200);
     expect((await send('/api/v1/auth/logout', 'POST', { origin: t.url, 'sec-fetch-site': 'same-origin' })).status).toBe(204);
@@ -107,7 +116,10 @@ describe('login, sessions and roles', () => {
 
   it('keeps API keys away from session-only endpoints and viewers away from /metrics', async () => {
     expect((await t.get('/api/v1/auth/me', t.keys.read)).status).toBe(403);
-    await t.server.core.auth.createUser({ email: 'viewer@example.test', role: 'viewer', password: 'viewer password 1' }, { actorType: 'system', actorId: null });
+    await t.server.core.auth.createUser(
+      { email: 'viewer@example.test', role: 'viewer', password: 'viewer password 1' },
+      { actorType: 'system', actorId: null },
+    );
     const { token } = loginResponseSchema.parse(await (await login('viewer@example.test', 'viewer password 1')).json());
     expect((await t.get('/api/v1/workflows', token)).status).toBe(200);
     expect((await t.get('/metrics', token)).status).toBe(403);
@@ -137,7 +149,16 @@ describe('API keys', () => {
 
 describe('metrics', () => {
   it('serves Prometheus text to a metrics key, with request durations, lock waits and ingest counters', async () => {
-    await t.ingest([{ id: 'm-1', source: 'metrics-test', type: 'agent.upserted', occurredAt: '2026-11-29T08:00:00Z', entity: { type: 'agent', id: 'a' }, payload: { name: 'A', type: 'dev' } }]);
+    await t.ingest([
+      {
+        id: 'm-1',
+        source: 'metrics-test',
+        type: 'agent.upserted',
+        occurredAt: '2026-11-29T08:00:00Z',
+        entity: { type: 'agent', id: 'a' },
+        payload: { name: 'A', type: 'dev' },
+      },
+    ]);
     await t.ingest([{ id: 'm-2', source: 'metrics-test', type: 'agent.upserted', occurredAt: 'yesterday', entity: { type: 'agent', id: 'a' }, payload: {} }]);
     expect((await t.get('/metrics', t.keys.read)).status).toBe(403);
     const res = await t.get('/metrics', t.keys.metrics);

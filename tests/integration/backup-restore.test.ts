@@ -17,7 +17,11 @@ afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }
 const cli = (args: string[]) => runCli(args);
 
 const managerToken = async (url: string) => {
-  const res = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...ADMIN, issueToken: true }) });
+  const res = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ ...ADMIN, issueToken: true }),
+  });
   return ((await res.json()) as { token: string }).token;
 };
 
@@ -49,7 +53,7 @@ describe('backup while ingesting, restore, recover (the drill)', () => {
     const ackedBeforeBackup = [...acked];
     const download = await fetch(`${t.url}/api/v1/admin/backup`, { headers: { authorization: `Bearer ${token}` } });
     expect(download.status).toBe(200);
-    expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="bmad-ops-backup-.*\.sqlite"$/);
+    expect(download.headers.get('content-disposition')).toMatch(/^attachment; filename="?bmad-ops-backup-.*\.sqlite"?$/);
     const backupFile = path.join(dataDir, 'drill.sqlite');
     fs.writeFileSync(backupFile, Buffer.from(await download.arrayBuffer()));
     const ackedDuringBackup = acked.length - ackedBeforeBackup.length;
@@ -57,7 +61,10 @@ describe('backup while ingesting, restore, recover (the drill)', () => {
     await writer;
     expect(ackedDuringBackup).toBeGreaterThan(0);
     // The server deletes its own copy once sent.
-    await until(() => fs.readdirSync(path.join(dataDir, 'backups')).length === 0, () => `the server deletes the copy it sent: ${fs.readdirSync(path.join(dataDir, 'backups')).join(', ')}`);
+    await until(
+      () => fs.readdirSync(path.join(dataDir, 'backups')).length === 0,
+      () => `the server deletes the copy it sent: ${fs.readdirSync(path.join(dataDir, 'backups')).join(', ')}`,
+    );
 
     // The CLI's copy, made while the server is still running, verifies too.
     const cliCopy = path.join(dataDir, 'cli.sqlite');
@@ -82,7 +89,9 @@ describe('backup while ingesting, restore, recover (the drill)', () => {
     const again = await startTestServer({ dataDir });
     try {
       const stored = new Set(
-        (await again.server.core.db.read.selectFrom('domain_events').select('source_event_id').where('entity_id', 'like', 'wf-drill-%').execute()).map((r) => r.source_event_id),
+        (await again.server.core.db.read.selectFrom('domain_events').select('source_event_id').where('entity_id', 'like', 'wf-drill-%').execute()).map(
+          (r) => r.source_event_id,
+        ),
       );
       const missing = ackedBeforeBackup.filter((id) => !stored.has(id));
       expect(ackedBeforeBackup.length).toBeGreaterThanOrEqual(500);

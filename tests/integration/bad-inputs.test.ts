@@ -105,13 +105,76 @@ const badEvents: [string, () => unknown, string][] = [
   ['progress over 100', () => projectUpserted('p-x', { progressPct: 140 }), 'payload.progressPct'],
   ['bad due date', () => projectUpserted('p-x', { dueAt: '31/12/2026' }), 'payload.dueAt'],
   ['context contradicts entity', () => ({ ...valid(), workflowId: 'other' }), 'workflowId'],
-  ['cost with neither amount nor tokens', () => ({ id: 'c-bad', source: 't', type: 'cost.recorded', occurredAt: '2026-11-29T08:00:00Z', entity: { type: 'cost', id: 'c' }, payload: {} }), 'payload.amount'],
-  ['cost amount without currency', () => ({ id: 'c-bad2', source: 't', type: 'cost.recorded', occurredAt: '2026-11-29T08:00:00Z', entity: { type: 'cost', id: 'c' }, payload: { amount: 1 } }), 'payload.currency'],
-  ['negative cost', () => ({ id: 'c-bad3', source: 't', type: 'cost.recorded', occurredAt: '2026-11-29T08:00:00Z', entity: { type: 'cost', id: 'c' }, payload: { amount: -1, currency: 'USD' } }), 'payload.amount'],
-  ['lowercase currency', () => ({ id: 'c-bad4', source: 't', type: 'cost.recorded', occurredAt: '2026-11-29T08:00:00Z', entity: { type: 'cost', id: 'c' }, payload: { amount: 1, currency: 'usd' } }), 'payload.currency'],
-  ['failed sync without error', () => ({ id: 'sy-bad', source: 't', type: 'sync.reported', occurredAt: '2026-11-29T08:00:00Z', entity: { type: 'sync', id: 'c' }, payload: { module: 'story', status: 'failed' } }), 'payload.error'],
-  ['unknown sync module', () => ({ id: 'sy-bad2', source: 't', type: 'sync.reported', occurredAt: '2026-11-29T08:00:00Z', entity: { type: 'sync', id: 'c' }, payload: { module: 'weather', status: 'ok' } }), 'payload.module'],
-  ['invalid email', () => ({ id: 'u-bad', source: 't', type: 'user.upserted', occurredAt: '2026-11-29T08:00:00Z', entity: { type: 'user', id: 'u' }, payload: { email: SCRIPT, displayName: 'X' } }), 'payload.email'],
+  [
+    'cost with neither amount nor tokens',
+    () => ({ id: 'c-bad', source: 't', type: 'cost.recorded', occurredAt: '2026-11-29T08:00:00Z', entity: { type: 'cost', id: 'c' }, payload: {} }),
+    'payload.amount',
+  ],
+  [
+    'cost amount without currency',
+    () => ({ id: 'c-bad2', source: 't', type: 'cost.recorded', occurredAt: '2026-11-29T08:00:00Z', entity: { type: 'cost', id: 'c' }, payload: { amount: 1 } }),
+    'payload.currency',
+  ],
+  [
+    'negative cost',
+    () => ({
+      id: 'c-bad3',
+      source: 't',
+      type: 'cost.recorded',
+      occurredAt: '2026-11-29T08:00:00Z',
+      entity: { type: 'cost', id: 'c' },
+      payload: { amount: -1, currency: 'USD' },
+    }),
+    'payload.amount',
+  ],
+  [
+    'lowercase currency',
+    () => ({
+      id: 'c-bad4',
+      source: 't',
+      type: 'cost.recorded',
+      occurredAt: '2026-11-29T08:00:00Z',
+      entity: { type: 'cost', id: 'c' },
+      payload: { amount: 1, currency: 'usd' },
+    }),
+    'payload.currency',
+  ],
+  [
+    'failed sync without error',
+    () => ({
+      id: 'sy-bad',
+      source: 't',
+      type: 'sync.reported',
+      occurredAt: '2026-11-29T08:00:00Z',
+      entity: { type: 'sync', id: 'c' },
+      payload: { module: 'story', status: 'failed' },
+    }),
+    'payload.error',
+  ],
+  [
+    'unknown sync module',
+    () => ({
+      id: 'sy-bad2',
+      source: 't',
+      type: 'sync.reported',
+      occurredAt: '2026-11-29T08:00:00Z',
+      entity: { type: 'sync', id: 'c' },
+      payload: { module: 'weather', status: 'ok' },
+    }),
+    'payload.module',
+  ],
+  [
+    'invalid email',
+    () => ({
+      id: 'u-bad',
+      source: 't',
+      type: 'user.upserted',
+      occurredAt: '2026-11-29T08:00:00Z',
+      entity: { type: 'user', id: 'u' },
+      payload: { email: SCRIPT, displayName: 'X' },
+    }),
+    'payload.email',
+  ],
 ];
 
 describe('every invalid event is rejected with a field error and nothing is stored', () => {
@@ -178,7 +241,11 @@ describe('requests Node refuses before routing', () => {
     const long = await fetch(`${t.url}/api/v1/workflows?q=${'a'.repeat(20_000)}`, { headers: { authorization: `Bearer ${t.keys.read}` } });
     expect(long.status).toBe(431);
     expect(errorBodySchema.parse(await long.json()).error.code).toBe('headers_too_large');
-    const big = await fetch(`${t.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'a@b.c', password: 'p'.repeat(70_000) }) });
+    const big = await fetch(`${t.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'a@b.c', password: 'p'.repeat(70_000) }),
+    });
     expect(errorBodySchema.parse(await big.json()).error.message).toBe('the request body is larger than this endpoint accepts (64 KiB)');
   });
 });

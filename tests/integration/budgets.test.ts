@@ -44,7 +44,10 @@ describe('monthly project budgets', () => {
   let viewer: string;
   beforeAll(async () => {
     t = await startTestServer({ clock });
-    await ingestAccepted(t, PROJECTS.map((id) => projectUpserted(id)));
+    await ingestAccepted(
+      t,
+      PROJECTS.map((id) => projectUpserted(id)),
+    );
     const usd = (projectId: string, amount: number, occurredAt: string) => costRecorded(`c-${projectId}`, { projectId, amount }, { occurredAt });
     await ingestAccepted(t, [
       // p-ok: 50 of 100 in 20 days -> 100 after 40 days, past the month's end: on_track.
@@ -63,7 +66,11 @@ describe('monthly project budgets', () => {
       usd('p-edge', 4, '2026-11-20T23:10:00.000Z'),
       usd('p-edge', 7, '2026-11-21T00:20:10.000Z'),
       // p-unpriced: only a record without a price this month: spend unknown, never 0.
-      costRecorded('c-u', { ...tokensOnly, projectId: 'p-unpriced', model: 'mystery-model', tokens: { input: 10 } }, { occurredAt: '2026-11-04T00:00:00.000Z' }),
+      costRecorded(
+        'c-u',
+        { ...tokensOnly, projectId: 'p-unpriced', model: 'mystery-model', tokens: { input: 10 } },
+        { occurredAt: '2026-11-04T00:00:00.000Z' },
+      ),
       // p-zero: a cost source (last month), nothing this month: spend is a known 0.
       usd('p-zero', 5, '2026-10-15T00:00:00.000Z'),
       // p-eur: budget in EUR; 10 EUR (USD spend is another currency and is not counted).
@@ -74,7 +81,10 @@ describe('monthly project budgets', () => {
     manager = await sessionFor(t, 'mgr@example.test', 'manager');
     viewer = await sessionFor(t, 'viewer@example.test', 'viewer');
     for (const id of ['p-ok', 'p-risk', 'p-over', 'p-edge', 'p-unknown', 'p-unpriced', 'p-zero', 'p-cleared']) {
-      const res = await send(t, 'PUT', `/api/v1/projects/${id}/budget`, id === 'p-over' ? manager : operator, { amount: id === 'p-edge' ? 10 : 100, currency: 'USD' });
+      const res = await send(t, 'PUT', `/api/v1/projects/${id}/budget`, id === 'p-over' ? manager : operator, {
+        amount: id === 'p-edge' ? 10 : 100,
+        currency: 'USD',
+      });
       expect(res.status, await res.clone().text()).toBe(200);
     }
     expect((await send(t, 'PUT', '/api/v1/projects/p-eur/budget', operator, { amount: 50, currency: 'EUR' })).status).toBe(200);
@@ -84,7 +94,19 @@ describe('monthly project budgets', () => {
 
   it('on_track: 50 of 100 spent, the burn rate would not reach the budget before the month ends', async () => {
     expect(await budgets(t, 'p-ok')).toEqual([
-      { projectId: 'p-ok', ...month, amount: 100, currency: 'USD', spent: 50, availability: 'available', reason: null, spentPct: 50, exceededAt: null, projectedExceedAt: null, status: 'on_track' },
+      {
+        projectId: 'p-ok',
+        ...month,
+        amount: 100,
+        currency: 'USD',
+        spent: 50,
+        availability: 'available',
+        reason: null,
+        spentPct: 50,
+        exceededAt: null,
+        projectedExceedAt: null,
+        status: 'on_track',
+      },
     ]);
   });
 
@@ -130,16 +152,43 @@ describe('monthly project budgets', () => {
     expect((await budgets(t, 'p-edge'))[0]).toMatchObject({ spent: 4, spentPct: 40, projectedExceedAt: null, status: 'on_track' });
     clock.set(new Date('2026-11-21T00:45:00.000Z'));
     try {
-      expect((await budgets(t, 'p-edge'))[0]).toMatchObject({ spent: 11, spentPct: 110, exceededAt: '2026-11-21T00:20:10.000Z', projectedExceedAt: null, status: 'exceeded' });
+      expect((await budgets(t, 'p-edge'))[0]).toMatchObject({
+        spent: 11,
+        spentPct: 110,
+        exceededAt: '2026-11-21T00:20:10.000Z',
+        projectedExceedAt: null,
+        status: 'exceeded',
+      });
     } finally {
       clock.set(new Date(NOW));
     }
   });
 
   it('unknown spend is never 0: no cost source, or only unpriced records', async () => {
-    expect((await budgets(t, 'p-unknown'))[0]).toMatchObject({ spent: null, spentPct: null, availability: 'unavailable', reason: 'no_cost_source', exceededAt: null, projectedExceedAt: null, status: 'unknown' });
-    expect((await budgets(t, 'p-unpriced'))[0]).toMatchObject({ spent: null, spentPct: null, availability: 'unavailable', reason: 'unpriced_events', status: 'unknown' });
-    expect((await budgets(t, 'p-zero'))[0]).toMatchObject({ spent: 0, spentPct: 0, availability: 'available', reason: null, status: 'on_track', projectedExceedAt: null });
+    expect((await budgets(t, 'p-unknown'))[0]).toMatchObject({
+      spent: null,
+      spentPct: null,
+      availability: 'unavailable',
+      reason: 'no_cost_source',
+      exceededAt: null,
+      projectedExceedAt: null,
+      status: 'unknown',
+    });
+    expect((await budgets(t, 'p-unpriced'))[0]).toMatchObject({
+      spent: null,
+      spentPct: null,
+      availability: 'unavailable',
+      reason: 'unpriced_events',
+      status: 'unknown',
+    });
+    expect((await budgets(t, 'p-zero'))[0]).toMatchObject({
+      spent: 0,
+      spentPct: 0,
+      availability: 'available',
+      reason: null,
+      status: 'on_track',
+      projectedExceedAt: null,
+    });
   });
 
   it('counts spend in the budget currency only', async () => {
@@ -157,17 +206,29 @@ describe('monthly project budgets', () => {
   it('PUT answers the budget status, records a bmad-ops-ui event and an audit entry with the actor', async () => {
     const res = await send(t, 'PUT', '/api/v1/projects/p-nobudget/budget', operator, { amount: 12.5, currency: 'USD' });
     expect(res.status).toBe(200);
-    expect(projectBudgetSchema.parse(await res.json())).toMatchObject({ projectId: 'p-nobudget', amount: 12.5, currency: 'USD', availability: 'unavailable', reason: 'no_cost_source' });
+    expect(projectBudgetSchema.parse(await res.json())).toMatchObject({
+      projectId: 'p-nobudget',
+      amount: 12.5,
+      currency: 'USD',
+      availability: 'unavailable',
+      reason: 'no_cost_source',
+    });
     const db = new Database(path.join(t.dataDir, 'bmad-ops.sqlite'), { readonly: true });
     try {
-      const event = db.prepare("select source_system, payload_json from domain_events where event_type = 'project.budget_set' and entity_id = 'p-nobudget'").get() as { source_system: string; payload_json: string };
+      const event = db
+        .prepare("select source_system, payload_json from domain_events where event_type = 'project.budget_set' and entity_id = 'p-nobudget'")
+        .get() as { source_system: string; payload_json: string };
       expect(event.source_system).toBe('bmad-ops-ui');
       expect(JSON.parse(event.payload_json)).toEqual({ amount: 12.5, currency: 'USD' });
-      const audit = db.prepare("select actor_type, actor_id, details_json from audit_log where action = 'project.budget_set' and target_id = 'p-nobudget'").all() as { actor_type: string; actor_id: string | null }[];
+      const audit = db
+        .prepare("select actor_type, actor_id, details_json from audit_log where action = 'project.budget_set' and target_id = 'p-nobudget'")
+        .all() as { actor_type: string; actor_id: string | null }[];
       expect(audit).toHaveLength(1);
       expect(audit[0]).toMatchObject({ actor_type: 'user' });
       expect(audit[0]!.actor_id).toBeTruthy();
-      const cleared = db.prepare("select count(*) as n from audit_log where action = 'project.budget_clear' and target_id = 'p-cleared'").get() as { n: number };
+      const cleared = db.prepare("select count(*) as n from audit_log where action = 'project.budget_clear' and target_id = 'p-cleared'").get() as {
+        n: number;
+      };
       expect(cleared.n).toBe(1);
     } finally {
       db.close();
@@ -179,7 +240,14 @@ describe('monthly project budgets', () => {
   });
 
   it('the newest occurredAt wins whatever the arrival order: an older set arriving after a clear does not revive it', async () => {
-    const ev = (id: string, occurredAt: string, payload: Record<string, unknown>) => ({ id, source: 'planner', type: 'project.budget_set', occurredAt, entity: { type: 'project', id: 'p-nobudget' }, payload });
+    const ev = (id: string, occurredAt: string, payload: Record<string, unknown>) => ({
+      id,
+      source: 'planner',
+      type: 'project.budget_set',
+      occurredAt,
+      entity: { type: 'project', id: 'p-nobudget' },
+      payload,
+    });
     await serverIngest(t, [ev('b-2', '2026-11-21T10:00:00.000Z', { amount: null })]);
     await serverIngest(t, [ev('b-1', '2026-11-21T09:00:00.000Z', { amount: 70, currency: 'USD' })]);
     expect(await budgets(t, 'p-nobudget')).toEqual([]);
@@ -214,7 +282,10 @@ describe('monthly project budgets', () => {
     const bad = async (body: unknown, field: string, url = '/api/v1/projects/p-ok/budget') => {
       const res = await send(t, 'PUT', url, operator, body);
       expect(res.status, JSON.stringify(body)).toBe(422);
-      expect(errorBodySchema.parse(await res.json()).error.fields?.map((f) => f.path), JSON.stringify(body)).toContain(field);
+      expect(
+        errorBodySchema.parse(await res.json()).error.fields?.map((f) => f.path),
+        JSON.stringify(body),
+      ).toContain(field);
     };
     await bad({ amount: -1, currency: 'USD' }, 'body.amount');
     await bad({ amount: 0, currency: 'USD' }, 'body.amount');

@@ -67,19 +67,35 @@ describe('serve imports the Claude Code usage of connected projects', () => {
   });
 
   it('imports the sessions inside the project only, with exact costs, and says what it found', async () => {
-    expect(t.server.claude).toMatchObject({ sessionsByProject: { streakly: 2 }, requestsByProject: { streakly: 6 }, sessionsOutside: 1, malformed: 1, newEvents: 9 });
+    expect(t.server.claude).toMatchObject({
+      sessionsByProject: { streakly: 2 },
+      requestsByProject: { streakly: 6 },
+      sessionsOutside: 1,
+      malformed: 1,
+      newEvents: 9,
+    });
     const rows = await costRows(t);
     expect(rows).toHaveLength(6);
     expect(rows.every((r) => r.project_id === 'bmad:streakly' && r.via === 'transcript')).toBe(true);
     expect(rows.reduce((n, r) => n + (r.cost_amount ?? 0), 0)).toBeCloseTo(PROJECT_TOTAL, 12);
-    expect(t.server.claude!.costByProject).toEqual([{ projectId: 'bmad:streakly', currency: 'USD', amount: expect.closeTo(PROJECT_TOTAL, 12) as number, requests: 6, unpriced: 0 }]);
+    expect(t.server.claude!.costByProject).toEqual([
+      { projectId: 'bmad:streakly', currency: 'USD', amount: expect.closeTo(PROJECT_TOTAL, 12) as number, requests: 6, unpriced: 0 },
+    ]);
     // Costs and analytics now have a connected source: the pages do not say that nothing is connected.
     const sync = (await (await t.get('/api/v1/sync/status')).json()) as { modules: { module: string; status: string }[] };
     expect(sync.modules.filter((m) => m.module === 'cost' || m.module === 'agent').map((m) => m.status)).toEqual(['ok', 'ok']);
     // The command's argument (2-1) names the story; the sub-agent is its session's, with its own id.
     const a1 = rows.find((r) => r.request_id === 'req_a1')!;
-    expect(a1).toMatchObject({ story_id: 'bmad:streakly:story:2-1-streak-calculation', agent_id: 'bmad-agent-dev', session_id: 'sess-a', skill: 'bmad:bmm:workflows:dev-story' });
-    expect(rows.find((r) => r.request_id === 'req_s1')).toMatchObject({ session_id: 'sess-a/agent-x1', story_id: 'bmad:streakly:story:2-1-streak-calculation' });
+    expect(a1).toMatchObject({
+      story_id: 'bmad:streakly:story:2-1-streak-calculation',
+      agent_id: 'bmad-agent-dev',
+      session_id: 'sess-a',
+      skill: 'bmad:bmm:workflows:dev-story',
+    });
+    expect(rows.find((r) => r.request_id === 'req_s1')).toMatchObject({
+      session_id: 'sess-a/agent-x1',
+      story_id: 'bmad:streakly:story:2-1-streak-calculation',
+    });
     // After the QA agent was loaded no workflow runs: no story is guessed.
     expect(rows.find((r) => r.request_id === 'req_a3')).toMatchObject({ agent_id: 'bmad-agent-qa', story_id: null });
     // No prompt or response text is stored anywhere: the event log holds usage only.
@@ -98,12 +114,21 @@ describe('serve imports the Claude Code usage of connected projects', () => {
         id: 'msg_a9',
         model: 'claude-sonnet-4-5-20250929',
         content: [{ type: 'text', text: 'secret response text' }],
-        usage: { input_tokens: 1000, output_tokens: 100, cache_creation_input_tokens: 3000, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 } },
+        usage: {
+          input_tokens: 1000,
+          output_tokens: 100,
+          cache_creation_input_tokens: 3000,
+          cache_read_input_tokens: 0,
+          cache_creation: { ephemeral_5m_input_tokens: 1000, ephemeral_1h_input_tokens: 2000 },
+        },
       },
     };
     const started = Date.now();
     fs.appendFileSync(env.sessA, `${JSON.stringify(line)}\n`);
-    const rows = await until(() => costRows(t), (r) => r.length === 7);
+    const rows = await until(
+      () => costRows(t),
+      (r) => r.length === 7,
+    );
     expect(rows).toHaveLength(7);
     expect(Date.now() - started).toBeLessThan(10_000);
     const a9 = rows.find((r) => r.request_id === 'req_a9')!;

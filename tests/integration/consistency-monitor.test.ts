@@ -23,7 +23,13 @@ describe('the consistency monitor', () => {
       costRecorded('c-1', { projectId, agentId: 'dev', amount: 1.5 }, { occurredAt: now }),
       costRecorded('c-2', { projectId, agentId: 'qa', amount: 0.25 }, { occurredAt: now }),
     ]);
-    const wf = await t.server.core.db.read.selectFrom('workflows').select(['id', 'status']).where('project_id', '=', projectId).where('status', '!=', 'done').limit(1).executeTakeFirstOrThrow();
+    const wf = await t.server.core.db.read
+      .selectFrom('workflows')
+      .select(['id', 'status'])
+      .where('project_id', '=', projectId)
+      .where('status', '!=', 'done')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     workflowId = wf.id;
     liveStatus = wf.status!;
   });
@@ -43,9 +49,18 @@ describe('the consistency monitor', () => {
     const run = await t.server.consistency.verify('manager');
     expect(run.result).toBe('mismatch');
     expect(run.sample).toContainEqual(
-      expect.objectContaining({ kind: 'projection_mismatch', projectId, entity: `workflows ${workflowId}`, field: 'status', actual: 'done', expected: liveStatus }),
+      expect.objectContaining({
+        kind: 'projection_mismatch',
+        projectId,
+        entity: `workflows ${workflowId}`,
+        field: 'status',
+        actual: 'done',
+        expected: liveStatus,
+      }),
     );
-    expect((await integrity()).findings).toContainEqual(expect.objectContaining({ kind: 'projection_mismatch', entity: `workflows ${workflowId}`, field: 'status' }));
+    expect((await integrity()).findings).toContainEqual(
+      expect.objectContaining({ kind: 'projection_mismatch', entity: `workflows ${workflowId}`, field: 'status' }),
+    );
     const metrics = await (await t.get('/metrics', t.keys.metrics)).text();
     expect(metrics).toMatch(/cross_view_consistency_failures_total\{kind="projection_mismatch"\} [1-9]/);
 

@@ -20,7 +20,9 @@ describe('pricing table', () => {
     expect(table.modelFor('gpt-4o')).toBeUndefined();
     // Opus 4.1: 15 / 75 / 18.75 / 1.50 USD per MTok. 10k in, 2k out, 1k cache write, 100k cache read:
     // 0.01 * 15 + 0.002 * 75 + 0.001 * 18.75 + 0.1 * 1.5 = 0.15 + 0.15 + 0.01875 + 0.15 = 0.46875
-    expect(table.price('claude-opus-4-1-20250805', '2026-11-29T08:00:00.000Z', { input: 10_000, output: 2_000, cacheWrite: 1_000, cacheRead: 100_000 })).toEqual({
+    expect(
+      table.price('claude-opus-4-1-20250805', '2026-11-29T08:00:00.000Z', { input: 10_000, output: 2_000, cacheWrite: 1_000, cacheRead: 100_000 }),
+    ).toEqual({
       amount: 0.46875,
       currency: 'USD',
       priceVersion: `${table.version}/claude-opus-4-1@2025-08-05`,
@@ -87,17 +89,35 @@ describe('pricing table', () => {
     };
     expect(bad('not-json.json', '{')).toThrow(PricingFileError);
     expect(bad('no-version.json', JSON.stringify({ currency: 'USD', models: {} }))).toThrow(/no-version\.json[\s\S]*version/);
-    expect(bad('bad-date.json', JSON.stringify({ version: '1', currency: 'USD', models: { m: { prices: [{ effectiveFrom: '2026-13-01', input: 1, output: 1, cacheWrite: 1, cacheRead: 1 }] } } }))).toThrow(
-      /models\.m\.prices\.0\.effectiveFrom/,
-    );
+    expect(
+      bad(
+        'bad-date.json',
+        JSON.stringify({
+          version: '1',
+          currency: 'USD',
+          models: { m: { prices: [{ effectiveFrom: '2026-13-01', input: 1, output: 1, cacheWrite: 1, cacheRead: 1 }] } },
+        }),
+      ),
+    ).toThrow(/models\.m\.prices\.0\.effectiveFrom/);
     expect(
       bad(
         'dup.json',
-        JSON.stringify({ version: '1', currency: 'USD', models: { m: { prices: [0, 0].map(() => ({ effectiveFrom: '2026-01-01', input: 1, output: 1, cacheWrite: 1, cacheRead: 1 })) } } }),
+        JSON.stringify({
+          version: '1',
+          currency: 'USD',
+          models: { m: { prices: [0, 0].map(() => ({ effectiveFrom: '2026-01-01', input: 1, output: 1, cacheWrite: 1, cacheRead: 1 })) } },
+        }),
       ),
     ).toThrow(/models\.m\.prices: effectiveFrom dates must be unique/);
-    expect(bad('extra.json', JSON.stringify({ version: '1', currency: 'USD', models: { m: { prices: [{ effectiveFrom: '2026-01-01', input: 1, output: 1, cacheWrite: 1, cacheRead: 1, tier: 2 }] } } }))).toThrow(
-      /models\.m\.prices\.0/,
-    );
+    expect(
+      bad(
+        'extra.json',
+        JSON.stringify({
+          version: '1',
+          currency: 'USD',
+          models: { m: { prices: [{ effectiveFrom: '2026-01-01', input: 1, output: 1, cacheWrite: 1, cacheRead: 1, tier: 2 }] } },
+        }),
+      ),
+    ).toThrow(/models\.m\.prices\.0/);
   });
 });

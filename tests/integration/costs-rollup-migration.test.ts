@@ -40,16 +40,55 @@ describe('migration 004 backfills the hourly rollups from the cost rows already 
           })
           .returning('id')
           .executeTakeFirstOrThrow();
-        await handle.write.insertInto('cost_events').values({ ...r, source_event_id: e.id, workflow_id: null }).execute();
+        await handle.write
+          .insertInto('cost_events')
+          .values({ ...r, source_event_id: e.id, workflow_id: null })
+          .execute();
       }
       await migrate(handle);
       const full = await handle.read.selectFrom('cost_rollup_hourly').selectAll().orderBy('hour_start_utc').orderBy('project_id').orderBy('currency').execute();
       expect(full).toEqual([
-        { hour_start_utc: '2026-11-29T08:00:00.000Z', project_id: 'p-1', agent_id: '', model: 'mystery', story_id: '', currency: '', amount_sum: 0, event_count: 1, unpriced_count: 1 },
-        { hour_start_utc: '2026-11-29T08:00:00.000Z', project_id: 'p-1', agent_id: 'dev', model: '', story_id: 's-1', currency: 'USD', amount_sum: 3.75, event_count: 2, unpriced_count: 0 },
-        { hour_start_utc: '2026-11-29T09:00:00.000Z', project_id: '', agent_id: 'qa', model: '', story_id: '', currency: 'EUR', amount_sum: 4, event_count: 1, unpriced_count: 0 },
+        {
+          hour_start_utc: '2026-11-29T08:00:00.000Z',
+          project_id: 'p-1',
+          agent_id: '',
+          model: 'mystery',
+          story_id: '',
+          currency: '',
+          amount_sum: 0,
+          event_count: 1,
+          unpriced_count: 1,
+        },
+        {
+          hour_start_utc: '2026-11-29T08:00:00.000Z',
+          project_id: 'p-1',
+          agent_id: 'dev',
+          model: '',
+          story_id: 's-1',
+          currency: 'USD',
+          amount_sum: 3.75,
+          event_count: 2,
+          unpriced_count: 0,
+        },
+        {
+          hour_start_utc: '2026-11-29T09:00:00.000Z',
+          project_id: '',
+          agent_id: 'qa',
+          model: '',
+          story_id: '',
+          currency: 'EUR',
+          amount_sum: 4,
+          event_count: 1,
+          unpriced_count: 0,
+        },
       ]);
-      const perProject = await handle.read.selectFrom('cost_rollup_project_hourly').selectAll().orderBy('hour_start_utc').orderBy('project_id').orderBy('currency').execute();
+      const perProject = await handle.read
+        .selectFrom('cost_rollup_project_hourly')
+        .selectAll()
+        .orderBy('hour_start_utc')
+        .orderBy('project_id')
+        .orderBy('currency')
+        .execute();
       expect(perProject).toEqual([
         { hour_start_utc: '2026-11-29T08:00:00.000Z', project_id: 'p-1', currency: '', amount_sum: 0, event_count: 1, unpriced_count: 1 },
         { hour_start_utc: '2026-11-29T08:00:00.000Z', project_id: 'p-1', currency: 'USD', amount_sum: 3.75, event_count: 2, unpriced_count: 0 },

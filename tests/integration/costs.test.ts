@@ -31,7 +31,10 @@ async function expect422(t: TestServer, url: string, field: string) {
   const res = await t.get(url);
   expect(res.status, url).toBe(422);
   const body = errorBodySchema.parse(await res.json());
-  expect(body.error.fields?.map((f) => f.path), url).toContain(field);
+  expect(
+    body.error.fields?.map((f) => f.path),
+    url,
+  ).toContain(field);
 }
 
 describe('costs: summary, breakdown, comparison, timeseries (hand-computed fixture)', () => {
@@ -46,7 +49,12 @@ describe('costs: summary, breakdown, comparison, timeseries (hand-computed fixtu
       // 1.0 M input * 3 + 0.2 M output * 15 + 0.1 M cacheWrite * 3.75 + 2.0 M cacheRead * 0.30 = 3 + 3 + 0.375 + 0.6 = 6.975 USD
       costRecorded(
         'c-d',
-        { ...tokensOnly, projectId: 'p-2', model: 'claude-3-7-sonnet-20250219', tokens: { input: 1_000_000, output: 200_000, cacheWrite: 100_000, cacheRead: 2_000_000 } },
+        {
+          ...tokensOnly,
+          projectId: 'p-2',
+          model: 'claude-3-7-sonnet-20250219',
+          tokens: { input: 1_000_000, output: 200_000, cacheWrite: 100_000, cacheRead: 2_000_000 },
+        },
         { occurredAt: '2026-11-29T11:00:00.000Z' },
       ),
       // Unknown model: stays unpriced (null), never 0.
@@ -60,7 +68,11 @@ describe('costs: summary, breakdown, comparison, timeseries (hand-computed fixtu
   afterAll(() => t.close());
 
   it('records the price version for token-priced rows, null for rows with their own amount, null amount for unknown models', async () => {
-    const rows = await t.server.core.db.read.selectFrom('cost_events').select(['model', 'cost_amount', 'currency', 'price_version']).orderBy('occurred_at_utc').execute();
+    const rows = await t.server.core.db.read
+      .selectFrom('cost_events')
+      .select(['model', 'cost_amount', 'currency', 'price_version'])
+      .orderBy('occurred_at_utc')
+      .execute();
     expect(rows.find((r) => r.model === 'claude-3-7-sonnet-20250219')).toEqual({
       model: 'claude-3-7-sonnet-20250219',
       cost_amount: 6.975,
@@ -97,10 +109,26 @@ describe('costs: summary, breakdown, comparison, timeseries (hand-computed fixtu
     expect((await summary(t, 'window=24h&groupBy=project')).breakdown).toEqual([
       // p-1: 1.25 + 2.50 = 3.75 USD, c-e unpriced; p-2: 3 EUR, 6.975 USD.
       { key: 'p-1', label: null, totals: [{ currency: 'USD', amount: 3.75, events: 2 }], unpricedEvents: 1 },
-      { key: 'p-2', label: null, totals: [{ currency: 'EUR', amount: 3, events: 1 }, { currency: 'USD', amount: 6.975, events: 1 }], unpricedEvents: 0 },
+      {
+        key: 'p-2',
+        label: null,
+        totals: [
+          { currency: 'EUR', amount: 3, events: 1 },
+          { currency: 'USD', amount: 6.975, events: 1 },
+        ],
+        unpricedEvents: 0,
+      },
     ]);
     expect((await summary(t, 'window=24h&groupBy=agent')).breakdown).toEqual([
-      { key: 'dev', label: null, totals: [{ currency: 'EUR', amount: 3, events: 1 }, { currency: 'USD', amount: 1.25, events: 1 }], unpricedEvents: 0 },
+      {
+        key: 'dev',
+        label: null,
+        totals: [
+          { currency: 'EUR', amount: 3, events: 1 },
+          { currency: 'USD', amount: 1.25, events: 1 },
+        ],
+        unpricedEvents: 0,
+      },
       { key: 'qa', label: null, totals: [{ currency: 'USD', amount: 2.5, events: 1 }], unpricedEvents: 0 },
       { key: null, label: null, totals: [{ currency: 'USD', amount: 6.975, events: 1 }], unpricedEvents: 1 },
     ]);
@@ -170,9 +198,7 @@ describe('costs: availability', () => {
     const empty = await summary(t, 'window=24h');
     expect(empty).toMatchObject({ availability: 'unavailable', reason: 'no_cost_source', totals: [], unpricedEvents: 0 });
     const q = 'bucket=hour&start=2026-11-29T08:00:00Z&end=2026-11-29T12:00:00Z';
-    expect((await timeseries(t, q)).series).toEqual([
-      { currency: 'USD', buckets: expect.arrayContaining([]) as unknown },
-    ]);
+    expect((await timeseries(t, q)).series).toEqual([{ currency: 'USD', buckets: expect.arrayContaining([]) as unknown }]);
     expect((await timeseries(t, q)).series[0]!.buckets.every((b) => b.status === 'unavailable' && b.reason === 'no_cost_source')).toBe(true);
 
     // An ok report at 10:30 with a 1 h interval vouches for [09:30, 10:30]: the 09:00 and 10:00 buckets.
@@ -343,7 +369,14 @@ describe('costs: pricing table', () => {
 
   it('a bad pricing file is a startup error naming the file and the field', async () => {
     const file = path.join(dir, 'bad.json');
-    fs.writeFileSync(file, JSON.stringify({ version: 'x', currency: 'USD', models: { 'claude-x': { prices: [{ effectiveFrom: '2026-01-01', input: -1, output: 1, cacheWrite: 1, cacheRead: 1 }] } } }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({
+        version: 'x',
+        currency: 'USD',
+        models: { 'claude-x': { prices: [{ effectiveFrom: '2026-01-01', input: -1, output: 1, cacheWrite: 1, cacheRead: 1 }] } },
+      }),
+    );
     await expect(startTestServer({ config: { pricing: { file } } })).rejects.toThrow(/bad\.json[\s\S]*models\.claude-x\.prices\.0\.input/);
     await expect(startTestServer({ config: { pricing: { file: path.join(dir, 'missing.json') } } })).rejects.toThrow(/missing\.json/);
   });

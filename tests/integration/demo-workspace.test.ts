@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { projectPageSchema, storyPageSchema, syncStatusSchema, transitionListSchema, workflowPageSchema, workspaceInfoSchema } from '../../src/contracts/index.js';
+import {
+  projectPageSchema,
+  storyPageSchema,
+  syncStatusSchema,
+  transitionListSchema,
+  workflowPageSchema,
+  workspaceInfoSchema,
+} from '../../src/contracts/index.js';
 import { DEMO_SOURCE, DemoWorkspace } from '../../src/server/demo/demo-workspace.js';
 import type { IngestionService } from '../../src/server/modules/events/ingestion.service.js';
 import { eventsRepository } from '../../src/server/modules/events/events.repository.js';
@@ -28,7 +35,8 @@ async function read<S extends z.ZodType>(t: TestServer, pathname: string, schema
 
 const head = (t: TestServer) => eventsRepository.headEventId(t.server.core.db.read);
 const projectIds = async (t: TestServer) => (await read(t, '/api/v1/projects?pageSize=200', projectPageSchema)).items.map((p) => p.id).sort();
-const dueDates = async (t: TestServer) => Object.fromEntries((await read(t, '/api/v1/projects?pageSize=200', projectPageSchema)).items.map((p) => [p.id, p.dueAt]));
+const dueDates = async (t: TestServer) =>
+  Object.fromEntries((await read(t, '/api/v1/projects?pageSize=200', projectPageSchema)).items.map((p) => [p.id, p.dueAt]));
 
 /** Every workflow's timeline chains: each transition starts where the one before it ended. */
 async function expectConsistentTimelines(t: TestServer, workflowIds: string[]): Promise<void> {
@@ -109,7 +117,9 @@ describe('demo workspace', () => {
       // The first chunk of the seed gets in, then ingestion fails: the start gives up without taking the server down.
       let calls = 0;
       const real = t.server.core.ingestion;
-      const flaky = { ingest: (events: unknown[]) => (calls++ === 0 ? real.ingest(events) : Promise.reject(new Error('disk full'))) } as unknown as IngestionService;
+      const flaky = {
+        ingest: (events: unknown[]) => (calls++ === 0 ? real.ingest(events) : Promise.reject(new Error('disk full'))),
+      } as unknown as IngestionService;
       const demo = new DemoWorkspace({ ...t.server.core, ingestion: flaky }, { ratePerSecond: 1 });
       expect(await demo.start()).toEqual({ state: 'failed', reason: 'disk full' });
       expect(demo.running).toBe(false);

@@ -16,7 +16,10 @@ beforeAll(async () => {
     agentUpserted('agent-sm', { name: 'Bob (Scrum Master)', type: 'sm' }),
     userUpserted('u-ann', { email: 'ann@example.test', displayName: 'Ann Example' }),
   ]);
-  await t.server.core.auth.createUser({ email: 'viewer@example.test', role: 'viewer', password: 'viewer password 1', displayName: 'Vera Viewer' }, { actorType: 'system', actorId: null });
+  await t.server.core.auth.createUser(
+    { email: 'viewer@example.test', role: 'viewer', password: 'viewer password 1', displayName: 'Vera Viewer' },
+    { actorType: 'system', actorId: null },
+  );
   const login = await t.post('/api/v1/auth/login', { email: 'viewer@example.test', password: 'viewer password 1', issueToken: true }, null);
   viewerToken = loginResponseSchema.parse(await login.json()).token!;
 });

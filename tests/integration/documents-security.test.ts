@@ -328,8 +328,15 @@ describe("a connected project's folder serves only what its connector registered
     fs.rmSync(path.dirname(project), { recursive: true, force: true });
   });
 
-  it('an ingest key registering .env or a project file gets 403, never the bytes; the connector\'s own documents still open', async () => {
-    const doc = (id: string, relPath: string) => ({ id: `own-${id}`, source: 'attacker', type: 'document.registered', occurredAt: new Date().toISOString(), entity: { type: 'document', id }, payload: { projectId: 'bmad:streakly', title: id, mimeType: 'text/plain', root: 'streakly', path: relPath, kind: 'test' } });
+  it("an ingest key registering .env or a project file gets 403, never the bytes; the connector's own documents still open", async () => {
+    const doc = (id: string, relPath: string) => ({
+      id: `own-${id}`,
+      source: 'attacker',
+      type: 'document.registered',
+      occurredAt: new Date().toISOString(),
+      entity: { type: 'document', id },
+      payload: { projectId: 'bmad:streakly', title: id, mimeType: 'text/plain', root: 'streakly', path: relPath, kind: 'test' },
+    });
     expect((await t.ingest([doc('stolen-env', '.env'), doc('stolen-prd', 'docs/prd.md')])).status).toBeLessThan(300);
     for (const id of ['stolen-env', 'stolen-prd']) {
       const res = await t.get(`/api/v1/documents/${id}/content`);

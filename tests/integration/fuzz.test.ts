@@ -1,9 +1,10 @@
 import fc from 'fast-check';
-import fs from 'node:fs';
-import path from 'node:path';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ENDPOINTS as CATALOGUE,
+  endpointKey,
+  fullPath,
   AUDIT_OUTCOMES,
   COST_BUCKETS,
   COST_GROUP_BY,
@@ -76,26 +77,34 @@ const statusList = csvParam(STATUSES, 20, 500);
 const tz = tzParam(isKnownTimeZone);
 const instantPair = (maxDays: number) =>
   fc
-    .tuple(fc.date({ min: new Date('1970-01-02T00:00:00Z'), max: new Date('9990-01-01T00:00:00Z'), noInvalidDate: true }), fc.integer({ min: 1, max: maxDays * 86_400 }))
+    .tuple(
+      fc.date({ min: new Date('1970-01-02T00:00:00Z'), max: new Date('9990-01-01T00:00:00Z'), noInvalidDate: true }),
+      fc.integer({ min: 1, max: maxDays * 86_400 }),
+    )
     .map(([start, secs]) => ({ start: start.toISOString(), end: new Date(start.getTime() + secs * 1000).toISOString() }));
 const afterParam: QuerySpec = {
   valid: fc.oneof(fc.nat().map(String), fc.constantFrom('0', '999999999999999')),
-  bad: fc.oneof(fc.constantFrom('-1', '1.5', '1e3', 'NaN', '', ' 1', '0x1', '9999999999999999', '١٢'), nastyString.filter((s) => !/^\d{1,15}$/.test(s))),
+  bad: fc.oneof(
+    fc.constantFrom('-1', '1.5', '1e3', 'NaN', '', ' 1', '0x1', '9999999999999999', '١٢'),
+    nastyString.filter((s) => !/^\d{1,15}$/.test(s)),
+  ),
 };
 const lineageRef: ParamSpec = {
   valid: 'event:1',
   bad: fc
-    .oneof(
-      fc.constantFrom('event:', 'metric:', 'event', 'EVENT:1', 'event:1/2', 'event:a.b', 'x:1', ':1', 'event::1', `event:${'a'.repeat(200)}`),
-      nastyString,
-    )
+    .oneof(fc.constantFrom('event:', 'metric:', 'event', 'EVENT:1', 'event:1/2', 'event:a.b', 'x:1', ':1', 'event::1', `event:${'a'.repeat(200)}`), nastyString)
     .filter((s) => s !== '' && (s.length > 200 || !/^(metric|event):[A-Za-z0-9_-]+$/.test(s)))
     .map(pct),
 };
 
 const str = (valid: fc.Arbitrary<string>, min: number, max: number, trim = false): FieldSpec => ({
   valid,
-  bad: fc.oneof(notAString, ...(min > 0 ? [fc.constant(''), ...(trim ? [fc.constant('   ')] : [])] : []), longString(max + 1, max + 3000), ...(min > 1 ? [longString(1, min - 1)] : [])),
+  bad: fc.oneof(
+    notAString,
+    ...(min > 0 ? [fc.constant(''), ...(trim ? [fc.constant('   ')] : [])] : []),
+    longString(max + 1, max + 3000),
+    ...(min > 1 ? [longString(1, min - 1)] : []),
+  ),
   required: true,
 });
 const enumField = (values: readonly string[], required = false): FieldSpec => ({
@@ -114,15 +123,38 @@ const ENDPOINTS: Endpoint[] = [
     bodyLimit: 64 * 1024,
     writes: true,
     body: {
-      email: str(fc.oneof(fc.constantFrom('nobody@example.test', ADMIN.email, ADMIN.email.toUpperCase(), ` ${ADMIN.email} `), nastyString.filter((s) => s.trim().length >= 1 && s.trim().length <= 254)), 1, 254, true),
-      password: str(fc.oneof(fc.constant('not the password'), nastyString.filter((s) => s.length >= 1 && s.length <= 1024 && s !== ADMIN.password)), 1, 1024),
+      email: str(
+        fc.oneof(
+          fc.constantFrom('nobody@example.test', ADMIN.email, ADMIN.email.toUpperCase(), ` ${ADMIN.email} `),
+          nastyString.filter((s) => s.trim().length >= 1 && s.trim().length <= 254),
+        ),
+        1,
+        254,
+        true,
+      ),
+      password: str(
+        fc.oneof(
+          fc.constant('not the password'),
+          nastyString.filter((s) => s.length >= 1 && s.length <= 1024 && s !== ADMIN.password),
+        ),
+        1,
+        1024,
+      ),
       issueToken: { valid: fc.boolean(), bad: notABoolean },
     },
   },
   { method: 'POST', path: `${API}/auth/logout`, auth: 'session', bodyLimit: 64 * 1024, writes: true },
   { method: 'GET', path: `${API}/auth/me`, auth: 'session', bodyLimit: 64 * 1024 },
   { method: 'GET', path: `${API}/auth/providers`, auth: 'none', bodyLimit: 64 * 1024 },
-  { method: 'PUT', path: `${API}/auth/me/preferences`, auth: 'session', bodyLimit: 64 * 1024, writes: true, body: { theme: enumField(['light', 'dark', 'system']) } },
+  { method: 'GET', path: `${API}/openapi.json`, auth: 'none', bodyLimit: 64 * 1024 },
+  {
+    method: 'PUT',
+    path: `${API}/auth/me/preferences`,
+    auth: 'session',
+    bodyLimit: 64 * 1024,
+    writes: true,
+    body: { theme: enumField(['light', 'dark', 'system']) },
+  },
   { method: 'GET', path: `${API}/meta/status-model`, auth: 'session', bodyLimit: 64 * 1024 },
   { method: 'GET', path: `${API}/meta/workspace`, auth: 'session', bodyLimit: 64 * 1024 },
   { method: 'GET', path: `${API}/meta/kpis`, auth: 'session', bodyLimit: 64 * 1024 },
@@ -135,7 +167,14 @@ const ENDPOINTS: Endpoint[] = [
     query: { status: statusList, ownerId: idParam, projectId: idParam, agentId: idParam, storyId: idParam, ...page },
   },
   { method: 'GET', path: `${API}/workflows/:id`, auth: 'session', bodyLimit: 64 * 1024, params: { id: id(WORKFLOW) } },
-  { method: 'GET', path: `${API}/workflows/:id/transitions`, auth: 'session', bodyLimit: 64 * 1024, params: { id: id(WORKFLOW) }, query: { limit: intParam(1, 1000) } },
+  {
+    method: 'GET',
+    path: `${API}/workflows/:id/transitions`,
+    auth: 'session',
+    bodyLimit: 64 * 1024,
+    params: { id: id(WORKFLOW) },
+    query: { limit: intParam(1, 1000) },
+  },
   {
     method: 'GET',
     path: `${API}/projects`,
@@ -163,14 +202,26 @@ const ENDPOINTS: Endpoint[] = [
     auth: 'session',
     bodyLimit: 64 * 1024,
     params: { id: id(PROJECT) },
-    query: { kind: { ...enumParam(FLOW_SOURCE_KINDS), required: true }, start: { ...instantParam, required: true }, end: { ...instantParam, required: true }, column: textParam(64), epic: textParam(200) },
+    query: {
+      kind: { ...enumParam(FLOW_SOURCE_KINDS), required: true },
+      start: { ...instantParam, required: true },
+      end: { ...instantParam, required: true },
+      column: textParam(64),
+      epic: textParam(200),
+    },
     validQuery: fc
       .tuple(fc.constantFrom(...FLOW_SOURCE_KINDS), instantPair(800), fc.option(textParam(64).valid), textParam(200).valid)
       .map(([kind, range, column, epic]) => ({ kind, ...range, ...(column ? { column } : {}), ...(kind === 'burndown' ? { epic } : {}) })),
   },
   { method: 'PUT', path: `${API}/projects/:id/budget`, auth: 'session', bodyLimit: 64 * 1024, writes: true, params: { id: id(PROJECT) }, body: budgetBody() },
   { method: 'DELETE', path: `${API}/projects/:id/budget`, auth: 'session', bodyLimit: 64 * 1024, writes: true, params: { id: id(PROJECT) } },
-  { method: 'GET', path: `${API}/stories`, auth: 'session', bodyLimit: 64 * 1024, query: { projectId: idParam, column: textParam(64), status: statusList, ...page } },
+  {
+    method: 'GET',
+    path: `${API}/stories`,
+    auth: 'session',
+    bodyLimit: 64 * 1024,
+    query: { projectId: idParam, column: textParam(64), status: statusList, ...page },
+  },
   { method: 'GET', path: `${API}/stories/:id`, auth: 'session', bodyLimit: 64 * 1024, params: { id: id(STORY) } },
   {
     method: 'PATCH',
@@ -195,7 +246,14 @@ const ENDPOINTS: Endpoint[] = [
     bodyLimit: 64 * 1024,
     query: { window: enumParam(COST_WINDOWS), start: instantParam, end: instantParam, projectId: idParam, groupBy: enumParam(COST_GROUP_BY) },
     validQuery: fc
-      .tuple(fc.oneof(fc.constantFrom('24h', '7d', '30d').map((window) => ({ window })), instantPair(400).map((r) => ({ window: 'custom', ...r }))), fc.option(fc.constantFrom(...COST_GROUP_BY)), fc.option(idParam.valid))
+      .tuple(
+        fc.oneof(
+          fc.constantFrom('24h', '7d', '30d').map((window) => ({ window })),
+          instantPair(400).map((r) => ({ window: 'custom', ...r })),
+        ),
+        fc.option(fc.constantFrom(...COST_GROUP_BY)),
+        fc.option(idParam.valid),
+      )
       .map(([w, groupBy, projectId]) => ({ ...w, ...(groupBy ? { groupBy } : {}), ...(projectId ? { projectId } : {}) })),
   },
   {
@@ -206,16 +264,32 @@ const ENDPOINTS: Endpoint[] = [
     query: { bucket: enumParam(COST_BUCKETS), start: { ...instantParam, required: true }, end: { ...instantParam, required: true }, projectId: idParam, tz },
     validQuery: fc
       .tuple(instantPair(400), fc.option(fc.constantFrom(...COST_BUCKETS)), fc.option(tz.valid), fc.option(idParam.valid))
-      .map(([range, bucket, zone, projectId]) => ({ ...range, ...(bucket ? { bucket } : {}), ...(zone ? { tz: zone } : {}), ...(projectId ? { projectId } : {}) })),
+      .map(([range, bucket, zone, projectId]) => ({
+        ...range,
+        ...(bucket ? { bucket } : {}),
+        ...(zone ? { tz: zone } : {}),
+        ...(projectId ? { projectId } : {}),
+      })),
   },
   {
     method: 'GET',
     path: `${API}/analytics/agents/trends`,
     auth: 'session',
     bodyLimit: 64 * 1024,
-    query: { agentIds: idListParam(50, 4000), kpis: csvParam(KPI_KEYS, KPI_KEYS.length, 4000, true), start: { ...instantParam, required: true }, end: { ...instantParam, required: true }, bucket: enumParam(['hour', 'day']) },
+    query: {
+      agentIds: idListParam(50, 4000),
+      kpis: csvParam(KPI_KEYS, KPI_KEYS.length, 4000, true),
+      start: { ...instantParam, required: true },
+      end: { ...instantParam, required: true },
+      bucket: enumParam(['hour', 'day']),
+    },
     validQuery: fc
-      .tuple(instantPair(400), fc.option(fc.constantFrom('hour', 'day')), fc.option(idListParam(50, 4000).valid), fc.option(csvParam(KPI_KEYS, KPI_KEYS.length, 4000, true).valid))
+      .tuple(
+        instantPair(400),
+        fc.option(fc.constantFrom('hour', 'day')),
+        fc.option(idListParam(50, 4000).valid),
+        fc.option(csvParam(KPI_KEYS, KPI_KEYS.length, 4000, true).valid),
+      )
       .map(([range, bucket, agentIds, kpis]) => ({ ...range, ...(bucket ? { bucket } : {}), ...(agentIds ? { agentIds } : {}), ...(kpis ? { kpis } : {}) })),
   },
   {
@@ -223,13 +297,32 @@ const ENDPOINTS: Endpoint[] = [
     path: `${API}/analytics/agents/outliers`,
     auth: 'session',
     bodyLimit: 64 * 1024,
-    query: { agentIds: idListParam(50, 4000), kpi: enumParam(KPI_KEYS), start: { ...instantParam, required: true }, end: { ...instantParam, required: true }, limit: intParam(1, 1000, 4) },
+    query: {
+      agentIds: idListParam(50, 4000),
+      kpi: enumParam(KPI_KEYS),
+      start: { ...instantParam, required: true },
+      end: { ...instantParam, required: true },
+      limit: intParam(1, 1000, 4),
+    },
     validQuery: fc
       .tuple(instantPair(400), fc.option(fc.constantFrom(...KPI_KEYS)), fc.option(intParam(1, 1000, 4).valid))
       .map(([range, kpi, limit]) => ({ ...range, ...(kpi ? { kpi } : {}), ...(limit ? { limit } : {}) })),
   },
-  { method: 'GET', path: `${API}/analytics/lineage/:lineageRef`, auth: 'session', bodyLimit: 64 * 1024, params: { lineageRef }, query: { limit: intParam(1, 1000, 4), after: afterParam } },
-  { method: 'GET', path: `${API}/documents`, auth: 'session', bodyLimit: 64 * 1024, query: { projectId: idParam, storyId: idParam, kind: textParam(64), ...page } },
+  {
+    method: 'GET',
+    path: `${API}/analytics/lineage/:lineageRef`,
+    auth: 'session',
+    bodyLimit: 64 * 1024,
+    params: { lineageRef },
+    query: { limit: intParam(1, 1000, 4), after: afterParam },
+  },
+  {
+    method: 'GET',
+    path: `${API}/documents`,
+    auth: 'session',
+    bodyLimit: 64 * 1024,
+    query: { projectId: idParam, storyId: idParam, kind: textParam(64), ...page },
+  },
   { method: 'GET', path: `${API}/documents/:id`, auth: 'session', bodyLimit: 64 * 1024, params: { id: id('doc-fuzz') } },
   { method: 'GET', path: `${API}/documents/:id/content`, auth: 'session', bodyLimit: 64 * 1024, params: { id: id('doc-fuzz') } },
   ...adminEndpoints(),
@@ -248,7 +341,11 @@ function adminEndpoints(): Endpoint[] {
       auth: 'session',
       bodyLimit: 64 * 1024,
       writes: true,
-      body: { email: str(fc.constant('invited.by.fuzz@example.test'), 3, 254, true), role: enumField(ROLES, true), displayName: { ...label(100), required: false } },
+      body: {
+        email: str(fc.constant('invited.by.fuzz@example.test'), 3, 254, true),
+        role: enumField(ROLES, true),
+        displayName: { ...label(100), required: false },
+      },
     },
     {
       method: 'PATCH',
@@ -270,8 +367,23 @@ function adminEndpoints(): Endpoint[] {
       writes: true,
       body: {
         name: label(100),
-        scopes: { valid: fc.constantFrom(['read'], ['metrics'], ['ingest', 'read']), bad: fc.constantFrom([], ['root'], 'read', null, 42, [['read']], ['read', 'read', 'read', 'read']), required: true },
-        sources: { valid: fc.constantFrom('any', ['fuzz-source']), bad: fc.constantFrom([], 'all', ['bmad-ops-ui'], [''], null, 7, Array.from({ length: 21 }, (_, i) => `s${i}`)) },
+        scopes: {
+          valid: fc.constantFrom(['read'], ['metrics'], ['ingest', 'read']),
+          bad: fc.constantFrom([], ['root'], 'read', null, 42, [['read']], ['read', 'read', 'read', 'read']),
+          required: true,
+        },
+        sources: {
+          valid: fc.constantFrom('any', ['fuzz-source']),
+          bad: fc.constantFrom(
+            [],
+            'all',
+            ['bmad-ops-ui'],
+            [''],
+            null,
+            7,
+            Array.from({ length: 21 }, (_, i) => `s${i}`),
+          ),
+        },
         expiresInDays: { valid: fc.integer({ min: 1, max: 3650 }), bad: fc.oneof(notANumber, fc.constantFrom(0, -1, 3651, 1.5, new RawJson('1e309'))) },
       },
     },
@@ -282,7 +394,13 @@ function adminEndpoints(): Endpoint[] {
       auth: 'session',
       bodyLimit: 64 * 1024,
       query: {
-        action: { valid: fc.constantFrom('user.*', 'auth.login', 'key.revoke'), bad: fc.oneof(fc.constantFrom('', 'user', '*', 'user.**', 'USER.x', '.x', `a.${'b'.repeat(70)}`), nastyString.filter((v) => !/^[a-z][a-z_]*\.(?:[a-z_]+|\*)$/.test(v))) },
+        action: {
+          valid: fc.constantFrom('user.*', 'auth.login', 'key.revoke'),
+          bad: fc.oneof(
+            fc.constantFrom('', 'user', '*', 'user.**', 'USER.x', '.x', `a.${'b'.repeat(70)}`),
+            nastyString.filter((v) => !/^[a-z][a-z_]*\.(?:[a-z_]+|\*)$/.test(v)),
+          ),
+        },
         actorId: idParam,
         targetId: idParam,
         outcome: enumParam(AUDIT_OUTCOMES),
@@ -299,12 +417,31 @@ function budgetBody(): Record<string, FieldSpec> {
   return {
     amount: {
       valid: fc.oneof(fc.constantFrom(0.01, 1, 100, 1e9, Number.MIN_VALUE), fc.double({ min: 0.01, max: 1e9, noNaN: true })),
-      bad: fc.oneof(notANumber, fc.constantFrom(0, -1, -0.01, 1e9 + 0.5, 1e308, Number.MAX_SAFE_INTEGER + 1, new RawJson('-0'), new RawJson('1e309'), new RawJson('-1e309'), new RawJson('1e-400')), edgeNumber.filter((n) => typeof n === 'number' && !(n > 0 && n <= 1e9))),
+      bad: fc.oneof(
+        notANumber,
+        fc.constantFrom(
+          0,
+          -1,
+          -0.01,
+          1e9 + 0.5,
+          1e308,
+          Number.MAX_SAFE_INTEGER + 1,
+          new RawJson('-0'),
+          new RawJson('1e309'),
+          new RawJson('-1e309'),
+          new RawJson('1e-400'),
+        ),
+        edgeNumber.filter((n) => typeof n === 'number' && !(n > 0 && n <= 1e9)),
+      ),
       required: true,
     },
     currency: {
       valid: fc.constantFrom('USD', 'EUR', 'JPY', 'XXX'),
-      bad: fc.oneof(notAString, fc.constantFrom('usd', 'US', 'USDD', '', ' USD', 'USD ', 'ÜSD', 'U$D', '€'), nastyString.filter((s) => !/^[A-Z]{3}$/.test(s))),
+      bad: fc.oneof(
+        notAString,
+        fc.constantFrom('usd', 'US', 'USDD', '', ' USD', 'USD ', 'ÜSD', 'U$D', '€'),
+        nastyString.filter((s) => !/^[A-Z]{3}$/.test(s)),
+      ),
       required: true,
     },
   };
@@ -319,24 +456,26 @@ const OPTIONAL: Endpoint[] = [
     bodyLimit: 64 * 1024,
     writes: true,
     body: {
-      currentPassword: str(fc.oneof(fc.constant('not the password'), nastyString.filter((s) => s.length >= 1 && s.length <= 1024 && s !== ADMIN.password)), 1, 1024),
+      currentPassword: str(
+        fc.oneof(
+          fc.constant('not the password'),
+          nastyString.filter((s) => s.length >= 1 && s.length <= 1024 && s !== ADMIN.password),
+        ),
+        1,
+        1024,
+      ),
       newPassword: str(fc.oneof(fc.constant('a brand new password'), longString(12, 1024)), 12, 1024),
     },
   },
 ];
 
-// ---------- the routes the server has, from its source ----------
+// ---------- the routes the server has, from the API catalogue it mounts them from ----------
 
-const MODULES = path.resolve(import.meta.dirname, '../../src/server/modules');
+/** Every /api/v1 endpoint and the OTLP receiver (`/metrics` is text for Prometheus, outside this run). */
 function routesInSource(): string[] {
-  const out: string[] = [];
-  for (const file of fs.readdirSync(MODULES, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.routes.ts'))) {
-    const text = fs.readFileSync(path.join(MODULES, file), 'utf8');
-    for (const m of text.matchAll(/\br\.(get|post|put|patch|delete)\(\s*'([^']+)'/g)) out.push(`${m[1]!.toUpperCase()} ${API}${m[2]}`);
-    // The OTLP receiver registers `/v1/${signal}` for each signal.
-    if (text.includes('`/v1/${signal}`')) out.push('POST /v1/metrics', 'POST /v1/logs');
-  }
-  return [...new Set(out)].sort();
+  return CATALOGUE.filter((e) => fullPath(e).startsWith(`${API}/`) || fullPath(e).startsWith('/v1/'))
+    .map(endpointKey)
+    .sort();
 }
 
 /** Routes added since the table was written: fuzzed with what every route must refuse (see Endpoint.generic). */
@@ -358,10 +497,7 @@ const statuses = new Map<string, Map<string, number>>();
 const source = routesInSource();
 const described = [...ENDPOINTS, ...OPTIONAL.filter((e) => source.includes(`${e.method} ${e.path}`))];
 const SEPARATE = ['POST /api/v1/events', 'POST /v1/metrics', 'POST /v1/logs'];
-const endpoints = [
-  ...described,
-  ...source.filter((r) => !SEPARATE.includes(r) && !described.some((e) => `${e.method} ${e.path}` === r)).map(genericEndpoint),
-];
+const endpoints = [...described, ...source.filter((r) => !SEPARATE.includes(r) && !described.some((e) => `${e.method} ${e.path}` === r)).map(genericEndpoint)];
 
 beforeAll(async () => {
   t = await startTestServer({
@@ -394,7 +530,13 @@ afterAll(async () => {
   watch?.close();
   await agent?.close();
   await t?.close();
-  const lines = [...statuses.entries()].map(([e, m]) => `  ${e}: ${[...m.entries()].sort().map(([s, n]) => `${s}×${n}`).join(' ')}`);
+  const lines = [...statuses.entries()].map(
+    ([e, m]) =>
+      `  ${e}: ${[...m.entries()]
+        .sort()
+        .map(([s, n]) => `${s}×${n}`)
+        .join(' ')}`,
+  );
   console.log(`fuzz: responses by endpoint and status\n${lines.join('\n')}`);
 });
 
@@ -421,7 +563,15 @@ interface Answer {
 }
 
 async function send(r: FuzzRequest): Promise<Answer> {
-  const res = await agent.request({ origin: t.url, path: r.url, method: r.method, headers: r.headers, body: r.body ?? null, headersTimeout: 20_000, bodyTimeout: 20_000 });
+  const res = await agent.request({
+    origin: t.url,
+    path: r.url,
+    method: r.method,
+    headers: r.headers,
+    body: r.body ?? null,
+    headersTimeout: 20_000,
+    bodyTimeout: 20_000,
+  });
   const body = Buffer.from(await res.body.arrayBuffer());
   return { status: res.statusCode, type: String(res.headers['content-type'] ?? ''), body };
 }
@@ -465,7 +615,11 @@ function checkOtlpAnswer(r: FuzzRequest, a: Answer): void {
   if (a.status === 401 && !r.authTampered) throw new Error(`401 although the key was valid: ${brief(a.body)}`);
   if (r.expect === 'reject' && a.status < 400) throw new Error(`a certainly invalid export was answered ${a.status}: ${brief(a.body)}`);
   if (a.status >= 400) {
-    const status = a.type.startsWith('application/x-protobuf') ? decodeStatus(a.body) : a.type.startsWith('application/json') ? (JSON.parse(a.body.toString('utf8')) as { code?: unknown; message?: unknown }) : null;
+    const status = a.type.startsWith('application/x-protobuf')
+      ? decodeStatus(a.body)
+      : a.type.startsWith('application/json')
+        ? (JSON.parse(a.body.toString('utf8')) as { code?: unknown; message?: unknown })
+        : null;
     if (!status) throw new Error(`${a.status} with Content-Type "${a.type}": ${brief(a.body)}`);
     if (typeof status.code !== 'number' || status.code <= 0 || typeof status.message !== 'string' || status.message === '') {
       throw new Error(`${a.status} without a google.rpc.Status (code, message): ${brief(a.body)}`);
@@ -542,7 +696,9 @@ describe('fuzzing every endpoint with bad inputs', () => {
   });
 
   it('POST /api/v1/events', async () => {
-    const conflicting = fc.tuple(fc.constantFrom(...seeded), fc.string({ minLength: 1, maxLength: 20 })).map(([e, name]) => ({ ...e, payload: { ...(e.payload as object), name: `changed ${name}` } }));
+    const conflicting = fc
+      .tuple(fc.constantFrom(...seeded), fc.string({ minLength: 1, maxLength: 20 }))
+      .map(([e, name]) => ({ ...e, payload: { ...(e.payload as object), name: `changed ${name}` } }));
     await fuzz('POST /api/v1/events', badIngestRequests({ authorization: `Bearer ${t.keys.ingest}`, conflicting }), checkIngestAnswer);
   });
 

@@ -5,7 +5,7 @@ import { ingestResponseSchema } from '../../src/contracts/index.js';
 import { sourceNamedAfter } from '../../src/server/cli/key-commands.js';
 import { SERVER_SOURCES } from '../../src/server/modules/events/ingest-policy.js';
 import { DEMO_SOURCE } from '../../src/server/demo/demo-workspace.js';
-import { UI_SOURCE } from '../../src/server/modules/stories/story-status.command.js';
+import { UI_SOURCE } from '../../src/server/modules/events/ui-command.js';
 import { OTLP_SOURCE } from '../../src/server/modules/otlp/claude-telemetry.js';
 import { storyUpserted } from '../support/events.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -18,7 +18,14 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const agent = (id: string, source: string, type = 'agent.upserted') => ({ id, source, type, occurredAt: '2026-12-01T10:00:00Z', entity: { type: 'agent', id: `a-${id}` }, payload: { name: 'A', type: 'dev' } });
+const agent = (id: string, source: string, type = 'agent.upserted') => ({
+  id,
+  source,
+  type,
+  occurredAt: '2026-12-01T10:00:00Z',
+  entity: { type: 'agent', id: `a-${id}` },
+  payload: { name: 'A', type: 'dev' },
+});
 async function post(key: string, events: unknown[]) {
   const res = await t.post('/api/v1/events', { events }, key);
   return ingestResponseSchema.parse(await res.json()).results.map((r) => (r.status === 'rejected' ? r.code : r.status));
@@ -34,7 +41,11 @@ function stored(sourceEventId: string): { sent_by: string | null } | undefined {
 
 describe('what an ingest key may write', () => {
   it('a key bound to its sources writes those only', async () => {
-    expect(await post(bound.key, [agent('p1', 'ci-pipeline'), agent('p2', 'bmad-connector'), agent('p3', 'anything-else')])).toEqual(['accepted', 'source_not_allowed', 'source_not_allowed']);
+    expect(await post(bound.key, [agent('p1', 'ci-pipeline'), agent('p2', 'bmad-connector'), agent('p3', 'anything-else')])).toEqual([
+      'accepted',
+      'source_not_allowed',
+      'source_not_allowed',
+    ]);
     expect(stored('p2')).toBeUndefined();
   });
 
@@ -47,7 +58,7 @@ describe('what an ingest key may write', () => {
     expect(await post(t.keys.ingest, [storyUpserted('s-ok', 'p-1', {}, { id: 'ok-move', source: 'test' })])).toEqual(['accepted']);
   });
 
-  it('every stored event keeps the key that sent it; the server\'s own reads keep none', async () => {
+  it("every stored event keeps the key that sent it; the server's own reads keep none", async () => {
     expect(stored('p1')).toEqual({ sent_by: `key:${bound.id}` });
     expect((await t.server.core.auth.senderNames([`key:${bound.id}`])).get(`key:${bound.id}`)).toBe('API key “ci pipeline”');
     await t.server.core.ingestion.ingest([agent('internal-1', 'bmad-connector')]);

@@ -24,7 +24,11 @@ function countRows(table: string, where = '1=1', ...params: unknown[]): number {
 
 describe('POST /api/v1/events', () => {
   it('accepts a batch, returns sequence numbers in order, and projects it', async () => {
-    const events = [projectUpserted('p-ing-1'), storyUpserted('s-ing-1', 'p-ing-1'), workflowUpserted('wf-ing-1', { projectId: 'p-ing-1', storyId: 's-ing-1' })];
+    const events = [
+      projectUpserted('p-ing-1'),
+      storyUpserted('s-ing-1', 'p-ing-1'),
+      workflowUpserted('wf-ing-1', { projectId: 'p-ing-1', storyId: 's-ing-1' }),
+    ];
     const res = await t.ingest(events);
     expect(res.status).toBe(200);
     const body = ingestResponseSchema.parse(await res.json());

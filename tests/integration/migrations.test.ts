@@ -5,7 +5,7 @@ import { configSchema, databaseFile } from '../../src/server/config.js';
 import { MigrationMismatchError } from '../../src/server/db/migrator.js';
 import { MIGRATIONS } from '../../src/server/db/migrations/index.js';
 import { createLogger } from '../../src/server/observability/logger.js';
-import { createCore } from '../../src/server/server.js';
+import { createCore } from '../../src/server/core.js';
 import { tempDir } from '../support/test-server.js';
 
 const dirs: string[] = [];
@@ -28,11 +28,41 @@ describe('migrations', () => {
     expect(epoch).toMatch(/^[0-9a-f-]{36}$/);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((r) => r.name);
-    for (const name of ['users', 'agents', 'projects', 'stories', 'workflows', 'domain_events', 'workflow_transitions', 'cost_events', 'agent_metrics', 'agent_outliers', 'documents', 'sync_state', 'client_sessions', 'api_keys', 'audit_log', 'meta', 'schema_migrations', 'consistency_reports', 'consistency_findings']) {
+    for (const name of [
+      'users',
+      'agents',
+      'projects',
+      'stories',
+      'workflows',
+      'domain_events',
+      'workflow_transitions',
+      'cost_events',
+      'agent_metrics',
+      'agent_outliers',
+      'documents',
+      'sync_state',
+      'client_sessions',
+      'api_keys',
+      'audit_log',
+      'meta',
+      'schema_migrations',
+      'consistency_reports',
+      'consistency_findings',
+    ]) {
       expect(tables).toContain(name);
     }
     const indexes = (db.prepare("select name from sqlite_master where type = 'index'").all() as { name: string }[]).map((r) => r.name);
-    expect(indexes).toEqual(expect.arrayContaining(['domain_events_entity_idx', 'cost_events_project_time_idx', 'agent_metrics_agent_kpi_idx', 'workflows_status_transition_idx', 'projects_status_due_idx', 'stories_column_updated_idx', 'workflow_transitions_workflow_idx']));
+    expect(indexes).toEqual(
+      expect.arrayContaining([
+        'domain_events_entity_idx',
+        'cost_events_project_time_idx',
+        'agent_metrics_agent_kpi_idx',
+        'workflows_status_transition_idx',
+        'projects_status_due_idx',
+        'stories_column_updated_idx',
+        'workflow_transitions_workflow_idx',
+      ]),
+    );
     db.close();
     const again = await createCore(config, { logger: createLogger('silent') });
     await again.close();

@@ -48,10 +48,16 @@ describe('OIDC configuration from the environment', () => {
   });
 
   it('names the variable that is wrong or missing', () => {
-    expect(problem({ BMAD_OPS_OIDC_ISSUER: ON.BMAD_OPS_OIDC_ISSUER })).toMatch(/BMAD_OPS_OIDC_ISSUER: needs BMAD_OPS_OIDC_CLIENT_ID[\s\S]*BMAD_OPS_OIDC_ISSUER: needs BMAD_OPS_OIDC_REDIRECT_URL/);
+    expect(problem({ BMAD_OPS_OIDC_ISSUER: ON.BMAD_OPS_OIDC_ISSUER })).toMatch(
+      /BMAD_OPS_OIDC_ISSUER: needs BMAD_OPS_OIDC_CLIENT_ID[\s\S]*BMAD_OPS_OIDC_ISSUER: needs BMAD_OPS_OIDC_REDIRECT_URL/,
+    );
     expect(problem({ ...ON, BMAD_OPS_OIDC_ISSUER: 'http://id.example.com' })).toMatch(/BMAD_OPS_OIDC_ISSUER: must be the provider's https:\/\/ issuer URL/);
-    expect(problem({ ...ON, BMAD_OPS_OIDC_REDIRECT_URL: 'https://ops.example.com/callback' })).toMatch(/BMAD_OPS_OIDC_REDIRECT_URL: must be this server's public URL followed by \/api\/v1\/auth\/oidc\/callback/);
-    expect(problem({ ...ON, BMAD_OPS_OIDC_ROLE_MAP: 'bmad-managers=admin' })).toMatch(/BMAD_OPS_OIDC_ROLE_MAP: "bmad-managers=admin" must be <claim value>=<role> with a role among viewer, operator, manager/);
+    expect(problem({ ...ON, BMAD_OPS_OIDC_REDIRECT_URL: 'https://ops.example.com/callback' })).toMatch(
+      /BMAD_OPS_OIDC_REDIRECT_URL: must be this server's public URL followed by \/api\/v1\/auth\/oidc\/callback/,
+    );
+    expect(problem({ ...ON, BMAD_OPS_OIDC_ROLE_MAP: 'bmad-managers=admin' })).toMatch(
+      /BMAD_OPS_OIDC_ROLE_MAP: "bmad-managers=admin" must be <claim value>=<role> with a role among viewer, operator, manager/,
+    );
     expect(problem({ ...ON, BMAD_OPS_OIDC_ROLE_MAP: 'a=viewer,a=manager' })).toMatch(/BMAD_OPS_OIDC_ROLE_MAP: "a" is mapped twice/);
     expect(problem({ ...ON, BMAD_OPS_OIDC_DEFAULT_ROLE: 'admin' })).toMatch(/BMAD_OPS_OIDC_DEFAULT_ROLE: /);
     expect(problem({ BMAD_OPS_OIDC_CLIENT_ID: 'x' })).toMatch(/BMAD_OPS_OIDC_CLIENT_ID: is set but BMAD_OPS_OIDC_ISSUER is not/);
@@ -88,6 +94,7 @@ describe('role mapping', () => {
 describe('where to go after sign-in', () => {
   it('is a path on this site, or /workflows', () => {
     expect(safeNext('/costs?range=7d#x')).toBe('/costs?range=7d#x');
-    for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example', 'costs', '/a b', undefined, ['/x']]) expect(safeNext(bad)).toBe('/workflows');
+    for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example', 'costs', '/a b', undefined, ['/x']])
+      expect(safeNext(bad)).toBe('/workflows');
   });
 });

@@ -22,7 +22,10 @@ interface World {
  * the provider must know. `providerDown`: the server starts while nothing answers at the issuer; `startProvider` then
  * brings the provider up there.
  */
-async function world(oidc: Partial<NonNullable<ConfigInput['oidc']>> = {}, opts: { providerDown?: boolean } = {}): Promise<World & { startProvider(): Promise<void> }> {
+async function world(
+  oidc: Partial<NonNullable<ConfigInput['oidc']>> = {},
+  opts: { providerDown?: boolean } = {},
+): Promise<World & { startProvider(): Promise<void> }> {
   const port = await freePort();
   const providerPort = await freePort();
   const redirectUri = `http://127.0.0.1:${port}${CALLBACK}`;
@@ -65,7 +68,11 @@ interface Outcome {
  * its login form (submitted as `login`) → back to BMAD Ops' callback → the page signed in (or /login?error=…).
  * `atCallback` may rewrite the callback URL the provider sent, as an attacker in the middle would.
  */
-async function signIn(w: World, login: string, opts: { next?: string; jar?: CookieJar; atCallback?: (url: URL) => URL; abort?: boolean } = {}): Promise<Outcome> {
+async function signIn(
+  w: World,
+  login: string,
+  opts: { next?: string; jar?: CookieJar; atCallback?: (url: URL) => URL; abort?: boolean } = {},
+): Promise<Outcome> {
   const jar = opts.jar ?? new CookieJar();
   const bmadOrigin = new URL(w.bmad.url).origin;
   let url = new URL(`/api/v1/auth/oidc/login${opts.next === undefined ? '' : `?next=${encodeURIComponent(opts.next)}`}`, w.bmad.url);
@@ -73,7 +80,8 @@ async function signIn(w: World, login: string, opts: { next?: string; jar?: Cook
     if (url.pathname === CALLBACK && opts.atCallback) url = opts.atCallback(url);
     const res = await jar.fetch(url);
     const location = res.headers.get('location');
-    if (res.status < 300 || res.status >= 400 || !location) throw new Error(`${url.href} answered ${res.status} without a redirect: ${(await res.text()).slice(0, 300)}`);
+    if (res.status < 300 || res.status >= 400 || !location)
+      throw new Error(`${url.href} answered ${res.status} without a redirect: ${(await res.text()).slice(0, 300)}`);
     const next = new URL(location, url);
     if (next.origin === bmadOrigin && !next.pathname.startsWith('/api/')) return { landed: next, jar, session: jar.get(bmadOrigin, 'bmad_ops_session') };
     if (next.origin !== bmadOrigin && /^\/interaction\/[^/]+$/.test(next.pathname)) {
@@ -82,7 +90,9 @@ async function signIn(w: World, login: string, opts: { next?: string; jar?: Cook
         url = new URL(`${next.pathname}/abort`, next);
         continue;
       }
-      const form: Record<string, string> = page.includes('name="prompt" value="login"') ? { prompt: 'login', login, password: 'any password' } : { prompt: 'consent' };
+      const form: Record<string, string> = page.includes('name="prompt" value="login"')
+        ? { prompt: 'login', login, password: 'any password' }
+        : { prompt: 'consent' };
       const submitted = await jar.fetch(next, { method: 'POST', form });
       url = new URL(submitted.headers.get('location')!, next);
       continue;
@@ -94,7 +104,10 @@ async function signIn(w: World, login: string, opts: { next?: string; jar?: Cook
 
 async function me(w: World, session: string | undefined) {
   const res = await fetch(`${w.bmad.url}/api/v1/auth/me`, { headers: { cookie: `bmad_ops_session=${session}` } });
-  return { status: res.status, body: (await res.json()) as { id: string; email: string; role: string; displayName: string | null; passwordChangeRequired: boolean } };
+  return {
+    status: res.status,
+    body: (await res.json()) as { id: string; email: string; role: string; displayName: string | null; passwordChangeRequired: boolean },
+  };
 }
 
 const audits = (w: World) => auditRepository.recent(w.bmad.server.core.db.read, 500);
@@ -146,7 +159,12 @@ describe('sign-in with an OpenID Connect provider (a real oidc-provider)', () =>
 
     const rows = await audits(w);
     expect(rows.find((r) => r.action === 'user.create' && r.targetId === who.body.id)?.details).toMatchObject({ method: 'oidc', role: 'manager' });
-    expect(rows.find((r) => r.action === 'auth.login' && r.outcome === 'success' && r.actorId === who.body.id)?.details).toMatchObject({ method: 'oidc', issuer: w.provider.issuer, subject: 'ann', created: true });
+    expect(rows.find((r) => r.action === 'auth.login' && r.outcome === 'success' && r.actorId === who.body.id)?.details).toMatchObject({
+      method: 'oidc',
+      issuer: w.provider.issuer,
+      subject: 'ann',
+      created: true,
+    });
   });
 
   it('a person in no mapped group gets the default role (viewer)', async () => {
@@ -233,7 +251,10 @@ describe('sign-in with an OpenID Connect provider (a real oidc-provider)', () =>
     });
     expect(out.session).toBeUndefined();
     expect(out.landed.searchParams.get('error')).toBe('oidc_failed');
-    expect((await audits(w)).find((r) => r.action === 'auth.login' && r.details?.reason === 'oidc_failed')?.details).toMatchObject({ method: 'oidc', providerError: 'invalid_grant' });
+    expect((await audits(w)).find((r) => r.action === 'auth.login' && r.details?.reason === 'oidc_failed')?.details).toMatchObject({
+      method: 'oidc',
+      providerError: 'invalid_grant',
+    });
   });
 
   it('a callback without the browser that started the sign-in (no pending cookie) is refused', async () => {
@@ -319,7 +340,9 @@ describe('discovery in the background', () => {
     const port = await freePort();
     const lines: { level: number; msg: string; attempt?: number; retryInSec?: number; error?: string }[] = [];
     const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line) as (typeof lines)[number]) });
-    const settings = oidcSettings(configSchema.parse({ oidc: { issuer: `http://127.0.0.1:${port}`, clientId: 'bmad-ops', redirectUrl: `http://127.0.0.1:1${CALLBACK}` } }).oidc)!;
+    const settings = oidcSettings(
+      configSchema.parse({ oidc: { issuer: `http://127.0.0.1:${port}`, clientId: 'bmad-ops', redirectUrl: `http://127.0.0.1:1${CALLBACK}` } }).oidc,
+    )!;
     const issuer = new OidcIssuer(settings, logger, { firstDelayMs: 20, maxDelayMs: 80, requestTimeoutSec: 2 });
     issuer.start();
     await expect.poll(() => lines.filter((l) => l.level === 40).length).toBeGreaterThanOrEqual(4);

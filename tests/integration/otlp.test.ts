@@ -21,7 +21,24 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
  */
 
 const generated = createRequire(import.meta.url)('@opentelemetry/otlp-transformer/build/src/generated/root.js') as {
-  opentelemetry: { proto: { collector: Record<'metrics' | 'logs', { v1: Record<string, { fromObject(o: object): object; encode(m: object): { finish(): Uint8Array }; decode(b: Uint8Array): object; toObject(m: object, o: object): Record<string, unknown> }> }> } };
+  opentelemetry: {
+    proto: {
+      collector: Record<
+        'metrics' | 'logs',
+        {
+          v1: Record<
+            string,
+            {
+              fromObject(o: object): object;
+              encode(m: object): { finish(): Uint8Array };
+              decode(b: Uint8Array): object;
+              toObject(m: object, o: object): Record<string, unknown>;
+            }
+          >;
+        }
+      >;
+    };
+  };
 };
 const MetricsRequest = generated.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest!;
 const MetricsResponse = generated.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse!;
@@ -59,7 +76,22 @@ const costOf = (session: string) =>
 const resource = (extra: Record<string, string> = {}) => resourceFromAttributes({ 'service.name': 'claude-code', 'service.version': '2.1.0', ...extra });
 
 /** A Claude Code `api_request` event as it logs it: body is the event name, numbers as strings. */
-function apiRequest(session: string, p: { model: string; cost: number; input: number; output: number; cacheRead?: number; cacheCreation?: number; at: Date; seq: number; skill?: string; requestId?: string; story?: string }) {
+function apiRequest(
+  session: string,
+  p: {
+    model: string;
+    cost: number;
+    input: number;
+    output: number;
+    cacheRead?: number;
+    cacheCreation?: number;
+    at: Date;
+    seq: number;
+    skill?: string;
+    requestId?: string;
+    story?: string;
+  },
+) {
   return {
     body: 'claude_code.api_request',
     timestamp: p.at,
@@ -95,7 +127,14 @@ async function sendLogs(kind: 'proto' | 'json', key: string, records: ReturnType
   await provider.shutdown();
 }
 
-async function sendMetrics(kind: 'proto' | 'json', temporality: 'delta' | 'cumulative', key: string, record: (meter: ReturnType<MeterProvider['getMeter']>) => void, res = resource(), gzip = false) {
+async function sendMetrics(
+  kind: 'proto' | 'json',
+  temporality: 'delta' | 'cumulative',
+  key: string,
+  record: (meter: ReturnType<MeterProvider['getMeter']>) => void,
+  res = resource(),
+  gzip = false,
+) {
   const options = {
     url: `${t.url}/v1/metrics`,
     headers: { Authorization: `Bearer ${key}` },
@@ -122,32 +161,78 @@ describe('OTLP logs: claude_code.api_request', () => {
       'proto',
       boundKey,
       [
-        apiRequest('sess-log-1', { model: 'claude-sonnet-4-5-20250929', cost: 0.0123, input: 1200, output: 340, cacheRead: 5000, at: minutesAgo(30), seq: 1, skill: 'bmad-dev-story', story: '1-2-login' }),
-        apiRequest('sess-log-1', { model: 'claude-sonnet-4-5-20250929', cost: 0.0456, input: 80, output: 900, cacheCreation: 2000, at: minutesAgo(29), seq: 2, skill: 'bmad-dev-story', story: '1-2-login' }),
+        apiRequest('sess-log-1', {
+          model: 'claude-sonnet-4-5-20250929',
+          cost: 0.0123,
+          input: 1200,
+          output: 340,
+          cacheRead: 5000,
+          at: minutesAgo(30),
+          seq: 1,
+          skill: 'bmad-dev-story',
+          story: '1-2-login',
+        }),
+        apiRequest('sess-log-1', {
+          model: 'claude-sonnet-4-5-20250929',
+          cost: 0.0456,
+          input: 80,
+          output: 900,
+          cacheCreation: 2000,
+          at: minutesAgo(29),
+          seq: 2,
+          skill: 'bmad-dev-story',
+          story: '1-2-login',
+        }),
       ],
       resource(),
       true,
     );
-    const rows = db<{ cost_amount: number; project_id: string; story_id: string; agent_id: string; workflow_name: string; skill: string; via: string; input_tokens: number; cache_write_tokens: number }>(
-      `select * from cost_events where session_id = 'sess-log-1' order by occurred_at_utc`,
-    );
+    const rows = db<{
+      cost_amount: number;
+      project_id: string;
+      story_id: string;
+      agent_id: string;
+      workflow_name: string;
+      skill: string;
+      via: string;
+      input_tokens: number;
+      cache_write_tokens: number;
+    }>(`select * from cost_events where session_id = 'sess-log-1' order by occurred_at_utc`);
     expect(rows.map((r) => r.cost_amount)).toEqual([0.0123, 0.0456]);
-    expect(rows.every((r) => r.project_id === PROJECT && r.story_id === STORY && r.agent_id === 'bmad-agent-dev' && r.workflow_name === 'dev-story' && r.skill === 'bmad-dev-story' && r.via === 'otlp_event')).toBe(true);
-    expect(rows.map((r) => [r.input_tokens, r.cache_write_tokens])).toEqual([[1200, 0], [80, 2000]]);
+    expect(
+      rows.every(
+        (r) =>
+          r.project_id === PROJECT &&
+          r.story_id === STORY &&
+          r.agent_id === 'bmad-agent-dev' &&
+          r.workflow_name === 'dev-story' &&
+          r.skill === 'bmad-dev-story' &&
+          r.via === 'otlp_event',
+      ),
+    ).toBe(true);
+    expect(rows.map((r) => [r.input_tokens, r.cache_write_tokens])).toEqual([
+      [1200, 0],
+      [80, 2000],
+    ]);
     // No user e-mail is stored anywhere in the event log.
     expect(db<{ n: number }>(`select count(*) as n from domain_events where payload_json like '%dev@example.com%'`)[0]!.n).toBe(0);
   });
 
-  it('an exporter configured only by the README\'s environment variables lands its cost', async () => {
+  it("an exporter configured only by the README's environment variables lands its cost", async () => {
     const saved = { endpoint: process.env.OTEL_EXPORTER_OTLP_ENDPOINT, headers: process.env.OTEL_EXPORTER_OTLP_HEADERS };
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = t.url;
     process.env.OTEL_EXPORTER_OTLP_HEADERS = `Authorization=Bearer ${boundKey}`;
     try {
       const provider = new LoggerProvider({ resource: resource(), processors: [new BatchLogRecordProcessor({ exporter: new ProtoLogExporter() })] });
-      provider.getLogger('com.anthropic.claude_code.events').emit(apiRequest('sess-env', { model: 'claude-haiku-4-5-20251001', cost: 0.0042, input: 10, output: 10, at: minutesAgo(1), seq: 1 }));
+      provider
+        .getLogger('com.anthropic.claude_code.events')
+        .emit(apiRequest('sess-env', { model: 'claude-haiku-4-5-20251001', cost: 0.0042, input: 10, output: 10, at: minutesAgo(1), seq: 1 }));
       await provider.shutdown();
     } finally {
-      for (const [k, v] of [['OTEL_EXPORTER_OTLP_ENDPOINT', saved.endpoint], ['OTEL_EXPORTER_OTLP_HEADERS', saved.headers]] as const) {
+      for (const [k, v] of [
+        ['OTEL_EXPORTER_OTLP_ENDPOINT', saved.endpoint],
+        ['OTEL_EXPORTER_OTLP_HEADERS', saved.headers],
+      ] as const) {
         if (v === undefined) delete process.env[k];
         else process.env[k] = v;
       }
@@ -156,10 +241,22 @@ describe('OTLP logs: claude_code.api_request', () => {
   });
 
   it('lands costs from the JSON exporter, with the project from bmad.project; a retried export is not a second cost', async () => {
-    const records = [apiRequest('sess-json-1', { model: 'claude-opus-4-5-20251101', cost: 0.5, input: 10, output: 20, at: minutesAgo(20), seq: 7, skill: '/bmad:bmm:workflows:create-prd' })];
+    const records = [
+      apiRequest('sess-json-1', {
+        model: 'claude-opus-4-5-20251101',
+        cost: 0.5,
+        input: 10,
+        output: 20,
+        at: minutesAgo(20),
+        seq: 7,
+        skill: '/bmad:bmm:workflows:create-prd',
+      }),
+    ];
     await sendLogs('json', t.keys.ingest, records, resource({ 'bmad.project': 'streakly' }));
     await sendLogs('json', t.keys.ingest, records, resource({ 'bmad.project': 'streakly' }));
-    const rows = db<{ cost_amount: number; project_id: string; workflow_name: string; agent_id: string }>(`select * from cost_events where session_id = 'sess-json-1'`);
+    const rows = db<{ cost_amount: number; project_id: string; workflow_name: string; agent_id: string }>(
+      `select * from cost_events where session_id = 'sess-json-1'`,
+    );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ cost_amount: 0.5, project_id: PROJECT, workflow_name: 'create-prd', agent_id: 'bmad-agent-pm' });
   });
@@ -173,32 +270,89 @@ describe('OTLP logs: claude_code.api_request', () => {
       type: 'cost.recorded',
       occurredAt: new Date(at.getTime() - 1500).toISOString(),
       entity: { type: 'cost', id: 'claude-cost-dedup-1' },
-      payload: { model: 'claude-sonnet-4-5-20250929', tokens: { input: 321, output: 654, cacheWrite: 0, cacheRead: 9876 }, requestId: 'req_dedup_1', sessionId: 'sess-dedup', via: 'transcript' },
+      payload: {
+        model: 'claude-sonnet-4-5-20250929',
+        tokens: { input: 321, output: 654, cacheWrite: 0, cacheRead: 9876 },
+        requestId: 'req_dedup_1',
+        sessionId: 'sess-dedup',
+        via: 'transcript',
+      },
     };
     expect((await t.ingest([transcript])).status).toBe(200);
-    await sendLogs('proto', boundKey, [apiRequest('sess-dedup', { model: 'claude-sonnet-4-5-20250929', cost: 0.02, input: 321, output: 654, cacheRead: 9876, at, seq: 3 })]);
+    await sendLogs('proto', boundKey, [
+      apiRequest('sess-dedup', { model: 'claude-sonnet-4-5-20250929', cost: 0.02, input: 321, output: 654, cacheRead: 9876, at, seq: 3 }),
+    ]);
     expect(costOf('sess-dedup')).toMatchObject({ n: 1, via: 'transcript' });
 
     // The other order: the OTLP event first, then a sub-agent's transcript line of the same request.
-    await sendLogs('proto', boundKey, [apiRequest('sess-dedup-2', { model: 'claude-haiku-4-5-20251001', cost: 0.001, input: 5, output: 6, cacheRead: 7, at, seq: 1 })]);
-    const line = { ...transcript, id: 'claude-test-dedup-2', entity: { type: 'cost', id: 'claude-cost-dedup-2' }, payload: { ...transcript.payload, model: 'claude-haiku-4-5-20251001', tokens: { input: 5, output: 6, cacheWrite: 0, cacheRead: 7 }, requestId: 'req_dedup_2', sessionId: 'sess-dedup-2/agent-a1' } };
+    await sendLogs('proto', boundKey, [
+      apiRequest('sess-dedup-2', { model: 'claude-haiku-4-5-20251001', cost: 0.001, input: 5, output: 6, cacheRead: 7, at, seq: 1 }),
+    ]);
+    const line = {
+      ...transcript,
+      id: 'claude-test-dedup-2',
+      entity: { type: 'cost', id: 'claude-cost-dedup-2' },
+      payload: {
+        ...transcript.payload,
+        model: 'claude-haiku-4-5-20251001',
+        tokens: { input: 5, output: 6, cacheWrite: 0, cacheRead: 7 },
+        requestId: 'req_dedup_2',
+        sessionId: 'sess-dedup-2/agent-a1',
+      },
+    };
     expect((await t.ingest([line])).status).toBe(200);
     expect(costOf('sess-dedup-2')).toMatchObject({ n: 1, amount: 0.001, via: 'otlp_event' });
     // A different request of that session with other token counts is its own cost.
-    await sendLogs('proto', boundKey, [apiRequest('sess-dedup-2', { model: 'claude-haiku-4-5-20251001', cost: 0.002, input: 5, output: 60, cacheRead: 7, at, seq: 2 })]);
+    await sendLogs('proto', boundKey, [
+      apiRequest('sess-dedup-2', { model: 'claude-haiku-4-5-20251001', cost: 0.002, input: 5, output: 60, cacheRead: 7, at, seq: 2 }),
+    ]);
     expect(costOf('sess-dedup-2')).toMatchObject({ n: 2, amount: 0.003 });
   });
 
   it('a session that ran a BMAD workflow becomes a run with its cost; one that ended on API errors failed', async () => {
     await sendLogs('proto', boundKey, [
-      apiRequest('sess-run-1', { model: 'claude-sonnet-4-5-20250929', cost: 0.2, input: 10, output: 10, at: minutesAgo(55), seq: 1, skill: 'bmad-create-story' }),
-      apiRequest('sess-run-1', { model: 'claude-sonnet-4-5-20250929', cost: 0.3, input: 11, output: 10, at: minutesAgo(52), seq: 2, skill: 'bmad-create-story' }),
-      { body: 'claude_code.api_error', timestamp: minutesAgo(51), attributes: { 'event.name': 'api_error', 'event.timestamp': minutesAgo(51).toISOString(), 'session.id': 'sess-run-1', 'skill.name': 'bmad-create-story', model: 'claude-sonnet-4-5-20250929', error: 'overloaded', status_code: '529' } },
+      apiRequest('sess-run-1', {
+        model: 'claude-sonnet-4-5-20250929',
+        cost: 0.2,
+        input: 10,
+        output: 10,
+        at: minutesAgo(55),
+        seq: 1,
+        skill: 'bmad-create-story',
+      }),
+      apiRequest('sess-run-1', {
+        model: 'claude-sonnet-4-5-20250929',
+        cost: 0.3,
+        input: 11,
+        output: 10,
+        at: minutesAgo(52),
+        seq: 2,
+        skill: 'bmad-create-story',
+      }),
+      {
+        body: 'claude_code.api_error',
+        timestamp: minutesAgo(51),
+        attributes: {
+          'event.name': 'api_error',
+          'event.timestamp': minutesAgo(51).toISOString(),
+          'session.id': 'sess-run-1',
+          'skill.name': 'bmad-create-story',
+          model: 'claude-sonnet-4-5-20250929',
+          error: 'overloaded',
+          status_code: '529',
+        },
+      },
     ] as never);
     // Anything that arrives drains runs idle for 30 minutes (the server also checks once a minute).
-    await sendLogs('proto', boundKey, [apiRequest('sess-run-2', { model: 'claude-sonnet-4-5-20250929', cost: 0.01, input: 1, output: 1, at: minutesAgo(1), seq: 1 })]);
+    await sendLogs('proto', boundKey, [
+      apiRequest('sess-run-2', { model: 'claude-sonnet-4-5-20250929', cost: 0.01, input: 1, output: 1, at: minutesAgo(1), seq: 1 }),
+    ]);
     const res = await t.get(`/api/v1/workflows?projectId=${encodeURIComponent(PROJECT)}&pageSize=100`, t.keys.read);
-    const items = ((await res.json()) as { items: { name: string; status: string; agentId: string | null; cost: { totals: { currency: string; amount: number }[]; requests: number } | null }[] }).items;
+    const items = (
+      (await res.json()) as {
+        items: { name: string; status: string; agentId: string | null; cost: { totals: { currency: string; amount: number }[]; requests: number } | null }[];
+      }
+    ).items;
     const run = items.filter((w) => w.name.startsWith('create-story'));
     expect(run).toHaveLength(1);
     expect(run[0]).toMatchObject({ status: 'failed', agentId: 'bmad-agent-sm', cost: { totals: [{ currency: 'USD', amount: 0.5 }], requests: 2 } });
@@ -206,9 +360,14 @@ describe('OTLP logs: claude_code.api_request', () => {
 
   it('counts api_error events and ignores the events that carry no cost', async () => {
     const before = await t.get('/metrics', t.keys.metrics).then((r) => r.text());
-    const countOf = (text: string, outcome: string) => Number(new RegExp(`otlp_records_total\\{signal="logs",outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
+    const countOf = (text: string, outcome: string) =>
+      Number(new RegExp(`otlp_records_total\\{signal="logs",outcome="${outcome}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
     await sendLogs('proto', boundKey, [
-      { body: 'claude_code.api_error', timestamp: new Date(), attributes: { 'event.name': 'api_error', 'session.id': 's-err', model: 'claude-sonnet-4-5', error: 'overloaded', status_code: '529', attempt: '1' } },
+      {
+        body: 'claude_code.api_error',
+        timestamp: new Date(),
+        attributes: { 'event.name': 'api_error', 'session.id': 's-err', model: 'claude-sonnet-4-5', error: 'overloaded', status_code: '529', attempt: '1' },
+      },
       { body: 'claude_code.user_prompt', timestamp: new Date(), attributes: { 'event.name': 'user_prompt', 'session.id': 's-err', prompt_length: '42' } },
     ] as never);
     const after = await t.get('/metrics', t.keys.metrics).then((r) => r.text());
@@ -243,7 +402,9 @@ describe('OTLP metrics: claude_code.cost.usage and claude_code.token.usage', () 
   });
 
   it('counts a request once when it arrives as an api_request event and in cost.usage: the metric adds only the rest', async () => {
-    await sendLogs('proto', boundKey, [apiRequest('sess-both', { model: 'claude-sonnet-4-5-20250929', cost: 0.1, input: 100, output: 10, at: minutesAgo(5), seq: 1 })]);
+    await sendLogs('proto', boundKey, [
+      apiRequest('sess-both', { model: 'claude-sonnet-4-5-20250929', cost: 0.1, input: 100, output: 10, at: minutesAgo(5), seq: 1 }),
+    ]);
     const m = await sendMetrics('json', 'cumulative', boundKey, (meter) => {
       meter.createCounter('claude_code.cost.usage').add(0.1, { 'session.id': 'sess-both', model: 'claude-sonnet-4-5-20250929' });
     });
@@ -253,12 +414,21 @@ describe('OTLP metrics: claude_code.cost.usage and claude_code.token.usage', () 
     counter.add(0.15, { 'session.id': 'sess-both', model: 'claude-sonnet-4-5-20250929' });
     await m.flush();
     expect(costOf('sess-both')).toMatchObject({ n: 2, amount: 0.25 });
-    await sendLogs('proto', boundKey, [apiRequest('sess-both', { model: 'claude-sonnet-4-5-20250929', cost: 0.15, input: 150, output: 15, at: minutesAgo(4), seq: 2 })]);
+    await sendLogs('proto', boundKey, [
+      apiRequest('sess-both', { model: 'claude-sonnet-4-5-20250929', cost: 0.15, input: 150, output: 15, at: minutesAgo(4), seq: 2 }),
+    ]);
     expect(costOf('sess-both')).toMatchObject({ n: 2, amount: 0.25, via: 'otlp_event,otlp_event' });
     await m.shutdown();
     // The cost API agrees with the table: the project's total includes each request once.
-    const summary = (await (await t.get(`/api/v1/costs/summary?projectId=${encodeURIComponent(PROJECT)}&window=24h`, t.keys.read)).json()) as { start: string; totals: { currency: string; amount: number }[] };
-    const inTable = db<{ amount: number }>(`select round(sum(cost_amount), 9) as amount from cost_events where project_id = ? and occurred_at_utc >= ?`, PROJECT, summary.start)[0]!.amount;
+    const summary = (await (await t.get(`/api/v1/costs/summary?projectId=${encodeURIComponent(PROJECT)}&window=24h`, t.keys.read)).json()) as {
+      start: string;
+      totals: { currency: string; amount: number }[];
+    };
+    const inTable = db<{ amount: number }>(
+      `select round(sum(cost_amount), 9) as amount from cost_events where project_id = ? and occurred_at_utc >= ?`,
+      PROJECT,
+      summary.start,
+    )[0]!.amount;
     expect(summary.totals).toEqual([expect.objectContaining({ currency: 'USD', amount: expect.closeTo(inTable, 9) })]);
   });
 
@@ -278,7 +448,17 @@ describe('OTLP metrics: claude_code.cost.usage and claude_code.token.usage', () 
                       sum: {
                         aggregationTemporality: 2,
                         isMonotonic: true,
-                        dataPoints: [{ startTimeUnixNano: String(start), timeUnixNano: String(time), asDouble: value, attributes: [{ key: 'session.id', value: { stringValue: 'sess-restart' } }, { key: 'model', value: { stringValue: 'claude-sonnet-4-5-20250929' } }] }],
+                        dataPoints: [
+                          {
+                            startTimeUnixNano: String(start),
+                            timeUnixNano: String(time),
+                            asDouble: value,
+                            attributes: [
+                              { key: 'session.id', value: { stringValue: 'sess-restart' } },
+                              { key: 'model', value: { stringValue: 'claude-sonnet-4-5-20250929' } },
+                            ],
+                          },
+                        ],
                       },
                     },
                   ],
@@ -325,7 +505,17 @@ describe('OTLP answers', () => {
       resourceLogs: [
         {
           resource: { attributes: Object.entries(resourceAttrs).map(([key, v]) => ({ key, value: { stringValue: v } })) },
-          scopeLogs: [{ logRecords: [{ timeUnixNano: String(BigInt(Date.now()) * 1_000_000n), body: { stringValue: 'claude_code.api_request' }, attributes: Object.entries(attrs).map(([key, v]) => ({ key, value: { stringValue: v } })) }] }],
+          scopeLogs: [
+            {
+              logRecords: [
+                {
+                  timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
+                  body: { stringValue: 'claude_code.api_request' },
+                  attributes: Object.entries(attrs).map(([key, v]) => ({ key, value: { stringValue: v } })),
+                },
+              ],
+            },
+          ],
         },
       ],
     });
@@ -333,7 +523,31 @@ describe('OTLP answers', () => {
   const post = (p: string, body: Buffer | string, key: string | null, headers: Record<string, string>) => postRaw(p, body, key, headers);
 
   it('partial_success names what was rejected: a key bound to one project sending for another, a request without a model', async () => {
-    const res = await post('/v1/logs', JSON.stringify({ resourceLogs: [{ resource: { attributes: [{ key: 'bmad.project', value: { stringValue: 'elsewhere' } }] }, scopeLogs: [{ logRecords: [{ body: { stringValue: 'claude_code.api_request' }, attributes: [{ key: 'model', value: { stringValue: 'm' } }, { key: 'cost_usd', value: { stringValue: '1' } }] }] }] }] }), boundKey, { 'content-type': 'application/json' });
+    const res = await post(
+      '/v1/logs',
+      JSON.stringify({
+        resourceLogs: [
+          {
+            resource: { attributes: [{ key: 'bmad.project', value: { stringValue: 'elsewhere' } }] },
+            scopeLogs: [
+              {
+                logRecords: [
+                  {
+                    body: { stringValue: 'claude_code.api_request' },
+                    attributes: [
+                      { key: 'model', value: { stringValue: 'm' } },
+                      { key: 'cost_usd', value: { stringValue: '1' } },
+                    ],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+      boundKey,
+      { 'content-type': 'application/json' },
+    );
     expect(res.status).toBe(200);
     const json = (await res.json()) as { partialSuccess: { rejectedLogRecords: string; errorMessage: string } };
     expect(json.partialSuccess.rejectedLogRecords).toBe('1');
@@ -342,19 +556,28 @@ describe('OTLP answers', () => {
     const bin = await post('/v1/logs', proto(logsBody({ 'session.id': 's', cost_usd: '0.1' })), boundKey, { 'content-type': 'application/x-protobuf' });
     expect(bin.status).toBe(200);
     expect(bin.headers.get('content-type')).toContain('application/x-protobuf');
-    const decoded = generated.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse!.toObject(generated.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse!.decode(new Uint8Array(await bin.arrayBuffer())), { longs: String });
+    const decoded = generated.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse!.toObject(
+      generated.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse!.decode(new Uint8Array(await bin.arrayBuffer())),
+      { longs: String },
+    );
     expect(decoded).toMatchObject({ partialSuccess: { rejectedLogRecords: '1', errorMessage: expect.stringContaining('without a model') } });
   });
 
-  it('a key bound to a project cannot send another project\'s events through the events API either', async () => {
-    const res = await t.post('/api/v1/events', { events: [projectUpserted('bmad:other', { name: 'Other' }), storyUpserted('bmad:streakly:story:9-9', PROJECT, { title: 'Nine' })] }, boundKey);
+  it("a key bound to a project cannot send another project's events through the events API either", async () => {
+    const res = await t.post(
+      '/api/v1/events',
+      { events: [projectUpserted('bmad:other', { name: 'Other' }), storyUpserted('bmad:streakly:story:9-9', PROJECT, { title: 'Nine' })] },
+      boundKey,
+    );
     expect(res.status).toBe(207);
     const body = (await res.json()) as { results: { status: string; code?: string }[] };
     expect(body.results.map((r) => r.code ?? r.status)).toEqual(['project_not_allowed', 'accepted']);
   });
 
   it('a full success is an empty response', async () => {
-    const res = await post('/v1/metrics', Buffer.from(MetricsRequest.encode(MetricsRequest.fromObject({ resourceMetrics: [] })).finish()), boundKey, { 'content-type': 'application/x-protobuf' });
+    const res = await post('/v1/metrics', Buffer.from(MetricsRequest.encode(MetricsRequest.fromObject({ resourceMetrics: [] })).finish()), boundKey, {
+      'content-type': 'application/x-protobuf',
+    });
     expect(res.status).toBe(200);
     expect(MetricsResponse.toObject(MetricsResponse.decode(new Uint8Array(await res.arrayBuffer())), {})).toEqual({});
   });

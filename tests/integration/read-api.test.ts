@@ -31,8 +31,16 @@ beforeAll(async () => {
     storyUpserted('s-3', 'p-1', { title: 'Cart', status: 'queued', epic: 'Shop' }, { occurredAt: at(3) }),
     storyUpserted('s-4', 'p-1', { title: 'Pay', status: 'queued' }, { occurredAt: at(4) }),
     storyStatusChanged('s-4', 'done', 'queued', { occurredAt: at(5) }),
-    workflowUpserted('wf-1', { projectId: 'p-1', storyId: 's-1', name: 'dev-story', ownerId: 'u-ann', agentId: 'dev', status: 'in_progress' }, { occurredAt: at(1) }),
-    workflowUpserted('wf-2', { projectId: 'p-1', storyId: 's-2', name: 'code-review', ownerId: 'u-bob', agentId: 'qa', status: 'queued' }, { occurredAt: at(1) }),
+    workflowUpserted(
+      'wf-1',
+      { projectId: 'p-1', storyId: 's-1', name: 'dev-story', ownerId: 'u-ann', agentId: 'dev', status: 'in_progress' },
+      { occurredAt: at(1) },
+    ),
+    workflowUpserted(
+      'wf-2',
+      { projectId: 'p-1', storyId: 's-2', name: 'code-review', ownerId: 'u-bob', agentId: 'qa', status: 'queued' },
+      { occurredAt: at(1) },
+    ),
     workflowTransitioned('wf-2', 'queued', 'blocked', { occurredAt: at(7) }, { reason: 'waiting for review', actorId: 'u-bob' }),
     workflowUpserted('wf-3', { projectId: 'p-2', name: 'create-story', ownerId: 'u-ann', agentId: 'sm', status: 'failed' }, { occurredAt: at(3) }),
     workflowUpserted('wf-4', { projectId: 'p-2', name: 'prd', ownerId: 'u-ann', agentId: 'pm', status: 'done' }, { occurredAt: at(9) }),
@@ -159,7 +167,11 @@ describe('sync status', () => {
     expect(byModule.workflow!.error).toContain('line 3');
     clock.advance(5 * 60_000);
     const later = syncStatusSchema.parse((await json('/api/v1/sync/status')).body);
-    expect(later.modules.find((m) => m.module === 'story')).toMatchObject({ status: 'ok', isStale: true, reason: expect.stringContaining('no successful report since') });
+    expect(later.modules.find((m) => m.module === 'story')).toMatchObject({
+      status: 'ok',
+      isStale: true,
+      reason: expect.stringContaining('no successful report since'),
+    });
     clock.set(new Date('2026-11-29T12:00:00.000Z'));
   });
 });

@@ -17,10 +17,13 @@ describe('retention (BMAD_OPS_RETENTION_DAYS)', () => {
   let newIds: string[] = [];
   let lastOldEventId = 0;
 
-  const sourceIds = async () => new Set((await t.server.core.db.read.selectFrom('domain_events').select('source_event_id').execute()).map((r) => r.source_event_id));
+  const sourceIds = async () =>
+    new Set((await t.server.core.db.read.selectFrom('domain_events').select('source_event_id').execute()).map((r) => r.source_event_id));
   const readModels = async () => ({
     workflows: workflowPageSchema.parse(await (await t.get('/api/v1/workflows?pageSize=100')).json()).items.map((w) => [w.id, w.status, w.name]),
-    costs: costSummarySchema.parse(await (await t.get('/api/v1/costs/summary?window=custom&start=2026-09-01T00:00:00.000Z&end=2026-12-01T00:00:00.000Z')).json()).breakdown,
+    costs: costSummarySchema.parse(
+      await (await t.get('/api/v1/costs/summary?window=custom&start=2026-09-01T00:00:00.000Z&end=2026-12-01T00:00:00.000Z')).json(),
+    ).breakdown,
     stories: await t.server.core.db.read.selectFrom('stories').select(['id', 'status']).orderBy('id').execute(),
   });
 
@@ -28,7 +31,11 @@ describe('retention (BMAD_OPS_RETENTION_DAYS)', () => {
     // Small windows, no pause, passes started by the test: every rule is exercised on a few dozen events.
     t = await startTestServer({ clock, config: { retention: { days: 30, batchSize: 7, pauseMs: 0, intervalMs: 3600_000 } } });
 
-    const upserts = [projectUpserted('p-old'), storyUpserted('s-old', 'p-old'), ...Array.from({ length: 20 }, (_, i) => workflowUpserted(`wf-old-${i}`, { projectId: 'p-old' }))];
+    const upserts = [
+      projectUpserted('p-old'),
+      storyUpserted('s-old', 'p-old'),
+      ...Array.from({ length: 20 }, (_, i) => workflowUpserted(`wf-old-${i}`, { projectId: 'p-old' })),
+    ];
     const status = storyStatusChanged('s-old', 'in_progress', 'queued');
     const transitions = [workflowTransitioned('wf-old-0', 'queued', 'in_progress')];
     const costs = [costRecorded('c-old', { projectId: 'p-old', amount: 2.5 }, { occurredAt: '2026-10-01T11:00:00.000Z' })];
@@ -36,7 +43,11 @@ describe('retention (BMAD_OPS_RETENTION_DAYS)', () => {
     await ingestAccepted(t, [...transitions, ...costs]);
     oldIds.pruned = [...upserts, status].map((e) => e.id);
     oldIds.kept = [...transitions, ...costs].map((e) => e.id);
-    lastOldEventId = await t.server.core.db.read.selectFrom('domain_events').select((eb) => eb.fn.max('id').as('m')).executeTakeFirstOrThrow().then((r) => Number(r.m));
+    lastOldEventId = await t.server.core.db.read
+      .selectFrom('domain_events')
+      .select((eb) => eb.fn.max('id').as('m'))
+      .executeTakeFirstOrThrow()
+      .then((r) => Number(r.m));
 
     clock.advance(40 * DAY);
     const fresh = [workflowUpserted('wf-new'), costRecorded('c-new', { projectId: 'p-old', amount: 1 }, { occurredAt: '2026-11-10T11:00:00.000Z' })];

@@ -22,7 +22,12 @@ describe('the sample project has Claude Code usage from its first start', () => 
     const withSessions = runs.filter((r) => r.sessions.length > 0);
     // Every session run is shown once: as a run BMAD's files show, or as its own (sprint planning, the retrospective).
     expect(withSessions.reduce((n, r) => n + r.sessions.length, 0)).toBe(28);
-    expect(runs.filter((r) => r.id.includes(':wf:session:')).map((r) => r.name).sort()).toEqual(['retrospective', 'sprint-planning']);
+    expect(
+      runs
+        .filter((r) => r.id.includes(':wf:session:'))
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['retrospective', 'sprint-planning']);
     // Story 2-3's development run: a session that ended on API errors, and one still going a few minutes ago.
     const dev23 = runs.find((r) => r.id === 'bmad:streakly:wf:2-3-streak-freeze-tokens:dev-story')!;
     expect(dev23.sessions.map((s) => s.status)).toEqual(['failed', 'in_progress']);
@@ -30,7 +35,11 @@ describe('the sample project has Claude Code usage from its first start', () => 
     // Planning runs carry their sessions' cost too.
     expect(runs.find((r) => r.id === 'bmad:streakly:wf:plan:create-prd')!.cost!.requests).toBe(14);
 
-    const summary = (await (await t.get('/api/v1/costs/summary?window=30d&groupBy=workflow')).json()) as { availability: string; breakdown: { key: string | null }[]; priceTable: { version: string } };
+    const summary = (await (await t.get('/api/v1/costs/summary?window=30d&groupBy=workflow')).json()) as {
+      availability: string;
+      breakdown: { key: string | null }[];
+      priceTable: { version: string };
+    };
     expect(summary.availability).not.toBe('unavailable');
     expect(summary.priceTable).toEqual({ version: t.server.core.pricing.version });
     expect(summary.breakdown.map((b) => b.key)).toEqual(expect.arrayContaining(['dev-story', 'code-review', 'create-story']));

@@ -31,7 +31,15 @@ function cost(workflowId: string, amount: number, min: number, extra: Record<str
     type: 'cost.recorded',
     occurredAt: at(min),
     entity: { type: 'cost', id: `c-${n}` },
-    payload: { amount, currency: 'USD', projectId: P, workflowId, requestId: `req-${n}`, tokens: { input: 10, output: 5, cacheWrite: 0, cacheRead: 100 }, ...extra },
+    payload: {
+      amount,
+      currency: 'USD',
+      projectId: P,
+      workflowId,
+      requestId: `req-${n}`,
+      tokens: { input: 10, output: 5, cacheWrite: 0, cacheRead: 100 },
+      ...extra,
+    },
   };
 }
 
@@ -56,11 +64,19 @@ describe('runs from Claude Code sessions', () => {
     const inferred = `${P}:wf:1-2-habits:dev-story`;
     const session = `${P}:wf:session:aaa`;
     await ingest([run(inferred, 'dev-story 1-2-habits', story('1-2-habits'), 0)]);
-    await ingest([run(session, 'dev-story 1-2-habits', story('1-2-habits'), 10, 'claude-code-importer'), transition(session, 'in_progress', 10, 'queued', 'claude-code-importer')]);
+    await ingest([
+      run(session, 'dev-story 1-2-habits', story('1-2-habits'), 10, 'claude-code-importer'),
+      transition(session, 'in_progress', 10, 'queued', 'claude-code-importer'),
+    ]);
     await ingest([cost(session, 1.25, 11), cost(session, 0.5, 20), transition(session, 'done', 40, 'in_progress', 'claude-code-importer')]);
     const runs = await list(story('1-2-habits'));
     expect(runs.map((r) => r.id)).toEqual([inferred]);
-    expect(runs[0]!.cost).toEqual({ totals: [{ currency: 'USD', amount: 1.75 }], requests: 2, unpriced: 0, tokens: { input: 20, output: 10, cacheWrite: 0, cacheRead: 200 } });
+    expect(runs[0]!.cost).toEqual({
+      totals: [{ currency: 'USD', amount: 1.75 }],
+      requests: 2,
+      unpriced: 0,
+      tokens: { input: 20, output: 10, cacheWrite: 0, cacheRead: 200 },
+    });
     expect(runs[0]!.sessions).toEqual([{ id: session, startedAt: at(10), endedAt: at(40), status: 'done' }]);
     // The run's own page says the same; the session run has no page of its own.
     const detail = (await (await t.get(`/api/v1/workflows/${encodeURIComponent(inferred)}`)).json()) as Workflow;
@@ -89,7 +105,10 @@ describe('runs from Claude Code sessions', () => {
     await ingest([run(inferred, 'dev-story 2-1-streaks', story('2-1-streaks'), 0), transition(inferred, 'done', 60)]);
     // Three days later: rework nobody has recorded in the files yet.
     const late = `${P}:wf:session:ccc`;
-    await ingest([run(late, 'dev-story 2-1-streaks', story('2-1-streaks'), 3 * 24 * 60, 'claude-code-importer'), transition(late, 'failed', 3 * 24 * 60 + 30, 'in_progress', 'claude-code-importer')]);
+    await ingest([
+      run(late, 'dev-story 2-1-streaks', story('2-1-streaks'), 3 * 24 * 60, 'claude-code-importer'),
+      transition(late, 'failed', 3 * 24 * 60 + 30, 'in_progress', 'claude-code-importer'),
+    ]);
     const runs = await list(story('2-1-streaks'));
     expect(runs.map((r) => [r.id, r.status]).sort()).toEqual([
       [inferred, 'done'],
@@ -98,7 +117,7 @@ describe('runs from Claude Code sessions', () => {
     expect(runs.find((r) => r.id === late)!.cost).toBeNull();
   });
 
-  it('a planning session is the project\'s planning run of that workflow, and build is dev-story renamed', async () => {
+  it("a planning session is the project's planning run of that workflow, and build is dev-story renamed", async () => {
     const plan = `${P}:wf:plan:create-prd`;
     await ingest([run(plan, 'create-prd', null, 0), transition(plan, 'done', 5 * 24 * 60)]);
     const session = `${P}:wf:session:ddd`;
@@ -115,21 +134,48 @@ describe('runs from Claude Code sessions', () => {
 
   it('the Costs page breaks cost down by BMAD workflow and by epic', async () => {
     await ingest([
-      { id: 's-epic', source: 'bmad-connector', type: 'story.upserted', occurredAt: at(0), entity: { type: 'story', id: story('4-1-export') }, payload: { projectId: P, title: 'Export', epic: '4', status: 'in_progress' } },
-      { id: 'e-epic', source: 'bmad-connector', type: 'epic.upserted', occurredAt: at(0), entity: { type: 'epic', id: `${P}:epic:4` }, payload: { projectId: P, key: '4', title: 'Data ownership', status: 'in_progress' } },
+      {
+        id: 's-epic',
+        source: 'bmad-connector',
+        type: 'story.upserted',
+        occurredAt: at(0),
+        entity: { type: 'story', id: story('4-1-export') },
+        payload: { projectId: P, title: 'Export', epic: '4', status: 'in_progress' },
+      },
+      {
+        id: 'e-epic',
+        source: 'bmad-connector',
+        type: 'epic.upserted',
+        occurredAt: at(0),
+        entity: { type: 'epic', id: `${P}:epic:4` },
+        payload: { projectId: P, key: '4', title: 'Data ownership', status: 'in_progress' },
+      },
       { ...cost(`${P}:wf:session:fff`, 0.75, 200, { workflow: 'dev-story', storyId: story('4-1-export') }), storyId: story('4-1-export') },
       cost(`${P}:wf:session:ggg`, 0.25, 201, { workflow: 'code-review' }),
     ]);
     const q = `window=custom&start=${encodeURIComponent(at(-24 * 60))}&end=${encodeURIComponent(at(5 * 24 * 60))}&projectId=${encodeURIComponent(P)}`;
-    const byWorkflow = (await (await t.get(`/api/v1/costs/summary?${q}&groupBy=workflow`)).json()) as { breakdown: { key: string | null; totals: { amount: number }[] }[] };
+    const byWorkflow = (await (await t.get(`/api/v1/costs/summary?${q}&groupBy=workflow`)).json()) as {
+      breakdown: { key: string | null; totals: { amount: number }[] }[];
+    };
     const amount = (rows: typeof byWorkflow.breakdown, key: string | null) => rows.find((r) => r.key === key)?.totals[0]?.amount;
     expect(amount(byWorkflow.breakdown, 'dev-story')).toBe(0.75);
     expect(amount(byWorkflow.breakdown, 'code-review')).toBe(0.25);
-    const byEpic = (await (await t.get(`/api/v1/costs/summary?${q}&groupBy=epic`)).json()) as { breakdown: { key: string | null; label: string | null; totals: { amount: number }[] }[] };
+    const byEpic = (await (await t.get(`/api/v1/costs/summary?${q}&groupBy=epic`)).json()) as {
+      breakdown: { key: string | null; label: string | null; totals: { amount: number }[] }[];
+    };
     expect(byEpic.breakdown.find((r) => r.key === `${P}|4`)).toMatchObject({ label: 'Epic 4: Data ownership', totals: [{ amount: 0.75 }] });
     expect(amount(byEpic.breakdown, null)).toBeGreaterThan(0);
     // A title that already names the epic is not prefixed twice.
-    await ingest([{ id: 'e-epic-2', source: 'bmad-connector', type: 'epic.upserted', occurredAt: at(1), entity: { type: 'epic', id: `${P}:epic:4` }, payload: { projectId: P, key: '4', title: 'Epic 4: Data ownership', status: 'in_progress' } }]);
+    await ingest([
+      {
+        id: 'e-epic-2',
+        source: 'bmad-connector',
+        type: 'epic.upserted',
+        occurredAt: at(1),
+        entity: { type: 'epic', id: `${P}:epic:4` },
+        payload: { projectId: P, key: '4', title: 'Epic 4: Data ownership', status: 'in_progress' },
+      },
+    ]);
     const again = (await (await t.get(`/api/v1/costs/summary?${q}&groupBy=epic`)).json()) as typeof byEpic;
     expect(again.breakdown.find((r) => r.key === `${P}|4`)?.label).toBe('Epic 4: Data ownership');
   });

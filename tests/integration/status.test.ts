@@ -120,7 +120,9 @@ describe('GET /api/v1/status', () => {
     const c = await watcher(t);
     const before = c.messages.length;
     const ids = (await ingestAccepted(t, [workflowUpserted('wf-s1'), workflowUpserted('wf-s2'), workflowUpserted('wf-s3')])).map((e) => e.eventId);
-    const bad = await t.ingest([{ id: 'x', source: 'test', type: 'workflow.upserted', occurredAt: 'yesterday', entity: { type: 'workflow', id: 'w' }, payload: {} }]);
+    const bad = await t.ingest([
+      { id: 'x', source: 'test', type: 'workflow.upserted', occurredAt: 'yesterday', entity: { type: 'workflow', id: 'w' }, payload: {} },
+    ]);
     expect(bad.status).toBe(207);
     await c.waitFor((m) => m.type === 'event' && m.eventId === ids.at(-1), 5000, before);
     c.send({ type: 'ack', lastEventId: ids.at(-1)! });
@@ -131,9 +133,14 @@ describe('GET /api/v1/status', () => {
       await nextSample(c);
       const sampled = await status(t);
       const again = await scrape(t);
-      const same = ['ingest_events_total', 'event_to_ui_latency_ms', 'sqlite_write_lock_wait_ms', 'analytics_rollup_lag_ms', 'websocket_connected_sessions', 'stale_state_active_sessions_ratio'].every((name) =>
-        [...again.entries()].filter(([k]) => k.startsWith(name)).every(([k, v]) => m.get(k) === v),
-      );
+      const same = [
+        'ingest_events_total',
+        'event_to_ui_latency_ms',
+        'sqlite_write_lock_wait_ms',
+        'analytics_rollup_lag_ms',
+        'websocket_connected_sessions',
+        'stale_state_active_sessions_ratio',
+      ].every((name) => [...again.entries()].filter(([k]) => k.startsWith(name)).every(([k, v]) => m.get(k) === v));
       m = again;
       if (same && sampled.totals.eventToUiAcks === 3) {
         r = sampled;
@@ -184,7 +191,13 @@ describe('GET /api/v1/status', () => {
     ]);
     const db = t.server.core.db.write;
     const run = await consistencyRunsRepository.start(db, { startedAt: new Date(now - 5000).toISOString(), trigger: 'cli', throughEventId: 1 });
-    await consistencyRunsRepository.finish(db, run, { finishedAt: new Date(now - 4000).toISOString(), durationMs: 1000, result: 'mismatch', findings: 3, details: {} });
+    await consistencyRunsRepository.finish(db, run, {
+      finishedAt: new Date(now - 4000).toISOString(),
+      durationMs: 1000,
+      result: 'mismatch',
+      findings: 3,
+      details: {},
+    });
     await nextSample(c);
     const r = await status(t);
     const state = (k: SloKey) => r.slos.find((s) => s.key === k)!;

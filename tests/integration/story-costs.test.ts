@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { errorBodySchema, kanbanBoardSchema, projectContextSchema, projectPageSchema, projectSchema, storyDetailSchema, storyPageSchema } from '../../src/contracts/index.js';
+import {
+  errorBodySchema,
+  kanbanBoardSchema,
+  projectContextSchema,
+  projectPageSchema,
+  projectSchema,
+  storyDetailSchema,
+  storyPageSchema,
+} from '../../src/contracts/index.js';
 import { fixedClock } from '../../src/server/clock.js';
 import { at, costRecorded, projectUpserted, storyStatusChanged, storyUpserted, workflowUpserted } from '../support/events.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -40,10 +48,18 @@ beforeAll(async () => {
       entity: { type: 'document', id: 'doc-s1' },
       payload: { projectId: 'p-1', storyId: 's-1', title: 'Story 1.1: Login', mimeType: 'text/markdown', root: 'r', path: 'stories/1-1.md', kind: 'story' },
     },
-    costRecorded('c-1', { amount: 1.25, currency: 'USD', projectId: 'p-1', storyId: 's-1', agentId: 'dev', model: 'claude-sonnet-4-5' }, { occurredAt: at(10) }),
+    costRecorded(
+      'c-1',
+      { amount: 1.25, currency: 'USD', projectId: 'p-1', storyId: 's-1', agentId: 'dev', model: 'claude-sonnet-4-5' },
+      { occurredAt: at(10) },
+    ),
     costRecorded('c-2', { amount: 0.5, currency: 'USD', projectId: 'p-1', storyId: 's-1', agentId: 'dev', model: 'claude-sonnet-4-5' }, { occurredAt: at(11) }),
     costRecorded('c-3', { amount: 2, currency: 'EUR', projectId: 'p-1', storyId: 's-1', agentId: 'qa', model: 'gpt-5' }, { occurredAt: at(12) }),
-    costRecorded('c-4', { amount: null, currency: null, tokens: { input: 1000, output: 10 }, projectId: 'p-1', storyId: 's-1', agentId: 'dev', model: 'mystery-model' }, { occurredAt: at(13) }),
+    costRecorded(
+      'c-4',
+      { amount: null, currency: null, tokens: { input: 1000, output: 10 }, projectId: 'p-1', storyId: 's-1', agentId: 'dev', model: 'mystery-model' },
+      { occurredAt: at(13) },
+    ),
     costRecorded('c-5', { amount: 3, currency: 'USD', projectId: 'p-1', storyId: 's-2', agentId: 'sm', model: 'claude-sonnet-4-5' }, { occurredAt: at(14) }),
     costRecorded('c-6', { amount: 0.25, currency: 'USD', projectId: 'p-1' }, { occurredAt: at(15) }),
     costRecorded('c-7', { amount: 5, currency: 'USD', projectId: 'p-2', storyId: 's-20' }, { occurredAt: at(16) }),
@@ -70,7 +86,7 @@ const S1_COST = {
 const NO_COST = { availability: 'unavailable', totals: [], unpricedEvents: 0 };
 
 describe('story cost to date', () => {
-  it('puts each card\'s cost on the board: per currency, unpriced counted, unavailable (not zero) without records', async () => {
+  it("puts each card's cost on the board: per currency, unpriced counted, unavailable (not zero) without records", async () => {
     const board = kanbanBoardSchema.parse((await json('/api/v1/kanban/board?projectId=p-1')).body);
     const cards = new Map(board.columns.flatMap((c) => c.cards).map((s) => [s.id, s]));
     expect(cards.get('s-1')!.cost).toEqual(S1_COST);
@@ -115,7 +131,7 @@ describe('GET /stories/:id', () => {
 });
 
 describe('project cost and cost per done story', () => {
-  it('divides the project\'s cost to date by its done stories, per currency', async () => {
+  it("divides the project's cost to date by its done stories, per currency", async () => {
     const p1 = projectSchema.parse((await json('/api/v1/projects/p-1')).body);
     expect(p1.cost).toEqual({
       availability: 'available',

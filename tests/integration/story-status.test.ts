@@ -46,8 +46,13 @@ describe('PATCH /stories/:id/status with the editable Kanban on', () => {
     const board = (await (await t.get('/api/v1/kanban/board?projectId=p-k')).json()) as { columns: { key: string; count: number }[] };
     expect(board.columns.find((c) => c.key === 'in_progress')?.count).toBe(1);
     const db = new Database(path.join(t.dataDir, 'bmad-ops.sqlite'), { readonly: true });
-    const audit = db.prepare("select actor_type, actor_id, target_id, details_json from audit_log where action = 'story.status_change'").all() as { actor_type: string; details_json: string }[];
-    const event = db.prepare("select source_system from domain_events where entity_id = 's-k' and event_type = 'story.status_changed'").get() as { source_system: string };
+    const audit = db.prepare("select actor_type, actor_id, target_id, details_json from audit_log where action = 'story.status_change'").all() as {
+      actor_type: string;
+      details_json: string;
+    }[];
+    const event = db.prepare("select source_system from domain_events where entity_id = 's-k' and event_type = 'story.status_changed'").get() as {
+      source_system: string;
+    };
     db.close();
     expect(audit).toHaveLength(1);
     expect(audit[0]!.actor_type).toBe('user');

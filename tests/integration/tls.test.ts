@@ -13,7 +13,27 @@ import { ADMIN, startTestServer, tempDir, type TestServer } from '../support/tes
 function selfSigned(dir: string): { certFile: string; keyFile: string; cert: string } {
   const certFile = path.join(dir, 'cert.pem');
   const keyFile = path.join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { certFile, keyFile, cert: fs.readFileSync(certFile, 'utf8') };
 }
 
@@ -45,7 +65,12 @@ describe('HTTPS and WSS served directly', () => {
   });
 
   it('sets the session as a __Host- cookie, Secure, and only that name signs a request in', async () => {
-    const res = await undiciFetch(`${t.url}/api/v1/auth/login`, { dispatcher: agent, method: 'POST', headers: { 'content-type': 'application/json' }, body: loginBody });
+    const res = await undiciFetch(`${t.url}/api/v1/auth/login`, {
+      dispatcher: agent,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: loginBody,
+    });
     expect(res.status).toBe(200);
     const cookie = setCookie(res);
     expect(cookie).toMatch(/^__Host-bmad_ops_session=/);
@@ -110,7 +135,10 @@ describe('TLS configuration errors', () => {
     const { certFile } = selfSigned(dir);
     const notPem = path.join(dir, 'not-a-key.pem');
     fs.writeFileSync(notPem, 'hello');
-    const start = (tls: { certFile: string; keyFile: string }) => startServer(configSchema.parse({ port: 0, dataDir: path.join(dir, 'data'), logLevel: 'silent', tls, auth: { scryptCostLog2: 10 } }), { logger: createLogger('silent') });
+    const start = (tls: { certFile: string; keyFile: string }) =>
+      startServer(configSchema.parse({ port: 0, dataDir: path.join(dir, 'data'), logLevel: 'silent', tls, auth: { scryptCostLog2: 10 } }), {
+        logger: createLogger('silent'),
+      });
     await expect(start({ certFile, keyFile: path.join(dir, 'missing.pem') })).rejects.toThrow(ConfigError);
     await expect(start({ certFile, keyFile: path.join(dir, 'missing.pem') })).rejects.toThrow(/missing\.pem \(ENOENT\)/);
     await expect(start({ certFile, keyFile: notPem })).rejects.toThrow(/not-a-key\.pem are not a PEM certificate and its private key/);

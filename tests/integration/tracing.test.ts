@@ -24,7 +24,8 @@ function capturedLogger() {
   return { logger, lines };
 }
 
-const ingestLogLine = (lines: Record<string, unknown>[]) => lines.find((l) => (l.req as { url?: string } | undefined)?.url === '/api/v1/events' && l.msg === 'request completed');
+const ingestLogLine = (lines: Record<string, unknown>[]) =>
+  lines.find((l) => (l.req as { url?: string } | undefined)?.url === '/api/v1/events' && l.msg === 'request completed');
 
 /** Whatever a test started is stopped, even when an assertion failed half way. */
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -94,7 +95,10 @@ describe('traces', () => {
     const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === CALLER.traceId);
     const named = (name: string): ReadableSpan => {
       const found = spans.filter((s) => s.name === name);
-      expect(found.map((s) => s.name), `exactly one ${name} span in the trace`).toEqual([name]);
+      expect(
+        found.map((s) => s.name),
+        `exactly one ${name} span in the trace`,
+      ).toEqual([name]);
       return found[0]!;
     };
     const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
@@ -113,7 +117,12 @@ describe('traces', () => {
     const round = named('db.write_transaction');
     expect(parentOf(round)).toBe(idOf(request));
     expect(round.links.map((l) => l.context.spanId)).toEqual([idOf(request)]);
-    expect(round.attributes).toMatchObject({ 'db.system.name': 'sqlite', 'bmad.write_round.requests': 1, 'bmad.write_round.events': 1, 'bmad.write_round.appended': 1 });
+    expect(round.attributes).toMatchObject({
+      'db.system.name': 'sqlite',
+      'bmad.write_round.requests': 1,
+      'bmad.write_round.events': 1,
+      'bmad.write_round.appended': 1,
+    });
     expect(request.links.map((l) => l.context.spanId)).toEqual([idOf(round)]);
     expect(request.attributes).toMatchObject({ 'bmad.write_round.span_id': idOf(round), 'bmad.write_round.requests': 1 });
 
@@ -131,9 +140,12 @@ describe('traces', () => {
     expect(send.attributes).toMatchObject({ 'bmad.ws.frames': 1 });
 
     // Nothing else joined the request's trace (the rollup the commit woke up has traces of its own).
-    expect(spans.filter((s) => !s.name.startsWith('projection.')).map((s) => s.name).sort()).toEqual(
-      ['POST /api/v1/events', 'db.write_transaction', 'events.publish', 'ingest.validate', 'ws.fanout', 'ws.send'].sort(),
-    );
+    expect(
+      spans
+        .filter((s) => !s.name.startsWith('projection.'))
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['POST /api/v1/events', 'db.write_transaction', 'events.publish', 'ingest.validate', 'ws.fanout', 'ws.send'].sort());
 
     // The request's log line names its trace and span.
     const line = ingestLogLine(lines);

@@ -23,7 +23,8 @@ describe('behind one trusted proxy', () => {
   });
   afterAll(() => t.close());
 
-  const failedLogin = (forwardedFor: string) => t.post('/api/v1/auth/login', { email: ADMIN.email, password: 'wrong password, again' }, null, { 'x-forwarded-for': forwardedFor });
+  const failedLogin = (forwardedFor: string) =>
+    t.post('/api/v1/auth/login', { email: ADMIN.email, password: 'wrong password, again' }, null, { 'x-forwarded-for': forwardedFor });
 
   it('a client cannot choose its IP with X-Forwarded-For: the login limit and the audit log see the proxy-reported address', async () => {
     // The client forges a different first hop each time; the proxy appends the address it really saw.

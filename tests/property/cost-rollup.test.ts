@@ -92,7 +92,13 @@ async function projectRollupRows(projectId: string) {
 async function projectRollupFromFull(projectId: string) {
   const rows = await t.server.core.db.read
     .selectFrom('cost_rollup_hourly')
-    .select((eb) => ['hour_start_utc', 'currency', eb.fn.sum<number>('amount_sum').as('amount_sum'), eb.fn.sum<number>('event_count').as('event_count'), eb.fn.sum<number>('unpriced_count').as('unpriced_count')])
+    .select((eb) => [
+      'hour_start_utc',
+      'currency',
+      eb.fn.sum<number>('amount_sum').as('amount_sum'),
+      eb.fn.sum<number>('event_count').as('event_count'),
+      eb.fn.sum<number>('unpriced_count').as('unpriced_count'),
+    ])
     .where('project_id', '=', projectId)
     .groupBy(['hour_start_utc', 'currency'])
     .orderBy('hour_start_utc')
@@ -133,14 +139,25 @@ async function dailyFromHourly(projectId: string) {
 
 /** Story cost to date (stories are shared by every run here, so all of them) must be the full rollup per story. */
 async function storyTotals() {
-  const rows = await t.server.core.db.read.selectFrom('story_cost_totals').select(['story_id', 'currency', 'amount_sum', 'event_count', 'unpriced_count']).orderBy('story_id').orderBy('currency').execute();
+  const rows = await t.server.core.db.read
+    .selectFrom('story_cost_totals')
+    .select(['story_id', 'currency', 'amount_sum', 'event_count', 'unpriced_count'])
+    .orderBy('story_id')
+    .orderBy('currency')
+    .execute();
   return normalise(rows);
 }
 
 async function storyTotalsFromFull() {
   const rows = await t.server.core.db.read
     .selectFrom('cost_rollup_hourly')
-    .select((eb) => ['story_id', 'currency', eb.fn.sum<number>('amount_sum').as('amount_sum'), eb.fn.sum<number>('event_count').as('event_count'), eb.fn.sum<number>('unpriced_count').as('unpriced_count')])
+    .select((eb) => [
+      'story_id',
+      'currency',
+      eb.fn.sum<number>('amount_sum').as('amount_sum'),
+      eb.fn.sum<number>('event_count').as('event_count'),
+      eb.fn.sum<number>('unpriced_count').as('unpriced_count'),
+    ])
     .where('story_id', '!=', '')
     .groupBy(['story_id', 'currency'])
     .orderBy('story_id')
@@ -156,9 +173,27 @@ async function recomputedRollup(projectId: string) {
     .select(['occurred_at_utc', 'agent_id', 'model', 'story_id', 'currency', 'cost_amount'])
     .where('project_id', '=', projectId)
     .execute();
-  const byKey = new Map<string, { hour_start_utc: string; agent_id: string; model: string; story_id: string; currency: string; amount_sum: number; event_count: number; unpriced_count: number }>();
+  const byKey = new Map<
+    string,
+    {
+      hour_start_utc: string;
+      agent_id: string;
+      model: string;
+      story_id: string;
+      currency: string;
+      amount_sum: number;
+      event_count: number;
+      unpriced_count: number;
+    }
+  >();
   for (const r of rows) {
-    const key = { hour_start_utc: `${r.occurred_at_utc.slice(0, 13)}:00:00.000Z`, agent_id: r.agent_id ?? '', model: r.model ?? '', story_id: r.story_id ?? '', currency: r.currency ?? '' };
+    const key = {
+      hour_start_utc: `${r.occurred_at_utc.slice(0, 13)}:00:00.000Z`,
+      agent_id: r.agent_id ?? '',
+      model: r.model ?? '',
+      story_id: r.story_id ?? '',
+      currency: r.currency ?? '',
+    };
     const k = Object.values(key).join('\n');
     const row = byKey.get(k) ?? { ...key, amount_sum: 0, event_count: 0, unpriced_count: 0 };
     row.event_count++;
@@ -211,7 +246,14 @@ describe('costs: rollup-backed answers equal a raw recomputation', () => {
             await ingestAccepted(t, [projectUpserted(projectA)]);
           }
           if (budget !== null) {
-            const setBudget = { id: `budget-${run}`, source: 'test', type: 'project.budget_set', occurredAt: iso(0), entity: { type: 'project', id: projectA }, payload: { amount: budget, currency: 'USD' } };
+            const setBudget = {
+              id: `budget-${run}`,
+              source: 'test',
+              type: 'project.budget_set',
+              occurredAt: iso(0),
+              entity: { type: 'project', id: projectA },
+              payload: { amount: budget, currency: 'USD' },
+            };
             await serverIngest(t, [setBudget]);
           }
 
@@ -246,7 +288,10 @@ describe('costs: rollup-backed answers equal a raw recomputation', () => {
   it('every project at once (no projectId), including the rows of the runs above', async () => {
     clock.set(new Date(BASE + 5.5 * 24 * 3600_000 + 1234));
     await compare({ window: '7d', groupBy: 'agent' }, { bucket: 'day', tz: 'Asia/Kolkata', start: iso(1), end: iso(SPAN_S - 7) });
-    await compare({ window: 'custom', start: iso(3599), end: iso(SPAN_S - 3601), groupBy: 'model' }, { bucket: 'hour', tz: 'Europe/Berlin', start: iso(3599), end: iso(SPAN_S - 3601) });
+    await compare(
+      { window: 'custom', start: iso(3599), end: iso(SPAN_S - 3601), groupBy: 'model' },
+      { bucket: 'hour', tz: 'Europe/Berlin', start: iso(3599), end: iso(SPAN_S - 3601) },
+    );
   });
 });
 
@@ -264,10 +309,22 @@ describe('costs: reprice rebuilds the rollup hours it changes', () => {
     try {
       const tokens = { input: 1_000_000 };
       await ingestAccepted(local, [
-        costRecorded('r-1', { projectId: 'rp', amount: undefined, currency: undefined, model: 'claude-test-1', tokens }, { occurredAt: '2026-10-25T10:15:00.000Z' }),
-        costRecorded('r-2', { projectId: 'rp', amount: undefined, currency: undefined, model: 'mystery-2', tokens }, { occurredAt: '2026-10-25T10:45:00.000Z' }),
+        costRecorded(
+          'r-1',
+          { projectId: 'rp', amount: undefined, currency: undefined, model: 'claude-test-1', tokens },
+          { occurredAt: '2026-10-25T10:15:00.000Z' },
+        ),
+        costRecorded(
+          'r-2',
+          { projectId: 'rp', amount: undefined, currency: undefined, model: 'mystery-2', tokens },
+          { occurredAt: '2026-10-25T10:45:00.000Z' },
+        ),
         costRecorded('r-3', { projectId: 'rp', amount: 9, currency: 'USD', model: 'claude-test-1' }, { occurredAt: '2026-10-25T10:50:00.000Z' }),
-        costRecorded('r-4', { projectId: 'rp', amount: undefined, currency: undefined, model: 'claude-test-1', tokens }, { occurredAt: '2026-10-26T03:00:00.000Z' }),
+        costRecorded(
+          'r-4',
+          { projectId: 'rp', amount: undefined, currency: undefined, model: 'claude-test-1', tokens },
+          { occurredAt: '2026-10-26T03:00:00.000Z' },
+        ),
       ]);
       const rollup = () =>
         local.server.core.db.read
@@ -293,7 +350,12 @@ describe('costs: reprice rebuilds the rollup hours it changes', () => {
         { hour_start_utc: h10, model: 'mystery-2', currency: 'EUR', amount_sum: 0.5, event_count: 1, unpriced_count: 0 },
         { hour_start_utc: h03, model: 'claude-test-1', currency: 'EUR', amount_sum: 3, event_count: 1, unpriced_count: 0 },
       ]);
-      const daily = await local.server.core.db.read.selectFrom('cost_rollup_project_daily').select(['day_start_utc', 'currency', 'amount_sum', 'event_count']).orderBy('day_start_utc').orderBy('currency').execute();
+      const daily = await local.server.core.db.read
+        .selectFrom('cost_rollup_project_daily')
+        .select(['day_start_utc', 'currency', 'amount_sum', 'event_count'])
+        .orderBy('day_start_utc')
+        .orderBy('currency')
+        .execute();
       expect(daily).toEqual([
         { day_start_utc: '2026-10-25T00:00:00.000Z', currency: 'EUR', amount_sum: 3.5, event_count: 2 },
         { day_start_utc: '2026-10-25T00:00:00.000Z', currency: 'USD', amount_sum: 9, event_count: 1 },

@@ -52,7 +52,11 @@ describe('costs: summary total = sum of timeseries buckets = sum of breakdown', 
                 const common = { projectId, agentId: c.agentId, storyId: c.agentId ? `s-${c.agentId}` : undefined };
                 if (c.kind === 'USD' || c.kind === 'EUR') return costRecorded(`c-${run}`, { ...common, amount: c.amount, currency: c.kind }, { occurredAt });
                 const model = c.kind === 'tokens' ? c.model : 'unknown-model';
-                return costRecorded(`c-${run}`, { ...common, amount: undefined, currency: undefined, model, tokens: { input: c.tokens, output: c.tokens >> 3 } }, { occurredAt });
+                return costRecorded(
+                  `c-${run}`,
+                  { ...common, amount: undefined, currency: undefined, model, tokens: { input: c.tokens, output: c.tokens >> 3 } },
+                  { occurredAt },
+                );
               }),
             );
           }

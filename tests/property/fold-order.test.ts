@@ -38,14 +38,50 @@ function transitions(entity: 'workflow' | 'story') {
 
 // Ids of projects and stories in payloads are namespaced per run with the entities (see `scoped`).
 const eventBody = fc.oneof(
-  fc.record({ type: fc.constant('workflow.upserted'), entity: pick(WORKFLOWS), payload: fc.record({ name: fc.constantFrom('build', 'review'), status: pick(STATUS_MODEL.workflow.statuses), projectId, storyId: pick([...STORIES, null]), ownerId: fc.constantFrom('u-1', null), agentId: fc.constantFrom('ag-1', null) }) }),
+  fc.record({
+    type: fc.constant('workflow.upserted'),
+    entity: pick(WORKFLOWS),
+    payload: fc.record({
+      name: fc.constantFrom('build', 'review'),
+      status: pick(STATUS_MODEL.workflow.statuses),
+      projectId,
+      storyId: pick([...STORIES, null]),
+      ownerId: fc.constantFrom('u-1', null),
+      agentId: fc.constantFrom('ag-1', null),
+    }),
+  }),
   fc.record({ type: fc.constant('workflow.transitioned'), entity: pick(WORKFLOWS), payload: transitions('workflow').map(([from, to]) => ({ from, to })) }),
-  fc.record({ type: fc.constant('story.upserted'), entity: pick(STORIES), payload: fc.record({ projectId, title: fc.constantFrom('T1', 'T2'), status: pick(STATUS_MODEL.story.statuses), kanbanColumn: fc.constantFrom('review', null), epic: fc.constantFrom('E1', null), ownerId: fc.constantFrom('u-1', null) }) }),
+  fc.record({
+    type: fc.constant('story.upserted'),
+    entity: pick(STORIES),
+    payload: fc.record({
+      projectId,
+      title: fc.constantFrom('T1', 'T2'),
+      status: pick(STATUS_MODEL.story.statuses),
+      kanbanColumn: fc.constantFrom('review', null),
+      epic: fc.constantFrom('E1', null),
+      ownerId: fc.constantFrom('u-1', null),
+    }),
+  }),
   fc.record({ type: fc.constant('story.status_changed'), entity: pick(STORIES), payload: transitions('story').map(([from, to]) => ({ from, to })) }),
-  fc.record({ type: fc.constant('project.upserted'), entity: pick(PROJECTS), payload: fc.record({ name: fc.constantFrom('Alpha', 'Beta'), status: pick(STATUS_MODEL.project.statuses), progressPct: fc.constantFrom(null, 40), dueAt: fc.constantFrom(null, '2020-01-01T00:00:00.000Z', '2099-01-01T00:00:00.000Z'), riskFlag: fc.boolean() }) }),
+  fc.record({
+    type: fc.constant('project.upserted'),
+    entity: pick(PROJECTS),
+    payload: fc.record({
+      name: fc.constantFrom('Alpha', 'Beta'),
+      status: pick(STATUS_MODEL.project.statuses),
+      progressPct: fc.constantFrom(null, 40),
+      dueAt: fc.constantFrom(null, '2020-01-01T00:00:00.000Z', '2099-01-01T00:00:00.000Z'),
+      riskFlag: fc.boolean(),
+    }),
+  }),
 );
 
-const eventSet = fc.uniqueArray(fc.record({ n: fc.nat(10_000), source, occurredAt: instant, body: eventBody }), { minLength: 1, maxLength: 30, selector: (e) => `${e.source}/${e.n}` });
+const eventSet = fc.uniqueArray(fc.record({ n: fc.nat(10_000), source, occurredAt: instant, body: eventBody }), {
+  minLength: 1,
+  maxLength: 30,
+  selector: (e) => `${e.source}/${e.n}`,
+});
 type EventSpec = typeof eventSet extends fc.Arbitrary<(infer T)[]> ? T : never;
 
 /** The envelope as a sender posts it, every id prefixed with the run's namespace so runs share one server. */
@@ -75,8 +111,35 @@ interface Rows {
 
 // What the browser's folds maintain, the version each part was built from included (the next event is compared with
 // it); the rest (cost, sessions, findings, story titles on runs) comes from elsewhere.
-const WORKFLOW_FIELDS = ['id', 'projectId', 'storyId', 'name', 'ownerId', 'agentId', 'status', 'lastTransitionAt', 'updatedAt', 'startedAt', 'endedAt', 'attrsVersion', 'statusVersion'] as const;
-const STORY_FIELDS = ['id', 'projectId', 'title', 'ownerId', 'status', 'kanbanColumn', 'epic', 'statusSince', 'updatedAt', 'details', 'attrsVersion', 'statusVersion'] as const;
+const WORKFLOW_FIELDS = [
+  'id',
+  'projectId',
+  'storyId',
+  'name',
+  'ownerId',
+  'agentId',
+  'status',
+  'lastTransitionAt',
+  'updatedAt',
+  'startedAt',
+  'endedAt',
+  'attrsVersion',
+  'statusVersion',
+] as const;
+const STORY_FIELDS = [
+  'id',
+  'projectId',
+  'title',
+  'ownerId',
+  'status',
+  'kanbanColumn',
+  'epic',
+  'statusSince',
+  'updatedAt',
+  'details',
+  'attrsVersion',
+  'statusVersion',
+] as const;
 const PROJECT_FIELDS = ['id', 'name', 'ownerId', 'status', 'progressPct', 'dueAt', 'riskFlag', 'overdue', 'updatedAt', 'details', 'rowVersion'] as const;
 
 function fields<T extends object>(rows: ReadonlyMap<string, T>, keys: readonly (keyof T)[]): Record<string, Partial<T>> {
@@ -85,7 +148,11 @@ function fields<T extends object>(rows: ReadonlyMap<string, T>, keys: readonly (
   return out;
 }
 
-const view = (r: Rows) => ({ workflows: fields(r.workflows, WORKFLOW_FIELDS), stories: fields(r.stories, STORY_FIELDS), projects: fields(r.projects, PROJECT_FIELDS) });
+const view = (r: Rows) => ({
+  workflows: fields(r.workflows, WORKFLOW_FIELDS),
+  stories: fields(r.stories, STORY_FIELDS),
+  projects: fields(r.projects, PROJECT_FIELDS),
+});
 
 let t: TestServer;
 let ws: TestWsClient;

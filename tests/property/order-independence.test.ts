@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { STATUS_MODEL, type Status } from '../../src/contracts/index.js';
 import { databaseFile, configSchema } from '../../src/server/config.js';
 import { createLogger } from '../../src/server/observability/logger.js';
-import { createCore } from '../../src/server/server.js';
+import { createCore } from '../../src/server/core.js';
 import { dumpReadModels } from '../support/read-models.js';
 import { tempDir } from '../support/test-server.js';
 
@@ -26,19 +26,77 @@ function transitions(entity: 'workflow' | 'story') {
 }
 
 const eventBody = fc.oneof(
-  fc.record({ type: fc.constant('workflow.upserted'), entity: wfId.map((id) => ({ type: 'workflow', id })), payload: fc.record({ name: fc.constantFrom('build', 'review'), status: pick(STATUS_MODEL.workflow.statuses), projectId, ownerId: fc.constantFrom('u-1', 'u-2', null) }) }),
-  fc.record({ type: fc.constant('workflow.transitioned'), entity: wfId.map((id) => ({ type: 'workflow', id })), payload: transitions('workflow').map(([from, to]) => ({ from, to, reason: 'r' })) }),
-  fc.record({ type: fc.constant('story.upserted'), entity: storyId.map((id) => ({ type: 'story', id })), payload: fc.record({ projectId, title: fc.constantFrom('T1', 'T2'), status: pick(STATUS_MODEL.story.statuses), kanbanColumn: fc.constantFrom('review', null) }) }),
-  fc.record({ type: fc.constant('story.status_changed'), entity: storyId.map((id) => ({ type: 'story', id })), payload: transitions('story').map(([from, to]) => ({ from, to })) }),
-  fc.record({ type: fc.constant('project.upserted'), entity: projectId.map((id) => ({ type: 'project', id })), payload: fc.record({ name: fc.constantFrom('Alpha', 'Beta'), status: pick(STATUS_MODEL.project.statuses), progressPct: fc.constantFrom(null, 10, 90), riskFlag: fc.boolean() }) }),
-  fc.record({ type: fc.constant('agent.upserted'), entity: fc.constantFrom('ag-1', 'ag-2').map((id) => ({ type: 'agent', id })), payload: fc.record({ name: fc.constantFrom('Amelia', 'Bob'), type: fc.constantFrom('dev', 'sm') }) }),
-  fc.record({ type: fc.constant('user.upserted'), entity: fc.constantFrom('u-1', 'u-2').map((id) => ({ type: 'user', id })), payload: fc.record({ email: fc.constantFrom('a@x.test', 'b@x.test'), displayName: fc.constantFrom('A', 'B') }) }),
-  fc.record({ type: fc.constant('cost.recorded'), entity: fc.constantFrom('c-1', 'c-2', 'c-3').map((id) => ({ type: 'cost', id })), payload: fc.record({ amount: fc.constantFrom(0.5, 2), currency: fc.constant('USD'), projectId }) }),
-  fc.record({ type: fc.constant('sync.reported'), entity: fc.constantFrom('conn-1', 'conn-2').map((id) => ({ type: 'sync', id })), payload: fc.oneof(fc.constant({ module: 'story', status: 'ok', expectedIntervalMs: 60_000 }), fc.constant({ module: 'story', status: 'failed', error: 'bad yaml' })) }),
+  fc.record({
+    type: fc.constant('workflow.upserted'),
+    entity: wfId.map((id) => ({ type: 'workflow', id })),
+    payload: fc.record({
+      name: fc.constantFrom('build', 'review'),
+      status: pick(STATUS_MODEL.workflow.statuses),
+      projectId,
+      ownerId: fc.constantFrom('u-1', 'u-2', null),
+    }),
+  }),
+  fc.record({
+    type: fc.constant('workflow.transitioned'),
+    entity: wfId.map((id) => ({ type: 'workflow', id })),
+    payload: transitions('workflow').map(([from, to]) => ({ from, to, reason: 'r' })),
+  }),
+  fc.record({
+    type: fc.constant('story.upserted'),
+    entity: storyId.map((id) => ({ type: 'story', id })),
+    payload: fc.record({
+      projectId,
+      title: fc.constantFrom('T1', 'T2'),
+      status: pick(STATUS_MODEL.story.statuses),
+      kanbanColumn: fc.constantFrom('review', null),
+    }),
+  }),
+  fc.record({
+    type: fc.constant('story.status_changed'),
+    entity: storyId.map((id) => ({ type: 'story', id })),
+    payload: transitions('story').map(([from, to]) => ({ from, to })),
+  }),
+  fc.record({
+    type: fc.constant('project.upserted'),
+    entity: projectId.map((id) => ({ type: 'project', id })),
+    payload: fc.record({
+      name: fc.constantFrom('Alpha', 'Beta'),
+      status: pick(STATUS_MODEL.project.statuses),
+      progressPct: fc.constantFrom(null, 10, 90),
+      riskFlag: fc.boolean(),
+    }),
+  }),
+  fc.record({
+    type: fc.constant('agent.upserted'),
+    entity: fc.constantFrom('ag-1', 'ag-2').map((id) => ({ type: 'agent', id })),
+    payload: fc.record({ name: fc.constantFrom('Amelia', 'Bob'), type: fc.constantFrom('dev', 'sm') }),
+  }),
+  fc.record({
+    type: fc.constant('user.upserted'),
+    entity: fc.constantFrom('u-1', 'u-2').map((id) => ({ type: 'user', id })),
+    payload: fc.record({ email: fc.constantFrom('a@x.test', 'b@x.test'), displayName: fc.constantFrom('A', 'B') }),
+  }),
+  fc.record({
+    type: fc.constant('cost.recorded'),
+    entity: fc.constantFrom('c-1', 'c-2', 'c-3').map((id) => ({ type: 'cost', id })),
+    payload: fc.record({ amount: fc.constantFrom(0.5, 2), currency: fc.constant('USD'), projectId }),
+  }),
+  fc.record({
+    type: fc.constant('sync.reported'),
+    entity: fc.constantFrom('conn-1', 'conn-2').map((id) => ({ type: 'sync', id })),
+    payload: fc.oneof(
+      fc.constant({ module: 'story', status: 'ok', expectedIntervalMs: 60_000 }),
+      fc.constant({ module: 'story', status: 'failed', error: 'bad yaml' }),
+    ),
+  }),
 );
 
 const eventSet = fc
-  .uniqueArray(fc.record({ n: fc.nat(10_000), source, occurredAt: instant, body: eventBody }), { minLength: 1, maxLength: 40, selector: (e) => `${e.source}/${e.n}` })
+  .uniqueArray(fc.record({ n: fc.nat(10_000), source, occurredAt: instant, body: eventBody }), {
+    minLength: 1,
+    maxLength: 40,
+    selector: (e) => `${e.source}/${e.n}`,
+  })
   .map((list) => list.map((e) => ({ id: `e-${e.n}`, source: e.source, occurredAt: e.occurredAt, ...e.body })));
 
 /** Ingests `events` in batches of the given sizes into a fresh database and returns its read models. */
@@ -96,8 +154,22 @@ describe('projections are order-independent', () => {
 
   it('keeps every workflow transition, whatever the order', async () => {
     const events = [
-      { id: 't1', source: 's', type: 'workflow.transitioned', occurredAt: '2026-11-29T08:02:00Z', entity: { type: 'workflow', id: 'w' }, payload: { from: 'in_progress', to: 'done' } },
-      { id: 't0', source: 's', type: 'workflow.transitioned', occurredAt: '2026-11-29T08:01:00Z', entity: { type: 'workflow', id: 'w' }, payload: { from: 'queued', to: 'in_progress' } },
+      {
+        id: 't1',
+        source: 's',
+        type: 'workflow.transitioned',
+        occurredAt: '2026-11-29T08:02:00Z',
+        entity: { type: 'workflow', id: 'w' },
+        payload: { from: 'in_progress', to: 'done' },
+      },
+      {
+        id: 't0',
+        source: 's',
+        type: 'workflow.transitioned',
+        occurredAt: '2026-11-29T08:01:00Z',
+        entity: { type: 'workflow', id: 'w' },
+        payload: { from: 'queued', to: 'in_progress' },
+      },
     ];
     const dump = await project(events, [1]);
     expect(dump.workflow_transitions).toHaveLength(2);

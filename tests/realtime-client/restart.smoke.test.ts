@@ -20,7 +20,14 @@ describe('realtime client across a server restart', () => {
     const received: EventMessage[] = [];
     const states: string[] = [];
     const client = new RealtimeClient(
-      { url: `ws://127.0.0.1:${port}/ws`, token: () => key, topics: ['workflow'], createSocket: (u) => new WebSocket(u) as unknown as SocketLike, baseDelayMs: 50, maxDelayMs: 200 },
+      {
+        url: `ws://127.0.0.1:${port}/ws`,
+        token: () => key,
+        topics: ['workflow'],
+        createSocket: (u) => new WebSocket(u) as unknown as SocketLike,
+        baseDelayMs: 50,
+        maxDelayMs: 200,
+      },
       { onEvent: (e) => received.push(e), onState: (s) => states.push(s) },
     );
     client.connect();

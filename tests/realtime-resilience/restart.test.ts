@@ -51,8 +51,7 @@ describe('many clients across a server restart', () => {
       ids.forEach((id, i) => ingested.push({ id, topic: TOPIC_OF_EVENT[events[i]!.type as EventType] }));
     };
 
-    const lastFor = (topics: Topic[]): number =>
-      ingested.filter((e) => topics.includes(e.topic)).at(-1)?.id ?? 0;
+    const lastFor = (topics: Topic[]): number => ingested.filter((e) => topics.includes(e.topic)).at(-1)?.id ?? 0;
 
     const observed: Observed[] = [];
     for (let i = 0; i < 20; i++) {
@@ -106,7 +105,10 @@ describe('many clients across a server restart', () => {
       // After the restart, a resume from the client's position, never a fresh snapshot that would hide events.
       const afterRestart = o.resyncs.slice(resyncsBeforeRestart[i]);
       expect(afterRestart.length, `client ${i} resyncs after restart`).toBeGreaterThanOrEqual(1);
-      expect(afterRestart.every((m) => m.recovered), `client ${i}: ${JSON.stringify(afterRestart)}`).toBe(true);
+      expect(
+        afterRestart.every((m) => m.recovered),
+        `client ${i}: ${JSON.stringify(afterRestart)}`,
+      ).toBe(true);
     }
     expect(connectedWhenDuringLanded).toBeLessThan(observed.length);
     // The events ingested while clients were away reached them inside a replay (resync_complete covers them).

@@ -125,7 +125,11 @@ describe('token authentication', () => {
     { name: 'resync_request', send: (c: TestWsClient) => c.send({ type: 'resync_request', lastAckEventId: 0, epoch: 'x' }), code: 'unauthenticated' },
     { name: 'invalid JSON', send: (c: TestWsClient) => c.sendRaw('{"type":"auth",'), code: 'bad_json' },
     { name: 'an unknown type', send: (c: TestWsClient) => c.send({ type: 'hello' }), code: 'unknown_type' },
-    { name: 'an auth message with a token over 512 characters', send: (c: TestWsClient) => c.send({ type: 'auth', token: 'x'.repeat(513) }), code: 'invalid_message' },
+    {
+      name: 'an auth message with a token over 512 characters',
+      send: (c: TestWsClient) => c.send({ type: 'auth', token: 'x'.repeat(513) }),
+      code: 'invalid_message',
+    },
     { name: 'a binary frame', send: (c: TestWsClient) => c.sendRaw(Buffer.from(JSON.stringify({ type: 'auth', token: t.keys.read }))), code: 'binary_frame' },
   ])('closes with 4401 when the first message is $name', async ({ send, code }) => {
     const c = await connect();
@@ -159,14 +163,13 @@ describe('session cookie on the upgrade request', () => {
     await expectWelcomed(c);
   });
 
-  it.each([
-    { origin: 'http://evil.example' },
-    { origin: 'http://127.0.0.1:1' },
-    { origin: 'null' },
-  ])('ignores the cookie when the Origin is $origin: closed with 4401 after the deadline', async ({ origin }) => {
-    const c = await connect({ ...cookie(await login()), origin });
-    await expectRefused(c, CLOSE_CODES.unauthorized, 'auth_timeout');
-  });
+  it.each([{ origin: 'http://evil.example' }, { origin: 'http://127.0.0.1:1' }, { origin: 'null' }])(
+    'ignores the cookie when the Origin is $origin: closed with 4401 after the deadline',
+    async ({ origin }) => {
+      const c = await connect({ ...cookie(await login()), origin });
+      await expectRefused(c, CLOSE_CODES.unauthorized, 'auth_timeout');
+    },
+  );
 
   it('lets a cross-origin browser authenticate with a token instead', async () => {
     const c = await connect({ ...cookie(await login()), origin: 'http://evil.example' });

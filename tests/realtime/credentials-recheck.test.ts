@@ -41,7 +41,10 @@ describe('open connections re-check their credentials', () => {
 
   it('a CLI in another process disabling an account closes its open sockets within seconds, not at the minute re-check', async () => {
     t = await startTestServer({ config: { realtime: { credentialsPollMs: 200 } } });
-    await t.server.core.auth.createUser({ email: 'leaver@example.test', role: 'viewer', password: 'leaver password long' }, { actorType: 'system', actorId: null });
+    await t.server.core.auth.createUser(
+      { email: 'leaver@example.test', role: 'viewer', password: 'leaver password long' },
+      { actorType: 'system', actorId: null },
+    );
     const login = await t.post('/api/v1/auth/login', { email: 'leaver@example.test', password: 'leaver password long', issueToken: true }, null);
     const { token } = loginResponseSchema.parse(await login.json());
     const c = await TestWsClient.authed(t.url, token!, ['workflow']);

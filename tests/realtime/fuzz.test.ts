@@ -61,7 +61,14 @@ const anyString = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 200 }),
   fc.string({ unit: fc.oneof(fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 1 }), loneSurrogate), maxLength: 60 }),
 );
-const notInt = fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.double({ noInteger: true }), fc.array(fc.integer(), { maxLength: 3 }), fc.object({ maxDepth: 1 }));
+const notInt = fc.oneof(
+  fc.string(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.double({ noInteger: true }),
+  fc.array(fc.integer(), { maxLength: 3 }),
+  fc.object({ maxDepth: 1 }),
+);
 const badEventId = fc.oneof(notInt, fc.integer({ max: -1 }), fc.constant(Number.MAX_SAFE_INTEGER + 2));
 
 /** Messages of every known type, each with at least one field of the wrong type, range or shape. */
@@ -69,15 +76,29 @@ const wrongTyped = fc.oneof(
   fc.record({ type: fc.constant('auth'), token: fc.oneof(notInt, fc.constant(''), fc.string({ minLength: 513, maxLength: 600 })) }),
   fc.record({
     type: fc.constant('subscribe'),
-    topics: fc.oneof(fc.constant([]), fc.string(), fc.integer(), fc.array(anyString, { minLength: 1, maxLength: 3 }), fc.array(fc.constantFrom(...TOPICS), { minLength: TOPICS.length + 1, maxLength: TOPICS.length + 4 })),
+    topics: fc.oneof(
+      fc.constant([]),
+      fc.string(),
+      fc.integer(),
+      fc.array(anyString, { minLength: 1, maxLength: 3 }),
+      fc.array(fc.constantFrom(...TOPICS), { minLength: TOPICS.length + 1, maxLength: TOPICS.length + 4 }),
+    ),
   }),
   fc.record({
     type: fc.constant('subscribe'),
     topics: fc.constant(['workflow']),
-    resumeFrom: fc.oneof(notInt, fc.record({ lastAckEventId: badEventId, epoch: fc.string({ minLength: 1, maxLength: 10 }) }), fc.record({ lastAckEventId: fc.nat(), epoch: fc.constant('') })),
+    resumeFrom: fc.oneof(
+      notInt,
+      fc.record({ lastAckEventId: badEventId, epoch: fc.string({ minLength: 1, maxLength: 10 }) }),
+      fc.record({ lastAckEventId: fc.nat(), epoch: fc.constant('') }),
+    ),
   }),
   fc.record({ type: fc.constant('heartbeat'), ts: fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 })) }),
-  fc.record({ type: fc.constant('resync_request'), lastAckEventId: badEventId, epoch: fc.oneof(fc.constant(''), fc.integer(), fc.string({ minLength: 65, maxLength: 80 })) }),
+  fc.record({
+    type: fc.constant('resync_request'),
+    lastAckEventId: badEventId,
+    epoch: fc.oneof(fc.constant(''), fc.integer(), fc.string({ minLength: 65, maxLength: 80 })),
+  }),
   fc.record({ type: fc.constant('resync_request'), lastAckEventId: badEventId, epoch: fc.constant('epoch') }),
   fc.record({ type: fc.constant('ack'), lastEventId: badEventId }),
   fc.record({ type: fc.constant('ack') }),
@@ -180,7 +201,11 @@ describe('fuzzed frames on an authenticated connection', () => {
 
 describe('fuzzed first frames', () => {
   it('answers any frame but a good auth with an error and 4401', async () => {
-    const firstFrame = fc.oneof(frameArb, fc.record({ type: fc.constant('auth'), token: fc.string({ minLength: 1, maxLength: 80 }) }).map(json), wrongTyped.map(json));
+    const firstFrame = fc.oneof(
+      frameArb,
+      fc.record({ type: fc.constant('auth'), token: fc.string({ minLength: 1, maxLength: 80 }) }).map(json),
+      wrongTyped.map(json),
+    );
     await fc.assert(
       fc.asyncProperty(firstFrame.filter(fits), async (frame) => {
         const c = await TestWsClient.connect(t.url);
@@ -210,16 +235,26 @@ describe('oversized and malformed frames', () => {
 
   it('closes any frame over maxMessageBytes with 1009, before or after auth', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: maxMessageBytes + 1, max: maxMessageBytes * 8 }), fc.boolean(), fc.constantFrom('json', 'text', 'binary'), async (size, authenticate, shape) => {
-        const c = authenticate ? await authed() : await TestWsClient.connect(t.url);
-        if (!authenticate) open.push(c);
-        const token = JSON.stringify({ type: 'auth', token: '' });
-        const payload = shape === 'json' ? `${token.slice(0, -2)}${'a'.repeat(size - token.length)}"}` : shape === 'text' ? 'é'.repeat(Math.ceil(size / 2)) : Buffer.alloc(size, 7);
-        expect(Buffer.byteLength(payload)).toBeGreaterThan(maxMessageBytes);
-        c.sendRaw(payload);
-        expect((await c.waitForClose()).code).toBe(CLOSE_CODES.tooBig);
-        expect(c.messages.some((m) => m.type === 'welcome')).toBe(authenticate);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: maxMessageBytes + 1, max: maxMessageBytes * 8 }),
+        fc.boolean(),
+        fc.constantFrom('json', 'text', 'binary'),
+        async (size, authenticate, shape) => {
+          const c = authenticate ? await authed() : await TestWsClient.connect(t.url);
+          if (!authenticate) open.push(c);
+          const token = JSON.stringify({ type: 'auth', token: '' });
+          const payload =
+            shape === 'json'
+              ? `${token.slice(0, -2)}${'a'.repeat(size - token.length)}"}`
+              : shape === 'text'
+                ? 'é'.repeat(Math.ceil(size / 2))
+                : Buffer.alloc(size, 7);
+          expect(Buffer.byteLength(payload)).toBeGreaterThan(maxMessageBytes);
+          c.sendRaw(payload);
+          expect((await c.waitForClose()).code).toBe(CLOSE_CODES.tooBig);
+          expect(c.messages.some((m) => m.type === 'welcome')).toBe(authenticate);
+        },
+      ),
       { numRuns: 12 },
     );
     await liveTraffic();

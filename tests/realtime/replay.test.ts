@@ -98,7 +98,6 @@ const shape = (answer: ServerMessage[]) => answer.map((m) => (m.type === 'snapsh
 
 const expectSound = (c: TestWsClient) => expect(streamViolations(c.messages)).toEqual([]);
 
-
 describe('replay of an empty stream', () => {
   let t: TestServer;
   beforeAll(async () => {
@@ -121,7 +120,8 @@ describe('replay from a position', () => {
   let log: IngestedEvent[] = [];
   const head = () => log.at(-1)!.eventId;
   /** What a client subscribed to `topics` missed after `position`, in sequence order. */
-  const missed = (topics: Topic[], position: number) => log.filter((e) => e.eventId > position && topics.includes(TOPIC_OF_EVENT[e.type])).map((e) => e.eventId);
+  const missed = (topics: Topic[], position: number) =>
+    log.filter((e) => e.eventId > position && topics.includes(TOPIC_OF_EVENT[e.type])).map((e) => e.eventId);
 
   beforeAll(async () => {
     t = await startTestServer();
@@ -167,14 +167,20 @@ describe('replay from a position', () => {
     it.each(table)('replays exactly the missed events of $topics after $position, in order', async ({ topics, position }) => {
       const { c, epoch, answer, done } = await recover(t, via, topics, position);
       const replayed = eventsOf(answer);
-      expect(answer.slice(0, -1).every((m) => m.type === 'event'), 'only events precede resync_complete').toBe(true);
+      expect(
+        answer.slice(0, -1).every((m) => m.type === 'event'),
+        'only events precede resync_complete',
+      ).toBe(true);
       expect(replayed.map((e) => e.eventId)).toEqual(missed(topics, position));
       expect(replayed.length).toBeGreaterThan(0);
       const sent = new Map(log.map((e) => [e.eventId, e]));
       for (const e of replayed) {
         expect(e.eventType).toBe(sent.get(e.eventId)!.type);
         // Its sender and id: how a client breaks an occurredAt tie as the server did.
-        expect({ source: e.source, sourceEventId: e.sourceEventId }).toEqual({ source: sent.get(e.eventId)!.source, sourceEventId: sent.get(e.eventId)!.sourceEventId });
+        expect({ source: e.source, sourceEventId: e.sourceEventId }).toEqual({
+          source: sent.get(e.eventId)!.source,
+          sourceEventId: sent.get(e.eventId)!.sourceEventId,
+        });
         expect(e.module).toBe(TOPIC_OF_EVENT[e.eventType]);
         expect(e.epoch).toBe(epoch);
         expect(e.lineageRef).toBe(`event:${e.eventId}`);
@@ -260,7 +266,10 @@ describe('replay over the replay limit', () => {
   const head = () => log.at(-1)!.eventId;
   beforeAll(async () => {
     t = await startTestServer({ config: { realtime: { replayLimit } } });
-    log = await ingestAccepted(t, Array.from({ length: 12 }, (_, i) => (i % 3 === 2 ? storyUpserted(`s-${i}`, 'p-x') : workflowUpserted(`wf-${i}`))));
+    log = await ingestAccepted(
+      t,
+      Array.from({ length: 12 }, (_, i) => (i % 3 === 2 ? storyUpserted(`s-${i}`, 'p-x') : workflowUpserted(`wf-${i}`))),
+    );
   });
   afterAll(async () => {
     await t.close();
@@ -347,7 +356,13 @@ describe('live events committed during a replay', () => {
     Array.from({ length: n }, (_, i) =>
       i % 25 === 24
         ? costRecorded(`c-${prefix}-${i}`)
-        : workflowUpserted(pad(`wf-${prefix}-${i}`, 128), { name: pad(`workflow ${prefix} ${i}`, 200), projectId: pad('p', 128), storyId: pad('s', 128), ownerId: pad('o', 128), agentId: pad('a', 128) }),
+        : workflowUpserted(pad(`wf-${prefix}-${i}`, 128), {
+            name: pad(`workflow ${prefix} ${i}`, 200),
+            projectId: pad('p', 128),
+            storyId: pad('s', 128),
+            ownerId: pad('o', 128),
+            agentId: pad('a', 128),
+          }),
     );
   const mixed = (prefix: string, n: number) =>
     Array.from({ length: n }, (_, i) => {

@@ -1,5 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { syncStatusSchema, type ResyncCompleteMessage, type ServerMessage, type StaleStateMessage, type SyncStatusMessage, type Topic, type WelcomeMessage } from '../../src/contracts/index.js';
+import {
+  syncStatusSchema,
+  type ResyncCompleteMessage,
+  type ServerMessage,
+  type StaleStateMessage,
+  type SyncStatusMessage,
+  type Topic,
+  type WelcomeMessage,
+} from '../../src/contracts/index.js';
 import { syncReported } from '../support/events.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestWsClient } from '../support/ws-client.js';
@@ -34,11 +42,19 @@ async function report(t: TestServer, scope: string, module: string, status: 'ok'
   return occurredAt;
 }
 
-const isStaleMsg = (module: Topic, isStale?: boolean) => (m: ServerMessage) => m.type === 'stale_state' && m.module === module && (isStale === undefined || m.isStale === isStale);
-const isSyncMsg = (module: Topic, status?: SyncStatusMessage['status']) => (m: ServerMessage) => m.type === 'sync_status' && m.module === module && (status === undefined || m.status === status);
+const isStaleMsg = (module: Topic, isStale?: boolean) => (m: ServerMessage) =>
+  m.type === 'stale_state' && m.module === module && (isStale === undefined || m.isStale === isStale);
+const isSyncMsg = (module: Topic, status?: SyncStatusMessage['status']) => (m: ServerMessage) =>
+  m.type === 'sync_status' && m.module === module && (status === undefined || m.status === status);
 
 /** The next stale_state and sync_status pair for `module` after `from` (the gateway always sends both). */
-async function nextPair(c: TestWsClient, module: Topic, from: number, isStale?: boolean, timeoutMs = 5000): Promise<{ stale: StaleStateMessage; sync: SyncStatusMessage; at: number }> {
+async function nextPair(
+  c: TestWsClient,
+  module: Topic,
+  from: number,
+  isStale?: boolean,
+  timeoutMs = 5000,
+): Promise<{ stale: StaleStateMessage; sync: SyncStatusMessage; at: number }> {
   const stale = await c.waitFor<StaleStateMessage>(isStaleMsg(module, isStale), timeoutMs, from);
   const at = Date.now();
   const sync = await c.waitFor<SyncStatusMessage>(isSyncMsg(module), timeoutMs, c.messages.indexOf(stale));
@@ -81,7 +97,13 @@ describe('staleness over time (check every 100 ms)', () => {
     const c = await subscriber(t, ['document']);
     const done = c.messages.findIndex((m) => m.type === 'resync_complete');
     const pair = await nextPair(c, 'document', done);
-    expect(pair.stale).toEqual({ type: 'stale_state', module: 'document', isStale: true, lastSuccessfulUpdateAt: null, reason: 'no source has reported this module yet' });
+    expect(pair.stale).toEqual({
+      type: 'stale_state',
+      module: 'document',
+      isStale: true,
+      lastSuccessfulUpdateAt: null,
+      reason: 'no source has reported this module yet',
+    });
     expect(pair.sync).toEqual({ type: 'sync_status', module: 'document', status: 'unknown', lastSuccessfulSyncAt: null, error: null });
     await expectRestAgrees(t, pair);
   });
@@ -112,10 +134,23 @@ describe('staleness over time (check every 100 ms)', () => {
     expect(staleForSync.stale).toEqual(stale.stale);
     await expectRestAgrees(t, stale);
     // One change, one announcement: fresh then stale, no repeats from the checks in between.
-    expect(story.messages.slice(from.story).filter(isStaleMsg('story')).map((m) => (m as StaleStateMessage).isStale)).toEqual([false, true]);
+    expect(
+      story.messages
+        .slice(from.story)
+        .filter(isStaleMsg('story'))
+        .map((m) => (m as StaleStateMessage).isStale),
+    ).toEqual([false, true]);
 
     const late = await subscriber(t, ['story']);
-    expect((await nextPair(late, 'story', late.messages.findIndex((m) => m.type === 'resync_complete'))).stale).toEqual(stale.stale);
+    expect(
+      (
+        await nextPair(
+          late,
+          'story',
+          late.messages.findIndex((m) => m.type === 'resync_complete'),
+        )
+      ).stale,
+    ).toEqual(stale.stale);
 
     const again = mark(story);
     const recoveredAt = await report(t, 'story-tracker', 'story', 'ok', { expectedIntervalMs });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLIENT_MESSAGE_TYPES, type ClientMessage } from '../../src/contracts/index.js';
+import { CLIENT_MESSAGE_TYPES, ENDPOINTS, endpointKey, type ClientMessage } from '../../src/contracts/index.js';
 import { listRoutes } from '../support/route-table.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestWsClient } from '../support/ws-client.js';
@@ -12,6 +12,7 @@ type Guard = 'public' | 'session' | 'read' | 'operate' | 'manage' | 'ingest' | '
  */
 const GUARDS: Readonly<Record<string, Guard>> = {
   'GET /api/v1/health': 'public',
+  'GET /api/v1/openapi.json': 'public',
   'POST /api/v1/auth/login': 'public',
   'GET /api/v1/auth/providers': 'public',
   'GET /api/v1/auth/oidc/login': 'public',
@@ -116,7 +117,10 @@ describe('the guard table: every route and WebSocket message, and who may call i
     const res = await fetch(`${t.url}${concrete(path)}`, {
       method,
       redirect: 'manual',
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(method === 'GET' || method === 'DELETE' ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(method === 'GET' || method === 'DELETE' ? {} : { 'content-type': 'application/json' }),
+      },
       ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}' }),
     });
     await res.arrayBuffer();
@@ -125,8 +129,21 @@ describe('the guard table: every route and WebSocket message, and who may call i
 
   it('lists every registered route, and nothing the server does not have', () => {
     const registered = listRoutes(t.server.app).map((r) => `${r.method} ${r.path}`);
-    expect(registered.filter((r) => !(r in GUARDS)), 'routes with no entry in the guard table').toEqual([]);
-    expect(Object.keys(GUARDS).filter((r) => !registered.includes(r)), 'guard table entries for routes that do not exist').toEqual([]);
+    expect(
+      registered.filter((r) => !(r in GUARDS)),
+      'routes with no entry in the guard table',
+    ).toEqual([]);
+    expect(
+      Object.keys(GUARDS).filter((r) => !registered.includes(r)),
+      'guard table entries for routes that do not exist',
+    ).toEqual([]);
+  });
+
+  it('agrees with the access rule each catalogue entry declares (the rule the route was mounted with)', () => {
+    // `person` is a signed-in person: the same callers as `session`, minus a password still to be changed.
+    const declared = Object.fromEntries(ENDPOINTS.map((e) => [endpointKey(e), e.access === 'person' ? 'session' : e.access]));
+    const { 'GET /.*/': _app, ...table } = GUARDS;
+    expect(declared).toEqual(table);
   });
 
   it('refuses anonymous callers everywhere but the public routes', async () => {
@@ -191,7 +208,10 @@ describe('the guard table: every route and WebSocket message, and who may call i
       c.send(samples[type as keyof typeof samples]);
       const closed = await c.waitForClose();
       expect(closed.code, type).toBeGreaterThanOrEqual(4000);
-      expect(c.messages.some((m) => m.type === 'snapshot' || m.type === 'event' || m.type === 'resync_complete'), type).toBe(false);
+      expect(
+        c.messages.some((m) => m.type === 'snapshot' || m.type === 'event' || m.type === 'resync_complete'),
+        type,
+      ).toBe(false);
     }
   });
 });

@@ -9,7 +9,22 @@ const bounds = [10, 100, 1000, Infinity];
 function reading(atMs: number, cumulative: number[], accepted = 0): Reading {
   const h = { bounds, cumulative };
   const none = { bounds, cumulative: [0, 0, 0, 0] };
-  return { atMs, ingestAccepted: accepted, ingestDuplicate: 0, ingestRejected: 0, ingestRefused: 0, reconnects: 0, reconnectsRecovered: 0, syncFailures: new Map(), sessions: 0, staleRatio: 0, rollupBacklog: 0, eventToUi: h, lockWait: none, rollupLag: none };
+  return {
+    atMs,
+    ingestAccepted: accepted,
+    ingestDuplicate: 0,
+    ingestRejected: 0,
+    ingestRefused: 0,
+    reconnects: 0,
+    reconnectsRecovered: 0,
+    syncFailures: new Map(),
+    sessions: 0,
+    staleRatio: 0,
+    rollupBacklog: 0,
+    eventToUi: h,
+    lockWait: none,
+    rollupLag: none,
+  };
 }
 
 describe('status SLIs: the building blocks', () => {
@@ -47,7 +62,9 @@ describe('status SLIs: the building blocks', () => {
   });
 
   it('reads rows of other builds: unknown keys dropped, missing ones null, garbage null', () => {
-    const body = decodeSample(JSON.stringify({ v: { ws_sessions: 3, retired_sli: 9, stale_session_ratio: 'x' }, e: { workflow: '2026-01-01T00:00:00.000Z', nope: 'x' } }));
+    const body = decodeSample(
+      JSON.stringify({ v: { ws_sessions: 3, retired_sli: 9, stale_session_ratio: 'x' }, e: { workflow: '2026-01-01T00:00:00.000Z', nope: 'x' } }),
+    );
     expect(body.values.ws_sessions).toBe(3);
     expect(body.values.stale_session_ratio).toBeNull();
     expect(body.values.event_to_ui_p95_ms).toBeNull();

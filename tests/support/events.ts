@@ -8,11 +8,27 @@ export const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_00
 type Extra = Record<string, unknown>;
 
 export function projectUpserted(id: string, payload: Extra = {}, extra: Extra = {}) {
-  return { id: nextId('evt'), source: 'test', type: 'project.upserted', occurredAt: T0, entity: { type: 'project', id }, payload: { name: `Project ${id}`, status: 'in_progress', ...payload }, ...extra };
+  return {
+    id: nextId('evt'),
+    source: 'test',
+    type: 'project.upserted',
+    occurredAt: T0,
+    entity: { type: 'project', id },
+    payload: { name: `Project ${id}`, status: 'in_progress', ...payload },
+    ...extra,
+  };
 }
 
 export function storyUpserted(id: string, projectId: string, payload: Extra = {}, extra: Extra = {}) {
-  return { id: nextId('evt'), source: 'test', type: 'story.upserted', occurredAt: T0, entity: { type: 'story', id }, payload: { projectId, title: `Story ${id}`, status: 'queued', ...payload }, ...extra };
+  return {
+    id: nextId('evt'),
+    source: 'test',
+    type: 'story.upserted',
+    occurredAt: T0,
+    entity: { type: 'story', id },
+    payload: { projectId, title: `Story ${id}`, status: 'queued', ...payload },
+    ...extra,
+  };
 }
 
 export function storyStatusChanged(id: string, to: string, from: string | null, extra: Extra = {}) {
@@ -20,23 +36,63 @@ export function storyStatusChanged(id: string, to: string, from: string | null, 
 }
 
 export function workflowUpserted(id: string, payload: Extra = {}, extra: Extra = {}) {
-  return { id: nextId('evt'), source: 'test', type: 'workflow.upserted', occurredAt: T0, entity: { type: 'workflow', id }, payload: { name: `Workflow ${id}`, status: 'queued', ...payload }, ...extra };
+  return {
+    id: nextId('evt'),
+    source: 'test',
+    type: 'workflow.upserted',
+    occurredAt: T0,
+    entity: { type: 'workflow', id },
+    payload: { name: `Workflow ${id}`, status: 'queued', ...payload },
+    ...extra,
+  };
 }
 
 export function workflowTransitioned(id: string, from: string | null, to: string, extra: Extra = {}, payload: Extra = {}) {
-  return { id: nextId('evt'), source: 'test', type: 'workflow.transitioned', occurredAt: T0, entity: { type: 'workflow', id }, payload: { from, to, ...payload }, ...extra };
+  return {
+    id: nextId('evt'),
+    source: 'test',
+    type: 'workflow.transitioned',
+    occurredAt: T0,
+    entity: { type: 'workflow', id },
+    payload: { from, to, ...payload },
+    ...extra,
+  };
 }
 
 export function agentUpserted(id: string, payload: Extra = {}, extra: Extra = {}) {
-  return { id: nextId('evt'), source: 'test', type: 'agent.upserted', occurredAt: T0, entity: { type: 'agent', id }, payload: { name: `Agent ${id}`, type: 'dev', ...payload }, ...extra };
+  return {
+    id: nextId('evt'),
+    source: 'test',
+    type: 'agent.upserted',
+    occurredAt: T0,
+    entity: { type: 'agent', id },
+    payload: { name: `Agent ${id}`, type: 'dev', ...payload },
+    ...extra,
+  };
 }
 
 export function userUpserted(id: string, payload: Extra = {}, extra: Extra = {}) {
-  return { id: nextId('evt'), source: 'test', type: 'user.upserted', occurredAt: T0, entity: { type: 'user', id }, payload: { email: `${id}@example.test`, displayName: `User ${id}`, ...payload }, ...extra };
+  return {
+    id: nextId('evt'),
+    source: 'test',
+    type: 'user.upserted',
+    occurredAt: T0,
+    entity: { type: 'user', id },
+    payload: { email: `${id}@example.test`, displayName: `User ${id}`, ...payload },
+    ...extra,
+  };
 }
 
 export function costRecorded(id: string, payload: Extra = {}, extra: Extra = {}) {
-  return { id: nextId('evt'), source: 'test', type: 'cost.recorded', occurredAt: T0, entity: { type: 'cost', id }, payload: { amount: 1.25, currency: 'USD', ...payload }, ...extra };
+  return {
+    id: nextId('evt'),
+    source: 'test',
+    type: 'cost.recorded',
+    occurredAt: T0,
+    entity: { type: 'cost', id },
+    payload: { amount: 1.25, currency: 'USD', ...payload },
+    ...extra,
+  };
 }
 
 export function syncReported(scope: string, module: string, status: 'ok' | 'failed', payload: Extra = {}, extra: Extra = {}) {

@@ -28,7 +28,11 @@ export class GitRepo {
   }
 
   git(args: string[], env: Record<string, string> = {}): string {
-    return execFileSync('git', args, { cwd: this.dir, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    return execFileSync('git', args, {
+      cwd: this.dir,
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).toString();
   }
 
   write(files: Record<string, string>): this {

@@ -14,7 +14,21 @@ export function liveEvent(
   { source, sourceEventId }: { source: string; sourceEventId: string } = { source: 'test', sourceEventId: `e-${String(seq + 1).padStart(8, '0')}` },
 ): TypedEvent {
   seq += 1;
-  const msg: EventMessage = { type: 'event', eventId: seq, prevEventId: seq - 1, epoch: 'e', eventType, module, entityType: 'x', entityId, occurredAt, source, sourceEventId, payload, lineageRef: String(seq) };
+  const msg: EventMessage = {
+    type: 'event',
+    eventId: seq,
+    prevEventId: seq - 1,
+    epoch: 'e',
+    eventType,
+    module,
+    entityType: 'x',
+    entityId,
+    occurredAt,
+    source,
+    sourceEventId,
+    payload,
+    lineageRef: String(seq),
+  };
   const e = typed(msg);
   if (!e) throw new Error(`invalid payload for ${eventType}`);
   return e;

@@ -22,7 +22,8 @@ export function listRoutes(app: Express): RouteEntry[] {
   const walk = (stack: Layer[], prefix: string) => {
     for (const layer of stack) {
       if (layer.route) {
-        for (const [method, on] of Object.entries(layer.route.methods)) if (on && method !== '_all') out.push({ method: method.toUpperCase(), path: prefix + layer.route.path });
+        for (const [method, on] of Object.entries(layer.route.methods))
+          if (on && method !== '_all') out.push({ method: method.toUpperCase(), path: prefix + layer.route.path });
       } else if (layer.handle.stack) {
         const mount = layer.slash || !layer.rawPath || layer.rawPath === '/' ? '' : layer.rawPath;
         walk(layer.handle.stack, prefix + mount);

@@ -32,7 +32,13 @@ export interface TestServer {
  * Cheap password hashing keeps tests fast; everything else is the production configuration.
  */
 export async function startTestServer(
-  opts: { config?: ConfigInput; clock?: Clock; dataDir?: string; /** Turns tracing on, into this exporter. */ spanExporter?: SpanExporter; logger?: Logger } = {},
+  opts: {
+    config?: ConfigInput;
+    clock?: Clock;
+    dataDir?: string;
+    /** Turns tracing on, into this exporter. */ spanExporter?: SpanExporter;
+    logger?: Logger;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir();
   const config = configSchema.parse({

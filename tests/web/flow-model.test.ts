@@ -19,7 +19,16 @@ const flow: FlowResponse = {
     { start: d(2), end: d(3), counts: { backlog: 2, 'in-progress': 1 } },
     { start: d(3), end: d(4), counts: { backlog: 1, 'in-progress': 1, done: 1 } },
   ],
-  burndown: [{ epic: 'Epic 1', points: [{ start: d(1), end: d(2), remaining: null, total: null }, { start: d(2), end: d(3), remaining: 3, total: 3 }, { start: d(3), end: d(4), remaining: 2, total: 3 }] }],
+  burndown: [
+    {
+      epic: 'Epic 1',
+      points: [
+        { start: d(1), end: d(2), remaining: null, total: null },
+        { start: d(2), end: d(3), remaining: 3, total: 3 },
+        { start: d(3), end: d(4), remaining: 2, total: 3 },
+      ],
+    },
+  ],
   throughput: [{ start: d(1), end: d(8), done: 1, cycleTimeHours: { p50: 30, p85: 30, p95: 30, n: 1 } }],
   cycleTimeHours: { p50: 30, p85: 30, p95: 30, n: 1 },
 };
@@ -48,7 +57,13 @@ describe('flow charts from the API', () => {
   });
 
   it('gives each column its own colour, the usual one first, and names it in words', () => {
-    expect(columnColors(['backlog', 'ready-for-dev', 'in-progress', 'review', 'done'])).toEqual(['--chart-7', '--chart-5', '--chart-1', '--chart-2', '--chart-3']);
+    expect(columnColors(['backlog', 'ready-for-dev', 'in-progress', 'review', 'done'])).toEqual([
+      '--chart-7',
+      '--chart-5',
+      '--chart-1',
+      '--chart-2',
+      '--chart-3',
+    ]);
     const many = columnColors(['backlog', 'draft', 'planned', 'x-1', 'x-2']);
     expect(new Set(many).size).toBe(5);
     expect(columnWords('ready-for-dev')).toBe('Ready for dev');

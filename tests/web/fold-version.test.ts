@@ -42,9 +42,16 @@ describe('live folds break ties as the server does, whatever the arrival order',
   it('a story status and its column', () => {
     const a = liveEvent('story.upserted', 's', AT, { projectId: 'p', title: 'S', status: 'queued', kanbanColumn: 'review' }, 'story', from('src-1', 'e-1'));
     const b = liveEvent('story.status_changed', 's', AT, { to: 'in_progress' }, 'story', from('src-2', 'e-1'));
-    for (const order of [[a, b], [b, a]]) {
+    for (const order of [
+      [a, b],
+      [b, a],
+    ]) {
       // No column named: the card sits in its status's column, which is what the server reports for it.
-      expect(order.reduce((s, e) => foldStory(s, e), foldStory(undefined, order[0]!))).toMatchObject({ status: 'in_progress', kanbanColumn: 'in_progress', title: 'S' });
+      expect(order.reduce((s, e) => foldStory(s, e), foldStory(undefined, order[0]!))).toMatchObject({
+        status: 'in_progress',
+        kanbanColumn: 'in_progress',
+        title: 'S',
+      });
     }
   });
 
@@ -56,8 +63,25 @@ describe('live folds break ties as the server does, whatever the arrival order',
   });
 
   it('a document', () => {
-    const meta: DocumentMeta = { id: 'd', projectId: null, storyId: null, title: 'Old', mimeType: 'text/plain', checksum: null, createdAt: AT, updatedAt: AT, rowVersion: { at: AT, key: versionKeyOf(from('src-2', 'e-1')) } };
-    const tied = liveEvent('document.registered', 'd', AT, { title: 'New', mimeType: 'text/plain', root: 'r', path: 'a.txt' }, 'document', from('src-1', 'e-2'));
+    const meta: DocumentMeta = {
+      id: 'd',
+      projectId: null,
+      storyId: null,
+      title: 'Old',
+      mimeType: 'text/plain',
+      checksum: null,
+      createdAt: AT,
+      updatedAt: AT,
+      rowVersion: { at: AT, key: versionKeyOf(from('src-2', 'e-1')) },
+    };
+    const tied = liveEvent(
+      'document.registered',
+      'd',
+      AT,
+      { title: 'New', mimeType: 'text/plain', root: 'r', path: 'a.txt' },
+      'document',
+      from('src-1', 'e-2'),
+    );
     expect(foldDocument(meta, tied)).toBe(meta);
   });
 });

@@ -1,7 +1,8 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import { buildBoard, type KanbanBoard, type Page, type Story, type Workflow } from '../../src/contracts/index.js';
-import { keys, type WorkflowFilters } from '../../src/web/api/queries.js';
+import { keys } from '../../src/web/api/query-keys.js';
+import type { WorkflowFilters } from '../../src/web/api/query-params.js';
 import { applyStoryEvents } from '../../src/web/live/reducers/stories.reducer.js';
 import { applyWorkflowEvents } from '../../src/web/live/reducers/workflows.reducer.js';
 import { liveEvent, recordingContext } from '../support/live-events.js';
@@ -66,13 +67,22 @@ describe('live reducers (the browser side of "newest occurredAt wins")', () => {
   it("keeps a run's story title from the cached row, follows a story retitle, and drops it when the run names another story", () => {
     const qc = new QueryClient();
     const key = [...keys.workflows, { status: [], page: 1 } satisfies WorkflowFilters];
-    qc.setQueryData<Page<Workflow>>(key, { items: [{ ...wf('w1', 'in_progress', '2026-11-29T10:00:00Z'), storyId: 's-1', storyTitle: 'Guest checkout' }], page: 1, pageSize: 50, total: 1 });
+    qc.setQueryData<Page<Workflow>>(key, {
+      items: [{ ...wf('w1', 'in_progress', '2026-11-29T10:00:00Z'), storyId: 's-1', storyTitle: 'Guest checkout' }],
+      page: 1,
+      pageSize: 50,
+      total: 1,
+    });
     qc.setQueryData<Workflow>(keys.workflow('w1'), { ...wf('w1', 'in_progress', '2026-11-29T10:00:00Z'), storyId: 's-1', storyTitle: 'Guest checkout' });
     const { ctx } = context();
     const row = () => qc.getQueryData<Page<Workflow>>(key)!.items[0]!;
     applyWorkflowEvents(qc, [ev('workflow.transitioned', 'w1', '2026-11-29T11:00:00Z', { from: 'in_progress', to: 'done' })], ctx);
     expect(row()).toMatchObject({ status: 'done', storyTitle: 'Guest checkout' });
-    applyStoryEvents(qc, [liveEvent('story.upserted', 's-1', '2026-11-29T11:30:00Z', { projectId: 'p', title: 'Guest checkout on one page', status: 'done' }, 'story')], ctx);
+    applyStoryEvents(
+      qc,
+      [liveEvent('story.upserted', 's-1', '2026-11-29T11:30:00Z', { projectId: 'p', title: 'Guest checkout on one page', status: 'done' }, 'story')],
+      ctx,
+    );
     expect(row().storyTitle).toBe('Guest checkout on one page');
     expect(qc.getQueryData<Workflow>(keys.workflow('w1'))!.storyTitle).toBe('Guest checkout on one page');
     applyWorkflowEvents(qc, [ev('workflow.upserted', 'w1', '2026-11-29T12:00:00Z', { name: 'w1', status: 'done', projectId: 'p', storyId: 's-2' })], ctx);
@@ -111,6 +121,11 @@ describe('live reducers (the browser side of "newest occurredAt wins")', () => {
 
     // An older upsert does not move it back.
     applyStoryEvents(qc, [ev('story.upserted', 's1', '2026-11-29T10:30:00Z', { projectId: 'p', title: 's1', status: 'blocked' })], ctx);
-    expect(qc.getQueryData<KanbanBoard>(keys.board('p'))!.columns.find((c) => c.key === 'done')!.cards.map((c) => c.id)).toEqual(['s1']);
+    expect(
+      qc
+        .getQueryData<KanbanBoard>(keys.board('p'))!
+        .columns.find((c) => c.key === 'done')!
+        .cards.map((c) => c.id),
+    ).toEqual(['s1']);
   });
 });

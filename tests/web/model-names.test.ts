@@ -40,8 +40,11 @@ describe('modelName: Claude model ids as people say them', () => {
     expect(isKnownModel(id)).toBe(true);
   });
 
-  it.each(['gpt-4o', '<synthetic>', 'claude-instant-1.2', 'claude-2.1', 'claude-mystery-9', 'opus', '', 'claude-opus-4-1-2025080'])('leaves an unknown id unchanged: %j', (id) => {
-    expect(modelName(id)).toBe(id);
-    expect(isKnownModel(id)).toBe(false);
-  });
+  it.each(['gpt-4o', '<synthetic>', 'claude-instant-1.2', 'claude-2.1', 'claude-mystery-9', 'opus', '', 'claude-opus-4-1-2025080'])(
+    'leaves an unknown id unchanged: %j',
+    (id) => {
+      expect(modelName(id)).toBe(id);
+      expect(isKnownModel(id)).toBe(false);
+    },
+  );
 });

@@ -1,12 +1,12 @@
 import { QueryClient } from '@tanstack/react-query';
 import { describe, expect, it } from 'vitest';
 import type { Page, Project, StoryDetail } from '../../src/contracts/index.js';
-import { keys, type ProjectFilters } from '../../src/web/api/queries.js';
+import { keys, storyKeys } from '../../src/web/api/query-keys.js';
+import type { ProjectFilters } from '../../src/web/api/query-params.js';
 import { shareBoard } from '../../src/web/api/share-board.js';
 import { applyCostEvents } from '../../src/web/live/reducers/costs.reducer.js';
 import { applyProjectEvents } from '../../src/web/live/reducers/projects.reducer.js';
 import { applyStoryEvents } from '../../src/web/live/reducers/stories.reducer.js';
-import { storyKeys } from '../../src/web/pages/stories/story-query.js';
 import { buildBoard, type Story } from '../../src/contracts/index.js';
 import { liveEvent, recordingContext } from '../support/live-events.js';
 
@@ -45,7 +45,7 @@ describe('live cost of stories and projects', () => {
     expect(invalidated).toEqual(expect.arrayContaining([['kanban'], storyKeys.all, ['project-context'], keys.projects]));
   });
 
-  it('a re-read board whose only change is a card\'s cost gives that card a new object, so it re-renders', () => {
+  it("a re-read board whose only change is a card's cost gives that card a new object, so it re-renders", () => {
     const before = buildBoard('p-1', [story('s-1', usd(1)), story('s-2', usd(2))]);
     const after = buildBoard('p-1', [story('s-1', usd(1.25)), story('s-2', usd(2))]);
     const shared = shareBoard(before, after) as typeof before;
@@ -79,7 +79,14 @@ describe('live cost of stories and projects', () => {
     const next = qc.getQueryData<Page<Project>>([...keys.projects, filters])!.items[0]!;
     expect(next).toMatchObject({ name: 'Renamed', cost: usd(4), doneStories: 2, costPerDoneStory: project.costPerDoneStory });
 
-    const detail: StoryDetail = { story: story('s-1', usd(3)), workflows: [], documents: [], costByAgentModel: [], history: [], truncated: { workflows: false, documents: false, history: false } };
+    const detail: StoryDetail = {
+      story: story('s-1', usd(3)),
+      workflows: [],
+      documents: [],
+      costByAgentModel: [],
+      history: [],
+      truncated: { workflows: false, documents: false, history: false },
+    };
     qc.setQueryData(storyKeys.detail('s-1'), detail);
     applyStoryEvents(qc, [liveEvent('story.status_changed', 's-1', AT, { from: 'in_progress', to: 'done' }, 'story')], ctx);
     // The story page follows the move and keeps the cost it read.

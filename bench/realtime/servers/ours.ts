@@ -18,10 +18,7 @@ export interface OursHello {
 const dataDir = process.argv[2];
 if (!dataDir) throw new Error('usage: ours.ts <dataDir>');
 
-const server = await startServer(
-  benchServerConfig(dataDir),
-  { logger: createLogger('silent') },
-);
+const server = await startServer(benchServerConfig(dataDir), { logger: createLogger('silent') });
 const actor = { actorType: 'system' as const, actorId: null };
 const auth = server.core.auth;
 const hello: OursHello = {
@@ -42,4 +39,8 @@ publisher.publish = (events) => {
   publish(events);
 };
 
-serveRpc(hello, statsHandlers(log, () => server.gateway.connectionCount), () => server.close());
+serveRpc(
+  hello,
+  statsHandlers(log, () => server.gateway.connectionCount),
+  () => server.close(),
+);

@@ -61,7 +61,12 @@ export function publishHandler(broadcast: (events: PostedEvent[]) => number[]) {
     req.on('end', () => {
       const { events } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { events: PostedEvent[] };
       const ids = broadcast(events);
-      const body = JSON.stringify({ accepted: ids.length, duplicates: 0, rejected: 0, results: ids.map((eventId, index) => ({ index, status: 'accepted', eventId })) });
+      const body = JSON.stringify({
+        accepted: ids.length,
+        duplicates: 0,
+        rejected: 0,
+        results: ids.map((eventId, index) => ({ index, status: 'accepted', eventId })),
+      });
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
     });
   };

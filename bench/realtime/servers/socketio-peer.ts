@@ -50,7 +50,11 @@ io.on('connection', (socket) => {
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address() as AddressInfo;
 
-serveRpc({ url: `http://127.0.0.1:${port}` }, statsHandlers(log, () => io.engine.clientsCount), async () => {
-  io.disconnectSockets(true);
-  await new Promise<void>((resolve) => io.close(() => resolve()));
-});
+serveRpc(
+  { url: `http://127.0.0.1:${port}` },
+  statsHandlers(log, () => io.engine.clientsCount),
+  async () => {
+    io.disconnectSockets(true);
+    await new Promise<void>((resolve) => io.close(() => resolve()));
+  },
+);

@@ -64,7 +64,16 @@ wss.on('connection', (ws) => {
     if (m.type === 'auth') {
       if (m.token !== token) return ws.close(4401, 'bad token');
       client.ready = true;
-      ws.send(JSON.stringify({ type: 'welcome', sessionId: 'ceiling', epoch: EPOCH, headEventId: head, heartbeatIntervalMs: 15_000, serverTime: new Date().toISOString() }));
+      ws.send(
+        JSON.stringify({
+          type: 'welcome',
+          sessionId: 'ceiling',
+          epoch: EPOCH,
+          headEventId: head,
+          heartbeatIntervalMs: 15_000,
+          serverTime: new Date().toISOString(),
+        }),
+      );
     } else if (m.type === 'subscribe' && client.ready) {
       for (const t of m.topics ?? []) client.topics.add(t);
       ws.send(JSON.stringify({ type: 'resync_complete', recovered: false, fromEventId: 0, toEventId: head, reason: 'subscribe' }));
@@ -74,7 +83,11 @@ wss.on('connection', (ws) => {
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address() as AddressInfo;
 
-serveRpc({ url: `http://127.0.0.1:${port}` }, statsHandlers(log, () => clients.size), async () => {
-  for (const c of clients) c.ws.terminate();
-  await new Promise<void>((resolve) => wss.close(() => server.close(() => resolve())));
-});
+serveRpc(
+  { url: `http://127.0.0.1:${port}` },
+  statsHandlers(log, () => clients.size),
+  async () => {
+    for (const c of clients) c.ws.terminate();
+    await new Promise<void>((resolve) => wss.close(() => server.close(() => resolve())));
+  },
+);

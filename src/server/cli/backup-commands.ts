@@ -28,7 +28,9 @@ export function registerBackupCommands(cli: Command): void {
       reportErrors('backup', async () => {
         const source = databaseFile(configFrom(o.dataDir ? { dataDir: o.dataDir } : {}));
         const b = await backupSqlite(source, o.to, { overwrite: o.force === true });
-        process.stdout.write(`backed up ${source} to ${b.file}: ${mib(b.bytes)}, ${b.events.toLocaleString('en-US')} events (up to #${b.headEventId}), schema ${b.schemaVersion}, integrity ok, ${b.durationMs} ms\n`);
+        process.stdout.write(
+          `backed up ${source} to ${b.file}: ${mib(b.bytes)}, ${b.events.toLocaleString('en-US')} events (up to #${b.headEventId}), schema ${b.schemaVersion}, integrity ok, ${b.durationMs} ms\n`,
+        );
       }),
     );
 

@@ -4,9 +4,9 @@ import { Option, type Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { createBmadConnector } from '../connector/bmad/index.js';
 import type { ConnectorEvent } from '../connector/bmad/to-events.js';
-import { databaseStateStore } from '../modules/connectors/connector-state.store.js';
+import { databaseStateStore } from '../modules/connectors/index.js';
 import { createLogger } from '../observability/logger.js';
-import { createCore } from '../server.js';
+import { createCore } from '../core.js';
 import { parseDir, parseUrl, remoteIngest } from './ingest-target.js';
 import { configFrom, dataDirOption } from './options.js';
 
@@ -38,7 +38,11 @@ export function registerImportBmadCommand(cli: Command): void {
         bar.setTotal(total);
         bar.update(done);
       };
-      const config = configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.gitHistory === false ? { gitHistory: false } : {}), ...(o.gitSince ? { gitSince: o.gitSince } : {}) });
+      const config = configFrom({
+        ...(o.dataDir ? { dataDir: o.dataDir } : {}),
+        ...(o.gitHistory === false ? { gitHistory: false } : {}),
+        ...(o.gitSince ? { gitSince: o.gitSince } : {}),
+      });
       const core = o.url ? undefined : await createCore(config, { logger: createLogger('warn') });
       try {
         const ingest = o.url ? remoteIngest(o.url, o.key!) : (events: ConnectorEvent[]) => core!.ingestion.ingest(events);

@@ -4,9 +4,18 @@ import { SingleBar, Presets } from 'cli-progress';
 import { Option, type Command } from 'commander';
 import { NoBmadProjectError } from '../connector/bmad/parse/index.js';
 import type { ConnectorEvent } from '../connector/bmad/to-events.js';
-import { Batcher, ClaudeUsageImporter, defaultClaudeProjectDirs, listTranscriptFiles, resolveBmadRoots, type BmadRoot, type ImportStats, type LineIssue } from '../importers/claude/index.js';
+import {
+  Batcher,
+  ClaudeUsageImporter,
+  defaultClaudeProjectDirs,
+  listTranscriptFiles,
+  resolveBmadRoots,
+  type BmadRoot,
+  type ImportStats,
+  type LineIssue,
+} from '../importers/claude/index.js';
 import { createLogger } from '../observability/logger.js';
-import { createCore } from '../server.js';
+import { createCore } from '../core.js';
 import { parseDir, parseUrl, remoteIngest, type Ingest } from './ingest-target.js';
 import { configFrom, dataDirOption } from './options.js';
 
@@ -39,9 +48,17 @@ export function registerImportClaudeUsageCommand(cli: Command): void {
   cli
     .command('import-claude-usage')
     .description('import Claude Code token usage (JSONL transcripts) as cost events: into this data dir, or into a running server with --url and --key')
-    .addOption(new Option('--dir <dir>', 'transcript folder (default: CLAUDE_CONFIG_DIR/projects, or ~/.config/claude/projects and ~/.claude/projects)').argParser(parseDir))
+    .addOption(
+      new Option('--dir <dir>', 'transcript folder (default: CLAUDE_CONFIG_DIR/projects, or ~/.config/claude/projects and ~/.claude/projects)').argParser(
+        parseDir,
+      ),
+    )
     .option('--watch', 'keep running and import new transcript lines as Claude Code writes them (Ctrl-C to stop)')
-    .option('--bmad <dir>', 'a BMAD project folder to attribute sessions to by their working directory (repeatable; default: the configured bmad.projects)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--bmad <dir>',
+      'a BMAD project folder to attribute sessions to by their working directory (repeatable; default: the configured bmad.projects)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .addOption(new Option('--url <url>', 'a running BMAD Ops server to send the events to').argParser(parseUrl))
     .addOption(new Option('--key <key>', 'API key with the ingest scope (with --url)').env('BMAD_OPS_KEY'))
     .addOption(dataDirOption())
@@ -73,7 +90,10 @@ export function registerImportClaudeUsageCommand(cli: Command): void {
       const ingest: Ingest = o.url ? remoteIngest(o.url, o.key!) : (events) => core!.ingestion.ingest(events);
       const batcher = new Batcher(ingest);
       const emit = (e: ConnectorEvent) => batcher.add(e);
-      const bar = new SingleBar({ format: 'import-claude-usage [{bar}] {percentage}% of {total} KiB', hideCursor: true, clearOnComplete: false }, Presets.shades_classic);
+      const bar = new SingleBar(
+        { format: 'import-claude-usage [{bar}] {percentage}% of {total} KiB', hideCursor: true, clearOnComplete: false },
+        Presets.shades_classic,
+      );
       let barStarted = false;
       try {
         const files = await listTranscriptFiles(dirs);

@@ -36,7 +36,10 @@ export function remoteIngest(url: string, key: string): Ingest {
     if (!parsed.success) throw new Error(`the server answered ${res.status}: ${JSON.stringify(body).slice(0, 300)}`);
     // A key bound to other sources refuses every event: say how to make the right key instead of counting rejections.
     const refused = parsed.data.results.find((r) => r.status === 'rejected' && r.code === 'source_not_allowed');
-    if (refused) throw new Error(`the key may not write source "${refused.source}": create one with \`bmad-ops key create --name … --scope ingest --source ${refused.source}\``);
+    if (refused)
+      throw new Error(
+        `the key may not write source "${refused.source}": create one with \`bmad-ops key create --name … --scope ingest --source ${refused.source}\``,
+      );
     return parsed.data;
   };
 }

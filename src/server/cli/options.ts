@@ -23,4 +23,3 @@ export function parseWith<T>(parse: (v: string) => { success: true; data: T } | 
     return r.data;
   };
 }
-

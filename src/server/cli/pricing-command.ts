@@ -25,7 +25,9 @@ export function registerPricingCommands(cli: Command): void {
         // Written beside and renamed: a reader never sees half a table.
         fs.writeFileSync(`${target}.tmp`, JSON.stringify(table.file, null, 2));
         fs.renameSync(`${target}.tmp`, target);
-        process.stdout.write(`pricing table ${table.version} (${Object.keys(table.file.models).length} models) installed in ${target}; it is used from the next start — run \`bmad-ops reprice\` to re-cost history with it\n`);
+        process.stdout.write(
+          `pricing table ${table.version} (${Object.keys(table.file.models).length} models) installed in ${target}; it is used from the next start — run \`bmad-ops reprice\` to re-cost history with it\n`,
+        );
       } catch (err) {
         process.stderr.write(`bmad-ops: ${err instanceof PricingFileError ? err.message : `pricing update failed: ${(err as Error).message}`}\n`);
         process.exitCode = 1;
@@ -42,7 +44,9 @@ export function registerPricingCommands(cli: Command): void {
         process.stdout.write(`pricing table ${table.version} (${table.file.currency}, ${table.file.unit ?? 'per million tokens'})\n`);
         for (const [id, m] of Object.entries(table.file.models)) {
           const p = m.prices.at(-1)!;
-          process.stdout.write(`${id}\tfrom ${p.effectiveFrom}\tin ${p.input}\tout ${p.output}\tcache write ${p.cacheWrite} / 1h ${p.cacheWrite1h ?? 2 * p.input}\tcache read ${p.cacheRead}${p.longContext ? `\t>${p.longContext.thresholdTokens} tokens: in ${p.longContext.input} out ${p.longContext.output}` : ''}\n`);
+          process.stdout.write(
+            `${id}\tfrom ${p.effectiveFrom}\tin ${p.input}\tout ${p.output}\tcache write ${p.cacheWrite} / 1h ${p.cacheWrite1h ?? 2 * p.input}\tcache read ${p.cacheRead}${p.longContext ? `\t>${p.longContext.thresholdTokens} tokens: in ${p.longContext.input} out ${p.longContext.output}` : ''}\n`,
+          );
         }
       } catch (err) {
         process.stderr.write(`bmad-ops: ${(err as Error).message}\n`);

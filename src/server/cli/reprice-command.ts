@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { withWriteTransaction } from '../db/write-transaction.js';
-import { analyticsRepository } from '../modules/analytics/analytics.repository.js';
-import { repriceCosts } from '../modules/costs/reprice.js';
+import { analyticsRepository } from '../modules/analytics/index.js';
+import { repriceCosts } from '../modules/costs/index.js';
 import { createLogger } from '../observability/logger.js';
-import { createCore } from '../server.js';
+import { createCore } from '../core.js';
 import { configFrom, dataDirOption } from './options.js';
 
 /** History is re-costed only when someone asks: prices changed, or a pricing file override was added. */
@@ -16,7 +16,9 @@ export function registerRepriceCommand(cli: Command): void {
       const core = await createCore(configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), { logger: createLogger('warn') });
       try {
         const result = await repriceCosts(core.db, core.pricing);
-        process.stdout.write(`repriced: ${result.examined} token-priced rows examined, ${result.changed} changed, ${result.unpriced} still without a price (unknown model or no price in effect)\n`);
+        process.stdout.write(
+          `repriced: ${result.examined} token-priced rows examined, ${result.changed} changed, ${result.unpriced} still without a price (unknown model or no price in effect)\n`,
+        );
         if (result.changed > 0) {
           // Agent cost KPIs were summed from the old amounts: the server's rollup recomputes them from the events.
           await withWriteTransaction(core.db, { maxRetries: 100, retryDelayMs: 50 }, (trx) => analyticsRepository.reset(trx));

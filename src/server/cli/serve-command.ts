@@ -24,7 +24,10 @@ export function registerServeCommand(cli: Command): void {
     .option('--port <port>', 'HTTP port (env BMAD_OPS_PORT, default 8080)')
     .option('--host <host>', 'address to listen on (env BMAD_OPS_HOST, default 127.0.0.1)')
     .addOption(dataDirOption())
-    .option('--bmad <dir>', 'connect and watch a BMAD project folder (repeatable; env BMAD_OPS_BMAD_PROJECTS=dir1,dir2)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--bmad <dir>', 'connect and watch a BMAD project folder (repeatable; env BMAD_OPS_BMAD_PROJECTS=dir1,dir2)', (v: string, prev: string[] = []) => [
+      ...prev,
+      v,
+    ])
     // Both forms are declared so that "neither" stays undefined and BMAD_OPS_DEMO can decide.
     .option('--demo', 'seed an empty data dir with a simulated demo workspace and keep it moving (env BMAD_OPS_DEMO=1)')
     .option('--no-demo', 'no demo workspace (the default)')
@@ -34,11 +37,16 @@ export function registerServeCommand(cli: Command): void {
     .option('--no-claude-usage', "do not import the Claude Code transcripts of the connected projects' sessions (env BMAD_OPS_CLAUDE_USAGE=0)")
     .option('--tls-cert <file>', 'serve HTTPS and WSS with this PEM certificate (chain); needs --tls-key (env BMAD_OPS_TLS_CERT)')
     .option('--tls-key <file>', "the certificate's PEM private key (env BMAD_OPS_TLS_KEY)")
-    .option('--claude-dir <dir>', 'a Claude Code config folder (or its projects/ folder) to read transcripts from, instead of CLAUDE_CONFIG_DIR or ~/.claude (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option(
+      '--claude-dir <dir>',
+      'a Claude Code config folder (or its projects/ folder) to read transcripts from, instead of CLAUDE_CONFIG_DIR or ~/.claude (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    )
     .action(async (flags: ServeFlags) => {
       // `npx bmad-ops` in a BMAD project folder, with nothing else said: that folder, data kept per user, a free port.
       const env = process.env;
-      const nothingChosen = !flags.bmad?.length && !env.BMAD_OPS_BMAD_PROJECTS && !flags.sample && !env.BMAD_OPS_SAMPLE && flags.demo !== true && !env.BMAD_OPS_DEMO;
+      const nothingChosen =
+        !flags.bmad?.length && !env.BMAD_OPS_BMAD_PROJECTS && !flags.sample && !env.BMAD_OPS_SAMPLE && flags.demo !== true && !env.BMAD_OPS_DEMO;
       if (nothingChosen && (await isBmadProject(process.cwd()))) {
         flags.bmad = [process.cwd()];
         if (!flags.dataDir && !env.BMAD_OPS_DATA_DIR) flags.dataDir = userDataDir(env);
@@ -75,11 +83,20 @@ export function registerServeCommand(cli: Command): void {
       }
       for (const c of server.bmad.all) {
         const snap = c.snapshot!;
-        const what = server.sample?.dir === c.root ? (server.sample.created ? 'the sample project, made now with its git history' : 'the sample project') : c.root;
-        process.stdout.write(`BMAD project "${snap.projectName}" (${what}): ${snap.stories.length} stories, ${snap.documents.length} documents — ${server.url}/projects/${encodeURIComponent(`bmad:${snap.projectKey}`)}\n`);
+        const what =
+          server.sample?.dir === c.root ? (server.sample.created ? 'the sample project, made now with its git history' : 'the sample project') : c.root;
+        process.stdout.write(
+          `BMAD project "${snap.projectName}" (${what}): ${snap.stories.length} stories, ${snap.documents.length} documents — ${server.url}/projects/${encodeURIComponent(`bmad:${snap.projectKey}`)}\n`,
+        );
         for (const note of c.notes) process.stdout.write(`  note: ${note}\n`);
       }
-      if (server.claude) process.stdout.write(claudeBanner(server.claude, server.bmad.all.map((c) => c.snapshot!)));
+      if (server.claude)
+        process.stdout.write(
+          claudeBanner(
+            server.claude,
+            server.bmad.all.map((c) => c.snapshot!),
+          ),
+        );
       const demo = server.demo?.status;
       if (demo?.state === 'seeded' || demo?.state === 'resumed') {
         process.stdout.write(

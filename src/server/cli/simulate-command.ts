@@ -72,13 +72,19 @@ export function registerSimulateCommand(cli: Command): void {
     .addOption(new Option('--seed <n>', 'random seed, to replay the same stream (default: random)').argParser(parseSeed))
     .action(async (o: SimulateFlags) => {
       if (!o.key) {
-        process.stderr.write('bmad-ops: simulate needs an API key with the ingest scope: pass --key or set BMAD_OPS_KEY (create one with `bmad-ops key create --name simulator --scope ingest`: its source is "simulator")\n');
+        process.stderr.write(
+          'bmad-ops: simulate needs an API key with the ingest scope: pass --key or set BMAD_OPS_KEY (create one with `bmad-ops key create --name simulator --scope ingest`: its source is "simulator")\n',
+        );
         process.exitCode = 1;
         return;
       }
       const seed = o.seed ?? randomInt(0, 0xffffffff);
       // Time first, so the ids of later runs sort after earlier ones (time-ordered ids ingest fastest).
-      const runId = systemClock.now().getTime().toString(36) + randomInt(36 ** 3).toString(36).padStart(3, '0');
+      const runId =
+        systemClock.now().getTime().toString(36) +
+        randomInt(36 ** 3)
+          .toString(36)
+          .padStart(3, '0');
       const simulator = new BmadSimulator({ runId, random: new SeededRandom(seed), clock: systemClock });
       const stop = new AbortController();
       let interrupted = false;
@@ -105,7 +111,8 @@ export function registerSimulateCommand(cli: Command): void {
           onProgress: (s) => process.stderr.write(`${progressLine(s, o.duration)}\n`),
         });
         process.stderr.write(`${progressLine(stats, o.duration)} done\n`);
-        if (stats.behind > 0) process.stderr.write(`simulate: ${int(stats.behind)} events were due but not sent: the server did not keep up with --rate ${o.rate}\n`);
+        if (stats.behind > 0)
+          process.stderr.write(`simulate: ${int(stats.behind)} events were due but not sent: the server did not keep up with --rate ${o.rate}\n`);
         if (stats.rejected > 0) {
           process.stderr.write(`bmad-ops: the server rejected ${int(stats.rejected)} events; first: ${stats.firstRejection ?? 'unknown'}\n`);
           process.exitCode = 1;

@@ -1,17 +1,31 @@
 import type { Command } from 'commander';
 import { emailSchema, roleSchema, type Role } from '../../contracts/index.js';
-import { UnknownAccountError, UserExistsError } from '../modules/auth/auth.service.js';
-import type { Core } from '../server.js';
-import { createCore } from '../server.js';
+import { UnknownAccountError, UserExistsError } from '../modules/auth/index.js';
+import type { Core } from '../core.js';
+import { createCore } from '../core.js';
 import { configFrom, dataDirOption, parseWith } from './options.js';
 
 export function registerUserCommands(cli: Command): void {
   const user = cli.command('user').description('manage accounts');
+  registerCreate(user);
+  registerAccountChanges(user);
+}
+
+/** `user create`: a new account, with a generated password when none is given. */
+function registerCreate(user: Command): void {
   user
     .command('create')
     .description('create an account; prints a generated password when none is given')
-    .requiredOption('--email <email>', 'login email', parseWith((v) => emailSchema.safeParse(v)))
-    .requiredOption('--role <role>', 'viewer | operator | manager', parseWith((v) => roleSchema.safeParse(v)))
+    .requiredOption(
+      '--email <email>',
+      'login email',
+      parseWith((v) => emailSchema.safeParse(v)),
+    )
+    .requiredOption(
+      '--role <role>',
+      'viewer | operator | manager',
+      parseWith((v) => roleSchema.safeParse(v)),
+    )
     .option('--password <password>', 'at least 12 characters (omit to generate one)', (v: string) => {
       if (v.length < 12) throw new Error('--password must be at least 12 characters');
       return v;
@@ -36,9 +50,20 @@ export function registerUserCommands(cli: Command): void {
         await core.close();
       }
     });
+}
 
+/** `user list`, and the commands that change one account (by its email). */
+function registerAccountChanges(user: Command): void {
   const byEmail = (name: string, description: string) =>
-    user.command(name).description(description).requiredOption('--email <email>', 'the account', parseWith((v) => emailSchema.safeParse(v))).addOption(dataDirOption());
+    user
+      .command(name)
+      .description(description)
+      .requiredOption(
+        '--email <email>',
+        'the account',
+        parseWith((v) => emailSchema.safeParse(v)),
+      )
+      .addOption(dataDirOption());
 
   user
     .command('list')
@@ -52,7 +77,11 @@ export function registerUserCommands(cli: Command): void {
       }),
     );
   byEmail('set-role', "change an account's role")
-    .requiredOption('--role <role>', 'viewer | operator | manager', parseWith((v) => roleSchema.safeParse(v)))
+    .requiredOption(
+      '--role <role>',
+      'viewer | operator | manager',
+      parseWith((v) => roleSchema.safeParse(v)),
+    )
     .action(async (o: { email: string; role: Role; dataDir?: string }) =>
       withCore(o.dataDir, async (core) => {
         await core.auth.setRole(o.email, o.role, cliActor());
@@ -85,7 +114,7 @@ export function registerUserCommands(cli: Command): void {
       process.stdout.write(`enabled ${o.email.toLowerCase()}\n`);
     }),
   );
-  byEmail('revoke-sessions', "end every session of an account (it can sign in again)").action(async (o: { email: string; dataDir?: string }) =>
+  byEmail('revoke-sessions', 'end every session of an account (it can sign in again)').action(async (o: { email: string; dataDir?: string }) =>
     withCore(o.dataDir, async (core) => {
       const ended = await core.auth.revokeSessions(o.email, cliActor());
       process.stdout.write(`${ended} session(s) of ${o.email.toLowerCase()} ended\n`);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createConsistencyMonitor, createCore, readViews } from '../server.js';
+import { createConsistencyMonitor, createCore, readViews } from '../core.js';
 import { configFrom, dataDirOption } from './options.js';
 
 export function registerVerifyCommand(cli: Command): void {
@@ -12,7 +12,9 @@ export function registerVerifyCommand(cli: Command): void {
       try {
         const run = await createConsistencyMonitor(core, readViews(core)).verify('cli');
         const read = run.eventsRead === null ? 'rows not rebuilt' : `${run.eventsRead.toLocaleString('en-US')} events rebuilt`;
-        process.stdout.write(`consistency check #${run.id}: ${run.result}, ${run.findings} finding${run.findings === 1 ? '' : 's'} (${read}, ${run.durationMs ?? 0} ms)\n`);
+        process.stdout.write(
+          `consistency check #${run.id}: ${run.result}, ${run.findings} finding${run.findings === 1 ? '' : 's'} (${read}, ${run.durationMs ?? 0} ms)\n`,
+        );
         if (run.note) process.stdout.write(`note: ${run.note}\n`);
         for (const f of run.sample) process.stdout.write(`  ${f.kind}: ${f.message}\n`);
         if (run.findings > run.sample.length) process.stdout.write(`  … and ${run.findings - run.sample.length} more (the project pages list them)\n`);

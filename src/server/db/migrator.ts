@@ -65,7 +65,11 @@ export async function migrate(handle: DatabaseHandle, migrations: readonly Migra
     });
   }
   // The epoch identifies this database's event sequence; a client holding positions from another epoch must resync.
-  await db.insertInto('meta').values({ key: 'epoch', value: randomUUID() }).onConflict((oc) => oc.column('key').doNothing()).execute();
+  await db
+    .insertInto('meta')
+    .values({ key: 'epoch', value: randomUUID() })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
   return { applied: compiled.length, expected: compiled.length, current: true };
 }
 
@@ -73,7 +77,6 @@ export async function migrate(handle: DatabaseHandle, migrations: readonly Migra
 export async function migrationStatus(handle: DatabaseHandle, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationStatus> {
   const rows = await handle.read.selectFrom('schema_migrations').select(['version', 'checksum']).execute();
   const compiled = migrations.map((m) => compile(handle.read as Kysely<unknown>, handle.dialect, m));
-  const current =
-    rows.length === compiled.length && compiled.every((c) => rows.some((r) => r.version === c.migration.version && r.checksum === c.checksum));
+  const current = rows.length === compiled.length && compiled.every((c) => rows.some((r) => r.version === c.migration.version && r.checksum === c.checksum));
   return { applied: rows.length, expected: compiled.length, current };
 }

@@ -1,13 +1,62 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
+import type {
+  CostEventsTable,
+  CostMetricSeriesTable,
+  CostSourceReportsTable,
+  CostRollupHourlyTable,
+  CostRollupProjectHourlyTable,
+  StoryCostTotalsTable,
+  CostRollupProjectDailyTable,
+  ProjectBudgetsTable,
+} from './schema-costs.js';
+import type {
+  AlertRulesTable,
+  AlertChannelsTable,
+  AlertChannelSecretsTable,
+  AlertsTable,
+  AlertRepeatsTable,
+  AlertNotificationsTable,
+  AlertNotificationReadsTable,
+  AlertDeliveriesTable,
+} from './schema-alerts.js';
+
+export type {
+  CostEventsTable,
+  CostMetricSeriesTable,
+  CostSourceReportsTable,
+  CostRollupHourlyTable,
+  CostRollupProjectHourlyTable,
+  StoryCostTotalsTable,
+  CostRollupProjectDailyTable,
+  ProjectBudgetsTable,
+} from './schema-costs.js';
+export type {
+  AlertRulesTable,
+  AlertChannelsTable,
+  AlertChannelSecretsTable,
+  AlertsTable,
+  AlertRepeatsTable,
+  AlertNotificationsTable,
+  AlertNotificationReadsTable,
+  AlertDeliveriesTable,
+} from './schema-alerts.js';
 
 /**
  * Row types of every table, snake_case as stored. Only repositories import this file; the rest of the server works
  * with the camelCase domain types of the contracts module. Instants are ISO-8601 UTC strings (fixed width, so they
  * sort as text on every backend).
  */
-export interface MetaTable { key: string; value: string }
+export interface MetaTable {
+  key: string;
+  value: string;
+}
 
-export interface SchemaMigrationsTable { version: number; name: string; checksum: string; applied_at: string }
+export interface SchemaMigrationsTable {
+  version: number;
+  name: string;
+  checksum: string;
+  applied_at: string;
+}
 
 export interface UsersTable {
   id: string;
@@ -174,54 +223,6 @@ export interface ConnectorStateTable {
   updated_at_utc: string;
 }
 
-export interface CostEventsTable {
-  id: Generated<number>;
-  source_event_id: number;
-  project_id: string | null;
-  workflow_id: string | null;
-  agent_id: string | null;
-  story_id: string | null;
-  model: string | null;
-  cost_amount: number | null;
-  currency: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  cache_write_tokens: number | null;
-  cache_read_tokens: number | null;
-  price_version: string | null;
-  occurred_at_utc: string;
-  request_id: string | null;
-  session_id: string | null;
-  skill: string | null;
-  workflow_name: string | null;
-  via: string | null;
-  speed: string | null;
-  service_tier: string | null;
-  cache_write_5m_tokens: number | null;
-  cache_write_1h_tokens: number | null;
-  request_fingerprint: string | null;
-}
-
-export interface CostMetricSeriesTable {
-  series_key: string;
-  start_ns: string;
-  segment: number;
-  temporality: string;
-  session_id: string;
-  model: string;
-  metric: string;
-  value: number;
-  time_ns: string;
-  project_id: string | null;
-  agent_id: string | null;
-  workflow_id: string | null;
-  story_id: string | null;
-  skill: string | null;
-  workflow_name: string | null;
-  currency: string | null;
-  source_event_id: number;
-}
-
 export interface WorkflowSessionsTable {
   session_run_id: string;
   run_id: string;
@@ -232,67 +233,6 @@ export interface WorkflowSessionsTable {
   ended_at: string | null;
   status: string | null;
   row_json: string;
-}
-
-export interface CostSourceReportsTable {
-  source_event_id: number;
-  scope_id: string;
-  status: string;
-  occurred_at_utc: string;
-  covers_from_utc: string;
-}
-
-/** Per UTC hour and key, the cost rows that fell there (migration 004). '' stands for "none" in the key columns. */
-export interface CostRollupHourlyTable {
-  hour_start_utc: string;
-  project_id: string;
-  agent_id: string;
-  model: string;
-  story_id: string;
-  currency: string;
-  /** Sum of the known amounts (0 for the currency '' row, which holds the unpriced ones). */
-  amount_sum: number;
-  event_count: number;
-  /** Rows without an amount; event_count - unpriced_count had one. */
-  unpriced_count: number;
-}
-
-/** cost_rollup_hourly summed over agent, model and story: what totals, timeseries and budgets read. */
-export interface CostRollupProjectHourlyTable {
-  hour_start_utc: string;
-  project_id: string;
-  currency: string;
-  amount_sum: number;
-  event_count: number;
-  unpriced_count: number;
-}
-
-/** Cost to date per story and currency ('' = the unpriced rows), kept in the append transaction (migration 005). */
-export interface StoryCostTotalsTable {
-  story_id: string;
-  currency: string;
-  amount_sum: number;
-  event_count: number;
-  unpriced_count: number;
-}
-
-/** cost_rollup_project_hourly per UTC day. */
-export interface CostRollupProjectDailyTable {
-  day_start_utc: string;
-  project_id: string;
-  currency: string;
-  amount_sum: number;
-  event_count: number;
-  unpriced_count: number;
-}
-
-/** The newest project.budget_set per project; amount null means cleared (a tombstone, so older sets cannot win). */
-export interface ProjectBudgetsTable {
-  project_id: string;
-  amount: number | null;
-  currency: string | null;
-  version_at: string;
-  version_key: string;
 }
 
 export interface AgentMetricsTable {
@@ -483,108 +423,6 @@ export interface AuditLogTable {
   details_json: string;
 }
 
-/** Alert rules (projected from alert.rule_set / alert.rule_removed; migration 016). */
-export interface AlertRulesTable {
-  id: string;
-  /** Null only on a removal seen before any set. */
-  name: string | null;
-  kind: string | null;
-  enabled: number;
-  project_id: string | null;
-  /** The whole rule as alert.rule_set carried it (contracts AlertRuleConfig). */
-  config_json: string | null;
-  removed: number;
-  created_at: string;
-  updated_at: string;
-  version_at: string;
-  version_key: string;
-}
-
-/** Alert channels (projected from alert.channel_set / alert.channel_removed). */
-export interface AlertChannelsTable {
-  id: string;
-  name: string | null;
-  type: string | null;
-  enabled: number;
-  /** The URL's host, for display. */
-  target: string | null;
-  secret_set_at: string | null;
-  removed: number;
-  created_at: string;
-  updated_at: string;
-  version_at: string;
-  version_key: string;
-}
-
-/** A channel's URL and signing secret: written directly, never in an event, never returned. */
-export interface AlertChannelSecretsTable {
-  channel_id: string;
-  url: string;
-  signing_secret: string | null;
-  updated_at: string;
-}
-
-/** One firing of a rule for a subject (projected from alert.fired / alert.resolved). */
-export interface AlertsTable {
-  id: string;
-  rule_id: string;
-  rule_name: string;
-  kind: string;
-  subject_type: string;
-  subject_id: string;
-  subject_name: string;
-  project_id: string | null;
-  workflow_id: string | null;
-  in_app: number;
-  /** firing | resolved */
-  state: string;
-  fired_at: string;
-  /** Null only while alert.resolved has been seen and alert.fired not yet. */
-  fire_message: string | null;
-  resolved_at: string | null;
-  resolve_message: string | null;
-}
-
-/** When a firing alert was last sent again (the evaluator's bookkeeping). */
-export interface AlertRepeatsTable {
-  alert_id: string;
-  last_notified_at: string;
-  repeats: number;
-}
-
-/** The in-app notification list (projected from alert events of rules that notify in the app). */
-export interface AlertNotificationsTable {
-  id: string;
-  seq: number;
-  alert_id: string;
-  /** fired | resolved */
-  kind: string;
-  message: string;
-  at: string;
-}
-
-export interface AlertNotificationReadsTable {
-  user_id: string;
-  notification_id: string;
-  read_at: string;
-}
-
-/** The delivery log: every attempt to post to a channel, the last few per channel kept. */
-export interface AlertDeliveriesTable {
-  id: Generated<number>;
-  channel_id: string;
-  delivery_id: string;
-  alert_id: string | null;
-  kind: string;
-  attempt: number;
-  outcome: string;
-  status_code: number | null;
-  error: string | null;
-  response_excerpt: string | null;
-  duration_ms: number;
-  at: string;
-}
-
 export interface Database {
   meta: MetaTable;
   consistency_runs: ConsistencyRunsTable;
@@ -634,4 +472,3 @@ export interface Database {
 }
 
 export type DomainEventRow = Selectable<DomainEventsTable>;
-export type NewDomainEventRow = Insertable<DomainEventsTable>;

@@ -43,10 +43,18 @@ export function inspectDatabase(file: string): Inspection {
   }
   try {
     const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
-    if (integrity !== 'ok') return { ok: false, problem: `integrity_check failed: ${integrity.slice(0, 500)}`, events: 0, headEventId: 0, schemaVersion: 0, epoch: '' };
+    if (integrity !== 'ok')
+      return { ok: false, problem: `integrity_check failed: ${integrity.slice(0, 500)}`, events: 0, headEventId: 0, schemaVersion: 0, epoch: '' };
     const tables = new Set((db.prepare(`select name from sqlite_master where type = 'table'`).all() as { name: string }[]).map((r) => r.name));
     if (!tables.has('domain_events') || !tables.has('meta') || !tables.has('schema_migrations')) {
-      return { ok: false, problem: `${file} is not a BMAD Ops database (no domain_events, meta or schema_migrations table)`, events: 0, headEventId: 0, schemaVersion: 0, epoch: '' };
+      return {
+        ok: false,
+        problem: `${file} is not a BMAD Ops database (no domain_events, meta or schema_migrations table)`,
+        events: 0,
+        headEventId: 0,
+        schemaVersion: 0,
+        epoch: '',
+      };
     }
     const ev = db.prepare('select count(*) as n, coalesce(max(id), 0) as head from domain_events').get() as { n: number; head: number };
     const version = db.prepare('select coalesce(max(version), 0) as v from schema_migrations').get() as { v: number };
@@ -135,7 +143,9 @@ export async function restoreSqlite(backupFile: string, databaseFile: string, op
   const check = inspectDatabase(path.resolve(backupFile));
   if (!check.ok) throw new BackupError(check.problem ?? `${backupFile} is not a usable backup`);
   if (check.schemaVersion > opts.knownSchemaVersion) {
-    throw new BackupError(`${backupFile} was made by a newer BMAD Ops (schema ${check.schemaVersion}, this one knows ${opts.knownSchemaVersion}); upgrade first`);
+    throw new BackupError(
+      `${backupFile} was made by a newer BMAD Ops (schema ${check.schemaVersion}, this one knows ${opts.knownSchemaVersion}); upgrade first`,
+    );
   }
   fs.mkdirSync(path.dirname(databaseFile), { recursive: true, mode: 0o700 });
   const stamp = opts.now.toISOString().replace(/[:.]/g, '-');

@@ -11,7 +11,9 @@ const PROBE_BYTES = 256 * 1024;
 export function storageProbe(db: DatabaseHandle): () => Promise<void> {
   return () =>
     withWriteTransaction(db, { maxRetries: 5, retryDelayMs: 20 }, async (trx) => {
-      await sql`insert into meta (key, value) values ('storage_probe', hex(randomblob(${PROBE_BYTES / 2}))) on conflict (key) do update set value = excluded.value`.execute(trx);
+      await sql`insert into meta (key, value) values ('storage_probe', hex(randomblob(${PROBE_BYTES / 2}))) on conflict (key) do update set value = excluded.value`.execute(
+        trx,
+      );
       await sql`delete from meta where key = 'storage_probe'`.execute(trx);
     });
 }

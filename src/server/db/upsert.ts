@@ -26,7 +26,12 @@ export async function upsertById<T extends KeyedTable>(db: Executor, table: T, r
 }
 
 /** upsertById for a table keyed by another single column. */
-export async function upsertByKey<T extends keyof Database>(db: Executor, table: T, key: keyof Database[T] & string, rows: readonly Selectable<Database[T]>[]): Promise<void> {
+export async function upsertByKey<T extends keyof Database>(
+  db: Executor,
+  table: T,
+  key: keyof Database[T] & string,
+  rows: readonly Selectable<Database[T]>[],
+): Promise<void> {
   for (const part of chunks(rows)) {
     const columns = Object.keys(part[0]!).filter((c) => c !== key);
     const name: string = table;

@@ -10,7 +10,10 @@ export interface WriteTransactionOptions {
 }
 
 export class WriteLockTimeoutError extends Error {
-  constructor(readonly waitedMs: number, cause: unknown) {
+  constructor(
+    readonly waitedMs: number,
+    cause: unknown,
+  ) {
     super(`database write lock not acquired after ${Math.round(waitedMs)} ms`, { cause });
     this.name = 'WriteLockTimeoutError';
   }
@@ -22,11 +25,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Runs `work` in one write transaction. BEGIN IMMEDIATE takes the write lock up front, so a transaction never fails
  * half way on lock upgrade; the wait for that lock is measured and retried a bounded number of times.
  */
-export async function withWriteTransaction<T>(
-  db: DatabaseHandle,
-  opts: WriteTransactionOptions,
-  work: (trx: Executor) => Promise<T>,
-): Promise<T> {
+export async function withWriteTransaction<T>(db: DatabaseHandle, opts: WriteTransactionOptions, work: (trx: Executor) => Promise<T>): Promise<T> {
   return db.write.connection().execute(async (conn) => {
     const started = performance.now();
     for (let attempt = 0; ; attempt++) {

@@ -1,9 +1,9 @@
 import { randomInt } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { DatabaseHandle } from '../db/handle.js';
-import type { IngestionService } from '../modules/events/ingestion.service.js';
-import { eventsRepository } from '../modules/events/events.repository.js';
-import { metaRepository } from '../modules/meta/meta.repository.js';
+import type { IngestionService } from '../modules/events/index.js';
+import { eventsRepository } from '../modules/events/index.js';
+import { metaRepository } from '../modules/meta/index.js';
 import type { Logger } from '../observability/logger.js';
 import { BMAD_COLUMNS, BmadSimulator, type SimulatedEvent } from '../simulator/bmad-simulator.js';
 import { SeededRandom } from '../simulator/random.js';
@@ -35,9 +35,7 @@ export interface DemoDeps {
 }
 
 export type DemoStatus =
-  | { state: 'seeded' | 'resumed'; ratePerSecond: number; events: number }
-  | { state: 'skipped'; reason: string }
-  | { state: 'failed'; reason: string };
+  { state: 'seeded' | 'resumed'; ratePerSecond: number; events: number } | { state: 'skipped'; reason: string } | { state: 'failed'; reason: string };
 
 export interface DemoStats {
   /** Events handed to ingestion since start (seed, catch-up and live). */
@@ -85,7 +83,9 @@ export class DemoWorkspace {
     private readonly opts: { ratePerSecond: number },
   ) {
     // Time first, so the ids of later starts sort after earlier ones (time-ordered ids ingest fastest).
-    this.idPrefix = `demo-${d.clock.now().getTime().toString(36)}${randomInt(36 ** 4).toString(36).padStart(4, '0')}`;
+    this.idPrefix = `demo-${d.clock.now().getTime().toString(36)}${randomInt(36 ** 4)
+      .toString(36)
+      .padStart(4, '0')}`;
   }
 
   /** What start() decided; undefined before it finished. */
@@ -305,7 +305,14 @@ class DemoClock implements Clock {
 }
 
 function demoSimulator(clock: Clock): BmadSimulator {
-  return new BmadSimulator({ runId: DEMO_RUN_ID, random: new SeededRandom(DEMO_SEED), clock, source: DEMO_SOURCE, projects: 3, syncIntervalMs: SYNC_INTERVAL_MS });
+  return new BmadSimulator({
+    runId: DEMO_RUN_ID,
+    random: new SeededRandom(DEMO_SEED),
+    clock,
+    source: DEMO_SOURCE,
+    projects: 3,
+    syncIntervalMs: SYNC_INTERVAL_MS,
+  });
 }
 
 function nextDomainEvent(simulator: BmadSimulator): SimulatedEvent {

@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ErrorBody } from '../../contracts/index.js';
 import { storageFailureOf, StorageUnavailableError } from '../db/storage-failure.js';
 import type { Logger } from '../observability/logger.js';
-import { WriterOverloadedError } from '../modules/events/event-writer.js';
+import { WriterOverloadedError } from '../modules/events/index.js';
 import { HttpError } from './errors.js';
 
 /** body-parser's error types, mapped to what the client did wrong. */
@@ -30,7 +30,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (storage) {
       // 507 Insufficient Storage for a full disk; 503 for an I/O error. Either way nothing was stored.
       ((req as { log?: Logger }).log ?? logger).error({ err }, 'write refused: storage failing');
-      return send(res, storage.kind === 'full' ? 507 : 503, { error: { code: storage.kind === 'full' ? 'insufficient_storage' : 'storage_unavailable', message: storage.message } }, { 'Retry-After': String(storage.retryAfterSec) });
+      return send(
+        res,
+        storage.kind === 'full' ? 507 : 503,
+        { error: { code: storage.kind === 'full' ? 'insufficient_storage' : 'storage_unavailable', message: storage.message } },
+        { 'Retry-After': String(storage.retryAfterSec) },
+      );
     }
     if (err instanceof WriterOverloadedError) {
       return send(res, 429, { error: { code: 'overloaded', message: `${err.message}; retry later` } }, { 'Retry-After': String(err.retryAfterSec) });
@@ -40,7 +45,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       const [status, code, message] = BODY_ERRORS[type];
       // body-parser tells the limit it enforced (64 KiB on most routes, 1 MiB on ingestion): say which.
       const limit = (err as { limit?: unknown }).limit;
-      const exact = type === 'entity.too.large' && typeof limit === 'number' ? `${message} (${limit >= 1048576 ? `${limit / 1048576} MiB` : `${limit / 1024} KiB`})` : message;
+      const exact =
+        type === 'entity.too.large' && typeof limit === 'number'
+          ? `${message} (${limit >= 1048576 ? `${limit / 1048576} MiB` : `${limit / 1024} KiB`})`
+          : message;
       return send(res, status, { error: { code, message: exact } });
     }
     if (err instanceof URIError) {
@@ -50,7 +58,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     // error, which body-parser marks as the client's (status 400, `expose`) but gives no type.
     const status = (err as { status?: unknown } | null)?.status;
     if (typeof status === 'number' && status >= 400 && status < 500 && (err as { expose?: unknown }).expose === true) {
-      return send(res, status, { error: { code: 'unreadable_body', message: `the request body could not be read (does Content-Encoding match it?): ${String((err as Error).message).slice(0, 200)}` } });
+      return send(res, status, {
+        error: {
+          code: 'unreadable_body',
+          message: `the request body could not be read (does Content-Encoding match it?): ${String((err as Error).message).slice(0, 200)}`,
+        },
+      });
     }
     ((req as { log?: Logger }).log ?? logger).error({ err }, 'unhandled error');
     return send(res, 500, { error: { code: 'internal_error', message: 'internal error; the request id is in the X-Request-Id header' } });

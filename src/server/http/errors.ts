@@ -14,8 +14,7 @@ export class HttpError extends Error {
 }
 
 export const notFound = (what: string, id: string) => new HttpError(404, 'not_found', `${what} ${JSON.stringify(id)} does not exist`);
-export const validationFailed = (fields: FieldError[]) =>
-  new HttpError(422, 'validation_failed', 'the request has invalid fields', fields);
+export const validationFailed = (fields: FieldError[]) => new HttpError(422, 'validation_failed', 'the request has invalid fields', fields);
 export const unauthorized = (message = 'authentication required') => new HttpError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' });
 export const forbidden = (message: string) => new HttpError(403, 'forbidden', message);
 export const tooManyRequests = (retryAfterSec: number, message: string) =>

@@ -3,7 +3,14 @@ import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
 import { tooManyRequests } from './errors.js';
 
 /** Fixed-window limiter answering 429 with Retry-After in our error shape. `key` picks the client identity. */
-export function limiter(opts: { windowMs: number; limit: number; key: 'ip' | 'principal'; message: string; onLimited?: () => void; countOnlyFailures?: boolean }): RequestHandler {
+export function limiter(opts: {
+  windowMs: number;
+  limit: number;
+  key: 'ip' | 'principal';
+  message: string;
+  onLimited?: () => void;
+  countOnlyFailures?: boolean;
+}): RequestHandler {
   return rateLimit({
     windowMs: opts.windowMs,
     limit: opts.limit,

@@ -2,7 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { issuesToFieldErrors } from '../../contracts/index.js';
 import { validationFailed } from './errors.js';
-import type { Principal } from '../modules/auth/principal.js';
+import type { Principal } from '../modules/auth/index.js';
 
 interface Schemas<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
   params?: P;

@@ -14,7 +14,11 @@ export function traceRequests(): RequestHandler {
     // Health probes every few seconds would bury the traces that matter (the request log skips them too).
     if (!tracingEnabled() || req.url === '/api/v1/health') return next();
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
-    const span = startSpan(req.method, { 'http.request.method': req.method, 'url.path': req.path, 'url.scheme': req.protocol }, { parent, kind: SpanKind.SERVER })!;
+    const span = startSpan(
+      req.method,
+      { 'http.request.method': req.method, 'url.path': req.path, 'url.scheme': req.protocol },
+      { parent, kind: SpanKind.SERVER },
+    )!;
     const ctx = trace.setSpan(parent, span);
     // The request's and response's events can fire from the socket's callbacks (a body arriving in later packets,
     // 'finish'), outside this request's async context: bound listeners keep the span active there too.

@@ -19,7 +19,9 @@ type Env = Readonly<Record<string, string | undefined>>;
 /** Which exporter the environment asks for, if any (OTEL_TRACES_EXPORTER, else any OTLP endpoint variable means OTLP). */
 export function tracesExporterFromEnv(env: Env): { kind: 'otlp' | 'console' | null; unsupported: string[] } {
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return { kind: null, unsupported: [] };
-  const listed = env.OTEL_TRACES_EXPORTER?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const listed = env.OTEL_TRACES_EXPORTER?.split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
   if (listed && listed.length > 0) {
     const unsupported = listed.filter((s) => s !== 'otlp' && s !== 'console' && s !== 'none');
     if (listed.includes('none')) return { kind: null, unsupported };
@@ -38,7 +40,11 @@ export function tracesExporterFromEnv(env: Env): { kind: 'otlp' | 'console' | nu
 export async function installTracing(opts: { exporter?: SpanExporter; env?: Env; logger: Logger }): Promise<TracingHandle | null> {
   const env = opts.env ?? process.env;
   const wanted = opts.exporter ? { kind: 'injected' as const, unsupported: [] } : tracesExporterFromEnv(env);
-  if (wanted.unsupported.length > 0) opts.logger.warn({ OTEL_TRACES_EXPORTER: env.OTEL_TRACES_EXPORTER }, `traces: exporter ${wanted.unsupported.join(', ')} is not supported (otlp, console, none are)`);
+  if (wanted.unsupported.length > 0)
+    opts.logger.warn(
+      { OTEL_TRACES_EXPORTER: env.OTEL_TRACES_EXPORTER },
+      `traces: exporter ${wanted.unsupported.join(', ')} is not supported (otlp, console, none are)`,
+    );
   if (wanted.kind === null) return null;
   const kind = wanted.kind;
   // An SDK preloaded into the process (node --import @opentelemetry/auto-instrumentations-node/register) already holds
@@ -50,10 +56,8 @@ export async function installTracing(opts: { exporter?: SpanExporter; env?: Env;
     return { exporter: kind, shutdown: async () => setTracer(undefined) };
   }
 
-  const [{ NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, ConsoleSpanExporter }, { detectResources, envDetector, resourceFromAttributes }] = await Promise.all([
-    import('@opentelemetry/sdk-trace-node'),
-    import('@opentelemetry/resources'),
-  ]);
+  const [{ NodeTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, ConsoleSpanExporter }, { detectResources, envDetector, resourceFromAttributes }] =
+    await Promise.all([import('@opentelemetry/sdk-trace-node'), import('@opentelemetry/resources')]);
   let processor;
   if (kind === 'injected') {
     // A test reads its exporter right after a request: spans are handed over as they end, not batched.
@@ -69,7 +73,13 @@ export async function installTracing(opts: { exporter?: SpanExporter; env?: Env;
   // The SDK's own failures (a collector that is down) go to our log, at warn, instead of nowhere.
   const log = opts.logger;
   diag.setLogger(
-    { error: (msg, ...args) => log.warn({ args }, `traces: ${msg}`), warn: (msg, ...args) => log.warn({ args }, `traces: ${msg}`), info: () => {}, debug: () => {}, verbose: () => {} },
+    {
+      error: (msg, ...args) => log.warn({ args }, `traces: ${msg}`),
+      warn: (msg, ...args) => log.warn({ args }, `traces: ${msg}`),
+      info: () => {},
+      debug: () => {},
+      verbose: () => {},
+    },
     { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
   );
   const resource = resourceFromAttributes({ 'service.name': 'bmad-ops' }).merge(detectResources({ detectors: [envDetector] }));

@@ -43,7 +43,11 @@ export interface SpanOptions {
 
 function start(name: string, attributes: Attributes, opts: SpanOptions): { span: Span; parent: Context } {
   const parent = opts.root ? ROOT_CONTEXT : (opts.parent ?? context.active());
-  const span = tracer!.startSpan(name, { attributes, ...(opts.links ? { links: opts.links } : {}), ...(opts.kind !== undefined ? { kind: opts.kind } : {}) }, parent);
+  const span = tracer!.startSpan(
+    name,
+    { attributes, ...(opts.links ? { links: opts.links } : {}), ...(opts.kind !== undefined ? { kind: opts.kind } : {}) },
+    parent,
+  );
   return { span, parent };
 }
 
@@ -96,11 +100,6 @@ export function recordSpan(name: string, startedAtMs: number, attributes: Attrib
   const span = tracer.startSpan(name, { attributes, startTime: performance.timeOrigin + startedAtMs, ...(opts.links ? { links: opts.links } : {}) }, parent);
   if (opts.error !== undefined) recordError(span, opts.error);
   span.end();
-}
-
-/** The active span, when tracing is on and one is active. */
-export function activeSpan(): Span | undefined {
-  return tracer === undefined ? undefined : trace.getActiveSpan();
 }
 
 /** Runs `fn` outside any trace: work a request only woke up (a job's round) must not join that request's trace. */

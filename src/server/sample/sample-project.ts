@@ -35,7 +35,9 @@ const storyFile = (key: string) => `_bmad-output/implementation-artifacts/${key}
 
 /** sprint-status.yaml as the sample has it, with the values of `development_status` replaced. */
 function sprintWith(text: string, values: ReadonlyMap<string, string>): string {
-  return text.replace(/^(\s+)([\w.-]+)(:[ \t]*)([\w-]+)/gm, (all, indent: string, key: string, sep: string) => (values.has(key) ? `${indent}${key}${sep}${values.get(key)}` : all));
+  return text.replace(/^(\s+)([\w.-]+)(:[ \t]*)([\w-]+)/gm, (all, indent: string, key: string, sep: string) =>
+    values.has(key) ? `${indent}${key}${sep}${values.get(key)}` : all,
+  );
 }
 
 /** A story file with its Status value replaced (the rest of the file as the sample has it). */
@@ -107,10 +109,13 @@ export async function materializeSample(dataDir: string, now: Date): Promise<Sam
     const person = history.people[c.by] ?? { name: c.by, email: `${c.by}@example.com` };
     const when = new Date(now.getTime() - c.daysAgo * 86_400_000).toISOString();
     await git(['add', '-A']);
-    await git(['-c', `user.name=${person.name}`, '-c', `user.email=${person.email}`, '-c', 'commit.gpgsign=false', 'commit', '-q', '--allow-empty', '-m', c.message], {
-      GIT_AUTHOR_DATE: when,
-      GIT_COMMITTER_DATE: when,
-    });
+    await git(
+      ['-c', `user.name=${person.name}`, '-c', `user.email=${person.email}`, '-c', 'commit.gpgsign=false', 'commit', '-q', '--allow-empty', '-m', c.message],
+      {
+        GIT_AUTHOR_DATE: when,
+        GIT_COMMITTER_DATE: when,
+      },
+    );
   }
   return { dir, created: true, note: null };
 }
@@ -137,7 +142,8 @@ export async function materializeSampleTranscripts(dataDir: string, sampleDir: s
     if (typeof o.timestamp === 'string') o.timestamp = new Date(Date.parse(o.timestamp) + shift).toISOString();
     const content = (o.message as { content?: unknown } | undefined)?.content;
     if (Array.isArray(content)) {
-      for (const c of content as { input?: { file_path?: unknown } }[]) if (c.input && typeof c.input.file_path === 'string') c.input.file_path = inSample(c.input.file_path);
+      for (const c of content as { input?: { file_path?: unknown } }[])
+        if (c.input && typeof c.input.file_path === 'string') c.input.file_path = inSample(c.input.file_path);
     }
     return JSON.stringify(o);
   };
@@ -147,7 +153,11 @@ export async function materializeSampleTranscripts(dataDir: string, sampleDir: s
   for (const rel of (await walkFiles(source, [''])).keys()) {
     if (!rel.endsWith('.jsonl')) continue;
     const text = await readFile(path.join(source, rel), 'utf8');
-    const moved = text.split('\n').filter((l) => l.trim() !== '').map(moveLine).join('\n');
+    const moved = text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map(moveLine)
+      .join('\n');
     await mkdir(path.dirname(path.join(staging, rel)), { recursive: true, mode: 0o700 });
     await writeFile(path.join(staging, rel), `${moved}\n`);
   }

@@ -1,130 +1,30 @@
-import { isTransitionAllowed, type EventType, type Module, type Status, type StatusEntity } from '../../contracts/index.js';
+import { isTransitionAllowed, type Status, type StatusEntity } from '../../contracts/index.js';
 import type { Clock } from '../clock.js';
 import type { SeededRandom } from './random.js';
+import { SimulatedEventLog } from './sim-events.js';
+import {
+  AGENTS,
+  BLOCK_REASONS,
+  CANCEL_REASONS,
+  COLUMN_STATUS,
+  COLUMN_WORKFLOW,
+  EPIC_THEMES,
+  FAIL_REASONS,
+  PROJECT_NAMES,
+  SIMULATED_MODULES,
+  STORY_TITLES,
+  WORKFLOW_AGENT,
+  agentId,
+  type BmadColumn,
+  type Project,
+  type SimulatedEvent,
+  type Run,
+  type Story,
+  type WorkflowName,
+} from './sim-model.js';
 
-/** An event exactly as a connector posts it to POST /api/v1/events. */
-export interface SimulatedEvent {
-  id: string;
-  source: string;
-  type: EventType;
-  occurredAt: string;
-  entity: { type: string; id: string };
-  projectId?: string;
-  storyId?: string;
-  correlationId?: string;
-  payload: Record<string, unknown>;
-}
-
-/** BMAD's sprint-status columns, in board order, and the canonical status each one maps to. */
-export const BMAD_COLUMNS = ['backlog', 'ready-for-dev', 'in-progress', 'review', 'done'] as const;
-export type BmadColumn = (typeof BMAD_COLUMNS)[number];
-export const COLUMN_STATUS: Readonly<Record<BmadColumn, Status>> = {
-  backlog: 'queued',
-  'ready-for-dev': 'queued',
-  'in-progress': 'in_progress',
-  review: 'in_progress',
-  done: 'done',
-};
-
-export type AgentRole = 'sm' | 'dev' | 'qa' | 'pm' | 'architect';
-interface AgentSpec {
-  role: AgentRole;
-  name: string;
-  model: string;
-}
-// BMAD's persona names, so a dashboard fed by the simulator looks like one fed by a real project.
-const AGENTS: readonly AgentSpec[] = [
-  { role: 'sm', name: 'Bob (Scrum Master)', model: 'claude-haiku-4-5' },
-  { role: 'dev', name: 'Amelia (Developer)', model: 'claude-sonnet-4-5' },
-  { role: 'qa', name: 'Quinn (QA)', model: 'claude-sonnet-4-5' },
-  { role: 'pm', name: 'John (Product Manager)', model: 'claude-opus-4-1' },
-  { role: 'architect', name: 'Winston (Architect)', model: 'claude-opus-4-1' },
-];
-
-/** USD per million tokens. Approximate list prices: only the order of magnitude matters for a dashboard. */
-const PRICES: Readonly<Record<string, { input: number; output: number }>> = {
-  'claude-haiku-4-5': { input: 1, output: 5 },
-  'claude-sonnet-4-5': { input: 3, output: 15 },
-  'claude-opus-4-1': { input: 15, output: 75 },
-};
-
-export type WorkflowName = 'create-prd' | 'create-architecture' | 'create-epics-and-stories' | 'create-story' | 'dev-story' | 'code-review';
-const WORKFLOW_AGENT: Readonly<Record<WorkflowName, AgentRole>> = {
-  'create-prd': 'pm',
-  'create-architecture': 'architect',
-  'create-epics-and-stories': 'pm',
-  'create-story': 'sm',
-  'dev-story': 'dev',
-  'code-review': 'qa',
-};
-/** Which workflow moves a story out of its column. */
-const COLUMN_WORKFLOW: Readonly<Partial<Record<BmadColumn, WorkflowName>>> = {
-  backlog: 'create-story',
-  'ready-for-dev': 'dev-story',
-  'in-progress': 'dev-story',
-  review: 'code-review',
-};
-
-/** The modules whose data the simulator feeds, and therefore reports sync health for. */
-export const SIMULATED_MODULES: readonly Module[] = ['project', 'story', 'workflow', 'agent', 'cost'];
-
-const PROJECT_NAMES = ['Checkout Revamp', 'Mobile Onboarding', 'Billing Service', 'Search Relevance', 'Partner API', 'Admin Console', 'Data Export', 'Notifications Hub'];
-const EPIC_THEMES = ['Foundations', 'User Accounts', 'Payments', 'Reporting', 'Integrations', 'Performance', 'Accessibility', 'Observability'];
-const STORY_TITLES = [
-  'Sign-up with email verification',
-  'Password reset flow',
-  'Persist cart across sessions',
-  'Rate-limit public endpoints',
-  'CSV export of invoices',
-  'Audit log for admin actions',
-  'Retry failed webhooks',
-  'Dark mode for the dashboard',
-  'Paginate the orders list',
-  'Localise currency formatting',
-  'Health check endpoint',
-  'Feature flag for new checkout',
-];
-const BLOCK_REASONS = ['waiting for a product decision', 'test environment unavailable', 'depends on an unmerged story', 'acceptance criteria unclear'];
-const FAIL_REASONS = ['tests failed', 'context window exceeded', 'merge conflict', 'lint errors'];
-const CANCEL_REASONS = ['superseded by a re-plan', 'deprioritised in sprint planning'];
-
-interface Project {
-  id: string;
-  name: string;
-  status: Status;
-  dueAt: string;
-  /** Planning workflows still to run before stories exist. */
-  planning: WorkflowName[];
-  epicsPlanned: number;
-  epicsCreated: number;
-  storiesCreated: number;
-  storiesDone: number;
-  /** Stories not done yet; done ones are dropped so a long run keeps bounded state. */
-  stories: Map<string, Story>;
-  projectRunActive: boolean;
-}
-
-interface Story {
-  id: string;
-  projectId: string;
-  key: string;
-  title: string;
-  epic: string;
-  column: BmadColumn;
-  busy: boolean;
-  reviewRounds: number;
-}
-
-interface Run {
-  id: string;
-  name: WorkflowName;
-  agent: AgentSpec;
-  project: Project;
-  story: Story | undefined;
-  status: Status;
-  attempts: number;
-  workSteps: number;
-}
+// The simulator's vocabulary lives in sim-model.ts and its event shapes in sim-events.ts; re-exported for callers.
+export { BMAD_COLUMNS, type BmadColumn, type SimulatedEvent } from './sim-model.js';
 
 export interface SimulatorOptions {
   /** Makes every id of this run unique: lowercase letters and digits. */
@@ -156,13 +56,11 @@ export class BmadSimulator {
   private readonly targetProjects: number;
   private readonly maxActiveRuns: number;
   private readonly syncIntervalMs: number;
-  private readonly pending: SimulatedEvent[] = [];
+  private readonly events: SimulatedEventLog;
   private readonly projects: Project[] = [];
   private readonly runs: Run[] = [];
-  private eventCounter = 0;
   private projectCounter = 0;
   private runCounter = 0;
-  private costCounter = 0;
   private lastMs = 0;
   private lastSyncMs: number | undefined;
   private started = false;
@@ -176,23 +74,24 @@ export class BmadSimulator {
     this.targetProjects = opts.projects ?? 3;
     this.maxActiveRuns = opts.maxActiveRuns ?? 2 * this.targetProjects;
     this.syncIntervalMs = opts.syncIntervalMs ?? 30_000;
+    this.events = new SimulatedEventLog(this.runId, this.source, this.rng, () => this.lastMs);
   }
 
   /** The next `count` events of the stream, in id order. */
   next(count: number): SimulatedEvent[] {
     let idleSteps = 0;
-    while (this.pending.length < count) {
-      const before = this.pending.length;
+    while (this.events.pending.length < count) {
+      const before = this.events.pending.length;
       this.step();
       // Every step emits by construction; this guard turns a future logic slip into an error instead of a hang.
-      if (this.pending.length === before && ++idleSteps > 1000) throw new Error('the simulator stopped producing events');
+      if (this.events.pending.length === before && ++idleSteps > 1000) throw new Error('the simulator stopped producing events');
     }
-    return this.pending.splice(0, count);
+    return this.events.pending.splice(0, count);
   }
 
   /** How many events have been produced so far (handed out or pending). */
   get produced(): number {
-    return this.eventCounter;
+    return this.events.produced;
   }
 
   // ---------- scheduling ----------
@@ -202,13 +101,13 @@ export class BmadSimulator {
     if (!this.started) {
       this.started = true;
       for (const a of AGENTS) {
-        this.emit('agent.upserted', { type: 'agent', id: this.agentId(a) }, { name: a.name, type: a.role, ownerTeam: 'bmad-core' });
+        this.events.emit('agent.upserted', { type: 'agent', id: agentId(a) }, { name: a.name, type: a.role, ownerTeam: 'bmad-core' });
       }
     }
     if (this.lastSyncMs === undefined || now - this.lastSyncMs >= this.syncIntervalMs) {
       this.lastSyncMs = now;
       for (const module of SIMULATED_MODULES) {
-        this.emit('sync.reported', { type: 'sync', id: `${this.source}/${module}` }, { module, status: 'ok', expectedIntervalMs: this.syncIntervalMs });
+        this.events.emit('sync.reported', { type: 'sync', id: `${this.source}/${module}` }, { module, status: 'ok', expectedIntervalMs: this.syncIntervalMs });
       }
     }
     if (this.projects.length < this.targetProjects) return this.startProject();
@@ -255,11 +154,20 @@ export class BmadSimulator {
     if (candidates.length === 0) return false;
     const c = this.rng.pick(candidates);
     const agent = AGENTS.find((a) => a.role === WORKFLOW_AGENT[c.name])!;
-    const run: Run = { id: `sim-${this.runId}-wf${++this.runCounter}`, name: c.name, agent, project: c.project, story: c.story, status: 'queued', attempts: 1, workSteps: 0 };
+    const run: Run = {
+      id: `sim-${this.runId}-wf${++this.runCounter}`,
+      name: c.name,
+      agent,
+      project: c.project,
+      story: c.story,
+      status: 'queued',
+      attempts: 1,
+      workSteps: 0,
+    };
     if (c.story) c.story.busy = true;
     else c.project.projectRunActive = true;
     this.runs.push(run);
-    this.emit(
+    this.events.emit(
       'workflow.upserted',
       { type: 'workflow', id: run.id },
       {
@@ -267,7 +175,7 @@ export class BmadSimulator {
         status: 'queued',
         projectId: c.project.id,
         ...(c.story ? { storyId: c.story.id } : {}),
-        agentId: this.agentId(agent),
+        agentId: agentId(agent),
       },
       { correlationId: run.id },
     );
@@ -304,7 +212,7 @@ export class BmadSimulator {
 
   private work(run: Run): void {
     run.workSteps++;
-    this.emitCost(run);
+    this.events.cost(run);
   }
 
   private transition(run: Run, to: Status): void {
@@ -321,12 +229,12 @@ export class BmadSimulator {
               ? `retry ${run.attempts + 1}`
               : null;
     if (from === 'failed' && to === 'queued') run.attempts++;
-    if (from === 'in_progress' && (to === 'done' || to === 'failed')) this.emitCost(run);
+    if (from === 'in_progress' && (to === 'done' || to === 'failed')) this.events.cost(run);
     run.status = to;
-    this.emit(
+    this.events.emit(
       'workflow.transitioned',
       { type: 'workflow', id: run.id },
-      { from, to, actorId: this.agentId(run.agent), ...(reason ? { reason } : {}) },
+      { from, to, actorId: agentId(run.agent), ...(reason ? { reason } : {}) },
       { projectId: run.project.id, ...(run.story ? { storyId: run.story.id } : {}), correlationId: run.id },
     );
     if (to === 'in_progress') this.onStarted(run);
@@ -398,7 +306,7 @@ export class BmadSimulator {
       };
       project.stories.set(story.id, story);
       project.storiesCreated++;
-      this.emitStory(story, run);
+      this.events.story(story, run);
     }
   }
 
@@ -410,9 +318,14 @@ export class BmadSimulator {
     // which a bare status change would reset to the status's own column.
     if (from !== to) {
       this.assertTransition('story', from, to);
-      this.emit('story.status_changed', { type: 'story', id: story.id }, { from, to, actorId: this.agentId(run.agent), reason: `${run.name}: moved to ${column}` }, { projectId: story.projectId, correlationId: run.id });
+      this.events.emit(
+        'story.status_changed',
+        { type: 'story', id: story.id },
+        { from, to, actorId: agentId(run.agent), reason: `${run.name}: moved to ${column}` },
+        { projectId: story.projectId, correlationId: run.id },
+      );
     }
-    this.emitStory(story, run);
+    this.events.story(story, run);
   }
 
   private setProjectStatus(project: Project, to: Status): void {
@@ -427,75 +340,13 @@ export class BmadSimulator {
   // ---------- events ----------
 
   private emitProject(project: Project): void {
-    const total = Math.max(project.storiesCreated, project.epicsPlanned * 4);
     const atRisk = this.runs.some((r) => r.project === project && (r.status === 'blocked' || r.status === 'failed'));
-    this.emit(
-      'project.upserted',
-      { type: 'project', id: project.id },
-      {
-        name: project.name,
-        status: project.status,
-        progressPct: project.status === 'done' ? 100 : Math.round((project.storiesDone / total) * 1000) / 10,
-        dueAt: project.dueAt,
-        riskFlag: atRisk,
-      },
-    );
-  }
-
-  private emitStory(story: Story, run: Run): void {
-    this.emit(
-      'story.upserted',
-      { type: 'story', id: story.id },
-      { projectId: story.projectId, title: story.title, status: COLUMN_STATUS[story.column], kanbanColumn: story.column, epic: story.epic },
-      { correlationId: run.id },
-    );
-  }
-
-  private emitCost(run: Run): void {
-    const input = this.rng.int(2_000, run.name === 'dev-story' ? 60_000 : 20_000);
-    const output = this.rng.int(300, run.name === 'dev-story' ? 8_000 : 3_000);
-    const cacheRead = this.rng.chance(0.7) ? this.rng.int(5_000, 80_000) : 0;
-    const cacheWrite = this.rng.chance(0.3) ? this.rng.int(1_000, 20_000) : 0;
-    const price = PRICES[run.agent.model]!;
-    // Anthropic-style cache pricing: writes at 1.25x and reads at 0.1x the input price.
-    const usd = (input * price.input + output * price.output + cacheWrite * price.input * 1.25 + cacheRead * price.input * 0.1) / 1e6;
-    this.emit(
-      'cost.recorded',
-      { type: 'cost', id: `sim-${this.runId}-c${++this.costCounter}` },
-      {
-        amount: Math.round(usd * 1e6) / 1e6,
-        currency: 'USD',
-        model: run.agent.model,
-        tokens: { input, output, cacheWrite, cacheRead },
-        projectId: run.project.id,
-        workflowId: run.id,
-        agentId: this.agentId(run.agent),
-        ...(run.story ? { storyId: run.story.id } : {}),
-      },
-      { correlationId: run.id },
-    );
-  }
-
-  private emit(type: EventType, entity: { type: string; id: string }, payload: Record<string, unknown>, context: Partial<Pick<SimulatedEvent, 'projectId' | 'storyId' | 'correlationId'>> = {}): void {
-    this.pending.push({
-      id: `sim-${this.runId}-${String(++this.eventCounter).padStart(12, '0')}`,
-      source: this.source,
-      type,
-      occurredAt: new Date(this.lastMs).toISOString(),
-      entity,
-      ...context,
-      payload,
-    });
+    this.events.project(project, atRisk);
   }
 
   /** The injected clock, held non-decreasing so the id order and the occurredAt order never disagree. */
   private tick(): number {
     this.lastMs = Math.max(this.lastMs, this.clock.now().getTime());
     return this.lastMs;
-  }
-
-  private agentId(a: AgentSpec): string {
-    // Agents are the same personas in every run, so repeated runs update them instead of multiplying them.
-    return `sim-agent-${a.role}`;
   }
 }

@@ -152,7 +152,8 @@ async function postBatch(endpoint: string, o: RunOptions, batch: SimulatedEvent[
     const message = errorMessage(text);
     if (res.status === 429) {
       stats.throttled++;
-      if (++throttledInARow > (o.maxThrottleRetries ?? 30)) throw new SimulatorError(`${o.url} kept answering 429 (${message}) for ${throttledInARow} attempts; lower --rate`);
+      if (++throttledInARow > (o.maxThrottleRetries ?? 30))
+        throw new SimulatorError(`${o.url} kept answering 429 (${message}) for ${throttledInARow} attempts; lower --rate`);
       if (!(await sleep(retryAfterMs(res.headers.get('retry-after'), (o.clock ?? systemClock).now().getTime()), o.signal))) return false;
       continue;
     }

@@ -1,5 +1,15 @@
 import type { z } from 'zod';
-import { errorBodySchema } from '../../contracts/index.js';
+import {
+  API_BASE,
+  errorBodySchema,
+  fillPath,
+  queryString,
+  type EndpointBody,
+  type EndpointParams,
+  type EndpointQuery,
+  type EndpointResponse,
+  type EndpointSpec,
+} from '../../contracts/index.js';
 
 /** A failed API call, with the server's code and field errors when it gave them. */
 export class ApiError extends Error {
@@ -14,12 +24,10 @@ export class ApiError extends Error {
   }
 }
 
-const API = '/api/v1';
-
-async function request<T extends z.ZodType>(method: string, path: string, schema: T | null, body?: unknown): Promise<z.output<T>> {
+async function request<T extends z.ZodType>(method: string, base: string, path: string, schema: T | null, body?: unknown): Promise<z.output<T>> {
   let res: Response;
   try {
-    res = await fetch(`${API}${path}`, {
+    res = await fetch(`${base}${path}`, {
       method,
       credentials: 'same-origin',
       headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
@@ -42,22 +50,22 @@ async function request<T extends z.ZodType>(method: string, path: string, schema
   return parsed.data;
 }
 
-export const api = {
-  get: <T extends z.ZodType>(path: string, schema: T) => request('GET', path, schema),
-  post: <T extends z.ZodType>(path: string, body: unknown, schema: T | null) => request('POST', path, schema, body),
-  put: <T extends z.ZodType>(path: string, body: unknown, schema: T | null) => request('PUT', path, schema, body),
-  patch: <T extends z.ZodType>(path: string, body: unknown, schema: T | null) => request('PATCH', path, schema, body),
-  delete: <T extends z.ZodType>(path: string, schema: T | null) => request('DELETE', path, schema),
-};
+// [V]: not distributed, so a body that is a union (a discriminated union's input) stays one field of that union.
+type Field<K extends string, V, Optional extends boolean> = [V] extends [undefined] ? unknown : Optional extends true ? { [k in K]?: V } : { [k in K]: V };
 
-export function queryString(params: Record<string, string | number | undefined | null | readonly string[]>): string {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) {
-    if (v === undefined || v === null || v === '') continue;
-    if (Array.isArray(v)) {
-      if (v.length > 0) q.set(k, v.join(','));
-    } else q.set(k, String(v));
-  }
-  const s = q.toString();
-  return s ? `?${s}` : '';
+/** What a call to endpoint E takes: its path parameters and body when it declares them, its query (all optional). */
+export type CallInput<E> = Field<'params', EndpointParams<E>, false> & Field<'query', EndpointQuery<E>, true> & Field<'body', EndpointBody<E>, false>;
+
+/**
+ * Calls a catalogue endpoint: the URL is built from its declared path and query, the answer parsed with its declared
+ * response schema. The only way the web app talks to the REST API: no URL or parameter type is written by hand.
+ */
+export function call<E extends EndpointSpec>(
+  e: E,
+  ...args: object extends CallInput<E> ? [input?: CallInput<E>] : [input: CallInput<E>]
+): Promise<EndpointResponse<E>> {
+  const input = (args[0] ?? {}) as { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown };
+  const path = `${fillPath(e.path, input.params)}${queryString(input.query)}`;
+  const body = e.body ? input.body : e.method === 'GET' || e.method === 'DELETE' ? undefined : {};
+  return request(e.method, e.base ?? API_BASE, path, e.response, body) as Promise<EndpointResponse<E>>;
 }

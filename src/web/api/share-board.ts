@@ -30,6 +30,12 @@ export function shareBoard(previous: unknown, next: unknown): unknown {
   for (const c of prev.columns) for (const card of c.cards) old.set(card.id, card);
   return {
     ...board,
-    columns: board.columns.map((c) => ({ ...c, cards: c.cards.map((card) => { const o = old.get(card.id); return o && (o === card || sameStory(o, card)) ? o : card; }) })),
+    columns: board.columns.map((c) => ({
+      ...c,
+      cards: c.cards.map((card) => {
+        const o = old.get(card.id);
+        return o && (o === card || sameStory(o, card)) ? o : card;
+      }),
+    })),
   };
 }

@@ -38,6 +38,9 @@ const ROUTE_PAGES: Readonly<Record<string, readonly [() => Promise<unknown>, () 
 };
 const loadLogin = () => import('../pages/LoginPage.js');
 const LoginPage = lazy(loadLogin);
+/** Not in PAGES: the viewer is large and only this page needs it, so it is never prefetched. */
+const loadApiReference = () => import('../pages/api-reference/ApiReferencePage.js');
+const ApiReferencePage = lazy(loadApiReference);
 
 /**
  * Starts loading the code of the page in the address bar at once, in parallel with the session check, instead of after
@@ -45,7 +48,7 @@ const LoginPage = lazy(loadLogin);
  */
 export function preloadRoute(pathname: string): void {
   const [, first = '', id] = pathname.split('/');
-  const load = first === 'login' ? loadLogin : (ROUTE_PAGES[first]?.[id ? 1 : 0] ?? PAGES.notFound);
+  const load = first === 'login' ? loadLogin : first === 'api-reference' ? loadApiReference : (ROUTE_PAGES[first]?.[id ? 1 : 0] ?? PAGES.notFound);
   void load().catch(() => undefined);
 }
 const WorkflowsPage = lazy(PAGES.workflows);
@@ -102,6 +105,7 @@ function SignedIn() {
                 <Route path="documents" element={<DocumentsPage />} />
                 <Route path="documents/:id" element={<DocumentPage />} />
                 <Route path="settings/*" element={<SettingsPage />} />
+                <Route path="api-reference" element={<ApiReferencePage />} />
                 <Route path="*" element={<NotFoundPage />} />
               </Routes>
             </PageFrame>

@@ -1,8 +1,8 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type ReactNode } from 'react';
 import { NavLink, useLocation, useNavigate } from 'react-router';
-import type { Me } from '../../contracts/index.js';
-import { api } from '../api/http.js';
+import { API, type Me } from '../../contracts/index.js';
+import { call } from '../api/http.js';
 import { queries } from '../api/queries.js';
 import { ConnectionIndicator } from '../components/ConnectionIndicator.js';
 import { NotificationBell } from '../components/NotificationBell.js';
@@ -39,7 +39,7 @@ function UserMenu({ me }: { me: Me }) {
   const qc = useQueryClient();
   const navigate = useNavigate();
   const logout = useMutation({
-    mutationFn: () => api.post('/auth/logout', {}, null),
+    mutationFn: () => call(API.auth.logout),
     onSettled: () => {
       qc.clear();
       void navigate('/login', { replace: true });
@@ -53,6 +53,13 @@ function UserMenu({ me }: { me: Me }) {
           {me.role}
         </span>
       </span>
+      <NavLink
+        to="/api-reference"
+        className="text-muted underline-offset-2 hover:text-fg hover:underline"
+        title="API reference: every endpoint, who may call it, its schemas"
+      >
+        API
+      </NavLink>
       <button type="button" onClick={() => logout.mutate()} className="rounded border border-border px-2 py-1 hover:bg-surface-2">
         Sign out
       </button>
@@ -73,7 +80,11 @@ function DemoBadge() {
   const ws = useQuery(queries.workspace());
   if (!ws.data?.demo) return null;
   return (
-    <span className="rounded bg-warn-bg px-2 py-0.5 text-xs font-semibold text-warn" title="Simulated data from the demo generator; start the server with --no-demo to turn it off" data-testid="demo-badge">
+    <span
+      className="rounded bg-warn-bg px-2 py-0.5 text-xs font-semibold text-warn"
+      title="Simulated data from the demo generator; start the server with --no-demo to turn it off"
+      data-testid="demo-badge"
+    >
       Demo data
     </span>
   );
@@ -85,7 +96,10 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
   useEffect(() => setMenuOpen(false), [location.pathname]);
   return (
     <div className="min-h-screen">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-surface focus:px-3 focus:py-2">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-surface focus:px-3 focus:py-2"
+      >
         Skip to content
       </a>
       <header className="border-b border-border bg-surface">
@@ -95,7 +109,11 @@ export function AppShell({ me, children }: { me: Me; children: ReactNode }) {
             BMAD Ops
           </NavLink>
           <DemoBadge />
-          <nav id="main-nav" aria-label="Main" className={`${menuOpen ? 'flex' : 'hidden'} order-last w-full flex-col gap-1 md:order-none md:flex md:w-auto md:flex-row`}>
+          <nav
+            id="main-nav"
+            aria-label="Main"
+            className={`${menuOpen ? 'flex' : 'hidden'} order-last w-full flex-col gap-1 md:order-none md:flex md:w-auto md:flex-row`}
+          >
             {NAV.filter((item) => !item.managersOnly || me.role === 'manager').map((item) => (
               <NavLink
                 key={item.to}

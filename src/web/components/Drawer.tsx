@@ -7,7 +7,19 @@ import { trapTab } from './focus-trap.js';
  * the URL, decides whether it is open), and focus goes back to what opened it, or to the page's main landmark when
  * that is gone.
  */
-export function Drawer({ title, onClose, returnFocus, testId, children }: { title: string; onClose: () => void; returnFocus: HTMLElement | null; testId?: string; children: ReactNode }) {
+export function Drawer({
+  title,
+  onClose,
+  returnFocus,
+  testId,
+  children,
+}: {
+  title: string;
+  onClose: () => void;
+  returnFocus: HTMLElement | null;
+  testId?: string;
+  children: ReactNode;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   const closeButton = useRef<HTMLButtonElement>(null);
   const titleId = useId();

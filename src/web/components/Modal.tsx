@@ -74,11 +74,7 @@ export function ConfirmDialog({
   return (
     <Modal title={title} onClose={onClose} testId="confirm-dialog">
       <div className="space-y-2 text-sm">{children}</div>
-      {error && (
-        <FormAlert>
-          {error}
-        </FormAlert>
-      )}
+      {error && <FormAlert>{error}</FormAlert>}
       <ModalActions>
         <button type="button" onClick={onClose} className={buttonClass.secondary} data-autofocus>
           Cancel

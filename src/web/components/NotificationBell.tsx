@@ -1,16 +1,27 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { unreadCountSchema, type AlertNotification } from '../../contracts/index.js';
-import { alertsKeys, notificationQueries } from '../api/alerts-queries.js';
-import { api } from '../api/http.js';
+import { API, type AlertNotification } from '../../contracts/index.js';
+import { notificationQueries } from '../api/alerts-queries.js';
+import { call } from '../api/http.js';
+import { alertsKeys } from '../api/query-keys.js';
 import { Drawer } from './Drawer.js';
 import { RelativeTime } from './RelativeTime.js';
 import { Empty, ErrorState, Loading } from './states.js';
 
 function BellIcon() {
   return (
-    <svg aria-hidden="true" viewBox="0 0 24 24" width="18" height="18" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+    <svg
+      aria-hidden="true"
+      viewBox="0 0 24 24"
+      width="18"
+      height="18"
+      fill="none"
+      stroke="currentColor"
+      strokeWidth="2"
+      strokeLinecap="round"
+      strokeLinejoin="round"
+    >
       <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9" />
       <path d="M10.3 21a1.94 1.94 0 0 0 3.4 0" />
     </svg>
@@ -28,7 +39,12 @@ function NotificationItem({ n, onRead }: { n: AlertNotification; onRead: (id: st
   const link = linkOf(n);
   const fired = n.kind === 'fired';
   return (
-    <li data-testid="notification" data-kind={n.kind} data-read={n.read} className={`rounded-md border px-3 py-2 ${n.read ? 'border-border' : 'border-accent bg-surface-2'}`}>
+    <li
+      data-testid="notification"
+      data-kind={n.kind}
+      data-read={n.read}
+      className={`rounded-md border px-3 py-2 ${n.read ? 'border-border' : 'border-accent bg-surface-2'}`}
+    >
       <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
         <span className="min-w-0 font-semibold wrap-anywhere">
           {!n.read && <span className="sr-only">Unread: </span>}
@@ -71,7 +87,12 @@ function NotificationList({ onRead }: { onRead: (ids: string[] | 'all') => void 
         ))}
       </ul>
       {list.hasNextPage && (
-        <button type="button" onClick={() => void list.fetchNextPage()} disabled={list.isFetchingNextPage} className="rounded border border-border px-3 py-1.5 text-sm hover:bg-surface-2">
+        <button
+          type="button"
+          onClick={() => void list.fetchNextPage()}
+          disabled={list.isFetchingNextPage}
+          className="rounded border border-border px-3 py-1.5 text-sm hover:bg-surface-2"
+        >
           {list.isFetchingNextPage ? 'Loading…' : 'Show older'}
         </button>
       )}
@@ -89,7 +110,7 @@ export function NotificationBell() {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   const markRead = useMutation({
-    mutationFn: (ids: string[] | 'all') => api.post('/alerts/notifications/read', ids === 'all' ? { all: true } : { ids }, unreadCountSchema),
+    mutationFn: (ids: string[] | 'all') => call(API.alerts.markRead, { body: ids === 'all' ? { all: true } : { ids } }),
     onSuccess: (r) => qc.setQueryData(alertsKeys.unread, r),
     onSettled: () => qc.invalidateQueries({ queryKey: alertsKeys.list }),
   });
@@ -109,7 +130,10 @@ export function NotificationBell() {
       >
         <BellIcon />
         {count > 0 && (
-          <span aria-hidden="true" className="absolute -top-1.5 -right-1.5 min-w-5 rounded-full bg-danger px-1 text-center text-xs leading-5 font-semibold text-surface">
+          <span
+            aria-hidden="true"
+            className="absolute -top-1.5 -right-1.5 min-w-5 rounded-full bg-danger px-1 text-center text-xs leading-5 font-semibold text-surface"
+          >
             {count > 99 ? '99+' : count}
           </span>
         )}
@@ -120,7 +144,12 @@ export function NotificationBell() {
             <span className="text-sm text-muted" role="status">
               {count === 0 ? 'All read' : `${count} unread`}
             </span>
-            <button type="button" onClick={() => markRead.mutate('all')} disabled={count === 0 || markRead.isPending} className="rounded border border-border px-3 py-1.5 text-sm hover:bg-surface-2 disabled:opacity-60">
+            <button
+              type="button"
+              onClick={() => markRead.mutate('all')}
+              disabled={count === 0 || markRead.isPending}
+              className="rounded border border-border px-3 py-1.5 text-sm hover:bg-surface-2 disabled:opacity-60"
+            >
               Mark all as read
             </button>
           </div>

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
-import { authProvidersSchema, oidcErrorCodeSchema, type OidcErrorCode } from '../../contracts/index.js';
-import { api } from '../api/http.js';
+import { API, oidcErrorCodeSchema, type OidcErrorCode } from '../../contracts/index.js';
+import { call } from '../api/http.js';
+import { keys } from '../api/query-keys.js';
 
 /** What the server's `/login?error=<code>` means, in words; the provider's own text never reaches the page. */
 const MESSAGES: Record<OidcErrorCode, string> = {
@@ -29,7 +30,7 @@ const sameSitePath = (next: string | null) => (next && next.startsWith('/') && !
  * go to the provider and come back.
  */
 export function ProviderSignIn({ next }: { next: string | null }) {
-  const providers = useQuery({ queryKey: ['auth-providers'], queryFn: () => api.get('/auth/providers', authProvidersSchema), staleTime: 300_000, retry: false });
+  const providers = useQuery({ queryKey: keys.authProviders, queryFn: () => call(API.auth.providers), staleTime: 300_000, retry: false });
   const oidc = providers.data?.oidc;
   if (!oidc) return null;
   const path = sameSitePath(next);

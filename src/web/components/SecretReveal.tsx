@@ -33,7 +33,12 @@ export function SecretReveal({ label, value, testId }: { label: string; value: s
           spellCheck={false}
           className="min-w-0 flex-1 rounded border border-border bg-bg px-3 py-2 font-mono text-sm"
         />
-        <button type="button" onClick={() => void copy()} className="shrink-0 rounded border border-border bg-surface px-3 py-2 text-sm font-semibold hover:bg-surface-2" autoFocus>
+        <button
+          type="button"
+          onClick={() => void copy()}
+          className="shrink-0 rounded border border-border bg-surface px-3 py-2 text-sm font-semibold hover:bg-surface-2"
+          autoFocus
+        >
           Copy
         </button>
       </div>

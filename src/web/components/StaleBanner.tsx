@@ -47,8 +47,8 @@ export function StaleBanner({ modules }: { modules: Topic[] }) {
     <div role="status" aria-live="polite" data-testid="stale-banner" className="mb-4 rounded-md border border-warn bg-warn-bg px-4 py-3 text-sm text-warn">
       {connection ? (
         <p>
-          <strong>Live updates paused — data may be out of date.</strong>{' '}
-          {modules.map((m) => MODULE_LABEL[m]).join(', ')} {modules.length > 1 ? 'are' : 'is'} stale
+          <strong>Live updates paused — data may be out of date.</strong> {modules.map((m) => MODULE_LABEL[m]).join(', ')} {modules.length > 1 ? 'are' : 'is'}{' '}
+          stale
           {connection.since !== null && (
             <>
               {' '}

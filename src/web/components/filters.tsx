@@ -5,19 +5,20 @@ import { statusLabel } from './StatusBadge.js';
 
 /** Reads and writes list filters in the URL, so a filtered view can be reloaded and shared. */
 export function readStatuses(params: URLSearchParams, allowed: readonly Status[] = STATUSES): Status[] {
-  return (params.get('status') ?? '')
-    .split(',')
-    .filter((s): s is Status => (allowed as readonly string[]).includes(s));
+  return (params.get('status') ?? '').split(',').filter((s): s is Status => (allowed as readonly string[]).includes(s));
 }
 
-export function StatusFilter({ value, onChange, options }: { value: Status[]; onChange: (v: Status[]) => void; options: readonly Status[] }) {
+export function StatusFilter({ value, onChange, options }: { value: readonly Status[]; onChange: (v: Status[]) => void; options: readonly Status[] }) {
   return (
     <fieldset className="flex flex-wrap items-center gap-1.5" data-testid="status-filter">
       <legend className="sr-only">Status</legend>
       {options.map((s) => {
         const on = value.includes(s);
         return (
-          <label key={s} className={`cursor-pointer rounded-full border px-2.5 py-1 text-xs ${on ? 'border-accent bg-accent text-accent-fg' : 'border-border bg-surface text-fg hover:bg-surface-2'}`}>
+          <label
+            key={s}
+            className={`cursor-pointer rounded-full border px-2.5 py-1 text-xs ${on ? 'border-accent bg-accent text-accent-fg' : 'border-border bg-surface text-fg hover:bg-surface-2'}`}
+          >
             <input
               type="checkbox"
               className="sr-only"
@@ -85,7 +86,10 @@ export function updateParams(params: URLSearchParams, patch: Record<string, stri
  */
 export function useParamSetter({ replace = false }: { replace?: boolean } = {}) {
   const [, setParams] = useSearchParams();
-  return useCallback((patch: Record<string, string | undefined>) => setParams(updateParams(new URLSearchParams(window.location.search), patch), { replace }), [setParams, replace]);
+  return useCallback(
+    (patch: Record<string, string | undefined>) => setParams(updateParams(new URLSearchParams(window.location.search), patch), { replace }),
+    [setParams, replace],
+  );
 }
 
 export function Pager({ page, pageSize, total, onPage }: { page: number; pageSize: number; total: number; onPage: (p: number) => void }) {

@@ -1,7 +1,13 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { analyticsUpdatedMessageSchema, statusUpdatedMessageSchema, type AnalyticsUpdatedMessage, type EventMessage, type StatusUpdatedMessage, type Topic } from '../../contracts/index.js';
-import { alertKeysFor } from '../api/alerts-queries.js';
-import { keys } from '../api/queries.js';
+import {
+  analyticsUpdatedMessageSchema,
+  statusUpdatedMessageSchema,
+  type AnalyticsUpdatedMessage,
+  type EventMessage,
+  type StatusUpdatedMessage,
+  type Topic,
+} from '../../contracts/index.js';
+import { alertKeysFor, keys } from '../api/query-keys.js';
 import { RealtimeClient, type SocketLike } from '../realtime/realtime-client.js';
 import { flashStore } from './flash.js';
 import { LiveStore } from './live-store.js';

@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { meSchema, PASSWORD_MIN_LENGTH, type Me } from '../../contracts/index.js';
-import { ApiError, api } from '../api/http.js';
-import { keys } from '../api/queries.js';
+import { API, PASSWORD_MIN_LENGTH, type Me } from '../../contracts/index.js';
+import { ApiError, call } from '../api/http.js';
+import { keys } from '../api/query-keys.js';
 import { AuthCard } from '../components/AuthCard.js';
 import { FormAlert } from '../components/FormAlert.js';
 
@@ -17,7 +17,7 @@ export default function ChangePasswordPage({ me }: { me: Me }) {
   const [repeat, setRepeat] = useState('');
   const [mismatch, setMismatch] = useState(false);
   const change = useMutation({
-    mutationFn: () => api.post('/auth/me/password', { currentPassword: current, newPassword: next }, meSchema),
+    mutationFn: () => call(API.auth.changePassword, { body: { currentPassword: current, newPassword: next } }),
     onSuccess: (user) => qc.setQueryData(keys.me, user),
   });
   const submit = (e: FormEvent) => {
@@ -26,26 +26,43 @@ export default function ChangePasswordPage({ me }: { me: Me }) {
     if (next === repeat) change.mutate();
   };
   const error = change.error instanceof ApiError ? change.error : change.error ? new ApiError(0, 'unknown', 'the password could not be changed') : null;
-  const fieldMessage = error && error.fields.length > 0 ? error.fields.map((f) => `${f.path === 'body.currentPassword' ? 'Current password' : 'New password'} ${f.message}.`).join(' ') : undefined;
+  const fieldMessage =
+    error && error.fields.length > 0
+      ? error.fields.map((f) => `${f.path === 'body.currentPassword' ? 'Current password' : 'New password'} ${f.message}.`).join(' ')
+      : undefined;
   return (
     <AuthCard id="change-password-title" title="Choose your password" onSubmit={submit}>
       <p className="text-sm text-muted">
         <span className="block break-words font-medium text-fg">{me.email}</span> was given a password someone else has seen. Choose your own to continue.
       </p>
-      {(error || mismatch) && (
-        <FormAlert>
-          {mismatch ? 'The two new passwords differ.' : (fieldMessage ?? error?.message)}
-        </FormAlert>
-      )}
+      {(error || mismatch) && <FormAlert>{mismatch ? 'The two new passwords differ.' : (fieldMessage ?? error?.message)}</FormAlert>}
       <input type="email" name="email" autoComplete="username" value={me.email} readOnly hidden />
       <label className="block text-sm">
         <span className="mb-1 block font-medium">Current password</span>
-        <input type="password" name="current-password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} className="w-full rounded border border-border bg-bg px-3 py-2" />
+        <input
+          type="password"
+          name="current-password"
+          autoComplete="current-password"
+          required
+          value={current}
+          onChange={(e) => setCurrent(e.target.value)}
+          className="w-full rounded border border-border bg-bg px-3 py-2"
+        />
       </label>
       <div>
         <label className="block text-sm">
           <span className="mb-1 block font-medium">New password</span>
-          <input type="password" name="new-password" autoComplete="new-password" required minLength={PASSWORD_MIN_LENGTH} value={next} onChange={(e) => setNext(e.target.value)} className="w-full rounded border border-border bg-bg px-3 py-2" aria-describedby="new-password-hint" />
+          <input
+            type="password"
+            name="new-password"
+            autoComplete="new-password"
+            required
+            minLength={PASSWORD_MIN_LENGTH}
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+            className="w-full rounded border border-border bg-bg px-3 py-2"
+            aria-describedby="new-password-hint"
+          />
         </label>
         <p id="new-password-hint" className="mt-1 text-xs text-muted">
           At least {PASSWORD_MIN_LENGTH} characters. Your other sessions are signed out.
@@ -53,7 +70,15 @@ export default function ChangePasswordPage({ me }: { me: Me }) {
       </div>
       <label className="block text-sm">
         <span className="mb-1 block font-medium">New password again</span>
-        <input type="password" name="repeat-password" autoComplete="new-password" required value={repeat} onChange={(e) => setRepeat(e.target.value)} className="w-full rounded border border-border bg-bg px-3 py-2" />
+        <input
+          type="password"
+          name="repeat-password"
+          autoComplete="new-password"
+          required
+          value={repeat}
+          onChange={(e) => setRepeat(e.target.value)}
+          className="w-full rounded border border-border bg-bg px-3 py-2"
+        />
       </label>
       <button type="submit" disabled={change.isPending} className="w-full rounded bg-accent px-3 py-2 font-semibold text-accent-fg disabled:opacity-60">
         {change.isPending ? 'Saving…' : 'Save and continue'}

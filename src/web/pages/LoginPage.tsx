@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { loginResponseSchema } from '../../contracts/index.js';
-import { ApiError, api } from '../api/http.js';
-import { keys } from '../api/queries.js';
+import { API } from '../../contracts/index.js';
+import { ApiError, call } from '../api/http.js';
+import { keys } from '../api/query-keys.js';
 import { AuthCard } from '../components/AuthCard.js';
 import { ProviderSignIn, providerErrorMessage } from '../components/ProviderSignIn.js';
 import { FormAlert } from '../components/FormAlert.js';
@@ -18,7 +18,7 @@ export default function LoginPage() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const login = useMutation({
-    mutationFn: () => api.post('/auth/login', { email, password }, loginResponseSchema),
+    mutationFn: () => call(API.auth.login, { body: { email, password } }),
     onSuccess: (res) => {
       qc.setQueryData(keys.me, res.user);
       void navigate(safeNext(params.get('next')), { replace: true });
@@ -33,16 +33,8 @@ export default function LoginPage() {
   const providerError = error ? null : providerErrorMessage(params.get('error'));
   return (
     <AuthCard id="login-title" title="Sign in to BMAD Ops" onSubmit={submit}>
-      {error && (
-        <FormAlert>
-          {error.code === 'invalid_credentials' ? 'Email or password is wrong.' : error.message}
-        </FormAlert>
-      )}
-      {providerError && (
-        <FormAlert>
-          {providerError}
-        </FormAlert>
-      )}
+      {error && <FormAlert>{error.code === 'invalid_credentials' ? 'Email or password is wrong.' : error.message}</FormAlert>}
+      {providerError && <FormAlert>{providerError}</FormAlert>}
       <ProviderSignIn next={params.get('next')} />
       <label className="block text-sm">
         <span className="mb-1 block font-medium">Email</span>

@@ -6,7 +6,11 @@ export default function NotFoundPage() {
     <section>
       <PageHeader title="Page not found" />
       <p className="text-muted">
-        Nothing lives at this address. <Link to="/workflows" className="text-accent underline">Go to workflows</Link>.
+        Nothing lives at this address.{' '}
+        <Link to="/workflows" className="text-accent underline">
+          Go to workflows
+        </Link>
+        .
       </p>
     </section>
   );

@@ -166,11 +166,14 @@ export class RealtimeClient {
     const socket = this.opts.createSocket(this.opts.url);
     this.socket = socket;
     // An attempt swallowed by a dead path would otherwise wait forever: nothing else watches it before welcome.
-    this.connectTimer = this.setTimer(() => {
-      if (this.socket !== socket) return;
-      this.abandon(socket);
-      this.scheduleReconnect('connect timeout');
-    }, this.opts.connectTimeoutMs ?? Math.min(10_000, Math.max(2_000, 2 * this.heartbeatIntervalMs)));
+    this.connectTimer = this.setTimer(
+      () => {
+        if (this.socket !== socket) return;
+        this.abandon(socket);
+        this.scheduleReconnect('connect timeout');
+      },
+      this.opts.connectTimeoutMs ?? Math.min(10_000, Math.max(2_000, 2 * this.heartbeatIntervalMs)),
+    );
     socket.onopen = () => {
       if (token !== undefined) this.send({ type: 'auth', token });
     };

@@ -1,8 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useState } from 'react';
-import { meSchema, type Me } from '../../contracts/index.js';
-import { api } from '../api/http.js';
-import { keys } from '../api/queries.js';
+import { API, type Me } from '../../contracts/index.js';
+import { call } from '../api/http.js';
+import { keys } from '../api/query-keys.js';
 import { applyTheme, isThemePref, storedThemePref, type ThemePref } from './theme.js';
 
 /**
@@ -31,7 +31,7 @@ export function useTheme(me: Me | undefined) {
   }, [pref]);
 
   const save = useMutation({
-    mutationFn: (theme: ThemePref) => api.put('/auth/me/preferences', { theme }, meSchema),
+    mutationFn: (theme: ThemePref) => call(API.auth.setPreferences, { body: { theme } }),
     onSuccess: (updated) => qc.setQueryData(keys.me, updated),
   });
 

@@ -25,7 +25,9 @@ export function workspaceEvents() {
     ['s-7', 'Saved cards', 'done', 'Epic 1: Cart', 'u-ada'],
     ['s-8', 'Legacy coupon codes', 'canceled', null, 'u-linus'],
   ];
-  stories.forEach(([id, title, status, epic, owner], i) => events.push(storyUpserted(id, 'p-checkout', { title, status, epic, ownerId: owner }, o(200 - i * 10))));
+  stories.forEach(([id, title, status, epic, owner], i) =>
+    events.push(storyUpserted(id, 'p-checkout', { title, status, epic, ownerId: owner }, o(200 - i * 10))),
+  );
   events.push(storyUpserted('s-20', 'p-billing', { title: 'CSV export of invoices', status: 'in_progress', ownerId: 'u-linus' }, o(90)));
   const runs: [string, string, string, string, string | null, string[]][] = [
     ['w-1', 'create-story 1.1', 'a-sm', 'u-ada', 's-1', ['in_progress', 'done']],
@@ -40,7 +42,15 @@ export function workspaceEvents() {
     events.push(workflowUpserted(id, { name, agentId: agent, ownerId: owner, storyId: story, projectId: 'p-checkout', status: 'queued' }, o(start)));
     let from = 'queued';
     path.forEach((to, k) => {
-      events.push(workflowTransitioned(id, from, to, { occurredAt: ago(start - 5 * (k + 1)) }, { actorId: agent, reason: to === 'blocked' ? 'waiting for the payments sandbox' : to === 'failed' ? 'tests failed: 3 of 41' : null }));
+      events.push(
+        workflowTransitioned(
+          id,
+          from,
+          to,
+          { occurredAt: ago(start - 5 * (k + 1)) },
+          { actorId: agent, reason: to === 'blocked' ? 'waiting for the payments sandbox' : to === 'failed' ? 'tests failed: 3 of 41' : null },
+        ),
+      );
       from = to;
     });
   });

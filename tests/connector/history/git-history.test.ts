@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { directorySchema, lineageResponseSchema, flowResponseSchema, flowSourcesResponseSchema, storyDetailSchema, syncStatusSchema, transitionListSchema, type StoryDetail } from '../../../src/contracts/index.js';
+import {
+  directorySchema,
+  lineageResponseSchema,
+  flowResponseSchema,
+  flowSourcesResponseSchema,
+  storyDetailSchema,
+  syncStatusSchema,
+  transitionListSchema,
+  type StoryDetail,
+} from '../../../src/contracts/index.js';
 import { ids } from '../../../src/server/connector/bmad/to-events.js';
 import { eventsRepository } from '../../../src/server/modules/events/events.repository.js';
 import { GitRepo, IMPL, MARCO, PRIYA, SPRINT, sprint, story } from '../../support/git-repo.js';
@@ -23,15 +32,23 @@ const AT = {
 function buildRepo(): { repo: GitRepo; hashes: Record<keyof typeof AT, string> } {
   const repo = new GitRepo();
   repo.write({ '_bmad/_config/manifest.yaml': 'installation:\n  version: 6.0.1\n', '_bmad/bmm/config.yaml': 'project_name: Ledger\n' });
-  const s = (a: string, b: string) => sprint({ 'epic-1': a === 'done' && b === 'done' ? 'done' : 'in-progress', '1-1-login': a, '1-2-signup': b, 'epic-1-retrospective': 'optional' });
+  const s = (a: string, b: string) =>
+    sprint({ 'epic-1': a === 'done' && b === 'done' ? 'done' : 'in-progress', '1-1-login': a, '1-2-signup': b, 'epic-1-retrospective': 'optional' });
   const hashes = {
     c1: repo.commit('plan the sprint', AT.c1, PRIYA, { [SPRINT]: s('backlog', 'backlog') }),
-    c2: repo.commit('create story 1.1', AT.c2, MARCO, { [SPRINT]: s('ready-for-dev', 'backlog'), [`${IMPL}/1-1-login.md`]: story('1.1', 'Login', 'ready-for-dev') }),
+    c2: repo.commit('create story 1.1', AT.c2, MARCO, {
+      [SPRINT]: s('ready-for-dev', 'backlog'),
+      [`${IMPL}/1-1-login.md`]: story('1.1', 'Login', 'ready-for-dev'),
+    }),
     c3: repo.commit('start 1.1', AT.c3, MARCO, { [SPRINT]: s('in-progress', 'backlog'), [`${IMPL}/1-1-login.md`]: story('1.1', 'Login', 'in-progress') }),
     c4: repo.commit('1.1 ready for review', AT.c4, MARCO, { [SPRINT]: s('review', 'backlog'), [`${IMPL}/1-1-login.md`]: story('1.1', 'Login', 'review') }),
     c5: repo.commit('review: changes requested', AT.c5, PRIYA, { [SPRINT]: s('in-progress', 'backlog') }),
     c6: repo.commit('1.1 fixed', AT.c6, MARCO, { [SPRINT]: s('review', 'backlog') }),
-    c7: repo.commit('review: approved; create 1.2', AT.c7, PRIYA, { [SPRINT]: s('done', 'ready-for-dev'), [`${IMPL}/1-1-login.md`]: story('1.1', 'Login', 'done'), [`${IMPL}/1-2-signup.md`]: story('1.2', 'Signup', 'ready-for-dev') }),
+    c7: repo.commit('review: approved; create 1.2', AT.c7, PRIYA, {
+      [SPRINT]: s('done', 'ready-for-dev'),
+      [`${IMPL}/1-1-login.md`]: story('1.1', 'Login', 'done'),
+      [`${IMPL}/1-2-signup.md`]: story('1.2', 'Signup', 'ready-for-dev'),
+    }),
   };
   return { repo, hashes };
 }
@@ -69,14 +86,24 @@ describe('git history: a project shows its real history from the first start', (
       ['in-progress', 'review', AT.c6, 'person:marco@example.com', 'commit', hashes.c6],
       ['review', 'done', AT.c7, 'person:priya@example.com', 'commit', hashes.c7],
     ]);
-    expect(d.history.map((h) => h.commit?.subject)).toEqual(['plan the sprint', 'create story 1.1', 'start 1.1', '1.1 ready for review', 'review: changes requested', '1.1 fixed', 'review: approved; create 1.2']);
+    expect(d.history.map((h) => h.commit?.subject)).toEqual([
+      'plan the sprint',
+      'create story 1.1',
+      'start 1.1',
+      '1.1 ready for review',
+      'review: changes requested',
+      '1.1 fixed',
+      'review: approved; create 1.2',
+    ]);
     // The story's own "since" is the time it reached its status, not the time the server read it.
     expect(d.story.statusSince).toBe(AT.c7);
     const dir = directorySchema.parse(await (await t.get('/api/v1/directory')).json());
-    expect(dir.people).toEqual(expect.arrayContaining([
-      { id: 'person:priya@example.com', displayName: 'Priya Shah', email: 'priya@example.com' },
-      { id: 'person:marco@example.com', displayName: 'Marco Diaz', email: 'marco@example.com' },
-    ]));
+    expect(dir.people).toEqual(
+      expect.arrayContaining([
+        { id: 'person:priya@example.com', displayName: 'Priya Shah', email: 'priya@example.com' },
+        { id: 'person:marco@example.com', displayName: 'Marco Diaz', email: 'marco@example.com' },
+      ]),
+    );
   });
 
   it('workflow runs start and end when the story did: development from in-progress to review, review to done or back (rework)', async () => {
@@ -110,7 +137,10 @@ describe('git history: a project shows its real history from the first start', (
     // dev-story c3→c4 = 50 h; code-review c4→c5 = 21 h; dev-story c5→c6 = 30 h; code-review c6→c7 = 18 h.
     expect(byDay).toEqual({ '2026-09-05': 50, '2026-09-06': 21, '2026-09-07': 30, '2026-09-08': 18 });
     const rework = trends.series.find((s) => s.kpi === 'rework_rate')!;
-    expect(Object.fromEntries(rework.points.filter((p) => p.value !== null).map((p) => [p.start.slice(0, 10), p.value]))).toEqual({ '2026-09-06': 1, '2026-09-08': 0 });
+    expect(Object.fromEntries(rework.points.filter((p) => p.value !== null).map((p) => [p.start.slice(0, 10), p.value]))).toEqual({
+      '2026-09-06': 1,
+      '2026-09-08': 0,
+    });
     const ref = cycle.points.find((p) => p.start.startsWith('2026-09-05'))!.lineageRef!;
     const lineage = lineageResponseSchema.parse(await (await t.get(`/api/v1/analytics/lineage/${encodeURIComponent(ref)}`)).json());
     expect(lineage.events.map((i) => [i.occurredAt, i.commit?.hash]).sort()).toEqual([
@@ -143,7 +173,9 @@ describe('git history: a project shows its real history from the first start', (
       ['Login', 'done', AT.c7, hashes.c7],
     ]);
     const cfdSrc = flowSourcesResponseSchema.parse(
-      await (await t.get(`/api/v1/projects/${encodeURIComponent(projectId)}/flow/sources?kind=cfd&start=2026-09-05T00:00:00Z&end=2026-09-06T00:00:00Z&column=review`)).json(),
+      await (
+        await t.get(`/api/v1/projects/${encodeURIComponent(projectId)}/flow/sources?kind=cfd&start=2026-09-05T00:00:00Z&end=2026-09-06T00:00:00Z&column=review`)
+      ).json(),
     );
     expect(cfdSrc.items.map((i) => [i.storyId, i.occurredAt])).toEqual([[storyId, AT.c4]]);
   });
@@ -153,7 +185,9 @@ describe('git history: a project shows its real history from the first start', (
     expect(bad.status).toBe(422);
     const fields = ((await bad.json()) as { error: { fields: { path: string }[] } }).error.fields.map((f) => f.path).sort();
     expect(fields).toEqual(['bucket', 'tz']);
-    expect((await t.get(`/api/v1/projects/${encodeURIComponent(projectId)}/flow/sources?kind=burndown&start=2026-09-05T00:00:00Z&end=2026-09-04T00:00:00Z`)).status).toBe(422);
+    expect(
+      (await t.get(`/api/v1/projects/${encodeURIComponent(projectId)}/flow/sources?kind=burndown&start=2026-09-05T00:00:00Z&end=2026-09-04T00:00:00Z`)).status,
+    ).toBe(422);
     expect((await t.get('/api/v1/projects/nope/flow')).status).toBe(404);
   });
 
@@ -164,7 +198,12 @@ describe('git history: a project shows its real history from the first start', (
     });
     await connector.sync();
     const d = await detail(t, ids.story('ledger', '1-2-signup'));
-    expect(d.history.at(-1)).toMatchObject({ fromColumn: 'ready-for-dev', toColumn: 'in-progress', occurredAt: '2026-09-09T09:00:00.000Z', commit: { hash: c8 } });
+    expect(d.history.at(-1)).toMatchObject({
+      fromColumn: 'ready-for-dev',
+      toColumn: 'in-progress',
+      occurredAt: '2026-09-09T09:00:00.000Z',
+      commit: { hash: c8 },
+    });
     const before = await eventsRepository.headEventId(t.server.core.db.read);
     const dataDir = t.dataDir;
     await t.server.close();
@@ -187,7 +226,14 @@ describe('git history: a project shows its real history from the first start', (
     const c9 = repo.commit('1.2 ready for review', later, MARCO);
     await connector.sync();
     const history = (await detail(t, id)).history;
-    expect(history.filter((h) => h.toColumn === 'review')).toEqual([expect.objectContaining({ occurredAt: seen.occurredAt, seenIn: 'commit', commit: expect.objectContaining({ hash: c9 }), actorId: 'person:marco@example.com' })]);
+    expect(history.filter((h) => h.toColumn === 'review')).toEqual([
+      expect.objectContaining({
+        occurredAt: seen.occurredAt,
+        seenIn: 'commit',
+        commit: expect.objectContaining({ hash: c9 }),
+        actorId: 'person:marco@example.com',
+      }),
+    ]);
   });
 
   it('rewritten history (an amended commit) does not double a transition: it links to the rewritten commit', async () => {
@@ -196,7 +242,10 @@ describe('git history: a project shows its real history from the first start', (
     const when = repo.git(['log', '-1', '--format=%aI']).trim();
     // A rewrite is committed later than what it rewrites (the author date is kept).
     const rewrittenAt = new Date(Date.parse(repo.git(['log', '-1', '--format=%cI']).trim()) + 60_000).toISOString();
-    repo.git(['-c', 'user.name=Marco Diaz', '-c', 'user.email=marco@example.com', 'commit', '-q', '--amend', '-m', '1.2: ready for review (reworded)'], { GIT_COMMITTER_DATE: rewrittenAt, GIT_AUTHOR_DATE: when });
+    repo.git(['-c', 'user.name=Marco Diaz', '-c', 'user.email=marco@example.com', 'commit', '-q', '--amend', '-m', '1.2: ready for review (reworded)'], {
+      GIT_COMMITTER_DATE: rewrittenAt,
+      GIT_AUTHOR_DATE: when,
+    });
     const amended = repo.head();
     await connector.sync();
     const after = (await detail(t, ids.story('ledger', '1-2-signup'))).history;
@@ -282,7 +331,10 @@ describe('git history: what a repository cannot give is said, and the connector 
     const f2 = repo.commit('feature: review', '2026-09-03T09:00:00Z', MARCO, { [SPRINT]: sprint({ 'epic-1': 'in-progress', '1-1-login': 'review' }) });
     repo.git(['checkout', '-q', 'main']);
     repo.commit('main: unrelated', '2026-09-02T12:00:00Z', PRIYA, { 'README.md': 'y\n' });
-    repo.git(['-c', 'user.name=Priya Shah', '-c', 'user.email=priya@example.com', 'merge', '-q', '--no-ff', 'feature', '-m', 'merge feature'], { GIT_AUTHOR_DATE: '2026-09-04T09:00:00Z', GIT_COMMITTER_DATE: '2026-09-04T09:00:00Z' });
+    repo.git(['-c', 'user.name=Priya Shah', '-c', 'user.email=priya@example.com', 'merge', '-q', '--no-ff', 'feature', '-m', 'merge feature'], {
+      GIT_AUTHOR_DATE: '2026-09-04T09:00:00Z',
+      GIT_COMMITTER_DATE: '2026-09-04T09:00:00Z',
+    });
     const t = await startTestServer({ config: { bmad: { projects: [repo.dir] } } });
     try {
       const d = await detail(t, ids.story(repo.dir.split('/').at(-1)!, '1-1-login'));
@@ -312,7 +364,7 @@ describe('git history: what a repository cannot give is said, and the connector 
   });
 });
 
-describe('git history of today\'s layouts', () => {
+describe("git history of today's layouts", () => {
   it('v6.12 Build specs: a Build Auto halt is blocked time on the build run, and shows in the time-blocked KPI', async () => {
     const repo = new GitRepo();
     const specFile = `${IMPL}/spec-3-2-digest.md`;
@@ -342,7 +394,11 @@ describe('git history of today\'s layouts', () => {
       const steps = transitionListSchema.parse(await (await t.get(`/api/v1/workflows/${encodeURIComponent(build.id)}/transitions`)).json()).items;
       expect(steps.map((x) => x.toStatus)).toEqual(['in_progress', 'blocked', 'in_progress', 'done']);
       await until(async () => {
-        const r = (await (await t.get('/api/v1/analytics/agents/trends?agentIds=bmad-agent-dev&kpis=time_blocked&start=2026-10-01T00:00:00Z&end=2026-10-05T00:00:00Z&bucket=day')).json()) as { series: { points: { start: string; value: number | null }[] }[] };
+        const r = (await (
+          await t.get(
+            '/api/v1/analytics/agents/trends?agentIds=bmad-agent-dev&kpis=time_blocked&start=2026-10-01T00:00:00Z&end=2026-10-05T00:00:00Z&bucket=day',
+          )
+        ).json()) as { series: { points: { start: string; value: number | null }[] }[] };
         return r.series[0]?.points.find((p) => p.start.startsWith('2026-10-03'))?.value === 18;
       }, 'eighteen hours blocked, counted on the day it ended');
     } finally {
@@ -379,7 +435,7 @@ describe('git history of today\'s layouts', () => {
       await t.close();
     }
   });
-  it('a project migrated with `bmad migrate method` keeps its history: the v6 transitions, then the plan file\'s', async () => {
+  it("a project migrated with `bmad migrate method` keeps its history: the v6 transitions, then the plan file's", async () => {
     const repo = new GitRepo();
     const base = '_bmad-output/initiative-ledger';
     repo.write({ '_bmad/_config/manifest.yaml': 'installation:\n  version: 6.2.0\n', '_bmad/bmm/config.yaml': 'project_name: Ledger\n' });

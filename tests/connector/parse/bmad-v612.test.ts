@@ -16,7 +16,8 @@ const spec = (fm: Record<string, string | string[]>, body = '') =>
 describe('BMAD v6.11 / v6.12 projects', () => {
   it('config: TOML layers merge over each other (config.toml → config.user.toml → custom/), before bmm/config.yaml', async () => {
     const root = await project({
-      '_bmad/config.toml': '[core]\nproject_name = "From Toml"\noutput_folder = "{project-root}/out"\n\n[modules.bmm]\nimplementation_artifacts = "{project-root}/out/impl"\n',
+      '_bmad/config.toml':
+        '[core]\nproject_name = "From Toml"\noutput_folder = "{project-root}/out"\n\n[modules.bmm]\nimplementation_artifacts = "{project-root}/out/impl"\n',
       '_bmad/config.user.toml': '[core]\nuser_name = "Alex"\n',
       '_bmad/custom/config.toml': '[core]\nproject_name = "Team Name"\n',
       '_bmad/bmm/config.yaml': 'project_name: From Yaml\nplanning_artifacts: "{project-root}/out/plan"\n',
@@ -46,8 +47,17 @@ describe('BMAD v6.11 / v6.12 projects', () => {
     const root = await project({
       '_bmad/bmm/config.yaml': 'project_name: Digest\n',
       [`${IMPL}/sprint-status.yaml`]: 'development_status:\n  epic-3: in-progress\n  3-2-digest-delivery: review\n  3-3-unsubscribe: in-progress\n',
-      [`${IMPL}/spec-3-2-weekly-digest-delivery.md`]: spec({ title: 'Weekly digest delivery', type: 'feature', status: 'done', baseline_commit: 'abc1234', deferred: ['{summary: "Retry cap for the mailer", severity: medium}'] }),
-      [`${IMPL}/spec-3-3-unsubscribe.md`]: spec({ title: 'Unsubscribe', status: 'blocked' }, '\n## Auto Run Result\n\nStatus: halted\nBlocking condition: needs a product decision\n'),
+      [`${IMPL}/spec-3-2-weekly-digest-delivery.md`]: spec({
+        title: 'Weekly digest delivery',
+        type: 'feature',
+        status: 'done',
+        baseline_commit: 'abc1234',
+        deferred: ['{summary: "Retry cap for the mailer", severity: medium}'],
+      }),
+      [`${IMPL}/spec-3-3-unsubscribe.md`]: spec(
+        { title: 'Unsubscribe', status: 'blocked' },
+        '\n## Auto Run Result\n\nStatus: halted\nBlocking condition: needs a product decision\n',
+      ),
       [`${IMPL}/spec-gh-47-dark-mode.md`]: spec({ title: 'Dark mode', status: 'in-review' }),
     });
     const snap = await scanBmadProject(root);
@@ -58,7 +68,9 @@ describe('BMAD v6.11 / v6.12 projects', () => {
       ['sprint-status', 'review'],
       ['spec', 'done'],
     ]);
-    expect(byKey['3-2-digest-delivery']!.deferred).toEqual([{ summary: 'Retry cap for the mailer', severity: 'medium', file: null, origin: 'deferred by spec-3-2-weekly-digest-delivery.md' }]);
+    expect(byKey['3-2-digest-delivery']!.deferred).toEqual([
+      { summary: 'Retry cap for the mailer', severity: 'medium', file: null, origin: 'deferred by spec-3-2-weekly-digest-delivery.md' },
+    ]);
     // Build Auto halted: blocked, although sprint-status (which Build Auto never touches) still says in-progress.
     expect(byKey['3-3-unsubscribe']).toMatchObject({ column: 'blocked', status: 'blocked', sourceStatus: 'blocked' });
     // An untracked spec is a story of its own; `in-review` is BMAD's review.
@@ -77,14 +89,17 @@ describe('BMAD v6.11 / v6.12 projects', () => {
     const snap = await scanBmadProject(root);
     const drift = snap.findings.filter((f) => f.kind === 'status_drift');
     expect(drift).toHaveLength(1);
-    expect(drift[0]!.message).toBe('Story 1-1-login: sprint-status.yaml says "done", 1-1-login.md says "review", spec-1-1-login.md says "in-progress" (the board follows sprint-status.yaml)');
+    expect(drift[0]!.message).toBe(
+      'Story 1-1-login: sprint-status.yaml says "done", 1-1-login.md says "review", spec-1-1-login.md says "in-progress" (the board follows sprint-status.yaml)',
+    );
     expect(drift[0]).toMatchObject({ storyKey: '1-1-login', expected: 'done', actual: 'review', file: `${IMPL}/1-1-login.md`, line: 3 });
   });
 
   it('an epic or a retrospective marked done while stories of the epic are not is a finding (BMAD-METHOD #2341, #2852)', async () => {
     const root = await project({
       '_bmad/bmm/config.yaml': 'project_name: Epics\n',
-      [`${IMPL}/sprint-status.yaml`]: 'development_status:\n  epic-1: done\n  1-1-a: done\n  1-2-b: review\n  epic-1-retrospective: done\n  epic-2: in-progress\n  2-1-c: done\n',
+      [`${IMPL}/sprint-status.yaml`]:
+        'development_status:\n  epic-1: done\n  1-1-a: done\n  1-2-b: review\n  epic-1-retrospective: done\n  epic-2: in-progress\n  2-1-c: done\n',
       [`${IMPL}/epic-1-retro-2026-05-01.md`]: '---\nepic: 1\nverdict: rejected\n---\n# Retro\n',
     });
     const snap = await scanBmadProject(root);
@@ -114,7 +129,8 @@ describe('BMAD v6.11 / v6.12 projects', () => {
         '    priority: high',
         '',
       ].join('\n'),
-      [`${IMPL}/deferred-work.md`]: '# Deferred work\n\n## Deferred from: code review of 1-1-a.md (2026-05-03)\n\n- Cache the token lookup\n- source_spec: `spec-1-1-a.md`\n  summary: Add a retry cap for the resume loop\n  severity: low\n\n## Deferred from: live-sidecar image pull fix\n\n- Pin the image digest\n',
+      [`${IMPL}/deferred-work.md`]:
+        '# Deferred work\n\n## Deferred from: code review of 1-1-a.md (2026-05-03)\n\n- Cache the token lookup\n- source_spec: `spec-1-1-a.md`\n  summary: Add a retry cap for the resume loop\n  severity: low\n\n## Deferred from: live-sidecar image pull fix\n\n- Pin the image digest\n',
       [`${PLAN}/implementation-readiness.md`]: '# Implementation readiness\n\n## Gate\n\n**FAIL** — two epics have no acceptance criteria\n',
       [`${PLAN}/prds/prd-notes-2026-04-01/prd.md`]: '---\ntitle: Notes PRD\nstatus: final\nupdated: 2026-04-02\n---\n# Notes PRD\n',
       [`${PLAN}/prds/prd-notes-2026-05-10/prd.md`]: '---\ntitle: Notes PRD v2\nstatus: draft\nupdated: 2026-05-11\n---\n# Notes PRD v2\n',
@@ -122,7 +138,14 @@ describe('BMAD v6.11 / v6.12 projects', () => {
     });
     const snap = await scanBmadProject(root);
     expect(snap.actionItems).toEqual([
-      { id: 'epic-1-retro-item-1-checklist', epic: '1', action: 'Add error handling to the review checklist', owner: 'Charlie', status: 'open', ref: 'epic-1-retro-2026-05-01.md' },
+      {
+        id: 'epic-1-retro-item-1-checklist',
+        epic: '1',
+        action: 'Add error handling to the review checklist',
+        owner: 'Charlie',
+        status: 'open',
+        ref: 'epic-1-retro-2026-05-01.md',
+      },
       { id: null, epic: 'D', action: 'Renumber the migration notes', owner: 'Dana', status: 'done', ref: null },
     ]);
     expect(snap.readiness).toMatchObject({ gate: 'FAIL', file: `${PLAN}/implementation-readiness.md` });
@@ -191,11 +214,20 @@ describe('BMAD v6.11 / v6.12 projects', () => {
 
   it('agents by BMAD version: Bob and Quinn until 6.3, Amelia after; v4 has James; 6.11 develops with Build', () => {
     const old = personasFor('v6', '6.0.1');
-    expect([old.create.name, old.dev.name, old.review.name, old.names.dev]).toEqual(['Bob (Scrum Master)', 'Amelia (Developer)', 'Amelia (Developer)', 'dev-story']);
+    expect([old.create.name, old.dev.name, old.review.name, old.names.dev]).toEqual([
+      'Bob (Scrum Master)',
+      'Amelia (Developer)',
+      'Amelia (Developer)',
+      'dev-story',
+    ]);
     const mid = personasFor('v6', '6.5.0');
     expect([mid.create.name, mid.names.dev]).toEqual(['Amelia (Developer)', 'dev-story']);
     const now = personasFor('v6', '6.12.0');
-    expect([now.create.name, now.names.dev, now.all.map((a) => a.type)]).toEqual(['Amelia (Developer)', 'build', ['analyst', 'pm', 'architect', 'ux-designer', 'dev']]);
+    expect([now.create.name, now.names.dev, now.all.map((a) => a.type)]).toEqual([
+      'Amelia (Developer)',
+      'build',
+      ['analyst', 'pm', 'architect', 'ux-designer', 'dev'],
+    ]);
     const v4 = personasFor('v4', null);
     expect([v4.create.name, v4.dev.name, v4.review.name]).toEqual(['Bob (Scrum Master)', 'James (Full Stack Developer)', 'Quinn (QA)']);
   });
@@ -205,7 +237,8 @@ describe('the unreleased initiative / ticket tree', () => {
   const tree = (): Record<string, string> => ({
     '_bmad/config.toml': '[core]\nproject_name = "Tickets"\n',
     '_bmad-output/initiative-launch/initiative-launch.md': '---\ntype: initiative\ntitle: Launch\n---\n# Launch\n',
-    '_bmad-output/initiative-launch/tickets.toml': '[[epic]]\nid = 2\nslug = "payments"\ntitle = "Payments"\n\n[[epic]]\nid = 1\nslug = "accounts"\ntitle = "Accounts"\nafter = [{ epic = 2, needs = "billing ids" }]\n',
+    '_bmad-output/initiative-launch/tickets.toml':
+      '[[epic]]\nid = 2\nslug = "payments"\ntitle = "Payments"\n\n[[epic]]\nid = 1\nslug = "accounts"\ntitle = "Accounts"\nafter = [{ epic = 2, needs = "billing ids" }]\n',
     '_bmad-output/initiative-launch/epic-accounts/epic-accounts.md': '---\ntype: epic\nstatus: in-progress\n---\n# Accounts\n',
     '_bmad-output/initiative-launch/epic-accounts/tickets.toml': [
       '[[entry]]\nid = 3\ntype = "story"\ntitle = "Sign up"\nv6_key = "1-1-sign-up"',
@@ -363,7 +396,8 @@ describe('real projects: patterns seen in public BMAD repositories', () => {
   it('a sprint-status.yaml that is not valid YAML (committed conflict markers) still gives the lines that read as key: status', async () => {
     const root = await project({
       '_bmad/bmm/config.yaml': 'project_name: Conflict\n',
-      [`${IMPL}/sprint-status.yaml`]: 'last_updated: 2031-01-10 (pass 2: all green)\ndevelopment_status:\n  epic-1: in-progress\n  1-1-a: done\n<<<<<<< Updated upstream\n  1-2-b: review\n=======\n  1-2-b: in-progress\n>>>>>>> Stashed changes\n',
+      [`${IMPL}/sprint-status.yaml`]:
+        'last_updated: 2031-01-10 (pass 2: all green)\ndevelopment_status:\n  epic-1: in-progress\n  1-1-a: done\n<<<<<<< Updated upstream\n  1-2-b: review\n=======\n  1-2-b: in-progress\n>>>>>>> Stashed changes\n',
     });
     const snap = await scanBmadProject(root);
     expect(snap.errors).toEqual([expect.objectContaining({ kind: 'parse_error', file: `${IMPL}/sprint-status.yaml` })]);

@@ -50,7 +50,11 @@ describe('ParseCache', () => {
     roots.push(root);
     const cache = new ParseCache();
     await scanBmadProject(root, { cache });
-    await touchWrite(root, '_bmad/bmm/config.yaml', `${V6_CONFIG}implementation_artifacts: "{project-root}/work"\n`.replace(/^implementation_artifacts: .*_bmad-output.*\n/m, ''));
+    await touchWrite(
+      root,
+      '_bmad/bmm/config.yaml',
+      `${V6_CONFIG}implementation_artifacts: "{project-root}/work"\n`.replace(/^implementation_artifacts: .*_bmad-output.*\n/m, ''),
+    );
     const snap = await scanBmadProject(root, { cache });
     expect(snap.reparsedFiles).toContain('_bmad/bmm/config.yaml');
     expect(snap.sprintStatusFile).toBe('work/sprint-status.yaml');
@@ -65,7 +69,12 @@ describe('ParseCache', () => {
       for (let s = 1; s <= 20; s += 1) {
         const key = `${e}-${s}-story-number-${s}-of-epic-${e}`;
         lines.push(`  ${key}: ${['backlog', 'ready-for-dev', 'in-progress', 'review', 'done'][s % 5]}`);
-        files[`${IMPL}/${key}.md`] = v6Story(`${e}.${s}`, `Story number ${s} of epic ${e}`, ['backlog', 'ready-for-dev', 'in-progress', 'review', 'done'][s % 5]!, '\n- src/a.ts\n'.repeat(20));
+        files[`${IMPL}/${key}.md`] = v6Story(
+          `${e}.${s}`,
+          `Story number ${s} of epic ${e}`,
+          ['backlog', 'ready-for-dev', 'in-progress', 'review', 'done'][s % 5]!,
+          '\n- src/a.ts\n'.repeat(20),
+        );
       }
     }
     files[`${IMPL}/sprint-status.yaml`] = `${lines.join('\n')}\n`;

@@ -50,12 +50,21 @@ describe('documents', () => {
       'docs/guide.md',
     ]);
     expect(byPath.get('_bmad-output/planning-artifacts/prd.md')).toMatchObject({ title: 'Todo PRD', mimeType: 'text/markdown', kind: 'prd', storyKey: null });
-    expect(byPath.get('_bmad-output/planning-artifacts/notes.txt')).toMatchObject({ mimeType: 'text/plain', title: 'notes.txt', sizeBytes: 12, checksum: sha('plain notes\n') });
+    expect(byPath.get('_bmad-output/planning-artifacts/notes.txt')).toMatchObject({
+      mimeType: 'text/plain',
+      title: 'notes.txt',
+      sizeBytes: 12,
+      checksum: sha('plain notes\n'),
+    });
     expect(byPath.get('_bmad-output/planning-artifacts/data.json')?.mimeType).toBe('application/json');
     expect(byPath.get('_bmad-output/planning-artifacts/diagram.png')?.mimeType).toBe('image/png');
     expect(byPath.get('_bmad-output/planning-artifacts/blob.bin')?.mimeType).toBe('application/octet-stream');
     expect(byPath.get('_bmad-output/implementation-artifacts/sprint-status.yaml')).toMatchObject({ mimeType: 'application/yaml', kind: 'sprint-status' });
-    expect(byPath.get('_bmad-output/implementation-artifacts/1-2-account-management.md')).toMatchObject({ kind: 'story', storyKey: '1-2-account-management', title: 'Story 1.2: Account Management' });
+    expect(byPath.get('_bmad-output/implementation-artifacts/1-2-account-management.md')).toMatchObject({
+      kind: 'story',
+      storyKey: '1-2-account-management',
+      title: 'Story 1.2: Account Management',
+    });
     expect(byPath.get('_bmad-output/implementation-artifacts/epic-1-retro-2025-06-01.md')?.kind).toBe('retrospective');
     expect(byPath.get('docs/guide.md')).toMatchObject({ title: 'guide.md', kind: 'other' });
     const video = byPath.get('_bmad-output/planning-artifacts/recording.mp4')!;
@@ -72,7 +81,13 @@ describe('documents', () => {
     roots.push(root);
     const snap = await scanBmadProject(root);
     expect(snap.stories.find((s) => s.key === '2-1-personality-system')).toMatchObject({
-      file: null, title: 'Personality System Deluxe', epicKey: '2', column: 'backlog', status: 'queued', tasksDone: null, agentModel: null,
+      file: null,
+      title: 'Personality System Deluxe',
+      epicKey: '2',
+      column: 'backlog',
+      status: 'queued',
+      tasksDone: null,
+      agentModel: null,
     });
     const sprintMtime = snap.documents.find((d) => d.kind === 'sprint-status')!.mtimeMs;
     expect(snap.stories.find((s) => s.key === '2-1-personality-system')!.mtimeMs).toBe(sprintMtime);

@@ -140,6 +140,7 @@ export function v6Files(): Record<string, string> {
     '_bmad-output/implementation-artifacts/sprint-status.yaml': SPRINT_STATUS,
     '_bmad-output/implementation-artifacts/1-1-user-authentication.md': v6Story('1.1', 'User Authentication', 'done'),
     '_bmad-output/implementation-artifacts/1-2-account-management.md': v6Story('1.2', 'Account Management', 'review'),
-    '_bmad-output/planning-artifacts/epics.md': '# Epics\n\n## Epic 1: Accounts\n\n### Story 1.1: User Authentication\n\n## Epic 2: Personality\n\n### Story 2.1: Personality System Deluxe\n',
+    '_bmad-output/planning-artifacts/epics.md':
+      '# Epics\n\n## Epic 1: Accounts\n\n### Story 1.1: User Authentication\n\n## Epic 2: Personality\n\n### Story 2.1: Personality System Deluxe\n',
   };
 }

@@ -21,7 +21,8 @@ describe('layout detection', () => {
 
   it('v6 with custom artifact folders in config.yaml', async () => {
     const root = await project({
-      '_bmad/bmm/config.yaml': 'project_name: Custom\nplanning_artifacts: "{project-root}/plans"\nimplementation_artifacts: "{project-root}/work/impl"\noutput_folder: "{project-root}/out"\n',
+      '_bmad/bmm/config.yaml':
+        'project_name: Custom\nplanning_artifacts: "{project-root}/plans"\nimplementation_artifacts: "{project-root}/work/impl"\noutput_folder: "{project-root}/out"\n',
       'work/impl/sprint-status.yaml': 'development_status:\n  epic-1: in-progress\n  1-1-hello: in-progress\n',
       'work/impl/1-1-hello.md': v6Story('1.1', 'Hello', 'in-progress'),
       'plans/prd.md': '---\nstepsCompleted: [1, 2]\n---\n# PRD\n',
@@ -34,9 +35,11 @@ describe('layout detection', () => {
 
   it('v6.7+: `_bmad/config.toml` alone is enough; spec files with YAML front matter are stories', async () => {
     const root = await project({
-      '_bmad/config.toml': '[core]\nproject_name = "Spec Shop"\noutput_folder = "{project-root}/_bmad-output"\n\n[modules.bmm]\nimplementation_artifacts = "{project-root}/_bmad-output/implementation-artifacts"\n',
+      '_bmad/config.toml':
+        '[core]\nproject_name = "Spec Shop"\noutput_folder = "{project-root}/_bmad-output"\n\n[modules.bmm]\nimplementation_artifacts = "{project-root}/_bmad-output/implementation-artifacts"\n',
       '_bmad/_config/manifest.yaml': 'installation:\n  version: 6.7.0\n',
-      '_bmad-output/implementation-artifacts/spec-dark-mode.md': '---\ntitle: Dark mode\nstatus: in-review\n---\n\n# Dark mode\n\n## Tasks\n\n- [x] tokens\n- [ ] toggle\n',
+      '_bmad-output/implementation-artifacts/spec-dark-mode.md':
+        '---\ntitle: Dark mode\nstatus: in-review\n---\n\n# Dark mode\n\n## Tasks\n\n- [x] tokens\n- [ ] toggle\n',
       '_bmad-output/implementation-artifacts/spec-export.md': '---\nstatus: draft\n---\n\n# Export to CSV\n',
     });
     const snap = await scanBmadProject(root);
@@ -57,13 +60,17 @@ describe('layout detection', () => {
       'docs/sprint-artifacts/1-1-user-authentication.context.xml': '<story-context/>',
       'docs/sprint-artifacts/tech-spec-epic-1.md': '# Tech Spec: Epic 1\n',
       'docs/prd.md': '# PRD\n\n## Epic 1: Accounts\n',
-      'docs/bmm-workflow-status.yaml': 'workflow_status:\n  product-brief: docs/product-brief.md\n  prd: docs/prd.md\n  create-architecture: required\n  create-ux-design: skipped\n',
+      'docs/bmm-workflow-status.yaml':
+        'workflow_status:\n  product-brief: docs/product-brief.md\n  prd: docs/prd.md\n  create-architecture: required\n  create-ux-design: skipped\n',
       'docs/product-brief.md': '# Brief\n',
     });
     const snap = await scanBmadProject(root);
     expect(snap.layout).toBe('v6-alpha-dotbmad');
     expect(snap.sprintStatusFile).toBe('docs/sprint-artifacts/sprint-status.yaml');
-    expect(snap.stories.find((s) => s.key === '1-1-user-authentication')).toMatchObject({ file: 'docs/sprint-artifacts/1-1-user-authentication.md', status: 'done' });
+    expect(snap.stories.find((s) => s.key === '1-1-user-authentication')).toMatchObject({
+      file: 'docs/sprint-artifacts/1-1-user-authentication.md',
+      status: 'done',
+    });
     expect(snap.epics.find((e) => e.key === '1')).toMatchObject({ key: '1', title: 'Accounts', sourceStatus: 'in-progress' });
     const kinds = Object.fromEntries(snap.documents.map((d) => [d.path, [d.kind, d.storyKey]]));
     expect(kinds['docs/sprint-artifacts/1-1-user-authentication.context.xml']).toEqual(['story-context', '1-1-user-authentication']);
@@ -116,7 +123,8 @@ describe('layout detection', () => {
 
   it('v4 `.bmad-core/core-config.yaml`: devStoryLocation, ## Status blocks, slug-named stories, QA gates', async () => {
     const root = await project({
-      '.bmad-core/core-config.yaml': 'devStoryLocation: docs/stories\nqa:\n  qaLocation: docs/qa\nprd:\n  prdFile: docs/prd.md\narchitecture:\n  architectureFile: docs/architecture.md\n',
+      '.bmad-core/core-config.yaml':
+        'devStoryLocation: docs/stories\nqa:\n  qaLocation: docs/qa\nprd:\n  prdFile: docs/prd.md\narchitecture:\n  architectureFile: docs/architecture.md\n',
       'docs/prd.md': '# Shop PRD\n\n## Epic 1 Foundation & Core Infrastructure\n\n## Epic 2: Checkout\n',
       'docs/architecture.md': '# Architecture\n',
       'docs/stories/1.1.story.md': v4Story('1.1', 'Project Setup', 'Done'),
@@ -135,13 +143,18 @@ describe('layout detection', () => {
       { key: '1', title: 'Foundation & Core Infrastructure', sourceStatus: null },
       { key: '2', title: 'Checkout', sourceStatus: null },
     ]);
-    expect(snap.documents.find((d) => d.path === 'docs/qa/gates/1.1-project-setup.yml')).toMatchObject({ kind: 'qa-gate', storyKey: '1.1', mimeType: 'application/yaml' });
+    expect(snap.documents.find((d) => d.path === 'docs/qa/gates/1.1-project-setup.yml')).toMatchObject({
+      kind: 'qa-gate',
+      storyKey: '1.1',
+      mimeType: 'application/yaml',
+    });
     expect(snap.planning.map((p) => p.workflow).sort()).toEqual(['create-architecture', 'create-prd']);
   });
 
   it('v4 sharded PRD and architecture: the index is the artifact, shards are documents of the same kind', async () => {
     const root = await project({
-      '.bmad-core/core-config.yaml': 'devStoryLocation: docs/stories\nprd:\n  prdSharded: true\n  prdShardedLocation: docs/prd\narchitecture:\n  architectureShardedLocation: docs/architecture\n',
+      '.bmad-core/core-config.yaml':
+        'devStoryLocation: docs/stories\nprd:\n  prdSharded: true\n  prdShardedLocation: docs/prd\narchitecture:\n  architectureShardedLocation: docs/architecture\n',
       'docs/prd/index.md': '# Shop PRD\n',
       'docs/prd/epic-1-foundation.md': '# Epic 1 Foundation\n',
       'docs/architecture/index.md': '# Shop Architecture\n',
@@ -170,7 +183,11 @@ describe('layout detection', () => {
     expect(snap.layout).toBe('v6');
     expect(snap.projectName).toBe('Streakly');
     expect(snap.errors).toEqual([]);
-    expect(snap.epics.map((e) => [e.key, e.sourceStatus])).toEqual([['1', 'done'], ['2', 'in-progress'], ['3', 'backlog']]);
+    expect(snap.epics.map((e) => [e.key, e.sourceStatus])).toEqual([
+      ['1', 'done'],
+      ['2', 'in-progress'],
+      ['3', 'backlog'],
+    ]);
     expect(snap.stories.filter((s) => s.file !== null)).toHaveLength(12);
     const columns = new Set(snap.stories.map((s) => s.column));
     for (const c of ['backlog', 'ready-for-dev', 'in-progress', 'review', 'done', 'awaiting-operator']) expect(columns).toContain(c);
@@ -222,7 +239,11 @@ describe('layout detection', () => {
       ['story-file', 'review'],
       ['spec', 'done'],
     ]);
-    expect([delivery.baselineCommit, delivery.deferred.map((d) => d.severity), delivery.reviewFindings]).toEqual(['51d7e3b', ['medium'], { open: 1, resolved: 0, deferred: 1, decisions: 1 }]);
+    expect([delivery.baselineCommit, delivery.deferred.map((d) => d.severity), delivery.reviewFindings]).toEqual([
+      '51d7e3b',
+      ['medium'],
+      { open: 1, resolved: 0, deferred: 1, decisions: 1 },
+    ]);
     expect(snap.actionItems.map((a) => [a.owner, a.status])).toEqual([
       ['Dana', 'open'],
       ['Omar', 'done'],
@@ -235,6 +256,9 @@ describe('layout detection', () => {
       ['3', 'queued', null],
     ]);
     // The newest PRD run is still a draft: that run is in progress; the final October run stays an earlier version.
-    expect(snap.planning.find((p) => p.workflow === 'create-prd')).toMatchObject({ file: '_bmad-output/planning-artifacts/prds/prd-digest-2026-11-12/prd.md', complete: false });
+    expect(snap.planning.find((p) => p.workflow === 'create-prd')).toMatchObject({
+      file: '_bmad-output/planning-artifacts/prds/prd-digest-2026-11-12/prd.md',
+      complete: false,
+    });
   });
 });

@@ -34,7 +34,10 @@ describe('malformed files are reported with file and line; the rest of the proje
   });
 
   it('a duplicate key in sprint-status.yaml is an error at that line', async () => {
-    const root = await project({ ...v6Files(), [SPRINT]: 'development_status:\n  epic-1: backlog\n  1-1-user-authentication: done\n  1-1-user-authentication: review\n' });
+    const root = await project({
+      ...v6Files(),
+      [SPRINT]: 'development_status:\n  epic-1: backlog\n  1-1-user-authentication: done\n  1-1-user-authentication: review\n',
+    });
     const snap = await scanBmadProject(root);
     expect(snap.errors).toEqual([expect.objectContaining({ file: SPRINT, line: 4 })]);
   });

@@ -89,7 +89,10 @@ describe('unknown values in story files (no sprint-status.yaml)', () => {
     });
     try {
       const snap = await scanBmadProject(root);
-      expect(snap.stories.map((s) => [s.key, s.column, s.status])).toEqual([['1.1', 'Waiting For QA', 'queued'], ['1.2', 'Done', 'done']]);
+      expect(snap.stories.map((s) => [s.key, s.column, s.status])).toEqual([
+        ['1.1', 'Waiting For QA', 'queued'],
+        ['1.2', 'Done', 'done'],
+      ]);
       expect(snap.findings).toEqual([
         expect.objectContaining({ kind: 'unknown_status', file: 'docs/stories/1.1.story.md', line: 5, storyKey: '1.1', actual: 'Waiting For QA' }),
       ]);

@@ -74,15 +74,25 @@ describe('story file parsing', () => {
   });
 
   it('epic and story headings (v6 "## Epic 1: Title", v4 "## Epic 1 Title", "### Story 1.2: Title")', () => {
-    const md = parseMarkdown('# Epics\n\n## Epic List\n\n## Epic 1: Accounts\n\n### Story 1.2: Sign In\n\n## Epic 2 Billing & Plans\n\n### Story 2.1a: Hotfix\n');
-    expect(md.epicHeadings.map((h) => [h.key, h.title])).toEqual([['1', 'Accounts'], ['2', 'Billing & Plans']]);
-    expect(md.storyHeadings.map((h) => [h.epic, h.story, h.suffix, h.title])).toEqual([['1', '2', '', 'Sign In'], ['2', '1', 'a', 'Hotfix']]);
+    const md = parseMarkdown(
+      '# Epics\n\n## Epic List\n\n## Epic 1: Accounts\n\n### Story 1.2: Sign In\n\n## Epic 2 Billing & Plans\n\n### Story 2.1a: Hotfix\n',
+    );
+    expect(md.epicHeadings.map((h) => [h.key, h.title])).toEqual([
+      ['1', 'Accounts'],
+      ['2', 'Billing & Plans'],
+    ]);
+    expect(md.storyHeadings.map((h) => [h.epic, h.story, h.suffix, h.title])).toEqual([
+      ['1', '2', '', 'Sign In'],
+      ['2', '1', 'a', 'Hotfix'],
+    ]);
   });
 });
 
 describe('sprint-status.yaml parsing', () => {
   it('keeps file order, lines and BMAD key grammar (epic, retrospective, story)', () => {
-    const s = parseSprintStatus('# c\ndevelopment_status:\n  epic-1: in-progress\n  1-1-a: done # x\n  1-2b-hotfix: "review"\n  epic-1-retrospective: optional\n');
+    const s = parseSprintStatus(
+      '# c\ndevelopment_status:\n  epic-1: in-progress\n  1-1-a: done # x\n  1-2b-hotfix: "review"\n  epic-1-retrospective: optional\n',
+    );
     expect(s.error).toBeNull();
     expect(s.entries.map((e) => [e.key, e.value, e.line, e.ref.kind])).toEqual([
       ['epic-1', 'in-progress', 3, 'epic'],

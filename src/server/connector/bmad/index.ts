@@ -6,7 +6,7 @@ import { scanBmadProject } from './parse/index.js';
 import { columnForStatus, writeBackStoryStatus } from './write-back.js';
 
 export { BmadProjectConnector } from './bmad-connector.js';
-export { BmadConnectors, type StoryWriteBack } from './bmad-connectors.js';
+export { BmadConnectors } from './bmad-connectors.js';
 
 /** A connector for one project folder, with its own parse cache (only changed files are re-parsed). */
 export function createBmadConnector(root: string, deps: Omit<ConnectorDeps, 'scan'>): BmadProjectConnector {

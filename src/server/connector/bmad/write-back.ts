@@ -44,7 +44,11 @@ export async function writeBackStoryStatus(
   const rootAbs = resolve(root);
   const targets: Array<{ rel: string; abs: string; rewrite: (text: string) => string | null }> = [];
   if (snapshot.sprintStatusFile) {
-    targets.push({ rel: snapshot.sprintStatusFile, abs: insideRoot(rootAbs, snapshot.sprintStatusFile), rewrite: (t) => replaceSprintStatusValue(t, storyKey, column) });
+    targets.push({
+      rel: snapshot.sprintStatusFile,
+      abs: insideRoot(rootAbs, snapshot.sprintStatusFile),
+      rewrite: (t) => replaceSprintStatusValue(t, storyKey, column),
+    });
   }
   if (story.file) targets.push({ rel: story.file, abs: insideRoot(rootAbs, story.file), rewrite: (t) => replaceStoryFileStatus(t, column) });
 
@@ -108,7 +112,8 @@ async function realInsideRoot(rootAbs: string, abs: string, rel: string): Promis
  */
 export function replaceSprintStatusValue(text: string, storyKey: string, value: string): string | null {
   const parsed = parseYaml(text);
-  if (parsed.error) throw new WriteBackError(`sprint-status.yaml does not parse (line ${parsed.error.line ?? '?'}: ${parsed.error.message}): fix it before moving cards`);
+  if (parsed.error)
+    throw new WriteBackError(`sprint-status.yaml does not parse (line ${parsed.error.line ?? '?'}: ${parsed.error.message}): fix it before moving cards`);
   const entry = mapEntries(parsed, 'development_status')?.find((e) => e.key === storyKey);
   if (!entry) return null;
   if (!entry.value) throw new WriteBackError(`sprint-status.yaml: ${storyKey} has no plain value to replace`);

@@ -17,7 +17,11 @@ export const otlp: Migration = {
     return [
       db.schema.alterTable('api_keys').addColumn('project_id', 'text'),
       db.schema.alterTable('cost_events').addColumn('request_fingerprint', 'text'),
-      db.schema.createIndex('cost_events_fingerprint_idx').on('cost_events').column('request_fingerprint').where(sql.ref('request_fingerprint'), 'is not', null),
+      db.schema
+        .createIndex('cost_events_fingerprint_idx')
+        .on('cost_events')
+        .column('request_fingerprint')
+        .where(sql.ref('request_fingerprint'), 'is not', null),
       db.schema
         .createTable('cost_metric_series')
         .addColumn('series_key', 'text', (c) => c.notNull())

@@ -9,7 +9,10 @@ export const consistencyMonitor: Migration = {
     return [
       db.schema.alterTable('consistency_findings').addColumn('entity', 'text'),
       db.schema.alterTable('consistency_findings').addColumn('field', 'text'),
-      (dialect === 'postgres' ? runs.addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity()) : runs.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()))
+      (dialect === 'postgres'
+        ? runs.addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
+        : runs.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      )
         .addColumn('started_at', 'text', (c) => c.notNull())
         .addColumn('finished_at', 'text')
         .addColumn('duration_ms', 'integer')

@@ -92,7 +92,10 @@ export const alertsSchema: Migration = {
         .addColumn('notification_id', 'text', (c) => c.notNull())
         .addColumn('read_at', 'text', (c) => c.notNull())
         .addPrimaryKeyConstraint('alert_notification_reads_pk', ['user_id', 'notification_id']),
-      (dialect === 'postgres' ? deliveries.addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity()) : deliveries.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement()))
+      (dialect === 'postgres'
+        ? deliveries.addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
+        : deliveries.addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+      )
         .addColumn('channel_id', 'text', (c) => c.notNull())
         .addColumn('delivery_id', 'text', (c) => c.notNull())
         .addColumn('alert_id', 'text')

@@ -18,4 +18,22 @@ import { eventTraces } from './017-event-traces.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Never edit a released migration: add the next one. */
-export const MIGRATIONS: readonly Migration[] = [initialSchema, bmadConnector, costCoverage, costRollupAndBudgets, storyCosts, agentAnalytics, history, costRequests, otlp, keySources, accounts, passwordChange, userIdentities, consistencyMonitor, sliSamples, alertsSchema, eventTraces];
+export const MIGRATIONS: readonly Migration[] = [
+  initialSchema,
+  bmadConnector,
+  costCoverage,
+  costRollupAndBudgets,
+  storyCosts,
+  agentAnalytics,
+  history,
+  costRequests,
+  otlp,
+  keySources,
+  accounts,
+  passwordChange,
+  userIdentities,
+  consistencyMonitor,
+  sliSamples,
+  alertsSchema,
+  eventTraces,
+];

@@ -32,7 +32,10 @@ export class Batcher {
     if (!this.firstProblem) {
       const bad = r.results.find((x) => x.status === 'rejected');
       if (bad && bad.status === 'rejected') {
-        const why = bad.code === 'conflict' ? 'the same usage entry was imported before with different content (attribution changed?)' : bad.errors.map((er) => `${er.path}: ${er.message}`).join('; ');
+        const why =
+          bad.code === 'conflict'
+            ? 'the same usage entry was imported before with different content (attribution changed?)'
+            : bad.errors.map((er) => `${er.path}: ${er.message}`).join('; ');
         this.firstProblem = `event ${bad.id ?? `#${bad.index}`} rejected (${bad.code}): ${why}`;
       }
     }

@@ -12,7 +12,6 @@ import { SessionRuns } from './session-runs.js';
 
 export const CLAUDE_IMPORTER_SOURCE = 'claude-code-importer';
 
-
 export interface BmadRoot {
   root: string;
   projectKey: string;
@@ -234,7 +233,10 @@ export class ClaudeUsageImporter {
    * still be being written, as under --watch); 'read' treats it as a whole line. Each event goes to `emit` as it is
    * found (awaited, so a caller can flush batches); `onBytes` reports progress.
    */
-  async readFile(file: string, opts: { partial: 'keep' | 'read'; emit: (e: ConnectorEvent) => void | Promise<void>; onBytes?: (n: number) => void }): Promise<void> {
+  async readFile(
+    file: string,
+    opts: { partial: 'keep' | 'read'; emit: (e: ConnectorEvent) => void | Promise<void>; onBytes?: (n: number) => void },
+  ): Promise<void> {
     let state = this.files.get(file);
     if (!state) {
       state = { offset: 0, line: 0, skipping: false };
@@ -320,6 +322,7 @@ export class ClaudeUsageImporter {
   }
 
   /** One transcript line: a usage event, or null (with the line counted as whatever it was). */
+  // eslint-disable-next-line max-lines-per-function -- not yet split (issue 15 note): the file is at its size limit, so the line's steps must move to new files first
   readLine(file: string, lineNo: number, text: string): ConnectorEvent | null {
     const trimmed = text.trim();
     if (trimmed === '') return null;

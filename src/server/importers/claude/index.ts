@@ -1,9 +1,7 @@
-export { AGENT_ROLES, classifyCommand, findBmadCommands, roleOfWorkflow, type AgentRole, type BmadCommand } from './commands.js';
+export { classifyCommand, findBmadCommands } from './commands.js';
 export {
-  CLAUDE_IMPORTER_SOURCE,
   ClaudeUsageImporter,
   defaultClaudeProjectDirs,
-  emptyStats,
   listTranscriptFiles,
   mayHoldSessionsOf,
   resolveBmadRoots,
@@ -11,5 +9,5 @@ export {
   type ImportStats,
   type LineIssue,
 } from './importer.js';
-export { Batcher, type Ingest } from './batcher.js';
+export { Batcher } from './batcher.js';
 export { ClaudeUsageSource, type ClaudeUsageReport } from './claude-usage-source.js';

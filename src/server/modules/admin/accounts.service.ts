@@ -1,11 +1,11 @@
 import type { AccountPatchBody, AdminAccount, InviteBody, OneTimePasswordResponse } from '../../../contracts/index.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { HttpError, notFound } from '../../http/errors.js';
-import { auditRepository } from '../audit/audit.repository.js';
-import { UserExistsError, type AuditActor, type AuthService } from '../auth/auth.service.js';
-import { sessionsRepository } from '../auth/credentials.repository.js';
-import { generatePassword } from '../auth/password.js';
-import { usersRepository, type Account } from '../auth/users.repository.js';
+import { auditRepository } from '../audit/index.js';
+import { UserExistsError, type AuditActor, type AuthService } from '../auth/index.js';
+import { sessionsRepository } from '../auth/index.js';
+import { generatePassword } from '../auth/index.js';
+import { usersRepository, type Account } from '../auth/index.js';
 import { Serial } from './serial.js';
 
 /** The manager making a change, as the routes know them. */
@@ -55,7 +55,8 @@ export class AccountsService {
       const disabling = patch.disabled === true && target.disabledAt === null;
       if (demoting || disabling) await this.refuseLockout(target, manager, demoting ? 'user.set_role' : 'user.disable');
       if (patch.role !== undefined && patch.role !== target.role) await this.auth.setRole(target.email, patch.role, actorOf(manager));
-      if (patch.disabled !== undefined && patch.disabled !== (target.disabledAt !== null)) await this.auth.setDisabled(target.email, patch.disabled, actorOf(manager));
+      if (patch.disabled !== undefined && patch.disabled !== (target.disabledAt !== null))
+        await this.auth.setDisabled(target.email, patch.disabled, actorOf(manager));
       return this.view(id);
     });
   }

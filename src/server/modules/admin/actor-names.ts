@@ -1,8 +1,8 @@
 import type { ActorRef } from '../../../contracts/index.js';
 import type { DatabaseHandle } from '../../db/handle.js';
-import type { AuditEntry } from '../audit/audit.repository.js';
-import { apiKeysRepository } from '../auth/credentials.repository.js';
-import { usersRepository, type UserRow } from '../auth/users.repository.js';
+import type { AuditEntry } from '../audit/index.js';
+import { apiKeysRepository } from '../auth/index.js';
+import { usersRepository, type UserRow } from '../auth/index.js';
 
 type Actor = Pick<AuditEntry, 'actorType' | 'actorId'>;
 
@@ -14,11 +14,25 @@ export const personName = (row: UserRow | undefined): string | null => row?.disp
  * names the account it tried) and keys by their name; the CLI is recorded with the system user who ran it.
  */
 export async function actorNamer(db: DatabaseHandle, actors: readonly Actor[]): Promise<(a: Actor) => ActorRef> {
-  const ids = (types: readonly Actor['actorType'][]) => [...new Set(actors.filter((a) => types.includes(a.actorType) && a.actorId !== null).map((a) => a.actorId!))];
-  const [people, keys] = await Promise.all([usersRepository.rowsByIds(db.read, ids(['user', 'anonymous'])), apiKeysRepository.namesByIds(db.read, ids(['key']))]);
+  const ids = (types: readonly Actor['actorType'][]) => [
+    ...new Set(actors.filter((a) => types.includes(a.actorType) && a.actorId !== null).map((a) => a.actorId!)),
+  ];
+  const [people, keys] = await Promise.all([
+    usersRepository.rowsByIds(db.read, ids(['user', 'anonymous'])),
+    apiKeysRepository.namesByIds(db.read, ids(['key'])),
+  ]);
   return (a) => {
     const id = a.actorId ?? null;
-    const name = id === null ? null : a.actorType === 'user' || a.actorType === 'anonymous' ? personName(people.get(id)) : a.actorType === 'key' ? (keys.get(id) ?? null) : a.actorType === 'cli' ? id : null;
+    const name =
+      id === null
+        ? null
+        : a.actorType === 'user' || a.actorType === 'anonymous'
+          ? personName(people.get(id))
+          : a.actorType === 'key'
+            ? (keys.get(id) ?? null)
+            : a.actorType === 'cli'
+              ? id
+              : null;
     return { type: a.actorType, id, name };
   };
 }

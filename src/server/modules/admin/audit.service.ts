@@ -1,11 +1,11 @@
 import type { AuditPage, AuditQuery } from '../../../contracts/index.js';
 import type { DatabaseHandle } from '../../db/handle.js';
-import { auditRepository, type AuditFilter, type StoredAuditEntry } from '../audit/audit.repository.js';
-import { alertConfigRepository } from '../alerts/alert-config.repository.js';
-import { apiKeysRepository } from '../auth/credentials.repository.js';
-import { usersRepository } from '../auth/users.repository.js';
-import { projectsRepository } from '../projects/projects.repository.js';
-import { storiesRepository } from '../stories/stories.repository.js';
+import { auditRepository, type AuditFilter, type StoredAuditEntry } from '../audit/index.js';
+import { alertConfigRepository } from '../alerts/index.js';
+import { apiKeysRepository } from '../auth/index.js';
+import { usersRepository } from '../auth/index.js';
+import { projectsRepository } from '../projects/index.js';
+import { storiesRepository } from '../stories/index.js';
 import { actorNamer, personName } from './actor-names.js';
 
 /** Settings → Audit: the audit log, newest first, filtered and paged by keyset, with names for actors and targets. */

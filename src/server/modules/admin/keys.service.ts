@@ -1,14 +1,12 @@
-import { sourceNamedAfter, type AdminKey, type CreateKeyBody, type CreatedKeyResponse, type FieldError } from '../../../contracts/index.js';
+import { type AdminKey, type CreatedKeyResponse, type CreateKeyBody, DAY_MS, type FieldError, sourceNamedAfter } from '../../../contracts/index.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { HttpError, notFound, validationFailed } from '../../http/errors.js';
-import { auditRepository } from '../audit/audit.repository.js';
-import type { AuthService } from '../auth/auth.service.js';
-import { apiKeysRepository, type ApiKeyRecord } from '../auth/credentials.repository.js';
-import { projectsRepository } from '../projects/projects.repository.js';
+import { auditRepository } from '../audit/index.js';
+import type { AuthService } from '../auth/index.js';
+import { apiKeysRepository, type ApiKeyRecord } from '../auth/index.js';
+import { projectsRepository } from '../projects/index.js';
 import type { Manager } from './accounts.service.js';
 import { actorNamer } from './actor-names.js';
-
-const DAY_MS = 86_400_000;
 
 /** Settings → API keys: the same rules as `bmad-ops key create`, for a manager in the browser. */
 export class KeysService {
@@ -37,7 +35,12 @@ export class KeysService {
 
     const sources = body.sources === 'any' ? null : (body.sources ?? [sourceNamedAfter(body.name)]);
     const expiresAt = body.expiresAt ?? (body.expiresInDays !== undefined ? new Date(now.getTime() + body.expiresInDays * DAY_MS).toISOString() : null);
-    const created = await this.auth.createApiKey(body.name, body.scopes, { actorType: 'user', actorId: manager.userId, ip: manager.ip }, { projectId: body.projectId ?? null, sources, expiresAt });
+    const created = await this.auth.createApiKey(
+      body.name,
+      body.scopes,
+      { actorType: 'user', actorId: manager.userId, ip: manager.ip },
+      { projectId: body.projectId ?? null, sources, expiresAt },
+    );
     return { apiKey: await this.view(created.id), key: created.key };
   }
 
@@ -60,7 +63,10 @@ export class KeysService {
   private async views(keys: readonly Omit<ApiKeyRecord, 'secretHash'>[]): Promise<AdminKey[]> {
     const ids = keys.map((k) => k.id);
     const projectIds = [...new Set(keys.flatMap((k) => (k.projectId ? [k.projectId] : [])))];
-    const [projects, creators] = await Promise.all([projectsRepository.namesByIds(this.db.read, projectIds), auditRepository.actorsOfTargets(this.db.read, 'key.create', ids)]);
+    const [projects, creators] = await Promise.all([
+      projectsRepository.namesByIds(this.db.read, projectIds),
+      auditRepository.actorsOfTargets(this.db.read, 'key.create', ids),
+    ]);
     const name = await actorNamer(this.db, [...creators.values()]);
     const now = this.auth.clock.now().toISOString();
     return keys.map((k) => {

@@ -1,4 +1,4 @@
-import { isNewer, minInstant, versionOf, type Projection } from '../events/projection.js';
+import { isNewer, minInstant, versionOf, type Projection } from '../events/index.js';
 import { agentsRepository } from './agents.repository.js';
 
 export const agentsProjection: Projection<'agent.upserted'> = {
@@ -27,6 +27,9 @@ export const agentsProjection: Projection<'agent.upserted'> = {
       }
       touched.add(e.entityId);
     }
-    await agentsRepository.upsertRows(trx, [...touched].map((id) => rows.get(id)!));
+    await agentsRepository.upsertRows(
+      trx,
+      [...touched].map((id) => rows.get(id)!),
+    );
   },
 };

@@ -3,19 +3,14 @@ import type { AlertChannelCreate, AlertChannelPatch, AlertDelivery, AlertRuleBod
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { HttpError, notFound, validationFailed } from '../../http/errors.js';
-import type { AuthService } from '../auth/auth.service.js';
-import type { IngestionService } from '../events/ingestion.service.js';
-import { projectsRepository } from '../projects/projects.repository.js';
-import { UI_SOURCE } from '../stories/story-status.command.js';
+import type { AuthService } from '../auth/index.js';
+import type { IngestionService } from '../events/index.js';
+import { UiCommand, type UiActor } from '../events/index.js';
+import { projectsRepository } from '../projects/index.js';
 import { alertConfigRepository, type StoredChannel } from './alert-config.repository.js';
 import type { AlertDispatcher } from './delivery/alert-dispatcher.js';
 
-export interface AlertActor {
-  userId: string;
-  ip: string | null;
-}
-
-let sequence = 0;
+export type AlertActor = UiActor;
 
 /** Where a channel posts, as may be shown: the host (the path and query of a Slack or webhook URL carry its token). */
 const targetOf = (url: string) => new URL(url).host;
@@ -27,15 +22,19 @@ const targetOf = (url: string) => new URL(url).host;
  * leave the server again.
  */
 export class AlertConfigCommand {
+  private readonly ui: UiCommand;
+
   constructor(
     private readonly db: DatabaseHandle,
-    private readonly ingestion: IngestionService,
-    private readonly auth: AuthService,
+    ingestion: IngestionService,
+    auth: AuthService,
     private readonly clock: Clock,
     private readonly dispatcher: AlertDispatcher,
     /** Evaluate soon: a new rule should not wait for the next interval. */
     private readonly changed: () => void,
-  ) {}
+  ) {
+    this.ui = new UiCommand(ingestion, auth, clock);
+  }
 
   async createRule(body: AlertRuleBody, actor: AlertActor): Promise<string> {
     await this.checkRule(body);
@@ -50,7 +49,13 @@ export class AlertConfigCommand {
     if (!(await alertConfigRepository.rule(this.db.read, id))) throw notFound('alert rule', id);
     await this.checkRule(body);
     const eventId = await this.append('alert.rule_set', 'alert_rule', id, { rule: body, actorId: actor.userId || null });
-    await this.audit('alert.rule_update', 'alert_rule', id, actor, { name: body.name, kind: body.condition.kind, enabled: body.enabled, projectId: body.projectId, eventId });
+    await this.audit('alert.rule_update', 'alert_rule', id, actor, {
+      name: body.name,
+      kind: body.condition.kind,
+      enabled: body.enabled,
+      projectId: body.projectId,
+      eventId,
+    });
     this.changed();
   }
 
@@ -69,14 +74,28 @@ export class AlertConfigCommand {
     const secret = body.type === 'webhook' ? (body.secret ?? generated) : null;
     const at = this.clock.now().toISOString();
     await alertConfigRepository.putSecret(this.db.write, id, body.url, secret, at);
-    const eventId = await this.append('alert.channel_set', 'alert_channel', id, { name: body.name, type: body.type, enabled: body.enabled, target: targetOf(body.url), secretSetAt: at, actorId: actor.userId || null });
-    await this.audit('alert.channel_create', 'alert_channel', id, actor, { name: body.name, type: body.type, target: targetOf(body.url), secretGenerated: generated !== null, eventId });
+    const eventId = await this.append('alert.channel_set', 'alert_channel', id, {
+      name: body.name,
+      type: body.type,
+      enabled: body.enabled,
+      target: targetOf(body.url),
+      secretSetAt: at,
+      actorId: actor.userId || null,
+    });
+    await this.audit('alert.channel_create', 'alert_channel', id, actor, {
+      name: body.name,
+      type: body.type,
+      target: targetOf(body.url),
+      secretGenerated: generated !== null,
+      eventId,
+    });
     return { id, generatedSecret: generated };
   }
 
   async updateChannel(id: string, body: AlertChannelPatch, actor: AlertActor): Promise<void> {
     const channel = await this.requireChannel(id);
-    if (body.secret !== undefined && channel.type !== 'webhook') throw validationFailed([{ path: 'body.secret', message: 'only a webhook has a signing secret (a Slack URL is its own secret)' }]);
+    if (body.secret !== undefined && channel.type !== 'webhook')
+      throw validationFailed([{ path: 'body.secret', message: 'only a webhook has a signing secret (a Slack URL is its own secret)' }]);
     const stored = await alertConfigRepository.secretOf(this.db.write, id);
     const changesSecret = body.url !== undefined || body.secret !== undefined;
     const at = this.clock.now().toISOString();
@@ -91,7 +110,13 @@ export class AlertConfigCommand {
       secretSetAt: changesSecret ? at : channel.secretSetAt,
       actorId: actor.userId || null,
     });
-    const details = { name: body.name ?? channel.name, ...(body.enabled === undefined ? {} : { enabled: body.enabled }), urlChanged: body.url !== undefined, secretChanged: body.secret !== undefined, eventId };
+    const details = {
+      name: body.name ?? channel.name,
+      ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
+      urlChanged: body.url !== undefined,
+      secretChanged: body.secret !== undefined,
+      eventId,
+    };
     await this.audit('alert.channel_update', 'alert_channel', id, actor, details);
   }
 
@@ -143,21 +168,21 @@ export class AlertConfigCommand {
     body.channelIds.forEach((c, i) => {
       if (!channels.has(c)) fields.push({ path: `body.channelIds[${i}]`, message: `no channel ${c} exists` });
     });
-    if (!body.inApp && body.channelIds.length === 0) fields.push({ path: 'body.channelIds', message: 'name a channel or keep in-app notifications on: the rule would tell nobody' });
+    if (!body.inApp && body.channelIds.length === 0)
+      fields.push({ path: 'body.channelIds', message: 'name a channel or keep in-app notifications on: the rule would tell nobody' });
     if (fields.length > 0) throw validationFailed(fields);
   }
 
-  private async append(type: 'alert.rule_set' | 'alert.rule_removed' | 'alert.channel_set' | 'alert.channel_removed', entityType: string, entityId: string, payload: Record<string, unknown>): Promise<number> {
-    // Two changes in the same millisecond tie on occurredAt and are ordered by id: the per-process sequence makes the
-    // later request win, the UUID keeps ids unique across restarts (as budgets do).
-    const id = `alert-config-${String(++sequence).padStart(12, '0')}-${randomUUID()}`;
-    const result = await this.ingestion.ingest([{ id, source: UI_SOURCE, type, occurredAt: this.clock.now().toISOString(), entity: { type: entityType, id: entityId }, payload }]);
-    const outcome = result.results[0];
-    if (outcome?.status !== 'accepted') throw new Error(`alert configuration change was not accepted: ${JSON.stringify(outcome)}`);
-    return outcome.eventId;
+  private append(
+    type: 'alert.rule_set' | 'alert.rule_removed' | 'alert.channel_set' | 'alert.channel_removed',
+    entityType: string,
+    entityId: string,
+    payload: Record<string, unknown>,
+  ): Promise<number> {
+    return this.ui.append({ type, entity: { type: entityType, id: entityId }, payload });
   }
 
   private audit(action: string, targetType: string, targetId: string, actor: AlertActor, details: Record<string, unknown>): Promise<void> {
-    return this.auth.audit({ actorType: 'user', actorId: actor.userId, action, targetType, targetId, outcome: 'success', ip: actor.ip, details });
+    return this.ui.audit(actor, { action, targetType, targetId, details });
   }
 }

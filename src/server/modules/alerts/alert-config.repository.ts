@@ -113,7 +113,9 @@ export const alertConfigRepository = {
         .where('alert_channels.removed', '=', 0)
         .where('alert_channels.enabled', '=', 1)
         .execute();
-      for (const r of rows) if (r.name !== null && r.type !== null) out.push({ id: r.id, name: r.name, type: r.type as AlertChannelType, url: r.url, signingSecret: r.signing_secret });
+      for (const r of rows)
+        if (r.name !== null && r.type !== null)
+          out.push({ id: r.id, name: r.name, type: r.type as AlertChannelType, url: r.url, signingSecret: r.signing_secret });
     }
     return out;
   },

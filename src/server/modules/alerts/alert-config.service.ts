@@ -1,7 +1,7 @@
 import type { AlertChannel, AlertDelivery, AlertRule } from '../../../contracts/index.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { notFound } from '../../http/errors.js';
-import { projectsRepository } from '../projects/projects.repository.js';
+import { projectsRepository } from '../projects/index.js';
 import { alertConfigRepository } from './alert-config.repository.js';
 import { alertsRepository } from './alerts.repository.js';
 import { deliveriesRepository } from './deliveries.repository.js';
@@ -44,7 +44,12 @@ export class AlertConfigService {
 
   async channels(): Promise<AlertChannel[]> {
     const db = this.db.read;
-    const [channels, rules, secrets, latest] = await Promise.all([alertConfigRepository.channels(db), alertConfigRepository.rules(db), alertConfigRepository.secretsSet(db), deliveriesRepository.latestByChannel(db)]);
+    const [channels, rules, secrets, latest] = await Promise.all([
+      alertConfigRepository.channels(db),
+      alertConfigRepository.rules(db),
+      alertConfigRepository.secretsSet(db),
+      deliveriesRepository.latestByChannel(db),
+    ]);
     return channels.map((c) => ({
       id: c.id,
       name: c.name,

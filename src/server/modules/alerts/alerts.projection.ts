@@ -1,5 +1,5 @@
-import type { Projection } from '../events/projection.js';
-import type { StoredEventOf } from '../events/stored-event.js';
+import type { Projection } from '../events/index.js';
+import type { StoredEventOf } from '../events/index.js';
 import { alertsRepository, type AlertRow, type NotificationRow } from './alerts.repository.js';
 
 type AlertEvent = StoredEventOf<'alert.fired' | 'alert.resolved'>;
@@ -47,7 +47,13 @@ function merge(current: AlertRow | undefined, e: AlertEvent): AlertRow {
   };
   if (e.type === 'alert.fired') {
     const resolved = current?.resolved_at ?? null;
-    return { ...identity, state: resolved ? 'resolved' : 'firing', fire_message: p.message, resolved_at: resolved, resolve_message: current?.resolve_message ?? null };
+    return {
+      ...identity,
+      state: resolved ? 'resolved' : 'firing',
+      fire_message: p.message,
+      resolved_at: resolved,
+      resolve_message: current?.resolve_message ?? null,
+    };
   }
   return { ...identity, state: 'resolved', fire_message: current?.fire_message ?? null, resolved_at: e.occurredAt, resolve_message: p.message };
 }

@@ -20,7 +20,12 @@ export const alertsRepository = {
 
   /** Adds notifications; one already there (the same event seen again) is left as it is. */
   async addNotifications(db: Executor, rows: readonly NotificationRow[]): Promise<void> {
-    for (const part of chunks(rows)) await db.insertInto('alert_notifications').values(part).onConflict((oc) => oc.column('id').doNothing()).execute();
+    for (const part of chunks(rows))
+      await db
+        .insertInto('alert_notifications')
+        .values(part)
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
   },
 
   /** Every firing alert: the evaluator's open set. */
@@ -46,7 +51,8 @@ export const alertsRepository = {
   async lastNotified(db: Executor, alertIds: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     for (const part of chunks(alertIds)) {
-      for (const r of await db.selectFrom('alert_repeats').select(['alert_id', 'last_notified_at']).where('alert_id', 'in', part).execute()) out.set(r.alert_id, r.last_notified_at);
+      for (const r of await db.selectFrom('alert_repeats').select(['alert_id', 'last_notified_at']).where('alert_id', 'in', part).execute())
+        out.set(r.alert_id, r.last_notified_at);
     }
     return out;
   },

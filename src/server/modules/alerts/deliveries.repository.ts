@@ -23,7 +23,14 @@ export const deliveriesRepository = {
   /** Records one attempt and keeps only the newest `keep` attempts of the channel: the log stays small. */
   async record(db: Executor, row: Insertable<AlertDeliveriesTable>, keep: number): Promise<AlertDelivery> {
     const stored = await db.insertInto('alert_deliveries').values(row).returningAll().executeTakeFirstOrThrow();
-    const cutoff = await db.selectFrom('alert_deliveries').select('id').where('channel_id', '=', row.channel_id).orderBy('id', 'desc').offset(keep).limit(1).executeTakeFirst();
+    const cutoff = await db
+      .selectFrom('alert_deliveries')
+      .select('id')
+      .where('channel_id', '=', row.channel_id)
+      .orderBy('id', 'desc')
+      .offset(keep)
+      .limit(1)
+      .executeTakeFirst();
     if (cutoff) await db.deleteFrom('alert_deliveries').where('channel_id', '=', row.channel_id).where('id', '<=', cutoff.id).execute();
     return toDelivery(stored);
   },
@@ -41,7 +48,13 @@ export const deliveriesRepository = {
         .selectFrom('alert_deliveries')
         .selectAll()
         .where('outcome', 'in', outcomes)
-        .where('id', 'in', (eb) => eb.selectFrom('alert_deliveries as d').select((e) => e.fn.max('d.id').as('id')).where('d.outcome', 'in', outcomes).groupBy('d.channel_id'))
+        .where('id', 'in', (eb) =>
+          eb
+            .selectFrom('alert_deliveries as d')
+            .select((e) => e.fn.max('d.id').as('id'))
+            .where('d.outcome', 'in', outcomes)
+            .groupBy('d.channel_id'),
+        )
         .execute();
     const [last, errors] = await Promise.all([newest(['delivered', 'retrying', 'failed']), newest(['retrying', 'failed'])]);
     for (const r of last) out.set(r.channel_id, { last: toDelivery(r), lastError: null });

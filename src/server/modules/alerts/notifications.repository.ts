@@ -67,7 +67,10 @@ export const notificationsRepository = {
   },
 
   async unreadCount(db: Executor, userId: string): Promise<number> {
-    const row = await listQuery(db, userId).select(sql<number>`count(*)`.as('n')).where('r.read_at', 'is', null).executeTakeFirst();
+    const row = await listQuery(db, userId)
+      .select(sql<number>`count(*)`.as('n'))
+      .where('r.read_at', 'is', null)
+      .executeTakeFirst();
     return Number(row?.n ?? 0);
   },
 
@@ -97,7 +100,14 @@ export const notificationsRepository = {
           .selectFrom('alert_notifications as n')
           .select([sql.val(userId).as('user_id'), 'n.id as notification_id', sql.val(at).as('read_at')])
           .where(({ not, exists, selectFrom }) =>
-            not(exists(selectFrom('alert_notification_reads as r').select(sql`1`.as('one')).whereRef('r.notification_id', '=', 'n.id').where('r.user_id', '=', userId))),
+            not(
+              exists(
+                selectFrom('alert_notification_reads as r')
+                  .select(sql`1`.as('one'))
+                  .whereRef('r.notification_id', '=', 'n.id')
+                  .where('r.user_id', '=', userId),
+              ),
+            ),
           ),
       )
       .onConflict((oc) => oc.columns(['user_id', 'notification_id']).doNothing())

@@ -1,7 +1,7 @@
 import type { AlertKind, AlertNotification, MarkReadBody, NotificationPage, NotificationsQuery } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
-import { projectsRepository } from '../projects/projects.repository.js';
+import { projectsRepository } from '../projects/index.js';
 import { notificationsRepository } from './notifications.repository.js';
 
 /**
@@ -18,31 +18,33 @@ export class NotificationsService {
   async page(userId: string, q: NotificationsQuery): Promise<NotificationPage> {
     const db = this.db.read;
     // One row more than asked says whether an older page exists.
-    const rows = await notificationsRepository.page(db, userId, { ...(q.before === undefined ? {} : { before: q.before }), limit: q.limit + 1, unreadOnly: q.unread === 'true' });
+    const rows = await notificationsRepository.page(db, userId, {
+      ...(q.before === undefined ? {} : { before: q.before }),
+      limit: q.limit + 1,
+      unreadOnly: q.unread === 'true',
+    });
     const items = rows.slice(0, q.limit);
     const [unread, projects] = await Promise.all([
       notificationsRepository.unreadCount(db, userId),
       projectsRepository.namesByIds(db, [...new Set(items.flatMap((n) => (n.projectId ? [n.projectId] : [])))]),
     ]);
     return {
-      items: items.map(
-        (n): AlertNotification => ({
-          id: n.id,
-          alertId: n.alertId,
-          kind: n.kind,
-          ruleName: n.ruleName,
-          alertKind: n.alertKind as AlertKind,
-          subjectType: n.subjectType as AlertNotification['subjectType'],
-          subjectId: n.subjectId,
-          subjectName: n.subjectName,
-          projectId: n.projectId,
-          projectName: n.projectId ? (projects.get(n.projectId) ?? null) : null,
-          message: n.message,
-          at: n.at,
-          stillFiring: n.state === 'firing',
-          read: n.read,
-        }),
-      ),
+      items: items.map((n): AlertNotification => ({
+        id: n.id,
+        alertId: n.alertId,
+        kind: n.kind,
+        ruleName: n.ruleName,
+        alertKind: n.alertKind as AlertKind,
+        subjectType: n.subjectType as AlertNotification['subjectType'],
+        subjectId: n.subjectId,
+        subjectName: n.subjectName,
+        projectId: n.projectId,
+        projectName: n.projectId ? (projects.get(n.projectId) ?? null) : null,
+        message: n.message,
+        at: n.at,
+        stillFiring: n.state === 'firing',
+        read: n.read,
+      })),
       unread,
       nextCursor: rows.length > q.limit ? String(items.at(-1)!.seq) : null,
     };

@@ -10,20 +10,26 @@ import type {
   TrendsQuery,
   TrendsResponse,
 } from '../../../contracts/index.js';
-import type { DatabaseHandle } from '../../db/handle.js';
+import type { DatabaseHandle, Executor } from '../../db/handle.js';
 import { notFound, validationFailed } from '../../http/errors.js';
-import { eventsRepository } from '../events/events.repository.js';
+import { costsRepository } from '../costs/index.js';
+import { documentsRepository } from '../documents/index.js';
+import { eventsRepository } from '../events/index.js';
+import { projectsRepository } from '../projects/index.js';
+import { storiesRepository } from '../stories/index.js';
+import { workflowSessionsRepository } from '../workflows/index.js';
+import { workflowsRepository } from '../workflows/index.js';
 import { analyticsRepository as repo, type Granularity, type MetricRow } from './analytics.repository.js';
 import { bucketStarts } from './buckets.js';
 import { INTERNAL_SERIES, KPI_BY_KEY, kpiCatalogue } from './kpi-catalogue.js';
-import type { OutlierSettings } from './outliers.js';
+import type { OutlierSettings } from './outlier-settings.js';
 import { ROLLUP_CHECKPOINT } from './rollup.job.js';
 
 /** Points one trends answer may hold (series × buckets): beyond it the client must narrow the query. */
 const MAX_TREND_POINTS = 200_000;
 const MAX_DEFAULT_AGENTS = 50;
 
-type EventRow = Awaited<ReturnType<typeof repo.eventsByIds>>[number];
+type EventRow = Awaited<ReturnType<typeof eventsRepository.lineageRowsByIds>>[number];
 
 export class AnalyticsService {
   constructor(
@@ -61,7 +67,12 @@ export class AnalyticsService {
       }
     }
     if (series.size * buckets.length > MAX_TREND_POINTS) {
-      throw validationFailed([{ path: 'bucket', message: `would return ${series.size * buckets.length} points (at most ${MAX_TREND_POINTS}); choose fewer agents or KPIs, a shorter range or day buckets` }]);
+      throw validationFailed([
+        {
+          path: 'bucket',
+          message: `would return ${series.size * buckets.length} points (at most ${MAX_TREND_POINTS}); choose fewer agents or KPIs, a shorter range or day buckets`,
+        },
+      ]);
     }
     const out: TrendSeries[] = [...series.values()]
       .sort((a, b) => a.agentId.localeCompare(b.agentId) || q.kpis.indexOf(a.kpi) - q.kpis.indexOf(b.kpi) || a.unit.localeCompare(b.unit))
@@ -147,21 +158,31 @@ export class AnalyticsService {
     }
     const ids = [...contributions.keys()].sort((a, b) => a - b);
     const pageIds = ids.filter((id) => page.after === undefined || id > page.after).slice(0, page.limit);
-    const rows = await repo.eventsByIds(this.db.read, pageIds);
+    const rows = await eventsRepository.lineageRowsByIds(this.db.read, pageIds);
     if (metric === null && rows.length === 0) throw notFound('lineage', ref);
     // Ids whose events are gone were pruned by retention (events are never deleted otherwise).
     const present = (xs: (string | null)[]) => [...new Set(xs.filter((x): x is string => x !== null))];
     const storyIds = present(rows.map(storyOf));
-    const shownAs = await repo.sessionRunsShownAs(this.db.read, present(rows.map(workflowOf)));
+    const shownAs = await workflowSessionsRepository.shownAs(this.db.read, present(rows.map(workflowOf)));
     const workflowIds = present(rows.map(workflowOf).map((id) => (id ? (shownAs.get(id) ?? id) : null)));
     const [docs, names] = await Promise.all([
-      repo.documentsOfStories(this.db.read, storyIds),
-      repo.names(this.db.read, { workflows: workflowIds, stories: storyIds, projects: present(rows.map((r) => r.project_id)) }),
+      documentsRepository.liveOfStories(this.db.read, storyIds),
+      displayNames(this.db.read, { workflows: workflowIds, stories: storyIds, projects: present(rows.map((r) => r.project_id)) }),
     ]);
     const senders = await this.senderNames(present(rows.map((r) => r.sent_by)));
-    const events = rows.map((r) => ({ ...toLineageEvent(r, contributions.get(Number(r.id)) ?? null, docs, names, shownAs), sentByName: r.sent_by ? (senders.get(r.sent_by) ?? null) : null }));
+    const events = rows.map((r) => ({
+      ...toLineageEvent(r, contributions.get(Number(r.id)) ?? null, docs, names, shownAs),
+      sentByName: r.sent_by ? (senders.get(r.sent_by) ?? null) : null,
+    }));
     const last = pageIds[pageIds.length - 1];
-    return { lineageRef: ref, metric, total: ids.length, events, prunedEvents: pageIds.length - rows.length, nextAfter: last !== undefined && last !== ids[ids.length - 1] ? last : null };
+    return {
+      lineageRef: ref,
+      metric,
+      total: ids.length,
+      events,
+      prunedEvents: pageIds.length - rows.length,
+      nextAfter: last !== undefined && last !== ids[ids.length - 1] ? last : null,
+    };
   }
 
   /** The events a metric row was computed from, with what each contributed (the rollup's own rules, read back). */
@@ -173,12 +194,12 @@ export class AnalyticsService {
       for (const f of await repo.factsIn(db, m.agent_id, kpi, m.window_start_utc, m.window_end_utc)) {
         f.eventIds.forEach((id, i) => {
           const contribution = i === f.eventIds.length - 1 ? (f.sample ?? f.num) : null;
-          out.set(id, (out.get(id) ?? null) ?? contribution);
+          out.set(id, out.get(id) ?? contribution);
         });
       }
     };
     const addCosts = async (currency: string | null) => {
-      for (const c of await repo.costSources(db, m.agent_id, m.window_start_utc, m.window_end_utc, currency, through)) {
+      for (const c of await costsRepository.sourcesOfAgent(db, m.agent_id, m.window_start_utc, m.window_end_utc, currency, through)) {
         if (currency === null && c.tokens === null) continue;
         out.set(c.eventId, currency === null ? c.tokens : c.amount);
       }
@@ -219,9 +240,21 @@ function toLineageEvent(
   const workflowId = own ? (shownAs.get(own) ?? own) : null;
   const storyId = storyOf(r);
   const links: LineageEvent['links'] = [];
-  if (workflowId) links.push({ kind: 'workflow', id: workflowId, label: names.get(`workflow:${workflowId}`) ?? (own !== workflowId || workflowId.includes(':wf:session:') ? 'a Claude Code session' : workflowId), href: `/workflows/${encodeURIComponent(workflowId)}` });
+  if (workflowId)
+    links.push({
+      kind: 'workflow',
+      id: workflowId,
+      label: names.get(`workflow:${workflowId}`) ?? (own !== workflowId || workflowId.includes(':wf:session:') ? 'a Claude Code session' : workflowId),
+      href: `/workflows/${encodeURIComponent(workflowId)}`,
+    });
   if (storyId) links.push({ kind: 'story', id: storyId, label: names.get(`story:${storyId}`) ?? storyId, href: `/stories/${encodeURIComponent(storyId)}` });
-  if (r.project_id) links.push({ kind: 'project', id: r.project_id, label: names.get(`project:${r.project_id}`) ?? r.project_id, href: `/projects/${encodeURIComponent(r.project_id)}` });
+  if (r.project_id)
+    links.push({
+      kind: 'project',
+      id: r.project_id,
+      label: names.get(`project:${r.project_id}`) ?? r.project_id,
+      href: `/projects/${encodeURIComponent(r.project_id)}`,
+    });
   for (const d of docs) if (d.storyId === storyId) links.push({ kind: 'document', id: d.id, label: d.title, href: `/documents/${encodeURIComponent(d.id)}` });
   return {
     eventId: Number(r.id),
@@ -286,3 +319,14 @@ function formatValue(v: number, unit: string): string {
   return `${round(v, 2)}${unit === 'count' ? '' : ` ${unit}`}`;
 }
 
+/** Display names of the workflows, stories and projects lineage links point to, keyed `workflow:<id>` and so on. */
+async function displayNames(
+  db: Executor,
+  ids: { workflows: readonly string[]; stories: readonly string[]; projects: readonly string[] },
+): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const [id, name] of await workflowsRepository.namesOf(db, ids.workflows)) out.set(`workflow:${id}`, name);
+  for (const [id, title] of await storiesRepository.titlesOf(db, ids.stories)) out.set(`story:${id}`, title);
+  for (const [id, name] of await projectsRepository.namesOf(db, ids.projects)) out.set(`project:${id}`, name);
+  return out;
+}

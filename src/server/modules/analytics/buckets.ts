@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
+import { DAY_MS, HOUR_MS } from '../../../contracts/index.js';
+import { encodeParts } from '../../composite-key.js';
 import type { Granularity, MetricKey } from './analytics.repository.js';
 
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
 export const GRANULARITIES: readonly Granularity[] = ['hour', 'day'];
 
 /** UTC hour or day containing the instant. Analytics buckets are UTC: agents work around the clock and across zones. */
@@ -28,11 +28,27 @@ export function lineageRefOf(k: MetricKey): string {
   return `metric:${digest.slice(0, 22)}`;
 }
 
-export function keyString(k: MetricKey): string {
-  return `${k.agentId}\n${k.kpi}\n${k.unit}\n${k.granularity}\n${k.windowStart}`;
+/** The one encoding of a metric's key, for maps and sets of metric keys. */
+export function encodeMetricKey(k: MetricKey): string {
+  return encodeParts([k.agentId, k.kpi, k.unit, k.granularity, k.windowStart]);
 }
 
-export function parseKey(s: string): MetricKey {
-  const [agentId, kpi, unit, granularity, windowStart] = s.split('\n') as [string, string, string, Granularity, string];
-  return { agentId, kpi, unit, granularity, windowStart };
+/** A public KPI's day bucket (in one unit) whose outliers need rescoring. */
+export interface DayKey {
+  kpi: string;
+  unit: string;
+  dayStart: string;
+}
+
+/** The stored form of a DayKey in the pending-days checkpoint: `kpi\nunit\ndayStart`, as earlier versions wrote it. */
+export function encodeDayKey(d: DayKey): string {
+  return `${d.kpi}\n${d.unit}\n${d.dayStart}`;
+}
+
+export function decodeDayKey(stored: string): DayKey {
+  const parts = stored.split('\n');
+  const [kpi, unit, dayStart] = parts;
+  if (parts.length !== 3 || kpi === undefined || unit === undefined || dayStart === undefined)
+    throw new Error(`not a pending day key: ${JSON.stringify(stored)}`);
+  return { kpi, unit, dayStart };
 }

@@ -1,5 +1,5 @@
 import type { KpiCatalogue, KpiDefinition, KpiKey } from '../../../contracts/index.js';
-import type { OutlierSettings } from './outliers.js';
+import type { OutlierSettings } from './outlier-settings.js';
 
 /**
  * The KPI catalogue (frozen definitions, architecture section 10: "freeze KPI catalog and lineage schema").
@@ -13,7 +13,7 @@ export const KPI_DEFINITIONS: readonly KpiDefinition[] = [
     unit: 'count',
     direction: 'higher_is_better',
     aggregation: 'sum',
-    definition: "Workflow runs of the agent that reached done in the window (counted at the event that moved them to done).",
+    definition: 'Workflow runs of the agent that reached done in the window (counted at the event that moved them to done).',
     sourceEvents: ['workflow.upserted', 'workflow.transitioned'],
   },
   {
@@ -31,7 +31,8 @@ export const KPI_DEFINITIONS: readonly KpiDefinition[] = [
     unit: 'hours',
     direction: 'lower_is_better',
     aggregation: 'median',
-    definition: 'Median, over runs that reached done in the window, of the time from the run first entering in_progress to done. Runs never seen in progress are left out.',
+    definition:
+      'Median, over runs that reached done in the window, of the time from the run first entering in_progress to done. Runs never seen in progress are left out.',
     sourceEvents: ['workflow.upserted', 'workflow.transitioned'],
   },
   {
@@ -50,7 +51,7 @@ export const KPI_DEFINITIONS: readonly KpiDefinition[] = [
     direction: 'lower_is_better',
     aggregation: 'ratio',
     definition:
-      "Review outcomes that sent a story back to in-progress, divided by all review outcomes (sent back or done), for stories the agent ran a workflow on.",
+      'Review outcomes that sent a story back to in-progress, divided by all review outcomes (sent back or done), for stories the agent ran a workflow on.',
     sourceEvents: ['story.upserted', 'story.status_changed'],
   },
   {
@@ -77,12 +78,18 @@ export const KPI_DEFINITIONS: readonly KpiDefinition[] = [
     unit: 'tokens',
     direction: 'lower_is_better',
     aggregation: 'ratio',
-    definition: "Tokens (input, output, cache write and read) of the agent's cost records in the window divided by the stories completed in the window that the agent ran a workflow on.",
+    definition:
+      "Tokens (input, output, cache write and read) of the agent's cost records in the window divided by the stories completed in the window that the agent ran a workflow on.",
     sourceEvents: ['cost.recorded', 'story.upserted', 'story.status_changed'],
   },
 ];
 
 export const KPI_BY_KEY: ReadonlyMap<KpiKey, KpiDefinition> = new Map(KPI_DEFINITIONS.map((k) => [k.id, k]));
+
+/** Whether a series the rollup keeps is a public KPI (and not an internal series). */
+export function isPublicKpi(series: string): series is KpiKey {
+  return KPI_BY_KEY.has(series as KpiKey);
+}
 
 /** Series the rollup keeps that are inputs of KPIs rather than KPIs. */
 export const INTERNAL_SERIES = { storiesCompleted: 'stories_completed', tokens: 'tokens' } as const;
@@ -96,7 +103,6 @@ export const FACT_SERIES_UNITS: Readonly<Record<string, string>> = {
   rework_rate: 'ratio',
   stories_completed: 'count',
 };
-
 
 export function kpiCatalogue(o: OutlierSettings): KpiCatalogue {
   return {

@@ -1,19 +1,13 @@
+import { DAY_MS } from '../../../contracts/index.js';
+import { encodeParts, KeySet } from '../../composite-key.js';
 import type { Executor } from '../../db/handle.js';
 import { analyticsRepository as repo, type MetricRow } from './analytics.repository.js';
+import type { DayKey } from './buckets.js';
 import { KPI_BY_KEY } from './kpi-catalogue.js';
+import type { OutlierSettings } from './outlier-settings.js';
 import { baselineOf, modifiedZ } from './robust-z.js';
 
-export interface OutlierSettings {
-  /** |modified z| above which a value is flagged (Iglewicz and Hoaglin recommend 3.5). */
-  threshold: number;
-  minPeers: number;
-  minHistory: number;
-  historyDays: number;
-}
-
-export const DEFAULT_OUTLIER_SETTINGS: OutlierSettings = { threshold: 3.5, minPeers: 5, minHistory: 7, historyDays: 14 };
-
-const DAY_MS = 86_400_000;
+export type { OutlierSettings } from './outlier-settings.js';
 
 interface Flag {
   metricId: number;
@@ -40,11 +34,25 @@ export async function scorePeers(trx: Executor, kpi: string, unit: string, daySt
     for (const r of withValue) {
       const z = modifiedZ(r.kpi_value, values, b);
       if (z !== null && Math.abs(z) > ctx.outliers.threshold) {
-        flags.push({ metricId: Number(r.id), score: z, threshold: ctx.outliers.threshold, median: b.median, mad: b.mad, size: b.size, lineageRef: r.lineage_ref });
+        flags.push({
+          metricId: Number(r.id),
+          score: z,
+          threshold: ctx.outliers.threshold,
+          median: b.median,
+          mad: b.mad,
+          size: b.size,
+          lineageRef: r.lineage_ref,
+        });
       }
     }
   }
-  await repo.replaceOutliers(trx, 'peer_mad', rows.map((r) => Number(r.id)), flags, ctx.now);
+  await repo.replaceOutliers(
+    trx,
+    'peer_mad',
+    rows.map((r) => Number(r.id)),
+    flags,
+    ctx.now,
+  );
 }
 
 /** One KPI on one (finished) day: each agent's value against its own previous days. */
@@ -60,29 +68,42 @@ export async function scoreHistory(trx: Executor, kpi: string, unit: string, day
     const b = baselineOf(values);
     const z = modifiedZ(r.kpi_value, values, b);
     if (z !== null && Math.abs(z) > ctx.outliers.threshold) {
-      flags.push({ metricId: Number(r.id), score: z, threshold: ctx.outliers.threshold, median: b.median, mad: b.mad, size: b.size, lineageRef: r.lineage_ref });
+      flags.push({
+        metricId: Number(r.id),
+        score: z,
+        threshold: ctx.outliers.threshold,
+        median: b.median,
+        mad: b.mad,
+        size: b.size,
+        lineageRef: r.lineage_ref,
+      });
     }
   }
-  await repo.replaceOutliers(trx, 'history_mad', rows.map((r) => Number(r.id)), flags, ctx.now);
+  await repo.replaceOutliers(
+    trx,
+    'history_mad',
+    rows.map((r) => Number(r.id)),
+    flags,
+    ctx.now,
+  );
 }
 
 /** Every public KPI of a day that has just ended: its history scores could not be computed while it was running. */
 export async function scoreFinishedDay(trx: Executor, dayStart: string, ctx: { now: string; outliers: OutlierSettings }): Promise<void> {
   const rows = await repo.dayRowsOf(trx, dayStart, [...KPI_BY_KEY.keys()]);
-  const groups = new Set(rows.map((r) => `${r.kpi_key}\n${r.unit}`));
-  for (const g of groups) {
-    const [kpi, unit] = g.split('\n') as [string, string];
-    await scoreHistory(trx, kpi, unit, dayStart, ctx);
-  }
+  const series = new KeySet<{ kpi: string; unit: string }>(
+    (s) => encodeParts([s.kpi, s.unit]),
+    rows.map((r) => ({ kpi: r.kpi_key, unit: r.unit })),
+  );
+  for (const { kpi, unit } of series) await scoreHistory(trx, kpi, unit, dayStart, ctx);
 }
 
 /**
- * Rescores the given day buckets ("kpi\nunit\ndayStart"): against the other agents that day, and (for days already
+ * Rescores the given day buckets: against the other agents that day, and (for days already
  * over) against each agent's own history. A day still running is not compared with whole days.
  */
-export async function scoreDays(trx: Executor, days: Iterable<string>, ctx: { now: string; outliers: OutlierSettings }): Promise<void> {
-  for (const day of days) {
-    const [kpi, unit, start] = day.split('\n') as [string, string, string];
+export async function scoreDays(trx: Executor, days: Iterable<DayKey>, ctx: { now: string; outliers: OutlierSettings }): Promise<void> {
+  for (const { kpi, unit, dayStart: start } of days) {
     await scorePeers(trx, kpi, unit, start, ctx);
     if (new Date(Date.parse(start) + DAY_MS).toISOString() <= ctx.now) await scoreHistory(trx, kpi, unit, start, ctx);
   }

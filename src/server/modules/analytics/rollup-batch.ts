@@ -1,27 +1,23 @@
+import { encodeParts, groupByKey, KeyMap, KeySet } from '../../composite-key.js';
 import type { Executor } from '../../db/handle.js';
+import { costsRepository } from '../costs/index.js';
+import { eventsRepository } from '../events/index.js';
+import { workflowsRepository } from '../workflows/index.js';
 import { analyticsRepository as repo, type Granularity, type MetricKey, type NewMetric, type RollupEvent } from './analytics.repository.js';
-import { bucketOf, GRANULARITIES, keyString, lineageRefOf, parseKey } from './buckets.js';
+import { bucketOf, encodeDayKey, encodeMetricKey, GRANULARITIES, lineageRefOf, type DayKey } from './buckets.js';
 import { storyFacts } from './facts/story-facts.js';
 import { workflowFacts } from './facts/workflow-facts.js';
-import { FACT_SERIES_UNITS, INTERNAL_SERIES, KPI_BY_KEY } from './kpi-catalogue.js';
-import type { OutlierSettings } from './outliers.js';
+import { FACT_SERIES_UNITS, INTERNAL_SERIES, isPublicKpi, KPI_BY_KEY } from './kpi-catalogue.js';
+import type { OutlierSettings } from './outlier-settings.js';
 import { median } from './robust-z.js';
 
 const DERIVED_INPUTS = ['cost', INTERNAL_SERIES.tokens, INTERNAL_SERIES.storiesCompleted, 'cost_per_completed_story', 'tokens_per_completed_story'];
 
-function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const t of items) {
-    const k = key(t);
-    const list = out.get(k);
-    if (list) list.push(t);
-    else out.set(k, [t]);
-  }
-  return out;
-}
-
 /** A bucket's value from its facts by the series' aggregation; null when there are none. */
-function bucketValue(kpi: string, facts: readonly { num: number; den: number | null; sample: number | null }[]): { value: number | null; num: number; den: number | null } | null {
+function bucketValue(
+  kpi: string,
+  facts: readonly { num: number; den: number | null; sample: number | null }[],
+): { value: number | null; num: number; den: number | null } | null {
   if (facts.length === 0) return null;
   if (kpi === 'median_cycle_time') return { value: median(facts.map((f) => f.sample ?? 0)), num: facts.length, den: null };
   if (kpi === 'time_blocked') {
@@ -29,7 +25,7 @@ function bucketValue(kpi: string, facts: readonly { num: number; den: number | n
     return { value: hours, num: hours, den: null };
   }
   const num = facts.reduce((s, f) => s + f.num, 0);
-  if (KPI_BY_KEY.get(kpi as never)?.aggregation === 'ratio') {
+  if (isPublicKpi(kpi) && KPI_BY_KEY.get(kpi)?.aggregation === 'ratio') {
     const den = facts.reduce((s, f) => s + (f.den ?? 0), 0);
     return { value: den > 0 ? num / den : null, num, den };
   }
@@ -38,25 +34,167 @@ function bucketValue(kpi: string, facts: readonly { num: number; den: number | n
 
 /** Buckets whose rows changed in a batch: what outlier scoring and live clients need to look at again. */
 export interface BatchResult {
-  /** Day buckets of public KPIs whose values changed ("kpi\nunit\ndayStart"): their outliers need rescoring. */
-  days: string[];
+  /** Day buckets of public KPIs whose values changed: their outliers need rescoring. */
+  days: DayKey[];
   from: string | null;
   to: string | null;
   touchedDays: number;
 }
 
+/** An agent's bucket whose per-story KPIs must be re-divided (its cost, tokens or completions changed). */
+interface DerivedBucket {
+  agentId: string;
+  granularity: Granularity;
+  windowStart: string;
+}
+
+const encodeDerived = (d: DerivedBucket) => encodeParts([d.agentId, d.granularity, d.windowStart]);
+
+/** What a batch touched, as it goes: the fact buckets to recompute, the per-story buckets to re-divide, the days. */
 class Touched {
-  readonly keys = new Set<string>();
-  add(k: MetricKey): void {
-    this.keys.add(keyString(k));
-  }
-  *[Symbol.iterator](): Iterator<MetricKey> {
-    for (const k of this.keys) yield parseKey(k);
+  readonly facts = new KeySet<MetricKey>(encodeMetricKey);
+  readonly derived = new KeySet<DerivedBucket>(encodeDerived);
+  readonly days = new KeySet<DayKey>(encodeDayKey);
+
+  /** A fact of a series at an instant: its hour and day buckets. */
+  fact(agentId: string, kpi: string, at: string): void {
+    for (const g of GRANULARITIES) this.facts.add({ agentId, kpi, unit: FACT_SERIES_UNITS[kpi]!, granularity: g, windowStart: bucketOf(at, g).start });
   }
 }
 
 function metric(k: MetricKey, value: number | null, num: number, den: number | null): NewMetric {
   return { ...k, windowEnd: bucketOf(k.windowStart, k.granularity).end, value, num, den, lineageRef: lineageRefOf(k) };
+}
+
+/** Cost records: additive sums per agent, currency and bucket (incremental: nothing is re-read). */
+async function foldCosts(trx: Executor, events: readonly RollupEvent[], touched: Touched, now: string): Promise<void> {
+  const costIds = events.filter((e) => e.type === 'cost.recorded').map((e) => e.id);
+  if (costIds.length === 0) return;
+  const adds = new KeyMap<MetricKey, NewMetric>(encodeMetricKey);
+  const add = (k: MetricKey, amount: number) => {
+    const m = adds.getOrInsert(k, () => metric(k, 0, 0, null));
+    m.num += amount;
+    m.value = m.num;
+  };
+  for (const c of await costsRepository.figuresBySourceEvents(trx, costIds)) {
+    if (c.agentId === null) continue;
+    for (const g of GRANULARITIES) {
+      const start = bucketOf(c.occurredAt, g).start;
+      if (c.amount !== null && c.currency !== null) add({ agentId: c.agentId, kpi: 'cost', unit: c.currency, granularity: g, windowStart: start }, c.amount);
+      if (c.tokens !== null) add({ agentId: c.agentId, kpi: INTERNAL_SERIES.tokens, unit: 'tokens', granularity: g, windowStart: start }, c.tokens);
+      touched.derived.add({ agentId: c.agentId, granularity: g, windowStart: start });
+    }
+  }
+  await repo.addToMetrics(trx, [...adds.values()], now);
+  for (const m of adds.values()) if (m.granularity === 'day' && m.kpi === 'cost') touched.days.add({ kpi: 'cost', unit: m.unit, dayStart: m.windowStart });
+}
+
+/** Re-derives the facts of workflows whose history changed; returns the stories they ran (their attribution may change). */
+async function rederiveWorkflows(trx: Executor, workflowIds: readonly string[], touched: Touched): Promise<string[]> {
+  const links = await workflowsRepository.linksOf(trx, workflowIds);
+  if (workflowIds.length > 0) {
+    for (const f of await repo.takeFacts(trx, 'workflow', workflowIds)) touched.fact(f.agentId, f.kpi, f.at);
+    const histories = await eventsRepository.statusHistories(trx, 'workflow', workflowIds);
+    const rows = [];
+    for (const id of workflowIds) {
+      const agentId = links.get(id)?.agentId;
+      if (!agentId) continue;
+      for (const fact of workflowFacts(histories.get(id) ?? [])) rows.push({ entityType: 'workflow', entityId: id, agentId, fact });
+    }
+    await repo.insertFacts(trx, rows);
+    for (const r of rows) touched.fact(r.agentId, r.fact.kpi, r.fact.at);
+  }
+  return [...links.values()].flatMap((l) => (l.storyId ? [l.storyId] : []));
+}
+
+/** Re-derives the facts of stories whose history (or whose workflows) changed, for each agent that worked on them. */
+async function rederiveStories(trx: Executor, ids: readonly string[], touched: Touched): Promise<void> {
+  if (ids.length === 0) return;
+  for (const f of await repo.takeFacts(trx, 'story', ids)) touched.fact(f.agentId, f.kpi, f.at);
+  const [histories, agents] = await Promise.all([eventsRepository.statusHistories(trx, 'story', ids), workflowsRepository.agentsOfStories(trx, ids)]);
+  const rows = [];
+  for (const id of ids) {
+    const facts = storyFacts(histories.get(id) ?? []);
+    for (const agentId of agents.get(id) ?? []) for (const fact of facts) rows.push({ entityType: 'story', entityId: id, agentId, fact });
+  }
+  await repo.insertFacts(trx, rows);
+  for (const r of rows) touched.fact(r.agentId, r.fact.kpi, r.fact.at);
+}
+
+/** Workflows and stories whose history changed: their facts are re-derived from their whole history. */
+async function rederiveFacts(trx: Executor, events: readonly RollupEvent[], touched: Touched): Promise<void> {
+  const workflowIds = [...new Set(events.filter((e) => e.entityType === 'workflow').map((e) => e.entityId))];
+  const storyIds = new Set(events.filter((e) => e.entityType === 'story' && e.type.startsWith('story.')).map((e) => e.entityId));
+  for (const id of await rederiveWorkflows(trx, workflowIds, touched)) storyIds.add(id);
+  await rederiveStories(trx, [...storyIds], touched);
+}
+
+/** Fact-derived buckets: recomputed from the facts in them, read once per agent and series for the days touched. */
+async function recomputeFactBuckets(trx: Executor, touched: Touched, now: string): Promise<void> {
+  const upserts: NewMetric[] = [];
+  const deletes: MetricKey[] = [];
+  const bySeries = groupByKey(
+    touched.facts,
+    (k) => ({ agentId: k.agentId, kpi: k.kpi }),
+    (s) => encodeParts([s.agentId, s.kpi]),
+  );
+  for (const [{ agentId, kpi }, keys] of bySeries) {
+    const days = keys.map((k) => bucketOf(k.windowStart, 'day').start).sort();
+    const facts = await repo.factsIn(trx, agentId, kpi, days[0]!, bucketOf(days[days.length - 1]!, 'day').end);
+    for (const k of keys) {
+      const end = bucketOf(k.windowStart, k.granularity).end;
+      const value = bucketValue(
+        kpi,
+        facts.filter((f) => f.at >= k.windowStart && f.at < end),
+      );
+      if (value === null) deletes.push(k);
+      else upserts.push(metric(k, value.value, value.num, value.den));
+      if (kpi === INTERNAL_SERIES.storiesCompleted) touched.derived.add({ agentId, granularity: k.granularity, windowStart: k.windowStart });
+      if (k.granularity === 'day') touched.days.add({ kpi, unit: k.unit, dayStart: k.windowStart });
+    }
+  }
+  if (upserts.length > 0) await repo.upsertMetrics(trx, upserts, now);
+  if (deletes.length > 0) await repo.deleteMetrics(trx, deletes);
+}
+
+/** Per-story KPIs: the bucket's cost (per currency) or tokens over its completed stories; no value without one. */
+async function redividePerStoryKpis(trx: Executor, touched: Touched, now: string): Promise<void> {
+  const next: NewMetric[] = [];
+  const gone: MetricKey[] = [];
+  for (const [agentId, buckets] of groupByKey(
+    touched.derived,
+    (d) => d.agentId,
+    (a) => a,
+  )) {
+    const starts = buckets.map((d) => d.windowStart).sort();
+    const rows = await repo.agentRows(trx, agentId, DERIVED_INPUTS, starts[0]!, starts[starts.length - 1]!);
+    for (const { granularity: g, windowStart: start } of buckets) {
+      const here = rows.filter((r) => r.granularity === g && r.window_start_utc === start);
+      const completed = here.find((r) => r.kpi_key === INTERNAL_SERIES.storiesCompleted)?.num ?? 0;
+      for (const r of here) {
+        const kpi = r.kpi_key === 'cost' ? 'cost_per_completed_story' : r.kpi_key === INTERNAL_SERIES.tokens ? 'tokens_per_completed_story' : null;
+        if (kpi === null) continue;
+        const k: MetricKey = { agentId, kpi, unit: r.unit, granularity: g, windowStart: start };
+        const exists = here.some((x) => x.kpi_key === kpi && x.unit === r.unit);
+        if (completed > 0) next.push(metric(k, r.num / completed, r.num, completed));
+        else if (exists) gone.push(k);
+        if (g === 'day' && (completed > 0 || exists)) touched.days.add({ kpi, unit: r.unit, dayStart: start });
+      }
+    }
+  }
+  if (next.length > 0) await repo.upsertMetrics(trx, next, now);
+  if (gone.length > 0) await repo.deleteMetrics(trx, gone);
+}
+
+/** The earliest and latest bucket start the batch changed. */
+function touchedRange(touched: Touched): { from: string | null; to: string | null } {
+  let from: string | null = null;
+  let to: string | null = null;
+  for (const start of [...[...touched.facts].map((k) => k.windowStart), ...[...touched.derived].map((d) => d.windowStart)]) {
+    if (from === null || start < from) from = start;
+    if (to === null || start > to) to = start;
+  }
+  return { from, to };
 }
 
 /**
@@ -68,126 +206,12 @@ function metric(k: MetricKey, value: number | null, num: number, den: number | n
  * - the days touched are returned, for outlier scoring.
  */
 export async function rollupBatch(trx: Executor, events: readonly RollupEvent[], ctx: { now: string; outliers: OutlierSettings }): Promise<BatchResult> {
-  const touchedFacts = new Touched();
-  const touchedDerived = new Set<string>();
-  const touchedDays = new Set<string>();
-  const derivedKey = (agentId: string, g: Granularity, start: string) => `${agentId}\n${g}\n${start}`;
-
-  // Cost records: additive sums per agent, currency and bucket.
-  const costIds = events.filter((e) => e.type === 'cost.recorded').map((e) => e.id);
-  if (costIds.length > 0) {
-    const adds = new Map<string, NewMetric>();
-    const add = (k: MetricKey, amount: number) => {
-      const id = keyString(k);
-      const m = adds.get(id) ?? metric(k, 0, 0, null);
-      m.num += amount;
-      m.value = m.num;
-      adds.set(id, m);
-    };
-    for (const c of await repo.costRows(trx, costIds)) {
-      if (c.agentId === null) continue;
-      for (const g of GRANULARITIES) {
-        const start = bucketOf(c.occurredAt, g).start;
-        if (c.amount !== null && c.currency !== null) add({ agentId: c.agentId, kpi: 'cost', unit: c.currency, granularity: g, windowStart: start }, c.amount);
-        if (c.tokens !== null) add({ agentId: c.agentId, kpi: INTERNAL_SERIES.tokens, unit: 'tokens', granularity: g, windowStart: start }, c.tokens);
-        touchedDerived.add(derivedKey(c.agentId, g, start));
-      }
-    }
-    await repo.addToMetrics(trx, [...adds.values()], ctx.now);
-    for (const m of adds.values()) if (m.granularity === 'day' && m.kpi === 'cost') touchedDays.add(`cost\n${m.unit}\n${m.windowStart}`);
-  }
-
-  // Workflows and stories whose history changed. A workflow event may change who ran its story, so the story's
-  // attribution is re-derived too.
-  const workflowIds = [...new Set(events.filter((e) => e.entityType === 'workflow').map((e) => e.entityId))];
-  const storyIds = new Set(events.filter((e) => e.entityType === 'story' && e.type.startsWith('story.')).map((e) => e.entityId));
-  const links = await repo.workflowLinks(trx, workflowIds);
-  for (const l of links.values()) if (l.storyId) storyIds.add(l.storyId);
-
-  const noteFact = (agentId: string, kpi: string, at: string) => {
-    for (const g of GRANULARITIES) touchedFacts.add({ agentId, kpi, unit: FACT_SERIES_UNITS[kpi]!, granularity: g, windowStart: bucketOf(at, g).start });
-  };
-  if (workflowIds.length > 0) {
-    for (const f of await repo.takeFacts(trx, 'workflow', workflowIds)) noteFact(f.agentId, f.kpi, f.at);
-    const histories = await repo.histories(trx, 'workflow', workflowIds);
-    const rows = [];
-    for (const id of workflowIds) {
-      const agentId = links.get(id)?.agentId;
-      if (!agentId) continue;
-      for (const fact of workflowFacts(histories.get(id) ?? [])) rows.push({ entityType: 'workflow', entityId: id, agentId, fact });
-    }
-    await repo.insertFacts(trx, rows);
-    for (const r of rows) noteFact(r.agentId, r.fact.kpi, r.fact.at);
-  }
-  if (storyIds.size > 0) {
-    const ids = [...storyIds];
-    for (const f of await repo.takeFacts(trx, 'story', ids)) noteFact(f.agentId, f.kpi, f.at);
-    const [histories, agents] = await Promise.all([repo.histories(trx, 'story', ids), repo.storyAgents(trx, ids)]);
-    const rows = [];
-    for (const id of ids) {
-      const facts = storyFacts(histories.get(id) ?? []);
-      for (const agentId of agents.get(id) ?? []) for (const fact of facts) rows.push({ entityType: 'story', entityId: id, agentId, fact });
-    }
-    await repo.insertFacts(trx, rows);
-    for (const r of rows) noteFact(r.agentId, r.fact.kpi, r.fact.at);
-  }
-
-  // Fact-derived buckets: recomputed from the facts in them, read once per agent and series for the days touched.
-  const upserts: NewMetric[] = [];
-  const deletes: MetricKey[] = [];
-  for (const [series, keys] of groupBy([...touchedFacts], (k) => `${k.agentId}\n${k.kpi}`)) {
-    const [agentId, kpi] = series.split('\n') as [string, string];
-    const days = keys.map((k) => bucketOf(k.windowStart, 'day').start).sort();
-    const facts = await repo.factsIn(trx, agentId, kpi, days[0]!, bucketOf(days[days.length - 1]!, 'day').end);
-    for (const k of keys) {
-      const end = bucketOf(k.windowStart, k.granularity).end;
-      const inBucket = facts.filter((f) => f.at >= k.windowStart && f.at < end);
-      const value = bucketValue(kpi, inBucket);
-      if (value === null) deletes.push(k);
-      else upserts.push(metric(k, value.value, value.num, value.den));
-      if (kpi === INTERNAL_SERIES.storiesCompleted) touchedDerived.add(derivedKey(agentId, k.granularity, k.windowStart));
-      if (k.granularity === 'day') touchedDays.add(`${kpi}\n${k.unit}\n${k.windowStart}`);
-    }
-  }
-  if (upserts.length > 0) await repo.upsertMetrics(trx, upserts, ctx.now);
-  if (deletes.length > 0) await repo.deleteMetrics(trx, deletes);
-
-  // Per-story KPIs: the bucket's cost (per currency) or tokens over its completed stories; no value without one.
-  const next: NewMetric[] = [];
-  const gone: MetricKey[] = [];
-  for (const [agentId, buckets] of groupBy([...touchedDerived], (d) => d.split('\n')[0]!)) {
-    const starts = buckets.map((d) => d.split('\n')[2]!).sort();
-    const rows = await repo.agentRows(trx, agentId, DERIVED_INPUTS, starts[0]!, starts[starts.length - 1]!);
-    for (const d of buckets) {
-      const [, g, start] = d.split('\n') as [string, Granularity, string];
-      const here = rows.filter((r) => r.granularity === g && r.window_start_utc === start);
-      const completed = here.find((r) => r.kpi_key === INTERNAL_SERIES.storiesCompleted)?.num ?? 0;
-      for (const r of here) {
-        const kpi = r.kpi_key === 'cost' ? 'cost_per_completed_story' : r.kpi_key === INTERNAL_SERIES.tokens ? 'tokens_per_completed_story' : null;
-        if (kpi === null) continue;
-        const k: MetricKey = { agentId, kpi, unit: r.unit, granularity: g, windowStart: start };
-        const exists = here.some((x) => x.kpi_key === kpi && x.unit === r.unit);
-        if (completed > 0) next.push(metric(k, r.num / completed, r.num, completed));
-        else if (exists) gone.push(k);
-        if (g === 'day' && (completed > 0 || exists)) touchedDays.add(`${kpi}\n${r.unit}\n${start}`);
-      }
-    }
-  }
-  if (next.length > 0) await repo.upsertMetrics(trx, next, ctx.now);
-  if (gone.length > 0) await repo.deleteMetrics(trx, gone);
-
+  const touched = new Touched();
+  await foldCosts(trx, events, touched, ctx.now);
+  await rederiveFacts(trx, events, touched);
+  await recomputeFactBuckets(trx, touched, ctx.now);
+  await redividePerStoryKpis(trx, touched, ctx.now);
   // Outliers of the days touched are rescored by the job (scorePendingDays), once per round rather than per batch.
-  let from: string | null = null;
-  let to: string | null = null;
-  for (const k of touchedFacts) {
-    if (from === null || k.windowStart < from) from = k.windowStart;
-    if (to === null || k.windowStart > to) to = k.windowStart;
-  }
-  for (const d of touchedDerived) {
-    const start = d.split('\n')[2]!;
-    if (from === null || start < from) from = start;
-    if (to === null || start > to) to = start;
-  }
-  const days = [...touchedDays].filter((d) => KPI_BY_KEY.has(d.split('\n')[0] as never));
-  return { days, from, to, touchedDays: touchedDays.size };
+  const days = [...touched.days].filter((d) => isPublicKpi(d.kpi));
+  return { days, ...touchedRange(touched), touchedDays: touched.days.size };
 }

@@ -1,13 +1,14 @@
-import type { AnalyticsUpdatedMessage } from '../../../contracts/index.js';
+import { DAY_MS, type AnalyticsUpdatedMessage } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { withWriteTransaction, type WriteTransactionOptions } from '../../db/write-transaction.js';
 import type { Logger } from '../../observability/logger.js';
 import { detached, recordSpan } from '../../observability/tracing.js';
-import { eventsRepository } from '../events/events.repository.js';
+import { eventsRepository } from '../events/index.js';
 import { analyticsRepository as repo } from './analytics.repository.js';
-import { bucketOf } from './buckets.js';
-import { scoreDays, scoreFinishedDay, type OutlierSettings } from './outliers.js';
+import { bucketOf, decodeDayKey, encodeDayKey } from './buckets.js';
+import type { OutlierSettings } from './outlier-settings.js';
+import { scoreDays, scoreFinishedDay } from './outliers.js';
 import { rollupBatch } from './rollup-batch.js';
 
 export const ROLLUP_CHECKPOINT = 'agent-metrics';
@@ -152,7 +153,12 @@ export class AgentRollupJob {
       // One analytics.rollup span per round that folded or scored something (or failed), written at its end: the idle
       // polls (every rollupPollMs) would otherwise fill a trace backend with empty rounds.
       if (failed !== undefined || done.events > 0 || done.days > 0) {
-        const figures = { 'bmad.rollup.events': done.events, 'bmad.rollup.batches': done.batches, 'bmad.rollup.days_scored': done.days, 'bmad.rollup.through_event_id': this.through };
+        const figures = {
+          'bmad.rollup.events': done.events,
+          'bmad.rollup.batches': done.batches,
+          'bmad.rollup.days_scored': done.days,
+          'bmad.rollup.through_event_id': this.through,
+        };
         recordSpan('analytics.rollup', started, figures, { root: true, ...(failed === undefined ? {} : { error: failed }) });
       }
     }
@@ -164,14 +170,19 @@ export class AgentRollupJob {
     const scored = await withWriteTransaction(this.db, this.opts.transaction, async (trx) => {
       const pending = JSON.parse((await repo.checkpoint(trx, PENDING_DAYS)).value ?? '[]') as string[];
       if (pending.length === 0) return [];
-      const slice = pending.slice(0, DAYS_PER_SLICE);
+      const slice = pending.slice(0, DAYS_PER_SLICE).map(decodeDayKey);
       await scoreDays(trx, slice, { now, outliers: this.opts.outliers });
       await repo.saveCheckpoint(trx, PENDING_DAYS, 0, JSON.stringify(pending.slice(DAYS_PER_SLICE)), now);
       return slice;
     });
     if (scored.length > 0) {
-      const starts = scored.map((d) => d.split('\n')[2]!).sort();
-      const msg: AnalyticsUpdatedMessage = { type: 'analytics_updated', throughEventId: this.through, from: starts[0]!, to: bucketOf(starts[starts.length - 1]!, 'day').end };
+      const starts = scored.map((d) => d.dayStart).sort();
+      const msg: AnalyticsUpdatedMessage = {
+        type: 'analytics_updated',
+        throughEventId: this.through,
+        from: starts[0]!,
+        to: bucketOf(starts[starts.length - 1]!, 'day').end,
+      };
       for (const l of this.listeners) l(msg);
     }
     return scored.length;
@@ -185,9 +196,9 @@ export class AgentRollupJob {
     const size = this.size;
     const done = await withWriteTransaction(this.db, this.opts.transaction, async (trx) => {
       const cp = await repo.checkpoint(trx, ROLLUP_CHECKPOINT);
-      const events = await repo.eventsAfter(trx, cp.lastEventId, size);
+      const events = await eventsRepository.headersAfter(trx, cp.lastEventId, size);
       // A day that has just ended gets its history scores once, whatever else happens.
-      const finished = bucketOf(Date.parse(now) - 86_400_000, 'day').start;
+      const finished = bucketOf(Date.parse(now) - DAY_MS, 'day').start;
       if (cp.value !== finished) await scoreFinishedDay(trx, finished, ctx);
       if (events.length === 0) {
         if (cp.value !== finished) await repo.saveCheckpoint(trx, ROLLUP_CHECKPOINT, cp.lastEventId, finished, now);
@@ -198,7 +209,7 @@ export class AgentRollupJob {
       await repo.saveCheckpoint(trx, ROLLUP_CHECKPOINT, through, finished, now);
       if (result.days.length > 0) {
         const pending = await repo.checkpoint(trx, PENDING_DAYS);
-        const days = new Set<string>([...(JSON.parse(pending.value ?? '[]') as string[]), ...result.days]);
+        const days = new Set<string>([...(JSON.parse(pending.value ?? '[]') as string[]), ...result.days.map(encodeDayKey)]);
         await repo.saveCheckpoint(trx, PENDING_DAYS, 0, JSON.stringify([...days]), now);
       }
       const oldestIngest = events.reduce((m, e) => (e.ingestedAt < m ? e.ingestedAt : m), events[0]!.ingestedAt);
@@ -213,7 +224,12 @@ export class AgentRollupJob {
     if (done.read > 0) {
       if (done.oldestIngest) this.observer.onBatch?.(Math.max(0, this.clock.now().getTime() - Date.parse(done.oldestIngest)), done.read, took);
       if (done.result?.from && done.result.to) {
-        const msg: AnalyticsUpdatedMessage = { type: 'analytics_updated', throughEventId: done.through, from: done.result.from, to: bucketOf(done.result.to, 'day').end };
+        const msg: AnalyticsUpdatedMessage = {
+          type: 'analytics_updated',
+          throughEventId: done.through,
+          from: done.result.from,
+          to: bucketOf(done.result.to, 'day').end,
+        };
         for (const l of this.listeners) l(msg);
       }
     }

@@ -111,7 +111,8 @@ export const auditRepository = {
         .where('target_id', 'in', part)
         .orderBy('id')
         .execute();
-      for (const r of rows) if (r.target_id !== null && !out.has(r.target_id)) out.set(r.target_id, { actorType: r.actor_type as AuditEntry['actorType'], actorId: r.actor_id });
+      for (const r of rows)
+        if (r.target_id !== null && !out.has(r.target_id)) out.set(r.target_id, { actorType: r.actor_type as AuditEntry['actorType'], actorId: r.actor_id });
     }
     return out;
   },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { KeyScope, Me, Role } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
-import { auditRepository, type AuditEntry } from '../audit/audit.repository.js';
+import { auditRepository, type AuditEntry } from '../audit/index.js';
 import { apiKeysRepository, sessionsRepository } from './credentials.repository.js';
 import { generatePassword, hashPassword, needsRehash, verifyPassword } from './password.js';
 import type { Principal } from './principal.js';
@@ -96,7 +96,10 @@ export class AuthService {
   }
 
   /** A generated password, or one marked `temporary` (an invite), must be replaced by its owner at first sign-in. */
-  async createUser(input: { email: string; role: Role; password?: string; displayName?: string | null; temporary?: boolean }, actor: AuditActor): Promise<{ id: string; password: string; generated: boolean }> {
+  async createUser(
+    input: { email: string; role: Role; password?: string; displayName?: string | null; temporary?: boolean },
+    actor: AuditActor,
+  ): Promise<{ id: string; password: string; generated: boolean }> {
     const email = input.email.trim().toLowerCase();
     if (await usersRepository.findAccountByEmail(this.db.write, email)) throw new UserExistsError(email);
     const password = input.password ?? generatePassword();
@@ -115,7 +118,10 @@ export class AuthService {
   }
 
   /** On a database with no accounts, creates the first manager. Returns its credentials, or undefined if not needed. */
-  async ensureBootstrapAdmin(email: string | undefined, password: string | undefined): Promise<{ email: string; password: string; generated: boolean } | undefined> {
+  async ensureBootstrapAdmin(
+    email: string | undefined,
+    password: string | undefined,
+  ): Promise<{ email: string; password: string; generated: boolean } | undefined> {
     if ((await usersRepository.countAccounts(this.db.write)) > 0) return undefined;
     const adminEmail = (email ?? 'admin@localhost').toLowerCase();
     const created = await this.createUser(
@@ -139,7 +145,17 @@ export class AuthService {
     const projectId = opts.projectId ?? null;
     const sources = opts.sources ?? null;
     const expiresAt = opts.expiresAt ?? null;
-    await apiKeysRepository.insert(this.db.write, { id: k.id, name, scopes, secretHash: sha256(k.secret), createdBy: actor.actorId, now: this.now(), projectId, sources, expiresAt });
+    await apiKeysRepository.insert(this.db.write, {
+      id: k.id,
+      name,
+      scopes,
+      secretHash: sha256(k.secret),
+      createdBy: actor.actorId,
+      now: this.now(),
+      projectId,
+      sources,
+      expiresAt,
+    });
     await this.audit({
       ...actor,
       action: 'key.create',
@@ -183,7 +199,14 @@ export class AuthService {
     const temporary = opts.temporary === true;
     await usersRepository.setPasswordHash(this.db.write, a.id, await hashPassword(password, this.opts.scryptCostLog2), this.now(), temporary);
     const ended = await sessionsRepository.deleteForUser(this.db.write, a.id);
-    await this.audit({ ...actor, action: temporary ? 'user.reset_password' : 'user.set_password', targetType: 'user', targetId: a.id, outcome: 'success', details: { sessionsEnded: ended } });
+    await this.audit({
+      ...actor,
+      action: temporary ? 'user.reset_password' : 'user.set_password',
+      targetType: 'user',
+      targetId: a.id,
+      outcome: 'success',
+      details: { sessionsEnded: ended },
+    });
     await this.credentialsEnded({ kind: 'user', userId: a.id });
     return ended;
   }
@@ -196,12 +219,29 @@ export class AuthService {
     const a = await usersRepository.findAccountById(this.db.write, principal.userId);
     if (!a) throw new UnknownAccountError(principal.userId);
     if (!(await verifyPassword(current, a.passwordHash))) {
-      await this.audit({ actorType: 'user', actorId: a.id, action: 'user.change_password', targetType: 'user', targetId: a.id, outcome: 'failure', ip: meta.ip });
+      await this.audit({
+        actorType: 'user',
+        actorId: a.id,
+        action: 'user.change_password',
+        targetType: 'user',
+        targetId: a.id,
+        outcome: 'failure',
+        ip: meta.ip,
+      });
       throw new WrongPasswordError();
     }
     await usersRepository.setPasswordHash(this.db.write, a.id, await hashPassword(next, this.opts.scryptCostLog2), this.now(), false);
     const ended = await sessionsRepository.deleteForUser(this.db.write, a.id, principal.sessionId);
-    await this.audit({ actorType: 'user', actorId: a.id, action: 'user.change_password', targetType: 'user', targetId: a.id, outcome: 'success', ip: meta.ip, details: { sessionsEnded: ended } });
+    await this.audit({
+      actorType: 'user',
+      actorId: a.id,
+      action: 'user.change_password',
+      targetType: 'user',
+      targetId: a.id,
+      outcome: 'success',
+      ip: meta.ip,
+      details: { sessionsEnded: ended },
+    });
     if (ended > 0) await this.credentialsEnded({ kind: 'user', userId: a.id });
     return toMe({ ...a, passwordChangeRequired: false });
   }
@@ -211,7 +251,14 @@ export class AuthService {
     const a = await this.account(email);
     await usersRepository.setDisabled(this.db.write, a.id, disabled ? this.now() : null, this.now());
     const ended = disabled ? await sessionsRepository.deleteForUser(this.db.write, a.id) : 0;
-    await this.audit({ ...actor, action: disabled ? 'user.disable' : 'user.enable', targetType: 'user', targetId: a.id, outcome: 'success', details: { sessionsEnded: ended } });
+    await this.audit({
+      ...actor,
+      action: disabled ? 'user.disable' : 'user.enable',
+      targetType: 'user',
+      targetId: a.id,
+      outcome: 'success',
+      details: { sessionsEnded: ended },
+    });
     if (disabled) await this.credentialsEnded({ kind: 'user', userId: a.id });
     return ended;
   }
@@ -240,7 +287,16 @@ export class AuthService {
     const account = await usersRepository.findAccountByEmail(this.db.read, email);
     const ok = await verifyPassword(password, account?.passwordHash ?? (await this.decoyHash));
     if (!account || !ok || account.disabledAt !== null) {
-      await this.audit({ actorType: 'anonymous', actorId: account?.id ?? null, action: 'auth.login', targetType: 'user', targetId: account?.id ?? null, outcome: 'failure', ip: meta.ip, details: { email } });
+      await this.audit({
+        actorType: 'anonymous',
+        actorId: account?.id ?? null,
+        action: 'auth.login',
+        targetType: 'user',
+        targetId: account?.id ?? null,
+        outcome: 'failure',
+        ip: meta.ip,
+        details: { email },
+      });
       return undefined;
     }
     if (needsRehash(account.passwordHash, this.opts.scryptCostLog2)) {
@@ -259,8 +315,25 @@ export class AuthService {
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.opts.sessionTtlHours * 3600_000).toISOString();
     const sessionId = randomUUID();
-    await sessionsRepository.insert(this.db.write, { id: sessionId, userId: account.id, tokenHash: sha256(token), now: now.toISOString(), expiresAt, userAgent: meta.userAgent?.slice(0, 256) ?? null, ip: meta.ip });
-    await this.audit({ actorType: 'user', actorId: account.id, action: 'auth.login', targetType: 'user', targetId: account.id, outcome: 'success', ip: meta.ip, ...(details ? { details } : {}) });
+    await sessionsRepository.insert(this.db.write, {
+      id: sessionId,
+      userId: account.id,
+      tokenHash: sha256(token),
+      now: now.toISOString(),
+      expiresAt,
+      userAgent: meta.userAgent?.slice(0, 256) ?? null,
+      ip: meta.ip,
+    });
+    await this.audit({
+      actorType: 'user',
+      actorId: account.id,
+      action: 'auth.login',
+      targetType: 'user',
+      targetId: account.id,
+      outcome: 'success',
+      ip: meta.ip,
+      ...(details ? { details } : {}),
+    });
     return { token, expiresAt, user: toMe(account) };
   }
 

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import type { KeyScope } from '../../../contracts/index.js';
 import type { Executor } from '../../db/handle.js';
+import { incrementMeta, readMeta } from '../../db/meta.js';
 
 export interface ApiKeyRecord {
   id: string;
@@ -26,28 +26,75 @@ export interface SessionRecord {
 const CREDENTIALS_VERSION = 'credentials_version';
 
 export const apiKeysRepository = {
-  async insert(db: Executor, k: { id: string; name: string; scopes: KeyScope[]; secretHash: string; createdBy: string | null; now: string; projectId?: string | null; sources?: readonly string[] | null; expiresAt?: string | null }): Promise<void> {
+  async insert(
+    db: Executor,
+    k: {
+      id: string;
+      name: string;
+      scopes: KeyScope[];
+      secretHash: string;
+      createdBy: string | null;
+      now: string;
+      projectId?: string | null;
+      sources?: readonly string[] | null;
+      expiresAt?: string | null;
+    },
+  ): Promise<void> {
     await db
       .insertInto('api_keys')
-      .values({ id: k.id, name: k.name, scopes_json: JSON.stringify(k.scopes), secret_hash: k.secretHash, created_by: k.createdBy, created_at: k.now, revoked_at: null, project_id: k.projectId ?? null, sources_json: k.sources ? JSON.stringify(k.sources) : null, expires_at: k.expiresAt ?? null })
+      .values({
+        id: k.id,
+        name: k.name,
+        scopes_json: JSON.stringify(k.scopes),
+        secret_hash: k.secretHash,
+        created_by: k.createdBy,
+        created_at: k.now,
+        revoked_at: null,
+        project_id: k.projectId ?? null,
+        sources_json: k.sources ? JSON.stringify(k.sources) : null,
+        expires_at: k.expiresAt ?? null,
+      })
       .execute();
   },
 
   async findById(db: Executor, id: string): Promise<ApiKeyRecord | undefined> {
     const r = await db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
     return r
-      ? { id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], secretHash: r.secret_hash, createdAt: r.created_at, revokedAt: r.revoked_at, projectId: r.project_id, sources: r.sources_json ? (JSON.parse(r.sources_json) as string[]) : null, expiresAt: r.expires_at }
+      ? {
+          id: r.id,
+          name: r.name,
+          scopes: JSON.parse(r.scopes_json) as KeyScope[],
+          secretHash: r.secret_hash,
+          createdAt: r.created_at,
+          revokedAt: r.revoked_at,
+          projectId: r.project_id,
+          sources: r.sources_json ? (JSON.parse(r.sources_json) as string[]) : null,
+          expiresAt: r.expires_at,
+        }
       : undefined;
   },
 
   async list(db: Executor): Promise<Omit<ApiKeyRecord, 'secretHash'>[]> {
     const rows = await db.selectFrom('api_keys').selectAll().orderBy('created_at').orderBy('id').execute();
-    return rows.map((r) => ({ id: r.id, name: r.name, scopes: JSON.parse(r.scopes_json) as KeyScope[], createdAt: r.created_at, revokedAt: r.revoked_at, projectId: r.project_id, sources: r.sources_json ? (JSON.parse(r.sources_json) as string[]) : null, expiresAt: r.expires_at }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      scopes: JSON.parse(r.scopes_json) as KeyScope[],
+      createdAt: r.created_at,
+      revokedAt: r.revoked_at,
+      projectId: r.project_id,
+      sources: r.sources_json ? (JSON.parse(r.sources_json) as string[]) : null,
+      expiresAt: r.expires_at,
+    }));
   },
 
   async namesByIds(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const rows = await db.selectFrom('api_keys').select(['id', 'name']).where('id', 'in', [...ids]).execute();
+    const rows = await db
+      .selectFrom('api_keys')
+      .select(['id', 'name'])
+      .where('id', 'in', [...ids])
+      .execute();
     return new Map(rows.map((r) => [r.id, r.name]));
   },
 
@@ -58,21 +105,19 @@ export const apiKeysRepository = {
 
   /** A counter in `meta` bumped whenever a credential loses access (read by servers polling for CLI changes). */
   async bumpCredentialsVersion(db: Executor): Promise<void> {
-    await db
-      .insertInto('meta')
-      .values({ key: CREDENTIALS_VERSION, value: '1' })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: sql<string>`cast(cast(meta.value as integer) + 1 as text)` }))
-      .execute();
+    await incrementMeta(db, CREDENTIALS_VERSION);
   },
 
   async credentialsVersion(db: Executor): Promise<number> {
-    const row = await db.selectFrom('meta').select('value').where('key', '=', CREDENTIALS_VERSION).executeTakeFirst();
-    return row ? Number(row.value) : 0;
+    return Number((await readMeta(db, CREDENTIALS_VERSION)) ?? 0);
   },
 };
 
 export const sessionsRepository = {
-  async insert(db: Executor, s: { id: string; userId: string; tokenHash: string; now: string; expiresAt: string; userAgent: string | null; ip: string | null }): Promise<void> {
+  async insert(
+    db: Executor,
+    s: { id: string; userId: string; tokenHash: string; now: string; expiresAt: string; userAgent: string | null; ip: string | null },
+  ): Promise<void> {
     await db
       .insertInto('auth_sessions')
       .values({ id: s.id, user_id: s.userId, token_hash: s.tokenHash, created_at: s.now, expires_at: s.expiresAt, user_agent: s.userAgent, ip: s.ip })

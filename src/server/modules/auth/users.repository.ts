@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Role } from '../../../contracts/index.js';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
@@ -60,7 +60,7 @@ export const usersRepository = {
               updated_at: eb.ref('excluded.updated_at'),
             }))
             .where('users.origin', '=', 'event'),
-      )
+        )
         .execute();
     }
   },
@@ -104,12 +104,7 @@ export const usersRepository = {
   },
 
   async findAccountByEmail(db: Executor, email: string): Promise<Account | undefined> {
-    const row = await db
-      .selectFrom('users')
-      .selectAll()
-      .where('email', '=', email)
-      .where('password_hash', 'is not', null)
-      .executeTakeFirst();
+    const row = await db.selectFrom('users').selectAll().where('email', '=', email).where('password_hash', 'is not', null).executeTakeFirst();
     return row ? toAccount(row) : undefined;
   },
 
@@ -150,6 +145,32 @@ export const usersRepository = {
   },
 
   async setPreferences(db: Executor, id: string, preferences: Record<string, unknown>, now: string): Promise<void> {
-    await db.updateTable('users').set({ preferences_json: JSON.stringify(preferences), updated_at: now }).where('id', '=', id).execute();
+    await db
+      .updateTable('users')
+      .set({ preferences_json: JSON.stringify(preferences), updated_at: now })
+      .where('id', '=', id)
+      .execute();
+  },
+
+  /** People for the directory: accounts and people known from events. Only names and emails: never hashes, roles or preferences. */
+  async people(db: Executor, limit: number): Promise<{ id: string; displayName: string | null; email: string | null }[]> {
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'display_name', 'email'])
+      .orderBy(sql`coalesce(display_name, email, id) collate nocase`)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ id: r.id, displayName: r.display_name, email: r.email }));
+  },
+
+  /** Accounts made here (not known from events), as stored: the consistency monitor's rebuild starts from them. */
+  async localAccountRows(db: Executor): Promise<UserRow[]> {
+    return db.selectFrom('users').selectAll().where('origin', '!=', 'event').execute();
+  },
+
+  /** Copies rows as they are into another database (the consistency monitor's scratch rebuild). */
+  async copyRows(db: Executor, rows: readonly UserRow[]): Promise<void> {
+    for (const part of chunks(rows, 200)) await db.insertInto('users').values(part).execute();
   },
 };

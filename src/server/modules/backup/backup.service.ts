@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../../clock.js';
 import { backupSqlite, type BackupSummary } from '../../db/sqlite-backup.js';
-import type { AuthService } from '../auth/auth.service.js';
+import type { AuthService } from '../auth/index.js';
 
 export class BackupBusyError extends Error {
   constructor() {

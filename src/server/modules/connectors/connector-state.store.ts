@@ -8,6 +8,7 @@ import { connectorStateRepository } from './connector-state.repository.js';
 export function databaseStateStore(db: DatabaseHandle, clock: Clock): ConnectorStateStore {
   return {
     load: (key) => connectorStateRepository.load(db.read, key),
-    save: (key, value) => withWriteTransaction(db, { maxRetries: 30, retryDelayMs: 25 }, (trx) => connectorStateRepository.save(trx, key, value, clock.now().toISOString())),
+    save: (key, value) =>
+      withWriteTransaction(db, { maxRetries: 30, retryDelayMs: 25 }, (trx) => connectorStateRepository.save(trx, key, value, clock.now().toISOString())),
   };
 }

@@ -40,7 +40,11 @@ export const consistencyRunsRepository = {
     return Number(r.id);
   },
 
-  async finish(db: Executor, id: number, end: { finishedAt: string; durationMs: number; result: Exclude<ConsistencyRunResult, 'running'>; findings: number; details: Record<string, unknown> }): Promise<void> {
+  async finish(
+    db: Executor,
+    id: number,
+    end: { finishedAt: string; durationMs: number; result: Exclude<ConsistencyRunResult, 'running'>; findings: number; details: Record<string, unknown> },
+  ): Promise<void> {
     await db
       .updateTable('consistency_runs')
       .set({ finished_at: end.finishedAt, duration_ms: end.durationMs, result: end.result, findings: end.findings, details_json: JSON.stringify(end.details) })

@@ -1,4 +1,4 @@
-import { isNewer, versionOf, type Projection } from '../events/projection.js';
+import { isNewer, versionOf, type Projection } from '../events/index.js';
 import { consistencyRepository } from './consistency.repository.js';
 
 /**

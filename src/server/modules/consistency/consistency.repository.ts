@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Finding } from '../../../contracts/index.js';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
@@ -25,7 +26,12 @@ const toFinding = (r: ConsistencyFindingsTable): Finding => ({
 
 export const consistencyRepository = {
   async currentVersion(db: Executor, projectId: string, source: string): Promise<{ reportedAt: string; versionKey: string } | undefined> {
-    const r = await db.selectFrom('consistency_reports').select(['reported_at', 'version_key']).where('project_id', '=', projectId).where('source', '=', source).executeTakeFirst();
+    const r = await db
+      .selectFrom('consistency_reports')
+      .select(['reported_at', 'version_key'])
+      .where('project_id', '=', projectId)
+      .where('source', '=', source)
+      .executeTakeFirst();
     return r ? { reportedAt: r.reported_at, versionKey: r.version_key } : undefined;
   },
 
@@ -51,7 +57,11 @@ export const consistencyRepository = {
   async byProject(db: Executor, projectId: string): Promise<{ findings: Finding[]; reportedAt: string | null }> {
     const [rows, latest] = await Promise.all([
       db.selectFrom('consistency_findings').selectAll().where('project_id', '=', projectId).orderBy('source').orderBy('position').execute(),
-      db.selectFrom('consistency_reports').select((eb) => eb.fn.max('reported_at').as('at')).where('project_id', '=', projectId).executeTakeFirst(),
+      db
+        .selectFrom('consistency_reports')
+        .select((eb) => eb.fn.max('reported_at').as('at'))
+        .where('project_id', '=', projectId)
+        .executeTakeFirst(),
     ]);
     return { findings: rows.map(toFinding), reportedAt: (latest?.at as string | null | undefined) ?? null };
   },
@@ -61,6 +71,26 @@ export const consistencyRepository = {
     for (const part of chunks(storyIds)) {
       const rows = await db.selectFrom('consistency_findings').selectAll().where('story_id', 'in', part).orderBy('position').execute();
       for (const r of rows) out.set(r.story_id!, [...(out.get(r.story_id!) ?? []), toFinding(r)]);
+    }
+    return out;
+  },
+
+  /** Consistency findings per project and kind, with one message per project (its first finding) for the alert text. */
+  async findingsByProject(
+    db: Executor,
+    kinds: readonly string[] | null,
+    projectId: string | null,
+  ): Promise<Map<string, { byKind: Map<string, number>; example: string | null }>> {
+    let q = db.selectFrom('consistency_findings').select(['project_id', 'kind', sql<number>`count(*)`.as('n'), sql<string>`min(message)`.as('example')]);
+    if (kinds) q = q.where('kind', 'in', kinds);
+    if (projectId !== null) q = q.where('project_id', '=', projectId);
+    const rows = await q.groupBy(['project_id', 'kind']).execute();
+    const out = new Map<string, { byKind: Map<string, number>; example: string | null }>();
+    for (const r of rows) {
+      const entry = out.get(r.project_id) ?? { byKind: new Map<string, number>(), example: null };
+      entry.byKind.set(r.kind, Number(r.n));
+      entry.example ??= r.example;
+      out.set(r.project_id, entry);
     }
     return out;
   },

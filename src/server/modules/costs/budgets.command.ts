@@ -1,20 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import type { BudgetBody, ProjectBudget } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { notFound } from '../../http/errors.js';
-import type { AuthService } from '../auth/auth.service.js';
-import type { IngestionService } from '../events/ingestion.service.js';
-import { UI_SOURCE } from '../stories/story-status.command.js';
+import type { AuthService } from '../auth/index.js';
+import type { IngestionService } from '../events/index.js';
+import { UiCommand, type UiActor } from '../events/index.js';
+import type { projectsRepository } from '../projects/index.js';
 import { budgetsRepository } from './budgets.repository.js';
 import type { BudgetsService } from './budgets.service.js';
 
-let sequence = 0;
+export type BudgetActor = UiActor;
 
-export interface BudgetActor {
-  userId: string;
-  ip: string | null;
-}
+/** Where the command checks that a project exists: handed in, because the projects module reads this one's costs. */
+export type ProjectLookup = Pick<typeof projectsRepository, 'exists'>;
 
 /**
  * A person sets or clears a project's monthly budget. Like a Kanban move it enters as an event
@@ -22,19 +20,26 @@ export interface BudgetActor {
  * of it on the cost topic, and it is audited with who did it.
  */
 export class SetProjectBudget {
+  private readonly ui: UiCommand;
+
   constructor(
     private readonly db: DatabaseHandle,
-    private readonly ingestion: IngestionService,
-    private readonly auth: AuthService,
-    private readonly clock: Clock,
+    ingestion: IngestionService,
+    auth: AuthService,
+    clock: Clock,
     private readonly budgets: BudgetsService,
-  ) {}
+    private readonly projects: ProjectLookup,
+  ) {
+    this.ui = new UiCommand(ingestion, auth, clock);
+  }
 
   /** Sets the budget and returns where the project stands against it this month. */
   async set(projectId: string, body: BudgetBody, actor: BudgetActor): Promise<ProjectBudget> {
     await this.requireProject(projectId);
-    const eventId = await this.append(projectId, { amount: body.amount, currency: body.currency });
-    await this.audited('project.budget_set', projectId, actor, { amount: body.amount, currency: body.currency, eventId });
+    await this.record('project.budget_set', projectId, { amount: body.amount, currency: body.currency }, actor, {
+      amount: body.amount,
+      currency: body.currency,
+    });
     const [status] = await this.budgets.forScope(projectId);
     if (!status) throw new Error(`budget of project ${projectId} was set but cannot be read back`);
     return status;
@@ -44,27 +49,26 @@ export class SetProjectBudget {
   async clear(projectId: string, actor: BudgetActor): Promise<void> {
     await this.requireProject(projectId);
     if ((await budgetsRepository.active(this.db.read, projectId)).length === 0) return;
-    const eventId = await this.append(projectId, { amount: null });
-    await this.audited('project.budget_clear', projectId, actor, { eventId });
+    await this.record('project.budget_clear', projectId, { amount: null }, actor, {});
   }
 
   private async requireProject(projectId: string): Promise<void> {
-    if (!(await budgetsRepository.projectExists(this.db.read, projectId))) throw notFound('project', projectId);
+    if (!(await this.projects.exists(this.db.read, projectId))) throw notFound('project', projectId);
   }
 
-  private async append(projectId: string, payload: { amount: number | null; currency?: string }): Promise<number> {
-    // Two changes in the same millisecond tie on occurredAt and are ordered by id: a per-process sequence makes the
-    // later request win, the UUID keeps ids unique across restarts.
-    const id = `budget-${String(++sequence).padStart(12, '0')}-${randomUUID()}`;
-    const result = await this.ingestion.ingest([
-      { id, source: UI_SOURCE, type: 'project.budget_set', occurredAt: this.clock.now().toISOString(), entity: { type: 'project', id: projectId }, payload },
-    ]);
-    const outcome = result.results[0];
-    if (outcome?.status !== 'accepted') throw new Error(`budget change was not accepted: ${JSON.stringify(outcome)}`);
-    return outcome.eventId;
-  }
-
-  private audited(action: string, projectId: string, actor: BudgetActor, details: Record<string, unknown>): Promise<void> {
-    return this.auth.audit({ actorType: 'user', actorId: actor.userId, action, targetType: 'project', targetId: projectId, outcome: 'success', ip: actor.ip, details });
+  /** A budget change is a project.budget_set event (a null amount clears it), audited as the action it was. */
+  private record(
+    action: string,
+    projectId: string,
+    payload: { amount: number | null; currency?: string },
+    actor: BudgetActor,
+    details: Record<string, unknown>,
+  ): Promise<number> {
+    return this.ui.record({ type: 'project.budget_set', entity: { type: 'project', id: projectId }, payload }, actor, {
+      action,
+      targetType: 'project',
+      targetId: projectId,
+      details,
+    });
   }
 }

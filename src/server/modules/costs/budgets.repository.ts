@@ -40,13 +40,14 @@ export const budgetsRepository = {
 
   /** Budgets in force (not cleared), of one project or of all, by project id. */
   async active(db: Executor, projectId?: string): Promise<ActiveBudget[]> {
-    let q = db.selectFrom('project_budgets').select(['project_id', 'amount', 'currency']).where('amount', 'is not', null).where('currency', 'is not', null).orderBy('project_id');
+    let q = db
+      .selectFrom('project_budgets')
+      .select(['project_id', 'amount', 'currency'])
+      .where('amount', 'is not', null)
+      .where('currency', 'is not', null)
+      .orderBy('project_id');
     if (projectId !== undefined) q = q.where('project_id', '=', projectId);
     const rows = await q.execute();
     return rows.map((r) => ({ projectId: r.project_id, amount: r.amount!, currency: r.currency! }));
-  },
-
-  async projectExists(db: Executor, projectId: string): Promise<boolean> {
-    return (await db.selectFrom('projects').select('id').where('id', '=', projectId).executeTakeFirst()) !== undefined;
   },
 };

@@ -1,9 +1,8 @@
-import type { ProjectBudget } from '../../../contracts/index.js';
+import { DAY_MS, type ProjectBudget } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { budgetsRepository, type ActiveBudget } from './budgets.repository.js';
 import { CostReader } from './cost-reader.js';
-import { DAY_MS } from './cost-rollup.js';
 import { availabilityOf, round, totalsOf } from './cost-totals.js';
 import { costsRepository, type CostAggregate } from './costs.repository.js';
 
@@ -42,7 +41,15 @@ export class BudgetsService {
     // One grouped read gives every project's month-to-date totals; only a budget already exceeded needs its hours.
     const rows = now > month.start ? await this.reader.aggregate({ start: iso(month.start), end: iso(now), projectId }, 'project') : [];
     const out: ProjectBudget[] = [];
-    for (const b of budgets) out.push(await this.status(b, now, month, rows.filter((r) => r.key === b.projectId)));
+    for (const b of budgets)
+      out.push(
+        await this.status(
+          b,
+          now,
+          month,
+          rows.filter((r) => r.key === b.projectId),
+        ),
+      );
     return out;
   }
 
@@ -65,7 +72,15 @@ export class BudgetsService {
     const elapsed = now - month.start;
     const projected = spent > 0 ? month.start + Math.ceil((elapsed * b.amount) / spent) : Infinity;
     const atRisk = projected < month.end;
-    return { ...base, ...availability, spent, spentPct, exceededAt: null, projectedExceedAt: atRisk ? iso(projected) : null, status: atRisk ? 'at_risk' : 'on_track' };
+    return {
+      ...base,
+      ...availability,
+      spent,
+      spentPct,
+      exceededAt: null,
+      projectedExceedAt: atRisk ? iso(projected) : null,
+      status: atRisk ? 'at_risk' : 'on_track',
+    };
   }
 
   /**
@@ -96,7 +111,11 @@ export class BudgetsService {
         cumulative += s.amount;
         continue;
       }
-      const records = await costsRepository.amountsIn(this.db.read, { start: iso(s.slotStart), end: iso(Math.min(end, s.slotEnd)), projectId: b.projectId }, b.currency);
+      const records = await costsRepository.amountsIn(
+        this.db.read,
+        { start: iso(s.slotStart), end: iso(Math.min(end, s.slotEnd)), projectId: b.projectId },
+        b.currency,
+      );
       for (const r of records) {
         cumulative += r.amount;
         if (round(cumulative) >= b.amount) return r.occurredAt;

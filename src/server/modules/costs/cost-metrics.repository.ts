@@ -1,10 +1,19 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
+import { encodeParts, KeySet } from '../../composite-key.js';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import type { CostEventsTable, CostMetricSeriesTable } from '../../db/schema.js';
 
 export type MetricSeriesRow = Selectable<CostMetricSeriesTable>;
 export type CostRowInsert = Insertable<CostEventsTable>;
+
+/** A root session and a model: what a metric remainder is kept per. */
+export interface SessionModel {
+  sessionId: string;
+  model: string;
+}
+
+export const sessionModelSet = (items: Iterable<SessionModel> = []) => new KeySet<SessionModel>((k) => encodeParts([k.sessionId, k.model]), items);
 
 /** A session's costs that name their request (transcript lines, OTLP `api_request` events, the API), summed. */
 export interface ItemizedSums {
@@ -36,8 +45,18 @@ export const costMetricsRepository = {
     await db.insertInto('cost_metric_series').values(row).execute();
   },
 
-  async updateSegment(db: Executor, key: Pick<MetricSeriesRow, 'series_key' | 'start_ns' | 'segment'>, set: Partial<Insertable<CostMetricSeriesTable>>): Promise<void> {
-    await db.updateTable('cost_metric_series').set(set).where('series_key', '=', key.series_key).where('start_ns', '=', key.start_ns).where('segment', '=', key.segment).execute();
+  async updateSegment(
+    db: Executor,
+    key: Pick<MetricSeriesRow, 'series_key' | 'start_ns' | 'segment'>,
+    set: Partial<Insertable<CostMetricSeriesTable>>,
+  ): Promise<void> {
+    await db
+      .updateTable('cost_metric_series')
+      .set(set)
+      .where('series_key', '=', key.series_key)
+      .where('start_ns', '=', key.start_ns)
+      .where('segment', '=', key.segment)
+      .execute();
   },
 
   async seriesOf(db: Executor, sessionId: string, model: string): Promise<MetricSeriesRow[]> {
@@ -45,11 +64,11 @@ export const costMetricsRepository = {
   },
 
   /** Which of these root sessions have metric points for the model (only those have a remainder to keep right). */
-  async sessionsWithSeries(db: Executor, sessionIds: readonly string[]): Promise<Set<string>> {
-    const out = new Set<string>();
+  async sessionsWithSeries(db: Executor, sessionIds: readonly string[]): Promise<KeySet<SessionModel>> {
+    const out = sessionModelSet();
     for (const part of chunks(sessionIds)) {
       const rows = await db.selectFrom('cost_metric_series').select(['session_id', 'model']).distinct().where('session_id', 'in', part).execute();
-      for (const r of rows) out.add(`${r.session_id}\n${r.model}`);
+      for (const r of rows) out.add({ sessionId: r.session_id, model: r.model });
     }
     return out;
   },
@@ -91,7 +110,11 @@ export const costMetricsRepository = {
   async fingerprintSightings(db: Executor, fingerprints: readonly string[]): Promise<Map<string, { via: string | null; at: string }[]>> {
     const out = new Map<string, { via: string | null; at: string }[]>();
     for (const part of chunks(fingerprints)) {
-      const rows = await db.selectFrom('cost_events').select(['request_fingerprint', 'via', 'occurred_at_utc']).where('request_fingerprint', 'in', part).execute();
+      const rows = await db
+        .selectFrom('cost_events')
+        .select(['request_fingerprint', 'via', 'occurred_at_utc'])
+        .where('request_fingerprint', 'in', part)
+        .execute();
       for (const r of rows) {
         const list = out.get(r.request_fingerprint!) ?? [];
         list.push({ via: r.via, at: r.occurred_at_utc });

@@ -1,5 +1,6 @@
+import { DAY_MS } from '../../../contracts/index.js';
 import type { DatabaseHandle } from '../../db/handle.js';
-import { DAY_MS, planHours } from './cost-rollup.js';
+import { planHours } from './cost-rollup.js';
 import { costsRepository, type CostAggregate, type CostGroupBy, type CostRange } from './costs.repository.js';
 
 export interface SlotAggregate extends CostAggregate {
@@ -45,8 +46,16 @@ export class CostReader {
     const plan = planHours(Date.parse(range.start), Date.parse(range.end));
     // Rows for the same key and currency may come from several parts: every consumer sums them (totalsOf).
     const rows: CostAggregate[] = [];
-    if (plan.rollup) rows.push(...(await costsRepository.aggregateRollup(this.db.read, { start: iso(plan.rollup.start), end: iso(plan.rollup.end), projectId: range.projectId }, groupBy)));
-    for (const r of plan.raw) rows.push(...(await costsRepository.aggregate(this.db.read, { start: iso(r.start), end: iso(r.end), projectId: range.projectId }, groupBy)));
+    if (plan.rollup)
+      rows.push(
+        ...(await costsRepository.aggregateRollup(
+          this.db.read,
+          { start: iso(plan.rollup.start), end: iso(plan.rollup.end), projectId: range.projectId },
+          groupBy,
+        )),
+      );
+    for (const r of plan.raw)
+      rows.push(...(await costsRepository.aggregate(this.db.read, { start: iso(r.start), end: iso(r.end), projectId: range.projectId }, groupBy)));
     return rows;
   }
 
@@ -78,7 +87,12 @@ export class CostReader {
       }
     }
     if (plan.raw.length > 0) {
-      const raw = await costsRepository.perSlot(this.db.read, plan.raw.map((r) => ({ start: iso(r.start), end: iso(r.end) })), range.projectId, 16);
+      const raw = await costsRepository.perSlot(
+        this.db.read,
+        plan.raw.map((r) => ({ start: iso(r.start), end: iso(r.end) })),
+        range.projectId,
+        16,
+      );
       for (const r of raw) out.push({ ...r, ...slotOf(r.slot) });
     }
     return out;

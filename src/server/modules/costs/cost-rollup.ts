@@ -3,7 +3,7 @@
  * and how a query range splits into whole hours (read from the rollup) and partial edges (read from cost_events).
  */
 
-export const HOUR_MS = 3_600_000;
+import { HOUR_MS, utcDayStartIso } from '../../../contracts/index.js';
 
 /** Stands for "none" in the rollup's key columns (see migration 004 for why not NULL). */
 export const NONE = '';
@@ -71,7 +71,11 @@ export function byProject(deltas: readonly RollupDelta[]): ProjectRollupDelta[] 
   for (const d of deltas) {
     const k = `${d.hour_start_utc}\n${d.project_id}\n${d.currency}`;
     let p = byKey.get(k);
-    if (!p) byKey.set(k, (p = { hour_start_utc: d.hour_start_utc, project_id: d.project_id, currency: d.currency, amount_sum: 0, event_count: 0, unpriced_count: 0 }));
+    if (!p)
+      byKey.set(
+        k,
+        (p = { hour_start_utc: d.hour_start_utc, project_id: d.project_id, currency: d.currency, amount_sum: 0, event_count: 0, unpriced_count: 0 }),
+      );
     p.amount_sum += d.amount_sum;
     p.event_count += d.event_count;
     p.unpriced_count += d.unpriced_count;
@@ -79,15 +83,13 @@ export function byProject(deltas: readonly RollupDelta[]): ProjectRollupDelta[] 
   return [...byKey.values()];
 }
 
-export const DAY_MS = 86_400_000;
-
 export type ProjectDayDelta = Omit<ProjectRollupDelta, 'hour_start_utc'> & { day_start_utc: string };
 
 /** Per-project hourly deltas summed per UTC day: the deltas of the daily rollup. */
 export function byDay(deltas: readonly ProjectRollupDelta[]): ProjectDayDelta[] {
   const byKey = new Map<string, ProjectDayDelta>();
   for (const d of deltas) {
-    const day = `${d.hour_start_utc.slice(0, 10)}T00:00:00.000Z`;
+    const day = utcDayStartIso(d.hour_start_utc);
     const k = `${day}\n${d.project_id}\n${d.currency}`;
     let p = byKey.get(k);
     if (!p) byKey.set(k, (p = { day_start_utc: day, project_id: d.project_id, currency: d.currency, amount_sum: 0, event_count: 0, unpriced_count: 0 }));

@@ -24,7 +24,11 @@ export function totalsOf(rows: readonly CostAggregate[]): { totals: CostTotal[];
  * The coverage rule every cost figure follows: unknown when no cost source was known before the period ended, or when
  * the period holds only records without an amount; never a made-up 0.
  */
-export function availabilityOf(sourceKnown: boolean, totals: readonly CostTotal[], unpricedEvents: number): { availability: 'available' | 'unavailable'; reason: (typeof COST_UNAVAILABLE_REASONS)[number] | null } {
+export function availabilityOf(
+  sourceKnown: boolean,
+  totals: readonly CostTotal[],
+  unpricedEvents: number,
+): { availability: 'available' | 'unavailable'; reason: (typeof COST_UNAVAILABLE_REASONS)[number] | null } {
   if (!sourceKnown) return { availability: 'unavailable', reason: 'no_cost_source' };
   if (totals.length === 0 && unpricedEvents > 0) return { availability: 'unavailable', reason: 'unpriced_events' };
   return { availability: 'available', reason: null };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Projection } from '../events/projection.js';
-import type { StoredEventOf } from '../events/stored-event.js';
+import type { Projection } from '../events/index.js';
+import type { StoredEventOf } from '../events/index.js';
 import type { PricingTable } from '../../pricing/pricing-table.js';
 import { rollUp } from './cost-rollup.js';
 import { costMetricsRepository } from './cost-metrics.repository.js';
@@ -15,11 +15,18 @@ const SAME_REQUEST_WINDOW_MS = 10 * 60_000;
  * counts. Claude Code's OTLP `api_request` event carries no request id, so this is how it is recognised as the request
  * a transcript line already costed (and the other way round).
  */
-export function requestFingerprint(p: { sessionId?: string | null; model?: string | null; tokens?: { input?: number | null; output?: number | null; cacheWrite?: number | null; cacheRead?: number | null } | null }): string | null {
+export function requestFingerprint(p: {
+  sessionId?: string | null;
+  model?: string | null;
+  tokens?: { input?: number | null; output?: number | null; cacheWrite?: number | null; cacheRead?: number | null } | null;
+}): string | null {
   if (!p.sessionId || !p.model || !p.tokens) return null;
   const t = p.tokens;
   const root = p.sessionId.split('/')[0]!;
-  return createHash('sha256').update(JSON.stringify([root, p.model, t.input ?? 0, t.output ?? 0, t.cacheWrite ?? 0, t.cacheRead ?? 0])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([root, p.model, t.input ?? 0, t.output ?? 0, t.cacheWrite ?? 0, t.cacheRead ?? 0]))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /**
@@ -75,7 +82,8 @@ export function createCostsProjection(pricing: PricingTable): Projection<'cost.r
       const requests = new Set<string>();
       const byId = rows.filter((r) => r.request_id === null || (!requests.has(r.request_id) && requests.add(r.request_id)));
       const fingerprints = [...new Set(byId.map((r) => r.request_fingerprint).filter((f): f is string => f !== null))];
-      const sightings = fingerprints.length > 0 ? await costMetricsRepository.fingerprintSightings(trx, fingerprints) : new Map<string, { via: string | null; at: string }[]>();
+      const sightings =
+        fingerprints.length > 0 ? await costMetricsRepository.fingerprintSightings(trx, fingerprints) : new Map<string, { via: string | null; at: string }[]>();
       const firsts = byId.filter((r) => {
         if (r.request_fingerprint === null) return true;
         const seen = sightings.get(r.request_fingerprint) ?? [];
@@ -91,17 +99,14 @@ export function createCostsProjection(pricing: PricingTable): Projection<'cost.r
 
       // Metric remainders: of the sessions whose points arrived, and of those with points whose itemized costs grew.
       const keys = await foldMetricPoints(trx, points);
-      const itemizedKeys = added.filter((r) => r.session_id && r.model).map((r) => ({ session: r.session_id!.split('/')[0]!, model: r.model! }));
+      const itemizedKeys = added.filter((r) => r.session_id && r.model).map((r) => ({ sessionId: r.session_id!.split('/')[0]!, model: r.model! }));
       if (itemizedKeys.length > 0) {
-        const withSeries = await costMetricsRepository.sessionsWithSeries(trx, [...new Set(itemizedKeys.map((k) => k.session))]);
-        for (const k of itemizedKeys) if (withSeries.has(`${k.session}\n${k.model}`)) keys.add(`${k.session}\n${k.model}`);
+        const withSeries = await costMetricsRepository.sessionsWithSeries(trx, [...new Set(itemizedKeys.map((k) => k.sessionId))]);
+        for (const k of itemizedKeys) if (withSeries.has(k)) keys.add(k);
       }
       if (keys.size === 0) return;
       const changes: RemainderChanges = { hours: new Set(), stories: new Set() };
-      for (const key of keys) {
-        const [session, model] = key.split('\n') as [string, string];
-        await recomputeRemainder(trx, session, model, pricing, changes);
-      }
+      for (const { sessionId, model } of keys) await recomputeRemainder(trx, sessionId, model, pricing, changes);
       // Rebuilt, not adjusted: a remainder shrinks as itemized costs arrive, and subtracting floats leaves residue.
       if (changes.hours.size > 0) await costsRepository.rebuildRollupHours(trx, changes.hours);
       if (changes.stories.size > 0) await costsRepository.rebuildStoryTotals(trx, [...changes.stories]);

@@ -1,11 +1,11 @@
 import { Router } from 'express';
-import { costSummaryQuerySchema, costTimeseriesQuerySchema } from '../../../contracts/index.js';
-import { route } from '../../http/route.js';
+import { API } from '../../../contracts/index.js';
+import { mount } from '../../http/mount.js';
 import type { CostsService } from './costs.service.js';
 
 export function costsRoutes(service: CostsService): Router {
   const r = Router();
-  r.get('/costs/summary', route({ query: costSummaryQuerySchema }, ({ query }) => service.summary(query)));
-  r.get('/costs/timeseries', route({ query: costTimeseriesQuerySchema }, ({ query }) => service.timeseries(query)));
+  mount(r, API.insight.costSummary, ({ query }) => service.summary(query));
+  mount(r, API.insight.costTimeseries, ({ query }) => service.timeseries(query));
   return r;
 }

@@ -7,8 +7,8 @@ import {
   type CostTimeseriesQuery,
 } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
-import { storiesRepository } from '../stories/stories.repository.js';
-import { epicsRepository } from '../epics/epics.repository.js';
+import { storiesRepository } from '../stories/index.js';
+import { epicsRepository } from '../epics/index.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { BudgetsService } from './budgets.service.js';
 import { CostReader } from './cost-reader.js';
@@ -24,7 +24,9 @@ export class CostsService {
   constructor(
     private readonly db: DatabaseHandle,
     private readonly clock: Clock,
-    private readonly opts: { defaultCurrency: string; rollup?: boolean; budgets?: BudgetsService; priceTable?: { version: string } } = { defaultCurrency: 'USD' },
+    private readonly opts: { defaultCurrency: string; rollup?: boolean; budgets?: BudgetsService; priceTable?: { version: string } } = {
+      defaultCurrency: 'USD',
+    },
   ) {
     this.reader = new CostReader(db, { rollup: opts.rollup ?? true });
     this.budgets = opts.budgets ?? new BudgetsService(db, clock, this.reader);
@@ -43,7 +45,14 @@ export class CostsService {
    */
   private async byEpic(range: CostRange): Promise<CostAggregate[]> {
     const rows = await this.reader.aggregate(range, 'story');
-    const stories = new Map((await storiesRepository.byIds(this.db.read, rows.map((r) => r.key).filter((k): k is string => k !== null))).map((s) => [s.id, s]));
+    const stories = new Map(
+      (
+        await storiesRepository.byIds(
+          this.db.read,
+          rows.map((r) => r.key).filter((k): k is string => k !== null),
+        )
+      ).map((s) => [s.id, s]),
+    );
     return rows.map((r) => {
       const s = r.key ? stories.get(r.key) : undefined;
       return { ...r, key: s?.epic && s.projectId ? `${s.projectId}|${s.epic}` : null };
@@ -102,14 +111,27 @@ export class CostsService {
       const prev = previous.totals.find((t) => t.currency === currency)?.amount ?? 0;
       return { currency, current: cur, previous: prev, change: round(cur - prev), changePct: prev === 0 ? null : round(((cur - prev) / prev) * 100) };
     });
-    return { window: q.window, projectId: q.projectId ?? null, groupBy: q.groupBy, ...current, breakdown, previous, comparison, budgets: await this.budgets.forScope(q.projectId), priceTable: this.opts.priceTable ?? null };
+    return {
+      window: q.window,
+      projectId: q.projectId ?? null,
+      groupBy: q.groupBy,
+      ...current,
+      breakdown,
+      previous,
+      comparison,
+      budgets: await this.budgets.forScope(q.projectId),
+      priceTable: this.opts.priceTable ?? null,
+    };
   }
 
   async timeseries(q: CostTimeseriesQuery): Promise<CostTimeseries> {
     const start = Date.parse(q.start);
     const end = Date.parse(q.end);
     const buckets = makeBuckets(q.tz, q.bucket, start, end);
-    const rows = await this.reader.perSlot({ start: q.start, end: q.end, projectId: q.projectId }, buckets.slice(1).map((b) => b.start));
+    const rows = await this.reader.perSlot(
+      { start: q.start, end: q.end, projectId: q.projectId },
+      buckets.slice(1).map((b) => b.start),
+    );
     const reports = await costsRepository.okReportsOverlapping(this.db.read, q.start, q.end);
 
     const indexOf = (t: number) => {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Executor } from '../../db/handle.js';
 import type { PricingTable } from '../../pricing/pricing-table.js';
-import type { StoredEventOf } from '../events/stored-event.js';
+import type { StoredEventOf } from '../events/index.js';
 import { hourStartOf } from './cost-rollup.js';
-import { costMetricsRepository, type CostRowInsert, type MetricSeriesRow } from './cost-metrics.repository.js';
+import type { KeySet } from '../../composite-key.js';
+import { costMetricsRepository, sessionModelSet, type CostRowInsert, type MetricSeriesRow, type SessionModel } from './cost-metrics.repository.js';
 
 /**
  * Claude Code's `cost.usage` / `token.usage` metrics are aggregates per session and model, so they cannot be deduped
@@ -20,7 +21,8 @@ const nsToIso = (ns: string) => new Date(Number(BigInt(ns) / 1_000_000n)).toISOS
 /** Below this a difference of float sums is residue, not money. */
 const EPSILON = 1e-9;
 
-export const remainderRequestId = (sessionId: string, model: string) => `metric:${createHash('sha256').update(`${sessionId}\n${model}`).digest('hex').slice(0, 40)}`;
+export const remainderRequestId = (sessionId: string, model: string) =>
+  `metric:${createHash('sha256').update(`${sessionId}\n${model}`).digest('hex').slice(0, 40)}`;
 
 /** What changed in cost_events, for the caller to rebuild the rollups of. */
 export interface RemainderChanges {
@@ -33,9 +35,11 @@ export interface RemainderChanges {
  * cumulative value below the latest without a new start time is a reset the sender did not announce: a new segment, so
  * the total never goes down. A new start time (a restarted sender) is a new series row by key.
  */
-export async function foldMetricPoints(trx: Executor, events: readonly StoredEventOf<'cost.usage_reported'>[]): Promise<Set<string>> {
-  const touched = new Set<string>();
-  const ordered = [...events].sort((a, b) => (pad(a.payload.timeUnixNano) < pad(b.payload.timeUnixNano) ? -1 : pad(a.payload.timeUnixNano) > pad(b.payload.timeUnixNano) ? 1 : a.eventId - b.eventId));
+export async function foldMetricPoints(trx: Executor, events: readonly StoredEventOf<'cost.usage_reported'>[]): Promise<KeySet<SessionModel>> {
+  const touched = sessionModelSet();
+  const ordered = [...events].sort((a, b) =>
+    pad(a.payload.timeUnixNano) < pad(b.payload.timeUnixNano) ? -1 : pad(a.payload.timeUnixNano) > pad(b.payload.timeUnixNano) ? 1 : a.eventId - b.eventId,
+  );
   for (const e of ordered) {
     const p = e.payload;
     const startNs = pad(p.startTimeUnixNano);
@@ -69,7 +73,7 @@ export async function foldMetricPoints(trx: Executor, events: readonly StoredEve
         ...attribution,
       });
     }
-    touched.add(`${p.sessionId}\n${p.model}`);
+    touched.add({ sessionId: p.sessionId, model: p.model });
   }
   return touched;
 }
@@ -111,7 +115,11 @@ export async function recomputeRemainder(trx: Executor, sessionId: string, model
   }
   const latest = series.reduce((a, b) => (b.time_ns > a.time_ns ? b : a));
   const occurredAt = nsToIso(latest.time_ns);
-  const currency = agreed(series.filter((s) => s.metric === 'cost'), (s) => s.currency) ?? 'USD';
+  const currency =
+    agreed(
+      series.filter((s) => s.metric === 'cost'),
+      (s) => s.currency,
+    ) ?? 'USD';
   const counts = { input: asCount(tokens.input), output: asCount(tokens.output), cacheRead: asCount(tokens.cacheRead), cacheWrite: asCount(tokens.cacheWrite) };
   // A session that exports token counts but no cost metric is priced from the table, like a token-only record.
   const priced = cost === null ? pricing.price(model, occurredAt, counts) : undefined;

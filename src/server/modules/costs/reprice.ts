@@ -27,7 +27,14 @@ export async function repriceCosts(db: DatabaseHandle, pricing: PricingTable, ba
       const changedHours = new Set<string>();
       const changedStories = new Set<string>();
       for (const r of rows) {
-        const tokens = { input: r.input_tokens, output: r.output_tokens, cacheWrite: r.cache_write_tokens, cacheWrite5m: r.cache_write_5m_tokens, cacheWrite1h: r.cache_write_1h_tokens, cacheRead: r.cache_read_tokens };
+        const tokens = {
+          input: r.input_tokens,
+          output: r.output_tokens,
+          cacheWrite: r.cache_write_tokens,
+          cacheWrite5m: r.cache_write_5m_tokens,
+          cacheWrite1h: r.cache_write_1h_tokens,
+          cacheRead: r.cache_read_tokens,
+        };
         const hasTokens = Object.values(tokens).some((v) => v !== null);
         const p = hasTokens && r.model ? pricing.price(r.model, r.occurred_at_utc, tokens) : undefined;
         const next = { amount: p?.amount ?? null, currency: p?.currency ?? null, priceVersion: p?.priceVersion ?? null };

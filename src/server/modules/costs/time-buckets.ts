@@ -1,4 +1,4 @@
-import type { CostBucket } from '../../../contracts/index.js';
+import { DAY_MS, HOUR_MS, type CostBucket } from '../../../contracts/index.js';
 
 /** Bucket boundaries in an IANA time zone, from Intl offsets: a local day across a DST change is 23 or 25 hours. */
 
@@ -58,15 +58,16 @@ export function bucketStart(tz: string, bucket: CostBucket, utcMs: number): numb
   return utcMs - (l.mi * 60_000 + l.s * 1000 + (((utcMs % 1000) + 1000) % 1000));
 }
 
-function nextBoundary(tz: string, bucket: CostBucket, start: number): number {
+/** The start of the bucket after the one starting at `start` (one Intl step; makeBuckets skips ahead where it can). */
+export function nextBoundary(tz: string, bucket: CostBucket, start: number): number {
   if (bucket === 'hour') {
-    const plain = start + 3_600_000;
+    const plain = start + HOUR_MS;
     const next = bucketStart(tz, 'hour', plain);
     // A half-hour DST shift (Australia/Lord_Howe) lands mid-hour: the shift itself is then the boundary.
     return next > start && offsetMs(tz, next) === offsetMs(tz, plain) ? next : plain;
   }
   // Noon of the local day, plus a day, floored: never lands in the wrong day whatever the DST shift.
-  const l = localTime(tz, start + 12 * 3_600_000);
+  const l = localTime(tz, start + 12 * HOUR_MS);
   return localToUtc(tz, l.y, l.mo, l.d + 1);
 }
 
@@ -80,7 +81,7 @@ export function makeBuckets(tz: string, bucket: CostBucket, start: number, end: 
     // so the next 24 local hours are plain one-hour steps; days with a change (and a b that a half-hour shift moved
     // off the local hour, as on Lord Howe) take the exact path below.
     if (bucket === 'hour' && b + DAY_MS <= end && offsetMs(tz, b) === offsetMs(tz, b + DAY_MS) && bucketStart(tz, 'hour', b) === b) {
-      for (let i = 0; i < 24; i++, b += HOUR) out.push({ start: Math.max(b, start), end: b + HOUR });
+      for (let i = 0; i < 24; i++, b += HOUR_MS) out.push({ start: Math.max(b, start), end: b + HOUR_MS });
       continue;
     }
     const next = nextBoundary(tz, bucket, b);
@@ -89,18 +90,3 @@ export function makeBuckets(tz: string, bucket: CostBucket, start: number, end: 
   }
   return out;
 }
-
-/** The same buckets one boundary at a time through Intl: the reference the fast path is tested against. */
-export function makeBucketsStepwise(tz: string, bucket: CostBucket, start: number, end: number): { start: number; end: number }[] {
-  const out: { start: number; end: number }[] = [];
-  let b = bucketStart(tz, bucket, start);
-  while (b < end) {
-    const next = nextBoundary(tz, bucket, b);
-    out.push({ start: Math.max(b, start), end: Math.min(next, end) });
-    b = next;
-  }
-  return out;
-}
-
-const HOUR = 3_600_000;
-const DAY_MS = 86_400_000;

@@ -1,9 +1,10 @@
 import { Router } from 'express';
-import { route } from '../../http/route.js';
+import { API } from '../../../contracts/index.js';
+import { mount } from '../../http/mount.js';
 import type { DirectoryService } from './directory.service.js';
 
 export function directoryRoutes(service: DirectoryService): Router {
   const r = Router();
-  r.get('/directory', route({}, () => service.get()));
+  mount(r, API.work.directory, () => service.get());
   return r;
 }

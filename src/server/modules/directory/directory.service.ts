@@ -1,7 +1,8 @@
 import type { Directory } from '../../../contracts/index.js';
 import type { DatabaseHandle } from '../../db/handle.js';
-import { agentsRepository } from '../agents/agents.repository.js';
-import { directoryRepository } from './directory.repository.js';
+import { agentsRepository } from '../agents/index.js';
+import { usersRepository } from '../auth/index.js';
+import { projectsRepository } from '../projects/index.js';
 
 /** Rows per list: enough for every label and filter choice a team has, bounded so the answer stays small. */
 export const DIRECTORY_LIMIT = 2000;
@@ -13,9 +14,9 @@ export class DirectoryService {
   async get(): Promise<Directory> {
     const db = this.db.read;
     const [projects, agents, people] = await Promise.all([
-      directoryRepository.projects(db, DIRECTORY_LIMIT),
+      projectsRepository.directory(db, DIRECTORY_LIMIT),
       agentsRepository.list(db, DIRECTORY_LIMIT),
-      directoryRepository.people(db, DIRECTORY_LIMIT),
+      usersRepository.people(db, DIRECTORY_LIMIT),
     ]);
     return { projects, agents: agents.map(({ id, name, type }) => ({ id, name, type })), people };
   }

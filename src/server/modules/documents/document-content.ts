@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type fsp from 'node:fs/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { create as createContentDisposition } from 'content-disposition';
 import type { Request, Response } from 'express';
 import type { Logger } from '../../observability/logger.js';
 
@@ -26,11 +27,9 @@ export function contentTypeFor(mimeType: string): string {
   return mimeType.startsWith('text/') ? `${mimeType}; charset=utf-8` : mimeType;
 }
 
-/** `inline` with an ASCII-only quoted fallback and the exact name in RFC 5987 form; nothing that can break the header. */
+/** `inline`, quoted safely, with an ASCII fallback and the exact name in RFC 8187 form when it is not plain ASCII. */
 export function contentDisposition(fileName: string): string {
-  const ascii = fileName.replace(/[^\x20-\x7e]|["\\%]/g, '_');
-  const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `inline; filename="${ascii}"; filename*=UTF-8''${encoded}`;
+  return createContentDisposition(fileName, { type: 'inline' });
 }
 
 /** If-None-Match against a strong ETag (weak comparison, as RFC 9110 asks for If-None-Match). */
@@ -157,7 +156,8 @@ export async function sendDocumentContent(req: Request, res: Response, c: Conten
       // The response is already under way: it can only be cut short (a client gone, or the file changed mid-send).
       if (!res.destroyed) res.destroy();
       const message = err instanceof Error ? err.message : String(err);
-      if (message.startsWith('the file changed')) logger.warn({ documentId: c.documentId, err: message }, 'document content changed while being sent; response aborted');
+      if (message.startsWith('the file changed'))
+        logger.warn({ documentId: c.documentId, err: message }, 'document content changed while being sent; response aborted');
       else logger.debug({ documentId: c.documentId, err: message }, 'document content response ended early');
     }
   } finally {

@@ -95,7 +95,8 @@ export class DocumentRoots {
    */
   register(rootId: string, absDir: string, owner?: string): void {
     if (rootId.length === 0 || rootId.length > 128 || rootId.includes('\0')) throw new Error(`invalid document root id ${JSON.stringify(rootId)}`);
-    if (absDir.includes('\0') || !path.isAbsolute(absDir)) throw new Error(`document root ${JSON.stringify(rootId)} must be an absolute directory (got ${JSON.stringify(absDir)})`);
+    if (absDir.includes('\0') || !path.isAbsolute(absDir))
+      throw new Error(`document root ${JSON.stringify(rootId)} must be an absolute directory (got ${JSON.stringify(absDir)})`);
     this.roots.set(rootId, path.resolve(absDir));
     if (owner) this.owners.set(rootId, owner);
     else this.owners.delete(rootId);
@@ -216,7 +217,9 @@ export class DocumentRoots {
     for (let p = joined; within(dir, p); p = path.dirname(p)) {
       try {
         const real = await fsp.realpath(p);
-        return within(realRoot, real) ? refuse('missing', 'the file does not exist') : refuse('symlink_escape', 'the storage path is a symlink that leads outside its document root');
+        return within(realRoot, real)
+          ? refuse('missing', 'the file does not exist')
+          : refuse('symlink_escape', 'the storage path is a symlink that leads outside its document root');
       } catch {
         // Not there (or a dangling symlink): if it is a symlink, judge where it points.
       }

@@ -1,4 +1,4 @@
-import { isNewer, minInstant, versionOf, type Projection } from '../events/projection.js';
+import { isNewer, minInstant, versionOf, type Projection } from '../events/index.js';
 import { documentsRepository, type DocumentRow } from './documents.repository.js';
 
 /** A document's registration and removal: the newest event about it wins, so a re-registered file comes back. */

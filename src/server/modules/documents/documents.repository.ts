@@ -5,7 +5,7 @@ import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import type { DocumentsTable, DocumentVersionsTable } from '../../db/schema.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
-import { stampOf } from '../events/projection.js';
+import { stampOf } from '../events/index.js';
 
 export type DocumentRow = Selectable<DocumentsTable>;
 
@@ -52,7 +52,9 @@ export const documentsRepository = {
         .limit(pageSize)
         .offset((page - 1) * pageSize)
         .execute(),
-      filtered(db, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      filtered(db, f)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toDocument), total: Number(count.n) };
   },
@@ -91,7 +93,13 @@ export const documentsRepository = {
 
   /** A document's versions, newest first. */
   async versions(db: Executor, documentId: string, limit: number): Promise<DocumentVersion[]> {
-    const rows = await db.selectFrom('document_versions').selectAll().where('document_id', '=', documentId).orderBy('occurred_at_utc', 'desc').limit(limit).execute();
+    const rows = await db
+      .selectFrom('document_versions')
+      .selectAll()
+      .where('document_id', '=', documentId)
+      .orderBy('occurred_at_utc', 'desc')
+      .limit(limit)
+      .execute();
     return rows.map((r) => ({
       at: r.occurred_at_utc,
       checksum: r.checksum,
@@ -103,12 +111,37 @@ export const documentsRepository = {
   },
 
   async recent(db: Executor, limit: number): Promise<DocumentMeta[]> {
-    const rows = await db.selectFrom('documents').selectAll().where('removed_at', 'is', null).orderBy('updated_at', 'desc').orderBy('id').limit(limit).execute();
+    const rows = await db
+      .selectFrom('documents')
+      .selectAll()
+      .where('removed_at', 'is', null)
+      .orderBy('updated_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
     return rows.map(toDocument);
   },
 
   async byProject(db: Executor, projectId: string, limit: number): Promise<DocumentMeta[]> {
-    const rows = await db.selectFrom('documents').selectAll().where('project_id', '=', projectId).where('removed_at', 'is', null).orderBy('title').orderBy('id').limit(limit).execute();
+    const rows = await db
+      .selectFrom('documents')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('removed_at', 'is', null)
+      .orderBy('title')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
     return rows.map(toDocument);
+  },
+
+  /** The documents (not removed) attached to these stories. */
+  async liveOfStories(db: Executor, storyIds: readonly string[]): Promise<{ id: string; storyId: string; title: string }[]> {
+    const out: { id: string; storyId: string; title: string }[] = [];
+    for (const part of chunks(storyIds)) {
+      const rows = await db.selectFrom('documents').select(['id', 'story_id', 'title']).where('story_id', 'in', part).where('removed_at', 'is', null).execute();
+      for (const r of rows) out.push({ id: r.id, storyId: r.story_id!, title: r.title });
+    }
+    return out;
   },
 };

@@ -1,12 +1,12 @@
 import { Router } from 'express';
-import { documentsQuerySchema, idParamsSchema } from '../../../contracts/index.js';
-import { route } from '../../http/route.js';
+import { API } from '../../../contracts/index.js';
+import { mount } from '../../http/mount.js';
 import type { DocumentsService } from './documents.service.js';
 
 export function documentsRoutes(service: DocumentsService): Router {
   const r = Router();
-  r.get('/documents', route({ query: documentsQuerySchema }, ({ query }) => service.list(query)));
-  r.get('/documents/:id', route({ params: idParamsSchema }, ({ params }) => service.get(params.id)));
-  r.get('/documents/:id/content', route({ params: idParamsSchema }, ({ params, req, res }) => service.content(params.id, req, res)));
+  mount(r, API.work.documents, ({ query }) => service.list(query));
+  mount(r, API.work.document, ({ params }) => service.get(params.id));
+  mount(r, API.work.documentContent, ({ params, req, res }) => service.content(params.id, req, res));
   return r;
 }

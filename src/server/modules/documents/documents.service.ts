@@ -83,7 +83,13 @@ export class DocumentsService {
     const owner = this.roots.ownerOf(row.root);
     const registeredBy = row.version_key?.split('\n')[0] ?? null;
     if (owner && registeredBy !== owner) {
-      throw this.refusal(id, row.root, row.path, { ok: false, kind: 'not_registered_by_owner', message: `the folder of ${row.root} serves only what its connector registered` }, log);
+      throw this.refusal(
+        id,
+        row.root,
+        row.path,
+        { ok: false, kind: 'not_registered_by_owner', message: `the folder of ${row.root} serves only what its connector registered` },
+        log,
+      );
     }
     const opened = await this.roots.open(row.root, row.path);
     if (!opened.ok) throw this.refusal(id, row.root, row.path, opened, log);

@@ -1,5 +1,5 @@
-import { isNewer, maxInstant, versionOf, type Projection } from '../events/projection.js';
-import type { StoredEventOf } from '../events/stored-event.js';
+import { isNewer, maxInstant, versionOf, type Projection } from '../events/index.js';
+import type { StoredEventOf } from '../events/index.js';
 import { epicsRepository, type EpicRow } from './epics.repository.js';
 
 type EpicEvent = StoredEventOf<'epic.upserted' | 'epic.status_changed'>;
@@ -54,6 +54,9 @@ export const epicsProjection: Projection<'epic.upserted' | 'epic.status_changed'
       rows.set(e.entityId, foldEpic(rows.get(e.entityId) ?? emptyRow(e.entityId), e));
       touched.add(e.entityId);
     }
-    await epicsRepository.upsertRows(trx, [...touched].map((id) => rows.get(id)!));
+    await epicsRepository.upsertRows(
+      trx,
+      [...touched].map((id) => rows.get(id)!),
+    );
   },
 };

@@ -25,9 +25,7 @@ export const epicsRepository = {
   async byProject(db: Executor, projectId: string, limit: number): Promise<Epic[]> {
     const rows = await db.selectFrom('epics').selectAll().where('project_id', '=', projectId).limit(limit).execute();
     const num = (k: string | null) => (k !== null && /^\d+$/.test(k) ? Number(k) : Number.MAX_SAFE_INTEGER);
-    return rows
-      .sort((a, b) => num(a.epic_key) - num(b.epic_key) || ((a.epic_key ?? a.id) < (b.epic_key ?? b.id) ? -1 : 1))
-      .map(toEpic);
+    return rows.sort((a, b) => num(a.epic_key) - num(b.epic_key) || ((a.epic_key ?? a.id) < (b.epic_key ?? b.id) ? -1 : 1)).map(toEpic);
   },
 
   /** The epics with these (project, key) pairs, for labels. */

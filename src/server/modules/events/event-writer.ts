@@ -12,13 +12,13 @@ import { eventsRepository, type NewEvent } from './events.repository.js';
 import type { ProjectionEngine } from './projection.js';
 import { sourceKey, type StoredEvent } from './stored-event.js';
 
-export type AppendOutcome =
-  | { status: 'accepted'; eventId: number }
-  | { status: 'duplicate'; eventId: number }
-  | { status: 'conflict'; eventId: number };
+export type AppendOutcome = { status: 'accepted'; eventId: number } | { status: 'duplicate'; eventId: number } | { status: 'conflict'; eventId: number };
 
 export class WriterOverloadedError extends Error {
-  constructor(readonly retryAfterSec: number, reason: string) {
+  constructor(
+    readonly retryAfterSec: number,
+    reason: string,
+  ) {
     super(reason);
     this.name = 'WriterOverloadedError';
   }
@@ -133,7 +133,12 @@ export class EventWriter {
   private commitJobs(jobs: Job[]): Promise<void> {
     if (!tracingEnabled()) return this.commitJobsIn(jobs, undefined);
     const figures = { 'bmad.write_round.requests': jobs.length, 'bmad.write_round.events': jobs.reduce((n, j) => n + j.events.length, 0) };
-    return withSpan('db.write_transaction', { 'db.system.name': this.db.dialect, ...figures }, (span) => this.commitJobsIn(jobs, span, figures), roundSpanOptions(jobs));
+    return withSpan(
+      'db.write_transaction',
+      { 'db.system.name': this.db.dialect, ...figures },
+      (span) => this.commitJobsIn(jobs, span, figures),
+      roundSpanOptions(jobs),
+    );
   }
 
   private async commitJobsIn(jobs: Job[], span: Span | undefined, figures?: Attributes): Promise<void> {
@@ -167,7 +172,11 @@ export class EventWriter {
     }
   }
 
-  private commitRound(events: IncomingEvent[], origins: { sentBy: string | null; traceId: string | null; spanId: string | null }[], transaction: WriteTransactionOptions): Promise<{ outcomes: AppendOutcome[]; stored: StoredEvent[] }> {
+  private commitRound(
+    events: IncomingEvent[],
+    origins: { sentBy: string | null; traceId: string | null; spanId: string | null }[],
+    transaction: WriteTransactionOptions,
+  ): Promise<{ outcomes: AppendOutcome[]; stored: StoredEvent[] }> {
     return withWriteTransaction(this.db, transaction, async (trx) => {
       const existing = await eventsRepository.findBySourceKeys(trx, events);
       const hashes = events.map(contentHash);

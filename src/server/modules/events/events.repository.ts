@@ -4,7 +4,6 @@ import type { Executor } from '../../db/handle.js';
 import type { DomainEventRow } from '../../db/schema.js';
 import { sourceKey, type StoredEvent } from './stored-event.js';
 
-
 export interface ExistingEvent {
   eventId: number;
   contentHash: string;
@@ -37,6 +36,32 @@ export function rowToStoredEvent(row: DomainEventRow): StoredEvent {
     payload: JSON.parse(row.payload_json),
   } as StoredEvent;
 }
+
+/** An event without its payload: type, entity, links and times. */
+export interface EventHeader {
+  id: number;
+  type: string;
+  entityType: string;
+  entityId: string;
+  storyId: string | null;
+  workflowId: string | null;
+  occurredAt: string;
+  ingestedAt: string;
+}
+
+/** One status a workflow or story was put in, by one event. */
+export interface StatusHistoryEntry {
+  eventId: number;
+  at: string;
+  status: string;
+  /** Stories: the board column the source reported, when the event carries one. */
+  column: string | null;
+}
+
+const HISTORY_TYPES = {
+  workflow: ['workflow.upserted', 'workflow.transitioned'],
+  story: ['story.upserted', 'story.status_changed'],
+} as const;
 
 export const eventsRepository = {
   /** Events already stored under these (source, id) keys, keyed by sourceKey(). */
@@ -102,8 +127,32 @@ export const eventsRepository = {
     return stored;
   },
 
+  /**
+   * The newest storage time of each event type among the newest `limit` events: a bounded read in primary-key order,
+   * never a scan of the whole log (domain_events has no index on the type). Older types are simply not found.
+   */
+  async newestByType(db: Executor, limit: number): Promise<Map<string, string>> {
+    const rows = await db.selectFrom('domain_events').select(['event_type', 'ingested_at_utc']).orderBy('id', 'desc').limit(limit).execute();
+    const out = new Map<string, string>();
+    for (const r of rows) if (!out.has(r.event_type)) out.set(r.event_type, r.ingested_at_utc);
+    return out;
+  },
+
+  /** The log's rows as stored, in (after, through] by id (the consistency monitor replays them into a rebuild). */
+  async rowsBetween(db: Executor, after: number, through: number, limit: number): Promise<DomainEventRow[]> {
+    return db.selectFrom('domain_events').selectAll().where('id', '>', after).where('id', '<=', through).orderBy('id').limit(limit).execute();
+  },
+
+  /** Copies rows as they are (ids included) into another database's log: the consistency monitor's scratch rebuild. */
+  async copyRows(db: Executor, rows: readonly DomainEventRow[]): Promise<void> {
+    for (const part of chunks(rows, 200)) await db.insertInto('domain_events').values(part).execute();
+  },
+
   async headEventId(db: Executor): Promise<number> {
-    const row = await db.selectFrom('domain_events').select((eb) => eb.fn.max('id').as('head')).executeTakeFirst();
+    const row = await db
+      .selectFrom('domain_events')
+      .select((eb) => eb.fn.max('id').as('head'))
+      .executeTakeFirst();
     return Number(row?.head ?? 0);
   },
 
@@ -115,7 +164,10 @@ export const eventsRepository = {
 
   /** The oldest retained sequence number (null when the log is empty): positions before it were pruned. */
   async oldestEventId(db: Executor): Promise<number | null> {
-    const row = await db.selectFrom('domain_events').select((eb) => eb.fn.min('id').as('oldest')).executeTakeFirst();
+    const row = await db
+      .selectFrom('domain_events')
+      .select((eb) => eb.fn.min('id').as('oldest'))
+      .executeTakeFirst();
     return row?.oldest == null ? null : Number(row.oldest);
   },
 
@@ -137,5 +189,76 @@ export const eventsRepository = {
   async findById(db: Executor, eventId: number): Promise<StoredEvent | undefined> {
     const row = await db.selectFrom('domain_events').selectAll().where('id', '=', eventId).executeTakeFirst();
     return row ? rowToStoredEvent(row) : undefined;
+  },
+
+  /** Event headers (no payload) after an id, in id order: what the agent analytics rollup reads per batch. */
+  async headersAfter(db: Executor, after: number, limit: number): Promise<EventHeader[]> {
+    const rows = await db
+      .selectFrom('domain_events')
+      .select(['id', 'event_type', 'entity_type', 'entity_id', 'story_id', 'workflow_id', 'occurred_at_utc', 'ingested_at_utc'])
+      .where('id', '>', after)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      id: Number(r.id),
+      type: r.event_type,
+      entityType: r.entity_type,
+      entityId: r.entity_id,
+      storyId: r.story_id,
+      workflowId: r.workflow_id,
+      occurredAt: r.occurred_at_utc,
+      ingestedAt: r.ingested_at_utc,
+    }));
+  },
+
+  /** Every status-bearing event of these workflows or stories, with the status (and story column) it states. */
+  async statusHistories(db: Executor, entityType: 'workflow' | 'story', ids: readonly string[]): Promise<Map<string, StatusHistoryEntry[]>> {
+    const out = new Map<string, StatusHistoryEntry[]>();
+    for (const part of chunks(ids)) {
+      const rows = await db
+        .selectFrom('domain_events')
+        .select(['id', 'entity_id', 'occurred_at_utc', 'payload_json'])
+        .where('entity_type', '=', entityType)
+        .where('entity_id', 'in', part)
+        .where('event_type', 'in', [...HISTORY_TYPES[entityType]])
+        .execute();
+      for (const r of rows) {
+        let list = out.get(r.entity_id);
+        if (!list) out.set(r.entity_id, (list = []));
+        // Upserts state `status` (stories also their column); transitions state `to`.
+        const p = JSON.parse(r.payload_json) as { status?: string; to?: string; kanbanColumn?: string | null; column?: string | null };
+        list.push({ eventId: Number(r.id), at: r.occurred_at_utc, status: p.status ?? p.to ?? '', column: p.kanbanColumn ?? p.column ?? null });
+      }
+    }
+    return out;
+  },
+
+  /** These events' rows as lineage shows them, in id order; ids pruned by retention are simply absent. */
+  async lineageRowsByIds(db: Executor, ids: readonly number[]) {
+    const out = [];
+    for (const part of chunks(ids)) {
+      out.push(
+        ...(await db
+          .selectFrom('domain_events')
+          .select([
+            'id',
+            'event_type',
+            'entity_type',
+            'entity_id',
+            'occurred_at_utc',
+            'source_system',
+            'project_id',
+            'story_id',
+            'workflow_id',
+            'payload_json',
+            'sent_by',
+            'trace_id',
+          ])
+          .where('id', 'in', part)
+          .execute()),
+      );
+    }
+    return out.sort((a, b) => Number(a.id) - Number(b.id));
   },
 };

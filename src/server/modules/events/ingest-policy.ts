@@ -34,15 +34,25 @@ type Refusal = Extract<IngestResult, { status: 'rejected' }>['code'];
 
 /** Why this sender may not write this event, or null. */
 export function policyRefusal(e: IncomingEvent, p: SenderPolicy): { code: Refusal; path: string; message: string } | null {
-  if (p.sources !== undefined && SERVER_SOURCES.includes(e.source)) return { code: 'source_not_allowed', path: 'source', message: `"${e.source}" is the server's own source: no key may write it` };
+  if (p.sources !== undefined && SERVER_SOURCES.includes(e.source))
+    return { code: 'source_not_allowed', path: 'source', message: `"${e.source}" is the server's own source: no key may write it` };
   if (p.sources && !p.sources.includes(e.source)) {
-    return { code: 'source_not_allowed', path: 'source', message: `this key writes only as ${p.sources.map((x) => `"${x}"`).join(', ')} (create a key with --source ${e.source} for this)` };
+    return {
+      code: 'source_not_allowed',
+      path: 'source',
+      message: `this key writes only as ${p.sources.map((x) => `"${x}"`).join(', ')} (create a key with --source ${e.source} for this)`,
+    };
   }
-  if (SERVER_ONLY_TYPES.includes(e.type)) return { code: 'type_not_allowed', path: 'type', message: `${e.type} is emitted by the server only (budgets and alerts are set in the dashboard)` };
+  if (SERVER_ONLY_TYPES.includes(e.type))
+    return { code: 'type_not_allowed', path: 'type', message: `${e.type} is emitted by the server only (budgets and alerts are set in the dashboard)` };
   if (p.onlyProject) {
     const projectOf = e.entityType === 'project' ? e.entityId : e.projectId;
     if (projectOf !== p.onlyProject) {
-      return { code: 'project_not_allowed', path: 'projectId', message: `this key sends for project ${p.onlyProject} only (the event is ${projectOf ? `for ${projectOf}` : 'for no project'})` };
+      return {
+        code: 'project_not_allowed',
+        path: 'projectId',
+        message: `this key sends for project ${p.onlyProject} only (the event is ${projectOf ? `for ${projectOf}` : 'for no project'})`,
+      };
     }
   }
   return null;

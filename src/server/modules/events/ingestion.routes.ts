@@ -1,16 +1,16 @@
 import express, { Router } from 'express';
-import { INGEST_LIMITS, ingestRequestSchema, issuesToFieldErrors } from '../../../contracts/index.js';
+import { API, INGEST_LIMITS, ingestRequestSchema, issuesToFieldErrors } from '../../../contracts/index.js';
 import { HttpError } from '../../http/errors.js';
 import { limiter } from '../../http/rate-limit.js';
-import { requireAccess } from '../auth/auth.middleware.js';
-import { sentByOf, type Principal } from '../auth/principal.js';
+import { mountRaw } from '../../http/mount.js';
+import { sentByOf, type Principal } from '../auth/index.js';
 import type { IngestionService } from './ingestion.service.js';
 
 export function ingestionRoutes(service: IngestionService, opts: { rateLimitPerSecond: number; onLimited: () => void }): Router {
   const r = Router();
-  r.post(
-    '/events',
-    requireAccess('ingest'),
+  mountRaw(
+    r,
+    API.ops.ingest,
     limiter({ windowMs: 1000, limit: opts.rateLimitPerSecond, key: 'principal', message: 'ingest rate limit reached for this key', onLimited: opts.onLimited }),
     (req, _res, next) => {
       if (!req.is('application/json')) return next(new HttpError(415, 'unsupported_media_type', 'the body must be JSON (Content-Type: application/json)'));

@@ -30,7 +30,14 @@ export class IngestionService {
         const parsed = parseIncomingEvent(raw);
         const refused = parsed.ok && opts.policy ? policyRefusal(parsed.event, opts.policy) : null;
         if (parsed.ok && refused) {
-          results[index] = { index, id: parsed.event.sourceEventId, source: parsed.event.source, status: 'rejected', code: refused.code, errors: [{ path: refused.path, message: refused.message }] };
+          results[index] = {
+            index,
+            id: parsed.event.sourceEventId,
+            source: parsed.event.source,
+            status: 'rejected',
+            code: refused.code,
+            errors: [{ path: refused.path, message: refused.message }],
+          };
         } else if (parsed.ok) {
           valid.push(parsed.event);
           validIndex.push(index);

@@ -38,7 +38,10 @@ export interface AnyProjection {
 export class ProjectionEngine {
   private readonly byType = new Map<EventType, AnyProjection[]>();
 
-  constructor(private readonly projections: readonly AnyProjection[], catalogue: readonly EventType[]) {
+  constructor(
+    private readonly projections: readonly AnyProjection[],
+    catalogue: readonly EventType[],
+  ) {
     const names = new Set<string>();
     for (const p of projections) {
       if (names.has(p.name)) throw new Error(`two projections are named ${p.name}`);

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
+import { readMeta, writeMeta } from '../../db/meta.js';
 
 /** The meta key holding the highest event id retention has gone through: replays from before it are refused. */
 const PRUNED_THROUGH = 'pruned_through_event_id';
@@ -31,43 +32,30 @@ export const retentionRepository = {
     return lo;
   },
 
-  /**
-   * Deletes one window of old events: the next `limit` ids after `after`, up to `boundary`. Events a read model still
-   * points to (a run's transition, a cost, a cost report) stay: the figures built on them keep their lineage.
-   * Returns the window's last id (the new cursor) and how many were deleted.
-   */
-  async pruneWindow(db: Executor, after: number, boundary: number, limit: number): Promise<{ through: number; deleted: number }> {
+  /** The last id of the next window: the next `limit` ids after `after`, up to `boundary`. */
+  async windowEnd(db: Executor, after: number, boundary: number, limit: number): Promise<number> {
     const last = await db
       .selectFrom((eb) => eb.selectFrom('domain_events').select('id').where('id', '>', after).where('id', '<=', boundary).orderBy('id').limit(limit).as('w'))
       .select((eb) => eb.fn.max('w.id').as('through'))
       .executeTakeFirst();
-    const through = Number(last?.through ?? boundary);
-    const r = await db
-      .deleteFrom('domain_events')
-      .where('id', '>', after)
-      .where('id', '<=', through)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('workflow_transitions')
-              .select(sql`1`.as('one'))
-              .whereRef('workflow_transitions.event_id', '=', 'domain_events.id')
-              .unionAll(selectFrom('cost_events').select(sql`1`.as('one')).whereRef('cost_events.source_event_id', '=', 'domain_events.id'))
-              .unionAll(selectFrom('cost_source_reports').select(sql`1`.as('one')).whereRef('cost_source_reports.source_event_id', '=', 'domain_events.id')),
-          ),
-        ),
-      )
-      .executeTakeFirst();
-    await db
-      .insertInto('meta')
-      .values({ key: PRUNED_THROUGH, value: String(through) })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: String(through) }))
-      .execute();
-    return { through, deleted: Number(r.numDeletedRows) };
+    return Number(last?.through ?? boundary);
+  },
+
+  /**
+   * Deletes the events in (after, through] but those in `keep` (the ones a read model still points to), in chunks
+   * of ids (a window is small: its ids are read, never the whole log), and records `through` as pruned.
+   */
+  async deleteWindow(db: Executor, after: number, through: number, keep: ReadonlySet<number>): Promise<number> {
+    const ids = (await db.selectFrom('domain_events').select('id').where('id', '>', after).where('id', '<=', through).execute())
+      .map((r) => Number(r.id))
+      .filter((id) => !keep.has(id));
+    let deleted = 0;
+    for (const part of chunks(ids)) deleted += Number((await db.deleteFrom('domain_events').where('id', 'in', part).executeTakeFirst()).numDeletedRows);
+    await writeMeta(db, PRUNED_THROUGH, String(through));
+    return deleted;
   },
 
   async prunedThrough(db: Executor): Promise<number> {
-    const row = await db.selectFrom('meta').select('value').where('key', '=', PRUNED_THROUGH).executeTakeFirst();
-    return row ? Number(row.value) : 0;
+    return Number((await readMeta(db, PRUNED_THROUGH)) ?? 0);
   },
 };

@@ -1,6 +1,6 @@
 import type { Clock } from '../../clock.js';
 import type { Config } from '../../config.js';
-import type { DatabaseHandle } from '../../db/handle.js';
+import type { DatabaseHandle, Executor } from '../../db/handle.js';
 import { withWriteTransaction } from '../../db/write-transaction.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
@@ -21,6 +21,12 @@ export interface PruneReport {
  * can no longer be replayed: the gateway sends a snapshot to a client behind the pruned point, and lineage counts what
  * was pruned. An event re-sent after its original was pruned is accepted again (idempotency lasts as long as retention).
  */
+/**
+ * The ids in (after, through] of events a module's read model still points to (a run's transition, a cost, a cost
+ * report): each owning module answers from its own table, and those events are kept.
+ */
+export type EventReferences = (db: Executor, after: number, through: number) => Promise<readonly number[]>;
+
 export class RetentionService {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<PruneReport> | undefined;
@@ -32,6 +38,7 @@ export class RetentionService {
     private readonly opts: Config['retention'],
     private readonly metrics: Metrics,
     private readonly logger: Logger,
+    private readonly references: readonly EventReferences[],
   ) {}
 
   start(): void {
@@ -54,6 +61,13 @@ export class RetentionService {
     return this.running;
   }
 
+  /** Deletes one window of old events but those a read model still references: the figures keep their lineage. */
+  private async pruneWindow(trx: Executor, after: number, boundary: number): Promise<{ through: number; deleted: number }> {
+    const through = await retentionRepository.windowEnd(trx, after, boundary, this.opts.batchSize);
+    const keep = new Set((await Promise.all(this.references.map((refs) => refs(trx, after, through)))).flat());
+    return { through, deleted: await retentionRepository.deleteWindow(trx, after, through, keep) };
+  }
+
   private async pass(): Promise<PruneReport> {
     const cutoff = new Date(this.clock.now().getTime() - this.opts.days * 86_400_000).toISOString();
     const boundary = await retentionRepository.boundaryBefore(this.db.read, cutoff);
@@ -62,7 +76,7 @@ export class RetentionService {
     let batches = 0;
     while (!this.stopped && cursor < boundary) {
       const from = cursor;
-      const r = await withWriteTransaction(this.db, { maxRetries: 30, retryDelayMs: 20 }, (trx) => retentionRepository.pruneWindow(trx, from, boundary, this.opts.batchSize));
+      const r = await withWriteTransaction(this.db, { maxRetries: 30, retryDelayMs: 20 }, (trx) => this.pruneWindow(trx, from, boundary));
       cursor = r.through;
       deleted += r.deleted;
       batches++;

@@ -1,4 +1,5 @@
-import { makeBuckets, offsetMs } from '../costs/time-buckets.js';
+import { WEEK_MS } from '../../../contracts/index.js';
+import { makeBuckets, offsetMs } from '../costs/index.js';
 import type { Span } from './flow.js';
 
 /** The local weekday (0 = Sunday) of a bucket that starts a local day. */
@@ -13,7 +14,7 @@ export function dayBuckets(tz: string, start: number, end: number): Span[] {
 
 /** Local ISO weeks (Monday to Monday) overlapping [start, end), whole weeks (not clipped): a week's count is a week's. */
 export function weekBuckets(tz: string, start: number, end: number): Span[] {
-  const days = makeBuckets(tz, 'day', start - 7 * 86_400_000, end + 7 * 86_400_000);
+  const days = makeBuckets(tz, 'day', start - WEEK_MS, end + WEEK_MS);
   const mondays = days.filter((d) => localWeekday(tz, d.start) === 1).map((d) => d.start);
   const out: Span[] = [];
   for (let i = 0; i + 1 < mondays.length; i++) {

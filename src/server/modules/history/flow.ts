@@ -1,4 +1,4 @@
-import { orderColumns, type FlowResponse, type Status } from '../../../contracts/index.js';
+import { HOUR_MS, orderColumns, type FlowResponse, type Status } from '../../../contracts/index.js';
 import type { StatusTransitionRow } from './status-transitions.repository.js';
 
 /** A bucket of a flow chart, as epoch milliseconds: [start, end). */
@@ -19,7 +19,6 @@ export interface FlowInput {
 type Percentiles = { p50: number; p85: number; p95: number; n: number };
 
 const columnOf = (t: StatusTransitionRow) => t.to_column ?? t.to_status;
-const HOUR_MS = 3_600_000;
 
 /** Nearest-rank percentiles (what people mean by "85 % of stories finish within …"). */
 export function percentiles(samples: readonly number[]): Percentiles | null {
@@ -107,10 +106,11 @@ export function computeFlow(input: FlowInput): Pick<FlowResponse, 'columns' | 'c
   }
 
   const done = completions(transitions);
-  const inRange = (s: Span) => done.filter((c) => {
-    const at = Date.parse(c.done.occurred_at_utc);
-    return at >= s.start && at < s.end;
-  });
+  const inRange = (s: Span) =>
+    done.filter((c) => {
+      const at = Date.parse(c.done.occurred_at_utc);
+      return at >= s.start && at < s.end;
+    });
   const throughput: FlowResponse['throughput'] = weeks.map((w) => {
     const iso = { start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() };
     if (first === null || w.end <= first) return { ...iso, done: null, cycleTimeHours: null };

@@ -1,5 +1,5 @@
-import type { Projection } from '../events/projection.js';
-import type { StoredEventOf } from '../events/stored-event.js';
+import type { Projection } from '../events/index.js';
+import type { StoredEventOf } from '../events/index.js';
 import { statusTransitionsRepository, type StatusTransitionRow } from './status-transitions.repository.js';
 
 type TransitionEvent = StoredEventOf<'story.status_changed' | 'epic.status_changed'>;
@@ -34,9 +34,11 @@ function rowOf(e: TransitionEvent, key: string): StatusTransitionRow {
   };
 }
 
-const earlier = (a: StatusTransitionRow, b: StatusTransitionRow) => a.occurred_at_utc < b.occurred_at_utc || (a.occurred_at_utc === b.occurred_at_utc && a.event_id < b.event_id);
+const earlier = (a: StatusTransitionRow, b: StatusTransitionRow) =>
+  a.occurred_at_utc < b.occurred_at_utc || (a.occurred_at_utc === b.occurred_at_utc && a.event_id < b.event_id);
 const laterCommit = (a: StatusTransitionRow, b: StatusTransitionRow) =>
-  (a.committed_at_utc ?? '') > (b.committed_at_utc ?? '') || ((a.committed_at_utc ?? '') === (b.committed_at_utc ?? '') && (a.commit_hash ?? '') > (b.commit_hash ?? ''));
+  (a.committed_at_utc ?? '') > (b.committed_at_utc ?? '') ||
+  ((a.committed_at_utc ?? '') === (b.committed_at_utc ?? '') && (a.commit_hash ?? '') > (b.commit_hash ?? ''));
 
 /**
  * Two reports of one transition become one row, whatever order they arrive in: the time (and event) of the earliest
@@ -45,7 +47,8 @@ const laterCommit = (a: StatusTransitionRow, b: StatusTransitionRow) =>
 export function mergeTransition(a: StatusTransitionRow, b: StatusTransitionRow): StatusTransitionRow {
   const first = earlier(b, a) ? b : a;
   const withCommit = [a, b].filter((r) => r.commit_hash !== null);
-  const commit = withCommit.length === 0 ? null : withCommit.length === 1 ? withCommit[0]! : laterCommit(withCommit[1]!, withCommit[0]!) ? withCommit[1]! : withCommit[0]!;
+  const commit =
+    withCommit.length === 0 ? null : withCommit.length === 1 ? withCommit[0]! : laterCommit(withCommit[1]!, withCommit[0]!) ? withCommit[1]! : withCommit[0]!;
   return {
     ...first,
     seen_in: commit ? 'commit' : first.seen_in,
@@ -72,6 +75,9 @@ export const statusTransitionsProjection: Projection<'story.status_changed' | 'e
       rows.set(key, current ? mergeTransition(current, incoming) : incoming);
       touched.add(key);
     }
-    await statusTransitionsRepository.upsertRows(trx, [...touched].map((k) => rows.get(k)!));
+    await statusTransitionsRepository.upsertRows(
+      trx,
+      [...touched].map((k) => rows.get(k)!),
+    );
   },
 };

@@ -1,4 +1,5 @@
 import type { Executor } from '../../db/handle.js';
+import { readMeta, writeMeta } from '../../db/meta.js';
 
 /** The `meta` key that marks a database whose data was made by the demo generator (see src/server/demo). */
 const DEMO_KEY = 'demo';
@@ -6,21 +7,17 @@ const DEMO_KEY = 'demo';
 export const metaRepository = {
   /** The database epoch, made by the migrator when the database was created. */
   async epoch(db: Executor): Promise<string> {
-    const row = await db.selectFrom('meta').select('value').where('key', '=', 'epoch').executeTakeFirstOrThrow();
-    return row.value;
+    const value = await readMeta(db, 'epoch');
+    if (value === undefined) throw new Error('the database has no epoch in meta (it was not made by the migrator)');
+    return value;
   },
 
   /** Whether the demo generator seeded this database. */
   async isDemo(db: Executor): Promise<boolean> {
-    const row = await db.selectFrom('meta').select('value').where('key', '=', DEMO_KEY).executeTakeFirst();
-    return row?.value === '1';
+    return (await readMeta(db, DEMO_KEY)) === '1';
   },
 
   async markDemo(db: Executor): Promise<void> {
-    await db
-      .insertInto('meta')
-      .values({ key: DEMO_KEY, value: '1' })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: '1' }))
-      .execute();
+    await writeMeta(db, DEMO_KEY, '1');
   },
 };

@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { STATUSES, STATUS_MODEL, STATUS_ENTITIES, type StatusModelResponse } from '../../../contracts/index.js';
-import { route } from '../../http/route.js';
+import { API, STATUSES, STATUS_MODEL, STATUS_ENTITIES, type StatusModelResponse } from '../../../contracts/index.js';
+import { mount } from '../../http/mount.js';
 import type { WorkspaceService } from './workspace.service.js';
 
 export function statusModelResponse(): StatusModelResponse {
@@ -19,7 +19,7 @@ export function statusModelResponse(): StatusModelResponse {
 
 export function metaRoutes(workspace: WorkspaceService): Router {
   const r = Router();
-  r.get('/meta/status-model', route({}, () => statusModelResponse()));
-  r.get('/meta/workspace', route({}, () => workspace.info()));
+  mount(r, API.work.statusModel, () => statusModelResponse());
+  mount(r, API.work.workspace, () => workspace.info());
   return r;
 }

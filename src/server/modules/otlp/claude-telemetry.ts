@@ -82,7 +82,9 @@ const clip = (s: string | null, max: number) => (s === null ? null : s.slice(0, 
 /** The BMAD workflow and agent a skill / agent name stands for (`bmad-dev-story`, `/bmad:bmm:workflows:dev-story`, `bmad-agent-dev`). */
 export function bmadOf(skill: string | null, agentName: string | null): { workflow: string | null; agentId: string | null } {
   const fromSkill = skill ? classifyCommand(skill.replace(/^\//, '')) : null;
-  const fromAgent = agentName ? (classifyCommand(agentName.replace(/^\//, '')) ?? (normaliseRole(agentName) ? { role: normaliseRole(agentName), workflow: null } : null)) : null;
+  const fromAgent = agentName
+    ? (classifyCommand(agentName.replace(/^\//, '')) ?? (normaliseRole(agentName) ? { role: normaliseRole(agentName), workflow: null } : null))
+    : null;
   const role = fromSkill?.role ?? fromAgent?.role ?? null;
   return { workflow: fromSkill?.workflow ?? fromAgent?.workflow ?? null, agentId: role ? `bmad-agent-${role}` : null };
 }
@@ -146,7 +148,12 @@ export async function mapLogs(req: LogsRequest, ctx: TelemetryContext, now: Date
       }
       const model = clip(text(a, 'model'), 128);
       const amount = num(a, 'cost_usd');
-      const tokens = { input: count(a, 'input_tokens'), output: count(a, 'output_tokens'), cacheRead: count(a, 'cache_read_tokens'), cacheWrite: count(a, 'cache_creation_tokens') };
+      const tokens = {
+        input: count(a, 'input_tokens'),
+        output: count(a, 'output_tokens'),
+        cacheRead: count(a, 'cache_read_tokens'),
+        cacheWrite: count(a, 'cache_creation_tokens'),
+      };
       const hasTokens = Object.values(tokens).some((v) => v !== null);
       if (!model) {
         bump(out.rejected, 'api_request without a model attribute');
@@ -249,36 +256,74 @@ export async function mapMetrics(req: MetricsRequest, ctx: TelemetryContext): Pr
           bump(out.rejected, `${m.name} point without a time`);
           continue;
         }
-        const pointAttrs = [...attributeMap(p.attributes).entries()].sort(([x], [y]) => (x < y ? -1 : 1));
-        const series = hash([m.name, resourceKey, pointAttrs]);
         const at = await attribution(ctx, project, a);
-        out.events.push({
-          id: `otlp-m-${hash([series, start, time, value])}`,
-          source: OTLP_SOURCE,
-          type: 'cost.usage_reported',
-          occurredAt,
-          entity: { type: 'cost', id: `otlp-metric-${hash([sessionId, model])}` },
-          ...(project.projectId ? { projectId: project.projectId } : {}),
-          ...(at.storyId ? { storyId: at.storyId } : {}),
-          payload: {
-            projectId: project.projectId,
-            agentId: at.agentId,
-            storyId: at.storyId,
+        out.events.push(
+          usageEvent({
+            name: m.name!,
+            resourceKey,
+            pointAttrs: attributeMap(p.attributes),
+            project,
+            at,
             sessionId,
             model,
-            skill: at.skill,
-            workflow: at.workflow,
             metric,
             temporality,
-            series,
-            startTimeUnixNano: start,
-            timeUnixNano: time,
+            start,
+            time,
             value,
-            ...(metric === 'cost' ? { currency: 'USD' } : {}),
-          },
-        });
+            occurredAt,
+          }),
+        );
       }
     }
   }
   return out;
+}
+
+type UsagePoint = {
+  name: string;
+  resourceKey: [string, unknown][];
+  pointAttrs: Map<string, unknown>;
+  project: Exclude<Awaited<ReturnType<TelemetryContext['project']>>, string>;
+  at: Awaited<ReturnType<typeof attribution>>;
+  sessionId: string;
+  model: string;
+  metric: string;
+  temporality: string;
+  start: string;
+  time: string;
+  value: number;
+  occurredAt: string;
+};
+
+/** One cost or token metric point as a cost.usage_reported event; its id is stable across re-exports of the point. */
+function usageEvent(u: UsagePoint): Mapped['events'][number] {
+  const pointAttrs = [...u.pointAttrs.entries()].sort(([x], [y]) => (x < y ? -1 : 1));
+  const series = hash([u.name, u.resourceKey, pointAttrs]);
+  const { project, at, metric } = u;
+  return {
+    id: `otlp-m-${hash([series, u.start, u.time, u.value])}`,
+    source: OTLP_SOURCE,
+    type: 'cost.usage_reported',
+    occurredAt: u.occurredAt,
+    entity: { type: 'cost', id: `otlp-metric-${hash([u.sessionId, u.model])}` },
+    ...(project.projectId ? { projectId: project.projectId } : {}),
+    ...(at.storyId ? { storyId: at.storyId } : {}),
+    payload: {
+      projectId: project.projectId,
+      agentId: at.agentId,
+      storyId: at.storyId,
+      sessionId: u.sessionId,
+      model: u.model,
+      skill: at.skill,
+      workflow: at.workflow,
+      metric,
+      temporality: u.temporality,
+      series,
+      startTimeUnixNano: u.start,
+      timeUnixNano: u.time,
+      value: u.value,
+      ...(metric === 'cost' ? { currency: 'USD' } : {}),
+    },
+  };
 }

@@ -102,7 +102,11 @@ export function decodeRequest(signal: OtlpSignal, encoding: OtlpEncoding, body: 
 }
 
 /** The export response: empty on full success, `partial_success` naming what was rejected and why otherwise. */
-export function encodeResponse(signal: OtlpSignal, encoding: OtlpEncoding, partial: { rejected: number; message: string } | null): Buffer | Record<string, unknown> {
+export function encodeResponse(
+  signal: OtlpSignal,
+  encoding: OtlpEncoding,
+  partial: { rejected: number; message: string } | null,
+): Buffer | Record<string, unknown> {
   const field = signal === 'metrics' ? 'rejectedDataPoints' : 'rejectedLogRecords';
   const body = partial ? { partialSuccess: { [field]: partial.rejected, errorMessage: partial.message } } : {};
   if (encoding === 'json') return partial ? { partialSuccess: { [field]: String(partial.rejected), errorMessage: partial.message } } : {};

@@ -1,10 +1,12 @@
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import { API } from '../../../contracts/index.js';
 import { HttpError } from '../../http/errors.js';
+import { mountRaw } from '../../http/mount.js';
 import { limiter } from '../../http/rate-limit.js';
 import type { Logger } from '../../observability/logger.js';
-import { authenticate, requireAccess } from '../auth/auth.middleware.js';
-import type { AuthService } from '../auth/auth.service.js';
-import { WriterOverloadedError } from '../events/event-writer.js';
+import { authenticate } from '../auth/index.js';
+import type { AuthService } from '../auth/index.js';
+import { WriterOverloadedError } from '../events/index.js';
 import { StorageUnavailableError } from '../../db/storage-failure.js';
 import { encodeResponse, encodeStatus, OtlpDecodeError, type OtlpEncoding, type OtlpSignal } from './otlp-codec.js';
 import type { OtlpService } from './otlp.service.js';
@@ -46,17 +48,27 @@ export function otlpRoutes(service: OtlpService, auth: AuthService, logger: Logg
     next();
   };
   const contentType: RequestHandler = (req, _res, next) => {
-    if (!encodingOf(req)) return next(new HttpError(415, 'unsupported_media_type', `OTLP/HTTP bodies are ${PROTOBUF} or application/json (got ${req.get('content-type') ?? 'none'})`));
+    if (!encodingOf(req))
+      return next(
+        new HttpError(415, 'unsupported_media_type', `OTLP/HTTP bodies are ${PROTOBUF} or application/json (got ${req.get('content-type') ?? 'none'})`),
+      );
     next();
   };
   const body = express.raw({ type: () => true, limit: OTLP_MAX_BODY_BYTES, inflate: true });
+  const endpoints = { metrics: API.ops.otlpMetrics, logs: API.ops.otlpLogs } as const satisfies Record<OtlpSignal, unknown>;
   for (const signal of ['metrics', 'logs'] as const satisfies readonly OtlpSignal[]) {
-    r.post(
-      `/v1/${signal}`,
-      remember,
-      authenticate(auth),
-      requireAccess('ingest'),
-      limiter({ windowMs: 1000, limit: opts.rateLimitPerSecond, key: 'principal', message: 'ingest rate limit reached for this key', onLimited: opts.onLimited }),
+    // Authentication first (this path is outside /api/v1), then the declared guard.
+    r.use(endpoints[signal].path, remember, authenticate(auth));
+    mountRaw(
+      r,
+      endpoints[signal],
+      limiter({
+        windowMs: 1000,
+        limit: opts.rateLimitPerSecond,
+        key: 'principal',
+        message: 'ingest rate limit reached for this key',
+        onLimited: opts.onLimited,
+      }),
       contentType,
       body,
       async (req, res, next) => {
@@ -84,7 +96,8 @@ export function otlpRoutes(service: OtlpService, auth: AuthService, logger: Logg
     if (type === 'entity.too.large') return sendStatus(res, 413, `the body is larger than ${OTLP_MAX_BODY_BYTES / 1024 / 1024} MiB (after decompression)`);
     if (type === 'encoding.unsupported') return sendStatus(res, 415, 'the body encoding must be gzip or none (Content-Encoding)');
     const status = (err as { status?: unknown } | null)?.status;
-    if (typeof status === 'number' && status >= 400 && status < 500) return sendStatus(res, status, 'the body could not be read (a corrupt gzip stream or an aborted request)');
+    if (typeof status === 'number' && status >= 400 && status < 500)
+      return sendStatus(res, status, 'the body could not be read (a corrupt gzip stream or an aborted request)');
     ((req as { log?: Logger }).log ?? logger).error({ err }, 'OTLP export failed');
     return sendStatus(res, 500, 'internal error; the request id is in the X-Request-Id header');
   };

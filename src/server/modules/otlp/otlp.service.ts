@@ -2,13 +2,13 @@ import type { DatabaseHandle } from '../../db/handle.js';
 import type { Clock } from '../../clock.js';
 import { ids } from '../../connector/bmad/to-events.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { sentByOf, type Principal } from '../auth/principal.js';
-import type { IngestionService } from '../events/ingestion.service.js';
+import { sentByOf, type Principal } from '../auth/index.js';
+import type { IngestionService } from '../events/index.js';
 import { SessionRuns } from '../../importers/claude/session-runs.js';
 import type { Logger } from '../../observability/logger.js';
-import { costsRepository } from '../costs/costs.repository.js';
-import { projectsRepository } from '../projects/projects.repository.js';
-import { storiesRepository } from '../stories/stories.repository.js';
+import { costsRepository } from '../costs/index.js';
+import { projectsRepository } from '../projects/index.js';
+import { storiesRepository } from '../stories/index.js';
 import { mapLogs, mapMetrics, OTLP_SOURCE, type Mapped, type ProjectRef, type TelemetryContext } from './claude-telemetry.js';
 import { decodeRequest, type OtlpEncoding, type OtlpSignal } from './otlp-codec.js';
 
@@ -64,26 +64,75 @@ export class OtlpService {
    * session whose transcript this server already reads is left to the transcript importer: one session, one run.
    */
   private async linkRuns(mapped: Mapped): Promise<void> {
-    const touches: { sessionId: string; projectId: string; skill: string; workflow: string; agentId: string | null; storyId: string | null; at: number; kind: 'request' | 'error'; event?: Record<string, unknown> }[] = [];
+    const touches: {
+      sessionId: string;
+      projectId: string;
+      skill: string;
+      workflow: string;
+      agentId: string | null;
+      storyId: string | null;
+      at: number;
+      kind: 'request' | 'error';
+      event?: Record<string, unknown>;
+    }[] = [];
     for (const e of mapped.events) {
-      const p = e.payload as { sessionId?: string | null; projectId?: string | null; skill?: string | null; workflow?: string | null; agentId?: string | null; storyId?: string | null };
+      const p = e.payload as {
+        sessionId?: string | null;
+        projectId?: string | null;
+        skill?: string | null;
+        workflow?: string | null;
+        agentId?: string | null;
+        storyId?: string | null;
+      };
       if (e.type !== 'cost.recorded' || !p.sessionId || !p.projectId || !p.skill || !p.workflow) continue;
-      touches.push({ sessionId: p.sessionId, projectId: p.projectId, skill: p.skill, workflow: p.workflow, agentId: p.agentId ?? null, storyId: p.storyId ?? null, at: Date.parse(String(e.occurredAt)), kind: 'request', event: e });
+      touches.push({
+        sessionId: p.sessionId,
+        projectId: p.projectId,
+        skill: p.skill,
+        workflow: p.workflow,
+        agentId: p.agentId ?? null,
+        storyId: p.storyId ?? null,
+        at: Date.parse(String(e.occurredAt)),
+        kind: 'request',
+        event: e,
+      });
     }
-    for (const x of mapped.errors) if (x.skill && x.workflow) touches.push({ sessionId: x.sessionId, projectId: x.projectId, skill: x.skill, workflow: x.workflow, agentId: x.agentId, storyId: null, at: Date.parse(x.at), kind: 'error' });
+    for (const x of mapped.errors)
+      if (x.skill && x.workflow)
+        touches.push({
+          sessionId: x.sessionId,
+          projectId: x.projectId,
+          skill: x.skill,
+          workflow: x.workflow,
+          agentId: x.agentId,
+          storyId: null,
+          at: Date.parse(x.at),
+          kind: 'error',
+        });
     for (const t of touches) {
       const projectKey = keyOf(t.projectId);
       if (!projectKey) continue;
-      if (!this.transcriptSessions.has(t.sessionId)) this.transcriptSessions.set(t.sessionId, await costsRepository.sessionSeenVia(this.db.read, t.sessionId, 'transcript'));
+      if (!this.transcriptSessions.has(t.sessionId))
+        this.transcriptSessions.set(t.sessionId, await costsRepository.sessionSeenVia(this.db.read, t.sessionId, 'transcript'));
       if (this.transcriptSessions.get(t.sessionId)) continue;
       const k = `${t.sessionId}\n${t.skill}`;
       if (!this.skillStart.has(k)) {
         const first = await costsRepository.firstRequestAt(this.db.read, t.sessionId, t.skill);
-        this.skillStart.set(k, Math.min(first ? Date.parse(first) : Infinity, ...touches.filter((o) => o.sessionId === t.sessionId && o.skill === t.skill).map((o) => o.at)));
+        this.skillStart.set(
+          k,
+          Math.min(first ? Date.parse(first) : Infinity, ...touches.filter((o) => o.sessionId === t.sessionId && o.skill === t.skill).map((o) => o.at)),
+        );
       }
       const role = t.agentId?.startsWith('bmad-agent-') ? t.agentId.slice('bmad-agent-'.length) : null;
       const storyKey = t.storyId?.startsWith(`bmad:${projectKey}:story:`) ? t.storyId.slice(`bmad:${projectKey}:story:`.length) : null;
-      const runId = this.runs.touch(t.sessionId, projectKey, { at: this.skillStart.get(k)!, workflow: t.workflow, role, skill: t.skill }, t.at, t.kind, storyKey);
+      const runId = this.runs.touch(
+        t.sessionId,
+        projectKey,
+        { at: this.skillStart.get(k)!, workflow: t.workflow, role, skill: t.skill },
+        t.at,
+        t.kind,
+        storyKey,
+      );
       if (runId && t.event) {
         t.event.workflowId = runId;
         (t.event.payload as Record<string, unknown>).workflowId = runId;
@@ -104,7 +153,8 @@ export class OtlpService {
         const v = resource.get('bmad.project');
         const named = typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, 128) : null;
         if (bound) {
-          if (named && named !== bound && `bmad:${named}` !== bound) return `this key sends for project ${bound} only; bmad.project "${named}" is another project`;
+          if (named && named !== bound && `bmad:${named}` !== bound)
+            return `this key sends for project ${bound} only; bmad.project "${named}" is another project`;
           return { projectId: bound, projectKey: keyOf(bound) };
         }
         if (!named) return UNATTRIBUTED;
@@ -128,12 +178,21 @@ export class OtlpService {
   async export(signal: OtlpSignal, encoding: OtlpEncoding, body: Buffer, principal: Principal): Promise<ExportOutcome | null> {
     const warnings = new Set<string>();
     const ctx = this.context(principal, warnings);
-    const mapped: Mapped = signal === 'logs' ? await mapLogs(decodeRequest('logs', encoding, body), ctx, this.clock.now()) : await mapMetrics(decodeRequest('metrics', encoding, body), ctx);
+    const mapped: Mapped =
+      signal === 'logs'
+        ? await mapLogs(decodeRequest('logs', encoding, body), ctx, this.clock.now())
+        : await mapMetrics(decodeRequest('metrics', encoding, body), ctx);
     if (signal === 'logs') {
       await this.linkRuns(mapped);
       await this.reportRuns();
     }
-    const result = mapped.events.length > 0 ? await this.ingestion.ingest(mapped.events, { policy: { onlyProject: principal.kind === 'key' ? principal.projectId : null }, sentBy: sentByOf(principal) }) : null;
+    const result =
+      mapped.events.length > 0
+        ? await this.ingestion.ingest(mapped.events, {
+            policy: { onlyProject: principal.kind === 'key' ? principal.projectId : null },
+            sentBy: sentByOf(principal),
+          })
+        : null;
     const rejected = new Map(mapped.rejected);
     for (const r of result?.results ?? []) {
       if (r.status !== 'rejected') continue;

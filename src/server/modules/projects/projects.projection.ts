@@ -1,4 +1,4 @@
-import { isNewer, versionOf, type Projection } from '../events/projection.js';
+import { isNewer, versionOf, type Projection } from '../events/index.js';
 import { projectsRepository } from './projects.repository.js';
 
 /** A project is whatever its newest project.upserted says. */
@@ -27,6 +27,9 @@ export const projectsProjection: Projection<'project.upserted'> = {
       });
       touched.add(e.entityId);
     }
-    await projectsRepository.upsertRows(trx, [...touched].map((id) => rows.get(id)!));
+    await projectsRepository.upsertRows(
+      trx,
+      [...touched].map((id) => rows.get(id)!),
+    );
   },
 };

@@ -1,11 +1,10 @@
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Project, ProjectDetails, ProjectsQuery, Status } from '../../../contracts/index.js';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
-import { stampOf } from '../events/projection.js';
+import { stampOf } from '../events/index.js';
 import type { ProjectsTable } from '../../db/schema.js';
-import type { CostSum } from '../stories/cost-to-date.js';
 
 export type ProjectRow = Selectable<ProjectsTable>;
 const OPEN_STATUSES: Status[] = ['queued', 'in_progress', 'blocked'];
@@ -43,15 +42,24 @@ function filtered(db: Executor, f: ProjectFilter, now: string) {
 export const projectsRepository = {
   async list(db: Executor, f: ProjectFilter, page: number, pageSize: number, now: string): Promise<{ items: Project[]; total: number }> {
     const [rows, count] = await Promise.all([
-      filtered(db, f, now).selectAll().orderBy('name').orderBy('id').limit(pageSize).offset((page - 1) * pageSize).execute(),
-      filtered(db, f, now).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      filtered(db, f, now)
+        .selectAll()
+        .orderBy('name')
+        .orderBy('id')
+        .limit(pageSize)
+        .offset((page - 1) * pageSize)
+        .execute(),
+      filtered(db, f, now)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map((r) => toProject(r, now)), total: Number(count.n) };
   },
 
   async namesByIds(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    for (const part of chunks(ids)) for (const r of await db.selectFrom('projects').select(['id', 'name']).where('id', 'in', part).execute()) out.set(r.id, r.name);
+    for (const part of chunks(ids))
+      for (const r of await db.selectFrom('projects').select(['id', 'name']).where('id', 'in', part).execute()) out.set(r.id, r.name);
     return out;
   },
 
@@ -60,31 +68,13 @@ export const projectsRepository = {
     return row ? toProject(row, now) : undefined;
   },
 
-  /**
-   * Cost rows naming each project, per currency: the same rows /costs?projectId= sums (by the record's project, not
-   * its story's), so the project card and the cost page agree.
-   */
-  async costsByProjects(db: Executor, projectIds: readonly string[]): Promise<CostSum[]> {
-    const out: CostSum[] = [];
-    for (const part of chunks(projectIds)) {
-      // The daily per-project rollup holds the same sums in a few rows per day ('' is the unpriced rows' currency).
-      const rows = await db
-        .selectFrom('cost_rollup_project_daily')
-        .select([
-          'project_id',
-          'currency',
-          sql<number>`sum(amount_sum)`.as('amount'),
-          sql<number>`sum(event_count - unpriced_count)`.as('priced'),
-          sql<number>`sum(unpriced_count)`.as('unpriced'),
-        ])
-        .where('project_id', 'in', part)
-        .groupBy(['project_id', 'currency'])
-        .execute();
-      out.push(
-        ...rows.map((r) => ({ key: r.project_id, currency: r.currency === '' ? null : r.currency, amount: Number(r.amount), priced: Number(r.priced), unpriced: Number(r.unpriced) })),
-      );
-    }
-    return out;
+  async exists(db: Executor, id: string): Promise<boolean> {
+    return (await db.selectFrom('projects').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+  },
+
+  /** The first `limit` projects by name, for pickers (ids and names only). */
+  async directory(db: Executor, limit: number): Promise<{ id: string; name: string }[]> {
+    return db.selectFrom('projects').select(['id', 'name']).orderBy('name').orderBy('id').limit(limit).execute();
   },
 
   // ----- projection side -----
@@ -94,5 +84,13 @@ export const projectsRepository = {
 
   upsertRows(db: Executor, rows: readonly ProjectRow[]): Promise<void> {
     return upsertById(db, 'projects', rows);
+  },
+
+  /** Names by project id (projects without one are left out). */
+  async namesOf(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const part of chunks(ids))
+      for (const r of await db.selectFrom('projects').select(['id', 'name']).where('id', 'in', part).execute()) if (r.name) out.set(r.id, r.name);
+    return out;
   },
 };

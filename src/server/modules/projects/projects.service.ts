@@ -1,22 +1,27 @@
 import type { DocumentMeta, Epic, Integrity, Page, Project, ProjectsQuery, Story, Workflow } from '../../../contracts/index.js';
-import { consistencyRepository } from '../consistency/consistency.repository.js';
+import { consistencyRepository } from '../consistency/index.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { notFound } from '../../http/errors.js';
-import { documentsRepository } from '../documents/documents.repository.js';
-import { costPerDoneStory, costsByKey, NO_COST, withCosts } from '../stories/cost-to-date.js';
-import { storiesRepository } from '../stories/stories.repository.js';
-import { workflowsRepository } from '../workflows/workflows.repository.js';
+import { documentsRepository } from '../documents/index.js';
+import type { costSumsRepository } from '../costs/index.js';
+import { costPerDoneStory, costsByKey, NO_COST, withCosts } from '../stories/index.js';
+import { storiesRepository } from '../stories/index.js';
+import { workflowsRepository } from '../workflows/index.js';
 import { projectsRepository } from './projects.repository.js';
-import { epicsRepository } from '../epics/epics.repository.js';
+import { epicsRepository } from '../epics/index.js';
 
 /** How many related rows the context view returns per kind; `truncated` says when there were more. */
 export const CONTEXT_LIMIT = 500;
+
+/** Where projects and their stories get their cost to date: handed in, because the costs module reads this one. */
+export type ProjectCosts = Pick<typeof costSumsRepository, 'byProjects' | 'byStories'>;
 
 export class ProjectsService {
   constructor(
     private readonly db: DatabaseHandle,
     private readonly clock: Clock,
+    private readonly costs: ProjectCosts,
   ) {}
 
   async list(q: ProjectsQuery): Promise<Page<Project>> {
@@ -34,7 +39,7 @@ export class ProjectsService {
   /** Cost to date, done stories and cost per done story, for a page of projects in two grouped queries. */
   private async withCosts(projects: readonly Project[]): Promise<Project[]> {
     const ids = projects.map((p) => p.id);
-    const [rows, done] = await Promise.all([projectsRepository.costsByProjects(this.db.read, ids), storiesRepository.doneCountByProjects(this.db.read, ids)]);
+    const [rows, done] = await Promise.all([this.costs.byProjects(this.db.read, ids), storiesRepository.doneCountByProjects(this.db.read, ids)]);
     const costs = costsByKey(ids, rows);
     return projects.map((p) => {
       const cost = costs.get(p.id) ?? NO_COST;
@@ -52,16 +57,20 @@ export class ProjectsService {
     truncated: { stories: boolean; workflows: boolean; documents: boolean };
   }> {
     const project = await this.get(id);
-    const [stories, workflows, documents, storyCosts, epics] = await Promise.all([
+    const [stories, workflows, documents, epics] = await Promise.all([
       storiesRepository.byProject(this.db.read, id, CONTEXT_LIMIT + 1),
-      workflowsRepository.list(this.db.read, { projectId: id }, 1, CONTEXT_LIMIT + 1).then((r) => r.items),
+      workflowsRepository.list(this.db.read, { projectId: id }, 1, CONTEXT_LIMIT + 1, storiesRepository).then((r) => r.items),
       documentsRepository.byProject(this.db.read, id, CONTEXT_LIMIT + 1),
-      storiesRepository.costsByProjectStories(this.db.read, id),
       epicsRepository.byProject(this.db.read, id, CONTEXT_LIMIT),
     ]);
+    const shown = stories.slice(0, CONTEXT_LIMIT);
+    const storyCosts = await this.costs.byStories(
+      this.db.read,
+      shown.map((s) => s.id),
+    );
     return {
       project,
-      stories: withCosts(stories.slice(0, CONTEXT_LIMIT), storyCosts),
+      stories: withCosts(shown, storyCosts),
       epics,
       workflows: workflows.slice(0, CONTEXT_LIMIT),
       documents: documents.slice(0, CONTEXT_LIMIT),

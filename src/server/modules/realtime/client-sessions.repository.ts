@@ -18,7 +18,15 @@ export const clientSessionsRepository = {
   async open(db: Executor, s: { id: string; userId: string | null; now: string }): Promise<void> {
     await db
       .insertInto('client_sessions')
-      .values({ id: s.id, user_id: s.userId, connected_at_utc: s.now, last_heartbeat_at_utc: s.now, connection_state: 'open', last_ack_event_id: null, closed_at_utc: null })
+      .values({
+        id: s.id,
+        user_id: s.userId,
+        connected_at_utc: s.now,
+        last_heartbeat_at_utc: s.now,
+        connection_state: 'open',
+        last_ack_event_id: null,
+        closed_at_utc: null,
+      })
       .execute();
   },
 
@@ -42,7 +50,11 @@ export const clientSessionsRepository = {
 
   /** Marks sessions a previous process left open as closed (it died without closing them). */
   async closeOrphans(db: Executor, now: string): Promise<number> {
-    const r = await db.updateTable('client_sessions').set({ connection_state: 'lost', closed_at_utc: now }).where('closed_at_utc', 'is', null).executeTakeFirst();
+    const r = await db
+      .updateTable('client_sessions')
+      .set({ connection_state: 'lost', closed_at_utc: now })
+      .where('closed_at_utc', 'is', null)
+      .executeTakeFirst();
     return Number(r.numUpdatedRows);
   },
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Topic } from '../../../contracts/index.js';
-import type { Principal } from '../auth/principal.js';
-import type { StoredEvent } from '../events/stored-event.js';
+import type { Principal } from '../auth/index.js';
+import type { StoredEvent } from '../events/index.js';
 
 /** Per-connection state. The gateway owns all behaviour; this is the data it keeps per socket. */
 export class Connection {

@@ -1,15 +1,15 @@
 import type { Topic } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle, Executor } from '../../db/handle.js';
-import { agentsRepository } from '../agents/agents.repository.js';
-import { costsRepository } from '../costs/costs.repository.js';
-import { documentsRepository } from '../documents/documents.repository.js';
-import { eventsRepository } from '../events/events.repository.js';
-import { projectsRepository } from '../projects/projects.repository.js';
-import { storiesRepository } from '../stories/stories.repository.js';
-import { syncRepository } from '../sync/sync.repository.js';
-import { summarise, type StalenessOptions } from '../sync/sync.service.js';
-import { workflowsRepository } from '../workflows/workflows.repository.js';
+import { agentsRepository } from '../agents/index.js';
+import { costsRepository } from '../costs/index.js';
+import { documentsRepository } from '../documents/index.js';
+import { eventsRepository } from '../events/index.js';
+import { projectsRepository } from '../projects/index.js';
+import { storiesRepository } from '../stories/index.js';
+import { syncRepository } from '../sync/index.js';
+import { summarise, type StalenessOptions } from '../sync/index.js';
+import { workflowsRepository } from '../workflows/index.js';
 
 /** Rows per module in a snapshot; a client needing more pages reads them over REST. */
 export const SNAPSHOT_LIMIT = 500;
@@ -44,7 +44,7 @@ export class SnapshotService {
   private async module(db: Executor, topic: Topic, now: Date): Promise<unknown> {
     switch (topic) {
       case 'workflow':
-        return workflowsRepository.list(db, {}, 1, SNAPSHOT_LIMIT);
+        return workflowsRepository.list(db, {}, 1, SNAPSHOT_LIMIT, storiesRepository);
       case 'project':
         return projectsRepository.list(db, {}, 1, SNAPSHOT_LIMIT, now.toISOString());
       case 'story':

@@ -1,8 +1,8 @@
 import type { Module, StaleStateMessage, SyncStatusMessage } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
-import { syncRepository } from '../sync/sync.repository.js';
-import { summarise, type StalenessOptions } from '../sync/sync.service.js';
+import { syncRepository } from '../sync/index.js';
+import { summarise, type StalenessOptions } from '../sync/index.js';
 
 export interface ModuleFreshness {
   stale: StaleStateMessage;

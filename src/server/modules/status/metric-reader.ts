@@ -23,7 +23,8 @@ export interface Reading {
 
 type Values = MetricObjectWithValues<MetricValue<string>>;
 
-const sumWhere = (m: Values, pred: (labels: Record<string, string | number>) => boolean) => m.values.filter((v) => pred(v.labels as Record<string, string | number>)).reduce((n, v) => n + v.value, 0);
+const sumWhere = (m: Values, pred: (labels: Record<string, string | number>) => boolean) =>
+  m.values.filter((v) => pred(v.labels as Record<string, string | number>)).reduce((n, v) => n + v.value, 0);
 
 async function buckets(h: Histogram<string>): Promise<Buckets> {
   const m = (await h.get()) as MetricObjectWithValues<MetricValueWithName<string>>;

@@ -4,8 +4,8 @@ import type { DatabaseHandle } from '../../db/handle.js';
 import { withWriteTransaction } from '../../db/write-transaction.js';
 import type { Logger } from '../../observability/logger.js';
 import type { Metrics } from '../../observability/metrics.js';
-import type { SyncService } from '../sync/sync.service.js';
-import { lastEventsRepository } from './last-events.repository.js';
+import type { SyncService } from '../sync/index.js';
+import { eventsRepository } from '../events/index.js';
 import type { LastEventTimes } from './last-events.js';
 import { readMetrics } from './metric-reader.js';
 import { decodeSample, encodeSample, foldSamples, type SliValues } from './sample-codec.js';
@@ -91,7 +91,7 @@ export class SliSampler {
   private async seedLastEvents(): Promise<void> {
     const latest = await sliSamplesRepository.latest(this.d.db.read, RAW);
     if (latest) this.d.lastEvents.seed(decodeSample(latest.valuesJson).lastEventAt);
-    const newest = await lastEventsRepository.newestByType(this.d.db.read, SEED_EVENTS);
+    const newest = await eventsRepository.newestByType(this.d.db.read, SEED_EVENTS);
     this.d.lastEvents.noteEvents([...newest].map(([type, ingestedAt]) => ({ type, ingestedAt })));
   }
 

@@ -36,7 +36,13 @@ export const sliSamplesRepository = {
   },
 
   async latest(db: Executor, resolution: number): Promise<SampleRow | undefined> {
-    const r = await db.selectFrom('sli_samples').select(['at_utc', 'samples', 'values_json']).where('resolution_s', '=', resolution).orderBy('at_utc', 'desc').limit(1).executeTakeFirst();
+    const r = await db
+      .selectFrom('sli_samples')
+      .select(['at_utc', 'samples', 'values_json'])
+      .where('resolution_s', '=', resolution)
+      .orderBy('at_utc', 'desc')
+      .limit(1)
+      .executeTakeFirst();
     return r ? { at: r.at_utc, samples: r.samples, valuesJson: r.values_json } : undefined;
   },
 

@@ -1,6 +1,7 @@
 import {
   AT_RISK_SHARE,
   CONSISTENCY_MAX_AGE_HOURS,
+  MINUTE_MS,
   SLOS,
   SYNC_FAILURE_MINUTES,
   type SloKey,
@@ -29,8 +30,6 @@ export interface SloInputs {
   consistency: LastCheck | null;
 }
 
-const MINUTE = 60_000;
-
 function show(v: number, key: SloKey): string {
   const unit = SLOS[key].unit;
   if (unit === 'ratio') return `${(v * 100).toFixed(1)} %`;
@@ -43,7 +42,13 @@ function ceiling(key: SloKey, value: number | null, noData: string): SloStatus {
   const target = SLOS[key].target!;
   if (value === null) return { key, state: 'no_data', value: null, reason: noData };
   if (value > target) return { key, state: 'breached', value, reason: `${show(value, key)} is above the target of ${show(target, key)}` };
-  if (value >= AT_RISK_SHARE * target) return { key, state: 'at_risk', value, reason: `${show(value, key)} is within ${Math.round((1 - AT_RISK_SHARE) * 100)} % of the target of ${show(target, key)}` };
+  if (value >= AT_RISK_SHARE * target)
+    return {
+      key,
+      state: 'at_risk',
+      value,
+      reason: `${show(value, key)} is within ${Math.round((1 - AT_RISK_SHARE) * 100)} % of the target of ${show(target, key)}`,
+    };
   return { key, state: 'met', value, reason: `${show(value, key)}, target ${show(target, key)}` };
 }
 
@@ -51,35 +56,72 @@ function ceiling(key: SloKey, value: number | null, noData: string): SloStatus {
 export function moduleState(m: SyncModule, now: Date): SloState {
   if (m.status === 'unknown') return 'no_data';
   if (m.isStale) return 'breached';
-  const late = m.sources.some((s) => s.expectedIntervalMs !== null && s.lastSuccessfulSyncAt !== null && now.getTime() - Date.parse(s.lastSuccessfulSyncAt) > s.expectedIntervalMs);
+  const late = m.sources.some(
+    (s) => s.expectedIntervalMs !== null && s.lastSuccessfulSyncAt !== null && now.getTime() - Date.parse(s.lastSuccessfulSyncAt) > s.expectedIntervalMs,
+  );
   return late ? 'at_risk' : 'met';
 }
 
-const MODULE_NAMES: Record<SyncModule['module'], string> = { workflow: 'Workflows', project: 'Projects', story: 'Stories', cost: 'Costs', agent: 'Agents', sync: 'Sync', document: 'Documents' };
+const MODULE_NAMES: Record<SyncModule['module'], string> = {
+  workflow: 'Workflows',
+  project: 'Projects',
+  story: 'Stories',
+  cost: 'Costs',
+  agent: 'Agents',
+  sync: 'Sync',
+  document: 'Documents',
+};
 
 function freshness(modules: readonly SyncModule[], now: Date): SloStatus {
   const states = modules.map((m) => ({ m, state: moduleState(m, now) })).filter((x) => x.state !== 'no_data');
   if (states.length === 0) return { key: 'freshness', state: 'no_data', value: null, reason: 'no source has reported any module yet' };
   const stale = states.filter((x) => x.state === 'breached');
   const late = states.filter((x) => x.state === 'at_risk');
-  if (stale.length > 0) return { key: 'freshness', state: 'breached', value: stale.length, reason: stale.map((x) => `${MODULE_NAMES[x.m.module]} is stale (${x.m.reason ?? 'no reason given'})`).join('; ') };
-  if (late.length > 0) return { key: 'freshness', state: 'at_risk', value: 0, reason: `${late.map((x) => MODULE_NAMES[x.m.module]).join(', ')}: past the expected interval, not yet stale` };
+  if (stale.length > 0)
+    return {
+      key: 'freshness',
+      state: 'breached',
+      value: stale.length,
+      reason: stale.map((x) => `${MODULE_NAMES[x.m.module]} is stale (${x.m.reason ?? 'no reason given'})`).join('; '),
+    };
+  if (late.length > 0)
+    return {
+      key: 'freshness',
+      state: 'at_risk',
+      value: 0,
+      reason: `${late.map((x) => MODULE_NAMES[x.m.module]).join(', ')}: past the expected interval, not yet stale`,
+    };
   return { key: 'freshness', state: 'met', value: 0, reason: `${states.length} reporting module${states.length === 1 ? '' : 's'}, none stale` };
 }
 
 function syncFailures(modules: readonly SyncModule[], values: SliValues | null, now: Date): SloStatus {
-  if (modules.every((m) => m.status === 'unknown')) return { key: 'sync_failures', state: 'no_data', value: null, reason: 'no source has reported any module yet' };
+  if (modules.every((m) => m.status === 'unknown'))
+    return { key: 'sync_failures', state: 'no_data', value: null, reason: 'no source has reported any module yet' };
   const failing = modules.flatMap((m) => m.sources.filter((s) => s.status === 'failed').map((s) => ({ m, s })));
-  const limit = SYNC_FAILURE_MINUTES * MINUTE;
+  const limit = SYNC_FAILURE_MINUTES * MINUTE_MS;
   // A failing source fails since its last success at the latest: with none, or one older than the limit, it breaks the objective.
   const sustained = failing.filter(({ s }) => s.lastSuccessfulSyncAt === null || now.getTime() - Date.parse(s.lastSuccessfulSyncAt) > limit);
   const failingModules = new Set(failing.map((f) => f.m.module)).size;
   if (sustained.length > 0) {
-    return { key: 'sync_failures', state: 'breached', value: failingModules, reason: sustained.map(({ m, s }) => `${MODULE_NAMES[m.module]} (${s.source}) failing, no success ${s.lastSuccessfulSyncAt ? `since ${s.lastSuccessfulSyncAt}` : 'ever'}`).join('; ') };
+    return {
+      key: 'sync_failures',
+      state: 'breached',
+      value: failingModules,
+      reason: sustained
+        .map(({ m, s }) => `${MODULE_NAMES[m.module]} (${s.source}) failing, no success ${s.lastSuccessfulSyncAt ? `since ${s.lastSuccessfulSyncAt}` : 'ever'}`)
+        .join('; '),
+    };
   }
-  if (failing.length > 0) return { key: 'sync_failures', state: 'at_risk', value: failingModules, reason: `${[...new Set(failing.map((f) => MODULE_NAMES[f.m.module]))].join(', ')} failing for less than ${SYNC_FAILURE_MINUTES} minutes` };
+  if (failing.length > 0)
+    return {
+      key: 'sync_failures',
+      state: 'at_risk',
+      value: failingModules,
+      reason: `${[...new Set(failing.map((f) => MODULE_NAMES[f.m.module]))].join(', ')} failing for less than ${SYNC_FAILURE_MINUTES} minutes`,
+    };
   const recent = values?.sync_failures_per_min ?? 0;
-  if (recent > 0) return { key: 'sync_failures', state: 'at_risk', value: 0, reason: 'a sync failure was reported in the last interval; every module has recovered since' };
+  if (recent > 0)
+    return { key: 'sync_failures', state: 'at_risk', value: 0, reason: 'a sync failure was reported in the last interval; every module has recovered since' };
   return { key: 'sync_failures', state: 'met', value: 0, reason: 'no module is failing' };
 }
 
@@ -87,9 +129,11 @@ function consistency(last: LastCheck | null, now: Date): SloStatus {
   if (!last) return { key: 'consistency', state: 'no_data', value: null, reason: 'no consistency check has run yet' };
   const ageHours = (now.getTime() - Date.parse(last.finishedAt ?? last.startedAt)) / 3_600_000;
   const value = Math.round(ageHours * 10) / 10;
-  if (last.result === 'mismatch') return { key: 'consistency', state: 'breached', value, reason: `the last check found ${last.findings} difference${last.findings === 1 ? '' : 's'}` };
+  if (last.result === 'mismatch')
+    return { key: 'consistency', state: 'breached', value, reason: `the last check found ${last.findings} difference${last.findings === 1 ? '' : 's'}` };
   if (last.result !== 'ok') return { key: 'consistency', state: 'breached', value, reason: `the last check did not complete (${last.result})` };
-  if (ageHours > CONSISTENCY_MAX_AGE_HOURS) return { key: 'consistency', state: 'at_risk', value, reason: `the last check passed, ${Math.floor(ageHours)} hours ago` };
+  if (ageHours > CONSISTENCY_MAX_AGE_HOURS)
+    return { key: 'consistency', state: 'at_risk', value, reason: `the last check passed, ${Math.floor(ageHours)} hours ago` };
   return { key: 'consistency', state: 'met', value, reason: 'the last check found no difference' };
 }
 
@@ -106,4 +150,3 @@ export function sloStates(i: SloInputs): SloStatus[] {
     consistency(i.consistency, i.now),
   ];
 }
-

@@ -11,8 +11,8 @@ import {
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import type { Metrics } from '../../observability/metrics.js';
-import { consistencyRunsRepository } from '../consistency/consistency-runs.repository.js';
-import type { SyncService } from '../sync/sync.service.js';
+import { consistencyRunsRepository } from '../consistency/index.js';
+import type { SyncService } from '../sync/index.js';
 import type { LastEventTimes } from './last-events.js';
 import { readMetrics } from './metric-reader.js';
 import { decodeSample, foldSamples, type SliValues } from './sample-codec.js';
@@ -94,7 +94,14 @@ export class StatusService {
         state: moduleState(m, now),
       })),
       consistency: check
-        ? { startedAt: check.startedAt, finishedAt: check.finishedAt, durationMs: check.durationMs, result: check.result, findings: check.findings, trigger: check.trigger }
+        ? {
+            startedAt: check.startedAt,
+            finishedAt: check.finishedAt,
+            durationMs: check.durationMs,
+            result: check.result,
+            findings: check.findings,
+            trigger: check.trigger,
+          }
         : null,
       series: series.series,
     };

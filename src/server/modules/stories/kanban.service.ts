@@ -2,14 +2,15 @@ import { buildBoard, type CostShare, type KanbanBoard, type Page, type StoriesQu
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { notFound } from '../../http/errors.js';
-import { documentsRepository } from '../documents/documents.repository.js';
-import { projectsRepository } from '../projects/projects.repository.js';
-import { consistencyRepository } from '../consistency/consistency.repository.js';
-import { withCostAndSessions } from '../workflows/run-cost.js';
-import { workflowsRepository } from '../workflows/workflows.repository.js';
-import { statusTransitionsRepository } from '../history/status-transitions.repository.js';
+import type { CostShareSum, costSumsRepository } from '../costs/index.js';
+import { documentsRepository } from '../documents/index.js';
+import { projectsRepository } from '../projects/index.js';
+import { consistencyRepository } from '../consistency/index.js';
+import { withCostAndSessions } from '../workflows/index.js';
+import { workflowsRepository } from '../workflows/index.js';
+import { statusTransitionsRepository } from '../history/index.js';
 import { costToDate, withCosts } from './cost-to-date.js';
-import { storiesRepository, type CostShareSum } from './stories.repository.js';
+import { storiesRepository } from './stories.repository.js';
 
 export const BOARD_CARD_LIMIT = 5000;
 /** How many workflow runs and documents the story page lists; `truncated` says when there were more. */
@@ -23,20 +24,29 @@ function sharesOf(rows: readonly CostShareSum[]): CostShare[] {
   for (const r of rows) groups.set(r.key, [...(groups.get(r.key) ?? []), r]);
   return [...groups.values()]
     .map((g) => ({ agentId: g[0]!.agentId, model: g[0]!.model, ...costToDate(g) }))
-    .sort((a, b) => (b.totals[0]?.amount ?? -1) - (a.totals[0]?.amount ?? -1) || (a.agentId ?? '\uffff').localeCompare(b.agentId ?? '\uffff') || (a.model ?? '').localeCompare(b.model ?? ''))
+    .sort(
+      (a, b) =>
+        (b.totals[0]?.amount ?? -1) - (a.totals[0]?.amount ?? -1) ||
+        (a.agentId ?? '\uffff').localeCompare(b.agentId ?? '\uffff') ||
+        (a.model ?? '').localeCompare(b.model ?? ''),
+    )
     .map(({ agentId, model, totals, unpricedEvents }) => ({ agentId, model, totals, unpricedEvents }));
 }
+
+/** Where stories get their cost to date: handed in, because the costs module reads this one's stories. */
+export type StoryCosts = Pick<typeof costSumsRepository, 'byStories' | 'sharesOfStory'>;
 
 export class StoriesService {
   constructor(
     private readonly db: DatabaseHandle,
     private readonly clock: Clock,
+    private readonly costs: StoryCosts,
   ) {}
 
   async list(q: StoriesQuery): Promise<Page<Story>> {
     const { page, pageSize, ...filter } = q;
     const { items, total } = await storiesRepository.list(this.db.read, filter, page, pageSize);
-    const costs = await storiesRepository.costsByStories(
+    const costs = await this.costs.byStories(
       this.db.read,
       items.map((s) => s.id),
     );
@@ -44,14 +54,14 @@ export class StoriesService {
   }
 
   async board(projectId: string): Promise<KanbanBoard> {
-    const [project, stories, costs] = await Promise.all([
+    const [project, stories] = await Promise.all([
       projectsRepository.findById(this.db.read, projectId, this.clock.now().toISOString()),
       storiesRepository.byProject(this.db.read, projectId, BOARD_CARD_LIMIT),
-      // One grouped query for every card's cost, not one per card.
-      storiesRepository.costsByProjectStories(this.db.read, projectId),
     ]);
     if (!project && stories.length === 0) throw notFound('project', projectId);
-    const findings = await consistencyRepository.byStories(this.db.read, stories.map((s) => s.id));
+    const ids = stories.map((s) => s.id);
+    // Every card's cost and findings by id lists (a few chunked reads for a whole board), not one query per card.
+    const [costs, findings] = await Promise.all([this.costs.byStories(this.db.read, ids), consistencyRepository.byStories(this.db.read, ids)]);
     const cards = withCosts(stories, costs);
     return buildBoard(projectId, findings.size === 0 ? cards : cards.map((s) => ({ ...s, findings: findings.get(s.id) ?? [] })));
   }
@@ -61,10 +71,12 @@ export class StoriesService {
     const story = await storiesRepository.findById(this.db.read, id);
     if (!story) throw notFound('story', id);
     const [workflows, documents, costs, shares, findings, history] = await Promise.all([
-      workflowsRepository.list(this.db.read, { storyId: id }, 1, STORY_DETAIL_LIMIT + 1).then((r) => withCostAndSessions(this.db.read, r.items)),
+      workflowsRepository
+        .list(this.db.read, { storyId: id }, 1, STORY_DETAIL_LIMIT + 1, storiesRepository)
+        .then((r) => withCostAndSessions(this.db.read, r.items)),
       documentsRepository.list(this.db.read, { storyId: id }, 1, STORY_DETAIL_LIMIT + 1).then((r) => r.items),
-      storiesRepository.costsByStories(this.db.read, [id]),
-      storiesRepository.costShares(this.db.read, id),
+      this.costs.byStories(this.db.read, [id]),
+      this.costs.sharesOfStory(this.db.read, id),
       consistencyRepository.byStories(this.db.read, [id]),
       statusTransitionsRepository.forEntity(this.db.read, 'story', id, STORY_HISTORY_LIMIT),
     ]);

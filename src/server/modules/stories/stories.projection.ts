@@ -1,6 +1,6 @@
 import { storyDetailsOf } from '../../../contracts/index.js';
-import { isNewer, maxInstant, versionOf, type Projection } from '../events/projection.js';
-import type { StoredEventOf } from '../events/stored-event.js';
+import { isNewer, maxInstant, versionOf, type Projection } from '../events/index.js';
+import type { StoredEventOf } from '../events/index.js';
 import { storiesRepository, type StoryRow } from './stories.repository.js';
 
 type StoryEvent = StoredEventOf<'story.upserted' | 'story.status_changed'>;
@@ -61,6 +61,9 @@ export const storiesProjection: Projection<'story.upserted' | 'story.status_chan
       rows.set(e.entityId, foldStory(rows.get(e.entityId) ?? emptyRow(e.entityId), e));
       touched.add(e.entityId);
     }
-    await storiesRepository.upsertRows(trx, [...touched].map((id) => rows.get(id)!));
+    await storiesRepository.upsertRows(
+      trx,
+      [...touched].map((id) => rows.get(id)!),
+    );
   },
 };

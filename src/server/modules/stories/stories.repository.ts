@@ -1,11 +1,10 @@
-import { sql, type Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { Status, StoriesQuery, Story } from '../../../contracts/index.js';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
-import { stampOf } from '../events/projection.js';
+import { stampOf } from '../events/index.js';
 import type { StoriesTable } from '../../db/schema.js';
-import type { CostSum } from './cost-to-date.js';
 
 export type StoryRow = Selectable<StoriesTable>;
 
@@ -28,29 +27,6 @@ export function toStory(r: StoryRow): Story {
   };
 }
 
-// Per group and currency: the sum of known amounts, how many records had one, and how many had none.
-const AMOUNT = sql<number>`coalesce(sum(cost_amount), 0)`.as('amount');
-const PRICED = sql<number>`count(cost_amount)`.as('priced');
-const UNPRICED = sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced');
-
-/** '' is the currency of the unpriced rows in story_cost_totals: cost_events has a null currency there. */
-const totalToSum = (r: { story_id: string; currency: string; amount_sum: number; event_count: number; unpriced_count: number }): CostSum =>
-  toSum({ key: r.story_id, currency: r.currency === '' ? null : r.currency, amount: r.amount_sum, priced: r.event_count - r.unpriced_count, unpriced: r.unpriced_count });
-
-const toSum = (r: { key: string | null; currency: string | null; amount: number; priced: number; unpriced: number }): CostSum => ({
-  key: r.key ?? '',
-  currency: r.currency,
-  amount: Number(r.amount),
-  priced: Number(r.priced),
-  unpriced: Number(r.unpriced),
-});
-
-/** A story's cost rows per agent and model (either may be null: records that name none). */
-export interface CostShareSum extends CostSum {
-  agentId: string | null;
-  model: string | null;
-}
-
 export type StoryFilter = Omit<StoriesQuery, 'page' | 'pageSize'>;
 
 function filtered(db: Executor, f: StoryFilter) {
@@ -59,9 +35,7 @@ function filtered(db: Executor, f: StoryFilter) {
   if (f.status) q = q.where('status', 'in', f.status);
   if (f.column) {
     const column = f.column;
-    q = q.where((eb) =>
-      eb.or([eb('kanban_column', '=', column), eb.and([eb('kanban_column', 'is', null), eb('status', '=', column)])]),
-    );
+    q = q.where((eb) => eb.or([eb('kanban_column', '=', column), eb.and([eb('kanban_column', 'is', null), eb('status', '=', column)])]));
   }
   return q;
 }
@@ -69,8 +43,16 @@ function filtered(db: Executor, f: StoryFilter) {
 export const storiesRepository = {
   async list(db: Executor, f: StoryFilter, page: number, pageSize: number): Promise<{ items: Story[]; total: number }> {
     const [rows, count] = await Promise.all([
-      filtered(db, f).selectAll().orderBy('updated_at', 'desc').orderBy('id').limit(pageSize).offset((page - 1) * pageSize).execute(),
-      filtered(db, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      filtered(db, f)
+        .selectAll()
+        .orderBy('updated_at', 'desc')
+        .orderBy('id')
+        .limit(pageSize)
+        .offset((page - 1) * pageSize)
+        .execute(),
+      filtered(db, f)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
     ]);
     return { items: rows.map(toStory), total: Number(count.n) };
   },
@@ -99,37 +81,6 @@ export const storiesRepository = {
     return rows.map(toStory);
   },
 
-  /** Cost to date of the given stories per currency, from the running totals (story_cost_totals). */
-  async costsByStories(db: Executor, storyIds: readonly string[]): Promise<CostSum[]> {
-    const out: CostSum[] = [];
-    for (const part of chunks(storyIds)) {
-      const rows = await db.selectFrom('story_cost_totals').selectAll().where('story_id', 'in', part).execute();
-      out.push(...rows.map(totalToSum));
-    }
-    return out;
-  },
-
-  /** Cost to date of every story of a project per currency: one indexed read for a whole board. */
-  async costsByProjectStories(db: Executor, projectId: string): Promise<CostSum[]> {
-    const rows = await db
-      .selectFrom('story_cost_totals')
-      .selectAll()
-      .where('story_id', 'in', (eb) => eb.selectFrom('stories').select('stories.id').where('stories.project_id', '=', projectId))
-      .execute();
-    return rows.map(totalToSum);
-  },
-
-  /** One story's cost rows per agent, model and currency. */
-  async costShares(db: Executor, storyId: string): Promise<CostShareSum[]> {
-    const rows = await db
-      .selectFrom('cost_events')
-      .select(['agent_id', 'model', 'currency', AMOUNT, PRICED, UNPRICED])
-      .where('story_id', '=', storyId)
-      .groupBy(['agent_id', 'model', 'currency'])
-      .execute();
-    return rows.map((r) => ({ ...toSum({ ...r, key: `${r.agent_id ?? ''}\u0000${r.model ?? ''}` }), agentId: r.agent_id, model: r.model }));
-  },
-
   /** How many stories of each project are done. */
   async doneCountByProjects(db: Executor, projectIds: readonly string[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
@@ -153,5 +104,13 @@ export const storiesRepository = {
 
   upsertRows(db: Executor, rows: readonly StoryRow[]): Promise<void> {
     return upsertById(db, 'stories', rows);
+  },
+
+  /** Titles by story id (stories without one are left out). */
+  async titlesOf(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const part of chunks(ids))
+      for (const r of await db.selectFrom('stories').select(['id', 'title']).where('id', 'in', part).execute()) if (r.title) out.set(r.id, r.title);
+    return out;
   },
 };

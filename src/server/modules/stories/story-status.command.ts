@@ -1,15 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { isTransitionAllowed, STATUS_MODEL, type Story, type StoryStatusChange } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { HttpError, notFound, validationFailed } from '../../http/errors.js';
-import type { AuthService } from '../auth/auth.service.js';
-import type { IngestionService } from '../events/ingestion.service.js';
+import type { AuthService } from '../auth/index.js';
+import type { IngestionService } from '../events/index.js';
+import { UiCommand, type UiActor, type UiAudit } from '../events/index.js';
 import type { StoryWriteBack } from '../../connector/bmad/bmad-connectors.js';
 import { storiesRepository } from './stories.repository.js';
-
-/** The source of changes people make in the dashboard, so they are told apart from connector events. */
-export const UI_SOURCE = 'bmad-ops-ui';
 
 /**
  * A person moves a story. The change is checked against the status model and the status the person saw, then
@@ -17,17 +14,21 @@ export const UI_SOURCE = 'bmad-ops-ui';
  * and every connected browser see it, and it is audited.
  */
 export class ChangeStoryStatus {
+  private readonly ui: UiCommand;
+
   constructor(
     private readonly db: DatabaseHandle,
-    private readonly ingestion: IngestionService,
-    private readonly auth: AuthService,
-    private readonly clock: Clock,
+    ingestion: IngestionService,
+    auth: AuthService,
+    clock: Clock,
     private readonly editable: () => boolean,
     /** Stories that live in files (a connected BMAD project) are moved by writing the files, not by a UI event. */
     private readonly writeBack?: StoryWriteBack,
-  ) {}
+  ) {
+    this.ui = new UiCommand(ingestion, auth, clock);
+  }
 
-  async run(storyId: string, change: StoryStatusChange, actor: { userId: string; ip: string | null }): Promise<Story> {
+  async run(storyId: string, change: StoryStatusChange, actor: UiActor): Promise<Story> {
     if (!this.editable()) {
       throw new HttpError(403, 'kanban_read_only', 'the Kanban is read-only on this server (set BMAD_OPS_KANBAN_EDITABLE=1 to allow moves)');
     }
@@ -39,41 +40,32 @@ export class ChangeStoryStatus {
     }
     if (current === null || current === change.to || !isTransitionAllowed('story', current, change.to)) {
       const allowed = current ? (STATUS_MODEL.story.transitions[current] ?? []).join(', ') : 'none (status unknown)';
-      throw validationFailed([{ path: 'to', message: `${current ?? 'unknown'} -> ${change.to} is not an allowed story transition (allowed: ${allowed || 'none'})` }]);
+      throw validationFailed([
+        { path: 'to', message: `${current ?? 'unknown'} -> ${change.to} is not an allowed story transition (allowed: ${allowed || 'none'})` },
+      ]);
     }
     if (this.writeBack?.owns(storyId)) {
       const moved = await this.writeBack.move(storyId, change.to, actor.userId || undefined);
       if (!moved.ok) throw validationFailed([{ path: 'to', message: moved.reason }]);
-      await this.audited(storyId, actor, current, change, { writtenTo: 'bmad-files' });
+      await this.ui.audit(actor, auditOf(storyId, current, change, { writtenTo: 'bmad-files' }));
       return (await storiesRepository.findById(this.db.read, storyId))!;
     }
-    const result = await this.ingestion.ingest([
-      {
-        id: randomUUID(),
-        source: UI_SOURCE,
-        type: 'story.status_changed',
-        occurredAt: this.clock.now().toISOString(),
-        entity: { type: 'story', id: storyId },
-        ...(story.projectId ? { projectId: story.projectId } : {}),
-        payload: { from: current, to: change.to, actorId: actor.userId, seenIn: 'dashboard', ...(change.reason ? { reason: change.reason } : {}) },
-      },
-    ]);
-    const outcome = result.results[0];
-    if (outcome?.status !== 'accepted') throw new Error(`status change was not accepted: ${JSON.stringify(outcome)}`);
-    await this.audited(storyId, actor, current, change, { eventId: outcome.eventId });
+    const event = {
+      type: 'story.status_changed',
+      entity: { type: 'story', id: storyId },
+      ...(story.projectId ? { projectId: story.projectId } : {}),
+      payload: { from: current, to: change.to, actorId: actor.userId, seenIn: 'dashboard', ...(change.reason ? { reason: change.reason } : {}) },
+    };
+    await this.ui.record(event, actor, auditOf(storyId, current, change, {}));
     return (await storiesRepository.findById(this.db.read, storyId))!;
   }
+}
 
-  private audited(storyId: string, actor: { userId: string; ip: string | null }, from: string, change: StoryStatusChange, extra: Record<string, unknown>): Promise<void> {
-    return this.auth.audit({
-      actorType: 'user',
-      actorId: actor.userId,
-      action: 'story.status_change',
-      targetType: 'story',
-      targetId: storyId,
-      outcome: 'success',
-      ip: actor.ip,
-      details: { from, to: change.to, ...extra, ...(change.reason ? { reason: change.reason } : {}) },
-    });
-  }
+function auditOf(storyId: string, from: string, change: StoryStatusChange, extra: Record<string, unknown>): UiAudit {
+  return {
+    action: 'story.status_change',
+    targetType: 'story',
+    targetId: storyId,
+    details: { from, to: change.to, ...extra, ...(change.reason ? { reason: change.reason } : {}) },
+  };
 }

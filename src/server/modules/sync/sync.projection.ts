@@ -1,4 +1,4 @@
-import { isNewer, maxInstant, versionOf, type Projection } from '../events/projection.js';
+import { isNewer, maxInstant, versionOf, type Projection } from '../events/index.js';
 import { syncRepository } from './sync.repository.js';
 
 /**
@@ -32,6 +32,9 @@ export const syncProjection: Projection<'sync.reported'> = {
       }
       touched.add(e.entityId);
     }
-    await syncRepository.upsertRows(trx, [...touched].map((id) => rows.get(id)!));
+    await syncRepository.upsertRows(
+      trx,
+      [...touched].map((id) => rows.get(id)!),
+    );
   },
 };

@@ -1,9 +1,10 @@
 import { Router } from 'express';
-import { route } from '../../http/route.js';
+import { API } from '../../../contracts/index.js';
+import { mount } from '../../http/mount.js';
 import type { SyncService } from './sync.service.js';
 
 export function syncRoutes(service: SyncService): Router {
   const r = Router();
-  r.get('/sync/status', route({}, () => service.status()));
+  mount(r, API.work.syncStatus, () => service.status());
   return r;
 }

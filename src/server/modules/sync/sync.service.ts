@@ -16,7 +16,16 @@ export function summarise(rows: readonly SyncRow[], now: Date, opts: StalenessOp
   return MODULES.map((module: Module) => {
     const sources = rows.filter((r) => r.module === module);
     if (sources.length === 0) {
-      return { module, status: 'unknown' as const, lastSuccessfulSyncAt: null, lastAttemptAt: null, error: null, isStale: true, reason: 'no source has reported this module yet', sources: [] };
+      return {
+        module,
+        status: 'unknown' as const,
+        lastSuccessfulSyncAt: null,
+        lastAttemptAt: null,
+        error: null,
+        isStale: true,
+        reason: 'no source has reported this module yet',
+        sources: [],
+      };
     }
     const failed = sources.filter((s) => s.status === 'failed');
     // The first reason found explains the staleness to a person; fresh modules have none.
@@ -43,7 +52,10 @@ export function summarise(rows: readonly SyncRow[], now: Date, opts: StalenessOp
       status: failed.length > 0 ? ('failed' as const) : ('ok' as const),
       // The module is only as fresh as its least fresh source.
       lastSuccessfulSyncAt: successes.length === sources.length ? successes.sort()[0]! : null,
-      lastAttemptAt: sources.map((s) => s.last_attempt_at_utc).sort().at(-1)!,
+      lastAttemptAt: sources
+        .map((s) => s.last_attempt_at_utc)
+        .sort()
+        .at(-1)!,
       error: failed.map((s) => `${s.id}: ${s.error_message ?? 'failed'}`).join('; ') || null,
       isStale: reason !== null,
       reason,

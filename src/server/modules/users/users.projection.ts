@@ -1,5 +1,5 @@
-import { isNewer, minInstant, versionOf, type Projection } from '../events/projection.js';
-import { usersRepository } from '../auth/users.repository.js';
+import { isNewer, minInstant, versionOf, type Projection } from '../events/index.js';
+import { usersRepository } from '../auth/index.js';
 
 /**
  * People known from upstream systems (owners, actors). Accounts made locally (CLI, bootstrap) are never changed by
@@ -37,6 +37,9 @@ export const usersProjection: Projection<'user.upserted'> = {
       }
       touched.add(e.entityId);
     }
-    await usersRepository.upsertEventUsers(trx, [...touched].map((id) => rows.get(id)!));
+    await usersRepository.upsertEventUsers(
+      trx,
+      [...touched].map((id) => rows.get(id)!),
+    );
   },
 };

@@ -1,6 +1,6 @@
 import type { Status, Workflow } from '../../../contracts/index.js';
 import type { Executor } from '../../db/handle.js';
-import { costsRepository } from '../costs/costs.repository.js';
+import { costsRepository } from '../costs/index.js';
 import { isSessionRun } from './session-runs.js';
 import { workflowSessionsRepository } from './workflow-sessions.repository.js';
 
@@ -11,7 +11,10 @@ import { workflowSessionsRepository } from './workflow-sessions.repository.js';
  */
 export async function withCostAndSessions(db: Executor, runs: readonly Workflow[]): Promise<Workflow[]> {
   if (runs.length === 0) return [];
-  const sessionsOf = await workflowSessionsRepository.sessionRunsOf(db, runs.map((r) => r.id));
+  const sessionsOf = await workflowSessionsRepository.sessionRunsOf(
+    db,
+    runs.map((r) => r.id),
+  );
   const allIds = [...new Set([...sessionsOf.values()].flat())];
   const totals = await costsRepository.totalsByWorkflow(db, allIds);
   const links = await workflowSessionsRepository.linksOf(db, allIds.filter(isSessionRun));

@@ -6,7 +6,14 @@ import { workflowSessionsRepository, type SessionLink } from './workflow-session
 export const isSessionRun = (id: string) => id.includes(':wf:session:');
 
 /** Workflow names that are the same work under another name (BMAD 6.11 renamed dev-story to build, …). */
-const KIND: Readonly<Record<string, string>> = { 'dev-story': 'develop', build: 'develop', develop: 'develop', 'quick-dev': 'develop', 'code-review': 'review', review: 'review' };
+const KIND: Readonly<Record<string, string>> = {
+  'dev-story': 'develop',
+  build: 'develop',
+  develop: 'develop',
+  'quick-dev': 'develop',
+  'code-review': 'review',
+  review: 'review',
+};
 
 /** The kind of work a run's name says: its first word, with renamed workflows folded together. */
 export function runKind(name: string | null): string {
@@ -24,9 +31,14 @@ const ms = (iso: string | null, fallback: number) => (iso ? Date.parse(iso) : fa
  * the session within SLACK_MS of the run's time (the nearest when several — a story developed twice); a run with no
  * story (the PRD, the architecture): same project and kind, any time, since a project has one of each.
  */
-export function matchRun(session: Pick<WorkflowRow, 'project_id' | 'story_id' | 'name' | 'started_at' | 'ended_at'>, candidates: readonly WorkflowRow[]): WorkflowRow | null {
+export function matchRun(
+  session: Pick<WorkflowRow, 'project_id' | 'story_id' | 'name' | 'started_at' | 'ended_at'>,
+  candidates: readonly WorkflowRow[],
+): WorkflowRow | null {
   const kind = runKind(session.name);
-  const same = candidates.filter((c) => !isSessionRun(c.id) && c.project_id === session.project_id && c.story_id === session.story_id && runKind(c.name) === kind);
+  const same = candidates.filter(
+    (c) => !isSessionRun(c.id) && c.project_id === session.project_id && c.story_id === session.story_id && runKind(c.name) === kind,
+  );
   if (session.story_id === null) return same.length === 1 ? same[0]! : null;
   const s0 = ms(session.started_at, 0);
   const s1 = ms(session.ended_at, Number.POSITIVE_INFINITY);

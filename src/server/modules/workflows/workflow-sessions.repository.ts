@@ -16,7 +16,9 @@ export const workflowSessionsRepository = {
 
   /** Whether any session run is shown as a run of its own (one that a run inferred later could take over). */
   async anyShownAlone(db: Executor): Promise<boolean> {
-    return (await db.selectFrom('workflow_sessions').select('session_run_id').whereRef('run_id', '=', 'session_run_id').limit(1).executeTakeFirst()) !== undefined;
+    return (
+      (await db.selectFrom('workflow_sessions').select('session_run_id').whereRef('run_id', '=', 'session_run_id').limit(1).executeTakeFirst()) !== undefined
+    );
   },
 
   /** Session runs of a project and story that are shown as runs of their own. */
@@ -28,7 +30,8 @@ export const workflowSessionsRepository = {
 
   async linksOf(db: Executor, sessionRunIds: readonly string[]): Promise<Map<string, SessionLink>> {
     const out = new Map<string, SessionLink>();
-    for (const part of chunks(sessionRunIds)) for (const r of await db.selectFrom('workflow_sessions').selectAll().where('session_run_id', 'in', part).execute()) out.set(r.session_run_id, r);
+    for (const part of chunks(sessionRunIds))
+      for (const r of await db.selectFrom('workflow_sessions').selectAll().where('session_run_id', 'in', part).execute()) out.set(r.session_run_id, r);
     return out;
   },
 
@@ -60,6 +63,19 @@ export const workflowSessionsRepository = {
         const list = out.get(r.run_id)!;
         if (!list.includes(r.session_run_id)) list.push(r.session_run_id);
       }
+    }
+    return out;
+  },
+
+  /**
+   * A Claude Code session's run is shown as the run BMAD's files show for the same work when there is one: lineage
+   * links to that run, by its name, never to the session run's bare id.
+   */
+  async shownAs(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const part of chunks(ids)) {
+      for (const r of await db.selectFrom('workflow_sessions').select(['session_run_id', 'run_id']).where('session_run_id', 'in', part).execute())
+        out.set(r.session_run_id, r.run_id);
     }
     return out;
   },

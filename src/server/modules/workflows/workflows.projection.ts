@@ -1,8 +1,8 @@
 import type { Executor } from '../../db/handle.js';
-import { isNewer, maxInstant, minInstant, versionOf, type Projection } from '../events/projection.js';
+import { isNewer, maxInstant, minInstant, versionOf, type Projection } from '../events/index.js';
 
 const TERMINAL = new Set(['done', 'failed', 'canceled']);
-import type { StoredEventOf } from '../events/stored-event.js';
+import type { StoredEventOf } from '../events/index.js';
 import { isSessionRun, resolveSessionRuns } from './session-runs.js';
 import { workflowSessionsRepository } from './workflow-sessions.repository.js';
 import { workflowsRepository, type WorkflowRow } from './workflows.repository.js';
@@ -71,13 +71,17 @@ export const workflowsProjection: Projection<'workflow.upserted' | 'workflow.tra
     const ids = [...new Set(events.map((e) => e.entityId))];
     const rows = await workflowsRepository.rowsByIds(trx, ids);
     // A session run shown as another run has no row of its own: its state is kept with its link.
-    for (const [id, link] of await workflowSessionsRepository.linksOf(trx, ids.filter(isSessionRun))) if (!rows.has(id)) rows.set(id, JSON.parse(link.row_json) as WorkflowRow);
+    for (const [id, link] of await workflowSessionsRepository.linksOf(trx, ids.filter(isSessionRun)))
+      if (!rows.has(id)) rows.set(id, JSON.parse(link.row_json) as WorkflowRow);
     const touched = new Set<string>();
     for (const e of events) {
       rows.set(e.entityId, foldWorkflow(rows.get(e.entityId) ?? emptyWorkflowRow(e.entityId), e));
       touched.add(e.entityId);
     }
-    const { write, remove } = await resolveSessionRuns(trx, [...touched].map((id) => rows.get(id)!));
+    const { write, remove } = await resolveSessionRuns(
+      trx,
+      [...touched].map((id) => rows.get(id)!),
+    );
     await workflowsRepository.upsertRows(trx, write);
     await workflowsRepository.deleteRows(trx, remove);
   },

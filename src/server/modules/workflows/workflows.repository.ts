@@ -3,7 +3,8 @@ import type { SeenIn, Status, Transition, Workflow, WorkflowsQuery } from '../..
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
-import { stampOf } from '../events/projection.js';
+import { stampOf } from '../events/index.js';
+import type { storiesRepository } from '../stories/index.js';
 import type { WorkflowsTable, WorkflowTransitionsTable } from '../../db/schema.js';
 
 export type WorkflowRow = Selectable<WorkflowsTable>;
@@ -44,14 +45,12 @@ function toTransition(r: Selectable<WorkflowTransitionsTable>): Transition {
   };
 }
 
+/** Where runs get their stories' titles: handed in, because the stories module reads this one's runs. */
+export type StoryTitles = Pick<typeof storiesRepository, 'titlesOf'>;
+
 /** The titles of the stories the rows name, for labels: one query per chunk of ids, not one per row. */
-async function storyTitles(db: Executor, rows: readonly WorkflowRow[]): Promise<Map<string, string>> {
-  const ids = [...new Set(rows.map((r) => r.story_id).filter((id): id is string => id !== null))];
-  const titles = new Map<string, string>();
-  for (const part of chunks(ids)) {
-    for (const s of await db.selectFrom('stories').select(['id', 'title']).where('id', 'in', part).execute()) if (s.title !== null) titles.set(s.id, s.title);
-  }
-  return titles;
+function storyTitles(db: Executor, stories: StoryTitles, rows: readonly WorkflowRow[]): Promise<Map<string, string>> {
+  return stories.titlesOf(db, [...new Set(rows.map((r) => r.story_id).filter((id): id is string => id !== null))]);
 }
 
 export type WorkflowFilter = Omit<WorkflowsQuery, 'page' | 'pageSize'>;
@@ -67,7 +66,7 @@ function filtered(db: Executor, f: WorkflowFilter) {
 }
 
 export const workflowsRepository = {
-  async list(db: Executor, f: WorkflowFilter, page: number, pageSize: number): Promise<{ items: Workflow[]; total: number }> {
+  async list(db: Executor, f: WorkflowFilter, page: number, pageSize: number, stories: StoryTitles): Promise<{ items: Workflow[]; total: number }> {
     const [rows, count] = await Promise.all([
       filtered(db, f)
         .selectAll()
@@ -76,15 +75,17 @@ export const workflowsRepository = {
         .limit(pageSize)
         .offset((page - 1) * pageSize)
         .execute(),
-      filtered(db, f).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      filtered(db, f)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow(),
     ]);
-    const titles = await storyTitles(db, rows);
+    const titles = await storyTitles(db, stories, rows);
     return { items: rows.map((r) => toWorkflow(r, titles)), total: Number(count.n) };
   },
 
-  async findById(db: Executor, id: string): Promise<Workflow | undefined> {
+  async findById(db: Executor, id: string, stories: StoryTitles): Promise<Workflow | undefined> {
     const row = await db.selectFrom('workflows').selectAll().where('id', '=', id).executeTakeFirst();
-    return row ? toWorkflow(row, await storyTitles(db, [row])) : undefined;
+    return row ? toWorkflow(row, await storyTitles(db, stories, [row])) : undefined;
   },
 
   /** The most recent `limit` transitions, returned oldest first (a timeline). */
@@ -140,5 +141,45 @@ export const workflowsRepository = {
         )
         .execute();
     }
+  },
+
+  /** The agent and story each of these workflows is linked to. */
+  async linksOf(db: Executor, ids: readonly string[]): Promise<Map<string, { agentId: string | null; storyId: string | null }>> {
+    const out = new Map<string, { agentId: string | null; storyId: string | null }>();
+    for (const part of chunks(ids)) {
+      const rows = await db.selectFrom('workflows').select(['id', 'agent_id', 'story_id']).where('id', 'in', part).execute();
+      for (const r of rows) out.set(r.id, { agentId: r.agent_id, storyId: r.story_id });
+    }
+    return out;
+  },
+
+  /** The agents that ran a workflow on each story, sorted. */
+  async agentsOfStories(db: Executor, storyIds: readonly string[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const part of chunks(storyIds)) {
+      const rows = await db
+        .selectFrom('workflows')
+        .select(['story_id', 'agent_id'])
+        .distinct()
+        .where('story_id', 'in', part)
+        .where('agent_id', 'is not', null)
+        .execute();
+      for (const r of rows) out.set(r.story_id!, [...(out.get(r.story_id!) ?? []), r.agent_id!].sort());
+    }
+    return out;
+  },
+
+  /** Display names by workflow id (workflows without a name are left out). */
+  async namesOf(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const part of chunks(ids))
+      for (const r of await db.selectFrom('workflows').select(['id', 'name']).where('id', 'in', part).execute()) if (r.name) out.set(r.id, r.name);
+    return out;
+  },
+
+  /** Ids in (after, through] of the events run transitions came from (retention keeps them). */
+  async transitionEventIdsBetween(db: Executor, after: number, through: number): Promise<number[]> {
+    const rows = await db.selectFrom('workflow_transitions').select('event_id').where('event_id', '>', after).where('event_id', '<=', through).execute();
+    return rows.map((r) => Number(r.event_id));
   },
 };

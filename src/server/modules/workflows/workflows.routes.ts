@@ -1,15 +1,12 @@
 import { Router } from 'express';
-import { idParamsSchema, transitionsQuerySchema, workflowsQuerySchema } from '../../../contracts/index.js';
-import { route } from '../../http/route.js';
+import { API } from '../../../contracts/index.js';
+import { mount } from '../../http/mount.js';
 import type { WorkflowsService } from './workflows.service.js';
 
 export function workflowsRoutes(service: WorkflowsService): Router {
   const r = Router();
-  r.get('/workflows', route({ query: workflowsQuerySchema }, ({ query }) => service.list(query)));
-  r.get('/workflows/:id', route({ params: idParamsSchema }, ({ params }) => service.get(params.id)));
-  r.get(
-    '/workflows/:id/transitions',
-    route({ params: idParamsSchema, query: transitionsQuerySchema }, ({ params, query }) => service.transitions(params.id, query.limit)),
-  );
+  mount(r, API.work.workflows, ({ query }) => service.list(query));
+  mount(r, API.work.workflow, ({ params }) => service.get(params.id));
+  mount(r, API.work.transitions, ({ params, query }) => service.transitions(params.id, query.limit));
   return r;
 }

@@ -52,7 +52,14 @@ export function ChartDataTable({
               {x.map((xv, i) => {
                 const gap = rangeAt(unavailable, xv);
                 return (
-                  <tr key={xv} data-testid="chart-table-row" data-x={xv} data-status={gap ? 'unavailable' : 'available'} data-reason={gap?.reason} className="border-t border-border">
+                  <tr
+                    key={xv}
+                    data-testid="chart-table-row"
+                    data-x={xv}
+                    data-status={gap ? 'unavailable' : 'available'}
+                    data-reason={gap?.reason}
+                    className="border-t border-border"
+                  >
                     <th scope="row" className="whitespace-nowrap px-2 py-1 font-normal">
                       {formatX(xv)}
                     </th>
@@ -60,7 +67,13 @@ export function ChartDataTable({
                       const v = s.values[i];
                       const known = v !== null && v !== undefined;
                       return (
-                        <td key={s.id} data-testid="chart-table-cell" data-series={s.id} data-value={known ? v : ''} className={`whitespace-nowrap px-2 py-1 text-right ${known ? '' : 'text-muted'}`}>
+                        <td
+                          key={s.id}
+                          data-testid="chart-table-cell"
+                          data-series={s.id}
+                          data-value={known ? v : ''}
+                          className={`whitespace-nowrap px-2 py-1 text-right ${known ? '' : 'text-muted'}`}
+                        >
                           {known ? formatValue(v) : gap ? `no data (${gap.label})` : 'no value'}
                           {sources?.has(i, si) && (
                             <button

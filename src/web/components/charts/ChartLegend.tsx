@@ -3,7 +3,8 @@ import type { ChartKind, UnavailableRange } from './time-series.js';
 
 function SeriesSwatch({ color, stroke, kind, index }: { color: string; stroke: string; kind: ChartKind; index: number }) {
   if (kind === 'bars') return <span aria-hidden="true" className="inline-block h-3 w-3 rounded-sm" style={{ background: color }} />;
-  if (kind === 'stacked') return <span aria-hidden="true" className="inline-block h-3 w-3 shrink-0 rounded-sm border-t-2" style={{ background: color, borderTopColor: stroke }} />;
+  if (kind === 'stacked')
+    return <span aria-hidden="true" className="inline-block h-3 w-3 shrink-0 rounded-sm border-t-2" style={{ background: color, borderTopColor: stroke }} />;
   const dash = ['', '6 3', '2 3', '8 3 2 3'][index % 4];
   return (
     <svg aria-hidden="true" width="18" height="12" className="shrink-0">
@@ -12,7 +13,19 @@ function SeriesSwatch({ color, stroke, kind, index }: { color: string; stroke: s
   );
 }
 
-export function ChartLegend({ series, colors, strokes = colors, kind, reasons }: { series: readonly { id: string; label: string }[]; colors: readonly string[]; strokes?: readonly string[]; kind: ChartKind; reasons: readonly UnavailableRange[] }) {
+export function ChartLegend({
+  series,
+  colors,
+  strokes = colors,
+  kind,
+  reasons,
+}: {
+  series: readonly { id: string; label: string }[];
+  colors: readonly string[];
+  strokes?: readonly string[];
+  kind: ChartKind;
+  reasons: readonly UnavailableRange[];
+}) {
   return (
     <ul aria-label="Legend" className="mt-1 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-muted">
       {series.map((s, i) => (

@@ -27,7 +27,13 @@ export function mix(color: string, base: string, ratio: number): string {
   const a = rgbOf(color);
   const b = rgbOf(base);
   if (!a || !b) return color;
-  return `#${a.map((v, i) => Math.round(v * ratio + b[i]! * (1 - ratio)).toString(16).padStart(2, '0')).join('')}`;
+  return `#${a
+    .map((v, i) =>
+      Math.round(v * ratio + b[i]! * (1 - ratio))
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 }
 
 const PALETTE_VARS = ['--accent', '--warn', '--ok', '--info', '--danger', '--neutral'];
@@ -35,10 +41,24 @@ const PALETTE_VARS = ['--accent', '--warn', '--ok', '--info', '--danger', '--neu
 function readTheme(): ChartTheme {
   const style = getComputedStyle(document.documentElement);
   const v = (name: string) => style.getPropertyValue(name).trim();
-  return { fg: v('--fg'), muted: v('--muted'), border: v('--border'), surface: v('--surface'), surface2: v('--surface-2'), palette: PALETTE_VARS.map(v), byVar: v };
+  return {
+    fg: v('--fg'),
+    muted: v('--muted'),
+    border: v('--border'),
+    surface: v('--surface'),
+    surface2: v('--surface-2'),
+    palette: PALETTE_VARS.map(v),
+    byVar: v,
+  };
 }
 
-const sameTheme = (a: ChartTheme, b: ChartTheme) => a.fg === b.fg && a.muted === b.muted && a.border === b.border && a.surface === b.surface && a.surface2 === b.surface2 && a.palette.join() === b.palette.join();
+const sameTheme = (a: ChartTheme, b: ChartTheme) =>
+  a.fg === b.fg &&
+  a.muted === b.muted &&
+  a.border === b.border &&
+  a.surface === b.surface &&
+  a.surface2 === b.surface2 &&
+  a.palette.join() === b.palette.join();
 
 /**
  * The current theme's chart colours. The theme toggle (and theme-init.js, and a system change while on "system") sets
@@ -47,11 +67,12 @@ const sameTheme = (a: ChartTheme, b: ChartTheme) => a.fg === b.fg && a.muted ===
 export function useChartTheme(): ChartTheme {
   const [theme, setTheme] = useState(readTheme);
   useEffect(() => {
-    const update = () => setTheme((prev) => {
-      const next = readTheme();
-      // applyTheme rewrites the attribute even when it does not change: keep the same object so nothing redraws.
-      return sameTheme(prev, next) ? prev : next;
-    });
+    const update = () =>
+      setTheme((prev) => {
+        const next = readTheme();
+        // applyTheme rewrites the attribute even when it does not change: keep the same object so nothing redraws.
+        return sameTheme(prev, next) ? prev : next;
+      });
     const observer = new MutationObserver(update);
     observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
     update();

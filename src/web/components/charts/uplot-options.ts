@@ -15,7 +15,6 @@ export const seriesColors = (props: Pick<TimeSeriesChartProps, 'series'>, theme:
 /** A stacked area's fill: its colour tinted toward the surface, opaque, so the areas stay readable in both themes. */
 export const areaFills = (colors: readonly string[], theme: ChartTheme) => colors.map((c) => mix(c, theme.surface, 0.6));
 
-
 /** A round upper bound (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^n): readable steps without doubling the headroom. */
 function niceCeil(v: number): number {
   if (v <= 0) return 1;
@@ -122,7 +121,16 @@ export function buildOptions(props: TimeSeriesChartProps, theme: ChartTheme, wid
             ? // Drawn top of the stack first, each lower area over it: opaque fills never blend into each other.
               { fill: fills[i], width: 1.5, points: { show: false } }
             : // Dense lines hide their points, but a value with no neighbour draws no line either: it keeps its dot.
-              { width: 2, dash: DASHES[i % DASHES.length], points: { show: n <= 60, size: 5, fill: theme.surface, filter: (_u: uPlot, _si: number, show: boolean) => (show ? null : isolatedPoints(s.values)) } }),
+              {
+                width: 2,
+                dash: DASHES[i % DASHES.length],
+                points: {
+                  show: n <= 60,
+                  size: 5,
+                  fill: theme.surface,
+                  filter: (_u: uPlot, _si: number, show: boolean) => (show ? null : isolatedPoints(s.values)),
+                },
+              }),
       })),
     ],
     hooks: {

@@ -8,7 +8,12 @@ export const shortHash = (hash: string) => hash.slice(0, 7);
 /** A commit's short hash, with the full hash and its subject on hover. */
 export function CommitHash({ commit, className = '' }: { commit: Commit; className?: string }) {
   return (
-    <code className={`rounded bg-surface-2 px-1 py-px text-xs ${className}`} title={commit.subject ? `${commit.hash}\n${commit.subject}` : commit.hash} data-testid="commit-hash" data-hash={commit.hash}>
+    <code
+      className={`rounded bg-surface-2 px-1 py-px text-xs ${className}`}
+      title={commit.subject ? `${commit.hash}\n${commit.subject}` : commit.hash}
+      data-testid="commit-hash"
+      data-hash={commit.hash}
+    >
       {shortHash(commit.hash)}
     </code>
   );

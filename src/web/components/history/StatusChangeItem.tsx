@@ -13,7 +13,15 @@ const place = (column: string | null, status: StatusChange['toStatus'] | null) =
  * on hover), who (by name), and where it was seen (a commit with its subject, the working tree, the dashboard).
  * `timeline` draws it as a dot on a vertical line (an <ol> with a left border); `story` names the story it moved.
  */
-export function StatusChangeItem({ change: c, timeline = false, story }: { change: StatusChange; timeline?: boolean; story?: { id: string; title: string | null } }) {
+export function StatusChangeItem({
+  change: c,
+  timeline = false,
+  story,
+}: {
+  change: StatusChange;
+  timeline?: boolean;
+  story?: { id: string; title: string | null };
+}) {
   const names = useNames();
   const from = place(c.fromColumn, c.fromStatus);
   const to = place(c.toColumn, c.toStatus);
@@ -30,13 +38,18 @@ export function StatusChangeItem({ change: c, timeline = false, story }: { chang
     >
       {timeline && <span className="absolute -left-[1.72rem] top-1.5 h-3 w-3 rounded-full border-2 border-surface bg-accent" aria-hidden="true" />}
       {story && (
-        <Link to={`/stories/${encodeURIComponent(story.id)}`} className="block break-words font-medium text-accent hover:underline" data-testid="status-change-story">
+        <Link
+          to={`/stories/${encodeURIComponent(story.id)}`}
+          className="block break-words font-medium text-accent hover:underline"
+          data-testid="status-change-story"
+        >
           {story.title ?? 'untitled story'}
         </Link>
       )}
       <div className="flex flex-wrap items-center gap-x-2 gap-y-1 text-sm">
         <span className={`min-w-0 break-words ${story ? '' : 'font-medium'}`} data-testid="status-change-move">
-          {from ? <span data-testid="status-change-from">{from}</span> : <span className="font-normal text-muted">start</span>} <span aria-hidden="true">→</span>
+          {from ? <span data-testid="status-change-from">{from}</span> : <span className="font-normal text-muted">start</span>}{' '}
+          <span aria-hidden="true">→</span>
           <span className="sr-only">to</span> <span data-testid="status-change-to">{to}</span>
         </span>
         <StatusBadge status={c.toStatus} />

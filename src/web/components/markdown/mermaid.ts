@@ -12,9 +12,32 @@ let counter = 0;
  * Diagram-specific layout options (flowchart curve, sequence margins, …) stay available to authors.
  */
 const SECURE_KEYS = [
-  'secure', 'securityLevel', 'startOnLoad', 'maxTextSize', 'maxEdges', 'suppressErrorRendering', 'dompurifyConfig', 'htmlLabels',
-  'theme', 'themeCSS', 'themeVariables', 'darkMode', 'fontFamily', 'altFontFamily', 'fontSize', 'look', 'handDrawnSeed', 'layout', 'elk',
-  'arrowMarkerAbsolute', 'legacyMathML', 'forceLegacyMathML', 'logLevel', 'deterministicIds', 'deterministicIDSeed', 'markdownAutoWrap',
+  'secure',
+  'securityLevel',
+  'startOnLoad',
+  'maxTextSize',
+  'maxEdges',
+  'suppressErrorRendering',
+  'dompurifyConfig',
+  'htmlLabels',
+  'theme',
+  'themeCSS',
+  'themeVariables',
+  'darkMode',
+  'fontFamily',
+  'altFontFamily',
+  'fontSize',
+  'look',
+  'handDrawnSeed',
+  'layout',
+  'elk',
+  'arrowMarkerAbsolute',
+  'legacyMathML',
+  'forceLegacyMathML',
+  'logLevel',
+  'deterministicIds',
+  'deterministicIDSeed',
+  'markdownAutoWrap',
 ];
 
 const TAG_LIKE = /<(\/?)([a-zA-Z][\w-]*)([^<>]*)>/g;
@@ -26,7 +49,9 @@ const HANDLER = /[\s/]on[a-z]+\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]*)/gi;
  * boundary — mermaid's strict mode and the SVG pass after it are — only a way to keep the console honest.
  */
 export function neutralizeSource(source: string): string {
-  return source.replace(TAG_LIKE, (tag, _close: string, name: string, rest: string) => (name.toLowerCase() === 'base' ? '' : `<${_close}${name}${rest.replace(HANDLER, '')}>`));
+  return source.replace(TAG_LIKE, (tag, _close: string, name: string, rest: string) =>
+    name.toLowerCase() === 'base' ? '' : `<${_close}${name}${rest.replace(HANDLER, '')}>`,
+  );
 }
 
 /** Mermaid is big: it is only fetched when a document actually has a diagram. */

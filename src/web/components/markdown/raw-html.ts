@@ -14,22 +14,110 @@
  */
 
 const TAGS = new Set([
-  'a', 'abbr', 'b', 'blockquote', 'br', 'caption', 'cite', 'code', 'col', 'colgroup', 'dd', 'del', 'details', 'dfn', 'div', 'dl', 'dt', 'em',
-  'figcaption', 'figure', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'i', 'img', 'ins', 'kbd', 'li', 'mark', 'ol', 'p', 'pre', 'q', 's', 'samp',
-  'small', 'span', 'strong', 'sub', 'summary', 'sup', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'time', 'tr', 'u', 'ul', 'var', 'wbr',
+  'a',
+  'abbr',
+  'b',
+  'blockquote',
+  'br',
+  'caption',
+  'cite',
+  'code',
+  'col',
+  'colgroup',
+  'dd',
+  'del',
+  'details',
+  'dfn',
+  'div',
+  'dl',
+  'dt',
+  'em',
+  'figcaption',
+  'figure',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'hr',
+  'i',
+  'img',
+  'ins',
+  'kbd',
+  'li',
+  'mark',
+  'ol',
+  'p',
+  'pre',
+  'q',
+  's',
+  'samp',
+  'small',
+  'span',
+  'strong',
+  'sub',
+  'summary',
+  'sup',
+  'table',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'time',
+  'tr',
+  'u',
+  'ul',
+  'var',
+  'wbr',
 ]);
-const ATTRS = new Set(['href', 'src', 'alt', 'title', 'colspan', 'rowspan', 'align', 'start', 'reversed', 'open', 'datetime', 'lang', 'dir', 'scope', 'abbr', 'width', 'height']);
+const ATTRS = new Set([
+  'href',
+  'src',
+  'alt',
+  'title',
+  'colspan',
+  'rowspan',
+  'align',
+  'start',
+  'reversed',
+  'open',
+  'datetime',
+  'lang',
+  'dir',
+  'scope',
+  'abbr',
+  'width',
+  'height',
+]);
 /**
  * Elements that, left open, take everything after them — as their own raw text (textarea, title, xmp, plaintext…), as
  * content never shown (template, noscript, noembed, noframes, iframe) or inside a form control (select, option) —
  * while what is in them is the author's words. Their tags are shown as text, as GFM's tagfilter does.
  */
-const SHOWN_AS_TEXT = new Set(['textarea', 'select', 'option', 'optgroup', 'datalist', 'title', 'xmp', 'plaintext', 'listing', 'noscript', 'noembed', 'noframes', 'template', 'iframe']);
+const SHOWN_AS_TEXT = new Set([
+  'textarea',
+  'select',
+  'option',
+  'optgroup',
+  'datalist',
+  'title',
+  'xmp',
+  'plaintext',
+  'listing',
+  'noscript',
+  'noembed',
+  'noframes',
+  'template',
+  'iframe',
+]);
 /** Code rather than words: dropped with their content, when their end tag follows. */
 const DROP_CONTENT = new Set(['script', 'style', 'object', 'svg', 'math']);
 
 // A comment ends at `-->`, or at once for `<!-->` and `<!--->`, as browsers and marked read it.
-const TAG = /<!--(?:-?>|[\s\S]*?(?:-->|$))|<!\[CDATA\[[\s\S]*?(?:\]\]>|$)|<[!?][^>]*>?|<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>/g;
+const TAG =
+  /<!--(?:-?>|[\s\S]*?(?:-->|$))|<!\[CDATA\[[\s\S]*?(?:\]\]>|$)|<[!?][^>]*>?|<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^\s"'<>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?)*)\s*(\/?)>/g;
 const ATTR = /([^\s"'<>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
 
 /** Whether a comment, CDATA section, doctype or processing instruction has its end, rather than running to the end. */
@@ -41,7 +129,12 @@ function finished(s: string): boolean {
 const endTag = (name: string) => new RegExp(`</${name}(?:\\s[^>]*)?>`, 'i');
 
 const escapeText = (s: string) => s.replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const escapeAttr = (s: string) => s.replace(/&(?!#?[a-zA-Z0-9]+;)/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttr = (s: string) =>
+  s
+    .replace(/&(?!#?[a-zA-Z0-9]+;)/g, '&amp;')
+    .replace(/"/g, '&quot;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 
 export function filterRawHtml(html: string): string {
   let out = '';

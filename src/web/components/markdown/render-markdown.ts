@@ -1,4 +1,5 @@
 import { Marked, Renderer, TextRenderer, type Tokens } from 'marked';
+import { splitFrontMatter } from '../../../contracts/front-matter.js';
 import { highlight } from './highlight.js';
 import { boundedHtmlBlocks } from './html-blocks.js';
 import { filterRawHtml } from './raw-html.js';
@@ -33,12 +34,6 @@ export function slugify(text: string): string {
     .replace(/\s+/g, '-')
     .slice(0, 100);
   return s || 'section';
-}
-
-export function splitFrontMatter(source: string): { frontMatter: string | null; body: string } {
-  const m = /^\uFEFF?---[ \t]*\r?\n([\s\S]*?)\r?\n---[ \t]*(\r?\n|$)/.exec(source);
-  if (!m) return { frontMatter: null, body: source };
-  return { frontMatter: m[1] ?? '', body: source.slice(m[0].length) };
 }
 
 const plain = new TextRenderer();

@@ -1,5 +1,4 @@
-import { keys } from '../../api/queries.js';
-import { storyKeys } from '../../pages/stories/story-query.js';
+import { keys, storyKeys } from '../../api/query-keys.js';
 import type { TypedEvent } from './fold.js';
 import type { ReducerContext } from './reducer.js';
 

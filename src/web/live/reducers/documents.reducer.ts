@@ -1,7 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { RENDERABLE_MIME_TYPES, type DocumentMeta } from '../../../contracts/index.js';
-import { keys } from '../../api/queries.js';
-import { storyKeys } from '../../pages/stories/story-query.js';
+import { keys, storyKeys } from '../../api/query-keys.js';
 import { isNewer, versionOfMessage, type TypedEvent } from './fold.js';
 import type { ReducerContext } from './reducer.js';
 

@@ -61,7 +61,14 @@ export function foldWorkflow(current: Workflow | undefined, e: TypedEvent): Work
   // Attributes and status are versioned apart, as on the server: an upsert older than the last transition still names the run.
   if (e.eventType === 'workflow.upserted' && isNewer(e, base.attrsVersion)) {
     const p = e.payload;
-    Object.assign(next, { projectId: p.projectId ?? null, storyId: p.storyId ?? null, name: p.name, ownerId: p.ownerId ?? null, agentId: p.agentId ?? null, attrsVersion: v });
+    Object.assign(next, {
+      projectId: p.projectId ?? null,
+      storyId: p.storyId ?? null,
+      name: p.name,
+      ownerId: p.ownerId ?? null,
+      agentId: p.agentId ?? null,
+      attrsVersion: v,
+    });
     // The story's title is not in workflow events: kept from the cached row while the run names the same story.
     if (next.storyId !== base.storyId) next.storyTitle = null;
   }

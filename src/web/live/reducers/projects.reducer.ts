@@ -1,6 +1,8 @@
 import type { QueryClient } from '@tanstack/react-query';
 import type { Page, Project } from '../../../contracts/index.js';
-import { keys, type ProjectContext, type ProjectFilters } from '../../api/queries.js';
+import type { ProjectContext } from '../../api/queries.js';
+import { keys } from '../../api/query-keys.js';
+import type { ProjectFilters } from '../../api/query-params.js';
 import { foldProject, type TypedEvent } from './fold.js';
 import type { ReducerContext } from './reducer.js';
 

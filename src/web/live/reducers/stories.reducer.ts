@@ -1,7 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { buildBoard, compareVersions, type KanbanBoard, type Page, type Story, type StoryDetail, type Workflow } from '../../../contracts/index.js';
-import { keys, type ProjectContext } from '../../api/queries.js';
-import { storyKeys } from '../../pages/stories/story-query.js';
+import type { ProjectContext } from '../../api/queries.js';
+import { keys, storyKeys } from '../../api/query-keys.js';
 import { foldStory, versionOfMessage, type TypedEvent } from './fold.js';
 import type { ReducerContext } from './reducer.js';
 
@@ -21,7 +21,7 @@ function retitleWorkflows(qc: QueryClient, events: readonly TypedEvent[]): void 
     const items = page?.items.map(retitle);
     if (page && items?.some((w, i) => w !== page.items[i])) qc.setQueryData(queryKey, { ...page, items });
   }
-  for (const [queryKey, w] of qc.getQueriesData<Workflow>({ queryKey: ['workflow'] })) {
+  for (const [queryKey, w] of qc.getQueriesData<Workflow>({ queryKey: keys.workflowAll })) {
     // ['workflow', id] holds the run; ['workflow', id, 'transitions'] its timeline, left alone.
     if (queryKey.length === 2 && w && retitle(w) !== w) qc.setQueryData(queryKey, retitle(w));
   }
@@ -49,7 +49,7 @@ export function applyStoryEvents(qc: QueryClient, events: readonly TypedEvent[],
   ctx.invalidate(['flow-sources']);
   retitleWorkflows(qc, events);
 
-  for (const [queryKey, board] of qc.getQueriesData<KanbanBoard>({ queryKey: ['kanban'] })) {
+  for (const [queryKey, board] of qc.getQueriesData<KanbanBoard>({ queryKey: keys.boards })) {
     if (!board) continue;
     const cards = new Map<string, Story>();
     for (const col of board.columns) for (const card of col.cards) cards.set(card.id, card);
@@ -68,7 +68,7 @@ export function applyStoryEvents(qc: QueryClient, events: readonly TypedEvent[],
     if (changed) qc.setQueryData(queryKey, buildBoard(board.projectId, [...cards.values()]));
   }
 
-  for (const [queryKey, context] of qc.getQueriesData<ProjectContext>({ queryKey: ['project-context'] })) {
+  for (const [queryKey, context] of qc.getQueriesData<ProjectContext>({ queryKey: keys.projectContexts })) {
     if (!context) continue;
     let changed = false;
     const stories = context.stories.map((s) => {
@@ -78,7 +78,12 @@ export function applyStoryEvents(qc: QueryClient, events: readonly TypedEvent[],
       return foldAll(s, evs)!;
     });
     const known = new Set(context.stories.map((s) => s.id));
-    if ([...touched.keys()].some((id) => !known.has(id) && touched.get(id)!.some((e) => e.eventType === 'story.upserted' && e.payload.projectId === context.project.id))) ctx.invalidate(queryKey);
+    if (
+      [...touched.keys()].some(
+        (id) => !known.has(id) && touched.get(id)!.some((e) => e.eventType === 'story.upserted' && e.payload.projectId === context.project.id),
+      )
+    )
+      ctx.invalidate(queryKey);
     if (changed) qc.setQueryData(queryKey, { ...context, stories });
   }
   for (const [id, evs] of touched) {
@@ -92,7 +97,7 @@ export function applyStoryEvents(qc: QueryClient, events: readonly TypedEvent[],
     ctx.invalidate(keys.projects);
     const projects = new Set<string>();
     for (const evs of touched.values()) for (const e of evs) if (e.eventType === 'story.upserted') projects.add(e.payload.projectId);
-    for (const [, context] of qc.getQueriesData<ProjectContext>({ queryKey: ['project-context'] })) {
+    for (const [, context] of qc.getQueriesData<ProjectContext>({ queryKey: keys.projectContexts })) {
       if (context?.stories.some((s) => touched.has(s.id))) projects.add(context.project.id);
     }
     for (const p of projects) ctx.invalidate(keys.projectContext(p));

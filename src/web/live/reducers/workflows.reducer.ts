@@ -1,7 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import type { Page, StoryDetail, Workflow } from '../../../contracts/index.js';
-import { keys, type WorkflowFilters } from '../../api/queries.js';
-import { storyKeys } from '../../pages/stories/story-query.js';
+import { keys, storyKeys } from '../../api/query-keys.js';
+import type { WorkflowFilters } from '../../api/query-params.js';
 import { foldWorkflow, type TypedEvent } from './fold.js';
 import type { ReducerContext } from './reducer.js';
 
@@ -59,14 +59,20 @@ export function applyWorkflowEvents(qc: QueryClient, events: readonly TypedEvent
       return evs.reduce<Workflow | undefined>((acc, e) => foldWorkflow(acc, e), w)!;
     });
     const listed = new Set(detail.workflows.map((w) => w.id));
-    const joins = [...touched].some(([id, evs]) => !listed.has(id) && evs.some((e) => e.eventType === 'workflow.upserted' && e.payload.storyId === detail.story.id));
+    const joins = [...touched].some(
+      ([id, evs]) => !listed.has(id) && evs.some((e) => e.eventType === 'workflow.upserted' && e.payload.storyId === detail.story.id),
+    );
     if (changed) qc.setQueryData(queryKey, { ...detail, workflows });
     if (joins || workflows.some((w) => w.storyId !== detail.story.id)) ctx.invalidate(queryKey);
   }
 
   for (const [id, evs] of touched) {
     const current = qc.getQueryData<Workflow>(keys.workflow(id));
-    if (current) qc.setQueryData(keys.workflow(id), evs.reduce<Workflow | undefined>((acc, e) => foldWorkflow(acc, e), current));
+    if (current)
+      qc.setQueryData(
+        keys.workflow(id),
+        evs.reduce<Workflow | undefined>((acc, e) => foldWorkflow(acc, e), current),
+      );
   }
   ctx.flash(touched.keys());
 }

@@ -23,7 +23,14 @@ function MetricHeader({ data, catalogue, names }: { data: LineageResponse; catal
   if (!m) return <p className="text-sm text-muted">Sources of one event.</p>;
   const def = catalogue.kpis.find((k) => k.id === m.kpi);
   return (
-    <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm" data-testid="lineage-metric" data-kpi={m.kpi} data-agent={m.agentId} data-value={m.value ?? ''} data-total={data.total}>
+    <dl
+      className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm"
+      data-testid="lineage-metric"
+      data-kpi={m.kpi}
+      data-agent={m.agentId}
+      data-value={m.value ?? ''}
+      data-total={data.total}
+    >
       <dt className="text-muted">Agent</dt>
       <dd className="min-w-0 break-words font-medium">{names.agent(m.agentId)}</dd>
       <dt className="text-muted">KPI</dt>
@@ -44,7 +51,13 @@ function MetricHeader({ data, catalogue, names }: { data: LineageResponse; catal
 
 function EventItem({ e, unitOf }: { e: LineageEvent; unitOf: (v: number) => string }) {
   return (
-    <li tabIndex={-1} className="border-b border-border py-2 outline-none last:border-b-0 focus-visible:outline-2" data-testid="lineage-event" data-event-id={e.eventId} data-type={e.type}>
+    <li
+      tabIndex={-1}
+      className="border-b border-border py-2 outline-none last:border-b-0 focus-visible:outline-2"
+      data-testid="lineage-event"
+      data-event-id={e.eventId}
+      data-type={e.type}
+    >
       <div className="flex flex-wrap items-baseline justify-between gap-x-3">
         <span className="text-sm font-medium">{EVENT_LABEL[e.type] ?? e.type}</span>
         <time dateTime={e.occurredAt} className="text-xs text-muted">
@@ -86,7 +99,19 @@ function EventItem({ e, unitOf }: { e: LineageEvent; unitOf: (v: number) => stri
 }
 
 /** The sources behind one figure, in the shared modal drawer (focus kept inside, Esc closes, focus returns). */
-export function LineageDrawer({ lineageRef, onClose, returnFocus, catalogue, names }: { lineageRef: string; onClose: () => void; returnFocus: HTMLElement | null; catalogue: KpiCatalogue; names: Names }) {
+export function LineageDrawer({
+  lineageRef,
+  onClose,
+  returnFocus,
+  catalogue,
+  names,
+}: {
+  lineageRef: string;
+  onClose: () => void;
+  returnFocus: HTMLElement | null;
+  catalogue: KpiCatalogue;
+  names: Names;
+}) {
   const list = useRef<HTMLUListElement>(null);
   const q = useInfiniteQuery(analyticsQueries.lineage(lineageRef));
   // "Load more" disappears on the last page: focus moves to the first new event instead of falling out of the dialog.
@@ -112,42 +137,49 @@ export function LineageDrawer({ lineageRef, onClose, returnFocus, catalogue, nam
   const unitOf = (v: number) => (head?.metric ? formatValue(v, def?.unit, head.metric.unit) : String(v));
   return (
     <Drawer title="Where this figure comes from" onClose={onClose} returnFocus={returnFocus} testId="lineage-drawer">
-        {q.isPending ? (
-          <Loading what="the sources" />
-        ) : q.error ? (
-          <ErrorState error={q.error} onRetry={() => void q.refetch()} />
-        ) : (
-          <>
-            <MetricHeader data={head!} catalogue={catalogue} names={names} />
-            <section aria-labelledby="lineage-events-title">
-              <h3 id="lineage-events-title" className="mb-1 text-sm font-semibold">
-                Source events{' '}
-                <span className="font-normal text-muted" data-testid="lineage-shown">
-                  ({events.length} of {head!.total})
-                </span>
-              </h3>
-              {pruned > 0 && (
-                <p className="mb-1 text-sm text-muted" data-testid="lineage-pruned">
-                  {pruned} source event{pruned === 1 ? ' was' : 's were'} older than the retention period and pruned; the figure still includes {pruned === 1 ? 'it' : 'them'}.
-                </p>
-              )}
-              {events.length === 0 ? (
-                <p className="text-sm text-muted">{pruned > 0 ? 'No source events left to show.' : 'No source events.'}</p>
-              ) : (
-                <ul ref={list} data-testid="lineage-events">
-                  {events.map((e) => (
-                    <EventItem key={e.eventId} e={e} unitOf={unitOf} />
-                  ))}
-                </ul>
-              )}
-              {q.hasNextPage && (
-                <button type="button" onClick={loadMore} disabled={q.isFetchingNextPage} className="mt-2 rounded border border-border px-3 py-1 text-sm hover:bg-surface-2 disabled:opacity-50" data-testid="lineage-more">
-                  {q.isFetchingNextPage ? 'Loading…' : 'Load more'}
-                </button>
-              )}
-            </section>
-          </>
-        )}
+      {q.isPending ? (
+        <Loading what="the sources" />
+      ) : q.error ? (
+        <ErrorState error={q.error} onRetry={() => void q.refetch()} />
+      ) : (
+        <>
+          <MetricHeader data={head!} catalogue={catalogue} names={names} />
+          <section aria-labelledby="lineage-events-title">
+            <h3 id="lineage-events-title" className="mb-1 text-sm font-semibold">
+              Source events{' '}
+              <span className="font-normal text-muted" data-testid="lineage-shown">
+                ({events.length} of {head!.total})
+              </span>
+            </h3>
+            {pruned > 0 && (
+              <p className="mb-1 text-sm text-muted" data-testid="lineage-pruned">
+                {pruned} source event{pruned === 1 ? ' was' : 's were'} older than the retention period and pruned; the figure still includes{' '}
+                {pruned === 1 ? 'it' : 'them'}.
+              </p>
+            )}
+            {events.length === 0 ? (
+              <p className="text-sm text-muted">{pruned > 0 ? 'No source events left to show.' : 'No source events.'}</p>
+            ) : (
+              <ul ref={list} data-testid="lineage-events">
+                {events.map((e) => (
+                  <EventItem key={e.eventId} e={e} unitOf={unitOf} />
+                ))}
+              </ul>
+            )}
+            {q.hasNextPage && (
+              <button
+                type="button"
+                onClick={loadMore}
+                disabled={q.isFetchingNextPage}
+                className="mt-2 rounded border border-border px-3 py-1 text-sm hover:bg-surface-2 disabled:opacity-50"
+                data-testid="lineage-more"
+              >
+                {q.isFetchingNextPage ? 'Loading…' : 'Load more'}
+              </button>
+            )}
+          </section>
+        </>
+      )}
     </Drawer>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode, type RefObject } from 'react';
 
 export interface MultiOption {
   id: string;
@@ -7,6 +7,105 @@ export interface MultiOption {
   detail?: ReactNode;
   /** Shown on hover. */
   title?: string;
+}
+
+/** Closes the open panel on a click outside `root`, or on Esc (focus then goes back to `button`). */
+function useDismiss(open: boolean, setOpen: (open: boolean) => void, root: RefObject<HTMLDivElement | null>, button: RefObject<HTMLButtonElement | null>) {
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => {
+      if (!root.current?.contains(e.target as Node)) setOpen(false);
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        setOpen(false);
+        button.current?.focus();
+      }
+    };
+    document.addEventListener('mousedown', onDown);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('mousedown', onDown);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [open, setOpen, root, button]);
+}
+
+/** The open panel: a filter box when the list is long, a checkbox per option, and a way back to no choice. */
+function MultiSelectPanel({
+  panelId,
+  filter,
+  setFilter,
+  label,
+  name,
+  all,
+  value,
+  onChange,
+  noneLabel,
+  minOne,
+}: {
+  panelId: string;
+  filter: string;
+  setFilter: (filter: string) => void;
+  label: string;
+  name: string;
+  all: readonly MultiOption[];
+  value: readonly string[];
+  onChange: (next: string[]) => void;
+  noneLabel: string;
+  minOne: boolean;
+}) {
+  const shown = filter ? all.filter((o) => o.label.toLowerCase().includes(filter.toLowerCase()) || o.id.toLowerCase().includes(filter.toLowerCase())) : all;
+  const toggle = (id: string) => {
+    const on = value.includes(id);
+    if (on && minOne && value.length === 1) return;
+    onChange(on ? value.filter((v) => v !== id) : [...value, id]);
+  };
+  return (
+    <div id={panelId} className="absolute left-0 z-20 mt-1 w-[min(22rem,calc(100vw-2rem))] rounded-md border border-border bg-surface p-2 shadow-lg">
+      {all.length > 8 && (
+        <label className="mb-2 block">
+          <span className="sr-only">Filter {label.toLowerCase()}</span>
+          <input
+            type="search"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            placeholder={`Filter ${label.toLowerCase()}…`}
+            className="w-full rounded border border-border bg-surface px-2 py-1 text-fg"
+          />
+        </label>
+      )}
+      <fieldset>
+        <legend className="sr-only">{label}</legend>
+        <ul className="max-h-72 space-y-0.5 overflow-y-auto">
+          {shown.map((o) => (
+            <li key={o.id}>
+              <label className="flex cursor-pointer gap-2 rounded px-1.5 py-1 hover:bg-surface-2" title={o.title}>
+                <input
+                  type="checkbox"
+                  name={`${name}-${o.id}`}
+                  value={o.id}
+                  checked={value.includes(o.id)}
+                  onChange={() => toggle(o.id)}
+                  className="mt-0.5 shrink-0"
+                />
+                <span className="min-w-0">
+                  <span className="block break-words">{o.label}</span>
+                  {o.detail && <span className="block text-xs text-muted">{o.detail}</span>}
+                </span>
+              </label>
+            </li>
+          ))}
+          {shown.length === 0 && <li className="px-1.5 py-1 text-muted">Nothing matches.</li>}
+        </ul>
+      </fieldset>
+      {value.length > 0 && !minOne && (
+        <button type="button" onClick={() => onChange([])} className="mt-2 text-xs text-muted underline hover:text-fg">
+          Clear: {noneLabel}
+        </button>
+      )}
+    </div>
+  );
 }
 
 /**
@@ -40,34 +139,11 @@ export function MultiSelect({
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
   const panelId = useId();
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: MouseEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') {
-        setOpen(false);
-        button.current?.focus();
-      }
-    };
-    document.addEventListener('mousedown', onDown);
-    document.addEventListener('keydown', onKey);
-    return () => {
-      document.removeEventListener('mousedown', onDown);
-      document.removeEventListener('keydown', onKey);
-    };
-  }, [open]);
+  useDismiss(open, setOpen, root, button);
   // Ids in the URL that are not among the options (an agent not in the directory yet) stay visible and removable.
   const all = [...options, ...value.filter((v) => !options.some((o) => o.id === v)).map((id) => ({ id, label: id }) as MultiOption)];
-  const shown = filter ? all.filter((o) => o.label.toLowerCase().includes(filter.toLowerCase()) || o.id.toLowerCase().includes(filter.toLowerCase())) : all;
   const chosen = all.filter((o) => value.includes(o.id));
   const summary = chosen.length === 0 ? noneLabel : chosen.length <= 2 ? chosen.map((o) => o.label).join(', ') : `${chosen.length} selected`;
-  const toggle = (id: string) => {
-    const on = value.includes(id);
-    if (on && minOne && value.length === 1) return;
-    onChange(on ? value.filter((v) => v !== id) : [...value, id]);
-  };
   return (
     <div ref={root} className="relative min-w-0 text-sm" data-testid={testId}>
       <button
@@ -85,36 +161,18 @@ export function MultiSelect({
         <span aria-hidden="true">▾</span>
       </button>
       {open && (
-        <div id={panelId} className="absolute left-0 z-20 mt-1 w-[min(22rem,calc(100vw-2rem))] rounded-md border border-border bg-surface p-2 shadow-lg">
-          {all.length > 8 && (
-            <label className="mb-2 block">
-              <span className="sr-only">Filter {label.toLowerCase()}</span>
-              <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder={`Filter ${label.toLowerCase()}…`} className="w-full rounded border border-border bg-surface px-2 py-1 text-fg" />
-            </label>
-          )}
-          <fieldset>
-            <legend className="sr-only">{label}</legend>
-            <ul className="max-h-72 space-y-0.5 overflow-y-auto">
-              {shown.map((o) => (
-                <li key={o.id}>
-                  <label className="flex cursor-pointer gap-2 rounded px-1.5 py-1 hover:bg-surface-2" title={o.title}>
-                    <input type="checkbox" name={`${name}-${o.id}`} value={o.id} checked={value.includes(o.id)} onChange={() => toggle(o.id)} className="mt-0.5 shrink-0" />
-                    <span className="min-w-0">
-                      <span className="block break-words">{o.label}</span>
-                      {o.detail && <span className="block text-xs text-muted">{o.detail}</span>}
-                    </span>
-                  </label>
-                </li>
-              ))}
-              {shown.length === 0 && <li className="px-1.5 py-1 text-muted">Nothing matches.</li>}
-            </ul>
-          </fieldset>
-          {value.length > 0 && !minOne && (
-            <button type="button" onClick={() => onChange([])} className="mt-2 text-xs text-muted underline hover:text-fg">
-              Clear: {noneLabel}
-            </button>
-          )}
-        </div>
+        <MultiSelectPanel
+          panelId={panelId}
+          filter={filter}
+          setFilter={setFilter}
+          label={label}
+          name={name}
+          all={all}
+          value={value}
+          onChange={onChange}
+          noneLabel={noneLabel}
+          minOne={minOne}
+        />
       )}
     </div>
   );

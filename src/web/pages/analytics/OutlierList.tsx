@@ -13,7 +13,8 @@ export function methodText(o: Pick<Outlier, 'method'>, catalogue: KpiCatalogue):
 /** Biggest deviation first, whichever side: what most needs a look. */
 export const byScore = (a: Outlier, b: Outlier) => Math.abs(b.score) - Math.abs(a.score) || a.id - b.id;
 
-const COLS = 'lg:grid lg:grid-cols-[minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1fr)_minmax(0,0.8fr)_minmax(0,0.9fr)_minmax(0,1.2fr)_minmax(0,2fr)_minmax(0,0.8fr)_auto] lg:items-start lg:gap-3';
+const COLS =
+  'lg:grid lg:grid-cols-[minmax(0,1.2fr)_minmax(0,1.2fr)_minmax(0,1fr)_minmax(0,0.8fr)_minmax(0,0.9fr)_minmax(0,1.2fr)_minmax(0,2fr)_minmax(0,0.8fr)_auto] lg:items-start lg:gap-3';
 
 function Cell({ label, children, className = '' }: { label: string; children: ReactNode; className?: string }) {
   return (
@@ -42,8 +43,8 @@ export function OutlierList({ items, catalogue, names, onOpen }: { items: Outlie
     return (
       <Empty>
         <span data-testid="outliers-empty">
-          No outliers in this range. A day&apos;s value is scored only when at least {catalogue.outliers.minPeers} agents with a value the same day, or at
-          least {catalogue.outliers.minHistory} days of the agent&apos;s own history (within the last {catalogue.outliers.historyDays}), make a baseline; it is
+          No outliers in this range. A day&apos;s value is scored only when at least {catalogue.outliers.minPeers} agents with a value the same day, or at least{' '}
+          {catalogue.outliers.minHistory} days of the agent&apos;s own history (within the last {catalogue.outliers.historyDays}), make a baseline; it is
           flagged when |z| is above {catalogue.outliers.threshold}.
         </span>
       </Empty>
@@ -66,7 +67,16 @@ export function OutlierList({ items, catalogue, names, onOpen }: { items: Outlie
         {sorted.map((o) => {
           const def = catalogue.kpis.find((k) => k.id === o.kpi);
           return (
-            <li key={o.id} data-testid="outlier-row" data-agent={o.agentId} data-kpi={o.kpi} data-score={o.score} data-method={o.method} data-worse={String(o.worse)} className={`${COLS} space-y-1 border-b border-border px-3 py-2 last:border-b-0 lg:space-y-0`}>
+            <li
+              key={o.id}
+              data-testid="outlier-row"
+              data-agent={o.agentId}
+              data-kpi={o.kpi}
+              data-score={o.score}
+              data-method={o.method}
+              data-worse={String(o.worse)}
+              className={`${COLS} space-y-1 border-b border-border px-3 py-2 last:border-b-0 lg:space-y-0`}
+            >
               <Cell label="Agent">
                 <span className="font-medium">{names.agent(o.agentId)}</span>
               </Cell>

@@ -58,7 +58,14 @@ function DataTable({ group, title, fmt, onOpen }: { group: ChartGroup; title: st
                     const v = l.values[i] ?? null;
                     const ref = l.lineageRefs[i] ?? null;
                     return (
-                      <td key={l.agentId} data-testid="trend-cell" data-agent={l.agentId} data-start={start} data-value={v ?? ''} className={`px-2 py-1 text-right ${v === null ? 'text-muted' : ''}`}>
+                      <td
+                        key={l.agentId}
+                        data-testid="trend-cell"
+                        data-agent={l.agentId}
+                        data-start={start}
+                        data-value={v ?? ''}
+                        className={`px-2 py-1 text-right ${v === null ? 'text-muted' : ''}`}
+                      >
                         {v === null ? 'no data' : fmt(v)}
                         {ref && (
                           <button
@@ -97,7 +104,10 @@ function KpiChart({ group, onOpen }: { group: ChartGroup; onOpen: OpenLineage })
   const fmt = (v: number) => formatValue(v, def?.unit, group.unit);
   const empty = group.lines.length === 0 || !group.hasData;
   // Memoised on the group: the chart rebuilds its canvas whenever these change identity.
-  const series = useMemo<TimeSeries[]>(() => group.lines.map((l) => ({ id: l.agentId, label: l.label, values: l.values, colorVar: colorVarOf(l.colorIndex) })), [group]);
+  const series = useMemo<TimeSeries[]>(
+    () => group.lines.map((l) => ({ id: l.agentId, label: l.label, values: l.values, colorVar: colorVarOf(l.colorIndex) })),
+    [group],
+  );
   const unavailable = useMemo(() => noDataRuns(group), [group]);
   const silent = group.lines.filter((l) => l.values.every((v) => v === null));
   return (

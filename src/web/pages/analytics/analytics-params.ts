@@ -1,4 +1,4 @@
-import { ANALYTICS_MAX_POINTS, ANALYTICS_MAX_RANGE_DAYS, KPI_KEYS, type KpiKey } from '../../../contracts/index.js';
+import { ANALYTICS_MAX_POINTS, ANALYTICS_MAX_RANGE_DAYS, DAY_MS, HOUR_MS, KPI_KEYS, type KpiKey } from '../../../contracts/index.js';
 
 export const ANALYTICS_WINDOWS = ['24h', '7d', '30d', 'custom'] as const;
 export type AnalyticsWindow = (typeof ANALYTICS_WINDOWS)[number];
@@ -22,7 +22,14 @@ export interface AnalyticsFilters {
 export const DEFAULT_KPIS: KpiKey[] = ['workflows_completed', 'failure_rate', 'median_cycle_time', 'cost'];
 export const MAX_AGENTS = 50;
 
-const csv = (v: string | null) => [...new Set((v ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0))];
+const csv = (v: string | null) => [
+  ...new Set(
+    (v ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s.length > 0),
+  ),
+];
 
 export function filtersFrom(params: URLSearchParams): AnalyticsFilters {
   const w = params.get('window');
@@ -42,8 +49,6 @@ export function filtersFrom(params: URLSearchParams): AnalyticsFilters {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DAY_MS = 86_400_000;
-const HOUR_MS = 3_600_000;
 export const dateToInstant = (d: string) => `${d}T00:00:00.000Z`;
 
 function validDate(d: string | undefined): d is string {

@@ -1,30 +1,8 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
-import { kpiCatalogueSchema, lineageResponseSchema, outliersResponseSchema, trendsResponseSchema, type KpiKey } from '../../../contracts/index.js';
-import { api, ApiError, queryString } from '../../api/http.js';
-
-/** Every analytics query lives under this prefix; the live refresh invalidates trends and outliers by theirs. */
-export const analyticsKeys = {
-  all: ['analytics'] as const,
-  kpis: ['analytics', 'kpis'] as const,
-  trends: ['analytics', 'trends'] as const,
-  outliers: ['analytics', 'outliers'] as const,
-  lineage: ['analytics', 'lineage'] as const,
-};
-
-export interface TrendsParams {
-  agentIds: string[];
-  kpis: KpiKey[];
-  start: string;
-  end: string;
-  bucket: 'hour' | 'day';
-}
-
-export interface OutliersParams {
-  agentIds: string[];
-  kpi: KpiKey | undefined;
-  start: string;
-  end: string;
-}
+import { API } from '../../../contracts/index.js';
+import { ApiError, call } from '../../api/http.js';
+import { analyticsKeys } from '../../api/query-keys.js';
+import type { OutliersParams, TrendsParams } from '../../api/query-params.js';
 
 export const LINEAGE_PAGE = 50;
 const OUTLIER_LIMIT = 500;
@@ -34,24 +12,23 @@ const retry = (n: number, e: unknown) => !(e instanceof ApiError && (e.status ==
 
 export const analyticsQueries = {
   /** The catalogue changes only with a server release. */
-  kpis: () => queryOptions({ queryKey: analyticsKeys.kpis, queryFn: () => api.get('/meta/kpis', kpiCatalogueSchema), staleTime: 3_600_000 }),
+  kpis: () => queryOptions({ queryKey: analyticsKeys.kpis, queryFn: () => call(API.insight.kpis), staleTime: 3_600_000 }),
   trends: (q: TrendsParams) =>
     queryOptions({
       queryKey: [...analyticsKeys.trends, q] as const,
-      queryFn: () => api.get(`/analytics/agents/trends${queryString({ agentIds: q.agentIds, kpis: q.kpis, start: q.start, end: q.end, bucket: q.bucket })}`, trendsResponseSchema),
+      queryFn: () => call(API.insight.trends, { query: { agentIds: q.agentIds, kpis: q.kpis, start: q.start, end: q.end, bucket: q.bucket } }),
       retry,
     }),
   outliers: (q: OutliersParams) =>
     queryOptions({
       queryKey: [...analyticsKeys.outliers, q] as const,
-      queryFn: () => api.get(`/analytics/agents/outliers${queryString({ agentIds: q.agentIds, kpi: q.kpi, start: q.start, end: q.end, limit: OUTLIER_LIMIT })}`, outliersResponseSchema),
+      queryFn: () => call(API.insight.outliers, { query: { agentIds: q.agentIds, kpi: q.kpi, start: q.start, end: q.end, limit: OUTLIER_LIMIT } }),
       retry,
     }),
   lineage: (ref: string) =>
     infiniteQueryOptions({
       queryKey: [...analyticsKeys.lineage, ref] as const,
-      queryFn: ({ pageParam }) =>
-        api.get(`/analytics/lineage/${encodeURIComponent(ref)}${queryString({ limit: LINEAGE_PAGE, after: pageParam })}`, lineageResponseSchema),
+      queryFn: ({ pageParam }) => call(API.insight.lineage, { params: { lineageRef: ref }, query: { limit: LINEAGE_PAGE, after: pageParam } }),
       initialPageParam: undefined as number | undefined,
       getNextPageParam: (last) => last.nextAfter ?? undefined,
       retry,

@@ -66,7 +66,13 @@ export function buildCharts(
       });
       for (const agentId of requestedAgents)
         if (!lines.some((l) => l.agentId === agentId))
-          lines.push({ agentId, label: agentName(agentId), colorIndex: colorOf.get(agentId) ?? 0, values: starts.map(() => null), lineageRefs: starts.map(() => null) });
+          lines.push({
+            agentId,
+            label: agentName(agentId),
+            colorIndex: colorOf.get(agentId) ?? 0,
+            values: starts.map(() => null),
+            lineageRefs: starts.map(() => null),
+          });
       lines.sort((a, b) => a.colorIndex - b.colorIndex);
       groups.push({
         key: `${kpi}:${unit}`,

@@ -1,8 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useAnalyticsUpdates, useLive } from '../../live/live-context.js';
+import { analyticsKeys } from '../../api/query-keys.js';
 import { overlaps, type Range } from './analytics-params.js';
-import { analyticsKeys } from './analytics-queries.js';
 
 const THROTTLE_MS = 1000;
 
@@ -24,7 +24,8 @@ export function useLiveAnalytics(range: Range | undefined): void {
   const refetch = useRef(() => {
     last.current = Date.now();
     timer.current = undefined;
-    for (const queryKey of [analyticsKeys.trends, analyticsKeys.outliers, analyticsKeys.lineage]) void qc.invalidateQueries({ queryKey, refetchType: 'active' });
+    for (const queryKey of [analyticsKeys.trends, analyticsKeys.outliers, analyticsKeys.lineage])
+      void qc.invalidateQueries({ queryKey, refetchType: 'active' });
   }).current;
 
   const schedule = useRef(() => {

@@ -20,15 +20,20 @@ function monthName(b: ProjectBudget): string {
 
 function Budget({ b, name, tz }: { b: ProjectBudget; name: string; tz: string }) {
   const budget = money(b.amount, b.currency);
-  const common = { 'data-testid': 'budget', 'data-project': b.projectId, 'data-currency': b.currency, className: 'min-w-0 rounded-md border border-border bg-surface px-3 py-2 text-sm' };
+  const common = {
+    'data-testid': 'budget',
+    'data-project': b.projectId,
+    'data-currency': b.currency,
+    className: 'min-w-0 rounded-md border border-border bg-surface px-3 py-2 text-sm',
+  };
   // Unknown spend is said in words over a hatched track: an empty bar would read as "nothing spent".
   if (b.spent === null || b.status === 'unknown')
     return (
       <li {...common} data-status="unknown" data-availability="unavailable">
         <div className="flex items-center justify-between gap-2">
           <span className="truncate font-medium" title={name}>
-          {name}
-        </span>
+            {name}
+          </span>
           <span className="shrink-0 rounded bg-neutral-bg px-1.5 py-0.5 text-xs font-semibold text-neutral">? Status unknown</span>
         </div>
         <p className="mt-0.5 text-muted">
@@ -43,7 +48,11 @@ function Budget({ b, name, tz }: { b: ProjectBudget; name: string; tz: string })
   // A little spend is not "0 %", which would read as nothing spent.
   const pctText = exact > 0 && exact < 1 ? '<1 %' : `${pct} %`;
   const s = STATUS[b.status];
-  const when = b.exceededAt ? `exceeded on ${dayLabel(b.exceededAt, tz)}` : b.projectedExceedAt ? `projected to exceed on ${dayLabel(b.projectedExceedAt, tz)}` : 'within budget at the current rate';
+  const when = b.exceededAt
+    ? `exceeded on ${dayLabel(b.exceededAt, tz)}`
+    : b.projectedExceedAt
+      ? `projected to exceed on ${dayLabel(b.projectedExceedAt, tz)}`
+      : 'within budget at the current rate';
   return (
     <li {...common} data-status={b.status} data-availability="available">
       <div className="flex items-center justify-between gap-2">

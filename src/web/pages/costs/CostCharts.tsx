@@ -11,7 +11,11 @@ function CurrencyChart({ s, bucket, tz }: { s: Series; bucket: CostTimeseries['b
   const chart = useMemo(() => {
     const x = s.buckets.map((b) => Date.parse(b.start));
     const series: TimeSeries[] = [{ id: s.currency, label: s.currency, values: s.buckets.map((b) => (b.status === 'available' ? b.amount : null)) }];
-    const unavailable = unavailableRuns(s.buckets, (b) => ({ from: Date.parse(b.start), to: Date.parse(b.end), reason: b.status === 'unavailable' ? b.reason : null }), shortReason);
+    const unavailable = unavailableRuns(
+      s.buckets,
+      (b) => ({ from: Date.parse(b.start), to: Date.parse(b.end), reason: b.status === 'unavailable' ? b.reason : null }),
+      shortReason,
+    );
     return { x, series, unavailable };
   }, [s]);
   const unknown = s.buckets.filter((b) => b.status === 'unavailable').length;

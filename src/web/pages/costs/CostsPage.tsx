@@ -25,7 +25,12 @@ function serverFieldError(error: unknown, field: 'start' | 'end'): string | unde
 function SummaryCards({ summary }: { summary: CostSummary }) {
   if (summary.availability === 'unavailable')
     return (
-      <div role="status" data-testid="cost-unavailable" data-reason={summary.reason ?? ''} className="mb-4 rounded-md border border-info bg-info-bg px-4 py-3 text-sm text-info">
+      <div
+        role="status"
+        data-testid="cost-unavailable"
+        data-reason={summary.reason ?? ''}
+        className="mb-4 rounded-md border border-info bg-info-bg px-4 py-3 text-sm text-info"
+      >
         <strong>Cost unavailable for this range</strong>: {reasonText(summary.reason)}.
         {summary.unpricedEvents > 0 && ` ${summary.unpricedEvents} cost record${summary.unpricedEvents === 1 ? '' : 's'} without a price.`}
       </div>
@@ -37,7 +42,13 @@ function SummaryCards({ summary }: { summary: CostSummary }) {
         const cmp = summary.comparison.find((c) => c.currency === t.currency);
         const noPrevious = summary.previous.availability === 'unavailable' || !cmp || cmp.changePct === null;
         return (
-          <div key={t.currency} data-testid="cost-card" data-currency={t.currency} data-amount={t.amount} className="min-w-0 rounded-md border border-border bg-surface px-4 py-3">
+          <div
+            key={t.currency}
+            data-testid="cost-card"
+            data-currency={t.currency}
+            data-amount={t.amount}
+            className="min-w-0 rounded-md border border-border bg-surface px-4 py-3"
+          >
             <p className="text-xs font-semibold uppercase text-muted">{t.currency}</p>
             <p data-testid="cost-amount" className="truncate text-2xl font-semibold" title={money(t.amount, t.currency)}>
               {money(t.amount, t.currency)}
@@ -92,11 +103,20 @@ function Breakdown({ summary, names }: { summary: CostSummary; names: Names }) {
         </div>
         <ul aria-label={`Cost by ${summary.groupBy}`} data-testid="cost-breakdown">
           {summary.breakdown.map((row) => (
-            <li key={row.key ?? '∅'} data-testid="breakdown-row" data-key={row.key ?? ''} className={`${COLS} space-y-1 border-b border-border px-3 py-2 last:border-b-0 md:space-y-0`}>
+            <li
+              key={row.key ?? '∅'}
+              data-testid="breakdown-row"
+              data-key={row.key ?? ''}
+              className={`${COLS} space-y-1 border-b border-border px-3 py-2 last:border-b-0 md:space-y-0`}
+            >
               <Field label={summary.groupBy} title={keyName(row.key, summary.groupBy, names, row.label)}>
-                <span className="font-medium">{summary.groupBy === 'model' && row.key ? <ModelName id={row.key} /> : keyName(row.key, summary.groupBy, names, row.label)}</span>
+                <span className="font-medium">
+                  {summary.groupBy === 'model' && row.key ? <ModelName id={row.key} /> : keyName(row.key, summary.groupBy, names, row.label)}
+                </span>
               </Field>
-              <Field label="Amount">{row.totals.length > 0 ? row.totals.map((t) => money(t.amount, t.currency)).join(' · ') : <span className="text-muted">unknown</span>}</Field>
+              <Field label="Amount">
+                {row.totals.length > 0 ? row.totals.map((t) => money(t.amount, t.currency)).join(' · ') : <span className="text-muted">unknown</span>}
+              </Field>
               <Field label="Unpriced">{row.unpricedEvents}</Field>
             </li>
           ))}
@@ -117,12 +137,23 @@ export default function CostsPage() {
   const valid = !errors.start && !errors.end;
   const custom = f.window === 'custom';
   const summary = useQuery({
-    ...queries.costSummary({ window: f.window, start: custom && f.start ? dateToInstant(f.start) : undefined, end: custom && f.end ? dateToInstant(f.end) : undefined, projectId: f.projectId, groupBy: f.groupBy }),
+    ...queries.costSummary({
+      window: f.window,
+      start: custom && f.start ? dateToInstant(f.start) : undefined,
+      end: custom && f.end ? dateToInstant(f.end) : undefined,
+      projectId: f.projectId,
+      groupBy: f.groupBy,
+    }),
     enabled: valid,
     placeholderData: keepPreviousData,
   });
   const bucket = bucketFor(f);
-  const range = custom && valid ? { start: dateToInstant(f.start!), end: dateToInstant(f.end!) } : summary.data && !summary.isPlaceholderData ? { start: summary.data.start, end: summary.data.end } : undefined;
+  const range =
+    custom && valid
+      ? { start: dateToInstant(f.start!), end: dateToInstant(f.end!) }
+      : summary.data && !summary.isPlaceholderData
+        ? { start: summary.data.start, end: summary.data.end }
+        : undefined;
   const series = useQuery({
     ...queries.costTimeseries({ bucket, start: range?.start ?? '', end: range?.end ?? '', projectId: f.projectId, tz: f.tz }),
     enabled: valid && range !== undefined,
@@ -132,19 +163,33 @@ export default function CostsPage() {
   const endError = errors.end ?? serverFieldError(summary.error, 'end') ?? serverFieldError(series.error, 'end');
   const exportCsv = () => {
     if (!summary.data) return;
-    downloadCsv(`costs-${summary.data.start.slice(0, 10)}-${summary.data.end.slice(0, 10)}.csv`, toCsv(summary.data, series.data, (k, as) => keyName(k, as ?? summary.data.groupBy, names)));
+    downloadCsv(
+      `costs-${summary.data.start.slice(0, 10)}-${summary.data.end.slice(0, 10)}.csv`,
+      toCsv(summary.data, series.data, (k, as) => keyName(k, as ?? summary.data.groupBy, names)),
+    );
   };
   return (
     <section data-testid="costs-page">
       <PageHeader title="Costs">
-        <button type="button" onClick={exportCsv} disabled={!summary.data} className="rounded border border-border bg-surface px-3 py-1 text-sm hover:bg-surface-2 disabled:opacity-50">
+        <button
+          type="button"
+          onClick={exportCsv}
+          disabled={!summary.data}
+          className="rounded border border-border bg-surface px-3 py-1 text-sm hover:bg-surface-2 disabled:opacity-50"
+        >
           Export CSV
         </button>
       </PageHeader>
       <StaleBanner modules={['cost']} />
       <div className="mb-4 flex flex-wrap items-start gap-3" role="search" aria-label="Cost filters">
         <WindowFields idPrefix="cost" label="Window" window={f.window} start={f.start} end={f.end} errors={{ start: startError, end: endError }} set={set} />
-        <SelectFilter label="Project" name="projectId" value={f.projectId} onChange={(v) => set({ projectId: v })} options={(names.directory?.projects ?? []).map((p) => ({ id: p.id, label: p.name }))} />
+        <SelectFilter
+          label="Project"
+          name="projectId"
+          value={f.projectId}
+          onChange={(v) => set({ projectId: v })}
+          options={(names.directory?.projects ?? []).map((p) => ({ id: p.id, label: p.name }))}
+        />
         <TimeZoneSelect value={f.tz} onChange={(tz) => set({ tz })} />
         <label className="flex min-w-0 items-center gap-1.5 text-sm">
           <span className="text-muted">Group by</span>
@@ -167,11 +212,18 @@ export default function CostsPage() {
       ) : (
         <div data-testid="costs-ready" data-window={summary.data.window}>
           <p className="mb-3 text-sm text-muted">
-            {new Date(summary.data.start).toLocaleString(undefined, { timeZone: f.tz })} – {new Date(summary.data.end).toLocaleString(undefined, { timeZone: f.tz })}
+            {new Date(summary.data.start).toLocaleString(undefined, { timeZone: f.tz })} –{' '}
+            {new Date(summary.data.end).toLocaleString(undefined, { timeZone: f.tz })}
           </p>
           <SummaryCards summary={summary.data} />
           <BudgetBars summary={summary.data} projectName={names.project} tz={f.tz} />
-          {series.error ? <ErrorState error={series.error} onRetry={() => void series.refetch()} /> : series.data ? <CostCharts series={series.data} tz={f.tz} /> : <Loading what="the chart" />}
+          {series.error ? (
+            <ErrorState error={series.error} onRetry={() => void series.refetch()} />
+          ) : series.data ? (
+            <CostCharts series={series.data} tz={f.tz} />
+          ) : (
+            <Loading what="the chart" />
+          )}
           <Breakdown summary={summary.data} names={names} />
           {summary.data.priceTable && (
             <p className="mt-3 text-xs text-muted" data-testid="price-table-version">

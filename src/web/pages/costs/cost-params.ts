@@ -46,7 +46,7 @@ export function rangeErrors(f: CostFilters): { start?: string; end?: string } {
 /** Hour buckets for a day or less, day buckets otherwise. */
 export function bucketFor(f: CostFilters): 'hour' | 'day' {
   if (f.window === '24h') return 'hour';
-  if (f.window === 'custom' && f.start && f.end) return Date.parse(dateToInstant(f.end)) - Date.parse(dateToInstant(f.start)) <= 2 * 86_400_000 ? 'hour' : 'day';
+  if (f.window === 'custom' && f.start && f.end)
+    return Date.parse(dateToInstant(f.end)) - Date.parse(dateToInstant(f.start)) <= 2 * 86_400_000 ? 'hour' : 'day';
   return 'day';
 }
-

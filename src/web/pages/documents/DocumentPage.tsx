@@ -3,7 +3,8 @@ import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import type { DocumentMeta } from '../../../contracts/index.js';
 import { ApiError } from '../../api/http.js';
-import { keys, queries } from '../../api/queries.js';
+import { queries } from '../../api/queries.js';
+import { keys } from '../../api/query-keys.js';
 import { useNames } from '../../api/use-names.js';
 import { ErrorBoundary } from '../../components/ErrorBoundary.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
@@ -84,7 +85,10 @@ function StoryOfDocument({ storyId }: { storyId: string }) {
 function DocumentMetaPanel({ d }: { d: DocumentMeta }) {
   const names = useNames();
   return (
-    <dl className="mb-4 grid grid-cols-2 gap-3 rounded-md border border-border bg-surface p-4 text-sm sm:grid-cols-3 lg:grid-cols-6" data-testid="document-meta">
+    <dl
+      className="mb-4 grid grid-cols-2 gap-3 rounded-md border border-border bg-surface p-4 text-sm sm:grid-cols-3 lg:grid-cols-6"
+      data-testid="document-meta"
+    >
       <MetaItem label="Kind">{d.kind ? kindLabel(d.kind) : <span className="text-muted">not given</span>}</MetaItem>
       <MetaItem label="Project">
         {d.projectId ? (
@@ -125,20 +129,26 @@ function DocumentMetaPanel({ d }: { d: DocumentMeta }) {
   );
 }
 
-export default function DocumentPage() {
-  const { id = '' } = useParams();
+/** The document's content, read once its metadata is known. */
+function useDocumentContent(id: string, meta: DocumentMeta | undefined) {
   const qc = useQueryClient();
-  const meta = useQuery(queries.document(id));
-  const content = useQuery({
+  return useQuery({
     queryKey: keys.documentContent(id),
     // The metadata as the cache holds it now (a Reload re-reads it first), so the version recorded matches what is fetched.
-    queryFn: ({ signal }) => fetchDocumentContent(qc.getQueryData<DocumentMeta>(keys.document(id)) ?? meta.data!, signal),
-    enabled: meta.data !== undefined,
+    queryFn: ({ signal }) => fetchDocumentContent(qc.getQueryData<DocumentMeta>(keys.document(id)) ?? meta!, signal),
+    enabled: meta !== undefined,
     // What someone is reading never changes under them: a newer version is offered, not swapped in.
     staleTime: Infinity,
     refetchOnWindowFocus: false,
     refetchOnReconnect: false,
   });
+}
+
+export default function DocumentPage() {
+  const { id = '' } = useParams();
+  const qc = useQueryClient();
+  const meta = useQuery(queries.document(id));
+  const content = useDocumentContent(id, meta.data);
 
   if (meta.isPending) return <Loading what="the document" />;
   const notFound = meta.error instanceof ApiError && meta.error.status === 404;
@@ -179,7 +189,11 @@ export default function DocumentPage() {
         </div>
       )}
       {changed && !notFound && (
-        <div role="status" data-testid="document-changed" className="mb-4 flex flex-wrap items-center gap-3 rounded-md border border-info bg-info-bg px-4 py-3 text-sm text-info">
+        <div
+          role="status"
+          data-testid="document-changed"
+          className="mb-4 flex flex-wrap items-center gap-3 rounded-md border border-info bg-info-bg px-4 py-3 text-sm text-info"
+        >
           <span>
             <strong>This document changed since you opened it.</strong> You are reading the earlier version.
           </span>
@@ -195,8 +209,8 @@ export default function DocumentPage() {
       )}
       {content.data?.mismatch && (
         <div role="status" data-testid="checksum-mismatch" className="mb-4 rounded-md border border-warn bg-warn-bg px-4 py-3 text-sm text-warn">
-          <strong>The file on disk does not match its registered checksum.</strong> You are seeing the file as it is now; it may have
-          changed since it was registered, or been altered.
+          <strong>The file on disk does not match its registered checksum.</strong> You are seeing the file as it is now; it may have changed since it was
+          registered, or been altered.
         </div>
       )}
       {d.supersededBy && <Superseded d={{ ...d, supersededBy: d.supersededBy }} />}

@@ -8,7 +8,12 @@ function VersionItem({ v, current }: { v: DocumentVersion; current: boolean }) {
   const names = useNames();
   const who = names.who(v.actorId);
   return (
-    <li className="flex min-w-0 flex-wrap items-baseline gap-x-2 gap-y-0.5 border-b border-border py-1.5 last:border-b-0" data-testid="document-version" data-commit={v.commit?.hash ?? ''} data-at={v.at}>
+    <li
+      className="flex min-w-0 flex-wrap items-baseline gap-x-2 gap-y-0.5 border-b border-border py-1.5 last:border-b-0"
+      data-testid="document-version"
+      data-commit={v.commit?.hash ?? ''}
+      data-at={v.at}
+    >
       <RelativeTime value={v.at} />
       {current && <span className="rounded bg-ok-bg px-1.5 text-xs text-ok">current</span>}
       {who && (

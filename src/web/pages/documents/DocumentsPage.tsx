@@ -2,7 +2,8 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { memo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { DocumentMeta } from '../../../contracts/index.js';
-import { PAGE_SIZE, queries, type DocumentFilters } from '../../api/queries.js';
+import { PAGE_SIZE, queries } from '../../api/queries.js';
+import type { DocumentFilters } from '../../api/query-params.js';
 import { useNames, type Names } from '../../api/use-names.js';
 import { Field } from '../../components/Field.js';
 import { FilePath } from '../../components/FilePath.js';
@@ -33,11 +34,19 @@ const DocumentRow = memo(function DocumentRow({ d, names }: { d: DocumentMeta; n
   return (
     <li ref={ref} data-testid="document-row" data-document-id={d.id} className={`${COLS} space-y-1 border-b border-border px-3 py-2 md:space-y-0`}>
       <div className="flex min-w-0 items-baseline gap-2">
-        <Link to={`/documents/${encodeURIComponent(d.id)}`} className="block min-w-0 font-medium text-accent underline-offset-2 wrap-anywhere hover:underline md:truncate" title={d.title}>
+        <Link
+          to={`/documents/${encodeURIComponent(d.id)}`}
+          className="block min-w-0 font-medium text-accent underline-offset-2 wrap-anywhere hover:underline md:truncate"
+          title={d.title}
+        >
           {d.title}
         </Link>
         {d.supersededBy && (
-          <span className="shrink-0 rounded bg-info-bg px-1.5 text-xs text-info" title={`Earlier version of ${d.supersededBy}`} data-testid="document-superseded-mark">
+          <span
+            className="shrink-0 rounded bg-info-bg px-1.5 text-xs text-info"
+            title={`Earlier version of ${d.supersededBy}`}
+            data-testid="document-superseded-mark"
+          >
             earlier version
           </span>
         )}
@@ -55,7 +64,10 @@ const DocumentRow = memo(function DocumentRow({ d, names }: { d: DocumentMeta; n
         )}
       </Field>
       <Field label="File">{d.path ? <FilePath path={d.path} /> : <span className="text-muted">unknown</span>}</Field>
-      <Field label="Type" title={`${viewer ? VIEWER_LABEL[viewer] : 'Other'}${size ? ` · ${size}` : ''} (${d.mimeType}${viewer ? '' : ', not shown in the browser'})`}>
+      <Field
+        label="Type"
+        title={`${viewer ? VIEWER_LABEL[viewer] : 'Other'}${size ? ` · ${size}` : ''} (${d.mimeType}${viewer ? '' : ', not shown in the browser'})`}
+      >
         {viewer ? VIEWER_LABEL[viewer] : 'Other'}
         {size && <span className="text-muted"> · {size}</span>}
       </Field>
@@ -76,17 +88,40 @@ export default function DocumentsPage() {
   const kinds = [...new Set([...KNOWN_KINDS, ...(list.data?.items.map((d) => d.kind).filter((k): k is string => !!k) ?? [])])];
   return (
     <section>
-      <PageHeader title="Documents">{list.data && <span className="text-sm text-muted">{list.data.total} document{list.data.total === 1 ? '' : 's'}</span>}</PageHeader>
+      <PageHeader title="Documents">
+        {list.data && (
+          <span className="text-sm text-muted">
+            {list.data.total} document{list.data.total === 1 ? '' : 's'}
+          </span>
+        )}
+      </PageHeader>
       <StaleBanner modules={['document']} />
       <div className="mb-4 flex flex-wrap items-center gap-3" role="search" aria-label="Filter documents">
-        <SelectFilter label="Project" name="projectId" value={filters.projectId} onChange={(v) => set({ projectId: v })} options={(names.directory?.projects ?? []).map((p) => ({ id: p.id, label: p.name }))} />
-        <SelectFilter label="Kind" name="kind" value={filters.kind} onChange={(v) => set({ kind: v })} options={kinds.map((k) => ({ id: k, label: kindLabel(k) }))} />
+        <SelectFilter
+          label="Project"
+          name="projectId"
+          value={filters.projectId}
+          onChange={(v) => set({ projectId: v })}
+          options={(names.directory?.projects ?? []).map((p) => ({ id: p.id, label: p.name }))}
+        />
+        <SelectFilter
+          label="Kind"
+          name="kind"
+          value={filters.kind}
+          onChange={(v) => set({ kind: v })}
+          options={kinds.map((k) => ({ id: k, label: kindLabel(k) }))}
+        />
         {filters.storyId && (
           <span className="flex min-w-0 items-center gap-1 rounded-full border border-border bg-surface px-2.5 py-1 text-xs">
             <span className="min-w-0 truncate" title={storyTitle ?? filters.storyId}>
               Story: {storyTitle ?? '…'}
             </span>
-            <button type="button" onClick={() => set({ storyId: undefined })} className="rounded px-1 text-muted hover:text-fg" aria-label={`Clear the story filter ${storyTitle ?? filters.storyId}`}>
+            <button
+              type="button"
+              onClick={() => set({ storyId: undefined })}
+              className="rounded px-1 text-muted hover:text-fg"
+              aria-label={`Clear the story filter ${storyTitle ?? filters.storyId}`}
+            >
               ✕
             </button>
           </span>
@@ -97,7 +132,11 @@ export default function DocumentsPage() {
       ) : list.error ? (
         <ErrorState error={list.error} onRetry={() => void list.refetch()} />
       ) : list.data.items.length === 0 ? (
-        <Empty>{filters.projectId || filters.kind || filters.storyId ? 'No documents match these filters.' : 'No documents yet. The BMAD connector registers PRDs, architectures, epics, stories and QA gates as it finds them.'}</Empty>
+        <Empty>
+          {filters.projectId || filters.kind || filters.storyId
+            ? 'No documents match these filters.'
+            : 'No documents yet. The BMAD connector registers PRDs, architectures, epics, stories and QA gates as it finds them.'}
+        </Empty>
       ) : (
         <div className="overflow-hidden rounded-md border border-border bg-surface">
           <div aria-hidden="true" className={`${COLS} hidden border-b border-border bg-surface-2 px-3 py-2 text-xs font-semibold uppercase text-muted md:grid`}>

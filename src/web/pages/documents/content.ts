@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { documentContentFallbackSchema, errorBodySchema, RENDERABLE_MIME_TYPES, type DocumentMeta } from '../../../contracts/index.js';
+import { API, API_BASE, documentContentFallbackSchema, errorBodySchema, fillPath, RENDERABLE_MIME_TYPES, type DocumentMeta } from '../../../contracts/index.js';
 import { ApiError } from '../../api/http.js';
 
 export type ContentFallback = z.infer<typeof documentContentFallbackSchema>;
@@ -40,7 +40,11 @@ export const versionOf = (d: Pick<DocumentMeta, 'checksum' | 'updatedAt' | 'crea
 
 const FALLBACK_KEYS = ['mimeType', 'reason', 'renderable', 'sizeBytes'];
 const looksLikeFallback = (v: unknown) =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).sort().join() === FALLBACK_KEYS.join() && documentContentFallbackSchema.safeParse(v).success;
+  typeof v === 'object' &&
+  v !== null &&
+  !Array.isArray(v) &&
+  Object.keys(v).sort().join() === FALLBACK_KEYS.join() &&
+  documentContentFallbackSchema.safeParse(v).success;
 
 /**
  * Reads GET /documents/:id/content. Content is shown only when the server sends exactly the registered, renderable
@@ -52,7 +56,7 @@ export async function fetchDocumentContent(meta: DocumentMeta, signal?: AbortSig
   const registered = baseMime(meta.mimeType);
   let res: Response;
   try {
-    res = await fetch(`/api/v1/documents/${encodeURIComponent(meta.id)}/content`, {
+    res = await fetch(`${API_BASE}${fillPath(API.work.documentContent.path, { id: meta.id })}`, {
       credentials: 'same-origin',
       headers: { accept: `${registered}, application/json;q=0.5` },
       ...(signal ? { signal } : {}),
@@ -119,6 +123,25 @@ export function formatBytes(n: number | null | undefined): string {
 }
 
 /** Kinds the BMAD connector registers; the filter also offers any other kind it sees in the list. */
-export const KNOWN_KINDS = ['prd', 'product-brief', 'architecture', 'ux-design', 'epics', 'epic', 'story', 'qa-gate', 'tech-spec', 'research', 'sprint-status', 'other'];
+export const KNOWN_KINDS = [
+  'prd',
+  'product-brief',
+  'architecture',
+  'ux-design',
+  'epics',
+  'epic',
+  'story',
+  'qa-gate',
+  'tech-spec',
+  'research',
+  'sprint-status',
+  'other',
+];
 
-export const kindLabel = (k: string) => k.replace(/[-_]+/g, ' ').replace(/^./, (c) => c.toUpperCase()).replace(/^Prd$/, 'PRD').replace(/^Qa /, 'QA ').replace(/^Ux /, 'UX ');
+export const kindLabel = (k: string) =>
+  k
+    .replace(/[-_]+/g, ' ')
+    .replace(/^./, (c) => c.toUpperCase())
+    .replace(/^Prd$/, 'PRD')
+    .replace(/^Qa /, 'QA ')
+    .replace(/^Ux /, 'UX ');

@@ -93,24 +93,24 @@ const BoardColumn = memo(function BoardColumn({ column, names, byEpic, editable,
         </span>
       </h2>
       <div className="flex-1 space-y-2 overflow-y-auto p-2">
-        {byEpic
-          ? groupByEpic(column.cards).map(([epic, cards]) => (
-              <div key={epic ?? '\u0000'}>
-                <h3 className="mb-1 px-1 text-xs font-semibold uppercase text-muted wrap-anywhere">{epic ?? 'No epic'}</h3>
-                <ul className="space-y-2">
-                  {cards.map((s) => (
-                    <Card key={s.id} story={s} names={names} showEpic={false} onMove={editable ? onMove : undefined} />
-                  ))}
-                </ul>
-              </div>
-            ))
-          : (
+        {byEpic ? (
+          groupByEpic(column.cards).map(([epic, cards]) => (
+            <div key={epic ?? '\u0000'}>
+              <h3 className="mb-1 px-1 text-xs font-semibold uppercase text-muted wrap-anywhere">{epic ?? 'No epic'}</h3>
               <ul className="space-y-2">
-                {column.cards.map((s) => (
-                  <Card key={s.id} story={s} names={names} showEpic onMove={editable ? onMove : undefined} />
+                {cards.map((s) => (
+                  <Card key={s.id} story={s} names={names} showEpic={false} onMove={editable ? onMove : undefined} />
                 ))}
               </ul>
-            )}
+            </div>
+          ))
+        ) : (
+          <ul className="space-y-2">
+            {column.cards.map((s) => (
+              <Card key={s.id} story={s} names={names} showEpic onMove={editable ? onMove : undefined} />
+            ))}
+          </ul>
+        )}
       </div>
     </section>
   );
@@ -118,7 +118,9 @@ const BoardColumn = memo(function BoardColumn({ column, names, byEpic, editable,
 
 // Stable props for DndContext: a new object on every board update would re-render every draggable card.
 const ACCESSIBILITY = {
-  screenReaderInstructions: { draggable: 'Press Space to pick up the card, Left and Right arrows to choose a column, Space to drop, Escape to cancel. Or use its Move button.' },
+  screenReaderInstructions: {
+    draggable: 'Press Space to pick up the card, Left and Right arrows to choose a column, Space to drop, Escape to cancel. Or use its Move button.',
+  },
 };
 
 const collisions: CollisionDetection = (args) => {
@@ -160,7 +162,13 @@ export function Board({ board, names, editable, onMove }: { board: KanbanBoard; 
       {empty.length > 0 && (
         <div className="mb-2 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
           <label className="flex items-center gap-2">
-            <input type="checkbox" checked={hideEmpty} onChange={(e) => setHideEmpty(e.target.checked)} data-testid="hide-empty-columns" className="accent-accent" />
+            <input
+              type="checkbox"
+              checked={hideEmpty}
+              onChange={(e) => setHideEmpty(e.target.checked)}
+              data-testid="hide-empty-columns"
+              className="accent-accent"
+            />
             Hide empty columns ({empty.length})
           </label>
           {hideEmpty && (

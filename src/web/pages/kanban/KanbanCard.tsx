@@ -21,7 +21,12 @@ function FindingMarker({ findings }: { findings: readonly Finding[] }) {
   const kinds = [...new Set(findings.map((f) => f.kind))];
   const text = describeFindings(findings);
   return (
-    <span className="inline-flex items-center gap-1 rounded bg-warn-bg px-1.5 py-0.5 font-semibold text-warn" title={text} data-testid="card-finding" data-kinds={kinds.join(' ')}>
+    <span
+      className="inline-flex items-center gap-1 rounded bg-warn-bg px-1.5 py-0.5 font-semibold text-warn"
+      title={text}
+      data-testid="card-finding"
+      data-kinds={kinds.join(' ')}
+    >
       <span aria-hidden="true">⚠</span>
       {kinds.map((k) => FINDING_LABEL[k]).join(', ')}
       <span className="sr-only">: {text}</span>

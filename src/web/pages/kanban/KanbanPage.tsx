@@ -58,11 +58,19 @@ export default function KanbanPage() {
       </PageHeader>
       <StaleBanner modules={['story']} />
       {!projectId ? (
-        projects && projects.length === 0 ? <Empty>No projects yet. Connect a BMAD project or send events to the ingestion API.</Empty> : <Loading what="projects" />
+        projects && projects.length === 0 ? (
+          <Empty>No projects yet. Connect a BMAD project or send events to the ingestion API.</Empty>
+        ) : (
+          <Loading what="projects" />
+        )
       ) : board.isPending ? (
         <Loading what="the board" />
       ) : board.error ? (
-        board.error instanceof ApiError && board.error.status === 404 ? <Empty>No project has the id {projectId}.</Empty> : <ErrorState error={board.error} onRetry={() => void board.refetch()} />
+        board.error instanceof ApiError && board.error.status === 404 ? (
+          <Empty>No project has the id {projectId}.</Empty>
+        ) : (
+          <ErrorState error={board.error} onRetry={() => void board.refetch()} />
+        )
       ) : (
         <Board board={board.data} names={names} editable={editable} onMove={onMove} />
       )}

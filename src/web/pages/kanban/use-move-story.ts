@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { buildBoard, storySchema, type KanbanBoard, type Status, type Story } from '../../../contracts/index.js';
-import { ApiError, api } from '../../api/http.js';
-import { keys } from '../../api/queries.js';
+import { API, buildBoard, type KanbanBoard, type Status, type Story } from '../../../contracts/index.js';
+import { ApiError, call } from '../../api/http.js';
+import { keys } from '../../api/query-keys.js';
 import { statusLabel } from '../../components/StatusBadge.js';
 import { toast } from '../../components/toasts.js';
 
@@ -27,8 +27,7 @@ export function useMoveStory(projectId: string) {
   const qc = useQueryClient();
   const key = keys.board(projectId);
   return useMutation({
-    mutationFn: ({ story, to }: Move) =>
-      api.patch(`/stories/${encodeURIComponent(story.id)}/status`, { to, ...(story.status ? { from: story.status } : {}) }, storySchema),
+    mutationFn: ({ story, to }: Move) => call(API.work.moveStory, { params: { id: story.id }, body: { to, ...(story.status ? { from: story.status } : {}) } }),
     onMutate: async ({ story, to }: Move) => {
       await qc.cancelQueries({ queryKey: key });
       const before = qc.getQueryData<KanbanBoard>(key);

@@ -21,7 +21,10 @@ function Breakdown({ projectId, groupBy, title, none }: { projectId: string; gro
     <div className="min-w-0" data-testid={`project-cost-by-${groupBy}`}>
       <h3 className="mb-1 flex items-baseline justify-between gap-2 text-sm font-medium">
         {title}
-        <Link to={`/costs?window=30d&projectId=${encodeURIComponent(projectId)}&groupBy=${groupBy}`} className="text-xs font-normal text-accent hover:underline">
+        <Link
+          to={`/costs?window=30d&projectId=${encodeURIComponent(projectId)}&groupBy=${groupBy}`}
+          className="text-xs font-normal text-accent hover:underline"
+        >
           on the Costs page
         </Link>
       </h3>
@@ -41,7 +44,10 @@ function Breakdown({ projectId, groupBy, title, none }: { projectId: string; gro
                   {row.key === null ? none : (row.label ?? row.key)}
                 </span>
                 <span className="shrink-0 text-right">
-                  <CostFigures cost={{ availability: row.totals.length > 0 ? 'available' : 'unavailable', totals: row.totals, unpricedEvents: row.unpricedEvents }} showUnpriced={false} />
+                  <CostFigures
+                    cost={{ availability: row.totals.length > 0 ? 'available' : 'unavailable', totals: row.totals, unpricedEvents: row.unpricedEvents }}
+                    showUnpriced={false}
+                  />
                 </span>
               </li>
             ))}

@@ -2,7 +2,8 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { memo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { STATUS_MODEL, type Project } from '../../../contracts/index.js';
-import { PAGE_SIZE, queries, type ProjectFilters } from '../../api/queries.js';
+import { PAGE_SIZE, queries } from '../../api/queries.js';
+import type { ProjectFilters } from '../../api/query-params.js';
 import { useNames, type Names } from '../../api/use-names.js';
 import { Pager, readStatuses, SelectFilter, StatusFilter, useParamSetter } from '../../components/filters.js';
 import { ProgressBar } from '../../components/ProgressBar.js';
@@ -29,7 +30,12 @@ function filtersFrom(params: URLSearchParams): ProjectFilters {
 const ProjectCard = memo(function ProjectCard({ p, names }: { p: Project; names: Names }) {
   const ref = useFlash<HTMLLIElement>(p.id);
   return (
-    <li ref={ref} data-testid="project-card" data-project-id={p.id} className={`flex flex-col gap-3 rounded-md border bg-surface p-4 ${p.overdue || p.riskFlag ? 'border-danger' : 'border-border'}`}>
+    <li
+      ref={ref}
+      data-testid="project-card"
+      data-project-id={p.id}
+      className={`flex flex-col gap-3 rounded-md border bg-surface p-4 ${p.overdue || p.riskFlag ? 'border-danger' : 'border-border'}`}
+    >
       <div className="flex items-start justify-between gap-2">
         <Link to={`/projects/${encodeURIComponent(p.id)}`} className="min-w-0 break-words font-semibold text-accent hover:underline">
           {p.name}
@@ -43,7 +49,15 @@ const ProjectCard = memo(function ProjectCard({ p, names }: { p: Project; names:
           {names.person(p.ownerId) ?? 'unassigned'}
         </dd>
         <dt className="text-muted">Due</dt>
-        <dd>{p.dueAt ? <time dateTime={p.dueAt} title={formatExact(p.dueAt)}>{new Date(p.dueAt).toLocaleDateString()}</time> : <span className="text-muted">no due date</span>}</dd>
+        <dd>
+          {p.dueAt ? (
+            <time dateTime={p.dueAt} title={formatExact(p.dueAt)}>
+              {new Date(p.dueAt).toLocaleDateString()}
+            </time>
+          ) : (
+            <span className="text-muted">no due date</span>
+          )}
+        </dd>
         <dt className="text-muted">Cost to date</dt>
         <dd className="min-w-0" data-testid="project-cost" data-availability={p.cost?.availability ?? 'unavailable'}>
           <CostFigures cost={p.cost} showUnpriced={false} />
@@ -79,7 +93,13 @@ export default function ProjectsPage() {
   const set = useParamSetter();
   return (
     <section>
-      <PageHeader title="Projects">{list.data && <span className="text-sm text-muted">{list.data.total} project{list.data.total === 1 ? '' : 's'}</span>}</PageHeader>
+      <PageHeader title="Projects">
+        {list.data && (
+          <span className="text-sm text-muted">
+            {list.data.total} project{list.data.total === 1 ? '' : 's'}
+          </span>
+        )}
+      </PageHeader>
       <StaleBanner modules={['project']} />
       <div className="mb-4 flex flex-wrap items-center gap-3" role="search" aria-label="Filter projects">
         <StatusFilter value={filters.status} options={STATUS_MODEL.project.statuses} onChange={(v) => set({ status: v.join(',') || undefined })} />
@@ -90,8 +110,26 @@ export default function ProjectsPage() {
           onChange={(v) => set({ ownerId: v })}
           options={(names.directory?.people ?? []).map((p) => ({ id: p.id, label: p.displayName ?? p.email ?? p.id }))}
         />
-        <SelectFilter label="Risk" name="riskFlag" value={params.get('riskFlag') ?? undefined} onChange={(v) => set({ riskFlag: v })} options={[{ id: 'true', label: 'At risk' }, { id: 'false', label: 'Not at risk' }]} />
-        <SelectFilter label="Due" name="overdue" value={params.get('overdue') ?? undefined} onChange={(v) => set({ overdue: v })} options={[{ id: 'true', label: 'Overdue' }, { id: 'false', label: 'On time' }]} />
+        <SelectFilter
+          label="Risk"
+          name="riskFlag"
+          value={params.get('riskFlag') ?? undefined}
+          onChange={(v) => set({ riskFlag: v })}
+          options={[
+            { id: 'true', label: 'At risk' },
+            { id: 'false', label: 'Not at risk' },
+          ]}
+        />
+        <SelectFilter
+          label="Due"
+          name="overdue"
+          value={params.get('overdue') ?? undefined}
+          onChange={(v) => set({ overdue: v })}
+          options={[
+            { id: 'true', label: 'Overdue' },
+            { id: 'false', label: 'On time' },
+          ]}
+        />
       </div>
       {list.isPending ? (
         <Loading what="projects" />

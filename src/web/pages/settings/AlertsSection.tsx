@@ -1,14 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { alertChannelTestSchema, type AlertChannel, type AlertDelivery, type AlertRule } from '../../../contracts/index.js';
-import { api, ApiError } from '../../api/http.js';
+import { API, type AlertChannel, type AlertDelivery, type AlertRule } from '../../../contracts/index.js';
+import { ApiError, call } from '../../api/http.js';
+import { alertKeys } from '../../api/query-keys.js';
 import { Field } from '../../components/Field.js';
 import { buttonClass, ConfirmDialog } from '../../components/Modal.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { toast } from '../../components/toasts.js';
 import { conditionText, isServerWide, KIND_TEXT, timingText } from './alert-rule-text.js';
-import { alertKeys, alertQueries } from './alerts-api.js';
+import { alertQueries } from './alerts-api.js';
 import { ChannelDialog, SignatureNote } from './ChannelDialog.js';
 import { RuleDialog } from './RuleDialog.js';
 
@@ -25,7 +26,11 @@ function RuleRow({ r, onEdit, onRemove }: { r: AlertRule; onEdit: () => void; on
   const tells = [...(r.inApp ? ['In the app'] : []), ...r.channels.map((c) => (c.enabled ? c.name : `${c.name} (off)`))].join(', ') || 'nobody';
   const scope = r.projectName ?? (r.projectId ? `${r.projectId} (not connected)` : isServerWide(r.condition.kind) ? 'this server' : 'every project');
   return (
-    <li data-testid="rule-row" data-rule-name={r.name} className={`${RULE_COLS} space-y-1.5 border-b border-border px-3 py-3 md:space-y-0 ${r.enabled ? '' : 'text-muted'}`}>
+    <li
+      data-testid="rule-row"
+      data-rule-name={r.name}
+      className={`${RULE_COLS} space-y-1.5 border-b border-border px-3 py-3 md:space-y-0 ${r.enabled ? '' : 'text-muted'}`}
+    >
       <div className="min-w-0">
         <span className="block truncate font-medium text-fg" title={r.name}>
           {r.name}
@@ -69,8 +74,13 @@ function LastDelivery({ c }: { c: AlertChannel }) {
   const failedSince = c.lastError && c.lastError.id >= d.id;
   return (
     <span title={c.lastError ? `last error: ${deliveryText(c.lastError)}` : deliveryText(d)}>
-      <Badge tone={d.outcome === 'delivered' ? 'ok' : d.outcome === 'retrying' ? 'warn' : 'danger'}>{d.outcome === 'delivered' ? 'Delivered' : 'Failed'}</Badge> <RelativeTime value={d.at} />
-      {failedSince ? <span className="block truncate text-xs text-danger">{deliveryText(d)}</span> : c.lastError ? <span className="block truncate text-xs text-muted">last error {deliveryText(c.lastError)}</span> : null}
+      <Badge tone={d.outcome === 'delivered' ? 'ok' : d.outcome === 'retrying' ? 'warn' : 'danger'}>{d.outcome === 'delivered' ? 'Delivered' : 'Failed'}</Badge>{' '}
+      <RelativeTime value={d.at} />
+      {failedSince ? (
+        <span className="block truncate text-xs text-danger">{deliveryText(d)}</span>
+      ) : c.lastError ? (
+        <span className="block truncate text-xs text-muted">last error {deliveryText(c.lastError)}</span>
+      ) : null}
     </span>
   );
 }
@@ -78,15 +88,23 @@ function LastDelivery({ c }: { c: AlertChannel }) {
 function ChannelRow({ c, onEdit, onRemove }: { c: AlertChannel; onEdit: () => void; onRemove: () => void }) {
   const qc = useQueryClient();
   const test = useMutation({
-    mutationFn: () => api.post(`/alerts/channels/${encodeURIComponent(c.id)}/test`, {}, alertChannelTestSchema),
-    onSuccess: ({ delivery }) => toast(delivery.outcome === 'delivered' ? `Test message delivered to “${c.name}”.` : `Test to “${c.name}” ${deliveryText(delivery)}`, delivery.outcome === 'delivered' ? 'info' : 'error'),
+    mutationFn: () => call(API.alerts.testChannel, { params: { id: c.id } }),
+    onSuccess: ({ delivery }) =>
+      toast(
+        delivery.outcome === 'delivered' ? `Test message delivered to “${c.name}”.` : `Test to “${c.name}” ${deliveryText(delivery)}`,
+        delivery.outcome === 'delivered' ? 'info' : 'error',
+      ),
     onError: (e) => toast(`Test to “${c.name}” not sent: ${e instanceof ApiError ? e.message : 'the server could not be reached'}`, 'error'),
     onSettled: () => qc.invalidateQueries({ queryKey: alertKeys.channels }),
   });
   const credentials = c.type === 'slack' ? 'URL set' : `URL set · secret ${c.secretSet ? 'set' : 'not set'}`;
   const usedBy = c.usedBy.map((r) => r.name).join(', ') || 'no rule yet';
   return (
-    <li data-testid="channel-row" data-channel-name={c.name} className={`${CHANNEL_COLS} space-y-1.5 border-b border-border px-3 py-3 md:space-y-0 ${c.enabled ? '' : 'text-muted'}`}>
+    <li
+      data-testid="channel-row"
+      data-channel-name={c.name}
+      className={`${CHANNEL_COLS} space-y-1.5 border-b border-border px-3 py-3 md:space-y-0 ${c.enabled ? '' : 'text-muted'}`}
+    >
       <div className="min-w-0">
         <span className="block truncate font-medium text-fg" title={c.name}>
           {c.name}
@@ -121,10 +139,24 @@ function ChannelRow({ c, onEdit, onRemove }: { c: AlertChannel; onEdit: () => vo
   );
 }
 
-function Remove({ what, name, path, onClose, children }: { what: string; name: string; path: string; onClose: () => void; children: string }) {
+function Remove({
+  what,
+  name,
+  endpoint,
+  id,
+  onClose,
+  children,
+}: {
+  what: string;
+  name: string;
+  endpoint: typeof API.alerts.removeRule | typeof API.alerts.removeChannel;
+  id: string;
+  onClose: () => void;
+  children: string;
+}) {
   const qc = useQueryClient();
   const remove = useMutation({
-    mutationFn: () => api.delete(path, null),
+    mutationFn: () => call(endpoint, { params: { id } }),
     onSuccess: () => {
       toast(`${what} “${name}” removed.`);
       onClose();
@@ -132,7 +164,14 @@ function Remove({ what, name, path, onClose, children }: { what: string; name: s
     onSettled: () => qc.invalidateQueries({ queryKey: alertKeys.all }),
   });
   return (
-    <ConfirmDialog title={`Remove “${name}”?`} confirmLabel={`Remove ${what.toLowerCase()}`} busy={remove.isPending} error={remove.error ? (remove.error instanceof ApiError ? remove.error.message : 'it could not be removed') : null} onConfirm={() => remove.mutate()} onClose={onClose}>
+    <ConfirmDialog
+      title={`Remove “${name}”?`}
+      confirmLabel={`Remove ${what.toLowerCase()}`}
+      busy={remove.isPending}
+      error={remove.error ? (remove.error instanceof ApiError ? remove.error.message : 'it could not be removed') : null}
+      onConfirm={() => remove.mutate()}
+      onClose={onClose}
+    >
       <p>{children}</p>
     </ConfirmDialog>
   );
@@ -142,6 +181,36 @@ type Editing = { kind: 'rule'; rule: AlertRule | null } | { kind: 'channel'; cha
 type Removing = { kind: 'rule'; rule: AlertRule } | { kind: 'channel'; channel: AlertChannel } | null;
 
 /** Settings → Alerts: the rules (what to watch, when, who hears) and the channels they post to. */
+/** The open rule or channel dialog, or the confirmation of a removal. */
+function AlertDialogs({
+  editing,
+  removing,
+  onCloseEdit,
+  onCloseRemove,
+}: {
+  editing: Editing;
+  removing: Removing;
+  onCloseEdit: () => void;
+  onCloseRemove: () => void;
+}) {
+  return (
+    <>
+      {editing?.kind === 'rule' && <RuleDialog rule={editing.rule} onClose={onCloseEdit} />}
+      {editing?.kind === 'channel' && <ChannelDialog channel={editing.channel} onClose={onCloseEdit} />}
+      {removing?.kind === 'rule' && (
+        <Remove what="Rule" name={removing.rule.name} endpoint={API.alerts.removeRule} id={removing.rule.id} onClose={onCloseRemove}>
+          Its firing alerts close with a message to the app and its channels. Nothing else changes.
+        </Remove>
+      )}
+      {removing?.kind === 'channel' && (
+        <Remove what="Channel" name={removing.channel.name} endpoint={API.alerts.removeChannel} id={removing.channel.id} onClose={onCloseRemove}>
+          {`Its URL and secret are deleted; rules that name it (${removing.channel.usedBy.map((r) => r.name).join(', ') || 'none'}) stop posting there.`}
+        </Remove>
+      )}
+    </>
+  );
+}
+
 export function AlertsSection() {
   const rules = useQuery(alertQueries.rules());
   const channels = useQuery(alertQueries.channels());
@@ -206,28 +275,25 @@ export function AlertsSection() {
             </div>
             <ul aria-label="Channels" data-testid="channel-list">
               {channels.data.items.map((c) => (
-                <ChannelRow key={c.id} c={c} onEdit={() => setEditing({ kind: 'channel', channel: c })} onRemove={() => setRemoving({ kind: 'channel', channel: c })} />
+                <ChannelRow
+                  key={c.id}
+                  c={c}
+                  onEdit={() => setEditing({ kind: 'channel', channel: c })}
+                  onRemove={() => setRemoving({ kind: 'channel', channel: c })}
+                />
               ))}
             </ul>
           </div>
         )}
         <div className="mt-3 space-y-1">
           <SignatureNote />
-          <p className="text-xs text-muted">A failed delivery is tried again a few times, waiting longer each time; each channel keeps a log of its last attempts. URLs and secrets are never shown again once saved.</p>
+          <p className="text-xs text-muted">
+            A failed delivery is tried again a few times, waiting longer each time; each channel keeps a log of its last attempts. URLs and secrets are never
+            shown again once saved.
+          </p>
         </div>
       </div>
-      {editing?.kind === 'rule' && <RuleDialog rule={editing.rule} onClose={() => setEditing(null)} />}
-      {editing?.kind === 'channel' && <ChannelDialog channel={editing.channel} onClose={() => setEditing(null)} />}
-      {removing?.kind === 'rule' && (
-        <Remove what="Rule" name={removing.rule.name} path={`/alerts/rules/${encodeURIComponent(removing.rule.id)}`} onClose={() => setRemoving(null)}>
-          Its firing alerts close with a message to the app and its channels. Nothing else changes.
-        </Remove>
-      )}
-      {removing?.kind === 'channel' && (
-        <Remove what="Channel" name={removing.channel.name} path={`/alerts/channels/${encodeURIComponent(removing.channel.id)}`} onClose={() => setRemoving(null)}>
-          {`Its URL and secret are deleted; rules that name it (${removing.channel.usedBy.map((r) => r.name).join(', ') || 'none'}) stop posting there.`}
-        </Remove>
-      )}
+      <AlertDialogs editing={editing} removing={removing} onCloseEdit={() => setEditing(null)} onCloseRemove={() => setRemoving(null)} />
     </section>
   );
 }

@@ -1,13 +1,14 @@
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router';
 import { AUDIT_ACTIONS, type AuditEntryView } from '../../../contracts/index.js';
+import type { AuditFilters } from '../../api/query-params.js';
 import { useNames } from '../../api/use-names.js';
 import { Field } from '../../components/Field.js';
 import { SelectFilter, useParamSetter } from '../../components/filters.js';
 import { buttonClass } from '../../components/Modal.js';
 import { formatExact, RelativeTime } from '../../components/RelativeTime.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
-import { adminQueries, type AuditFilters } from './admin-api.js';
+import { adminQueries } from './admin-api.js';
 import { ACTION_GROUPS, actionLabel, actorLabel, detailsSummary } from './audit-labels.js';
 import { FormAlert } from '../../components/FormAlert.js';
 
@@ -52,11 +53,30 @@ function toQuery(f: UrlFilters): AuditFilters {
   };
 }
 
-function DayInput({ label, name, value, onChange, invalid }: { label: string; name: string; value: string | undefined; onChange: (v: string | undefined) => void; invalid?: boolean }) {
+function DayInput({
+  label,
+  name,
+  value,
+  onChange,
+  invalid,
+}: {
+  label: string;
+  name: string;
+  value: string | undefined;
+  onChange: (v: string | undefined) => void;
+  invalid?: boolean;
+}) {
   return (
     <label className="flex items-center gap-1.5 text-sm">
       <span className="text-muted">{label}</span>
-      <input type="date" name={name} value={value ?? ''} onChange={(e) => onChange(e.target.value || undefined)} aria-invalid={invalid || undefined} className="rounded border border-border bg-surface px-2 py-1 text-fg" />
+      <input
+        type="date"
+        name={name}
+        value={value ?? ''}
+        onChange={(e) => onChange(e.target.value || undefined)}
+        aria-invalid={invalid || undefined}
+        className="rounded border border-border bg-surface px-2 py-1 text-fg"
+      />
     </label>
   );
 }
@@ -131,6 +151,52 @@ function AuditRow({ e, projectName }: { e: AuditEntryView; projectName: (id: str
   );
 }
 
+/** The audit log's use of the query: one page at a time, the previous results kept while a new filter loads. */
+function useAuditLog(filters: UrlFilters, rangeBackwards: boolean) {
+  return useInfiniteQuery({ ...adminQueries.audit(toQuery(filters)), enabled: !rangeBackwards, placeholderData: keepPreviousData });
+}
+
+/** The entries found, as a table on wide screens, and the way to older ones. */
+function AuditEntries({
+  entries,
+  log,
+  projectName,
+}: {
+  entries: AuditEntryView[];
+  log: ReturnType<typeof useAuditLog>;
+  projectName: (id: string) => string | null;
+}) {
+  return (
+    <>
+      <div className="overflow-hidden rounded-md border border-border bg-surface">
+        <div aria-hidden="true" className={`${COLS} hidden border-b border-border bg-surface-2 px-3 py-2 text-xs font-semibold uppercase text-muted md:grid`}>
+          <span>When</span>
+          <span>Who</span>
+          <span>Action</span>
+          <span>Target</span>
+          <span>Outcome</span>
+          <span>Details</span>
+          <span>From address</span>
+        </div>
+        <ul aria-label="Audit entries" data-testid="audit-list">
+          {entries.map((e) => (
+            <AuditRow key={e.id} e={e} projectName={projectName} />
+          ))}
+        </ul>
+      </div>
+      <div className="mt-4 flex flex-wrap items-center justify-center gap-3 text-sm">
+        {log.hasNextPage ? (
+          <button type="button" onClick={() => void log.fetchNextPage()} disabled={log.isFetchingNextPage} className={buttonClass.secondary}>
+            {log.isFetchingNextPage ? 'Loading…' : 'Show older entries'}
+          </button>
+        ) : (
+          <span className="text-muted">That is everything{entries.length > 0 ? `, back to ${formatExact(entries[entries.length - 1]!.occurredAt)}` : ''}.</span>
+        )}
+      </div>
+    </>
+  );
+}
+
 export function AuditSection() {
   const [params] = useSearchParams();
   const set = useParamSetter();
@@ -139,7 +205,7 @@ export function AuditSection() {
   const names = useNames();
   const people = useQuery(adminQueries.users());
   const keys = useQuery(adminQueries.keys());
-  const log = useInfiniteQuery({ ...adminQueries.audit(toQuery(filters)), enabled: !rangeBackwards, placeholderData: keepPreviousData });
+  const log = useAuditLog(filters, rangeBackwards);
 
   const accounts = people.data?.items ?? [];
   const targetName = filters.targetId
@@ -154,7 +220,9 @@ export function AuditSection() {
 
   return (
     <section>
-      <PageHeader title="Audit log">{log.data && <span className="text-sm text-muted">{entries.length === 1 ? '1 entry' : `${entries.length}${log.hasNextPage ? '+' : ''} entries`}</span>}</PageHeader>
+      <PageHeader title="Audit log">
+        {log.data && <span className="text-sm text-muted">{entries.length === 1 ? '1 entry' : `${entries.length}${log.hasNextPage ? '+' : ''} entries`}</span>}
+      </PageHeader>
       <div className="mb-4 flex flex-wrap items-center gap-3" role="search" aria-label="Filter the audit log">
         <SelectFilter label="Action" name="action" value={filters.action} onChange={(v) => set({ action: v })} options={actionOptions} />
         <SelectFilter
@@ -167,7 +235,13 @@ export function AuditSection() {
             { id: 'failure', label: 'Failed' },
           ]}
         />
-        <SelectFilter label="Who" name="actorId" value={filters.actorId} onChange={(v) => set({ actorId: v })} options={accounts.map((a) => ({ id: a.id, label: a.displayName ?? a.email }))} />
+        <SelectFilter
+          label="Who"
+          name="actorId"
+          value={filters.actorId}
+          onChange={(v) => set({ actorId: v })}
+          options={accounts.map((a) => ({ id: a.id, label: a.displayName ?? a.email }))}
+        />
         <DayInput label="From" name="from" value={filters.fromDay} onChange={(v) => set({ from: v })} invalid={rangeBackwards} />
         <DayInput label="To" name="to" value={filters.toDay} onChange={(v) => set({ to: v })} invalid={rangeBackwards} />
         {targetName && (
@@ -175,16 +249,19 @@ export function AuditSection() {
             <span className="min-w-0 truncate" title={targetName}>
               About {targetName}
             </span>
-            <button type="button" onClick={() => set({ targetId: undefined })} className="text-muted hover:text-fg" aria-label={`Show entries about anything, not only ${targetName}`}>
+            <button
+              type="button"
+              onClick={() => set({ targetId: undefined })}
+              className="text-muted hover:text-fg"
+              aria-label={`Show entries about anything, not only ${targetName}`}
+            >
               ×
             </button>
           </span>
         )}
       </div>
       {rangeBackwards ? (
-        <FormAlert>
-          The range ends before it starts: pick a “To” day on or after the “From” day.
-        </FormAlert>
+        <FormAlert>The range ends before it starts: pick a “To” day on or after the “From” day.</FormAlert>
       ) : log.isPending ? (
         <Loading what="the audit log" />
       ) : log.error ? (
@@ -192,35 +269,7 @@ export function AuditSection() {
       ) : entries.length === 0 ? (
         <Empty>No audit entries match these filters.</Empty>
       ) : (
-        <>
-          <div className="overflow-hidden rounded-md border border-border bg-surface">
-            <div aria-hidden="true" className={`${COLS} hidden border-b border-border bg-surface-2 px-3 py-2 text-xs font-semibold uppercase text-muted md:grid`}>
-              <span>When</span>
-              <span>Who</span>
-              <span>Action</span>
-              <span>Target</span>
-              <span>Outcome</span>
-              <span>Details</span>
-              <span>From address</span>
-            </div>
-            <ul aria-label="Audit entries" data-testid="audit-list">
-              {entries.map((e) => (
-                <AuditRow key={e.id} e={e} projectName={(id) => names.project(id)} />
-              ))}
-            </ul>
-          </div>
-          <div className="mt-4 flex flex-wrap items-center justify-center gap-3 text-sm">
-            {log.hasNextPage ? (
-              <button type="button" onClick={() => void log.fetchNextPage()} disabled={log.isFetchingNextPage} className={buttonClass.secondary}>
-                {log.isFetchingNextPage ? 'Loading…' : 'Show older entries'}
-              </button>
-            ) : (
-              <span className="text-muted">
-                That is everything{entries.length > 0 ? `, back to ${formatExact(entries[entries.length - 1]!.occurredAt)}` : ''}.
-              </span>
-            )}
-          </div>
-        </>
+        <AuditEntries entries={entries} log={log} projectName={(id) => names.project(id)} />
       )}
     </section>
   );

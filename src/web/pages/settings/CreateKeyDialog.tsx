@@ -1,227 +1,60 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
-import { createdKeyResponseSchema, KEY_SCOPES, SERVER_SOURCES, sourceNamedAfter, type KeyScope } from '../../../contracts/index.js';
-import { api, ApiError } from '../../api/http.js';
-import { queries } from '../../api/queries.js';
 import { buttonClass, Modal, ModalActions } from '../../components/Modal.js';
 import { SecretReveal } from '../../components/SecretReveal.js';
-import { adminKeys, fieldErrors } from './admin-api.js';
 import { FormAlert } from '../../components/FormAlert.js';
+import { KeyExpiryField, KeyNameField, KeyProjectField, KeyScopesField, KeySourcesField, useCreateKeyForm, type CreateKeyForm } from './CreateKeyFields.js';
 
-const inputClass = 'w-full rounded border border-border bg-bg px-3 py-2 text-sm';
+type CreatedKey = NonNullable<CreateKeyForm['create']['data']>['apiKey'];
 
-const SCOPE_HINT: Record<KeyScope, string> = {
-  ingest: 'sends events (connectors, importers, Claude Code telemetry)',
-  read: 'reads every GET endpoint and the live WebSocket',
-  metrics: 'scrapes /metrics (Prometheus)',
-};
-
-type SourceMode = 'named' | 'list' | 'any';
-const EXPIRY = [
-  { value: 'never', label: 'Never' },
-  { value: '30', label: 'In 30 days' },
-  { value: '90', label: 'In 90 days' },
-  { value: '365', label: 'In a year' },
-  { value: 'date', label: 'On a date…' },
-] as const;
-type Expiry = (typeof EXPIRY)[number]['value'];
-
-const sourcesOf = (text: string) => [...new Set(text.split(',').map((s) => s.trim()).filter(Boolean))];
-
-function FieldError({ id, message }: { id: string; message: string | undefined }) {
-  return message ? (
-    <span id={id} className="mt-1 block text-xs text-danger">
-      {message}
-    </span>
-  ) : null;
+/** The key, shown this once, and how to send it. */
+function KeyCreated({ apiKey, secret, onClose }: { apiKey: CreatedKey; secret: string; onClose: () => void }) {
+  return (
+    <Modal title={`Key “${apiKey.name}” created`} onClose={onClose} testId="key-created-dialog">
+      <SecretReveal label="API key" value={secret} testId="api-key-value" />
+      <p className="rounded border border-warn bg-warn-bg px-3 py-2 text-sm text-warn">
+        It is shown only now: the server keeps only a hash. Store it where the sender reads it.
+      </p>
+      <p className="text-sm text-muted">
+        Send it as <span className="font-mono wrap-anywhere">Authorization: Bearer bmo_…</span>
+        {apiKey.scopes.includes('ingest') && (
+          <>
+            ; it writes {apiKey.sources === 'any' ? 'any source but the server’s own' : apiKey.sources.map((s) => `“${s}”`).join(', ')}
+            {apiKey.projectName ? ` for ${apiKey.projectName} only` : ''}
+          </>
+        )}
+        .
+      </p>
+      <ModalActions>
+        <button type="button" onClick={onClose} className={buttonClass.primary}>
+          Done
+        </button>
+      </ModalActions>
+    </Modal>
+  );
 }
 
 /** Create an API key with the CLI's rules; the key is shown once, then only its name and settings remain. */
 export function CreateKeyDialog({ onClose }: { onClose: () => void }) {
-  const qc = useQueryClient();
-  const directory = useQuery(queries.directory());
-  const [name, setName] = useState('');
-  const [scopes, setScopes] = useState<KeyScope[]>(['ingest']);
-  const [sourceMode, setSourceMode] = useState<SourceMode>('named');
-  const [sourceText, setSourceText] = useState('');
-  const [projectId, setProjectId] = useState('');
-  const [expiry, setExpiry] = useState<Expiry>('never');
-  const [expiryDate, setExpiryDate] = useState('');
-  const ingest = scopes.includes('ingest');
-  const reserved = sourcesOf(sourceText).filter((s) => SERVER_SOURCES.includes(s));
-
-  const create = useMutation({
-    mutationFn: () =>
-      api.post(
-        '/admin/keys',
-        {
-          name,
-          scopes,
-          ...(ingest && sourceMode === 'any' ? { sources: 'any' } : ingest && sourceMode === 'list' ? { sources: sourcesOf(sourceText) } : {}),
-          ...(ingest && projectId ? { projectId } : {}),
-          // The end of the chosen day where the manager is, not midnight UTC.
-          ...(expiry === 'date' && expiryDate ? { expiresAt: new Date(`${expiryDate}T23:59:59`).toISOString() } : expiry !== 'never' && expiry !== 'date' ? { expiresInDays: Number(expiry) } : {}),
-        },
-        createdKeyResponseSchema,
-      ),
-    onSuccess: () => void qc.invalidateQueries({ queryKey: adminKeys.all }),
-  });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (reserved.length === 0) create.mutate();
-  };
-  const fields = fieldErrors(create.error);
-  const general = create.error && Object.keys(fields).length === 0 ? (create.error instanceof ApiError ? create.error.message : 'the key could not be created') : null;
-  const toggle = (s: KeyScope) => setScopes((cur) => (cur.includes(s) ? cur.filter((x) => x !== s) : [...cur, s]));
+  const form = useCreateKeyForm();
+  const { ingest, reserved, create, submit, general } = form;
 
   if (create.data) {
     const { apiKey, key } = create.data;
-    return (
-      <Modal title={`Key “${apiKey.name}” created`} onClose={onClose} testId="key-created-dialog">
-        <SecretReveal label="API key" value={key} testId="api-key-value" />
-        <p className="rounded border border-warn bg-warn-bg px-3 py-2 text-sm text-warn">It is shown only now: the server keeps only a hash. Store it where the sender reads it.</p>
-        <p className="text-sm text-muted">
-          Send it as <span className="font-mono wrap-anywhere">Authorization: Bearer bmo_…</span>
-          {apiKey.scopes.includes('ingest') && (
-            <>
-              ; it writes {apiKey.sources === 'any' ? 'any source but the server’s own' : apiKey.sources.map((s) => `“${s}”`).join(', ')}
-              {apiKey.projectName ? ` for ${apiKey.projectName} only` : ''}
-            </>
-          )}
-          .
-        </p>
-        <ModalActions>
-          <button type="button" onClick={onClose} className={buttonClass.primary}>
-            Done
-          </button>
-        </ModalActions>
-      </Modal>
-    );
+    return <KeyCreated apiKey={apiKey} secret={key} onClose={onClose} />;
   }
 
   return (
     <Modal title="Create an API key" onClose={onClose} testId="create-key-dialog">
       <form onSubmit={submit} className="space-y-4" noValidate>
-        {general && (
-          <FormAlert>
-            {general}
-          </FormAlert>
-        )}
-        <label className="block text-sm">
-          <span className="mb-1 block font-medium">Name</span>
-          <input
-            type="text"
-            name="name"
-            required
-            maxLength={100}
-            autoComplete="off"
-            value={name}
-            onChange={(e) => setName(e.target.value)}
-            className={inputClass}
-            aria-invalid={fields.name ? true : undefined}
-            aria-describedby="key-name-hint key-name-error"
-            data-autofocus
-          />
-          <span id="key-name-hint" className="mt-1 block text-xs text-muted">
-            What or who it is for, e.g. “Ana’s laptop” or “CI connector”.
-          </span>
-          <FieldError id="key-name-error" message={fields.name && `Name ${fields.name}.`} />
-        </label>
+        {general && <FormAlert>{general}</FormAlert>}
+        <KeyNameField form={form} />
 
-        <fieldset className="text-sm" aria-describedby="key-scopes-error">
-          <legend className="mb-1 font-medium">Scopes</legend>
-          <div className="space-y-1.5">
-            {KEY_SCOPES.map((s) => (
-              <label key={s} className="flex items-start gap-2">
-                <input type="checkbox" name={`scope-${s}`} checked={scopes.includes(s)} onChange={() => toggle(s)} className="mt-1" />
-                <span>
-                  <span className="font-medium">{s}</span> <span className="text-muted">— {SCOPE_HINT[s]}</span>
-                </span>
-              </label>
-            ))}
-          </div>
-          <FieldError id="key-scopes-error" message={fields.scopes && `Scopes: ${fields.scopes}.`} />
-        </fieldset>
+        <KeyScopesField form={form} />
 
-        {ingest && (
-          <fieldset className="text-sm">
-            <legend className="mb-1 font-medium">Event sources it may write</legend>
-            <div className="space-y-1.5">
-              <label className="flex items-start gap-2">
-                <input type="radio" name="sources" checked={sourceMode === 'named'} onChange={() => setSourceMode('named')} className="mt-1" />
-                <span className="min-w-0">
-                  One named after the key: <span className="font-mono wrap-anywhere">{name.trim() ? sourceNamedAfter(name) : '…'}</span>
-                </span>
-              </label>
-              <label className="flex items-start gap-2">
-                <input type="radio" name="sources" checked={sourceMode === 'list'} onChange={() => setSourceMode('list')} className="mt-1" />
-                <span>These sources</span>
-              </label>
-              {sourceMode === 'list' && (
-                <div className="pl-6">
-                  <input
-                    type="text"
-                    aria-label="Sources, separated by commas"
-                    placeholder="bmad-connector, claude-code-importer"
-                    value={sourceText}
-                    onChange={(e) => setSourceText(e.target.value)}
-                    className={inputClass}
-                    aria-invalid={reserved.length > 0 || fields.sources ? true : undefined}
-                    aria-describedby="key-sources-error"
-                  />
-                  <FieldError
-                    id="key-sources-error"
-                    message={reserved.length > 0 ? `${reserved.map((s) => `“${s}”`).join(', ')} is the server’s own: no key may write it.` : fields.sources && `Sources: ${fields.sources}.`}
-                  />
-                </div>
-              )}
-              <label className="flex items-start gap-2">
-                <input type="radio" name="sources" checked={sourceMode === 'any'} onChange={() => setSourceMode('any')} className="mt-1" />
-                <span>
-                  Any source <span className="text-muted">— a trusted integration; never the server’s own</span>
-                </span>
-              </label>
-            </div>
-          </fieldset>
-        )}
+        {ingest && <KeySourcesField form={form} />}
 
-        {ingest && (
-          <label className="block text-sm">
-            <span className="mb-1 block font-medium">Project</span>
-            <select name="projectId" value={projectId} onChange={(e) => setProjectId(e.target.value)} className={inputClass} aria-describedby="key-project-hint key-project-error">
-              <option value="">Any project</option>
-              {(directory.data?.projects ?? []).map((p) => (
-                <option key={p.id} value={p.id}>
-                  {p.name}
-                </option>
-              ))}
-            </select>
-            <span id="key-project-hint" className="mt-1 block text-xs text-muted">
-              Bound to a project, the key may send that project’s events only.
-            </span>
-            <FieldError id="key-project-error" message={fields.projectId && `Project ${fields.projectId}.`} />
-          </label>
-        )}
+        {ingest && <KeyProjectField form={form} />}
 
-        <div className="grid gap-2 text-sm sm:grid-cols-2">
-          <label className="block">
-            <span className="mb-1 block font-medium">Expires</span>
-            <select name="expiry" value={expiry} onChange={(e) => setExpiry(e.target.value as Expiry)} className={inputClass}>
-              {EXPIRY.map((x) => (
-                <option key={x.value} value={x.value}>
-                  {x.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          {expiry === 'date' && (
-            <label className="block">
-              <span className="mb-1 block font-medium">Last day</span>
-              <input type="date" name="expiresOn" required value={expiryDate} onChange={(e) => setExpiryDate(e.target.value)} className={inputClass} aria-describedby="key-expiry-error" />
-              <FieldError id="key-expiry-error" message={fields.expiresAt && `Expiry ${fields.expiresAt}.`} />
-            </label>
-          )}
-        </div>
+        <KeyExpiryField form={form} />
 
         <ModalActions>
           <button type="button" onClick={onClose} className={buttonClass.secondary}>

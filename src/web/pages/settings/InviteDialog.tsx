@@ -1,9 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
-import { oneTimePasswordResponseSchema, ROLES, type Role } from '../../../contracts/index.js';
-import { api, ApiError } from '../../api/http.js';
+import { API, ROLES, type Role } from '../../../contracts/index.js';
+import { ApiError, call } from '../../api/http.js';
+import { adminKeys } from '../../api/query-keys.js';
 import { buttonClass, Modal, ModalActions } from '../../components/Modal.js';
-import { adminKeys, fieldErrors } from './admin-api.js';
+import { fieldErrors } from './admin-api.js';
 import { OneTimePassword } from './OneTimePassword.js';
 import { ROLE_HINT, roleLabel } from './roles.js';
 import { FormAlert } from '../../components/FormAlert.js';
@@ -17,7 +18,7 @@ export function InviteDialog({ onClose }: { onClose: () => void }) {
   const [displayName, setDisplayName] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const invite = useMutation({
-    mutationFn: () => api.post('/admin/users', { email, role, ...(displayName.trim() ? { displayName: displayName.trim() } : {}) }, oneTimePasswordResponseSchema),
+    mutationFn: () => call(API.admin.invite, { body: { email, role, ...(displayName.trim() ? { displayName: displayName.trim() } : {}) } }),
     onSuccess: () => void qc.invalidateQueries({ queryKey: adminKeys.all }),
   });
   const submit = (e: FormEvent) => {
@@ -32,11 +33,7 @@ export function InviteDialog({ onClose }: { onClose: () => void }) {
         <OneTimePassword account={invite.data.account} password={invite.data.oneTimePassword} onDone={onClose} />
       ) : (
         <form onSubmit={submit} className="space-y-4" noValidate>
-          {general && (
-            <FormAlert>
-              {general}
-            </FormAlert>
-          )}
+          {general && <FormAlert>{general}</FormAlert>}
           <label className="block text-sm">
             <span className="mb-1 block font-medium">Email</span>
             <input
@@ -61,7 +58,15 @@ export function InviteDialog({ onClose }: { onClose: () => void }) {
             <span className="mb-1 block font-medium">
               Name <span className="font-normal text-muted">(optional)</span>
             </span>
-            <input type="text" name="displayName" autoComplete="off" value={displayName} onChange={(e) => setDisplayName(e.target.value)} className={inputClass} maxLength={100} />
+            <input
+              type="text"
+              name="displayName"
+              autoComplete="off"
+              value={displayName}
+              onChange={(e) => setDisplayName(e.target.value)}
+              className={inputClass}
+              maxLength={100}
+            />
             {fields.displayName && <span className="mt-1 block text-xs text-danger">Name {fields.displayName}.</span>}
           </label>
           <fieldset className="text-sm">

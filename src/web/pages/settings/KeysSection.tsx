@@ -1,13 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { adminKeySchema, type AdminKey } from '../../../contracts/index.js';
-import { api, ApiError } from '../../api/http.js';
+import { API, type AdminKey } from '../../../contracts/index.js';
+import { ApiError, call } from '../../api/http.js';
+import { adminKeys } from '../../api/query-keys.js';
 import { Field } from '../../components/Field.js';
 import { buttonClass, ConfirmDialog } from '../../components/Modal.js';
 import { formatExact, RelativeTime } from '../../components/RelativeTime.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { toast } from '../../components/toasts.js';
-import { adminKeys, adminQueries } from './admin-api.js';
+import { adminQueries } from './admin-api.js';
 import { actorLabel } from './audit-labels.js';
 import { CreateKeyDialog } from './CreateKeyDialog.js';
 
@@ -34,7 +35,12 @@ function KeyRow({ k, onRevoke }: { k: AdminKey; onRevoke: (k: AdminKey) => void 
   const created = k.createdBy ? actorLabel(k.createdBy) : 'unknown';
   const project = k.projectId ? (k.projectName ?? `${k.projectId} (not connected)`) : null;
   return (
-    <li data-testid="key-row" data-key-name={k.name} data-state={k.state} className={`${COLS} space-y-1.5 border-b border-border px-3 py-3 md:space-y-0 ${k.state === 'active' ? '' : 'text-muted'}`}>
+    <li
+      data-testid="key-row"
+      data-key-name={k.name}
+      data-state={k.state}
+      className={`${COLS} space-y-1.5 border-b border-border px-3 py-3 md:space-y-0 ${k.state === 'active' ? '' : 'text-muted'}`}
+    >
       <div className="min-w-0">
         <span className="block truncate font-medium text-fg" title={k.name}>
           {k.name}
@@ -44,7 +50,9 @@ function KeyRow({ k, onRevoke }: { k: AdminKey; onRevoke: (k: AdminKey) => void 
         </span>
       </div>
       <Field label="State">
-        <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${STATE_BADGE[k.state]}`}>{k.state === 'active' ? 'Active' : k.state === 'expired' ? 'Expired' : 'Revoked'}</span>
+        <span className={`rounded px-1.5 py-0.5 text-xs font-medium ${STATE_BADGE[k.state]}`}>
+          {k.state === 'active' ? 'Active' : k.state === 'expired' ? 'Expired' : 'Revoked'}
+        </span>
       </Field>
       <Field label="Scopes" title={k.scopes.join(', ')}>
         {k.scopes.join(', ')}
@@ -75,7 +83,7 @@ function KeyRow({ k, onRevoke }: { k: AdminKey; onRevoke: (k: AdminKey) => void 
 function RevokeKey({ k, onClose }: { k: AdminKey; onClose: () => void }) {
   const qc = useQueryClient();
   const revoke = useMutation({
-    mutationFn: () => api.delete(`/admin/keys/${encodeURIComponent(k.id)}`, adminKeySchema),
+    mutationFn: () => call(API.admin.revokeKey, { params: { id: k.id } }),
     onSuccess: () => {
       toast(`Key “${k.name}” revoked.`);
       onClose();
@@ -136,7 +144,9 @@ export function KeysSection() {
           </ul>
         </div>
       )}
-      <p className="mt-3 text-xs text-muted">Keys are shown once, when they are made; the server keeps only a hash. The CLI manages the same keys (bmad-ops key …).</p>
+      <p className="mt-3 text-xs text-muted">
+        Keys are shown once, when they are made; the server keeps only a hash. The CLI manages the same keys (bmad-ops key …).
+      </p>
       {creating && <CreateKeyDialog onClose={() => setCreating(false)} />}
       {revoking && <RevokeKey key={revoking.id} k={revoking} onClose={() => setRevoking(null)} />}
     </section>

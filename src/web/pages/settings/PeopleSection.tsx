@@ -1,14 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { adminAccountSchema, oneTimePasswordResponseSchema, ROLES, sessionsEndedResponseSchema, type AdminAccount, type Me, type OneTimePasswordResponse, type Role } from '../../../contracts/index.js';
-import { api, ApiError } from '../../api/http.js';
+import { API, ROLES, type AdminAccount, type Me, type OneTimePasswordResponse, type Role } from '../../../contracts/index.js';
+import { ApiError, call } from '../../api/http.js';
+import { adminKeys } from '../../api/query-keys.js';
 import { Field } from '../../components/Field.js';
 import { buttonClass, ConfirmDialog, Modal } from '../../components/Modal.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { toast } from '../../components/toasts.js';
-import { adminKeys, adminQueries } from './admin-api.js';
+import { adminQueries } from './admin-api.js';
 import { InviteDialog } from './InviteDialog.js';
 import { OneTimePassword } from './OneTimePassword.js';
 import { roleLabel } from './roles.js';
@@ -36,7 +37,7 @@ function StateBadges({ a }: { a: AdminAccount }) {
 function RoleSelect({ a, self }: { a: AdminAccount; self: boolean }) {
   const qc = useQueryClient();
   const change = useMutation({
-    mutationFn: (role: Role) => api.patch(`/admin/users/${encodeURIComponent(a.id)}`, { role }, adminAccountSchema),
+    mutationFn: (role: Role) => call(API.admin.updateUser, { params: { id: a.id }, body: { role } }),
     onSuccess: (updated) => toast(`${nameOf(updated)} is now ${updated.role}.`),
     onError: (err) => toast(`Role not changed: ${messageOf(err)}.`, 'error'),
     onSettled: () => qc.invalidateQueries({ queryKey: adminKeys.all }),
@@ -62,7 +63,7 @@ function RoleSelect({ a, self }: { a: AdminAccount; self: boolean }) {
 function AccountRow({ a, self, onAsk }: { a: AdminAccount; self: boolean; onAsk: (p: Pending) => void }) {
   const qc = useQueryClient();
   const enable = useMutation({
-    mutationFn: () => api.patch(`/admin/users/${encodeURIComponent(a.id)}`, { disabled: false }, adminAccountSchema),
+    mutationFn: () => call(API.admin.updateUser, { params: { id: a.id }, body: { disabled: false } }),
     onSuccess: (updated) => toast(`${nameOf(updated)} can sign in again.`),
     onError: (err) => toast(`Not enabled: ${messageOf(err)}.`, 'error'),
     onSettled: () => qc.invalidateQueries({ queryKey: adminKeys.all }),
@@ -92,7 +93,11 @@ function AccountRow({ a, self, onAsk }: { a: AdminAccount; self: boolean; onAsk:
         <RelativeTime value={a.lastSignInAt} missing="never" />
       </Field>
       <div className="flex flex-wrap items-center gap-1.5 pt-1 md:justify-end md:pt-0">
-        <Link to={`/settings/audit?targetId=${encodeURIComponent(a.id)}`} className="rounded px-2 py-1 text-sm text-accent underline-offset-2 hover:underline" aria-label={`Activity of ${nameOf(a)}`}>
+        <Link
+          to={`/settings/audit?targetId=${encodeURIComponent(a.id)}`}
+          className="rounded px-2 py-1 text-sm text-accent underline-offset-2 hover:underline"
+          aria-label={`Activity of ${nameOf(a)}`}
+        >
           Activity
         </Link>
         {!self && (
@@ -102,14 +107,30 @@ function AccountRow({ a, self, onAsk }: { a: AdminAccount; self: boolean; onAsk:
                 Enable
               </button>
             ) : (
-              <button type="button" onClick={() => onAsk({ kind: 'disable', account: a })} className={buttonClass.secondary} aria-label={`Disable ${nameOf(a)}`}>
+              <button
+                type="button"
+                onClick={() => onAsk({ kind: 'disable', account: a })}
+                className={buttonClass.secondary}
+                aria-label={`Disable ${nameOf(a)}`}
+              >
                 Disable
               </button>
             )}
-            <button type="button" onClick={() => onAsk({ kind: 'revoke', account: a })} disabled={a.activeSessions === 0} className={buttonClass.secondary} aria-label={`Sign out ${nameOf(a)} everywhere`}>
+            <button
+              type="button"
+              onClick={() => onAsk({ kind: 'revoke', account: a })}
+              disabled={a.activeSessions === 0}
+              className={buttonClass.secondary}
+              aria-label={`Sign out ${nameOf(a)} everywhere`}
+            >
               Sign out
             </button>
-            <button type="button" onClick={() => onAsk({ kind: 'reset', account: a })} className={buttonClass.secondary} aria-label={`Reset password of ${nameOf(a)}`}>
+            <button
+              type="button"
+              onClick={() => onAsk({ kind: 'reset', account: a })}
+              className={buttonClass.secondary}
+              aria-label={`Reset password of ${nameOf(a)}`}
+            >
               Reset password
             </button>
           </>
@@ -125,11 +146,16 @@ const CONFIRM: Record<Pending['kind'], { title: (n: string) => string; label: st
     label: 'Disable',
     body: (n) => `${n} is signed out at once, open dashboards included, and cannot sign in until enabled again. Their history stays.`,
   },
-  revoke: { title: (n) => `Sign ${n} out everywhere?`, label: 'Sign out everywhere', body: (n) => `Every session of ${n} ends at once, open dashboards included. They can sign in again.` },
+  revoke: {
+    title: (n) => `Sign ${n} out everywhere?`,
+    label: 'Sign out everywhere',
+    body: (n) => `Every session of ${n} ends at once, open dashboards included. They can sign in again.`,
+  },
   reset: {
     title: (n) => `Reset the password of ${n}?`,
     label: 'Reset password',
-    body: (n) => `${n} is signed out at once and their password stops working. You get a one-time password to give them; they choose their own at the next sign-in.`,
+    body: (n) =>
+      `${n} is signed out at once and their password stops working. You get a one-time password to give them; they choose their own at the next sign-in.`,
   },
 };
 
@@ -139,15 +165,16 @@ type Outcome = { kind: 'done'; message: string } | { kind: 'reset'; reset: OneTi
 function PendingAction({ pending, onClose }: { pending: Pending; onClose: () => void }) {
   const qc = useQueryClient();
   const { kind, account } = pending;
-  const path = `/admin/users/${encodeURIComponent(account.id)}`;
+  const params = { id: account.id };
   const act = useMutation({
     mutationFn: async (): Promise<Outcome> => {
-      if (kind === 'disable') return { kind: 'done', message: `${nameOf(await api.patch(path, { disabled: true }, adminAccountSchema))} is disabled.` };
+      if (kind === 'disable')
+        return { kind: 'done', message: `${nameOf(await call(API.admin.updateUser, { params, body: { disabled: true } }))} is disabled.` };
       if (kind === 'revoke') {
-        const r = await api.post(`${path}/revoke-sessions`, {}, sessionsEndedResponseSchema);
+        const r = await call(API.admin.revokeSessions, { params });
         return { kind: 'done', message: `${r.sessionsEnded} session${r.sessionsEnded === 1 ? '' : 's'} of ${nameOf(r.account)} ended.` };
       }
-      return { kind: 'reset', reset: await api.post(`${path}/reset-password`, {}, oneTimePasswordResponseSchema) };
+      return { kind: 'reset', reset: await call(API.admin.resetPassword, { params }) };
     },
     onSuccess: (r) => {
       if (r.kind === 'done') {
@@ -167,7 +194,14 @@ function PendingAction({ pending, onClose }: { pending: Pending; onClose: () => 
   }
   const c = CONFIRM[kind];
   return (
-    <ConfirmDialog title={c.title(name)} confirmLabel={c.label} busy={act.isPending} error={act.error ? messageOf(act.error) : null} onConfirm={() => act.mutate()} onClose={onClose}>
+    <ConfirmDialog
+      title={c.title(name)}
+      confirmLabel={c.label}
+      busy={act.isPending}
+      error={act.error ? messageOf(act.error) : null}
+      onConfirm={() => act.mutate()}
+      onClose={onClose}
+    >
       <p>{c.body(name)}</p>
     </ConfirmDialog>
   );
@@ -182,7 +216,11 @@ export function PeopleSection({ me }: { me: Me }) {
     <section>
       <PageHeader title="People">
         <div className="flex items-center gap-3">
-          {items && <span className="text-sm text-muted">{items.length} account{items.length === 1 ? '' : 's'}</span>}
+          {items && (
+            <span className="text-sm text-muted">
+              {items.length} account{items.length === 1 ? '' : 's'}
+            </span>
+          )}
           <button type="button" onClick={() => setInviting(true)} className={buttonClass.primary}>
             Invite a person
           </button>
@@ -212,7 +250,11 @@ export function PeopleSection({ me }: { me: Me }) {
         </div>
       )}
       <p className="mt-3 text-xs text-muted">
-        Disabling, signing out and resetting a password take effect at once, on open dashboards too. Every change is in the <Link to="/settings/audit" className="text-accent underline">audit log</Link>.
+        Disabling, signing out and resetting a password take effect at once, on open dashboards too. Every change is in the{' '}
+        <Link to="/settings/audit" className="text-accent underline">
+          audit log
+        </Link>
+        .
       </p>
       {inviting && <InviteDialog onClose={() => setInviting(false)} />}
       {pending && <PendingAction key={`${pending.kind}:${pending.account.id}`} pending={pending} onClose={() => setPending(null)} />}

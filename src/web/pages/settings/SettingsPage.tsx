@@ -19,7 +19,8 @@ function ManagersOnly({ role }: { role: string }) {
     <section data-testid="managers-only" className="mx-auto max-w-xl rounded-md border border-border bg-surface px-4 py-6 text-center">
       <h1 className="mb-2 text-xl font-semibold">Settings are for managers only</h1>
       <p className="text-sm text-muted">
-        You are signed in as <span className="font-medium text-fg">{role}</span>. People, API keys, alerts and the audit log are managed by a manager; ask one if you need access or a key.
+        You are signed in as <span className="font-medium text-fg">{role}</span>. People, API keys, alerts and the audit log are managed by a manager; ask one
+        if you need access or a key.
       </p>
     </section>
   );
@@ -37,7 +38,9 @@ export default function SettingsPage() {
           <NavLink
             key={s.to}
             to={`/settings/${s.to}`}
-            className={({ isActive }) => `-mb-px border-b-2 px-3 py-2 text-sm ${isActive ? 'border-accent font-semibold text-fg' : 'border-transparent text-muted hover:text-fg'}`}
+            className={({ isActive }) =>
+              `-mb-px border-b-2 px-3 py-2 text-sm ${isActive ? 'border-accent font-semibold text-fg' : 'border-transparent text-muted hover:text-fg'}`
+            }
           >
             {s.label}
           </NavLink>

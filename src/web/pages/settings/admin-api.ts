@@ -1,24 +1,8 @@
 import { infiniteQueryOptions, queryOptions } from '@tanstack/react-query';
-import { adminAccountListSchema, adminKeyListSchema, auditPageSchema } from '../../../contracts/index.js';
-import { api, ApiError, queryString } from '../../api/http.js';
-
-/** Everything under Settings lives under one prefix: a change re-reads people, keys and the audit log together. */
-export const adminKeys = {
-  all: ['admin'] as const,
-  users: ['admin', 'users'] as const,
-  keys: ['admin', 'keys'] as const,
-  audit: (f: AuditFilters) => ['admin', 'audit', f] as const,
-};
-
-export interface AuditFilters {
-  action?: string | undefined;
-  outcome?: 'success' | 'failure' | undefined;
-  actorId?: string | undefined;
-  targetId?: string | undefined;
-  /** ISO instants (the page turns the chosen local days into them). */
-  from?: string | undefined;
-  to?: string | undefined;
-}
+import { API } from '../../../contracts/index.js';
+import { ApiError, call } from '../../api/http.js';
+import { adminKeys } from '../../api/query-keys.js';
+import type { AuditFilters } from '../../api/query-params.js';
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -26,14 +10,15 @@ export const AUDIT_PAGE_SIZE = 50;
 const retry = (n: number, e: Error) => !(e instanceof ApiError && e.status >= 400 && e.status < 500) && n < 2;
 
 export const adminQueries = {
-  users: () => queryOptions({ queryKey: adminKeys.users, queryFn: () => api.get('/admin/users', adminAccountListSchema), retry }),
-  keys: () => queryOptions({ queryKey: adminKeys.keys, queryFn: () => api.get('/admin/keys', adminKeyListSchema), retry }),
+  users: () => queryOptions({ queryKey: adminKeys.users, queryFn: () => call(API.admin.users), retry }),
+  keys: () => queryOptions({ queryKey: adminKeys.keys, queryFn: () => call(API.admin.keys), retry }),
   audit: (f: AuditFilters) =>
     infiniteQueryOptions({
       queryKey: adminKeys.audit(f),
-      queryFn: ({ pageParam }) => api.get(`/admin/audit${queryString({ ...f, cursor: pageParam, pageSize: AUDIT_PAGE_SIZE })}`, auditPageSchema),
-      initialPageParam: undefined as string | undefined,
-      getNextPageParam: (last) => last.nextCursor ?? undefined,
+      queryFn: ({ pageParam }) => call(API.admin.audit, { query: { ...f, cursor: pageParam, pageSize: AUDIT_PAGE_SIZE } }),
+      initialPageParam: undefined as number | undefined,
+      // The cursor is a string of digits (an audit entry id): the query declares it as the number it parses to.
+      getNextPageParam: (last) => (last.nextCursor === null ? undefined : Number(last.nextCursor)),
       retry,
     }),
 };

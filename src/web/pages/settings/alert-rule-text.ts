@@ -13,7 +13,17 @@ export const KIND_TEXT: Readonly<Record<AlertKind, { label: string; hint: string
   lock_contention: { label: 'Write-lock contention', hint: 'The database write-lock wait (p95 over 5 minutes) above the threshold.' },
 };
 
-export const KIND_ORDER: readonly AlertKind[] = ['workflow_stuck', 'needs_human', 'budget', 'consistency', 'source_stale', 'sync_failures', 'freshness_slo', 'stale_sessions', 'lock_contention'];
+export const KIND_ORDER: readonly AlertKind[] = [
+  'workflow_stuck',
+  'needs_human',
+  'budget',
+  'consistency',
+  'source_stale',
+  'sync_failures',
+  'freshness_slo',
+  'stale_sessions',
+  'lock_contention',
+];
 
 export const isServerWide = (kind: AlertKind) => SERVER_WIDE_KINDS.includes(kind);
 

@@ -16,7 +16,11 @@ export function ConsistencyCard({ check, slo }: { check: StatusResponse['consist
       title="Last consistency check"
       slo={slo}
       figures={[
-        { id: 'consistency-result', label: 'Result', value: check ? `${RESULT_WORD[check.result] ?? check.result}${check.result === 'mismatch' ? ` (${check.findings})` : ''}` : null },
+        {
+          id: 'consistency-result',
+          label: 'Result',
+          value: check ? `${RESULT_WORD[check.result] ?? check.result}${check.result === 'mismatch' ? ` (${check.findings})` : ''}` : null,
+        },
         { id: 'consistency-duration', label: 'Took', value: check?.durationMs != null ? formatMs(check.durationMs) : null },
         { id: 'consistency-trigger', label: 'Started', value: check ? (TRIGGER_WORD[check.trigger] ?? check.trigger) : null },
       ]}

@@ -2,7 +2,15 @@ import type { ModuleFreshness, Topic } from '../../../contracts/index.js';
 import { RelativeTime } from '../../components/RelativeTime.js';
 import { SloBadge } from './SloBadge.js';
 
-export const MODULE_NAMES: Record<Topic, string> = { workflow: 'Workflows', project: 'Projects', story: 'Stories', cost: 'Costs', agent: 'Agents', sync: 'Sync', document: 'Documents' };
+export const MODULE_NAMES: Record<Topic, string> = {
+  workflow: 'Workflows',
+  project: 'Projects',
+  story: 'Stories',
+  cost: 'Costs',
+  agent: 'Agents',
+  sync: 'Sync',
+  document: 'Documents',
+};
 
 /** Why a module is in its state, for people: the server's reason, or what "no source" means. */
 function why(m: ModuleFreshness): string {
@@ -17,7 +25,14 @@ export function FreshnessList({ modules }: { modules: readonly ModuleFreshness[]
   return (
     <ul className="mt-3 grid gap-3 lg:grid-cols-2" data-testid="module-freshness">
       {modules.map((m) => (
-        <li key={m.module} className="min-w-0 rounded border border-border p-3" data-testid="module-row" data-module={m.module} data-state={m.state} data-stale={String(m.isStale && m.syncStatus !== 'unknown')}>
+        <li
+          key={m.module}
+          className="min-w-0 rounded border border-border p-3"
+          data-testid="module-row"
+          data-module={m.module}
+          data-state={m.state}
+          data-stale={String(m.isStale && m.syncStatus !== 'unknown')}
+        >
           <div className="flex flex-wrap items-center justify-between gap-2">
             <h3 className="font-medium">{MODULE_NAMES[m.module]}</h3>
             <SloBadge state={m.state} />

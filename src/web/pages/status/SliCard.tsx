@@ -10,10 +10,31 @@ export interface Figure {
 }
 
 /** One SLI's section: its objective and state beside the current figures, then its chart(s) for the window. */
-export function SliCard({ id, title, slo, figures, note, children }: { id: string; title: string; slo?: SloStatus | undefined; figures: readonly Figure[]; note?: ReactNode; children?: ReactNode }) {
+export function SliCard({
+  id,
+  title,
+  slo,
+  figures,
+  note,
+  children,
+}: {
+  id: string;
+  title: string;
+  slo?: SloStatus | undefined;
+  figures: readonly Figure[];
+  note?: ReactNode;
+  children?: ReactNode;
+}) {
   const def = slo ? SLOS[slo.key] : undefined;
   return (
-    <section id={slo ? `slo-${slo.key}` : id} aria-labelledby={`${id}-title`} className="min-w-0 scroll-mt-4 rounded-md border border-border bg-surface p-4" data-testid="sli-card" data-sli={id} data-state={slo?.state}>
+    <section
+      id={slo ? `slo-${slo.key}` : id}
+      aria-labelledby={`${id}-title`}
+      className="min-w-0 scroll-mt-4 rounded-md border border-border bg-surface p-4"
+      data-testid="sli-card"
+      data-sli={id}
+      data-state={slo?.state}
+    >
       <div className="flex flex-wrap items-center justify-between gap-x-3 gap-y-1">
         <h2 id={`${id}-title`} className="font-semibold">
           {title}

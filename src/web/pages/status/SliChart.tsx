@@ -11,8 +11,27 @@ export interface ChartLine {
 }
 
 /** One small chart of the window: slots without a sample are hatched "no sample", never drawn as zero. */
-export function SliChart({ label, lines, series, resolutionMs, format, yIncrs, yMax }: { label: string; lines: readonly ChartLine[]; series: StatusSeries; resolutionMs: number; format: (v: number) => string; yIncrs?: readonly number[]; yMax?: number }) {
-  const data = useMemo<TimeSeries[]>(() => lines.map((l) => ({ id: l.key, label: l.label, values: series.values[l.key], ...(l.colorVar ? { colorVar: l.colorVar } : {}) })), [lines, series]);
+export function SliChart({
+  label,
+  lines,
+  series,
+  resolutionMs,
+  format,
+  yIncrs,
+  yMax,
+}: {
+  label: string;
+  lines: readonly ChartLine[];
+  series: StatusSeries;
+  resolutionMs: number;
+  format: (v: number) => string;
+  yIncrs?: readonly number[];
+  yMax?: number;
+}) {
+  const data = useMemo<TimeSeries[]>(
+    () => lines.map((l) => ({ id: l.key, label: l.label, values: series.values[l.key], ...(l.colorVar ? { colorVar: l.colorVar } : {}) })),
+    [lines, series],
+  );
   const unavailable = useMemo(
     () =>
       unavailableRuns(
@@ -25,7 +44,18 @@ export function SliChart({ label, lines, series, resolutionMs, format, yIncrs, y
   const formatX = useMemo(() => tickFormatter(), []);
   return (
     <div className="mt-3" data-testid="sli-chart" data-chart={lines.map((l) => l.key).join(',')}>
-      <LazyTimeSeriesChart label={label} x={series.x} series={data} unavailable={unavailable} formatValue={format} formatX={formatX} formatXLong={formatSlot} height={150} {...(yIncrs ? { yIncrs } : {})} {...(yMax !== undefined ? { yMax } : {})} />
+      <LazyTimeSeriesChart
+        label={label}
+        x={series.x}
+        series={data}
+        unavailable={unavailable}
+        formatValue={format}
+        formatX={formatX}
+        formatXLong={formatSlot}
+        height={150}
+        {...(yIncrs ? { yIncrs } : {})}
+        {...(yMax !== undefined ? { yMax } : {})}
+      />
     </div>
   );
 }

@@ -15,7 +15,13 @@ export function SloSummary({ slos }: { slos: readonly SloStatus[] }) {
         : `No objective is failing: ${met} met, ${noData.length} without data yet`
       : `${notMet.length} of ${slos.length} objective${notMet.length === 1 ? ' needs' : 's need'} attention`;
   return (
-    <section aria-labelledby="slo-summary-title" className={`mb-4 rounded-md border px-4 py-3 text-fg ${tone}`} data-testid="slo-summary" data-not-met={notMet.length} data-no-data={noData.length}>
+    <section
+      aria-labelledby="slo-summary-title"
+      className={`mb-4 rounded-md border px-4 py-3 text-fg ${tone}`}
+      data-testid="slo-summary"
+      data-not-met={notMet.length}
+      data-no-data={noData.length}
+    >
       <h2 id="slo-summary-title" className="font-semibold">
         {headline}
       </h2>

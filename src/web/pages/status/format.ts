@@ -1,4 +1,4 @@
-import { SLOS, type SloKey, type SloState } from '../../../contracts/index.js';
+import type { SloState } from '../../../contracts/index.js';
 
 const compact = new Intl.NumberFormat(undefined, { maximumFractionDigits: 1 });
 const whole = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
@@ -13,24 +13,6 @@ export const formatRatio = (v: number) => `${(v * 100).toFixed(1)} %`;
 export const formatCount = (v: number) => (Number.isInteger(v) ? whole.format(v) : compact.format(v));
 export const formatPerSecond = (v: number) => `${compact.format(v)}/s`;
 export const formatPerMinute = (v: number) => `${compact.format(v)}/min`;
-
-/** A target in its objective's unit, for the line beside each value. */
-export function formatTarget(key: SloKey): string {
-  const d = SLOS[key];
-  if (d.target === null) return '';
-  switch (d.unit) {
-    case 'ms':
-      return formatMs(d.target);
-    case 'ratio':
-      return formatRatio(d.target);
-    case 'minutes':
-      return `${d.target} min`;
-    case 'hours':
-      return `${d.target} h`;
-    default:
-      return formatCount(d.target);
-  }
-}
 
 export const STATE_WORD: Record<SloState, string> = { met: 'Met', at_risk: 'At risk', breached: 'Breached', no_data: 'No data' };
 export const STATE_TONE: Record<SloState, string> = {

@@ -1,7 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { useLive, useStatusUpdates } from '../../live/live-context.js';
-import { statusKeys } from './status-queries.js';
+import { statusKeys } from '../../api/query-keys.js';
 
 const THROTTLE_MS = 1000;
 

@@ -9,7 +9,9 @@ export function StoryHistory({ history, truncated }: { history: readonly StatusC
         History <span className="text-sm font-normal text-muted">({truncated ? `first ${history.length}` : history.length})</span>
       </h2>
       {history.length === 0 ? (
-        <p className="text-sm text-muted">No status change recorded for this story yet. When its project is read from git, every change shows here with its commit.</p>
+        <p className="text-sm text-muted">
+          No status change recorded for this story yet. When its project is read from git, every change shows here with its commit.
+        </p>
       ) : (
         <ol className="ml-1.5 space-y-3 border-l-2 border-border pl-5" data-testid="history-timeline">
           {history.map((c) => (

@@ -1,33 +1,16 @@
-import { Panel } from '../../components/Panel.js';
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/http.js';
 import { useNames } from '../../api/use-names.js';
-import { findingLocation, FINDING_LABEL, FINDING_TONE } from '../../components/integrity/findings.js';
-import { RelativeTime } from '../../components/RelativeTime.js';
-import { ModelName } from '../../components/ModelName.js';
 import { StaleBanner } from '../../components/StaleBanner.js';
-import { StatusBadge } from '../../components/StatusBadge.js';
-import { Empty, ErrorState, Loading, PageHeader } from '../../components/states.js';
+import { ErrorState, Loading, PageHeader } from '../../components/states.js';
 import { useFlash } from '../../live/flash.js';
-import { kindLabel } from '../documents/content.js';
-import { CostFigures } from './cost.js';
 import { storyQuery } from './story-query.js';
 import { StoryHistory } from './StoryHistory.js';
 import { StoryRecords } from './StoryRecords.js';
 import { StoryReview } from './StoryReview.js';
 import { StoryRuns } from './StoryRuns.js';
-
-function Info({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <div className="min-w-0">
-      <dt className="text-xs uppercase text-muted">{label}</dt>
-      <dd className="break-words">{children}</dd>
-    </div>
-  );
-}
-
+import { StoryCost, StoryDetails, StoryDocuments, StoryFindings, StoryHeader } from './StorySections.js';
 
 /**
  * One story and what ties to it: its status history (from git when its project is read from there), the records of its
@@ -57,58 +40,11 @@ export default function StoryPage() {
   }
   const { story: s, workflows, documents, costByAgentModel, history, truncated } = detail.data;
   const d = s.details;
-  const title = s.title ?? s.id;
-  // The BMAD column is the upstream board's own name for where the card sits ("review"); said only when it adds something.
-  const column = s.kanbanColumn && s.kanbanColumn !== s.status ? s.kanbanColumn : null;
   return (
     <section>
-      <nav aria-label="Breadcrumb" className="mb-2 flex flex-wrap gap-x-1 text-sm">
-        {s.projectId ? (
-          <>
-            <Link to={`/projects/${encodeURIComponent(s.projectId)}`} className="text-accent underline">
-              {names.project(s.projectId)}
-            </Link>
-            <span aria-hidden="true">/</span>
-            <Link to={`/kanban?projectId=${encodeURIComponent(s.projectId)}`} className="text-accent underline">
-              Board
-            </Link>
-            <span aria-hidden="true">/</span>
-          </>
-        ) : null}
-        <span className="min-w-0 break-words text-muted">{d?.key ?? s.id}</span>
-      </nav>
-      <PageHeader title={title}>
-        <div className="flex flex-wrap items-center gap-2 text-sm" data-testid="story-status">
-          <StatusBadge status={s.status} />
-          {column && (
-            <span className="rounded bg-surface-2 px-2 py-0.5 text-xs" title="Column on the upstream (BMAD) board">
-              <span className="text-muted">BMAD column </span>
-              {column}
-            </span>
-          )}
-          {d?.sourceStatus && d.sourceStatus !== column && (
-            <span className="rounded bg-surface-2 px-2 py-0.5 text-xs">
-              <span className="text-muted">BMAD status </span>
-              {d.sourceStatus}
-            </span>
-          )}
-        </div>
-      </PageHeader>
+      <StoryHeader s={s} names={names} />
       <StaleBanner modules={['story', 'cost', 'workflow', 'document']} />
-      <dl className="mb-4 grid grid-cols-2 gap-3 rounded-md border border-border bg-surface p-4 text-sm lg:grid-cols-4" data-testid="story-details">
-        <Info label="Epic">{s.epic ?? 'none'}</Info>
-        <Info label="Tasks">{d?.tasksTotal != null ? `${d.tasksDone ?? 0} of ${d.tasksTotal} done` : 'not known'}</Info>
-        <Info label="Agent model">{d?.agentModel ? <ModelName id={d.agentModel} /> : 'not known'}</Info>
-        <Info label="Owner">{names.person(s.ownerId) ?? 'unassigned'}</Info>
-        {d?.assignee && <Info label="Assignee">{d.assignee}</Info>}
-        <Info label="Status since">
-          <RelativeTime value={s.statusSince} />
-        </Info>
-        <div className="col-span-2 min-w-0 lg:col-span-3">
-          <dt className="text-xs uppercase text-muted">File</dt>
-          <dd>{d?.file ? <code className="break-all">{d.file}</code> : 'none'}</dd>
-        </div>
-      </dl>
+      <StoryDetails s={s} names={names} />
 
       <div className="mb-4 grid gap-4 lg:grid-cols-3">
         <div className="min-w-0 lg:col-span-2 [&>section]:h-full">
@@ -120,89 +56,12 @@ export default function StoryPage() {
         </div>
       </div>
 
-      <div ref={costRef} className="mb-4 rounded-md border border-border bg-surface p-4" data-testid="story-cost">
-        <h2 className="mb-1 font-semibold">Cost to date</h2>
-        <p className={`text-lg ${costByAgentModel.length > 0 ? 'mb-3' : ''}`} data-testid="story-cost-total" data-availability={s.cost?.availability ?? 'unavailable'}>
-          <CostFigures cost={s.cost} />
-          {s.cost?.availability !== 'available' && !s.cost?.unpricedEvents && (
-            // Said in words next to the dash; screen readers already hear it as the dash's label.
-            <span aria-hidden="true" className="ml-2 text-sm text-muted">
-              no cost recorded for this story yet
-            </span>
-          )}
-        </p>
-        {costByAgentModel.length > 0 && (
-          <div className="overflow-x-auto" role="region" aria-label="Cost by agent and model" tabIndex={0}>
-            <table className="w-full min-w-[18rem] text-sm" data-testid="story-cost-breakdown">
-              <caption className="sr-only">Cost by agent and model</caption>
-              <thead>
-                <tr className="border-b border-border text-left text-xs uppercase text-muted">
-                  <th scope="col" className="py-1 pr-3 font-medium">
-                    Agent
-                  </th>
-                  <th scope="col" className="py-1 pr-3 font-medium">
-                    Model
-                  </th>
-                  <th scope="col" className="py-1 text-right font-medium">
-                    Cost
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {costByAgentModel.map((c) => (
-                  <tr key={`${c.agentId ?? ''}\u0000${c.model ?? ''}`} className="border-b border-border last:border-0">
-                    <td className="py-1.5 pr-3">{names.agent(c.agentId) ?? <span className="text-muted">no agent</span>}</td>
-                    <td className="py-1.5 pr-3 wrap-anywhere">{c.model ? <ModelName id={c.model} /> : <span className="text-muted">no model</span>}</td>
-                    <td className="py-1.5 text-right">
-                      <CostFigures cost={{ availability: c.totals.length > 0 ? 'available' : 'unavailable', totals: c.totals, unpricedEvents: c.unpricedEvents }} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </div>
+      <StoryCost s={s} costByAgentModel={costByAgentModel} names={names} flashRef={costRef} />
 
       <div className="grid gap-4 lg:grid-cols-3">
         <StoryRuns workflows={workflows} truncated={truncated.workflows} />
-        <Panel title="Documents" id="story-documents" count={documents.length} truncated={truncated.documents}>
-          {documents.length === 0 ? (
-            <Empty>No documents linked to this story.</Empty>
-          ) : (
-            <ul className="divide-y divide-border text-sm">
-              {documents.map((doc) => (
-                <li key={doc.id} className="flex items-center justify-between gap-2 py-1.5">
-                  <Link to={`/documents/${encodeURIComponent(doc.id)}`} className="min-w-0 truncate text-accent hover:underline" title={doc.title}>
-                    {doc.title}
-                  </Link>
-                  {doc.kind && <span className="shrink-0 text-xs text-muted">{kindLabel(doc.kind)}</span>}
-                </li>
-              ))}
-            </ul>
-          )}
-        </Panel>
-        <Panel title="Findings" id="story-findings" count={s.findings.length}>
-          {s.findings.length === 0 ? (
-            <p className="text-sm text-muted">No consistency findings for this story.</p>
-          ) : (
-            <ul className="divide-y divide-border text-sm">
-              {s.findings.map((f, i) => {
-                const where = findingLocation(f);
-                return (
-                  <li key={`${f.kind}:${where ?? ''}:${i}`} className="flex flex-col gap-1 py-2" data-kind={f.kind}>
-                    <span className={`self-start rounded px-1.5 py-0.5 text-xs font-semibold ${FINDING_TONE[f.kind]}`}>
-                      <span aria-hidden="true">⚠ </span>
-                      {FINDING_LABEL[f.kind]}
-                    </span>
-                    <p className="break-words">{f.message}</p>
-                    {where && <code className="break-all text-xs text-muted">{where}</code>}
-                  </li>
-                );
-              })}
-            </ul>
-          )}
-        </Panel>
+        <StoryDocuments documents={documents} truncated={truncated.documents} />
+        <StoryFindings s={s} />
       </div>
     </section>
   );

@@ -40,8 +40,8 @@ export function StoryReview({ details }: { details: StoryDetailsResponse | null 
       ) : (
         <ul className="mb-3 divide-y divide-border text-sm" data-testid="story-deferred">
           {deferred.map((d, i) => (
-              <DeferredItemRow key={`${d.summary}:${i}`} item={d} />
-            ))}
+            <DeferredItemRow key={`${d.summary}:${i}`} item={d} />
+          ))}
         </ul>
       )}
       <h3 className="mb-1 text-xs uppercase text-muted">Baseline commit</h3>

@@ -41,7 +41,12 @@ export function StoryRuns({ workflows, truncated }: { workflows: readonly Workfl
       ) : (
         <ul className="divide-y divide-border text-sm">
           {workflows.map((w) => (
-            <li key={w.id} className={`flex items-start justify-between gap-2 py-1.5 ${isAlarming(w.status) ? 'font-medium' : ''}`} data-testid="story-run" data-workflow-id={w.id}>
+            <li
+              key={w.id}
+              className={`flex items-start justify-between gap-2 py-1.5 ${isAlarming(w.status) ? 'font-medium' : ''}`}
+              data-testid="story-run"
+              data-workflow-id={w.id}
+            >
               <span className="min-w-0">
                 <Link to={`/workflows/${encodeURIComponent(w.id)}`} className="block truncate text-accent hover:underline" title={w.name ?? w.id}>
                   {w.name ?? w.id}

@@ -1,11 +1,6 @@
 import { queryOptions } from '@tanstack/react-query';
-import { storyDetailSchema } from '../../../contracts/index.js';
-import { api } from '../../api/http.js';
+import { API } from '../../../contracts/index.js';
+import { call } from '../../api/http.js';
+import { storyKeys } from '../../api/query-keys.js';
 
-/** The story page's query; the live reducers find it by this key (every story page lives under ['story']). */
-export const storyKeys = {
-  all: ['story'] as const,
-  detail: (id: string) => ['story', id] as const,
-};
-
-export const storyQuery = (id: string) => queryOptions({ queryKey: storyKeys.detail(id), queryFn: () => api.get(`/stories/${encodeURIComponent(id)}`, storyDetailSchema) });
+export const storyQuery = (id: string) => queryOptions({ queryKey: storyKeys.detail(id), queryFn: () => call(API.work.story, { params: { id } }) });

@@ -2,7 +2,8 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { memo } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { STATUS_MODEL, type Workflow } from '../../../contracts/index.js';
-import { PAGE_SIZE, queries, type WorkflowFilters } from '../../api/queries.js';
+import { PAGE_SIZE, queries } from '../../api/queries.js';
+import type { WorkflowFilters } from '../../api/query-params.js';
 import { useNames, type Names } from '../../api/use-names.js';
 import { Pager, readStatuses, SelectFilter, StatusFilter, useParamSetter } from '../../components/filters.js';
 import { Field } from '../../components/Field.js';
@@ -41,7 +42,11 @@ const WorkflowRow = memo(function WorkflowRow({ w, names }: { w: Workflow; names
       className={`${COLS} space-y-1 border-b border-border border-l-4 px-3 py-2 md:space-y-0 ${alarm ? 'border-l-danger' : 'border-l-transparent'}`}
     >
       <div className="min-w-0">
-        <Link to={`/workflows/${encodeURIComponent(w.id)}`} className="block font-medium text-accent underline-offset-2 wrap-anywhere hover:underline md:truncate" title={w.name ?? w.id}>
+        <Link
+          to={`/workflows/${encodeURIComponent(w.id)}`}
+          className="block font-medium text-accent underline-offset-2 wrap-anywhere hover:underline md:truncate"
+          title={w.name ?? w.id}
+        >
           {w.name ?? w.id}
         </Link>
       </div>
@@ -85,13 +90,37 @@ export default function WorkflowsPage() {
   const dir = names.directory;
   return (
     <section>
-      <PageHeader title="Workflows">{list.data && <span className="text-sm text-muted">{list.data.total} run{list.data.total === 1 ? '' : 's'}</span>}</PageHeader>
+      <PageHeader title="Workflows">
+        {list.data && (
+          <span className="text-sm text-muted">
+            {list.data.total} run{list.data.total === 1 ? '' : 's'}
+          </span>
+        )}
+      </PageHeader>
       <StaleBanner modules={['workflow']} />
       <div className="mb-4 flex flex-wrap items-center gap-3" role="search" aria-label="Filter workflows">
         <StatusFilter value={filters.status} options={STATUS_MODEL.workflow.statuses} onChange={(v) => set({ status: v.join(',') || undefined })} />
-        <SelectFilter label="Project" name="projectId" value={filters.projectId} onChange={(v) => set({ projectId: v })} options={(dir?.projects ?? []).map((p) => ({ id: p.id, label: p.name }))} />
-        <SelectFilter label="Owner" name="ownerId" value={filters.ownerId} onChange={(v) => set({ ownerId: v })} options={(dir?.people ?? []).map((p) => ({ id: p.id, label: p.displayName ?? p.email ?? p.id }))} />
-        <SelectFilter label="Agent" name="agentId" value={filters.agentId} onChange={(v) => set({ agentId: v })} options={(dir?.agents ?? []).map((a) => ({ id: a.id, label: a.name }))} />
+        <SelectFilter
+          label="Project"
+          name="projectId"
+          value={filters.projectId}
+          onChange={(v) => set({ projectId: v })}
+          options={(dir?.projects ?? []).map((p) => ({ id: p.id, label: p.name }))}
+        />
+        <SelectFilter
+          label="Owner"
+          name="ownerId"
+          value={filters.ownerId}
+          onChange={(v) => set({ ownerId: v })}
+          options={(dir?.people ?? []).map((p) => ({ id: p.id, label: p.displayName ?? p.email ?? p.id }))}
+        />
+        <SelectFilter
+          label="Agent"
+          name="agentId"
+          value={filters.agentId}
+          onChange={(v) => set({ agentId: v })}
+          options={(dir?.agents ?? []).map((a) => ({ id: a.id, label: a.name }))}
+        />
       </div>
       {list.isPending ? (
         <Loading what="workflows" />

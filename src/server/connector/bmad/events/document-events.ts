@@ -12,7 +12,13 @@ const MAX_VERSIONS = 50;
  * Documents: each file as it is now (at its last commit's time when it is committed and unchanged), each earlier
  * version a commit made of it, and the removal of files a commit deleted.
  */
-export function documentEvents(snap: BmadSnapshot, fileTime: FileTime, versions: readonly DocumentVersionMark[], removed: readonly string[], now: Date): ConnectorEvent[] {
+export function documentEvents(
+  snap: BmadSnapshot,
+  fileTime: FileTime,
+  versions: readonly DocumentVersionMark[],
+  removed: readonly string[],
+  now: Date,
+): ConnectorEvent[] {
   const pk = snap.projectKey;
   const projectId = ids.project(pk);
   const out: ConnectorEvent[] = [];
@@ -51,7 +57,17 @@ export function documentEvents(snap: BmadSnapshot, fileTime: FileTime, versions:
       const actorId = validEmail(v.commit.authorEmail) ? ids.person(v.commit.authorEmail) : null;
       const id = ids.document(pk, path);
       if (v.removed) {
-        out.push(event('document.removed', 'document', id, v.commit.authorDate, { reason: `deleted in ${v.commit.hash.slice(0, 8)}: ${v.commit.subject}`.slice(0, 500) }, { projectId }, 'git'));
+        out.push(
+          event(
+            'document.removed',
+            'document',
+            id,
+            v.commit.authorDate,
+            { reason: `deleted in ${v.commit.hash.slice(0, 8)}: ${v.commit.subject}`.slice(0, 500) },
+            { projectId },
+            'git',
+          ),
+        );
         continue;
       }
       out.push(
@@ -80,6 +96,7 @@ export function documentEvents(snap: BmadSnapshot, fileTime: FileTime, versions:
   // Committed, then deleted in the working tree (not yet committed): gone now.
   const gone = new Set(removed);
   for (const [path, list] of byPath) if (!current.has(path) && !list.some((v) => v.removed) && !/(^|\/)\./.test(path)) gone.add(path);
-  for (const path of gone) out.push(event('document.removed', 'document', ids.document(pk, path), now.toISOString(), { reason: `${path} was deleted` }, { projectId }));
+  for (const path of gone)
+    out.push(event('document.removed', 'document', ids.document(pk, path), now.toISOString(), { reason: `${path} was deleted` }, { projectId }));
   return out;
 }

@@ -44,8 +44,19 @@ export const ids = {
  * The event id is a hash of everything the event says: an unchanged fact re-imported gives the same id (a duplicate,
  * never a copy), a changed one a new id. That is what makes re-imports, restarts and watcher replays idempotent.
  */
-export function event(type: EventType, entityType: string, entityId: string, occurredAt: string, payload: Record<string, unknown>, context: Partial<ConnectorEvent> = {}, prefix = 'bmad'): ConnectorEvent {
-  const digest = createHash('sha256').update(JSON.stringify([type, entityId, occurredAt, payload, context])).digest('hex').slice(0, 40);
+export function event(
+  type: EventType,
+  entityType: string,
+  entityId: string,
+  occurredAt: string,
+  payload: Record<string, unknown>,
+  context: Partial<ConnectorEvent> = {},
+  prefix = 'bmad',
+): ConnectorEvent {
+  const digest = createHash('sha256')
+    .update(JSON.stringify([type, entityId, occurredAt, payload, context]))
+    .digest('hex')
+    .slice(0, 40);
   return { id: `${prefix}-${digest}`, source: CONNECTOR_SOURCE, type, occurredAt, entity: { type: entityType, id: entityId }, ...context, payload };
 }
 

@@ -8,7 +8,12 @@ import { allowedFrom, commitRef, event, ids, validEmail, type ConnectorEvent } f
  * Each story's workflow runs from its timeline: workflow.upserted when a run starts (name, agent, story) and a
  * workflow.transitioned for every change, at the time the story change that caused it was first seen, with its commit.
  */
-export function runEvents(pk: string, stories: readonly BmadStory[], timelines: Readonly<Record<string, TimelineEntry[]>>, personas: PersonaMap): ConnectorEvent[] {
+export function runEvents(
+  pk: string,
+  stories: readonly BmadStory[],
+  timelines: Readonly<Record<string, TimelineEntry[]>>,
+  personas: PersonaMap,
+): ConnectorEvent[] {
   const projectId = ids.project(pk);
   const out: ConnectorEvent[] = [];
   for (const s of stories) {
@@ -23,7 +28,15 @@ export function runEvents(pk: string, stories: readonly BmadStory[], timelines: 
           'workflow',
           workflowId,
           first.at,
-          { projectId, storyId, name: `${run.workflow} ${s.key}`.slice(0, 200), agentId: run.agent.id, status: first.to, seenIn: first.seenIn, ...(first.commit ? { commit: commitRef(first.commit) } : {}) },
+          {
+            projectId,
+            storyId,
+            name: `${run.workflow} ${s.key}`.slice(0, 200),
+            agentId: run.agent.id,
+            status: first.to,
+            seenIn: first.seenIn,
+            ...(first.commit ? { commit: commitRef(first.commit) } : {}),
+          },
           { projectId, storyId },
           'run',
         ),

@@ -36,7 +36,17 @@ export function statusChangeEvents(pk: string, changed: ReadonlyArray<{ entity: 
       ...(actorId ? { actorId } : {}),
     };
     const prefix = e.commit ? 'git' : e.seenIn === 'dashboard' ? 'ui' : 'wt';
-    out.push(event(isStory ? 'story.status_changed' : 'epic.status_changed', isStory ? 'story' : 'epic', entityId, e.at, payload, { projectId, ...(isStory ? { storyId: entityId } : {}) }, prefix));
+    out.push(
+      event(
+        isStory ? 'story.status_changed' : 'epic.status_changed',
+        isStory ? 'story' : 'epic',
+        entityId,
+        e.at,
+        payload,
+        { projectId, ...(isStory ? { storyId: entityId } : {}) },
+        prefix,
+      ),
+    );
   }
   return out;
 }

@@ -48,9 +48,17 @@ const ROOT = 'root';
  * reported twice (seen in the working tree, then in its commit; a commit rewritten by a rebase) gets the same key, so
  * the read models keep it once; two different changes never share one.
  */
-export function transitionKey(entity: string, from: Pick<EntityState, 'column' | 'status'> | null, to: Pick<EntityState, 'column' | 'status'>, prevKey: string | null): string {
+export function transitionKey(
+  entity: string,
+  from: Pick<EntityState, 'column' | 'status'> | null,
+  to: Pick<EntityState, 'column' | 'status'>,
+  prevKey: string | null,
+): string {
   const side = (s: Pick<EntityState, 'column' | 'status'> | null) => (s === null ? '-' : `${s.status}/${s.column ?? ''}`);
-  return `t${createHash('sha256').update(`${entity}\n${side(from)}\n${side(to)}\n${prevKey ?? ROOT}`).digest('hex').slice(0, 32)}`;
+  return `t${createHash('sha256')
+    .update(`${entity}\n${side(from)}\n${side(to)}\n${prevKey ?? ROOT}`)
+    .digest('hex')
+    .slice(0, 32)}`;
 }
 
 export const sameState = (a: Pick<EntityState, 'column' | 'status'> | undefined, b: Pick<EntityState, 'column' | 'status'> | undefined): boolean =>

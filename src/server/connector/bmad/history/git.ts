@@ -38,14 +38,21 @@ export function runGit(cwd: string, args: readonly string[], opts: { env?: NodeJ
     });
     child.stderr.on('data', (b: Buffer) => errOut.push(b));
     child.on('error', (err: NodeJS.ErrnoException) => {
-      reject(new GitError(err.code === 'ENOENT' ? 'git is not installed (no git executable on the PATH)' : `git could not be started: ${err.message}`, err.code === 'ENOENT' ? 'no_git' : 'failed'));
+      reject(
+        new GitError(
+          err.code === 'ENOENT' ? 'git is not installed (no git executable on the PATH)' : `git could not be started: ${err.message}`,
+          err.code === 'ENOENT' ? 'no_git' : 'failed',
+        ),
+      );
     });
     child.on('close', (code) => {
       if (code === 0) return resolvePromise(Buffer.concat(out));
       const stderr = Buffer.concat(errOut).toString('utf8').trim();
       if (/not a git repository/i.test(stderr)) return reject(new GitError('not a git repository', 'not_a_repository'));
       if (/dubious ownership/i.test(stderr)) {
-        return reject(new GitError(`git refuses to read this repository: it belongs to another user (git config --global --add safe.directory ${cwd})`, 'failed'));
+        return reject(
+          new GitError(`git refuses to read this repository: it belongs to another user (git config --global --add safe.directory ${cwd})`, 'failed'),
+        );
       }
       if (/does not have any commits|Needed a single revision|ambiguous argument 'HEAD'/i.test(stderr)) {
         return reject(new GitError('the repository has no commits yet', 'no_commits'));
@@ -107,7 +114,10 @@ export function parseRawLog(buf: Buffer): CommitEntry[] {
     const [hash, parents, authorDate, authorName, authorEmail, committerDate, ...subject] = header.split('\x1f');
     const changes: RawChange[] = [];
     if (headerEnd >= 0) {
-      const fields = record.slice(headerEnd + 1).replace(/^\n/, '').split('\0');
+      const fields = record
+        .slice(headerEnd + 1)
+        .replace(/^\n/, '')
+        .split('\0');
       for (let i = 0; i + 1 < fields.length; i += 2) {
         const meta = fields[i]!.trim();
         const path = fields[i + 1]!;
@@ -171,12 +181,6 @@ export async function isAncestor(top: string, ancestor: string, of: string): Pro
   } catch {
     return false;
   }
-}
-
-/** The newest commit reachable from `head` at or before an instant, or null. */
-export async function commitBefore(top: string, head: string, before: string): Promise<string | null> {
-  const out = (await runGit(top, ['rev-list', '-n', '1', `--before=${before}`, head])).toString('utf8').trim();
-  return out === '' ? null : out;
 }
 
 /** The absolute git directory of the work tree (where HEAD and the reflog live), to notice new commits. */

@@ -57,7 +57,14 @@ export function personasFor(layout: BmadLayout, version: string | null): Persona
   const v = versionParts(version);
   const planning = (w: string): Persona => P[PLANNING[w] ?? 'pm'];
   if (layout === 'v4') {
-    return { create: P.sm, dev: P.devV4, review: P.qa, names: { create: 'create-next-story', dev: 'develop-story', review: 'review-story' }, planning, all: [P.analyst, P.pm, P.architect, P.ux, P.sm, P.devV4, P.qa, P.po] };
+    return {
+      create: P.sm,
+      dev: P.devV4,
+      review: P.qa,
+      names: { create: 'create-next-story', dev: 'develop-story', review: 'review-story' },
+      planning,
+      all: [P.analyst, P.pm, P.architect, P.ux, P.sm, P.devV4, P.qa, P.po],
+    };
   }
   const modern = v === null ? layout === 'v6' || layout === 'v6-tickets' : v[0] > 6 || (v[0] === 6 && v[1] >= 3);
   const alpha = layout === 'v6-alpha-bmad' || layout === 'v6-alpha-dotbmad';

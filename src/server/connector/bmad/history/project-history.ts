@@ -2,7 +2,7 @@ import type { Status } from '../../../../contracts/index.js';
 import type { BmadSnapshot } from '../model.js';
 import { entitiesOf, epicRef, REMOVED, sameState, storyRef, transitionKey, type EntityState } from './entity-state.js';
 import { changedInWorkTree, GitError, gitDir, repoInfo, type RepoInfo } from './git.js';
-import { readHistory, type CommitMeta, type DocumentVersionMark, type HistoryCheckpoint, type PlanningMark } from './reader.js';
+import { readHistory, type DocumentVersionMark, type HistoryCheckpoint, type PlanningMark } from './reader.js';
 import { observe, type Timelines, type TimelineEntry } from './timeline.js';
 import type { ProjectPaths } from '../parse/config.js';
 
@@ -123,7 +123,15 @@ export class ProjectHistory {
       }
       this.loaded = true;
     }
-    const update: HistoryUpdate = { changed: [], documentVersions: [], planning: this.state.history?.planning ?? {}, commitsRead: 0, full: false, notes: [], available: false };
+    const update: HistoryUpdate = {
+      changed: [],
+      documentVersions: [],
+      planning: this.state.history?.planning ?? {},
+      commitsRead: 0,
+      full: false,
+      notes: [],
+      available: false,
+    };
     if (this.opts.enabled && snap.paths) await this.readGit(snap, update);
     else if (!this.opts.enabled) update.notes.push('git history is off (--no-git-history): the history starts with what this server saw');
     this.workTree(snap, now, update);
@@ -133,7 +141,14 @@ export class ProjectHistory {
   private async readGit(snap: BmadSnapshot & { paths?: ProjectPaths }, update: HistoryUpdate): Promise<void> {
     try {
       this.repo = await repoInfo(this.root);
-      const result = await readHistory({ root: this.root, layout: snap.layout === 'v6-tickets' ? 'v6' : snap.layout, paths: snap.paths!, historyPaths: snap.historyPaths, since: this.opts.since, checkpoint: this.state.history });
+      const result = await readHistory({
+        root: this.root,
+        layout: snap.layout === 'v6-tickets' ? 'v6' : snap.layout,
+        paths: snap.paths!,
+        historyPaths: snap.historyPaths,
+        since: this.opts.since,
+        checkpoint: this.state.history,
+      });
       update.available = true;
       update.commitsRead = result.commitsRead;
       update.full = result.full;
@@ -164,7 +179,10 @@ export class ProjectHistory {
         const wt = this.state.wt[id];
         if (!wt || sameState(wt, s)) this.state.wt[id] = { ...s, at: wt?.at ?? '' };
       }
-      this.dirty = await changedInWorkTree(this.repo.top, snap.historyPaths.map((p) => (this.repo!.prefix ? `${this.repo!.prefix}/${p}` : p)))
+      this.dirty = await changedInWorkTree(
+        this.repo.top,
+        snap.historyPaths.map((p) => (this.repo!.prefix ? `${this.repo!.prefix}/${p}` : p)),
+      )
         .then((set) => new Set([...set].map((p) => (this.repo!.prefix ? p.slice(this.repo!.prefix.length + 1) : p))))
         .catch(() => new Set<string>());
     } catch (err) {
@@ -179,7 +197,9 @@ export class ProjectHistory {
     const current = entitiesOf(snap, new Map(Object.entries(this.state.wt)));
     // A working-tree change happened when the files that hold the status last changed (never later than now).
     const sprintMtime = snap.documents.find((d) => d.path === snap.sprintStatusFile)?.mtimeMs ?? 0;
-    const mtimeOf = new Map(snap.stories.map((s) => [storyRef(s.key), Math.max(s.mtimeMs, s.records.some((r) => r.kind === 'sprint-status') ? sprintMtime : 0)]));
+    const mtimeOf = new Map(
+      snap.stories.map((s) => [storyRef(s.key), Math.max(s.mtimeMs, s.records.some((r) => r.kind === 'sprint-status') ? sprintMtime : 0)]),
+    );
     // An epic's status is written in sprint-status.yaml (or its epic file, in the ticket layout).
     for (const e of snap.epics) mtimeOf.set(epicRef(e.key), (e.file ? snap.documents.find((d) => d.path === e.file)?.mtimeMs : undefined) ?? sprintMtime);
     const timeOf = (id: string): string => new Date(Math.min(mtimeOf.get(id) || now.getTime(), now.getTime())).toISOString();
@@ -238,5 +258,3 @@ export class ProjectHistory {
     return `person:${email.trim().toLowerCase()}`.slice(0, 128);
   }
 }
-
-export type { CommitMeta };

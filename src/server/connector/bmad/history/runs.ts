@@ -46,6 +46,33 @@ interface Active {
 
 const stepKey = (runId: string, cause: string, to: Status) => `w${createHash('sha256').update(`${runId}\n${cause}\n${to}`).digest('hex').slice(0, 32)}`;
 
+function runStep(e: TimelineEntry, run: RunSpec, from: Status | null, to: Status, reason: string | null): RunStep {
+  return { at: e.at, from, to, key: stepKey(run.id, e.key, to), seenIn: e.seenIn, commit: e.commit, actorId: e.actorId, reason };
+}
+
+/** The runs found so far, numbered per workflow (a second dev-story is `dev-story:2`). */
+class RunLog {
+  readonly runs: RunSpec[] = [];
+  private readonly attempts = new Map<string, number>();
+
+  readonly open = (e: TimelineEntry, workflow: string, agent: Persona, status: Status, reason: string | null = null): Active => {
+    const n = (this.attempts.get(workflow) ?? 0) + 1;
+    this.attempts.set(workflow, n);
+    const spec: RunSpec = { id: n === 1 ? workflow : `${workflow}:${n}`, workflow, agent, steps: [] };
+    spec.steps.push(runStep(e, spec, null, status, reason));
+    this.runs.push(spec);
+    return { spec, status };
+  };
+
+  readonly move = (e: TimelineEntry, a: Active, to: Status, reason: string | null = null): void => {
+    if (a.status === to) return;
+    a.spec.steps.push(runStep(e, a.spec, a.status, to, reason));
+    a.status = to;
+  };
+
+  readonly implied = (e: TimelineEntry, workflow: string, agent: Persona, why: string): Active => this.open(e, workflow, agent, 'done', `implied: ${why}`);
+}
+
 /**
  * The workflow runs a story's history implies: the story is created (create-story), developed (dev-story / build:
  * from entering in-progress to review), reviewed (code-review: from review to done, or back to in-progress: rework,
@@ -54,37 +81,12 @@ const stepKey = (runId: string, cause: string, to: Status) => `w${createHash('sh
  * the story reached it.
  */
 export function storyRuns(timeline: readonly TimelineEntry[], personas: PersonaMap): RunSpec[] {
-  const runs: RunSpec[] = [];
-  const attempts = new Map<string, number>();
+  const log = new RunLog();
+  const { runs, open, move, implied } = log;
   let dev: Active | null = null;
   let review: Active | null = null;
   let created = false;
   let stage: Stage | null = null;
-
-  const step = (e: TimelineEntry, run: RunSpec, from: Status | null, to: Status, reason: string | null): RunStep => ({
-    at: e.at,
-    from,
-    to,
-    key: stepKey(run.id, e.key, to),
-    seenIn: e.seenIn,
-    commit: e.commit,
-    actorId: e.actorId,
-    reason,
-  });
-  const open = (e: TimelineEntry, workflow: string, agent: Persona, status: Status, reason: string | null = null): Active => {
-    const n = (attempts.get(workflow) ?? 0) + 1;
-    attempts.set(workflow, n);
-    const spec: RunSpec = { id: n === 1 ? workflow : `${workflow}:${n}`, workflow, agent, steps: [] };
-    spec.steps.push(step(e, spec, null, status, reason));
-    runs.push(spec);
-    return { spec, status };
-  };
-  const move = (e: TimelineEntry, a: Active, to: Status, reason: string | null = null): void => {
-    if (a.status === to) return;
-    a.spec.steps.push(step(e, a.spec, a.status, to, reason));
-    a.status = to;
-  };
-  const implied = (e: TimelineEntry, workflow: string, agent: Persona, why: string) => open(e, workflow, agent, 'done', `implied: ${why}`);
   const { names } = personas;
 
   for (const e of timeline) {

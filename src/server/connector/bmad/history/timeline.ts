@@ -51,9 +51,3 @@ export function observe(timelines: Timelines, entity: string, e: TimelineEntry):
   list.sort(byTime);
   return { entry: merged, changed };
 }
-
-/** The last entry of a timeline: where the entity stands. */
-export function current(timelines: Timelines, entity: string): TimelineEntry | undefined {
-  const list = timelines[entity];
-  return list && list.length > 0 ? list[list.length - 1] : undefined;
-}

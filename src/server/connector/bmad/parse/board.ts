@@ -73,7 +73,12 @@ function sprintOf(pf: ProjectFile, lastGood: SprintStatus | null, errors: BmadIs
     return lastGood;
   }
   const text = pf.entry.facts.text;
-  const { current, lastGood: cached } = derive(pf.entry, 'sprint-status', () => (fast ? (fastSprintStatus(text) ?? parseSprintStatus(text)) : parseSprintStatus(text)), (s) => s.error === null);
+  const { current, lastGood: cached } = derive(
+    pf.entry,
+    'sprint-status',
+    () => (fast ? (fastSprintStatus(text) ?? parseSprintStatus(text)) : parseSprintStatus(text)),
+    (s) => s.error === null,
+  );
   if (!current.error) return current;
   errors.push({ kind: 'parse_error', file: pf.file.rel, line: current.error.line, message: `${pf.file.rel}: ${current.error.message}` });
   // Entries read line by line beat the last good parse: they are what the file says now.
@@ -85,11 +90,81 @@ function sprintOf(pf: ProjectFile, lastGood: SprintStatus | null, errors: BmadIs
 export function prepareSprint(pf: ProjectFile): void {
   if (pf.entry.facts.type !== 'text') return;
   const text = pf.entry.facts.text;
-  derive(pf.entry, 'sprint-status', () => fastSprintStatus(text) ?? parseSprintStatus(text), (s) => s.error === null);
+  derive(
+    pf.entry,
+    'sprint-status',
+    () => fastSprintStatus(text) ?? parseSprintStatus(text),
+    (s) => s.error === null,
+  );
   pf.entry.facts.text = '';
 }
 
 const SPRINT_EPIC_STATUS: Readonly<Record<string, Status>> = { backlog: 'queued', inprogress: 'in_progress', contexted: 'in_progress', done: 'done' };
+
+/** Retrospectives: the sprint-status entry, and the verdict of the newest retrospective document of the epic. */
+function addRetrospectives(epics: Map<string, BmadEpic>, sprint: BoardState['sprint'], files: BoardInput['files']): void {
+  const retroDocs = [...files.values()]
+    .filter((f) => /(?:^|\/)epic-([A-Za-z0-9]+)-retro(?:spective)?(?:-[^/]*)?\.md$/i.test(f.file.rel))
+    .sort((a, b) => (a.file.rel < b.file.rel ? -1 : 1));
+  for (const e of sprint?.entries ?? []) {
+    if (e.ref.kind !== 'retrospective') continue;
+    const epic = epics.get(e.ref.epic);
+    if (epic) epics.set(epic.key, { ...epic, retrospective: { status: e.value, verdict: null, file: null } });
+  }
+  for (const doc of retroDocs) {
+    const key = /epic-([A-Za-z0-9]+)-retro/i.exec(posix.basename(doc.file.rel))![1]!;
+    const epicKey = /^\d+$/.test(key) ? String(Number(key)) : key;
+    const epic = epics.get(epicKey);
+    if (!epic) continue;
+    const fm = doc.entry.facts.type === 'markdown' ? (doc.entry.facts.md.frontMatter?.data ?? null) : null;
+    const verdict = verdictOf(stringField(fm, 'verdict'));
+    epics.set(epicKey, {
+      ...epic,
+      retrospective: { status: epic.retrospective?.status ?? null, verdict: verdict ?? epic.retrospective?.verdict ?? null, file: doc.file.rel },
+    });
+  }
+}
+
+/** An epic or a retrospective marked done while stories of the epic are not (BMAD-METHOD #2341, #2852). */
+function epicDriftFindings(
+  epics: ReadonlyMap<string, BmadEpic>,
+  storiesOf: (key: string) => BmadStory[],
+  sprint: BoardState['sprint'],
+  sprintPf: ProjectFile | null,
+): BmadIssue[] {
+  const out: BmadIssue[] = [];
+  for (const epic of epics.values()) {
+    const open = storiesOf(epic.key).filter((s) => s.status !== 'done' && s.status !== 'canceled');
+    if (open.length === 0) continue;
+    const names =
+      open
+        .slice(0, 5)
+        .map((s) => `${s.key} (${s.sourceStatus ?? s.column})`)
+        .join(', ') + (open.length > 5 ? `, and ${open.length - 5} more` : '');
+    if (epic.sourceStatus !== null && epicStatusOf(epic.sourceStatus) === 'done') {
+      out.push({
+        kind: 'epic_drift',
+        file: epic.file ?? sprintPf?.file.rel ?? '',
+        line: epic.line,
+        expected: 'done',
+        actual: `${open.length} open`,
+        message: `Epic ${epic.key} is marked done but ${open.length} of its stories ${open.length === 1 ? 'is' : 'are'} not: ${names}`,
+      });
+    }
+    if (epic.retrospective?.status && /^(?:done|completed)$/i.test(epic.retrospective.status)) {
+      const line = sprint?.entries.find((x) => x.ref.kind === 'retrospective' && x.ref.epic === epic.key)?.line ?? null;
+      out.push({
+        kind: 'epic_drift',
+        file: sprintPf?.file.rel ?? epic.retrospective.file ?? '',
+        line,
+        expected: 'done',
+        actual: `${open.length} open`,
+        message: `The retrospective of epic ${epic.key} is done but ${open.length} of its stories ${open.length === 1 ? 'is' : 'are'} not: ${names}`,
+      });
+    }
+  }
+  return out;
+}
 
 export function deriveBoard(input: BoardInput): BoardState {
   const { paths, files } = input;
@@ -105,7 +180,12 @@ export function deriveBoard(input: BoardInput): BoardState {
 
   // sprint-status.yaml may name another story folder (a project migrated from docs/sprint-artifacts).
   const storyDirs = [...paths.storyDirs];
-  const located = sprint?.storyLocation && input.root ? resolveConfigPath(input.root, sprint.storyLocation) : sprint?.storyLocation ? resolveConfigPath('/', sprint.storyLocation.replace(/^\{project-root\}\/?/, '')) : null;
+  const located =
+    sprint?.storyLocation && input.root
+      ? resolveConfigPath(input.root, sprint.storyLocation)
+      : sprint?.storyLocation
+        ? resolveConfigPath('/', sprint.storyLocation.replace(/^\{project-root\}\/?/, ''))
+        : null;
   if (located && !storyDirs.includes(located)) storyDirs.push(located);
 
   const storyFiles: StoryFileInput[] = [];
@@ -116,7 +196,15 @@ export function deriveBoard(input: BoardInput): BoardState {
     if (!ref) continue;
     (ref.style === 'spec' ? specFiles : storyFiles).push({ file: pf.file, ref, entry: pf.entry });
   }
-  const built = buildStories({ layout: input.layout, storyFiles, specFiles, sprint, sprintFile: sprintPf?.file ?? null, headingTitles: input.headingTitles ?? new Map(), lite: input.fastSprint === true });
+  const built = buildStories({
+    layout: input.layout,
+    storyFiles,
+    specFiles,
+    sprint,
+    sprintFile: sprintPf?.file ?? null,
+    headingTitles: input.headingTitles ?? new Map(),
+    lite: input.fastSprint === true,
+  });
   errors.push(...built.errors);
   findings.push(...built.findings);
   const specFolders = output !== null ? buildSpecFolderStories(files, output) : { stories: [], epics: [], errors: [] };
@@ -141,55 +229,24 @@ export function deriveBoard(input: BoardInput): BoardState {
     });
   }
   for (const e of specFolders.epics) if (!epics.has(e.key)) epics.set(e.key, e);
-  for (const [key, title] of epicTitles) if (!epics.has(key)) epics.set(key, { key, title, sourceStatus: null, status: derivedEpicStatus(storiesOf(key)), file: null, line: null, retrospective: null });
+  for (const [key, title] of epicTitles)
+    if (!epics.has(key))
+      epics.set(key, { key, title, sourceStatus: null, status: derivedEpicStatus(storiesOf(key)), file: null, line: null, retrospective: null });
   for (const s of stories) {
-    if (s.epicKey !== null && !epics.has(s.epicKey)) epics.set(s.epicKey, { key: s.epicKey, title: null, sourceStatus: null, status: derivedEpicStatus(storiesOf(s.epicKey)), file: null, line: null, retrospective: null });
+    if (s.epicKey !== null && !epics.has(s.epicKey))
+      epics.set(s.epicKey, {
+        key: s.epicKey,
+        title: null,
+        sourceStatus: null,
+        status: derivedEpicStatus(storiesOf(s.epicKey)),
+        file: null,
+        line: null,
+        retrospective: null,
+      });
   }
 
-  // Retrospectives: the sprint-status entry, and the verdict of the newest retrospective document of the epic.
-  const retroDocs = [...files.values()].filter((f) => /(?:^|\/)epic-([A-Za-z0-9]+)-retro(?:spective)?(?:-[^/]*)?\.md$/i.test(f.file.rel)).sort((a, b) => (a.file.rel < b.file.rel ? -1 : 1));
-  for (const e of sprint?.entries ?? []) {
-    if (e.ref.kind !== 'retrospective') continue;
-    const epic = epics.get(e.ref.epic);
-    if (epic) epics.set(epic.key, { ...epic, retrospective: { status: e.value, verdict: null, file: null } });
-  }
-  for (const doc of retroDocs) {
-    const key = /epic-([A-Za-z0-9]+)-retro/i.exec(posix.basename(doc.file.rel))![1]!;
-    const epicKey = /^\d+$/.test(key) ? String(Number(key)) : key;
-    const epic = epics.get(epicKey);
-    if (!epic) continue;
-    const fm = doc.entry.facts.type === 'markdown' ? (doc.entry.facts.md.frontMatter?.data ?? null) : null;
-    const verdict = verdictOf(stringField(fm, 'verdict'));
-    epics.set(epicKey, { ...epic, retrospective: { status: epic.retrospective?.status ?? null, verdict: verdict ?? epic.retrospective?.verdict ?? null, file: doc.file.rel } });
-  }
-
-  // An epic or a retrospective marked done while stories of the epic are not (BMAD-METHOD #2341, #2852).
-  for (const epic of epics.values()) {
-    const open = storiesOf(epic.key).filter((s) => s.status !== 'done' && s.status !== 'canceled');
-    if (open.length === 0) continue;
-    const names = open.slice(0, 5).map((s) => `${s.key} (${s.sourceStatus ?? s.column})`).join(', ') + (open.length > 5 ? `, and ${open.length - 5} more` : '');
-    if (epic.sourceStatus !== null && epicStatusOf(epic.sourceStatus) === 'done') {
-      findings.push({
-        kind: 'epic_drift',
-        file: epic.file ?? sprintPf?.file.rel ?? '',
-        line: epic.line,
-        expected: 'done',
-        actual: `${open.length} open`,
-        message: `Epic ${epic.key} is marked done but ${open.length} of its stories ${open.length === 1 ? 'is' : 'are'} not: ${names}`,
-      });
-    }
-    if (epic.retrospective?.status && /^(?:done|completed)$/i.test(epic.retrospective.status)) {
-      const line = sprint?.entries.find((x) => x.ref.kind === 'retrospective' && x.ref.epic === epic.key)?.line ?? null;
-      findings.push({
-        kind: 'epic_drift',
-        file: sprintPf?.file.rel ?? epic.retrospective.file ?? '',
-        line,
-        expected: 'done',
-        actual: `${open.length} open`,
-        message: `The retrospective of epic ${epic.key} is done but ${open.length} of its stories ${open.length === 1 ? 'is' : 'are'} not: ${names}`,
-      });
-    }
-  }
+  addRetrospectives(epics, sprint, files);
+  findings.push(...epicDriftFindings(epics, storiesOf, sprint, sprintPf));
   const epicList = [...epics.values()].sort((a, b) => {
     const na = /^\d+$/.test(a.key) ? Number(a.key) : Number.MAX_SAFE_INTEGER;
     const nb = /^\d+$/.test(b.key) ? Number(b.key) : Number.MAX_SAFE_INTEGER;
@@ -210,13 +267,14 @@ export function deriveBoard(input: BoardInput): BoardState {
 }
 
 /**
- * The board after only the contents of files it already has changed (the same files, the same sprint-status keys):
- * every story's status is resolved again from its records, nothing is matched anew. Null when the structure may have
- * changed (a key added or removed, a file it does not know, a retrospective, the ticket layout): derive from scratch.
- * The history reads thousands of commits; most only change values.
+ * Whether the changed files only change values the board already has: the new sprint-status (same keys, same order)
+ * and the story files create-story added for keys sprint-status lists. Null when the structure may have changed.
  */
-export function restatusBoard(prev: BoardState, input: BoardInput, changed: readonly string[]): BoardState | null {
-  if (prev.layout === 'v6-tickets') return null;
+function valueOnlyChanges(
+  prev: BoardState,
+  input: BoardInput,
+  changed: readonly string[],
+): { sprint: BoardState['sprint']; added: Map<string, string> } | null {
   let sprint = prev.sprint;
   const added = new Map<string, string>();
   for (const rel of changed) {
@@ -232,13 +290,32 @@ export function restatusBoard(prev: BoardState, input: BoardInput, changed: read
     if (prev.keyByFile.has(rel)) continue;
     // The usual new file: create-story writes `<key>.md` for a key sprint-status already lists. It is that story's file.
     const ref = storyRefFromFileName(posix.basename(rel));
-    if (ref && ref.style === 'v6' && prev.storyDirs.some((d) => under(rel, d)) && prev.stories.some((s) => s.key === ref.key && s.records.length === 1 && s.records[0]!.kind === 'sprint-status')) {
+    if (
+      ref &&
+      ref.style === 'v6' &&
+      prev.storyDirs.some((d) => under(rel, d)) &&
+      prev.stories.some((s) => s.key === ref.key && s.records.length === 1 && s.records[0]!.kind === 'sprint-status')
+    ) {
       added.set(ref.key, rel);
       continue;
     }
     // A planning document changes no story; anything else might (a retrospective, a note that became a story).
     if (!(classifyPlanningPath(rel)?.primary && !/retro/i.test(rel))) return null;
   }
+  return { sprint, added };
+}
+
+/**
+ * The board after only the contents of files it already has changed (the same files, the same sprint-status keys):
+ * every story's status is resolved again from its records, nothing is matched anew. Null when the structure may have
+ * changed (a key added or removed, a file it does not know, a retrospective, the ticket layout): derive from scratch.
+ * The history reads thousands of commits; most only change values.
+ */
+export function restatusBoard(prev: BoardState, input: BoardInput, changed: readonly string[]): BoardState | null {
+  if (prev.layout === 'v6-tickets') return null;
+  const plan = valueOnlyChanges(prev, input, changed);
+  if (!plan) return null;
+  const { sprint, added } = plan;
   const keyByFile = added.size === 0 ? prev.keyByFile : new Map(prev.keyByFile);
   for (const [key, rel] of added) keyByFile.set(rel, key);
   // Which stories can have changed: those whose sprint-status value changed, and those whose files changed.
@@ -290,7 +367,14 @@ export function restatusBoard(prev: BoardState, input: BoardInput, changed: read
     const { sourceStatus, mapping } = resolveStoryStatus(prev.layout, sprintV, specV, fileV);
     if (!newFile && sourceStatus === s.sourceStatus && mapping?.column === s.column) return s;
     if (sourceStatus !== s.sourceStatus || mapping?.column !== s.column) changedRefs.add(`story:${s.key}`);
-    return { ...s, records, ...(newFile ? { file: newFile } : {}), sourceStatus, column: mapping ? mapping.column : s.column, status: mapping ? mapping.status : s.status };
+    return {
+      ...s,
+      records,
+      ...(newFile ? { file: newFile } : {}),
+      sourceStatus,
+      column: mapping ? mapping.column : s.column,
+      status: mapping ? mapping.status : s.status,
+    };
   });
   const touchedEpics = new Set(stories.filter((s, i) => s !== prev.stories[i]).map((s) => s.epicKey));
   const epics = prev.epics.map((e) => {
@@ -299,7 +383,9 @@ export function restatusBoard(prev: BoardState, input: BoardInput, changed: read
     if (!v && (e.sourceStatus !== null || !touchedEpics.has(e.key))) return e;
     const own = stories.filter((s) => s.epicKey === e.key);
     const token = (v?.value ?? '').toLowerCase().replace(/[^a-z0-9]/g, '');
-    const next = v ? { ...e, sourceStatus: v.value, line: v.line, status: SPRINT_EPIC_STATUS[token] ?? derivedEpicStatus(own) } : { ...e, status: derivedEpicStatus(own) };
+    const next = v
+      ? { ...e, sourceStatus: v.value, line: v.line, status: SPRINT_EPIC_STATUS[token] ?? derivedEpicStatus(own) }
+      : { ...e, status: derivedEpicStatus(own) };
     if (next.status !== e.status || next.sourceStatus !== e.sourceStatus) changedRefs.add(`epic:${e.key}`);
     return next;
   });

@@ -9,10 +9,7 @@ const TEXT_EXTENSIONS = new Set(['.yaml', '.yml', '.toml']);
 const MARKDOWN_EXTENSIONS = new Set(['.md', '.markdown']);
 
 export type FileFacts =
-  | { type: 'markdown'; md: MarkdownFacts; text: string }
-  | { type: 'text'; text: string }
-  | { type: 'binary' }
-  | { type: 'unreadable'; message: string };
+  { type: 'markdown'; md: MarkdownFacts; text: string } | { type: 'text'; text: string } | { type: 'binary' } | { type: 'unreadable'; message: string };
 
 export interface CacheEntry {
   mtimeMs: number;

@@ -38,7 +38,10 @@ export interface ConfigResult {
  */
 export function resolveConfigPath(root: string, value: string | null, vars: Record<string, string> = {}): string | null {
   if (value === null) return null;
-  let v = value.trim().replace(/^['"]|['"]$/g, '').replace(/\\/g, '/');
+  let v = value
+    .trim()
+    .replace(/^['"]|['"]$/g, '')
+    .replace(/\\/g, '/');
   const fromProjectRoot = v.startsWith('{project-root}');
   v = v.replace(/\{project-root\}/g, '');
   for (const [name, replacement] of Object.entries(vars)) v = v.split(`{${name}}`).join(replacement);
@@ -67,7 +70,11 @@ export function mergeTomlLayers(base: Record<string, unknown>, over: Record<stri
       const keyOf = (x: unknown) => (isRecord(x) ? (x['code'] ?? x['id']) : undefined);
       if ([...prev, ...v].every((x) => isRecord(x) && keyOf(x) !== undefined)) {
         const merged = new Map<unknown, unknown>(prev.map((x) => [keyOf(x), x]));
-        for (const x of v) merged.set(keyOf(x), isRecord(merged.get(keyOf(x))) ? mergeTomlLayers(merged.get(keyOf(x)) as Record<string, unknown>, x as Record<string, unknown>) : x);
+        for (const x of v)
+          merged.set(
+            keyOf(x),
+            isRecord(merged.get(keyOf(x))) ? mergeTomlLayers(merged.get(keyOf(x)) as Record<string, unknown>, x as Record<string, unknown>) : x,
+          );
         out[k] = [...merged.values()];
       } else out[k] = [...prev, ...v];
     } else out[k] = v;
@@ -97,7 +104,12 @@ async function readYamlConfig(root: string, files: ScanFiles, rel: string): Prom
   const entry = await files.load(st);
   if (entry.facts.type !== 'text') return { data: null, error: { kind: 'parse_error', file: rel, line: null, message: `cannot read ${rel}` } };
   const text = entry.facts.text;
-  const { current, lastGood } = derive(entry, 'config', () => parseYaml(text), (p) => p.error === null);
+  const { current, lastGood } = derive(
+    entry,
+    'config',
+    () => parseYaml(text),
+    (p) => p.error === null,
+  );
   if (current.error) {
     const error: BmadIssue = { kind: 'parse_error', file: rel, line: current.error.line, message: `${rel}: ${current.error.message}` };
     return { data: lastGood && isRecord(lastGood.data) ? lastGood.data : null, error };
@@ -120,7 +132,12 @@ async function readTomlLayers(root: string, files: ScanFiles): Promise<{ setting
     const entry = await files.load(st);
     if (entry.facts.type !== 'text') continue;
     const text = entry.facts.text;
-    const { current } = derive(entry, 'toml', () => parseTomlText(text), () => true);
+    const { current } = derive(
+      entry,
+      'toml',
+      () => parseTomlText(text),
+      () => true,
+    );
     if (current.error) errors.push({ kind: 'parse_error', file: rel, line: current.error.line, message: `${rel}: ${current.error.message}` });
     else merged = mergeTomlLayers(merged, current.data);
   }
@@ -138,6 +155,30 @@ function nested(obj: unknown, key: string, inner: string): string | null {
 }
 
 const uniq = (xs: Array<string | null>): string[] => [...new Set(xs.filter((x): x is string => x !== null && x !== ''))];
+
+/** v4 keeps its paths in core-config.yaml, with docs/ defaults for each. */
+function v4Paths(root: string, cfg: Record<string, unknown>, configFiles: string[]): ConfigResult['paths'] {
+  const get = (key: string): string | null => stringField(cfg, key);
+  const resolve = (v: string | null, fallback: string): string => resolveConfigPath(root, v) ?? fallback;
+  const stories = resolve(get('devStoryLocation'), 'docs/stories');
+  const prdFile = resolve(nested(cfg, 'prd', 'prdFile'), 'docs/prd.md');
+  const prdSharded = resolve(nested(cfg, 'prd', 'prdShardedLocation'), 'docs/prd');
+  const archFile = resolve(nested(cfg, 'architecture', 'architectureFile'), 'docs/architecture.md');
+  const archSharded = resolve(nested(cfg, 'architecture', 'architectureShardedLocation'), 'docs/architecture');
+  const qa = resolve(nested(cfg, 'qa', 'qaLocation'), 'docs/qa');
+  const dirOf = (f: string): string | null => (posix.dirname(f) === '.' ? null : posix.dirname(f));
+  return {
+    projectName: placeholderFree(get('project_name') ?? get('projectName')),
+    planningDirs: uniq(['docs', dirOf(prdFile), dirOf(archFile), prdSharded, archSharded]),
+    storyDirs: [stories],
+    documentDirs: uniq(['docs', stories, qa, dirOf(prdFile), dirOf(archFile), prdSharded, archSharded]),
+    sprintStatusCandidates: [],
+    workflowStatusCandidates: [],
+    qaDir: qa,
+    outputDir: null,
+    configFiles,
+  };
+}
 
 export async function readProjectPaths(root: string, detected: DetectedLayout, files: ScanFiles): Promise<ConfigResult> {
   const errors: BmadIssue[] = [];
@@ -159,30 +200,7 @@ export async function readProjectPaths(root: string, detected: DetectedLayout, f
   const get = (key: string): string | null => stringField(cfg, key);
   const layout: BmadLayout = detected.layout;
 
-  if (layout === 'v4') {
-    const resolve = (v: string | null, fallback: string): string => resolveConfigPath(root, v) ?? fallback;
-    const stories = resolve(get('devStoryLocation'), 'docs/stories');
-    const prdFile = resolve(nested(cfg, 'prd', 'prdFile'), 'docs/prd.md');
-    const prdSharded = resolve(nested(cfg, 'prd', 'prdShardedLocation'), 'docs/prd');
-    const archFile = resolve(nested(cfg, 'architecture', 'architectureFile'), 'docs/architecture.md');
-    const archSharded = resolve(nested(cfg, 'architecture', 'architectureShardedLocation'), 'docs/architecture');
-    const qa = resolve(nested(cfg, 'qa', 'qaLocation'), 'docs/qa');
-    const dirOf = (f: string): string | null => (posix.dirname(f) === '.' ? null : posix.dirname(f));
-    return {
-      errors,
-      paths: {
-        projectName: placeholderFree(get('project_name') ?? get('projectName')),
-        planningDirs: uniq(['docs', dirOf(prdFile), dirOf(archFile), prdSharded, archSharded]),
-        storyDirs: [stories],
-        documentDirs: uniq(['docs', stories, qa, dirOf(prdFile), dirOf(archFile), prdSharded, archSharded]),
-        sprintStatusCandidates: [],
-        workflowStatusCandidates: [],
-        qaDir: qa,
-        outputDir: null,
-        configFiles,
-      },
-    };
-  }
+  if (layout === 'v4') return { errors, paths: v4Paths(root, cfg, configFiles) };
 
   const outputDefault = layout === 'v6' ? '_bmad-output' : 'docs';
   const output = resolveConfigPath(root, get('output_folder')) ?? outputDefault;
@@ -201,7 +219,12 @@ export async function readProjectPaths(root: string, detected: DetectedLayout, f
         storyDirs: uniq([implementation, r('dev_story_location')]),
         documentDirs: uniq([output, planning, implementation, knowledge, 'docs']),
         // Projects migrated from an alpha keep their older sprint-status.yaml (and its history) under docs/.
-        sprintStatusCandidates: uniq([`${implementation}/sprint-status.yaml`, `${output}/sprint-status.yaml`, 'docs/sprint-artifacts/sprint-status.yaml', 'docs/sprint-status.yaml']),
+        sprintStatusCandidates: uniq([
+          `${implementation}/sprint-status.yaml`,
+          `${output}/sprint-status.yaml`,
+          'docs/sprint-artifacts/sprint-status.yaml',
+          'docs/sprint-status.yaml',
+        ]),
         workflowStatusCandidates: uniq([`${output}/bmm-workflow-status.yaml`, `${planning}/bmm-workflow-status.yaml`]),
         qaDir: null,
         outputDir: output,

@@ -17,7 +17,10 @@ export interface DetectedLayout {
 const MARKERS = '_bmad/bmm/config.yaml, _bmad/config.toml, .bmad/bmm/config.yaml, bmad/bmm/config.yaml or .bmad-core/core-config.yaml';
 
 export class NoBmadProjectError extends Error {
-  constructor(readonly root: string, detail: string) {
+  constructor(
+    readonly root: string,
+    detail: string,
+  ) {
     super(`No BMAD project found in ${root}: ${detail}`);
     this.name = 'NoBmadProjectError';
   }
@@ -39,14 +42,18 @@ export async function detectLayout(root: string): Promise<DetectedLayout> {
   if (await has('.bmad/core/config.yaml')) return { layout: 'v6-alpha-dotbmad', configFile: '.bmad/core/config.yaml', tomlConfigFile: null };
   if ((await dir('.bmad/bmm')) || (await dir('.bmad/_cfg'))) return { layout: 'v6-alpha-dotbmad', configFile: null, tomlConfigFile: null };
   if (await has('bmad/bmm/config.yaml')) return { layout: 'v6-alpha-bmad', configFile: 'bmad/bmm/config.yaml', tomlConfigFile: null };
-  if (await has('bmad/_cfg/manifest.yaml')) return { layout: 'v6-alpha-bmad', configFile: (await has('bmad/core/config.yaml')) ? 'bmad/core/config.yaml' : null, tomlConfigFile: null };
+  if (await has('bmad/_cfg/manifest.yaml'))
+    return { layout: 'v6-alpha-bmad', configFile: (await has('bmad/core/config.yaml')) ? 'bmad/core/config.yaml' : null, tomlConfigFile: null };
   if (await has('.bmad-core/core-config.yaml')) return { layout: 'v4', configFile: '.bmad-core/core-config.yaml', tomlConfigFile: null };
   if (await dir('.bmad-core')) return { layout: 'v4', configFile: null, tomlConfigFile: null };
   // Many teams keep _bmad/ (the installed method) out of git and commit only what it produced: a teammate's clone or a
   // server's checkout sees outputs alone. Recognise the project from them, with BMAD's default paths.
   const outputs = await outputsOnly(root);
   if (outputs) return outputs;
-  throw new NoBmadProjectError(root, `expected ${MARKERS}, or BMAD's outputs (_bmad-output/ with sprint-status.yaml, story files or planning artifacts), in "${basename(root)}"`);
+  throw new NoBmadProjectError(
+    root,
+    `expected ${MARKERS}, or BMAD's outputs (_bmad-output/ with sprint-status.yaml, story files or planning artifacts), in "${basename(root)}"`,
+  );
 }
 
 const NO_CONFIG_NOTE = "no _bmad/ configuration found (it is often kept out of git): BMAD's default paths are used";
@@ -54,16 +61,22 @@ const NO_CONFIG_NOTE = "no _bmad/ configuration found (it is often kept out of g
 /** A project known only by its outputs: `_bmad-output/` (v6), `docs/sprint-artifacts/` (alpha), `docs/stories/*.story.md` (v4). */
 async function outputsOnly(root: string): Promise<DetectedLayout | null> {
   const dir = (rel: string): Promise<boolean> => isDirectory(`${root}/${rel}`);
-  if ((await dir('_bmad-output/implementation-artifacts')) || (await dir('_bmad-output/planning-artifacts')) || (await statFile(root, '_bmad-output/sprint-status.yaml'))) {
+  if (
+    (await dir('_bmad-output/implementation-artifacts')) ||
+    (await dir('_bmad-output/planning-artifacts')) ||
+    (await statFile(root, '_bmad-output/sprint-status.yaml'))
+  ) {
     return { layout: 'v6', configFile: null, tomlConfigFile: null, note: NO_CONFIG_NOTE };
   }
-  if ((await dir('_bmad-output')) && (await hasTicketTree(root, '_bmad-output'))) return { layout: 'v6', configFile: null, tomlConfigFile: null, note: NO_CONFIG_NOTE };
+  if ((await dir('_bmad-output')) && (await hasTicketTree(root, '_bmad-output')))
+    return { layout: 'v6', configFile: null, tomlConfigFile: null, note: NO_CONFIG_NOTE };
   if ((await statFile(root, 'docs/sprint-artifacts/sprint-status.yaml')) || (await statFile(root, 'docs/sprint-status.yaml'))) {
     return { layout: 'v6-alpha-dotbmad', configFile: null, tomlConfigFile: null, note: NO_CONFIG_NOTE };
   }
   if (await dir('docs/stories')) {
     const names = await readdir(`${root}/docs/stories`).catch(() => [] as string[]);
-    if (names.some((n) => /^\d+\.\d+[a-z]?\.(?:story|[^.]+)\.md$/i.test(n))) return { layout: 'v4', configFile: null, tomlConfigFile: null, note: NO_CONFIG_NOTE };
+    if (names.some((n) => /^\d+\.\d+[a-z]?\.(?:story|[^.]+)\.md$/i.test(n)))
+      return { layout: 'v4', configFile: null, tomlConfigFile: null, note: NO_CONFIG_NOTE };
   }
   return null;
 }

@@ -111,13 +111,15 @@ function isPlaceholder(s: string): boolean {
   return /^\{\{.*\}\}$/.test(s) || /^<!--.*-->$/.test(s) || /^(?:tbd|n\/a|-+)$/i.test(s);
 }
 
-export function parseMarkdown(text: string): MarkdownFacts {
-  const fm = readFrontMatter(text);
-  const bodyStart = fm ? fm.bodyStart : 0;
-  const bodyFirstLine = fm ? fm.closingLine + 1 : 1;
-  const lines = fm && fm.closingLine === 1 ? splitLines(text, 0, 1) : splitLines(text, bodyStart, bodyFirstLine);
+/** A file's body as lines, which of them are inside code fences, and its headings (outside code). */
+interface Outline {
+  lines: Line[];
+  code: boolean[];
+  headings: Array<Heading & { index: number }>;
+}
 
-  const headings: Array<Heading & { index: number }> = [];
+function outlineOf(lines: Line[]): Outline {
+  const headings: Outline['headings'] = [];
   const code: boolean[] = [];
   let fence: string | null = null;
   lines.forEach((l, index) => {
@@ -136,126 +138,147 @@ export function parseMarkdown(text: string): MarkdownFacts {
     const h = HEADING.exec(l.text);
     if (h) headings.push({ level: h[1]!.length, text: h[2]!, line: l.no, index });
   });
+  return { lines, code, headings };
+}
 
-  const sectionEnd = (hIdx: number): number => {
-    const h = headings[hIdx]!;
-    for (let j = hIdx + 1; j < headings.length; j += 1) if (headings[j]!.level <= h.level) return headings[j]!.index;
-    return lines.length;
-  };
-  const nextHeadingIndex = (afterLineIndex: number): number => {
-    const h = headings.find((x) => x.index > afterLineIndex);
-    return h ? h.index : lines.length;
-  };
+/** The line index where the section of heading `hIdx` ends: the next heading of the same or a higher level. */
+function sectionEnd(o: Outline, hIdx: number): number {
+  const h = o.headings[hIdx]!;
+  for (let j = hIdx + 1; j < o.headings.length; j += 1) if (o.headings[j]!.level <= h.level) return o.headings[j]!.index;
+  return o.lines.length;
+}
 
-  const h1Heading = headings.find((h) => h.level === 1);
-  const h1 = h1Heading ? { text: h1Heading.text, line: h1Heading.line } : null;
+/** The line index of the first heading after a line, of any level. */
+function nextHeadingIndex(o: Outline, afterLineIndex: number): number {
+  const h = o.headings.find((x) => x.index > afterLineIndex);
+  return h ? h.index : o.lines.length;
+}
 
-  // Status, in order of precedence.
-  let status: StatusLocation | null = null;
-  if (fm && !fm.error) {
-    const loc = locateFrontMatterScalar(fm, 'status');
-    if (loc && loc.value.trim() !== '') {
-      status = { value: loc.value, line: loc.line, start: loc.start, end: loc.end, form: 'front-matter', yamlType: loc.type };
-    }
+/** A status value at `span` of a line. */
+function statusAt(l: Line, span: [number, number], form: StatusLocation['form']): StatusLocation {
+  return { value: l.text.slice(span[0], span[1]), line: l.no, start: l.start + span[0], end: l.start + span[1], form };
+}
+
+/** `status:` in the front matter. */
+function frontMatterStatus(fm: FrontMatter | null): StatusLocation | null {
+  if (!fm || fm.error) return null;
+  const loc = locateFrontMatterScalar(fm, 'status');
+  if (!loc || loc.value.trim() === '') return null;
+  return { value: loc.value, line: loc.line, start: loc.start, end: loc.end, form: 'front-matter', yamlType: loc.type };
+}
+
+/** `## Status: value` on the heading itself. */
+function inlineHeadingStatus(o: Outline, h: Outline['headings'][number]): StatusLocation | null {
+  if (!/^Status[ \t]*:(.*)$/i.test(h.text)) return null;
+  const l = o.lines[h.index]!;
+  const from = l.text.indexOf(':', l.text.search(/Status/i)) + 1;
+  const span = valueSpan(l.text, from);
+  return span ? statusAt(l, span, 'heading') : null;
+}
+
+/** `## Status` with the value on the first meaningful line under it. */
+function statusUnderHeading(o: Outline, h: Outline['headings'][number]): StatusLocation | null {
+  const end = nextHeadingIndex(o, h.index);
+  for (let i = h.index + 1; i < end; i += 1) {
+    const l = o.lines[i]!;
+    if (o.code[i] || l.text.trim() === '' || /^\s*<!--.*-->\s*$/.test(l.text)) continue;
+    const bullet = /^[ \t]*(?:[-*+][ \t]+)?/.exec(l.text)![0].length;
+    const span = valueSpan(l.text, bullet);
+    return span ? statusAt(l, span, 'heading') : null;
   }
-  if (!status) {
-    for (const h of headings) {
-      if (h.level < 2 || h.level > 3) continue;
-      const inline = /^Status[ \t]*:(.*)$/i.exec(h.text);
-      if (inline) {
-        const l = lines[h.index]!;
-        const from = l.text.indexOf(':', l.text.search(/Status/i)) + 1;
-        const span = valueSpan(l.text, from);
-        if (span) {
-          status = { value: l.text.slice(span[0], span[1]), line: l.no, start: l.start + span[0], end: l.start + span[1], form: 'heading' };
-          break;
-        }
-      }
-      if (!/^Status$/i.test(h.text.trim())) continue;
-      const end = nextHeadingIndex(h.index);
-      for (let i = h.index + 1; i < end; i += 1) {
-        const l = lines[i]!;
-        if (code[i] || l.text.trim() === '' || /^\s*<!--.*-->\s*$/.test(l.text)) continue;
-        const bullet = /^[ \t]*(?:[-*+][ \t]+)?/.exec(l.text)![0].length;
-        const span = valueSpan(l.text, bullet);
-        if (span) status = { value: l.text.slice(span[0], span[1]), line: l.no, start: l.start + span[0], end: l.start + span[1], form: 'heading' };
-        break;
-      }
-      if (status) break;
-    }
-  }
-  if (!status) {
-    const firstH2 = headings.find((h) => h.level >= 2);
-    const headerEnd = firstH2 ? firstH2.index : lines.length;
-    for (let pass = 0; pass < 2 && !status; pass += 1) {
-      for (let i = 0; i < lines.length; i += 1) {
-        if (pass === 0 && i >= headerEnd) break;
-        if (code[i]) continue;
-        const l = lines[i]!;
-        const m = STATUS_LINE.exec(l.text);
-        if (!m) continue;
-        // Past the header block only the bold form counts ("Status: 200" in an acceptance criterion is not a status).
-        if (pass === 1 && !m[1]) continue;
-        const span = valueSpan(l.text, m[0].length);
-        if (!span) continue;
-        status = { value: l.text.slice(span[0], span[1]), line: l.no, start: l.start + span[0], end: l.start + span[1], form: 'line' };
-        break;
-      }
-    }
-  }
+  return null;
+}
 
-  // Tasks: checkboxes under the Tasks heading ("Tasks / Subtasks"), subtasks included.
-  let tasks: { done: number; total: number } | null = null;
-  const tasksIdx = headings.findIndex((h) => h.level >= 2 && /^(?:implementation[ \t]+)?tasks?\b/i.test(h.text.trim()));
-  if (tasksIdx >= 0) {
-    const start = headings[tasksIdx]!.index + 1;
-    const end = sectionEnd(tasksIdx);
-    let done = 0;
-    let total = 0;
-    for (let i = start; i < end; i += 1) {
-      if (code[i]) continue;
-      const m = CHECKBOX.exec(lines[i]!.text);
+/** A level-2 or -3 Status heading, with the value on it or under it. */
+function headingStatus(o: Outline): StatusLocation | null {
+  for (const h of o.headings) {
+    if (h.level < 2 || h.level > 3) continue;
+    const inline = inlineHeadingStatus(o, h);
+    if (inline) return inline;
+    if (!/^Status$/i.test(h.text.trim())) continue;
+    const under = statusUnderHeading(o, h);
+    if (under) return under;
+  }
+  return null;
+}
+
+/** `Status: x` in the header block (before the first level-2 heading), else a bold `**Status:** x` anywhere. */
+function lineStatus(o: Outline): StatusLocation | null {
+  const firstH2 = o.headings.find((h) => h.level >= 2);
+  const headerEnd = firstH2 ? firstH2.index : o.lines.length;
+  for (let pass = 0; pass < 2; pass += 1) {
+    for (let i = 0; i < o.lines.length; i += 1) {
+      if (pass === 0 && i >= headerEnd) break;
+      if (o.code[i]) continue;
+      const l = o.lines[i]!;
+      const m = STATUS_LINE.exec(l.text);
       if (!m) continue;
-      total += 1;
-      if (m[1] !== ' ') done += 1;
-    }
-    tasks = { done, total };
-  }
-
-  // Agent model: first meaningful line under "### Agent Model Used".
-  let agentModel: string | null = null;
-  const agentIdx = headings.findIndex((h) => /^agent[ \t]+model(?:[ \t]+used)?\b/i.test(h.text.trim()));
-  if (agentIdx >= 0) {
-    const end = nextHeadingIndex(headings[agentIdx]!.index);
-    for (let i = headings[agentIdx]!.index + 1; i < end; i += 1) {
-      const raw = lines[i]!.text.trim();
-      if (raw === '' || code[i]) continue;
-      const stripped = raw.replace(/^[-*+][ \t]+/, '');
-      const span = valueSpan(stripped, 0);
-      const value = span ? stripped.slice(span[0], span[1]).trim() : '';
-      if (value === '' || isPlaceholder(value)) continue;
-      agentModel = value;
-      break;
+      // Past the header block only the bold form counts ("Status: 200" in an acceptance criterion is not a status).
+      if (pass === 1 && !m[1]) continue;
+      const span = valueSpan(l.text, m[0].length);
+      if (span) return statusAt(l, span, 'line');
     }
   }
+  return null;
+}
 
-  let reviewFindings: MarkdownFacts['reviewFindings'] = null;
-  lines.forEach((l, i) => {
-    if (code[i]) return;
+/** Checkboxes under the Tasks heading ("Tasks / Subtasks"), subtasks included. */
+function tasksOf(o: Outline): MarkdownFacts['tasks'] {
+  const tasksIdx = o.headings.findIndex((h) => h.level >= 2 && /^(?:implementation[ \t]+)?tasks?\b/i.test(h.text.trim()));
+  if (tasksIdx < 0) return null;
+  const end = sectionEnd(o, tasksIdx);
+  let done = 0;
+  let total = 0;
+  for (let i = o.headings[tasksIdx]!.index + 1; i < end; i += 1) {
+    if (o.code[i]) continue;
+    const m = CHECKBOX.exec(o.lines[i]!.text);
+    if (!m) continue;
+    total += 1;
+    if (m[1] !== ' ') done += 1;
+  }
+  return { done, total };
+}
+
+/** The first meaningful line under "### Agent Model Used". */
+function agentModelOf(o: Outline): string | null {
+  const heading = o.headings.find((h) => /^agent[ \t]+model(?:[ \t]+used)?\b/i.test(h.text.trim()));
+  if (!heading) return null;
+  const end = nextHeadingIndex(o, heading.index);
+  for (let i = heading.index + 1; i < end; i += 1) {
+    const raw = o.lines[i]!.text.trim();
+    if (raw === '' || o.code[i]) continue;
+    const stripped = raw.replace(/^[-*+][ \t]+/, '');
+    const span = valueSpan(stripped, 0);
+    const value = span ? stripped.slice(span[0], span[1]).trim() : '';
+    if (value === '' || isPlaceholder(value)) continue;
+    return value;
+  }
+  return null;
+}
+
+/** Code-review follow-ups anywhere outside code, by kind. */
+function reviewFindingsOf(o: Outline): MarkdownFacts['reviewFindings'] {
+  let findings: MarkdownFacts['reviewFindings'] = null;
+  o.lines.forEach((l, i) => {
+    if (o.code[i]) return;
     const m = REVIEW_ITEM.exec(l.text);
     if (!m) return;
-    reviewFindings ??= { open: 0, resolved: 0, deferred: 0, decisions: 0 };
+    findings ??= { open: 0, resolved: 0, deferred: 0, decisions: 0 };
     const kind = (m[2] ?? '').toLowerCase();
     const checked = m[1] !== ' ';
-    if (kind === 'defer') reviewFindings.deferred += 1;
-    else if (kind === 'dismiss' || kind === 'resolved' || checked) reviewFindings.resolved += 1;
-    else if (kind === 'decision') reviewFindings.decisions += 1;
-    else reviewFindings.open += 1;
+    if (kind === 'defer') findings.deferred += 1;
+    else if (kind === 'dismiss' || kind === 'resolved' || checked) findings.resolved += 1;
+    else if (kind === 'decision') findings.decisions += 1;
+    else findings.open += 1;
   });
+  return findings;
+}
 
+/** `Epic 2: Title` and `Story 2.3: Title` headings (level 1 to 4), as an epics file lists them. */
+function epicAndStoryHeadings(o: Outline): Pick<MarkdownFacts, 'epicHeadings' | 'storyHeadings'> {
   const epicHeadings: EpicHeading[] = [];
   const storyHeadings: StoryHeading[] = [];
-  for (const h of headings) {
+  for (const h of o.headings) {
     if (h.level > 4) continue;
     const text = h.text.replace(/\*\*/g, '').trim();
     const e = EPIC_HEADING.exec(text);
@@ -267,17 +290,29 @@ export function parseMarkdown(text: string): MarkdownFacts {
     const s = STORY_HEADING.exec(text);
     if (s) storyHeadings.push({ epic: String(Number(s[1])), story: String(Number(s[2])), suffix: s[3]!.toLowerCase(), title: s[4]!.trim(), line: h.line });
   }
+  return { epicHeadings, storyHeadings };
+}
 
+/** The body's lines: after the front matter, or the whole file when the front matter is never closed. */
+function bodyLines(text: string, fm: FrontMatter | null): Line[] {
+  if (!fm || fm.closingLine === 1) return splitLines(text, 0, 1);
+  return splitLines(text, fm.bodyStart, fm.closingLine + 1);
+}
+
+export function parseMarkdown(text: string): MarkdownFacts {
+  const fm = readFrontMatter(text);
+  const o = outlineOf(bodyLines(text, fm));
+  const h1Heading = o.headings.find((h) => h.level === 1);
   return {
     frontMatter: fm ? { data: fm.data } : null,
     frontMatterError: fm?.error ?? null,
-    h1,
-    status,
-    tasks,
-    agentModel,
-    epicHeadings,
-    storyHeadings,
-    reviewFindings,
+    h1: h1Heading ? { text: h1Heading.text, line: h1Heading.line } : null,
+    // Status, in order of precedence.
+    status: frontMatterStatus(fm) ?? headingStatus(o) ?? lineStatus(o),
+    tasks: tasksOf(o),
+    agentModel: agentModelOf(o),
+    ...epicAndStoryHeadings(o),
+    reviewFindings: reviewFindingsOf(o),
   };
 }
 

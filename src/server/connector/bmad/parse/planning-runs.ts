@@ -35,12 +35,16 @@ export function planningRuns(files: readonly ProjectFile[]): { supersededBy: Map
     const fm = frontMatterOf(pf);
     const status = asText(fm?.['status']).trim().toLowerCase();
     const group = `${posix.dirname(folder)}|${cls.kind}`;
-    groups.set(group, [...(groups.get(group) ?? []), { folder, main: pf, date: m[1]!, updated: asText(fm?.['updated']), final: status === 'final' || status === 'complete' || status === 'done' }]);
+    groups.set(group, [
+      ...(groups.get(group) ?? []),
+      { folder, main: pf, date: m[1]!, updated: asText(fm?.['updated']), final: status === 'final' || status === 'complete' || status === 'done' },
+    ]);
   }
   const supersededBy = new Map<string, string>();
   for (const runs of groups.values()) {
     if (runs.length < 2) continue;
-    const newest = (a: Run, b: Run) => (b.updated || b.date).localeCompare(a.updated || a.date) || b.date.localeCompare(a.date) || b.folder.localeCompare(a.folder);
+    const newest = (a: Run, b: Run) =>
+      (b.updated || b.date).localeCompare(a.updated || a.date) || b.date.localeCompare(a.date) || b.folder.localeCompare(a.folder);
     const open = runs.filter((r) => !r.final).sort(newest);
     const current = open[0] ?? [...runs].sort(newest)[0]!;
     for (const r of runs) {

@@ -71,7 +71,11 @@ export interface PlanningClass {
 export function classifyPlanningPath(relInFolder: string): PlanningClass | null {
   if (!/\.md$/i.test(relInFolder)) return null;
   const base = posix.basename(relInFolder).replace(/\.md$/i, '').toLowerCase();
-  const folders = posix.dirname(relInFolder).split('/').filter((p) => p !== '.' && p !== '').map((p) => p.toLowerCase());
+  const folders = posix
+    .dirname(relInFolder)
+    .split('/')
+    .filter((p) => p !== '.' && p !== '')
+    .map((p) => p.toLowerCase());
   for (const [re, kind] of NAME_PATTERNS) if (re.test(base)) return { kind, primary: true };
   // v6.11 UX run folders: DESIGN.md holds the run's status (EXPERIENCE.md is its companion).
   if (base === 'design' && folders.some((f) => /^ux(?:-|$)/.test(f))) return { kind: 'ux-design', primary: true };
@@ -92,7 +96,11 @@ export function stepsCompletedOf(frontMatter: Record<string, unknown> | null): s
   if (!frontMatter || !('stepsCompleted' in frontMatter)) return null;
   const raw = frontMatter['stepsCompleted'];
   if (Array.isArray(raw)) return raw.map((s) => String(s));
-  if (typeof raw === 'string') return raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (typeof raw === 'string')
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
   if (typeof raw === 'number') return [String(raw)];
   return [];
 }

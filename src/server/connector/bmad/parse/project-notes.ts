@@ -57,7 +57,10 @@ export function parseDeferredWork(text: string, file: string): DeferredItemRef[]
     const h = /^#{2,3}\s+(.*)$/.exec(line);
     if (h) {
       push();
-      origin = h[1]!.replace(/^Deferred from:\s*/i, '').trim().slice(0, 300);
+      origin = h[1]!
+        .replace(/^Deferred from:\s*/i, '')
+        .trim()
+        .slice(0, 300);
       continue;
     }
     const bullet = /^[-*+]\s+(?:\[[ xX]\]\s+)?(.*)$/.exec(line);
@@ -80,7 +83,9 @@ export function parseDeferredWork(text: string, file: string): DeferredItemRef[]
 }
 
 export function deferredWorkOf(files: ReadonlyMap<string, ProjectFile>, storyDirs: readonly string[]): DeferredItemRef[] {
-  const docs = [...files.values()].filter((f) => posix.basename(f.file.rel).toLowerCase() === 'deferred-work.md' && storyDirs.some((d) => f.file.rel.startsWith(`${d}/`)));
+  const docs = [...files.values()].filter(
+    (f) => posix.basename(f.file.rel).toLowerCase() === 'deferred-work.md' && storyDirs.some((d) => f.file.rel.startsWith(`${d}/`)),
+  );
   const out: DeferredItemRef[] = [];
   for (const d of docs) {
     const text = textOf(d);

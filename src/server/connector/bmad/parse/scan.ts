@@ -59,13 +59,25 @@ function planningOf(files: ReadonlyMap<string, ProjectFile>, paths: ProjectPaths
     if (md && (cls.kind === 'epics' || cls.kind === 'prd')) headingSources.push({ rank: (cls.kind === 'epics' ? 0 : 2) + (cls.primary ? 0 : 1), md });
     // An earlier dated run (a newer run of the same document replaced it) is a version, not the workflow's state.
     if (!cls.primary || runs.supersededBy.has(f.rel) || !paths.planningDirs.some((d) => under(f.rel, d)) || !md) continue;
-    const { current, lastGood } = derive(entry, 'planning', () => ({ data: md.frontMatter?.data ?? null, error: md.frontMatterError }), (p) => p.error === null);
+    const { current, lastGood } = derive(
+      entry,
+      'planning',
+      () => ({ data: md.frontMatter?.data ?? null, error: md.frontMatterError }),
+      (p) => p.error === null,
+    );
     if (current.error) errors.push({ kind: 'parse_error', file: f.rel, line: current.error.line, message: `${f.rel}: ${current.error.message}` });
     const fm = current.error ? lastGood : current;
     if (!fm) continue;
     const workflow = WORKFLOW_BY_KIND[cls.kind];
     const steps = stepsCompletedOf(fm.data);
-    planning.push({ workflow, file: f.rel, title: titleOf(f, entry), stepsCompleted: steps, complete: planningComplete(workflow, fm.data, steps), mtimeMs: f.mtimeMs });
+    planning.push({
+      workflow,
+      file: f.rel,
+      title: titleOf(f, entry),
+      stepsCompleted: steps,
+      complete: planningComplete(workflow, fm.data, steps),
+      mtimeMs: f.mtimeMs,
+    });
   }
   headingSources.sort((a, b) => a.rank - b.rank);
   for (const { md } of headingSources) {
@@ -79,12 +91,24 @@ function planningOf(files: ReadonlyMap<string, ProjectFile>, paths: ProjectPaths
 }
 
 /** The alpha bmm-workflow-status.yaml adds the planning workflows no document stands for. */
-function alphaWorkflows(workflowFile: FileStat | null, files: ReadonlyMap<string, ProjectFile>, paths: ProjectPaths, planning: BmadPlanningArtifact[], errors: BmadIssue[]): void {
+function alphaWorkflows(
+  workflowFile: FileStat | null,
+  files: ReadonlyMap<string, ProjectFile>,
+  paths: ProjectPaths,
+  planning: BmadPlanningArtifact[],
+  errors: BmadIssue[],
+): void {
   const pf = workflowFile ? files.get(workflowFile.rel) : undefined;
   if (!workflowFile || !pf || pf.entry.facts.type !== 'text') return;
   const text = pf.entry.facts.text;
-  const { current, lastGood } = derive(pf.entry, 'workflow-status', () => parseWorkflowStatus(text), (w) => w.error === null);
-  if (current.error) errors.push({ kind: 'parse_error', file: workflowFile.rel, line: current.error.line, message: `${workflowFile.rel}: ${current.error.message}` });
+  const { current, lastGood } = derive(
+    pf.entry,
+    'workflow-status',
+    () => parseWorkflowStatus(text),
+    (w) => w.error === null,
+  );
+  if (current.error)
+    errors.push({ kind: 'parse_error', file: workflowFile.rel, line: current.error.line, message: `${workflowFile.rel}: ${current.error.message}` });
   const wf = current.error ? lastGood : current;
   const covered = new Set(planning.map((p) => p.workflow));
   for (const e of wf?.entries ?? []) {
@@ -116,7 +140,10 @@ function documentsOf(
 ): BmadDocument[] {
   const documents: BmadDocument[] = [];
   const storyKeys = new Set(board.stories.map((s) => s.key));
-  const v6Keys = board.stories.filter((s) => /[a-z]/.test(s.key)).map((s) => s.key).sort((a, b) => b.length - a.length);
+  const v6Keys = board.stories
+    .filter((s) => /[a-z]/.test(s.key))
+    .map((s) => s.key)
+    .sort((a, b) => b.length - a.length);
   for (const { file: f, entry } of files.values()) {
     if (entry.facts.type === 'unreadable') continue;
     const name = posix.basename(f.rel);
@@ -200,7 +227,10 @@ export async function scanBmadProject(root: string, opts: ScanOptions = {}): Pro
   findings.push(...board.findings);
   alphaWorkflows(workflowFile, files, paths, plan.planning, errors);
 
-  const documents = documentsOf(files, board, paths, plan.kindByFile, plan.supersededBy, { sprint: board.sprintFile?.rel ?? null, workflow: workflowFile?.rel ?? null });
+  const documents = documentsOf(files, board, paths, plan.kindByFile, plan.supersededBy, {
+    sprint: board.sprintFile?.rel ?? null,
+    workflow: workflowFile?.rel ?? null,
+  });
   plan.planning.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.workflow < b.workflow ? -1 : 1));
   const byPlace = (a: BmadIssue, b: BmadIssue): number => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0));
   findings.sort(byPlace);
@@ -224,7 +254,9 @@ export async function scanBmadProject(root: string, opts: ScanOptions = {}): Pro
     sprintStatusFile: board.sprintFile ? board.sprintFile.rel : null,
     columns: layout === 'v6-tickets' ? [...TICKET_COLUMNS] : columnsForLayout(layout),
     reparsedFiles,
-    watchPaths: [...new Set([...paths.configFiles, ...(board.sprintFile ? [board.sprintFile.rel] : []), ...paths.documentDirs, ...board.storyDirs, ...paths.planningDirs])],
+    watchPaths: [
+      ...new Set([...paths.configFiles, ...(board.sprintFile ? [board.sprintFile.rel] : []), ...paths.documentDirs, ...board.storyDirs, ...paths.planningDirs]),
+    ],
     version,
     actionItems: board.sprint?.actionItems ?? [],
     readiness: readinessOf(files, plan.kindByFile),

@@ -9,7 +9,10 @@ import { isRecord, parseYaml, stringField } from './yaml-text.js';
  * order, never a status) and each story's progress in `stories/<id>-<slug>.md` (a Build spec with a `status`).
  * The spec is shown as an epic, its stories as stories; a spec with no stories.yaml is a document only.
  */
-export function buildSpecFolderStories(files: ReadonlyMap<string, ProjectFile>, output: string): { stories: BmadStory[]; epics: BmadEpic[]; errors: BmadIssue[] } {
+export function buildSpecFolderStories(
+  files: ReadonlyMap<string, ProjectFile>,
+  output: string,
+): { stories: BmadStory[]; epics: BmadEpic[]; errors: BmadIssue[] } {
   const stories: BmadStory[] = [];
   const epics: BmadEpic[] = [];
   const errors: BmadIssue[] = [];
@@ -24,7 +27,12 @@ export function buildSpecFolderStories(files: ReadonlyMap<string, ProjectFile>, 
     const list = files.get(`${dir}/stories.yaml`) ?? files.get(`${dir}/stories.yml`)!;
     if (list.entry.facts.type !== 'text') continue;
     const text = list.entry.facts.text;
-    const parsed = derive(list.entry, 'stories-yaml', () => parseYaml(text), (p) => p.error === null).current;
+    const parsed = derive(
+      list.entry,
+      'stories-yaml',
+      () => parseYaml(text),
+      (p) => p.error === null,
+    ).current;
     if (parsed.error) {
       errors.push({ kind: 'parse_error', file: list.file.rel, line: parsed.error.line, message: `${list.file.rel}: ${parsed.error.message}` });
       continue;
@@ -37,7 +45,11 @@ export function buildSpecFolderStories(files: ReadonlyMap<string, ProjectFile>, 
     items.forEach((item) => {
       const id = stringField(item, 'id');
       if (!id) return;
-      const progress = [...files.values()].find((f) => f.file.rel.startsWith(`${dir}/stories/`) && new RegExp(`^${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-.*\\.md$`).test(f.file.rel.slice(`${dir}/stories/`.length)));
+      const progress = [...files.values()].find(
+        (f) =>
+          f.file.rel.startsWith(`${dir}/stories/`) &&
+          new RegExp(`^${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-.*\\.md$`).test(f.file.rel.slice(`${dir}/stories/`.length)),
+      );
       const md = progress?.entry.facts.type === 'markdown' ? progress.entry.facts.md : null;
       const value = md?.status?.value ?? null;
       const mapping = value !== null ? mapStoryStatus(value, 'v6', { blockedIsKnown: true }) : null;
@@ -61,7 +73,15 @@ export function buildSpecFolderStories(files: ReadonlyMap<string, ProjectFile>, 
       });
     });
     stories.push(...own);
-    epics.push({ key: epicKey, title: specTitle ?? folder, sourceStatus: null, status: derivedEpicStatus(own), file: specDoc?.file.rel ?? null, line: null, retrospective: null });
+    epics.push({
+      key: epicKey,
+      title: specTitle ?? folder,
+      sourceStatus: null,
+      status: derivedEpicStatus(own),
+      file: specDoc?.file.rel ?? null,
+      line: null,
+      retrospective: null,
+    });
   }
   return { stories, epics, errors };
 }

@@ -106,7 +106,10 @@ export function cleanStatusValue(raw: string): string {
   let v = raw.replace(/<!--.*?-->/g, '').trim();
   for (let i = 0; i < 4; i += 1) {
     const before = v;
-    v = v.replace(/^(.+?)\s+\(.*$/, '$1').replace(/^(.+?)\s+[—–-]\s.*$/, '$1').trim();
+    v = v
+      .replace(/^(.+?)\s+\(.*$/, '$1')
+      .replace(/^(.+?)\s+[—–-]\s.*$/, '$1')
+      .trim();
     const m = /^(\*\*|__|\*|_|`|"|')(.*)\1$/.exec(v);
     if (m) v = m[2]!.trim();
     // A value that opens with a quoted word keeps only it: "`done` extra words".
@@ -119,7 +122,9 @@ export function cleanStatusValue(raw: string): string {
 
 /** Case-insensitive, tolerant of spaces, underscores, hyphens and decoration: "In Progress" = "in_progress" = "InProgress". */
 export function statusToken(raw: string): string {
-  return cleanStatusValue(raw).toLowerCase().replace(/[^a-z0-9]/g, '');
+  return cleanStatusValue(raw)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 }
 
 export function stageOf(raw: string): StoryStage | null {

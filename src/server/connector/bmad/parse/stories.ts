@@ -34,7 +34,16 @@ export function storyFileFacts(entry: CacheEntry): { current: StoryFileFacts; la
       const fmTitle = md.frontMatter?.data && typeof md.frontMatter.data['title'] === 'string' ? md.frontMatter.data['title'].trim() : '';
       const title = md.h1 && md.h1.text.trim() !== '' ? storyTitleFromHeading(md.h1.text) : fmTitle !== '' ? storyTitleFromHeading(fmTitle) : null;
       const error: StoryFileFacts['error'] = md.frontMatterError;
-      return { title, status: md.status, tasks: md.tasks, agentModel: md.agentModel, frontMatter: md.frontMatter?.data ?? null, reviewFindings: md.reviewFindings, error, missingTitle: title === null };
+      return {
+        title,
+        status: md.status,
+        tasks: md.tasks,
+        agentModel: md.agentModel,
+        frontMatter: md.frontMatter?.data ?? null,
+        reviewFindings: md.reviewFindings,
+        error,
+        missingTitle: title === null,
+      };
     },
     (f) => f.error === null && (!f.missingTitle || f.frontMatter !== null),
   );
@@ -102,7 +111,9 @@ const SPEC_AGREES: Readonly<Record<StoryStage, readonly string[]>> = {
 
 function specAgrees(sprintValue: string, specValue: string): boolean {
   const stage = stageOf(sprintValue);
-  const token = cleanStatusValue(specValue).toLowerCase().replace(/[^a-z0-9]/g, '');
+  const token = cleanStatusValue(specValue)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
   if (stage === null) return sameStoryStatus(sprintValue, specValue);
   return SPEC_AGREES[stage].includes(token);
 }
@@ -135,10 +146,20 @@ function sumFindings(a: ReviewFindingCounts | null, b: ReviewFindingCounts | nul
  * record), else the story file; a Build Auto halt (spec `blocked`) wins over a sprint-status that still says the
  * story is being worked on. Returns the value as written (cleaned) and how it maps.
  */
-export function resolveStoryStatus(layout: BmadLayout, sprintValue: string | null, specValue: string | null, fileValue: string | null): { sourceStatus: string | null; mapping: ReturnType<typeof mapStoryStatus> | null } {
+export function resolveStoryStatus(
+  layout: BmadLayout,
+  sprintValue: string | null,
+  specValue: string | null,
+  fileValue: string | null,
+): { sourceStatus: string | null; mapping: ReturnType<typeof mapStoryStatus> | null } {
   let raw = sprintValue ?? specValue ?? fileValue;
   let blockedIsKnown = sprintValue === null && specValue !== null;
-  if (sprintValue !== null && specValue !== null && cleanStatusValue(specValue).toLowerCase() === 'blocked' && ['in-progress', 'ready'].includes(stageOf(sprintValue) ?? '')) {
+  if (
+    sprintValue !== null &&
+    specValue !== null &&
+    cleanStatusValue(specValue).toLowerCase() === 'blocked' &&
+    ['in-progress', 'ready'].includes(stageOf(sprintValue) ?? '')
+  ) {
     raw = specValue;
     blockedIsKnown = true;
   }
@@ -155,184 +176,177 @@ export function resolveStoryStatus(layout: BmadLayout, sprintValue: string | nul
  * no BMAD status (a decision document, a proof packet) is a document of the nearest story, not a card.
  */
 export function buildStories(input: StoryBuildInput): StoryBuildResult {
-  const { layout, sprint, sprintFile, headingTitles } = input;
-  const findings: BmadIssue[] = [];
-  const errors: BmadIssue[] = [];
-  const keyByFile = new Map<string, string>();
-  const attachedFiles = new Map<string, string | null>();
-
-  const resolve = (list: readonly StoryFileInput[]): Map<string, ResolvedFile> => {
-    // One file per key: the shallowest path wins (then alphabetical), so archived copies in subfolders do not compete.
-    const depth = new Map(list.map((f) => [f, f.file.rel.split('/').length]));
-    const sorted = [...list].sort((a, b) => depth.get(a)! - depth.get(b)! || (a.file.rel < b.file.rel ? -1 : 1));
-    const byKey = new Map<string, ResolvedFile>();
-    for (const f of sorted) {
-      if (byKey.has(f.ref.key)) {
-        attachedFiles.set(f.file.rel, null);
-        continue;
-      }
-      const { current, lastGood } = storyFileFacts(f.entry);
-      const error = current.error ?? (current.missingTitle && f.ref.style !== 'spec' && !current.frontMatter ? { line: 1, message: 'story has no title: expected a "# Story N.M: Title" heading on its first line' } : null);
-      if (error) errors.push({ kind: 'parse_error', file: f.file.rel, line: error.line, message: `${f.file.rel}: ${error.message}`, storyKey: f.ref.key });
-      byKey.set(f.ref.key, { input: f, facts: error ? (lastGood && !lastGood.missingTitle ? lastGood : null) : current });
-    }
-    return byKey;
-  };
-  const files = resolve(input.storyFiles);
+  const st: BuildState = { input, findings: [], errors: [], keyByFile: new Map(), attachedFiles: new Map(), used: new Set(), stories: [] };
+  const files = resolveFiles(input.storyFiles, st);
   // Specs replaced by a newer one (`…-superseded-<date>.md`) are documents of their story, never records.
   const specInputs = (input.specFiles ?? []).filter((s) => {
     if (!/-superseded(?:-|\.md$)/.test(s.file.rel)) return true;
-    attachedFiles.set(s.file.rel, null);
+    st.attachedFiles.set(s.file.rel, null);
     return false;
   });
-  const specs = resolve(specInputs);
-
-  const sprintStories = sprint ? sprint.entries.filter((e) => e.ref.kind === 'story') : [];
-  const sprintKeys = new Set(sprintStories.map((e) => e.key));
-  const used = new Set<ResolvedFile>();
-
-  const countBy = <T>(items: Iterable<T>, key: (t: T) => string | null): Map<string, T[]> => {
-    const out = new Map<string, T[]>();
-    for (const t of items) {
-      const k = key(t);
-      if (k !== null) out.set(k, [...(out.get(k) ?? []), t]);
-    }
-    return out;
-  };
-  const sprintByNumbers = countBy(sprintStories, (e) => (e.ref.kind === 'story' ? numberKey(e.ref) : null));
-  // Files keyed by number alone (v4, alpha story-1.1.md) are matched by number. A v6 name carries the story's slug:
-  // one whose slug differs is the same story only if its words are mostly the key's (a reworded slug), since stories
-  // get renumbered when a project re-plans and an old file then shares its number with another story.
-  const unclaimedByNumbers = countBy([...files.values()].filter((f) => !sprintKeys.has(f.input.ref.key)), (f) => numberKey(f.input.ref));
-  const likely = (sprintKey: string, f: ResolvedFile): boolean => {
-    // A file whose status is no BMAD status ("GO — proceed to Story 32.2") is a note beside the story, not its file.
-    const value = f.facts?.status?.value ?? null;
-    if (value !== null && !(statusLike(value) && mapStoryStatus(value, layout).known)) return false;
-    if (f.input.ref.style === 'v4' || f.input.ref.style === 'alpha0') return true;
-    const words = (s: string) => new Set(s.toLowerCase().replace(/^\d+-\d+[a-z]?-/, '').split(/[^a-z0-9]+/).filter((w) => w.length > 2));
-    const key = words(sprintKey);
-    const overlap = (other: Set<string>) => {
-      const both = [...other].filter((w) => key.has(w)).length;
-      const union = new Set([...key, ...other]).size;
-      return union === 0 ? 0 : both / union;
-    };
-    return Math.max(overlap(words(f.input.ref.key)), overlap(words(f.facts?.title ?? ''))) >= 0.5;
-  };
-  const specByNumbers = countBy([...specs.values()], (f) => numberKey(f.input.ref));
+  const specs = resolveFiles(specInputs, st);
   const specByStoryKey = new Map<string, ResolvedFile>();
   for (const s of specs.values()) {
     const explicit = stringField(s.facts?.frontMatter, 'story_key') ?? trackedKeyOfSpec(s.input.ref.key);
     if (explicit && !specByStoryKey.has(explicit)) specByStoryKey.set(explicit, s);
   }
-
-  const unique = <T>(list: T[] | undefined): T | null => (list && list.length === 1 ? list[0]! : null);
-  const truncated = (key: string, pool: Iterable<ResolvedFile>, keyOf: (f: ResolvedFile) => string | null): ResolvedFile | null => {
-    if (key.length < TRUNCATION_MIN) return null;
-    const hits = [...pool].filter((f) => {
-      const k = keyOf(f);
-      return k !== null && k !== key && k.startsWith(key) && !used.has(f);
-    });
-    return hits.length === 1 ? hits[0]! : null;
+  const sprintStories = input.sprint ? input.sprint.entries.filter((e) => e.ref.kind === 'story') : [];
+  const sprintKeys = new Set(sprintStories.map((e) => e.key));
+  addSprintStories(st, sprintStories, sprintKeys, files, specs, specByStoryKey);
+  addUnclaimedStories(st, sprintKeys, files, specs, specByStoryKey);
+  st.stories.sort((a, b) => compareStoryOrder(a.order, b.order));
+  return {
+    stories: st.stories.map(({ order: _order, ...s }) => s),
+    findings: st.findings,
+    errors: st.errors,
+    keyByFile: st.keyByFile,
+    attachedFiles: st.attachedFiles,
   };
+}
 
-  const stories: Array<BmadStory & { order: { epic: string | null; story: string | null; suffix: string; key: string } }> = [];
+type RefParts = { epic: string | null; story: string | null; suffix: string };
+type OrderedStory = BmadStory & { order: RefParts & { key: string } };
 
-  const addStory = (key: string, ref: { epic: string | null; story: string | null; suffix: string }, sprintEntry: SprintEntry | null, file: ResolvedFile | null, spec: ResolvedFile | null): void => {
-    const fileFacts = file?.facts ?? null;
-    const specFacts = spec?.facts ?? null;
-    const records: StoryRecordRef[] = [];
-    if (sprintEntry && sprintFile) records.push({ kind: 'sprint-status', file: sprintFile.rel, line: sprintEntry.line, value: sprintEntry.value });
-    if (file) records.push({ kind: 'story-file', file: file.input.file.rel, line: fileFacts?.status?.line ?? null, value: fileFacts?.status ? cleanStatusValue(fileFacts.status.value) : null });
-    if (spec) records.push({ kind: 'spec', file: spec.input.file.rel, line: specFacts?.status?.line ?? null, value: specFacts?.status ? cleanStatusValue(specFacts.status.value) : null });
+/** What building the stories accumulates, shared by its steps. */
+interface BuildState {
+  input: StoryBuildInput;
+  findings: BmadIssue[];
+  errors: BmadIssue[];
+  keyByFile: Map<string, string>;
+  attachedFiles: Map<string, string | null>;
+  /** Files and specs already claimed by a story. */
+  used: Set<ResolvedFile>;
+  stories: OrderedStory[];
+}
 
-    const sprintValue = sprintEntry?.value ?? null;
-    const specValue = specFacts?.status?.value ?? null;
-    const fileValue = fileFacts?.status?.value ?? null;
-    const { sourceStatus, mapping } = resolveStoryStatus(layout, sprintValue, specValue, fileValue);
-    const nk = numberKey(ref);
-    const title = fileFacts?.title ?? specFacts?.title ?? (nk !== null ? headingTitles.get(nk) : undefined) ?? (input.lite ? key : titleFromStoryKey(key));
-
-    if (mapping && !mapping.known) {
-      const primary = records.find((r) => r.value !== null && cleanStatusValue(r.value) === mapping!.value) ?? records[0];
-      findings.push({
-        kind: 'unknown_status',
-        file: primary?.file ?? sprintFile?.rel ?? '',
-        line: primary?.line ?? null,
-        storyKey: key,
-        actual: mapping.value,
-        message: `Story ${key} has status "${mapping.value}", which is not a BMAD story status: shown in its own column "${mapping.column}" as ${mapping.status}`,
-      });
+/** One file per key: the shallowest path wins (then alphabetical), so archived copies in subfolders do not compete. */
+function resolveFiles(list: readonly StoryFileInput[], st: BuildState): Map<string, ResolvedFile> {
+  const depth = new Map(list.map((f) => [f, f.file.rel.split('/').length]));
+  const sorted = [...list].sort((a, b) => depth.get(a)! - depth.get(b)! || (a.file.rel < b.file.rel ? -1 : 1));
+  const byKey = new Map<string, ResolvedFile>();
+  for (const f of sorted) {
+    if (byKey.has(f.ref.key)) {
+      st.attachedFiles.set(f.file.rel, null);
+      continue;
     }
-    // Drift: every record that disagrees with the one the board follows, named in one finding.
-    const primaryValue = sprintValue ?? specValue ?? fileValue;
-    const primaryKind = sprintValue !== null ? 'sprint-status' : specValue !== null ? 'spec' : 'story-file';
-    const disagreeing = records.filter((r) => {
-      if (r.kind === primaryKind || r.value === null || primaryValue === null) return false;
-      if (r.kind === 'spec' && primaryKind === 'sprint-status') return !specAgrees(primaryValue, r.value);
-      if (r.kind === 'story-file' && primaryKind === 'spec') return !specAgrees(r.value, primaryValue);
-      return !sameStoryStatus(primaryValue, r.value);
-    });
-    if (disagreeing.length > 0 && primaryValue !== null) {
-      const first = disagreeing[0]!;
-      const says = records.filter((r) => r.value !== null).map((r) => `${posix.basename(r.file)} says "${cleanStatusValue(r.value!)}"`);
-      findings.push({
-        kind: 'status_drift',
-        file: first.file,
-        line: first.line,
-        storyKey: key,
-        expected: cleanStatusValue(primaryValue).slice(0, 64),
-        actual: cleanStatusValue(first.value!).slice(0, 64),
-        message: `Story ${key}: ${says.join(', ')} (the board follows ${primaryKind === 'sprint-status' ? 'sprint-status.yaml' : primaryKind === 'spec' ? 'the Build spec' : 'the story file'})`,
-      });
-    }
-    if (file) keyByFile.set(file.input.file.rel, key);
-    if (spec) keyByFile.set(spec.input.file.rel, key);
-    const baseline = stringField(specFacts?.frontMatter, 'baseline_commit') ?? stringField(specFacts?.frontMatter, 'baseline_revision') ?? stringField(fileFacts?.frontMatter, 'baseline_commit');
-    const mtimes = [file?.input.file.mtimeMs, spec?.input.file.mtimeMs].filter((m): m is number => m !== undefined);
-    stories.push({
-      key,
-      epicKey: ref.epic,
-      title,
-      file: file?.input.file.rel ?? spec?.input.file.rel ?? null,
-      sourceStatus,
-      column: mapping ? mapping.column : columnForStage(layout, 'backlog'),
-      status: mapping ? mapping.status : 'queued',
-      tasksDone: fileFacts?.tasks?.done ?? specFacts?.tasks?.done ?? null,
-      tasksTotal: fileFacts?.tasks?.total ?? specFacts?.tasks?.total ?? null,
-      agentModel: fileFacts?.agentModel ?? specFacts?.agentModel ?? null,
-      mtimeMs: mtimes.length > 0 ? Math.max(...mtimes) : (sprintFile?.mtimeMs ?? 0),
-      records,
-      reviewFindings: sumFindings(fileFacts?.reviewFindings ?? null, specFacts?.reviewFindings ?? null),
-      deferred: spec ? deferredOf(specFacts?.frontMatter ?? null, spec.input.file.rel) : [],
-      baselineCommit: baseline && baseline.trim() !== '' ? baseline.trim().slice(0, 80) : null,
-      assignee: null,
-      order: { ...ref, key },
-    });
+    const { current, lastGood } = storyFileFacts(f.entry);
+    const error =
+      current.error ??
+      (current.missingTitle && f.ref.style !== 'spec' && !current.frontMatter
+        ? { line: 1, message: 'story has no title: expected a "# Story N.M: Title" heading on its first line' }
+        : null);
+    if (error) st.errors.push({ kind: 'parse_error', file: f.file.rel, line: error.line, message: `${f.file.rel}: ${error.message}`, storyKey: f.ref.key });
+    byKey.set(f.ref.key, { input: f, facts: error ? (lastGood && !lastGood.missingTitle ? lastGood : null) : current });
+  }
+  return byKey;
+}
+
+function groupBy<T>(items: Iterable<T>, key: (t: T) => string | null): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const t of items) {
+    const k = key(t);
+    if (k !== null) out.set(k, [...(out.get(k) ?? []), t]);
+  }
+  return out;
+}
+
+const unique = <T>(list: T[] | undefined): T | null => (list && list.length === 1 ? list[0]! : null);
+
+/**
+ * Whether a file matched to a sprint entry by number alone is that story's file. Files keyed by number alone (v4,
+ * alpha story-1.1.md) are. A v6 name carries the story's slug: one whose slug differs is the same story only if its
+ * words are mostly the key's (a reworded slug), since stories get renumbered when a project re-plans and an old file
+ * then shares its number with another story.
+ */
+function likelyStoryFile(layout: BmadLayout, sprintKey: string, f: ResolvedFile): boolean {
+  // A file whose status is no BMAD status ("GO — proceed to Story 32.2") is a note beside the story, not its file.
+  const value = f.facts?.status?.value ?? null;
+  if (value !== null && !(statusLike(value) && mapStoryStatus(value, layout).known)) return false;
+  if (f.input.ref.style === 'v4' || f.input.ref.style === 'alpha0') return true;
+  const words = (s: string) =>
+    new Set(
+      s
+        .toLowerCase()
+        .replace(/^\d+-\d+[a-z]?-/, '')
+        .split(/[^a-z0-9]+/)
+        .filter((w) => w.length > 2),
+    );
+  const key = words(sprintKey);
+  const overlap = (other: Set<string>) => {
+    const both = [...other].filter((w) => key.has(w)).length;
+    const union = new Set([...key, ...other]).size;
+    return union === 0 ? 0 : both / union;
   };
+  return Math.max(overlap(words(f.input.ref.key)), overlap(words(f.facts?.title ?? ''))) >= 0.5;
+}
 
+/** The one unclaimed file whose key is a longer version of this (truncated) key, if exactly one is. */
+function truncatedMatch(
+  key: string,
+  pool: Iterable<ResolvedFile>,
+  keyOf: (f: ResolvedFile) => string | null,
+  used: ReadonlySet<ResolvedFile>,
+): ResolvedFile | null {
+  if (key.length < TRUNCATION_MIN) return null;
+  const hits = [...pool].filter((f) => {
+    const k = keyOf(f);
+    return k !== null && k !== key && k.startsWith(key) && !used.has(f);
+  });
+  return hits.length === 1 ? hits[0]! : null;
+}
+
+/** Every story sprint-status lists, with the story file and spec that belong to it. */
+function addSprintStories(
+  st: BuildState,
+  sprintStories: readonly SprintEntry[],
+  sprintKeys: ReadonlySet<string>,
+  files: Map<string, ResolvedFile>,
+  specs: Map<string, ResolvedFile>,
+  specByStoryKey: ReadonlyMap<string, ResolvedFile>,
+): void {
+  const sprintByNumbers = groupBy(sprintStories, (e) => (e.ref.kind === 'story' ? numberKey(e.ref) : null));
+  const unclaimedByNumbers = groupBy(
+    [...files.values()].filter((f) => !sprintKeys.has(f.input.ref.key)),
+    (f) => numberKey(f.input.ref),
+  );
+  const specByNumbers = groupBy([...specs.values()], (f) => numberKey(f.input.ref));
+  const used = st.used;
   for (const e of sprintStories) {
     if (e.ref.kind !== 'story') continue;
-    let file = files.get(e.key) ?? truncated(e.key, files.values(), (f) => f.input.ref.key) ?? null;
+    let file = files.get(e.key) ?? truncatedMatch(e.key, files.values(), (f) => f.input.ref.key, used) ?? null;
     const nk = numberKey(e.ref);
     if (!file && nk !== null && sprintByNumbers.get(nk)?.length === 1) {
       const candidate = unique(unclaimedByNumbers.get(nk));
-      if (candidate && likely(e.key, candidate)) file = candidate;
+      if (candidate && likelyStoryFile(st.input.layout, e.key, candidate)) file = candidate;
     }
     if (file && used.has(file)) file = null;
-    let spec = specByStoryKey.get(e.key) ?? truncated(e.key, specs.values(), (f) => trackedKeyOfSpec(f.input.ref.key)) ?? null;
+    let spec = specByStoryKey.get(e.key) ?? truncatedMatch(e.key, specs.values(), (f) => trackedKeyOfSpec(f.input.ref.key), used) ?? null;
     if (!spec && nk !== null && sprintByNumbers.get(nk)?.length === 1) spec = unique(specByNumbers.get(nk));
     if (spec && used.has(spec)) spec = null;
     if (file) used.add(file);
     if (spec) used.add(spec);
-    addStory(e.key, e.ref, e, file, spec);
+    addStory(st, e.key, e.ref, e, file, spec);
   }
+}
 
-  // Files and specs no sprint entry claimed.
-  const known = (f: ResolvedFile) => f.facts?.status != null && statusLike(f.facts.status.value) && mapStoryStatus(f.facts.status.value, layout, { blockedIsKnown: f.input.ref.style === 'spec' }).known;
+/** Files and specs no sprint entry claimed: stories of their own, or documents of the nearest story. */
+function addUnclaimedStories(
+  st: BuildState,
+  sprintKeys: ReadonlySet<string>,
+  files: Map<string, ResolvedFile>,
+  specs: Map<string, ResolvedFile>,
+  specByStoryKey: ReadonlyMap<string, ResolvedFile>,
+): void {
+  const { layout, sprint } = st.input;
+  const used = st.used;
+  const known = (f: ResolvedFile) =>
+    f.facts?.status != null &&
+    statusLike(f.facts.status.value) &&
+    mapStoryStatus(f.facts.status.value, layout, { blockedIsKnown: f.input.ref.style === 'spec' }).known;
   const nearest = (f: ResolvedFile): string | null => {
     const nk = numberKey(f.input.ref);
     if (nk === null) return null;
-    const hits = stories.filter((s) => numberKey(s.order) === nk);
+    const hits = st.stories.filter((s) => numberKey(s.order) === nk);
     return hits.length === 1 ? hits[0]!.key : null;
   };
   for (const f of files.values()) {
@@ -340,30 +354,124 @@ export function buildStories(input: StoryBuildInput): StoryBuildResult {
     // A file that could not be parsed and was never parsed cleanly: reported in errors, nothing to show.
     if (!f.facts) continue;
     if (sprint && !known(f)) {
-      attachedFiles.set(f.input.file.rel, nearest(f));
+      st.attachedFiles.set(f.input.file.rel, nearest(f));
       continue;
     }
     // A story file with no status at all and no sprint-status to name it is not a story either.
     if (!sprint && f.facts.status !== null && !statusLike(f.facts.status.value)) {
-      attachedFiles.set(f.input.file.rel, nearest(f));
+      st.attachedFiles.set(f.input.file.rel, nearest(f));
       continue;
     }
     const candidate = specByStoryKey.get(f.input.ref.key) ?? null;
     const spec = candidate && !used.has(candidate) ? candidate : null;
     if (spec) used.add(spec);
     used.add(f);
-    addStory(f.input.ref.key, f.input.ref, null, f, spec);
+    addStory(st, f.input.ref.key, f.input.ref, null, f, spec);
   }
   for (const s of specs.values()) {
     if (used.has(s) || !s.facts) continue;
     if (!known(s)) {
-      attachedFiles.set(s.input.file.rel, nearest(s));
+      st.attachedFiles.set(s.input.file.rel, nearest(s));
       continue;
     }
     // An untracked spec (no story of its own): a story keyed by the spec.
-    addStory(s.input.ref.key, s.input.ref, null, null, s);
+    addStory(st, s.input.ref.key, s.input.ref, null, null, s);
   }
+}
 
-  stories.sort((a, b) => compareStoryOrder(a.order, b.order));
-  return { stories: stories.map(({ order: _order, ...s }) => s), findings, errors, keyByFile, attachedFiles };
+function addStory(st: BuildState, key: string, ref: RefParts, sprintEntry: SprintEntry | null, file: ResolvedFile | null, spec: ResolvedFile | null): void {
+  const { layout, sprintFile, headingTitles } = st.input;
+  const fileFacts = file?.facts ?? null;
+  const specFacts = spec?.facts ?? null;
+  const records: StoryRecordRef[] = [];
+  if (sprintEntry && sprintFile) records.push({ kind: 'sprint-status', file: sprintFile.rel, line: sprintEntry.line, value: sprintEntry.value });
+  if (file)
+    records.push({
+      kind: 'story-file',
+      file: file.input.file.rel,
+      line: fileFacts?.status?.line ?? null,
+      value: fileFacts?.status ? cleanStatusValue(fileFacts.status.value) : null,
+    });
+  if (spec)
+    records.push({
+      kind: 'spec',
+      file: spec.input.file.rel,
+      line: specFacts?.status?.line ?? null,
+      value: specFacts?.status ? cleanStatusValue(specFacts.status.value) : null,
+    });
+
+  const values = { sprint: sprintEntry?.value ?? null, spec: specFacts?.status?.value ?? null, file: fileFacts?.status?.value ?? null };
+  const { sourceStatus, mapping } = resolveStoryStatus(layout, values.sprint, values.spec, values.file);
+  const nk = numberKey(ref);
+  const title = fileFacts?.title ?? specFacts?.title ?? (nk !== null ? headingTitles.get(nk) : undefined) ?? (st.input.lite ? key : titleFromStoryKey(key));
+  reportStatusFindings(st, key, records, mapping, values);
+  if (file) st.keyByFile.set(file.input.file.rel, key);
+  if (spec) st.keyByFile.set(spec.input.file.rel, key);
+  const baseline =
+    stringField(specFacts?.frontMatter, 'baseline_commit') ??
+    stringField(specFacts?.frontMatter, 'baseline_revision') ??
+    stringField(fileFacts?.frontMatter, 'baseline_commit');
+  const mtimes = [file?.input.file.mtimeMs, spec?.input.file.mtimeMs].filter((m): m is number => m !== undefined);
+  st.stories.push({
+    key,
+    epicKey: ref.epic,
+    title,
+    file: file?.input.file.rel ?? spec?.input.file.rel ?? null,
+    sourceStatus,
+    column: mapping ? mapping.column : columnForStage(layout, 'backlog'),
+    status: mapping ? mapping.status : 'queued',
+    tasksDone: fileFacts?.tasks?.done ?? specFacts?.tasks?.done ?? null,
+    tasksTotal: fileFacts?.tasks?.total ?? specFacts?.tasks?.total ?? null,
+    agentModel: fileFacts?.agentModel ?? specFacts?.agentModel ?? null,
+    mtimeMs: mtimes.length > 0 ? Math.max(...mtimes) : (sprintFile?.mtimeMs ?? 0),
+    records,
+    reviewFindings: sumFindings(fileFacts?.reviewFindings ?? null, specFacts?.reviewFindings ?? null),
+    deferred: spec ? deferredOf(specFacts?.frontMatter ?? null, spec.input.file.rel) : [],
+    baselineCommit: baseline && baseline.trim() !== '' ? baseline.trim().slice(0, 80) : null,
+    assignee: null,
+    order: { ...ref, key },
+  });
+}
+
+/** `unknown_status` for a value BMAD does not define, and one `status_drift` naming every record that disagrees. */
+function reportStatusFindings(
+  st: BuildState,
+  key: string,
+  records: readonly StoryRecordRef[],
+  mapping: ReturnType<typeof mapStoryStatus> | null,
+  values: { sprint: string | null; spec: string | null; file: string | null },
+): void {
+  const sprintFile = st.input.sprintFile;
+  if (mapping && !mapping.known) {
+    const primary = records.find((r) => r.value !== null && cleanStatusValue(r.value) === mapping.value) ?? records[0];
+    st.findings.push({
+      kind: 'unknown_status',
+      file: primary?.file ?? sprintFile?.rel ?? '',
+      line: primary?.line ?? null,
+      storyKey: key,
+      actual: mapping.value,
+      message: `Story ${key} has status "${mapping.value}", which is not a BMAD story status: shown in its own column "${mapping.column}" as ${mapping.status}`,
+    });
+  }
+  // Drift: every record that disagrees with the one the board follows, named in one finding.
+  const primaryValue = values.sprint ?? values.spec ?? values.file;
+  const primaryKind = values.sprint !== null ? 'sprint-status' : values.spec !== null ? 'spec' : 'story-file';
+  const disagreeing = records.filter((r) => {
+    if (r.kind === primaryKind || r.value === null || primaryValue === null) return false;
+    if (r.kind === 'spec' && primaryKind === 'sprint-status') return !specAgrees(primaryValue, r.value);
+    if (r.kind === 'story-file' && primaryKind === 'spec') return !specAgrees(r.value, primaryValue);
+    return !sameStoryStatus(primaryValue, r.value);
+  });
+  if (disagreeing.length === 0 || primaryValue === null) return;
+  const first = disagreeing[0]!;
+  const says = records.filter((r) => r.value !== null).map((r) => `${posix.basename(r.file)} says "${cleanStatusValue(r.value!)}"`);
+  st.findings.push({
+    kind: 'status_drift',
+    file: first.file,
+    line: first.line,
+    storyKey: key,
+    expected: cleanStatusValue(primaryValue).slice(0, 64),
+    actual: cleanStatusValue(first.value!).slice(0, 64),
+    message: `Story ${key}: ${says.join(', ')} (the board follows ${primaryKind === 'sprint-status' ? 'sprint-status.yaml' : primaryKind === 'spec' ? 'the Build spec' : 'the story file'})`,
+  });
 }

@@ -68,9 +68,7 @@ export function storyKeyOfQaFile(name: string): string | null {
 }
 
 export type SprintKey =
-  | { kind: 'epic'; epic: string }
-  | { kind: 'retrospective'; epic: string }
-  | { kind: 'story'; epic: string | null; story: string | null; suffix: string };
+  { kind: 'epic'; epic: string } | { kind: 'retrospective'; epic: string } | { kind: 'story'; epic: string | null; story: string | null; suffix: string };
 
 export function classifySprintKey(key: string): SprintKey {
   // Epic ids are numbers in BMAD's grammar; real files also use letters (`epic-D`).

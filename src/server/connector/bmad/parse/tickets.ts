@@ -45,7 +45,12 @@ function frontMatter(entry: CacheEntry): Record<string, unknown> | null {
 function tomlOf(pf: ProjectFile): { data: Record<string, unknown> | null; error: { line: number | null; message: string } | null } {
   if (pf.entry.facts.type !== 'text') return { data: null, error: { line: null, message: 'cannot be read' } };
   const text = pf.entry.facts.text;
-  return derive(pf.entry, 'tickets-toml', () => parseTomlText(text), (r) => r.error === null).current;
+  return derive(
+    pf.entry,
+    'tickets-toml',
+    () => parseTomlText(text),
+    (r) => r.error === null,
+  ).current;
 }
 
 const idOf = (v: unknown): string | null => (typeof v === 'number' || typeof v === 'string' ? String(v).trim() : null);
@@ -58,6 +63,85 @@ export interface TicketBoard {
   keyByFile: Map<string, string>;
 }
 
+/** One epic of an initiative: its tickets (with their plans and leaves) as stories, and the epic itself. */
+function readTicketEpic(
+  board: TicketBoard,
+  files: ReadonlyMap<string, ProjectFile>,
+  under: (dir: string) => ProjectFile[],
+  base: string,
+  epic: { id: string | null; slug: string | null; title: string | null },
+  order: number,
+): void {
+  const { stories, epics, errors, findings, keyByFile } = board;
+  if (!epic.slug) return;
+  const dir = `${base}/epic-${epic.slug}`;
+  const epicKey = epic.id ?? epic.slug;
+  const epicDoc = files.get(`${dir}/epic-${epic.slug}.md`);
+  const epicFm = epicDoc ? frontMatter(epicDoc.entry) : null;
+  const entriesFile = files.get(`${dir}/tickets.toml`);
+  const entriesParsed = entriesFile ? tomlOf(entriesFile) : { data: null, error: null };
+  if (entriesFile && entriesParsed.error)
+    errors.push({
+      kind: 'parse_error',
+      file: entriesFile.file.rel,
+      line: entriesParsed.error.line,
+      message: `${entriesFile.file.rel}: ${entriesParsed.error.message}`,
+    });
+  const entries = Array.isArray(entriesParsed.data?.['entry']) ? (entriesParsed.data!['entry'] as unknown[]).filter(isRecord) : [];
+  const docs = under(dir).filter((f) => f.file.rel.slice(dir.length + 1).indexOf('/') < 0 && f.file.rel.endsWith('.md'));
+  const plans = docs.filter((f) => {
+    const fm = frontMatter(f.entry);
+    return fm !== null && 'ticket' in fm && !['story', 'spike', 'bug'].includes(String(fm['type'] ?? ''));
+  });
+  const leaves = docs.filter((f) => ['story', 'spike', 'bug'].includes(String(frontMatter(f.entry)?.['type'] ?? '')));
+  const epicStories: BmadStory[] = [];
+  entries.forEach((entry) => {
+    const id = idOf(entry['id']);
+    if (id === null) return;
+    const title = stringField(entry, 'title') ?? `Ticket ${epicKey}.${id}`;
+    const plan = plans.find((p) => idOf(frontMatter(p.entry)?.['ticket']) === id) ?? null;
+    const leaf = leaves.find((l) => idOf(frontMatter(l.entry)?.['id']) === id) ?? null;
+    const planFm = plan ? frontMatter(plan.entry) : null;
+    const planStatus = stringField(planFm, 'status');
+    const tracker = stringField(leaf ? frontMatter(leaf.entry) : null, 'tracker_status');
+    const state = ticketState(planStatus, plan !== null || leaf !== null, tracker);
+    const v6Key = stringField(entry, 'v6_key');
+    const key = v6Key ?? `${/^\d+$/.test(epicKey) ? epicKey : order + 1}-${id}-${slugify(title)}`.slice(0, 120);
+    const records: StoryRecordRef[] = [];
+    if (entriesFile) records.push({ kind: 'tickets', file: entriesFile.file.rel, line: null, value: null });
+    if (plan) {
+      const loc = plan.entry.facts.type === 'markdown' ? plan.entry.facts.md.status : null;
+      records.push({ kind: 'plan', file: plan.file.rel, line: loc?.line ?? null, value: planStatus });
+      keyByFile.set(plan.file.rel, key);
+    }
+    if (leaf) keyByFile.set(leaf.file.rel, key);
+    if (planStatus !== null && !PLAN_STATUSES.has(cleanStatusValue(planStatus).toLowerCase())) {
+      findings.push({
+        kind: 'unknown_status',
+        file: plan!.file.rel,
+        line: records.at(-1)?.line ?? null,
+        storyKey: key,
+        actual: cleanStatusValue(planStatus).slice(0, 64),
+        message: `Ticket ${key} has plan status "${cleanStatusValue(planStatus)}", which BMAD does not define: its ticket counts as blocked`,
+      });
+    }
+    epicStories.push(ticketStory({ key, epicKey, title, leaf, plan, planStatus, state, records, fallbackMtime: entriesFile?.file.mtimeMs ?? 0 }));
+  });
+  stories.push(...epicStories);
+  const written = stringField(epicFm, 'status');
+  const retroDoc = files.get(`${dir}/epic-${epic.slug}-retrospective.md`);
+  const verdict = stringField(retroDoc ? frontMatter(retroDoc.entry) : null, 'verdict');
+  epics.push({
+    key: epicKey,
+    title: epic.title ?? stringField(epicFm, 'title'),
+    sourceStatus: written,
+    status: written ? epicStatusOf(written) : derivedEpicStatus(epicStories),
+    file: epicDoc?.file.rel ?? null,
+    line: null,
+    retrospective: retroDoc ? { status: 'done', verdict: verdictOf(verdict), file: retroDoc.file.rel } : null,
+  });
+}
+
 /** Reads every initiative (and the backlog) under the output folder. */
 export function buildTicketBoard(files: ReadonlyMap<string, ProjectFile>, output: string): TicketBoard {
   const stories: BmadStory[] = [];
@@ -65,84 +149,35 @@ export function buildTicketBoard(files: ReadonlyMap<string, ProjectFile>, output
   const errors: BmadIssue[] = [];
   const findings: BmadIssue[] = [];
   const keyByFile = new Map<string, string>();
+  const board: TicketBoard = { stories, epics, errors, findings, keyByFile };
   const all = [...files.values()];
   const under = (dir: string) => all.filter((f) => f.file.rel.startsWith(`${dir}/`));
 
-  const initiatives = [...new Set(all.map((f) => new RegExp(`^${output.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(initiative-[^/]+)/`).exec(f.file.rel)?.[1]).filter((x): x is string => !!x))].sort();
+  const initiatives = [
+    ...new Set(
+      all.map((f) => new RegExp(`^${output.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/(initiative-[^/]+)/`).exec(f.file.rel)?.[1]).filter((x): x is string => !!x),
+    ),
+  ].sort();
   for (const initiative of initiatives) {
     const base = `${output}/${initiative}`;
     const tree = files.get(`${base}/tickets.toml`);
     const parsed = tree ? tomlOf(tree) : { data: null, error: null };
-    if (tree && parsed.error) errors.push({ kind: 'parse_error', file: tree.file.rel, line: parsed.error.line, message: `${tree.file.rel}: ${parsed.error.message}` });
+    if (tree && parsed.error)
+      errors.push({ kind: 'parse_error', file: tree.file.rel, line: parsed.error.line, message: `${tree.file.rel}: ${parsed.error.message}` });
     const epicTables = Array.isArray(parsed.data?.['epic']) ? (parsed.data!['epic'] as unknown[]).filter(isRecord) : [];
     // Epics in build order as the initiative lists them; epic folders it does not list follow, by name.
     const listed = epicTables.map((e) => ({ id: idOf(e['id']), slug: stringField(e, 'slug'), title: stringField(e, 'title') }));
-    const folders = [...new Set(under(base).map((f) => /^epic-[^/]+/.exec(f.file.rel.slice(base.length + 1))?.[0]).filter((x): x is string => !!x))].sort();
-    for (const folder of folders) if (!listed.some((e) => e.slug && `epic-${e.slug}` === folder)) listed.push({ id: null, slug: folder.slice('epic-'.length), title: null });
+    const folders = [
+      ...new Set(
+        under(base)
+          .map((f) => /^epic-[^/]+/.exec(f.file.rel.slice(base.length + 1))?.[0])
+          .filter((x): x is string => !!x),
+      ),
+    ].sort();
+    for (const folder of folders)
+      if (!listed.some((e) => e.slug && `epic-${e.slug}` === folder)) listed.push({ id: null, slug: folder.slice('epic-'.length), title: null });
 
-    listed.forEach((epic, order) => {
-      if (!epic.slug) return;
-      const dir = `${base}/epic-${epic.slug}`;
-      const epicKey = epic.id ?? epic.slug;
-      const epicDoc = files.get(`${dir}/epic-${epic.slug}.md`);
-      const epicFm = epicDoc ? frontMatter(epicDoc.entry) : null;
-      const entriesFile = files.get(`${dir}/tickets.toml`);
-      const entriesParsed = entriesFile ? tomlOf(entriesFile) : { data: null, error: null };
-      if (entriesFile && entriesParsed.error) errors.push({ kind: 'parse_error', file: entriesFile.file.rel, line: entriesParsed.error.line, message: `${entriesFile.file.rel}: ${entriesParsed.error.message}` });
-      const entries = Array.isArray(entriesParsed.data?.['entry']) ? (entriesParsed.data!['entry'] as unknown[]).filter(isRecord) : [];
-      const docs = under(dir).filter((f) => f.file.rel.slice(dir.length + 1).indexOf('/') < 0 && f.file.rel.endsWith('.md'));
-      const plans = docs.filter((f) => {
-        const fm = frontMatter(f.entry);
-        return fm !== null && 'ticket' in fm && !['story', 'spike', 'bug'].includes(String(fm['type'] ?? ''));
-      });
-      const leaves = docs.filter((f) => ['story', 'spike', 'bug'].includes(String(frontMatter(f.entry)?.['type'] ?? '')));
-      const epicStories: BmadStory[] = [];
-      entries.forEach((entry) => {
-        const id = idOf(entry['id']);
-        if (id === null) return;
-        const title = stringField(entry, 'title') ?? `Ticket ${epicKey}.${id}`;
-        const plan = plans.find((p) => idOf(frontMatter(p.entry)?.['ticket']) === id) ?? null;
-        const leaf = leaves.find((l) => idOf(frontMatter(l.entry)?.['id']) === id) ?? null;
-        const planFm = plan ? frontMatter(plan.entry) : null;
-        const planStatus = stringField(planFm, 'status');
-        const tracker = stringField(leaf ? frontMatter(leaf.entry) : null, 'tracker_status');
-        const state = ticketState(planStatus, plan !== null || leaf !== null, tracker);
-        const v6Key = stringField(entry, 'v6_key');
-        const key = v6Key ?? `${/^\d+$/.test(epicKey) ? epicKey : order + 1}-${id}-${slugify(title)}`.slice(0, 120);
-        const records: StoryRecordRef[] = [];
-        if (entriesFile) records.push({ kind: 'tickets', file: entriesFile.file.rel, line: null, value: null });
-        if (plan) {
-          const loc = plan.entry.facts.type === 'markdown' ? plan.entry.facts.md.status : null;
-          records.push({ kind: 'plan', file: plan.file.rel, line: loc?.line ?? null, value: planStatus });
-          keyByFile.set(plan.file.rel, key);
-        }
-        if (leaf) keyByFile.set(leaf.file.rel, key);
-        if (planStatus !== null && !PLAN_STATUSES.has(cleanStatusValue(planStatus).toLowerCase())) {
-          findings.push({
-            kind: 'unknown_status',
-            file: plan!.file.rel,
-            line: records.at(-1)?.line ?? null,
-            storyKey: key,
-            actual: cleanStatusValue(planStatus).slice(0, 64),
-            message: `Ticket ${key} has plan status "${cleanStatusValue(planStatus)}", which BMAD does not define: its ticket counts as blocked`,
-          });
-        }
-        epicStories.push(ticketStory({ key, epicKey, title, leaf, plan, planStatus, state, records, fallbackMtime: entriesFile?.file.mtimeMs ?? 0 }));
-      });
-      stories.push(...epicStories);
-      const written = stringField(epicFm, 'status');
-      const retroDoc = files.get(`${dir}/epic-${epic.slug}-retrospective.md`);
-      const verdict = stringField(retroDoc ? frontMatter(retroDoc.entry) : null, 'verdict');
-      epics.push({
-        key: epicKey,
-        title: epic.title ?? stringField(epicFm, 'title'),
-        sourceStatus: written,
-        status: written ? epicStatusOf(written) : derivedEpicStatus(epicStories),
-        file: epicDoc?.file.rel ?? null,
-        line: null,
-        retrospective: retroDoc ? { status: 'done', verdict: verdictOf(verdict), file: retroDoc.file.rel } : null,
-      });
-    });
+    listed.forEach((epic, order) => readTicketEpic(board, files, under, base, epic, order));
   }
 
   // Standalone leaves and plans in backlog/.

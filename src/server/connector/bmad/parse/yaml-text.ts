@@ -22,7 +22,10 @@ export function parseYaml(text: string): ParsedYaml {
   if (first) {
     const line = first.linePos?.[0]?.line ?? lineCounter.linePos(first.pos[0]).line;
     // The line is reported separately (callers shift it for embedded YAML), so drop the library's own "at line N".
-    const message = first.message.split('\n')[0]!.replace(/\s+at line \d+, column \d+:?\s*$/, '').trim();
+    const message = first.message
+      .split('\n')[0]!
+      .replace(/\s+at line \d+, column \d+:?\s*$/, '')
+      .trim();
     return { doc, lineCounter, data: undefined, error: { line, message } };
   }
   let data: unknown;

@@ -93,7 +93,13 @@ export class AlertDispatcher {
     return Math.min(this.opts.retryMaxMs, Math.max(jittered, retryAfterMs ?? 0));
   }
 
-  private async attempt(notice: AlertNotice, channel: ChannelTarget, deliveryId: string, attempt: number, maxAttempts: number): Promise<{ delivery: AlertDelivery; retryAfterMs: number | null }> {
+  private async attempt(
+    notice: AlertNotice,
+    channel: ChannelTarget,
+    deliveryId: string,
+    attempt: number,
+    maxAttempts: number,
+  ): Promise<{ delivery: AlertDelivery; retryAfterMs: number | null }> {
     const now = this.clock.now();
     const { body, headers } = this.render(notice, channel, deliveryId, now);
     const r = await this.post(channel.url, body, headers, { timeoutMs: this.opts.timeoutMs, signal: this.abort.signal });
@@ -119,7 +125,19 @@ export class AlertDispatcher {
       return { delivery: await deliveriesRepository.record(this.db.write, row, this.opts.deliveryLogSize), retryAfterMs: r.retryAfterMs };
     } catch (err) {
       this.logger.warn({ err, channelId: channel.id }, 'alert delivery could not be logged');
-      const delivery: AlertDelivery = { id: 0, deliveryId, alertId: notice.alertId, kind: notice.kind, attempt, outcome, statusCode: r.statusCode, error: r.error, responseExcerpt: r.excerpt, durationMs: r.durationMs, at: row.at };
+      const delivery: AlertDelivery = {
+        id: 0,
+        deliveryId,
+        alertId: notice.alertId,
+        kind: notice.kind,
+        attempt,
+        outcome,
+        statusCode: r.statusCode,
+        error: r.error,
+        responseExcerpt: r.excerpt,
+        durationMs: r.durationMs,
+        at: row.at,
+      };
       return { delivery, retryAfterMs: r.retryAfterMs };
     }
   }

@@ -56,7 +56,8 @@ export async function postJson(url: string, body: string, headers: Record<string
   const started = performance.now();
   const elapsed = () => Math.round(performance.now() - started);
   const protocol = new URL(url).protocol;
-  if (protocol !== 'http:' && protocol !== 'https:') return { statusCode: null, error: `refused: ${protocol} is not http(s)`, excerpt: null, durationMs: 0, retryable: false, retryAfterMs: null };
+  if (protocol !== 'http:' && protocol !== 'https:')
+    return { statusCode: null, error: `refused: ${protocol} is not http(s)`, excerpt: null, durationMs: 0, retryable: false, retryAfterMs: null };
   const signal = opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)]) : AbortSignal.timeout(opts.timeoutMs);
   let res: Response;
   try {
@@ -70,7 +71,11 @@ export async function postJson(url: string, body: string, headers: Record<string
   } catch (err) {
     const e = err as Error & { cause?: { code?: string } };
     const timedOut = e.name === 'TimeoutError' || (e.name === 'AbortError' && !opts.signal?.aborted);
-    const reason = timedOut ? `no answer within ${opts.timeoutMs} ms` : opts.signal?.aborted ? 'the server is shutting down' : `could not connect (${e.cause?.code ?? e.message})`;
+    const reason = timedOut
+      ? `no answer within ${opts.timeoutMs} ms`
+      : opts.signal?.aborted
+        ? 'the server is shutting down'
+        : `could not connect (${e.cause?.code ?? e.message})`;
     return { statusCode: null, error: reason, excerpt: null, durationMs: elapsed(), retryable: !opts.signal?.aborted, retryAfterMs: null };
   }
   const excerpt = await excerptOf(res).catch(() => null);
@@ -84,8 +89,22 @@ export async function postJson(url: string, body: string, headers: Record<string
     } catch {
       // An unreadable Location is reported as "elsewhere".
     }
-    return { statusCode: status, error: `redirected to ${where}: redirects are not followed (set the final URL)`, excerpt, durationMs: elapsed(), retryable: false, retryAfterMs: null };
+    return {
+      statusCode: status,
+      error: `redirected to ${where}: redirects are not followed (set the final URL)`,
+      excerpt,
+      durationMs: elapsed(),
+      retryable: false,
+      retryAfterMs: null,
+    };
   }
   const retryable = status === 408 || status === 429 || status >= 500;
-  return { statusCode: status, error: `the receiver answered ${status}`, excerpt, durationMs: elapsed(), retryable, retryAfterMs: status === 429 || status === 503 ? retryAfter(res) : null };
+  return {
+    statusCode: status,
+    error: `the receiver answered ${status}`,
+    excerpt,
+    durationMs: elapsed(),
+    retryable,
+    retryAfterMs: status === 429 || status === 503 ? retryAfter(res) : null,
+  };
 }

@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { kindLabel, type AlertNotice } from './alert-notice.js';
 
-export const SIGNATURE_HEADER = 'X-BMAD-Ops-Signature';
-export const TIMESTAMP_HEADER = 'X-BMAD-Ops-Timestamp';
-export const DELIVERY_HEADER = 'X-BMAD-Ops-Delivery';
-export const EVENT_HEADER = 'X-BMAD-Ops-Event';
+const SIGNATURE_HEADER = 'X-BMAD-Ops-Signature';
+const TIMESTAMP_HEADER = 'X-BMAD-Ops-Timestamp';
+const DELIVERY_HEADER = 'X-BMAD-Ops-Delivery';
+const EVENT_HEADER = 'X-BMAD-Ops-Event';
 
 /**
  * The signature of a webhook delivery: HMAC-SHA256 with the channel's secret over `<timestamp>.<raw body>`, where

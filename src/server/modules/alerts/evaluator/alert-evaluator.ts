@@ -3,10 +3,10 @@ import type { AlertKind, SliKey } from '../../../../contracts/index.js';
 import type { Clock } from '../../../clock.js';
 import type { DatabaseHandle } from '../../../db/handle.js';
 import type { Logger } from '../../../observability/logger.js';
-import type { BudgetsService } from '../../costs/budgets.service.js';
-import type { IngestionService } from '../../events/ingestion.service.js';
-import type { StatusService } from '../../status/status.service.js';
-import { projectsRepository } from '../../projects/projects.repository.js';
+import type { BudgetsService } from '../../costs/index.js';
+import type { IngestionService } from '../../events/index.js';
+import type { StatusService } from '../../status/index.js';
+import { projectsRepository } from '../../projects/index.js';
 import { alertConfigRepository, type StoredRule } from '../alert-config.repository.js';
 import { alertsRepository, type AlertRow } from '../alerts.repository.js';
 import type { AlertDispatcher } from '../delivery/alert-dispatcher.js';
@@ -126,7 +126,10 @@ export class AlertEvaluator {
     const ctx = this.context(now);
     const openByRule = new Map<string, Map<string, AlertRow>>();
     for (const a of open) openByRule.set(a.rule_id, (openByRule.get(a.rule_id) ?? new Map<string, AlertRow>()).set(a.subject_id, a));
-    const lastNotified = await alertsRepository.lastNotified(db.read, open.map((a) => a.id));
+    const lastNotified = await alertsRepository.lastNotified(
+      db.read,
+      open.map((a) => a.id),
+    );
     const fire: Firing[] = [];
     const resolve: Resolution[] = [];
     const repeat: Repeat[] = [];
@@ -158,14 +161,19 @@ export class AlertEvaluator {
         if (f.since === null && !this.pendingSince.has(key)) this.pendingSince.set(key, since);
         if (alert) {
           const last = lastNotified.get(alert.id) ?? alert.fired_at;
-          if (rule.repeatMinutes > 0 && now.getTime() - Date.parse(last) >= rule.repeatMinutes * 60_000) repeat.push({ rule, alert, message: f.message(since) });
+          if (rule.repeatMinutes > 0 && now.getTime() - Date.parse(last) >= rule.repeatMinutes * 60_000)
+            repeat.push({ rule, alert, message: f.message(since) });
           continue;
         }
         if (now.getTime() - Date.parse(since) < rule.forMinutes * 60_000) continue;
         if (started++ >= this.d.opts.maxFiringsPerRule) continue;
         fire.push({ rule, finding: f, message: f.message(since) });
       }
-      if (started > this.d.opts.maxFiringsPerRule) this.d.logger.warn({ ruleId: rule.id, waiting: started - this.d.opts.maxFiringsPerRule }, 'alert rule matched more subjects than it may fire at once; the rest fire at the next passes');
+      if (started > this.d.opts.maxFiringsPerRule)
+        this.d.logger.warn(
+          { ruleId: rule.id, waiting: started - this.d.opts.maxFiringsPerRule },
+          'alert rule matched more subjects than it may fire at once; the rest fire at the next passes',
+        );
       for (const [subjectId, alert] of openOfRule) {
         if (holding.has(subjectId)) continue;
         resolve.push({ alert, message: await kind.resolved(ctx, alert, rule as never).catch(() => `${alert.subject_name}: the condition no longer holds.`) });
@@ -177,7 +185,11 @@ export class AlertEvaluator {
       for (const [ruleId, alerts] of openByRule) {
         const row = configs.get(ruleId);
         const why = !row || row.removed ? 'was removed' : 'was switched off';
-        for (const alert of alerts.values()) resolve.push({ alert, message: `Rule “${alert.rule_name}” ${why}: the alert about ${alert.subject_name} is closed without checking its condition again.` });
+        for (const alert of alerts.values())
+          resolve.push({
+            alert,
+            message: `Rule “${alert.rule_name}” ${why}: the alert about ${alert.subject_name} is closed without checking its condition again.`,
+          });
       }
     }
     for (const key of this.pendingSince.keys()) if (!seen.has(key)) this.pendingSince.delete(key);
@@ -195,8 +207,7 @@ export class AlertEvaluator {
       db,
       now,
       budgets: this.d.budgets,
-      serverSlis: () =>
-        (slis ??= status.status('15m').then((s) => (s.lastSampleAt === null || s.sampleStale ? null : s.current))),
+      serverSlis: () => (slis ??= status.status('15m').then((s) => (s.lastSampleAt === null || s.sampleStale ? null : s.current))),
       staleAfterIntervals: this.d.opts.staleAfterIntervals,
       async projectNames(ids) {
         const missing = [...new Set(ids.filter((id): id is string => id !== null && !names.has(id)))];
@@ -254,18 +265,35 @@ export class AlertEvaluator {
     const result = await this.d.ingestion.ingest(events);
     const refused = result.results.filter((r) => r.status === 'rejected');
     if (refused.length > 0) throw new Error(`alert events refused: ${JSON.stringify(refused.slice(0, 3))}`);
-    await alertsRepository.forgetRepeats(this.d.db.write, resolve.map((r) => r.alert.id));
+    await alertsRepository.forgetRepeats(
+      this.d.db.write,
+      resolve.map((r) => r.alert.id),
+    );
   }
 
   /** After the commit: webhooks and Slack. The in-app list already has them (the projection). */
   private async send(fire: readonly Firing[], resolve: readonly Resolution[], repeat: readonly Repeat[], now: Date): Promise<void> {
     const at = now.toISOString();
     const ruleConfigs = await this.configsOf([...fire.map((f) => f.rule.id), ...resolve.map((r) => r.alert.rule_id), ...repeat.map((r) => r.rule.id)]);
-    const projects = await this.context(now).projectNames([...fire.map((f) => f.finding.projectId), ...resolve.map((r) => r.alert.project_id), ...repeat.map((r) => r.alert.project_id)]);
+    const projects = await this.context(now).projectNames([
+      ...fire.map((f) => f.finding.projectId),
+      ...resolve.map((r) => r.alert.project_id),
+      ...repeat.map((r) => r.alert.project_id),
+    ]);
     const project = (id: string | null) => (id ? { id, name: projects.get(id) ?? id } : null);
     const channelsOf = async (ruleId: string) => alertConfigRepository.targets(this.d.db.read, ruleConfigs.get(ruleId) ?? []);
     for (const { rule, finding: f, message } of fire) {
-      const notice: AlertNotice = { kind: 'fired', alertId: alertIdOf(rule.id, f.subject.id, at), rule: { id: rule.id, name: rule.name, kind: rule.condition.kind }, subject: f.subject, project: project(f.projectId), state: 'firing', firedAt: at, resolvedAt: null, message };
+      const notice: AlertNotice = {
+        kind: 'fired',
+        alertId: alertIdOf(rule.id, f.subject.id, at),
+        rule: { id: rule.id, name: rule.name, kind: rule.condition.kind },
+        subject: f.subject,
+        project: project(f.projectId),
+        state: 'firing',
+        firedAt: at,
+        resolvedAt: null,
+        message,
+      };
       this.d.dispatcher.notify(notice, await channelsOf(rule.id));
     }
     for (const { rule, alert, message } of repeat) {
@@ -273,7 +301,10 @@ export class AlertEvaluator {
       await alertsRepository.markRepeated(this.d.db.write, alert.id, at);
     }
     for (const { alert, message } of resolve) {
-      this.d.dispatcher.notify({ ...this.noticeOf(alert, project(alert.project_id)), kind: 'resolved', state: 'resolved', resolvedAt: at, message }, await channelsOf(alert.rule_id));
+      this.d.dispatcher.notify(
+        { ...this.noticeOf(alert, project(alert.project_id)), kind: 'resolved', state: 'resolved', resolvedAt: at, message },
+        await channelsOf(alert.rule_id),
+      );
     }
   }
 

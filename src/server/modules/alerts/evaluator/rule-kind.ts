@@ -1,6 +1,6 @@
 import type { AlertCondition, AlertKind, SliKey } from '../../../../contracts/index.js';
 import type { DatabaseHandle } from '../../../db/handle.js';
-import type { BudgetsService } from '../../costs/budgets.service.js';
+import type { BudgetsService } from '../../costs/index.js';
 import type { StoredRule } from '../alert-config.repository.js';
 import type { AlertRow } from '../alerts.repository.js';
 

@@ -1,3 +1,5 @@
+import { HOUR_MS } from '../../../../contracts/index.js';
+
 /** What one workflow or story contributed to one series at one instant, and the events it was derived from. */
 export interface Fact {
   kpi: string;
@@ -16,8 +18,6 @@ export interface HistoryEntry {
   /** Stories: the board column the source reported (BMAD's "review"), when the event carries one. */
   column?: string | null;
 }
-
-const HOUR_MS = 3_600_000;
 
 export function hoursBetween(from: string, to: string): number {
   return (Date.parse(to) - Date.parse(from)) / HOUR_MS;

@@ -14,7 +14,14 @@ export function workflowFacts(history: readonly HistoryEntry[]): Fact[] {
     if (e.status === prev) continue;
     if (e.status === 'in_progress' && firstInProgress === null) firstInProgress = e;
     if (prev === 'blocked' && blockedSince !== null) {
-      facts.push({ kpi: 'time_blocked', at: e.at, num: 0, den: null, sample: hoursBetween(blockedSince.at, e.at), eventIds: [blockedSince.eventId, e.eventId] });
+      facts.push({
+        kpi: 'time_blocked',
+        at: e.at,
+        num: 0,
+        den: null,
+        sample: hoursBetween(blockedSince.at, e.at),
+        eventIds: [blockedSince.eventId, e.eventId],
+      });
       blockedSince = null;
     }
     if (e.status === 'blocked') blockedSince = e;
@@ -22,7 +29,14 @@ export function workflowFacts(history: readonly HistoryEntry[]): Fact[] {
       facts.push({ kpi: 'workflows_completed', at: e.at, num: 1, den: null, sample: null, eventIds: [e.eventId] });
       facts.push({ kpi: 'failure_rate', at: e.at, num: 0, den: 1, sample: null, eventIds: [e.eventId] });
       if (firstInProgress !== null) {
-        facts.push({ kpi: 'median_cycle_time', at: e.at, num: 1, den: null, sample: hoursBetween(firstInProgress.at, e.at), eventIds: [firstInProgress.eventId, e.eventId] });
+        facts.push({
+          kpi: 'median_cycle_time',
+          at: e.at,
+          num: 1,
+          den: null,
+          sample: hoursBetween(firstInProgress.at, e.at),
+          eventIds: [firstInProgress.eventId, e.eventId],
+        });
       }
     }
     if (e.status === 'failed') facts.push({ kpi: 'failure_rate', at: e.at, num: 1, den: 1, sample: null, eventIds: [e.eventId] });

@@ -8,12 +8,22 @@ export interface Identity {
 
 export const identitiesRepository = {
   async find(db: Executor, issuer: string, subject: string): Promise<Identity | undefined> {
-    const r = await db.selectFrom('user_identities').select(['issuer', 'subject', 'user_id']).where('issuer', '=', issuer).where('subject', '=', subject).executeTakeFirst();
+    const r = await db
+      .selectFrom('user_identities')
+      .select(['issuer', 'subject', 'user_id'])
+      .where('issuer', '=', issuer)
+      .where('subject', '=', subject)
+      .executeTakeFirst();
     return r ? { issuer: r.issuer, subject: r.subject, userId: r.user_id } : undefined;
   },
 
   async findForUser(db: Executor, userId: string, issuer: string): Promise<Identity | undefined> {
-    const r = await db.selectFrom('user_identities').select(['issuer', 'subject', 'user_id']).where('user_id', '=', userId).where('issuer', '=', issuer).executeTakeFirst();
+    const r = await db
+      .selectFrom('user_identities')
+      .select(['issuer', 'subject', 'user_id'])
+      .where('user_id', '=', userId)
+      .where('issuer', '=', issuer)
+      .executeTakeFirst();
     return r ? { issuer: r.issuer, subject: r.subject, userId: r.user_id } : undefined;
   },
 

@@ -22,8 +22,7 @@ export interface ProviderPerson {
 }
 
 export type Resolution =
-  | { ok: true; account: Account; how: 'known' | 'linked' | 'created'; previousRole: Role }
-  | { ok: false; reason: OidcErrorCode; accountId: string | null };
+  { ok: true; account: Account; how: 'known' | 'linked' | 'created'; previousRole: Role } | { ok: false; reason: OidcErrorCode; accountId: string | null };
 
 /**
  * Finds the local account of a provider's person: by issuer + subject; else the account with the same email, linked
@@ -43,7 +42,8 @@ export async function resolveAccount(db: DatabaseHandle, person: ProviderPerson,
         // Someone else may hold this address at the provider without owning it: only a verified email links.
         if (!person.emailVerified) return { ok: false, reason: 'oidc_email_unverified', accountId: byEmail.id };
         // Already linked to another person of this provider: the address changed hands there, so it proves nothing.
-        if (await identitiesRepository.findForUser(trx, byEmail.id, person.issuer)) return { ok: false, reason: 'oidc_identity_conflict', accountId: byEmail.id };
+        if (await identitiesRepository.findForUser(trx, byEmail.id, person.issuer))
+          return { ok: false, reason: 'oidc_identity_conflict', accountId: byEmail.id };
         account = byEmail;
         how = 'linked';
       } else {
@@ -54,7 +54,15 @@ export async function resolveAccount(db: DatabaseHandle, person: ProviderPerson,
     if (person.role === null) return { ok: false, reason: 'oidc_no_role', accountId: account?.id ?? null };
     if (!account) {
       const id = randomUUID();
-      await usersRepository.createAccount(trx, { id, email: person.email!, displayName: person.displayName, role: person.role, passwordHash: NO_PASSWORD, passwordChangeRequired: false, now });
+      await usersRepository.createAccount(trx, {
+        id,
+        email: person.email!,
+        displayName: person.displayName,
+        role: person.role,
+        passwordHash: NO_PASSWORD,
+        passwordChangeRequired: false,
+        now,
+      });
       account = (await usersRepository.findAccountById(trx, id))!;
     }
     const previousRole = account.role;

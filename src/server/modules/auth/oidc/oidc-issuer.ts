@@ -69,7 +69,8 @@ export class OidcIssuer {
       // Only ever for a provider on this machine: the config refuses plain HTTP anywhere else.
       if (insecure) client.allowInsecureRequests(configuration);
       this.configuration = configuration;
-      if (this.failures > 0) this.logger.info({ issuer: this.settings.issuer, afterFailures: this.failures }, 'OIDC provider reachable again: sign-in with it works');
+      if (this.failures > 0)
+        this.logger.info({ issuer: this.settings.issuer, afterFailures: this.failures }, 'OIDC provider reachable again: sign-in with it works');
       else this.logger.info({ issuer: this.settings.issuer }, 'OIDC provider discovered');
       this.failures = 0;
       return configuration;
@@ -96,7 +97,9 @@ export class OidcIssuer {
     const secret = this.settings.clientSecret;
     if (secret === undefined) return client.None();
     const methods = server.token_endpoint_auth_methods_supported;
-    return !methods || methods.includes('client_secret_basic') || !methods.includes('client_secret_post') ? client.ClientSecretBasic(secret) : client.ClientSecretPost(secret);
+    return !methods || methods.includes('client_secret_basic') || !methods.includes('client_secret_post')
+      ? client.ClientSecretBasic(secret)
+      : client.ClientSecretPost(secret);
   }
 }
 

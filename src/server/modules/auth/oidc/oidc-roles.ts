@@ -8,7 +8,12 @@ import type { OidcConfig } from './oidc.config.js';
 export function claimValues(claims: Record<string, unknown>, name: string): string[] {
   let value: unknown = Object.hasOwn(claims, name) ? claims[name] : undefined;
   if (value === undefined && name.includes('.')) {
-    value = name.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined), claims);
+    value = name
+      .split('.')
+      .reduce<unknown>(
+        (node, key) => (node !== null && typeof node === 'object' && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined),
+        claims,
+      );
   }
   if (typeof value === 'string') return [value];
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];

@@ -11,8 +11,7 @@ import type { OidcSettings } from './oidc.config.js';
 import { PendingSignIns } from './pending-sign-ins.js';
 
 export type SignInResult =
-  | { ok: true; session: { token: string; expiresAt: string; user: Me }; next: string }
-  | { ok: false; error: OidcErrorCode; next?: string };
+  { ok: true; session: { token: string; expiresAt: string; user: Me }; next: string } | { ok: false; error: OidcErrorCode; next?: string };
 
 const DEFAULT_NEXT = '/workflows';
 
@@ -84,7 +83,8 @@ export class OidcSignIn {
   async complete(handle: string | undefined, query: URLSearchParams, meta: RequestMeta): Promise<SignInResult> {
     const pending = this.pending.take(handle);
     if (!pending) return this.refuse('oidc_expired', meta);
-    const fail = (error: OidcErrorCode, details: Record<string, unknown> = {}, accountId: string | null = null) => this.refuse(error, meta, { ...details, next: pending.next }, accountId);
+    const fail = (error: OidcErrorCode, details: Record<string, unknown> = {}, accountId: string | null = null) =>
+      this.refuse(error, meta, { ...details, next: pending.next }, accountId);
     // Checked here as well as by openid-client, to tell a forged or crossed callback apart from a provider failure.
     if (query.get('state') !== pending.state) return fail('oidc_state_mismatch');
     const providerError = query.get('error');
@@ -95,7 +95,12 @@ export class OidcSignIn {
     try {
       const callbackUrl = new URL(this.settings.redirectUrl);
       callbackUrl.search = query.toString();
-      const tokens = await client.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: pending.codeVerifier, expectedState: pending.state, expectedNonce: pending.nonce, idTokenExpected: true });
+      const tokens = await client.authorizationCodeGrant(config, callbackUrl, {
+        pkceCodeVerifier: pending.codeVerifier,
+        expectedState: pending.state,
+        expectedNonce: pending.nonce,
+        idTokenExpected: true,
+      });
       const idClaims = tokens.claims()!;
       // Claims beyond `sub` often come only from userinfo (the ID token of a code flow may carry just the essentials);
       // openid-client checks its `sub` is the ID token's. The signed ID token wins where both speak.
@@ -121,11 +126,30 @@ export class OidcSignIn {
     const { account } = resolved;
     const system = { actorType: 'system' as const, actorId: null, ip: meta.ip };
     if (resolved.how === 'created') {
-      await this.deps.auth.audit({ ...system, action: 'user.create', targetType: 'user', targetId: account.id, outcome: 'success', details: { email: account.email, role: account.role, method: 'oidc', issuer: person.issuer } });
+      await this.deps.auth.audit({
+        ...system,
+        action: 'user.create',
+        targetType: 'user',
+        targetId: account.id,
+        outcome: 'success',
+        details: { email: account.email, role: account.role, method: 'oidc', issuer: person.issuer },
+      });
     } else if (resolved.previousRole !== account.role) {
-      await this.deps.auth.audit({ ...system, action: 'user.set_role', targetType: 'user', targetId: account.id, outcome: 'success', details: { from: resolved.previousRole, to: account.role, method: 'oidc' } });
+      await this.deps.auth.audit({
+        ...system,
+        action: 'user.set_role',
+        targetType: 'user',
+        targetId: account.id,
+        outcome: 'success',
+        details: { from: resolved.previousRole, to: account.role, method: 'oidc' },
+      });
     }
-    const session = await this.deps.auth.openSession(account, meta, { method: 'oidc', issuer: person.issuer, subject: person.subject, ...(resolved.how === 'known' ? {} : { [resolved.how]: true }) });
+    const session = await this.deps.auth.openSession(account, meta, {
+      method: 'oidc',
+      issuer: person.issuer,
+      subject: person.subject,
+      ...(resolved.how === 'known' ? {} : { [resolved.how]: true }),
+    });
     return { ok: true, session, next: pending.next };
   }
 

@@ -24,7 +24,7 @@ const issuerSchema = z
   .refine((v) => {
     const u = parseUrl(v);
     return u !== undefined && (u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackUrl(u))) && !u.search && !u.hash;
-  }, 'must be the provider\'s https:// issuer URL (as in its /.well-known/openid-configuration), without query or fragment; http:// only for localhost');
+  }, "must be the provider's https:// issuer URL (as in its /.well-known/openid-configuration), without query or fragment; http:// only for localhost");
 
 const redirectUrlSchema = z
   .string()
@@ -42,7 +42,10 @@ const ROLE_WORDS = ROLES.join(', ');
  */
 function parseRoleMap(value: string, addIssue: (message: string) => void): Record<string, Role> {
   const map: Record<string, Role> = {};
-  for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const eq = entry.lastIndexOf('=');
     const claimValue = eq > 0 ? entry.slice(0, eq).trim() : '';
     const role = roleSchema.safeParse(eq > 0 ? entry.slice(eq + 1).trim() : '');
@@ -98,9 +101,14 @@ export const oidcConfigSchema = z
       }
       return;
     }
-    if (o.clientId === undefined) ctx.addIssue({ code: 'custom', path: ['issuer'], message: 'needs BMAD_OPS_OIDC_CLIENT_ID too (the client registered at the provider)' });
+    if (o.clientId === undefined)
+      ctx.addIssue({ code: 'custom', path: ['issuer'], message: 'needs BMAD_OPS_OIDC_CLIENT_ID too (the client registered at the provider)' });
     if (o.redirectUrl === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['issuer'], message: `needs BMAD_OPS_OIDC_REDIRECT_URL too (this server's public URL + ${OIDC_CALLBACK_PATH}, registered at the provider)` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issuer'],
+        message: `needs BMAD_OPS_OIDC_REDIRECT_URL too (this server's public URL + ${OIDC_CALLBACK_PATH}, registered at the provider)`,
+      });
     }
   });
 

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
-import type { AuthProviders, OidcErrorCode } from '../../../../contracts/index.js';
+import { API, type AuthProviders, type OidcErrorCode } from '../../../../contracts/index.js';
 import { limiter } from '../../../http/rate-limit.js';
-import { route } from '../../../http/route.js';
+import { mount, mountRaw } from '../../../http/mount.js';
 import type { RequestMeta } from '../auth.service.js';
 import { setSessionCookie } from '../session-cookie.js';
 import { OIDC_LOGIN_PATH } from './oidc.config.js';
@@ -22,31 +22,35 @@ function toLogin(res: Response, error: OidcErrorCode, next?: string): void {
 /** GET /auth/providers (anonymous) always; the OIDC routes when a provider is configured. */
 export function oidcRoutes(oidc: OidcSignIn | undefined): Router {
   const r = Router();
-  r.get(
-    '/auth/providers',
-    route({}, ({ res }): AuthProviders => {
-      res.set('Cache-Control', 'no-store');
-      return { oidc: oidc ? { name: oidc.name, loginUrl: OIDC_LOGIN_PATH } : null };
-    }),
-  );
+  mount(r, API.auth.providers, ({ res }): AuthProviders => {
+    res.set('Cache-Control', 'no-store');
+    return { oidc: oidc ? { name: oidc.name, loginUrl: OIDC_LOGIN_PATH } : null };
+  });
   if (!oidc) return r;
 
-  r.get(
-    '/auth/oidc/login',
+  mountRaw(
+    r,
+    API.auth.oidcLogin,
     // Each click holds a little server memory for ten minutes: one address may not start more than this many a minute.
     limiter({ windowMs: 60_000, limit: 30, key: 'ip', message: 'too many sign-in attempts; wait a minute' }),
     async (req, res, next) => {
       try {
         const started = await oidc.begin(req.query.next);
         if (!started.ok) return toLogin(res, started.error);
-        res.cookie(PENDING_COOKIE, started.handle, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: PENDING_COOKIE_PATH, maxAge: oidc.pending.ttlMs });
+        res.cookie(PENDING_COOKIE, started.handle, {
+          httpOnly: true,
+          sameSite: 'lax',
+          secure: req.secure,
+          path: PENDING_COOKIE_PATH,
+          maxAge: oidc.pending.ttlMs,
+        });
         res.set('Cache-Control', 'no-store').redirect(303, started.redirectTo);
       } catch (err) {
         next(err);
       }
     },
   );
-  r.get('/auth/oidc/callback', async (req, res, next) => {
+  mountRaw(r, API.auth.oidcCallback, async (req, res, next) => {
     try {
       const handle = (req.cookies as Record<string, unknown> | undefined)?.[PENDING_COOKIE];
       res.clearCookie(PENDING_COOKIE, { path: PENDING_COOKIE_PATH });

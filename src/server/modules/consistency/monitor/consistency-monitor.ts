@@ -6,15 +6,14 @@ import { openSqliteSnapshot } from '../../../db/sqlite-scratch.js';
 import type { Logger } from '../../../observability/logger.js';
 import type { Metrics } from '../../../observability/metrics.js';
 import { withSpan } from '../../../observability/tracing.js';
-import type { IngestionService } from '../../events/ingestion.service.js';
-import type { ProjectionEngine } from '../../events/projection.js';
-import { retentionRepository } from '../../events/retention.repository.js';
+import type { IngestionService } from '../../events/index.js';
+import type { ProjectionEngine } from '../../events/index.js';
+import { eventsRepository, retentionRepository } from '../../events/index.js';
 import { consistencyRepository } from '../consistency.repository.js';
 import { consistencyRunsRepository, type ConsistencyRun, type ConsistencyTrigger } from '../consistency-runs.repository.js';
 import { crossViewFindings, type CrossViewServices } from './cross-view.js';
 import { MONITOR_SOURCE } from './read-model-tables.js';
 import { rebuildAndCompare, type RowFinding } from './rebuild.js';
-import { headEventId } from './tables.repository.js';
 
 export interface MonitorOptions {
   /** How often a pass runs by itself; 0 turns the schedule off (`bmad-ops verify` and the button still work). */
@@ -82,7 +81,9 @@ export class ConsistencyMonitor {
   /** Runs a pass now, or joins the one under way. */
   verify(trigger: ConsistencyTrigger): Promise<ConsistencyRunView> {
     // A trace of its own, never part of the request that asked for it.
-    this.running ??= withSpan('consistency.verify', { 'bmad.consistency.trigger': trigger }, () => this.pass(trigger), { root: true }).finally(() => (this.running = undefined));
+    this.running ??= withSpan('consistency.verify', { 'bmad.consistency.trigger': trigger }, () => this.pass(trigger), { root: true }).finally(
+      () => (this.running = undefined),
+    );
     return this.running;
   }
 
@@ -92,7 +93,7 @@ export class ConsistencyMonitor {
     const snapshot = openSqliteSnapshot(db.location);
     let runId = 0;
     try {
-      const through = await headEventId(snapshot.db);
+      const through = await eventsRepository.headEventId(snapshot.db);
       runId = await consistencyRunsRepository.start(db.write, { startedAt: clock.now().toISOString(), trigger, throughEventId: through });
       // Events retention deleted cannot be replayed: the rows built from them would all look wrong.
       const pruned = await retentionRepository.prunedThrough(snapshot.db);
@@ -104,17 +105,36 @@ export class ConsistencyMonitor {
       const details = {
         eventsRead: rebuilt?.eventsRead ?? null,
         ...(pruned > 0 ? { note: `rows not compared: retention pruned the log through event ${pruned}, so it cannot rebuild them` } : {}),
-        sample: findings.slice(0, SAMPLE).map(({ file: _f, line: _l, ...f }) => ({ ...f, storyId: f.storyId ?? null, entity: f.entity ?? null, field: f.field ?? null, actual: f.actual ?? null, expected: f.expected ?? null })),
+        sample: findings.slice(0, SAMPLE).map(({ file: _f, line: _l, ...f }) => ({
+          ...f,
+          storyId: f.storyId ?? null,
+          entity: f.entity ?? null,
+          field: f.field ?? null,
+          actual: f.actual ?? null,
+          expected: f.expected ?? null,
+        })),
       };
       const durationMs = Math.round(performance.now() - started);
-      await consistencyRunsRepository.finish(db.write, runId, { finishedAt: clock.now().toISOString(), durationMs, result, findings: findings.length, details });
+      await consistencyRunsRepository.finish(db.write, runId, {
+        finishedAt: clock.now().toISOString(),
+        durationMs,
+        result,
+        findings: findings.length,
+        details,
+      });
       this.d.logger[findings.length > 0 ? 'warn' : 'info']({ runId, trigger, findings: findings.length, durationMs, through }, 'consistency pass finished');
       return toRunView((await consistencyRunsRepository.recent(db.read, 1))[0]!);
     } catch (err) {
       await snapshot.close().catch(() => undefined);
       if (runId > 0) {
         const details = { note: `the pass failed: ${(err as Error).message}`.slice(0, 500) };
-        await consistencyRunsRepository.finish(db.write, runId, { finishedAt: clock.now().toISOString(), durationMs: Math.round(performance.now() - started), result: 'error', findings: 0, details });
+        await consistencyRunsRepository.finish(db.write, runId, {
+          finishedAt: clock.now().toISOString(),
+          durationMs: Math.round(performance.now() - started),
+          result: 'error',
+          findings: 0,
+          details,
+        });
       }
       throw err;
     }

@@ -1,8 +1,15 @@
-import { costSummaryQuerySchema, costTimeseriesQuerySchema, projectsQuerySchema, storiesQuerySchema, type CostTotal } from '../../../../contracts/index.js';
-import type { AnalyticsService } from '../../analytics/analytics.service.js';
-import type { CostsService } from '../../costs/costs.service.js';
-import type { ProjectsService } from '../../projects/projects.service.js';
-import type { StoriesService } from '../../stories/kanban.service.js';
+import {
+  costSummaryQuerySchema,
+  costTimeseriesQuerySchema,
+  type CostTotal,
+  DAY_MS,
+  projectsQuerySchema,
+  storiesQuerySchema,
+} from '../../../../contracts/index.js';
+import type { AnalyticsService } from '../../analytics/index.js';
+import type { CostsService } from '../../costs/index.js';
+import type { ProjectsService } from '../../projects/index.js';
+import type { StoriesService } from '../../stories/index.js';
 import type { RowFinding } from './rebuild.js';
 
 /** The services whose answers the UI shows side by side: the checks call exactly what the pages call. */
@@ -13,11 +20,21 @@ export interface CrossViewServices {
   analytics: AnalyticsService;
 }
 
-const DAY = 86_400_000;
 const near = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(a), Math.abs(b));
 
 function finding(projectId: string | null, entity: string, field: string, actual: string | number, expected: string | number, message: string): RowFinding {
-  return { kind: 'cross_view_mismatch', projectId, storyId: null, file: null, line: null, entity, field, actual: String(actual).slice(0, 64), expected: String(expected).slice(0, 64), message };
+  return {
+    kind: 'cross_view_mismatch',
+    projectId,
+    storyId: null,
+    file: null,
+    line: null,
+    entity,
+    field,
+    actual: String(actual).slice(0, 64),
+    expected: String(expected).slice(0, 64),
+    message,
+  };
 }
 
 const byCurrency = (totals: readonly CostTotal[]) => new Map(totals.map((t) => [t.currency, t.amount]));
@@ -33,15 +50,25 @@ export async function crossViewFindings(s: CrossViewServices, now: Date): Promis
     const board = await s.stories.board(p.id);
     const onBoard = board.columns.reduce((n, c) => n + c.count, 0);
     const listed = (await s.stories.list(storiesQuerySchema.parse({ projectId: p.id, pageSize: '1' }))).total;
-    if (onBoard !== listed) out.push(finding(p.id, `project ${p.name}`, 'stories', onBoard, listed, `${p.name}: the board counts ${onBoard} stories, the story list ${listed}`));
+    if (onBoard !== listed)
+      out.push(finding(p.id, `project ${p.name}`, 'stories', onBoard, listed, `${p.name}: the board counts ${onBoard} stories, the story list ${listed}`));
     const doneOnBoard = board.columns.filter((c) => c.status === 'done').reduce((n, c) => n + c.count, 0);
     if (p.doneStories !== undefined && p.doneStories !== doneOnBoard) {
-      out.push(finding(p.id, `project ${p.name}`, 'doneStories', p.doneStories, doneOnBoard, `${p.name}: the project says ${p.doneStories} stories done, its board's done columns hold ${doneOnBoard}`));
+      out.push(
+        finding(
+          p.id,
+          `project ${p.name}`,
+          'doneStories',
+          p.doneStories,
+          doneOnBoard,
+          `${p.name}: the project says ${p.doneStories} stories done, its board's done columns hold ${doneOnBoard}`,
+        ),
+      );
     }
   }
 
-  const end = new Date(Math.floor(now.getTime() / DAY) * DAY + DAY);
-  const start = new Date(end.getTime() - 30 * DAY);
+  const end = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS + DAY_MS);
+  const start = new Date(end.getTime() - 30 * DAY_MS);
   const range = { start: start.toISOString(), end: end.toISOString() };
   // By agent: read from the detailed hourly rollup, while the daily chart reads the per-project daily one.
   const summary = await s.costs.summary(costSummaryQuerySchema.parse({ window: 'custom', ...range, groupBy: 'agent' }));
@@ -53,9 +80,29 @@ export async function crossViewFindings(s: CrossViewServices, now: Date): Promis
   for (const currency of new Set([...totals.keys(), ...fromBreakdown.keys()])) {
     const total = totals.get(currency) ?? 0;
     const parts = fromBreakdown.get(currency) ?? 0;
-    if (!near(total, parts)) out.push(finding(null, `cost summary ${currency}`, 'breakdown', total, parts, `Costs, last 30 days: the total is ${currency} ${total.toFixed(4)}, its breakdown by agent sums to ${parts.toFixed(4)}`));
+    if (!near(total, parts))
+      out.push(
+        finding(
+          null,
+          `cost summary ${currency}`,
+          'breakdown',
+          total,
+          parts,
+          `Costs, last 30 days: the total is ${currency} ${total.toFixed(4)}, its breakdown by agent sums to ${parts.toFixed(4)}`,
+        ),
+      );
     const buckets = fromBuckets.get(currency);
-    if (buckets !== undefined && !near(total, buckets)) out.push(finding(null, `cost summary ${currency}`, 'buckets', total, buckets, `Costs, last 30 days: the total is ${currency} ${total.toFixed(4)}, the daily chart sums to ${buckets.toFixed(4)}`));
+    if (buckets !== undefined && !near(total, buckets))
+      out.push(
+        finding(
+          null,
+          `cost summary ${currency}`,
+          'buckets',
+          total,
+          buckets,
+          `Costs, last 30 days: the total is ${currency} ${total.toFixed(4)}, the daily chart sums to ${buckets.toFixed(4)}`,
+        ),
+      );
   }
 
   for (const m of await s.analytics.recentFigures('cost', 20)) {
@@ -63,7 +110,17 @@ export async function crossViewFindings(s: CrossViewServices, now: Date): Promis
     const lineage = await s.analytics.lineage(m.ref, { limit: 1000 });
     if (lineage.nextAfter !== null || lineage.prunedEvents > 0 || lineage.metric?.kpi !== 'cost') continue;
     const sum = lineage.events.reduce((n, e) => n + (e.contribution ?? 0), 0);
-    if (!near(sum, m.value)) out.push(finding(null, `agent ${lineage.metric.agentId} ${lineage.metric.kpi} ${lineage.metric.windowStart}`, 'value', m.value, sum, `Analytics: ${lineage.metric.agentId}'s ${lineage.metric.kpi} is ${m.value} but its source events add up to ${sum}`));
+    if (!near(sum, m.value))
+      out.push(
+        finding(
+          null,
+          `agent ${lineage.metric.agentId} ${lineage.metric.kpi} ${lineage.metric.windowStart}`,
+          'value',
+          m.value,
+          sum,
+          `Analytics: ${lineage.metric.agentId}'s ${lineage.metric.kpi} is ${m.value} but its source events add up to ${sum}`,
+        ),
+      );
   }
   return out;
 }

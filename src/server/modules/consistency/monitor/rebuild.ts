@@ -1,12 +1,12 @@
 import type { ConsistencyFinding } from '../../../../contracts/index.js';
 import type { Executor } from '../../../db/handle.js';
-import type { DomainEventRow } from '../../../db/schema.js';
 import { migrate } from '../../../db/migrator.js';
 import { openScratchSqlite } from '../../../db/sqlite-scratch.js';
-import { rowToStoredEvent } from '../../events/events.repository.js';
-import type { ProjectionEngine } from '../../events/projection.js';
+import { usersRepository } from '../../auth/index.js';
+import { eventsRepository, rowToStoredEvent } from '../../events/index.js';
+import type { ProjectionEngine } from '../../events/index.js';
 import { READ_MODEL_TABLES, type ReadModelTable } from './read-model-tables.js';
-import { copyRows, domainEventRows, localAccounts, tableRows, tableShape, type Row } from './tables.repository.js';
+import { tableRows, tableShape, type Row } from './tables.repository.js';
 
 /** A finding about one row, with the project (and story) it belongs to when the row says. */
 export interface RowFinding extends ConsistencyFinding {
@@ -39,7 +39,14 @@ function ownerOf(table: ReadModelTable, row: Row): { projectId: string | null; s
   return { projectId: str(row.project_id), storyId: str(row.story_id) };
 }
 
-export function compareTable(table: ReadModelTable, key: readonly string[], columns: readonly string[], live: readonly Row[], rebuilt: readonly Row[], out: RowFinding[]): void {
+export function compareTable(
+  table: ReadModelTable,
+  key: readonly string[],
+  columns: readonly string[],
+  live: readonly Row[],
+  rebuilt: readonly Row[],
+  out: RowFinding[],
+): void {
   const id = (r: Row) => key.map((k) => String(r[k])).join(' / ');
   const rebuiltById = new Map(rebuilt.map((r) => [id(r), r]));
   const liveIds = new Set<string>();
@@ -52,7 +59,14 @@ export function compareTable(table: ReadModelTable, key: readonly string[], colu
     const other = rebuiltById.get(rowId);
     const owner = ownerOf(table, row);
     if (!other) {
-      push({ ...owner, entity: `${table} ${rowId}`, field: null, actual: 'present', expected: 'absent', message: `${table} ${rowId} is in the read model but no event in the log makes it` });
+      push({
+        ...owner,
+        entity: `${table} ${rowId}`,
+        field: null,
+        actual: 'present',
+        expected: 'absent',
+        message: `${table} ${rowId} is in the read model but no event in the log makes it`,
+      });
       continue;
     }
     for (const c of columns) {
@@ -69,7 +83,14 @@ export function compareTable(table: ReadModelTable, key: readonly string[], colu
   }
   for (const [rowId, row] of rebuiltById) {
     if (liveIds.has(rowId)) continue;
-    push({ ...ownerOf(table, row), entity: `${table} ${rowId}`.slice(0, 200), field: null, actual: 'absent', expected: 'present', message: `${table} ${rowId} is missing from the read model; the log makes it` });
+    push({
+      ...ownerOf(table, row),
+      entity: `${table} ${rowId}`.slice(0, 200),
+      field: null,
+      actual: 'absent',
+      expected: 'present',
+      message: `${table} ${rowId} is missing from the read model; the log makes it`,
+    });
   }
 }
 
@@ -86,15 +107,18 @@ export async function rebuildAndCompare(
   try {
     await migrate(scratch);
     // People with accounts exist before any event: the users projection must see them as live does.
-    await copyRows(scratch.write, 'users', await localAccounts(snapshot));
+    await usersRepository.copyRows(scratch.write, await usersRepository.localAccountRows(snapshot));
     let after = 0;
     let eventsRead = 0;
     for (;;) {
-      const rows = await domainEventRows(snapshot, after, through, PAGE);
+      const rows = await eventsRepository.rowsBetween(snapshot, after, through, PAGE);
       if (rows.length === 0) break;
       await scratch.write.transaction().execute(async (trx) => {
-        await copyRows(trx, 'domain_events', rows);
-        await engine.apply(trx, rows.map((r) => rowToStoredEvent(r as unknown as DomainEventRow)));
+        await eventsRepository.copyRows(trx, rows);
+        await engine.apply(
+          trx,
+          rows.map((r) => rowToStoredEvent(r)),
+        );
       });
       eventsRead += rows.length;
       after = Number(rows[rows.length - 1]!.id);

@@ -1,5 +1,4 @@
 import { sql, type Kysely } from 'kysely';
-import type { Executor } from '../../../db/handle.js';
 import type { Database } from '../../../db/schema.js';
 import { ROW_FILTER, type ReadModelTable } from './read-model-tables.js';
 
@@ -18,7 +17,10 @@ export interface TableShape {
 export async function tableShape(db: Kysely<Database>, table: ReadModelTable): Promise<TableShape> {
   const info = (await sql<{ name: string; pk: number }>`select name, pk from pragma_table_info(${table})`.execute(db)).rows;
   const columns = info.map((c) => c.name);
-  const pk = info.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
+  const pk = info
+    .filter((c) => c.pk > 0)
+    .sort((a, b) => a.pk - b.pk)
+    .map((c) => c.name);
   if (pk.length === 1 && pk[0] === 'id') {
     const byEvent = ['event_id', 'source_event_id'].find((c) => columns.includes(c));
     if (byEvent) return { columns: columns.filter((c) => c !== 'id'), key: [byEvent] };
@@ -33,22 +35,4 @@ export async function tableRows(db: Kysely<Database>, table: ReadModelTable, sha
   const order = sql.join(shape.key.map((c) => sql.ref(c)));
   const where = filter ? sql` where ${sql.raw(filter)}` : sql``;
   return (await sql<Row>`select ${cols} from ${sql.table(table)}${where} order by ${order}`.execute(db)).rows;
-}
-
-/** Copies rows as they are (the log's own rows, and accounts the projections must see) into the scratch database. */
-export async function copyRows(db: Executor, table: 'domain_events' | 'users', rows: readonly Row[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 200) await db.insertInto(table).values(rows.slice(i, i + 200) as never).execute();
-}
-
-export async function domainEventRows(db: Kysely<Database>, after: number, through: number, limit: number): Promise<Row[]> {
-  return (await sql<Row>`select * from domain_events where id > ${after} and id <= ${through} order by id limit ${limit}`.execute(db)).rows;
-}
-
-export async function localAccounts(db: Kysely<Database>): Promise<Row[]> {
-  return (await sql<Row>`select * from users where origin != 'event'`.execute(db)).rows;
-}
-
-export async function headEventId(db: Kysely<Database>): Promise<number> {
-  const r = (await sql<{ head: number | null }>`select max(id) as head from domain_events`.execute(db)).rows[0];
-  return Number(r?.head ?? 0);
 }

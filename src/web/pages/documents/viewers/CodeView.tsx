@@ -15,7 +15,12 @@ function Highlighted({ source, language }: { source: string; language: string })
 /** YAML (highlighted) and plain text: one box; YAML lines scroll inside it, plain text wraps. */
 export default function CodeView({ source, language }: { source: string; language: 'yaml' | null }) {
   return (
-    <pre className={`doc-code ${language ? '' : 'whitespace-pre-wrap'}`} tabIndex={0} data-testid={language ? 'code-view' : 'text-view'} data-language={language ?? 'text'}>
+    <pre
+      className={`doc-code ${language ? '' : 'whitespace-pre-wrap'}`}
+      tabIndex={0}
+      data-testid={language ? 'code-view' : 'text-view'}
+      data-language={language ?? 'text'}
+    >
       {language ? <Highlighted source={source} language={language} /> : <code>{source}</code>}
     </pre>
   );

@@ -16,7 +16,8 @@ function Scalar({ value }: { value: Json }) {
 }
 
 const isBranch = (v: Json): v is Json[] | { [k: string]: Json } => v !== null && typeof v === 'object';
-const summary = (v: Json[] | { [k: string]: Json }) => (Array.isArray(v) ? `[${v.length} ${v.length === 1 ? 'item' : 'items'}]` : `{${Object.keys(v).length} ${Object.keys(v).length === 1 ? 'key' : 'keys'}}`);
+const summary = (v: Json[] | { [k: string]: Json }) =>
+  Array.isArray(v) ? `[${v.length} ${v.length === 1 ? 'item' : 'items'}]` : `{${Object.keys(v).length} ${Object.keys(v).length === 1 ? 'key' : 'keys'}}`;
 
 function Node({ name, value, depth, path }: { name: string | null; value: Json; depth: number; path: string }) {
   const [open, setOpen] = useState(depth < OPEN_DEPTH);

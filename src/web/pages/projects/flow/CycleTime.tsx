@@ -4,7 +4,12 @@ import { stories } from './flow-format.js';
 
 /** Cycle time over the range as three figures (median, 85th and 95th percentile), or why there is none. */
 export function CycleTime({ c }: { c: FlowResponse['cycleTimeHours'] }) {
-  if (!c || c.n === 0) return <p className="text-sm text-muted" data-testid="cycle-time-none">No story reached done in this range, so there is no cycle time yet.</p>;
+  if (!c || c.n === 0)
+    return (
+      <p className="text-sm text-muted" data-testid="cycle-time-none">
+        No story reached done in this range, so there is no cycle time yet.
+      </p>
+    );
   const figures = [
     ['p50', 'Median (p50)', c.p50],
     ['p85', 'p85', c.p85],

@@ -22,8 +22,18 @@ function Controls({ view, set }: { view: FlowView; set: (patch: Record<string, s
           Per
         </span>
         {(['day', 'week'] as const).map((b) => (
-          <label key={b} className={`cursor-pointer rounded-full border px-2.5 py-0.5 text-xs has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-focus ${view.bucket === b ? 'border-accent bg-accent text-accent-fg' : 'border-border bg-surface hover:bg-surface-2'}`}>
-            <input type="radio" name="bucket" value={b} checked={view.bucket === b} onChange={() => set({ bucket: b === 'day' ? undefined : b })} className="sr-only" />
+          <label
+            key={b}
+            className={`cursor-pointer rounded-full border px-2.5 py-0.5 text-xs has-[:focus-visible]:outline-2 has-[:focus-visible]:outline-focus ${view.bucket === b ? 'border-accent bg-accent text-accent-fg' : 'border-border bg-surface hover:bg-surface-2'}`}
+          >
+            <input
+              type="radio"
+              name="bucket"
+              value={b}
+              checked={view.bucket === b}
+              onChange={() => set({ bucket: b === 'day' ? undefined : b })}
+              className="sr-only"
+            />
             {b}
           </label>
         ))}
@@ -51,7 +61,10 @@ export function FlowSection({ projectId }: { projectId: string }) {
   const [params] = useSearchParams();
   const view = flowViewFrom(params);
   const set = useParamSetter({ replace: true });
-  const flow = useQuery({ ...queries.flow(projectId, { bucket: view.bucket, tz: view.tz, start: rangeStart(view.range, Date.now()) }), placeholderData: keepPreviousData });
+  const flow = useQuery({
+    ...queries.flow(projectId, { bucket: view.bucket, tz: view.tz, start: rangeStart(view.range, Date.now()) }),
+    placeholderData: keepPreviousData,
+  });
   const [opener, setOpener] = useState<HTMLElement | null>(null);
   const open = (q: FlowSourcesQuery, el: HTMLElement) => {
     setOpener(el);
@@ -59,7 +72,13 @@ export function FlowSection({ projectId }: { projectId: string }) {
   };
   const data = flow.data;
   return (
-    <section className="mb-4 min-w-0 rounded-md border border-border bg-surface p-3 sm:p-4" aria-labelledby="flow-title" data-testid="project-flow" data-tz={view.tz} data-bucket={view.bucket}>
+    <section
+      className="mb-4 min-w-0 rounded-md border border-border bg-surface p-3 sm:p-4"
+      aria-labelledby="flow-title"
+      data-testid="project-flow"
+      data-tz={view.tz}
+      data-bucket={view.bucket}
+    >
       <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
         <h2 id="flow-title" className="font-semibold">
           Flow
@@ -72,8 +91,8 @@ export function FlowSection({ projectId }: { projectId: string }) {
         <Loading what="the flow" />
       ) : data.firstTransitionAt === null ? (
         <p className="rounded-md border border-dashed border-border px-4 py-6 text-center text-sm text-muted" data-testid="flow-no-history">
-          No status change has been recorded for this project&apos;s stories yet, so there is no flow to draw. When the BMAD connector reads a project from
-          git, its history fills these charts; otherwise they start with the first change it sees.
+          No status change has been recorded for this project&apos;s stories yet, so there is no flow to draw. When the BMAD connector reads a project from git,
+          its history fills these charts; otherwise they start with the first change it sees.
         </p>
       ) : (
         <div data-testid="flow-ready" data-fetching={String(flow.isFetching)}>
@@ -94,7 +113,16 @@ export function FlowSection({ projectId }: { projectId: string }) {
           <FlowCharts flow={data} onOpen={open} />
         </div>
       )}
-      {view.sources && <FlowSourcesDrawer key={JSON.stringify(view.sources)} projectId={projectId} query={view.sources} flow={data} onClose={() => set(sourcesPatch(undefined))} returnFocus={opener} />}
+      {view.sources && (
+        <FlowSourcesDrawer
+          key={JSON.stringify(view.sources)}
+          projectId={projectId}
+          query={view.sources}
+          flow={data}
+          onClose={() => set(sourcesPatch(undefined))}
+          returnFocus={opener}
+        />
+      )}
     </section>
   );
 }

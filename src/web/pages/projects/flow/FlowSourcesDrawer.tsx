@@ -25,23 +25,48 @@ function shownValues(flow: FlowResponse | undefined, q: FlowSourcesQuery): [stri
   const w = flow.throughput.find((b) => b.start === q.start);
   if (!w || w.done === null) return [];
   const c = w.cycleTimeHours;
-  return [['Done', stories(w.done)], ...(c ? ([['Cycle time', `p50 ${formatHours(c.p50)} · p85 ${formatHours(c.p85)} · p95 ${formatHours(c.p95)}`]] as [string, string][]) : [])];
+  return [
+    ['Done', stories(w.done)],
+    ...(c ? ([['Cycle time', `p50 ${formatHours(c.p50)} · p85 ${formatHours(c.p85)} · p95 ${formatHours(c.p95)}`]] as [string, string][]) : []),
+  ];
 }
 
 function explain(q: FlowSourcesQuery): string {
-  if (q.kind === 'cfd') return `Each story's latest status change up to the end of this period${q.column ? `, for the stories then in ${columnWords(q.column)}` : ''}.`;
-  if (q.kind === 'burndown') return "Each of the epic's stories with its latest status change up to the end of this period; the ones not done are what remains.";
+  if (q.kind === 'cfd')
+    return `Each story's latest status change up to the end of this period${q.column ? `, for the stories then in ${columnWords(q.column)}` : ''}.`;
+  if (q.kind === 'burndown')
+    return "Each of the epic's stories with its latest status change up to the end of this period; the ones not done are what remains.";
   return 'Each story that reached done in this week: when it first went into progress and when it was done (its cycle time).';
 }
 
 /** The transitions behind one point of a flow chart, each with its story, from → to, when, who and its commit. */
-export function FlowSourcesDrawer({ projectId, query: q, flow, onClose, returnFocus }: { projectId: string; query: FlowSourcesQuery; flow: FlowResponse | undefined; onClose: () => void; returnFocus: HTMLElement | null }) {
+export function FlowSourcesDrawer({
+  projectId,
+  query: q,
+  flow,
+  onClose,
+  returnFocus,
+}: {
+  projectId: string;
+  query: FlowSourcesQuery;
+  flow: FlowResponse | undefined;
+  onClose: () => void;
+  returnFocus: HTMLElement | null;
+}) {
   const sources = useQuery(queries.flowSources(projectId, q));
   const tz = flow?.tz ?? 'UTC';
   const values = shownValues(flow, q);
   return (
     <Drawer title="Where this point comes from" onClose={onClose} returnFocus={returnFocus} testId="flow-sources-drawer">
-      <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm" data-testid="flow-sources-point" data-kind={q.kind} data-start={q.start} data-end={q.end} data-column={q.column ?? ''} data-epic={q.epic ?? ''}>
+      <dl
+        className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-1 text-sm"
+        data-testid="flow-sources-point"
+        data-kind={q.kind}
+        data-start={q.start}
+        data-end={q.end}
+        data-column={q.column ?? ''}
+        data-epic={q.epic ?? ''}
+      >
         <dt className="text-muted">Chart</dt>
         <dd>{CHART[q.kind]}</dd>
         <dt className="text-muted">Period</dt>

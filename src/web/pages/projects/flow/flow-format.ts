@@ -4,7 +4,10 @@ function fmt(tz: string, long: boolean): Intl.DateTimeFormat {
   const key = `${tz}\u0000${long}`;
   let f = cache.get(key);
   if (!f) {
-    f = new Intl.DateTimeFormat(undefined, long ? { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', timeZone: tz } : { month: 'short', day: 'numeric', timeZone: tz });
+    f = new Intl.DateTimeFormat(
+      undefined,
+      long ? { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric', timeZone: tz } : { month: 'short', day: 'numeric', timeZone: tz },
+    );
     cache.set(key, f);
   }
   return f;

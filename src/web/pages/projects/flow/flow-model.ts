@@ -14,7 +14,11 @@ const NO_HISTORY = { reason: 'no_history', label: 'before the first recorded sta
 
 /** Runs of buckets with nothing recorded yet: hatched "no data", never zero. */
 const noData = <B extends { start: string; end: string }>(buckets: readonly B[], unknown: (b: B) => boolean) =>
-  unavailableRuns(buckets, (b) => ({ from: Date.parse(b.start), to: Date.parse(b.end), reason: unknown(b) ? NO_HISTORY.reason : null }), () => NO_HISTORY.label);
+  unavailableRuns(
+    buckets,
+    (b) => ({ from: Date.parse(b.start), to: Date.parse(b.end), reason: unknown(b) ? NO_HISTORY.reason : null }),
+    () => NO_HISTORY.label,
+  );
 
 /** A colour per BMAD column that says something: waiting is grey, work in progress blue, review orange, done green. */
 const COLUMN_VAR: Record<string, string> = {

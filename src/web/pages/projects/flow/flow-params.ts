@@ -1,4 +1,4 @@
-import { FLOW_SOURCE_KINDS, isKnownTimeZone, type FlowSourcesQuery } from '../../../../contracts/index.js';
+import { DAY_MS, FLOW_SOURCE_KINDS, type FlowSourcesQuery, isKnownTimeZone } from '../../../../contracts/index.js';
 import { browserTimeZone } from '../../../components/TimeZoneSelect.js';
 
 export const FLOW_RANGES = ['all', '30d', '90d'] as const;
@@ -42,8 +42,6 @@ export const sourcesPatch = (q: FlowSourcesQuery | undefined): Record<string, st
   column: q?.column,
   epic: q?.epic,
 });
-
-const DAY_MS = 86_400_000;
 
 /** Where a preset range starts: whole UTC days back from today, so the query stays the same all day. "all" leaves it to the server. */
 export function rangeStart(range: FlowRange, now: number): string | undefined {

@@ -3,7 +3,11 @@ import { Panel } from '../../../components/Panel.js';
 import { FileRef } from './doc-link.js';
 
 /** open | in-progress | done as BMAD writes them (any case, spaces or underscores); anything else is shown as written. */
-const normal = (s: string | null | undefined) => (s ?? '').trim().toLowerCase().replace(/[\s_]+/g, '-');
+const normal = (s: string | null | undefined) =>
+  (s ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
 const STATE: Record<string, { label: string; tone: string; icon: string }> = {
   open: { label: 'Open', tone: 'bg-neutral-bg text-neutral', icon: '○' },
   'in-progress': { label: 'In progress', tone: 'bg-info-bg text-info', icon: '◐' },
@@ -44,7 +48,10 @@ export function ActionItems({ items, documents }: { items: readonly ActionItem[]
                 </div>
                 <p className="mt-0.5 flex flex-wrap gap-x-3 text-xs text-muted">
                   <span>
-                    owner <span className="text-fg" data-testid="action-owner">{a.owner ?? 'nobody named'}</span>
+                    owner{' '}
+                    <span className="text-fg" data-testid="action-owner">
+                      {a.owner ?? 'nobody named'}
+                    </span>
                   </span>
                   {a.epic && <span>epic {a.epic}</span>}
                   {a.ref && <FileRef file={a.ref} documents={documents} />}

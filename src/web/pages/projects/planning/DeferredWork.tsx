@@ -22,7 +22,14 @@ export function DeferredWork({ items }: { items: readonly DeferredItem[] }) {
             ))}
           </ul>
           {items.length > SHOWN && (
-            <button type="button" aria-expanded={all} aria-controls={listId} onClick={() => setAll(!all)} className="mt-2 rounded border border-border px-3 py-1 text-sm hover:bg-surface-2" data-testid="deferred-toggle">
+            <button
+              type="button"
+              aria-expanded={all}
+              aria-controls={listId}
+              onClick={() => setAll(!all)}
+              className="mt-2 rounded border border-border px-3 py-1 text-sm hover:bg-surface-2"
+              data-testid="deferred-toggle"
+            >
               {all ? 'Show fewer' : `Show all ${items.length}`}
             </button>
           )}

@@ -14,7 +14,9 @@ function Retrospective({ retro, documents }: { retro: Epic['retrospective']; doc
       {retro.verdict && (
         <>
           {' · '}
-          <span className={retro.verdict === 'rejected' ? 'font-semibold text-danger' : retro.verdict === 'accepted' ? 'text-ok' : 'text-warn'}>{VERDICT[retro.verdict] ?? retro.verdict}</span>
+          <span className={retro.verdict === 'rejected' ? 'font-semibold text-danger' : retro.verdict === 'accepted' ? 'text-ok' : 'text-warn'}>
+            {VERDICT[retro.verdict] ?? retro.verdict}
+          </span>
         </>
       )}
       {retro.file && (

@@ -23,7 +23,10 @@ export function Readiness({ readiness, documents }: { readiness: ProjectDetails[
       ) : (
         <div className="text-sm" data-testid="readiness" data-gate={readiness.gate} data-file={readiness.file}>
           <p className="flex flex-wrap items-center gap-2">
-            <span className={`inline-flex items-center gap-1 rounded px-2 py-0.5 text-sm font-semibold ${TONE[readiness.gate].tone}`} data-testid="readiness-gate">
+            <span
+              className={`inline-flex items-center gap-1 rounded px-2 py-0.5 text-sm font-semibold ${TONE[readiness.gate].tone}`}
+              data-testid="readiness-gate"
+            >
               <span aria-hidden="true">{TONE[readiness.gate].icon}</span>
               {readiness.gate}
             </span>

@@ -1,14 +1,14 @@
-import type { ProjectBudget } from '../../../../../contracts/index.js';
+import { isoDayOf, type ProjectBudget } from '../../../../../contracts/index.js';
 import type { EvalContext, Finding, RuleKind } from '../rule-kind.js';
 
 const money = (amount: number, currency: string) => `${amount.toLocaleString('en-US', { maximumFractionDigits: 2 })} ${currency}`;
-const day = (iso: string) => iso.slice(0, 10);
 
 function describe(b: ProjectBudget, project: string): string {
   const spent = money(b.spent ?? 0, b.currency);
   const budget = money(b.amount, b.currency);
-  if (b.status === 'exceeded') return `${project} exceeded its ${budget} budget for ${b.month}${b.exceededAt ? ` on ${day(b.exceededAt)}` : ''}: ${spent} spent (${b.spentPct ?? 0} %).`;
-  return `${project} is on course to exceed its ${budget} budget for ${b.month}${b.projectedExceedAt ? ` around ${day(b.projectedExceedAt)}` : ''}: ${spent} spent so far (${b.spentPct ?? 0} %).`;
+  if (b.status === 'exceeded')
+    return `${project} exceeded its ${budget} budget for ${b.month}${b.exceededAt ? ` on ${isoDayOf(b.exceededAt)}` : ''}: ${spent} spent (${b.spentPct ?? 0} %).`;
+  return `${project} is on course to exceed its ${budget} budget for ${b.month}${b.projectedExceedAt ? ` around ${isoDayOf(b.projectedExceedAt)}` : ''}: ${spent} spent so far (${b.spentPct ?? 0} %).`;
 }
 
 async function budgetsOf(ctx: EvalContext, projectId: string | null): Promise<ProjectBudget[]> {

@@ -1,4 +1,4 @@
-import { alertSignalsRepository } from '../../alert-signals.repository.js';
+import { consistencyRepository } from '../../../consistency/index.js';
 import { cut } from '../alert-text.js';
 import type { Finding, RuleKind } from '../rule-kind.js';
 
@@ -15,7 +15,7 @@ export const consistencyKind: RuleKind<'consistency'> = {
   kind: 'consistency',
   async evaluate(ctx, rule) {
     const c = rule.condition;
-    const byProject = await alertSignalsRepository.findingsByProject(ctx.db.read, c.scope === 'drift' ? DRIFT_KINDS : null, rule.projectId);
+    const byProject = await consistencyRepository.findingsByProject(ctx.db.read, c.scope === 'drift' ? DRIFT_KINDS : null, rule.projectId);
     const names = await ctx.projectNames([...byProject.keys()]);
     const out: Finding[] = [];
     for (const [projectId, f] of byProject) {
@@ -27,7 +27,8 @@ export const consistencyKind: RuleKind<'consistency'> = {
         subject: { type: 'project', id: projectId, name: project },
         projectId,
         since: null,
-        message: () => `${project} has ${plural(total, c.scope === 'drift' ? 'drift finding' : 'consistency finding')} (${parts.join(', ')})${f.example ? `, e.g. ${cut(f.example, 300)}` : ''}.`,
+        message: () =>
+          `${project} has ${plural(total, c.scope === 'drift' ? 'drift finding' : 'consistency finding')} (${parts.join(', ')})${f.example ? `, e.g. ${cut(f.example, 300)}` : ''}.`,
       });
     }
     return out;

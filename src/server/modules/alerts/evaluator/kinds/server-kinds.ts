@@ -31,7 +31,8 @@ function ceilingKind<K extends 'freshness_slo' | 'lock_contention'>(
       const value = await sli(ctx, key);
       // Both kinds' conditions carry p95Ms; TypeScript cannot narrow the generic Extract<> to see it.
       const limit = (rule.condition as { p95Ms: number }).p95Ms;
-      if (value === null) return held(open.has(SERVER.id), `${text.what}: no measurement in the last 5 minutes; the alert stays open until one shows it is over.`);
+      if (value === null)
+        return held(open.has(SERVER.id), `${text.what}: no measurement in the last 5 minutes; the alert stays open until one shows it is over.`);
       if (value <= limit) return [];
       return [{ subject: SERVER, projectId: null, since: null, message: () => text.breach(ms(value), ms(limit)) }];
     },
@@ -62,12 +63,22 @@ export const staleSessionsKind: RuleKind<'stale_sessions'> = {
   async evaluate(ctx, rule, open) {
     const c = rule.condition;
     const [ratio, sessions] = await Promise.all([sli(ctx, 'stale_session_ratio'), sli(ctx, 'ws_sessions')]);
-    if (ratio === null || sessions === null) return held(open.has(SERVER.id), 'Stale sessions: no measurement lately; the alert stays open until one shows it is over.');
+    if (ratio === null || sessions === null)
+      return held(open.has(SERVER.id), 'Stale sessions: no measurement lately; the alert stays open until one shows it is over.');
     if (sessions < c.minSessions || ratio <= c.ratio) return [];
-    return [{ subject: SERVER, projectId: null, since: null, message: () => `${pct(ratio)} of the ${sessions} open sessions show stale data (threshold ${pct(c.ratio)}).` }];
+    return [
+      {
+        subject: SERVER,
+        projectId: null,
+        since: null,
+        message: () => `${pct(ratio)} of the ${sessions} open sessions show stale data (threshold ${pct(c.ratio)}).`,
+      },
+    ];
   },
   async resolved(ctx) {
     const [ratio, sessions] = await Promise.all([sli(ctx, 'stale_session_ratio'), sli(ctx, 'ws_sessions')]);
-    return ratio === null ? 'Stale sessions: no session is open any more.' : `Stale sessions are back under the threshold: ${pct(ratio)} of ${sessions ?? 0} open sessions.`;
+    return ratio === null
+      ? 'Stale sessions: no session is open any more.'
+      : `Stale sessions are back under the threshold: ${pct(ratio)} of ${sessions ?? 0} open sessions.`;
   },
 };

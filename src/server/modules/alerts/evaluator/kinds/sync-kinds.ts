@@ -1,4 +1,4 @@
-import { syncRepository, type SyncRow } from '../../../sync/sync.repository.js';
+import { syncRepository, type SyncRow } from '../../../sync/index.js';
 import type { AlertRow } from '../../alerts.repository.js';
 import { cut, duration, utc } from '../alert-text.js';
 import type { EvalContext, Finding, RuleKind } from '../rule-kind.js';
@@ -94,7 +94,8 @@ export const syncFailuresKind: RuleKind<'sync_failures'> = {
         subject: { type: 'source', id: row.id, name },
         projectId,
         since: null,
-        message: (since) => `Sync of “${name}” has been failing for ${duration(ctx.now.getTime() - Date.parse(since))}: ${cut(row.error_message ?? 'no detail', 300)}.`,
+        message: (since) =>
+          `Sync of “${name}” has been failing for ${duration(ctx.now.getTime() - Date.parse(since))}: ${cut(row.error_message ?? 'no detail', 300)}.`,
       };
     });
   },

@@ -1,4 +1,4 @@
-import { alertSignalsRepository, type RunSignal, type SessionSignal } from '../../alert-signals.repository.js';
+import { runSignalsRepository, type RunSignal, type SessionSignal } from '../../../workflows/index.js';
 import type { AlertRow } from '../../alerts.repository.js';
 import { duration, runLabel, statusWord, utc } from '../alert-text.js';
 import type { EvalContext, Finding, RuleKind } from '../rule-kind.js';
@@ -8,7 +8,7 @@ const subjectOf = (r: RunSignal) => ({ type: 'workflow' as const, id: r.id, name
 
 /** What a run is now, for the message an alert about it closes with. */
 async function runResolution(ctx: EvalContext, alert: AlertRow, what: string): Promise<string> {
-  const run = (await alertSignalsRepository.runsByIds(ctx.db.read, [alert.subject_id])).get(alert.subject_id);
+  const run = (await runSignalsRepository.runsByIds(ctx.db.read, [alert.subject_id])).get(alert.subject_id);
   const names = await ctx.projectNames([alert.project_id]);
   const label = runLabel(alert.subject_name, alert.project_id ? (names.get(alert.project_id) ?? null) : null);
   const open = duration(ctx.now.getTime() - Date.parse(alert.fired_at));
@@ -20,8 +20,14 @@ async function runResolution(ctx: EvalContext, alert: AlertRow, what: string): P
 export const workflowStuckKind: RuleKind<'workflow_stuck'> = {
   kind: 'workflow_stuck',
   async evaluate(ctx, rule) {
-    const runs = await alertSignalsRepository.runsWithStatus(ctx.db.read, rule.condition.statuses, rule.projectId);
-    const [names, reasons] = await Promise.all([ctx.projectNames(runs.map((r) => r.projectId)), alertSignalsRepository.lastReasons(ctx.db.read, runs.map((r) => r.id))]);
+    const runs = await runSignalsRepository.runsWithStatus(ctx.db.read, rule.condition.statuses, rule.projectId);
+    const [names, reasons] = await Promise.all([
+      ctx.projectNames(runs.map((r) => r.projectId)),
+      runSignalsRepository.lastReasons(
+        ctx.db.read,
+        runs.map((r) => r.id),
+      ),
+    ]);
     return runs.map((r): Finding => {
       const label = runLabel(runName(r), r.projectId ? (names.get(r.projectId) ?? null) : null);
       const reason = reasons.get(r.id);
@@ -42,7 +48,9 @@ export const workflowStuckKind: RuleKind<'workflow_stuck'> = {
 
 const TERMINAL = new Set(['done', 'canceled']);
 const newest = (sessions: readonly SessionSignal[]) =>
-  [...sessions].sort((a, b) => (a.startedAt ?? a.endedAt ?? '').localeCompare(b.startedAt ?? b.endedAt ?? '') || a.sessionRunId.localeCompare(b.sessionRunId)).at(-1);
+  [...sessions]
+    .sort((a, b) => (a.startedAt ?? a.endedAt ?? '').localeCompare(b.startedAt ?? b.endedAt ?? '') || a.sessionRunId.localeCompare(b.sessionRunId))
+    .at(-1);
 
 /**
  * A run that needs a person: blocked (at once), or whose newest Claude Code session ended on API errors (and no
@@ -53,11 +61,11 @@ export const needsHumanKind: RuleKind<'needs_human'> = {
   kind: 'needs_human',
   async evaluate(ctx, rule, open) {
     const db = ctx.db.read;
-    const blocked = await alertSignalsRepository.runsWithStatus(db, ['blocked'], rule.projectId);
+    const blocked = await runSignalsRepository.runsWithStatus(db, ['blocked'], rule.projectId);
     const since = new Date(ctx.now.getTime() - rule.condition.lookbackHours * 3600_000).toISOString();
-    const failed = await alertSignalsRepository.failedSessions(db, since, rule.projectId, [...open]);
+    const failed = await runSignalsRepository.failedSessions(db, since, rule.projectId, [...open]);
     const candidates = [...new Set(failed.map((s) => s.runId))].filter((id) => !blocked.some((b) => b.id === id));
-    const [runs, sessions] = await Promise.all([alertSignalsRepository.runsByIds(db, candidates), alertSignalsRepository.sessionsOfRuns(db, candidates)]);
+    const [runs, sessions] = await Promise.all([runSignalsRepository.runsByIds(db, candidates), runSignalsRepository.sessionsOfRuns(db, candidates)]);
     const names = await ctx.projectNames([...blocked.map((r) => r.projectId), ...[...runs.values()].map((r) => r.projectId)]);
     const label = (r: RunSignal) => runLabel(runName(r), r.projectId ? (names.get(r.projectId) ?? null) : null);
     const out: Finding[] = blocked.map((r) => ({
@@ -76,7 +84,8 @@ export const needsHumanKind: RuleKind<'needs_human'> = {
         projectId: run.projectId,
         workflowId: run.id,
         since: last.endedAt,
-        message: () => `The Claude Code session of ${label(run)} ended on API errors${last.endedAt ? ` at ${utc(last.endedAt)}` : ''}; nothing has picked the work up since.`,
+        message: () =>
+          `The Claude Code session of ${label(run)} ended on API errors${last.endedAt ? ` at ${utc(last.endedAt)}` : ''}; nothing has picked the work up since.`,
       });
     }
     return out;

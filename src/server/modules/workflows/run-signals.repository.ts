@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 
@@ -19,8 +18,8 @@ export interface SessionSignal {
   status: string | null;
 }
 
-/** The read models the alert rules watch, in the few shapes the evaluator needs (alerts read; they never write these). */
-export const alertSignalsRepository = {
+/** Runs, transitions and sessions in the few shapes the alert evaluator watches (the alerts module reads; never writes). */
+export const runSignalsRepository = {
   /** Runs whose current status is one of these, of one project or all. */
   async runsWithStatus(db: Executor, statuses: readonly string[], projectId: string | null): Promise<RunSignal[]> {
     let q = db.selectFrom('workflows').select(['id', 'name', 'project_id', 'status', 'last_transition_at']).where('status', 'in', statuses);
@@ -47,7 +46,12 @@ export const alertSignalsRepository = {
         .selectFrom('workflow_transitions as t')
         .select(['t.workflow_id', 't.reason'])
         .where('t.workflow_id', 'in', part)
-        .where('t.occurred_at_utc', '=', (eb) => eb.selectFrom('workflow_transitions as u').select((e) => e.fn.max('u.occurred_at_utc').as('m')).whereRef('u.workflow_id', '=', 't.workflow_id'))
+        .where('t.occurred_at_utc', '=', (eb) =>
+          eb
+            .selectFrom('workflow_transitions as u')
+            .select((e) => e.fn.max('u.occurred_at_utc').as('m'))
+            .whereRef('u.workflow_id', '=', 't.workflow_id'),
+        )
         .execute();
       for (const r of rows) if (r.reason) out.set(r.workflow_id, r.reason);
     }
@@ -63,31 +67,27 @@ export const alertSignalsRepository = {
       .where((eb) => (alsoRuns.length > 0 ? eb.or([eb('ended_at', '>=', since), eb('run_id', 'in', alsoRuns)]) : eb('ended_at', '>=', since)));
     if (projectId !== null) q = q.where('project_id', '=', projectId);
     const rows = await q.execute();
-    return rows.map((r) => ({ sessionRunId: r.session_run_id, runId: r.run_id, projectId: r.project_id, startedAt: r.started_at, endedAt: r.ended_at, status: r.status }));
+    return rows.map((r) => ({
+      sessionRunId: r.session_run_id,
+      runId: r.run_id,
+      projectId: r.project_id,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      status: r.status,
+    }));
   },
 
   /** Every session of these runs: a run whose newest session ended on errors still needs a person. */
   async sessionsOfRuns(db: Executor, runIds: readonly string[]): Promise<SessionSignal[]> {
     const out: SessionSignal[] = [];
     for (const part of chunks(runIds)) {
-      const rows = await db.selectFrom('workflow_sessions').select(['session_run_id', 'run_id', 'project_id', 'started_at', 'ended_at', 'status']).where('run_id', 'in', part).execute();
-      for (const r of rows) out.push({ sessionRunId: r.session_run_id, runId: r.run_id, projectId: r.project_id, startedAt: r.started_at, endedAt: r.ended_at, status: r.status });
-    }
-    return out;
-  },
-
-  /** Consistency findings per project and kind, with one message per project (its first finding) for the alert text. */
-  async findingsByProject(db: Executor, kinds: readonly string[] | null, projectId: string | null): Promise<Map<string, { byKind: Map<string, number>; example: string | null }>> {
-    let q = db.selectFrom('consistency_findings').select(['project_id', 'kind', sql<number>`count(*)`.as('n'), sql<string>`min(message)`.as('example')]);
-    if (kinds) q = q.where('kind', 'in', kinds);
-    if (projectId !== null) q = q.where('project_id', '=', projectId);
-    const rows = await q.groupBy(['project_id', 'kind']).execute();
-    const out = new Map<string, { byKind: Map<string, number>; example: string | null }>();
-    for (const r of rows) {
-      const entry = out.get(r.project_id) ?? { byKind: new Map<string, number>(), example: null };
-      entry.byKind.set(r.kind, Number(r.n));
-      entry.example ??= r.example;
-      out.set(r.project_id, entry);
+      const rows = await db
+        .selectFrom('workflow_sessions')
+        .select(['session_run_id', 'run_id', 'project_id', 'started_at', 'ended_at', 'status'])
+        .where('run_id', 'in', part)
+        .execute();
+      for (const r of rows)
+        out.push({ sessionRunId: r.session_run_id, runId: r.run_id, projectId: r.project_id, startedAt: r.started_at, endedAt: r.ended_at, status: r.status });
     }
     return out;
   },

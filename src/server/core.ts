@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import { EVENT_TYPES } from '../contracts/index.js';
+import { systemClock, type Clock } from './clock.js';
+import { ConfigError, databaseFile, type Config } from './config.js';
+import type { DatabaseHandle } from './db/handle.js';
+import { StorageHealth } from './db/storage-health.js';
+import { storageProbe } from './db/storage-probe.js';
+import { migrate } from './db/migrator.js';
+import { openSqlite } from './db/sqlite-connection.js';
+import { agentsProjection } from './modules/agents/index.js';
+import { AuthService } from './modules/auth/index.js';
+import { consistencyProjection } from './modules/consistency/index.js';
+import { budgetsProjection } from './modules/costs/index.js';
+import { BudgetsService } from './modules/costs/index.js';
+import { costSourcesProjection, createCostsProjection } from './modules/costs/index.js';
+import { CostsService } from './modules/costs/index.js';
+import { costSumsRepository } from './modules/costs/index.js';
+import { dataPricingFile, loadPricingTable, PricingFileError, type PricingTable } from './pricing/pricing-table.js';
+import { documentsProjection } from './modules/documents/index.js';
+import { EventPublisher } from './modules/events/index.js';
+import { EventWriter } from './modules/events/index.js';
+import { ConsistencyMonitor } from './modules/consistency/index.js';
+import type { CrossViewServices } from './modules/consistency/index.js';
+import { IngestionService } from './modules/events/index.js';
+import { ProjectionEngine } from './modules/events/index.js';
+import { projectsProjection } from './modules/projects/index.js';
+import { ProjectsService } from './modules/projects/index.js';
+import { StoriesService } from './modules/stories/index.js';
+import { storiesProjection } from './modules/stories/index.js';
+import { epicsProjection } from './modules/epics/index.js';
+import { statusTransitionsProjection } from './modules/history/index.js';
+import { syncProjection } from './modules/sync/index.js';
+import { alertChannelsProjection, alertRulesProjection } from './modules/alerts/index.js';
+import { alertsProjection } from './modules/alerts/index.js';
+import { usersProjection } from './modules/users/index.js';
+import { workflowsProjection, workflowTransitionsProjection } from './modules/workflows/index.js';
+import { createLogger, type Logger } from './observability/logger.js';
+import { Metrics } from './observability/metrics.js';
+import { AnalyticsService } from './modules/analytics/index.js';
+import type { OutlierSettings } from './modules/analytics/index.js';
+import { AgentRollupJob } from './modules/analytics/index.js';
+
+function outlierSettings(config: Config): OutlierSettings {
+  const a = config.analytics;
+  return { threshold: a.outlierThreshold, minPeers: a.minPeers, minHistory: a.minHistory, historyDays: a.historyDays };
+}
+
+/** Every projection, in the order they run inside the append transaction. */
+export function createProjectionEngine(pricing: PricingTable = loadPricingTable()): ProjectionEngine {
+  return new ProjectionEngine(
+    [
+      projectsProjection,
+      storiesProjection,
+      epicsProjection,
+      statusTransitionsProjection,
+      workflowsProjection,
+      workflowTransitionsProjection,
+      agentsProjection,
+      usersProjection,
+      createCostsProjection(pricing),
+      budgetsProjection,
+      syncProjection,
+      costSourcesProjection,
+      documentsProjection,
+      consistencyProjection,
+      alertRulesProjection,
+      alertChannelsProjection,
+      alertsProjection,
+    ],
+    EVENT_TYPES,
+  );
+}
+
+/** The read services the pages call, shared by the HTTP routes and the consistency monitor's cross-view checks. */
+export function readViews(core: Core, budgets = new BudgetsService(core.db, core.clock)): CrossViewServices {
+  const { db, clock, config } = core;
+  return {
+    projects: new ProjectsService(db, clock, costSumsRepository),
+    stories: new StoriesService(db, clock, costSumsRepository),
+    analytics: new AnalyticsService(db, outlierSettings(config), (sentBy) => core.auth.senderNames(sentBy)),
+    costs: new CostsService(db, clock, { defaultCurrency: core.pricing.file.currency, budgets, priceTable: { version: core.pricing.version } }),
+  };
+}
+
+export function createConsistencyMonitor(core: Core, views: CrossViewServices): ConsistencyMonitor {
+  const { db, clock, logger, metrics, ingestion, pricing, config } = core;
+  return new ConsistencyMonitor({ db, engine: createProjectionEngine(pricing), ingestion, views, clock, logger, metrics }, config.consistency);
+}
+
+export function openDatabase(config: Config): DatabaseHandle {
+  return openSqlite({ file: databaseFile(config), busyTimeoutMs: config.sqlite.busyTimeoutMs });
+}
+
+export interface Core {
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  db: DatabaseHandle;
+  publisher: EventPublisher;
+  writer: EventWriter;
+  /** Whether writes reach the disk (a full disk or I/O error fails readiness until a probe write succeeds). */
+  storage: StorageHealth;
+  auth: AuthService;
+  ingestion: IngestionService;
+  pricing: PricingTable;
+  /** Agent metrics rollup; started by the server (tools that only import leave it idle). */
+  rollup: AgentRollupJob;
+  close(): Promise<void>;
+}
+
+/** Opens the database, applies migrations (refusing a mismatched database) and wires the services. */
+export async function createCore(config: Config, deps: { clock?: Clock; logger?: Logger } = {}): Promise<Core> {
+  const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger(config.logLevel);
+  const metrics = new Metrics();
+  let pricing: PricingTable;
+  try {
+    // BMAD_OPS_PRICING_FILE, else the table `bmad-ops pricing update` installed in the data dir, else the shipped one.
+    const installed = dataPricingFile(config.dataDir);
+    pricing = loadPricingTable(config.pricing.file ?? (fs.existsSync(installed) ? installed : undefined));
+  } catch (err) {
+    if (err instanceof PricingFileError) throw new ConfigError(err.message);
+    throw err;
+  }
+  const db = openDatabase(config);
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const publisher = new EventPublisher((err) => logger.error({ err }, 'event listener failed'));
+  const storage = new StorageHealth(storageProbe(db), clock, logger, config.sqlite.storageProbeMs);
+  const writer = new EventWriter(db, createProjectionEngine(pricing), publisher, clock, {
+    storage,
+    maxQueuedEvents: config.ingest.maxQueuedEvents,
+    maxEventsPerTransaction: config.ingest.maxEventsPerTransaction,
+    transaction: {
+      maxRetries: config.sqlite.lockRetries,
+      retryDelayMs: 25,
+      onLockWait: (ms) => metrics.sqliteWriteLockWait.observe(ms),
+    },
+  });
+  metrics.bindWriterDepth(() => writer.depth);
+  const rollup = new AgentRollupJob(
+    db,
+    clock,
+    logger,
+    {
+      batchSize: config.analytics.rollupBatchSize,
+      sliceMs: config.analytics.rollupSliceMs,
+      pollIntervalMs: config.analytics.rollupPollMs,
+      minIntervalMs: config.analytics.rollupMinIntervalMs,
+      outliers: outlierSettings(config),
+      transaction: { maxRetries: config.sqlite.lockRetries, retryDelayMs: 25, onLockWait: (ms) => metrics.sqliteWriteLockWait.observe(ms) },
+    },
+    { onBatch: (ms) => metrics.rollupLag.observe(ms), onBacklog: (n) => metrics.rollupBacklog.set(n) },
+  );
+  publisher.subscribe((events) => metrics.eventsPublished.inc(events.length));
+  const auth = new AuthService(db, clock, { sessionTtlHours: config.auth.sessionTtlHours, scryptCostLog2: config.auth.scryptCostLog2 });
+  const ingestion = new IngestionService(writer, { countResult: (result, n) => metrics.ingestEvents.inc({ result }, n) });
+  return {
+    config,
+    clock,
+    logger,
+    metrics,
+    db,
+    publisher,
+    writer,
+    storage,
+    auth,
+    ingestion,
+    pricing,
+    rollup,
+    async close() {
+      storage.stop();
+      await writer.close();
+      await rollup.stop();
+      publisher.stop();
+      await db.close();
+    },
+  };
+}

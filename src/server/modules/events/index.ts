@@ -1,0 +1,15 @@
+/** The events module's surface: the only file of it that code outside the module imports. */
+export { EventPublisher } from './event-publisher.js';
+export { EventWriter, WriterOverloadedError } from './event-writer.js';
+export { eventsRepository, rowToStoredEvent } from './events.repository.js';
+export type { EventHeader } from './events.repository.js';
+export { SERVER_SOURCES } from './ingest-policy.js';
+export { ingestionRoutes } from './ingestion.routes.js';
+export { IngestionService } from './ingestion.service.js';
+export { ProjectionEngine, isNewer, maxInstant, minInstant, stampOf, versionOf } from './projection.js';
+export type { Projection } from './projection.js';
+export { retentionRepository } from './retention.repository.js';
+export { RetentionService } from './retention.service.js';
+export type { StoredEvent, StoredEventOf } from './stored-event.js';
+export { UiCommand } from './ui-command.js';
+export type { UiActor, UiAudit } from './ui-command.js';

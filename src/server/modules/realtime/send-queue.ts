@@ -1,0 +1,80 @@
+import { WebSocket } from 'ws';
+import { TOPIC_OF_EVENT, type ServerMessage } from '../../../contracts/index.js';
+import type { StoredEvent } from '../events/index.js';
+import type { Connection } from './connection.js';
+
+/** Sent, not yet acknowledged event ids kept per connection for the commit-to-ack latency. */
+const MAX_UNACKED = 10_000;
+/** A single burst may queue up to this many times the sustained cap before the client is cut off. */
+const BURST_FACTOR = 4;
+/** How long a replaying client may take to read one page before it is considered stuck. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Outbound frames and backpressure: what a connection may have queued in server memory is bounded by the send-buffer
+ * cap; a client that stops reading is handed to `cutOff` instead of being queued for.
+ */
+export class SendQueue {
+  /** Serialised once per event and reused for every connection; only prevEventId differs. */
+  private readonly eventBodies = new WeakMap<StoredEvent, string>();
+
+  constructor(
+    private readonly capBytes: number,
+    private readonly epoch: () => string,
+    private readonly cutOff: (conn: Connection) => void,
+  ) {}
+
+  /** Data still unsent from earlier rounds beyond the sustained cap: the client is not reading. */
+  overCap(conn: Connection): boolean {
+    return conn.ws.bufferedAmount > this.capBytes;
+  }
+
+  sendEvent(conn: Connection, e: StoredEvent): void {
+    if (e.eventId <= conn.position) return;
+    let body = this.eventBodies.get(e);
+    if (body === undefined) {
+      body = JSON.stringify({
+        epoch: this.epoch(),
+        eventType: e.type,
+        module: TOPIC_OF_EVENT[e.type],
+        entityType: e.entityType,
+        entityId: e.entityId,
+        occurredAt: e.occurredAt,
+        source: e.source,
+        sourceEventId: e.sourceEventId,
+        payload: e.payload,
+        lineageRef: `event:${e.eventId}`,
+      }).slice(1);
+      this.eventBodies.set(e, body);
+    }
+    const prev = conn.position;
+    conn.position = e.eventId;
+    if (conn.unacked.length >= MAX_UNACKED) conn.unacked.shift();
+    conn.unacked.push(e.eventId);
+    this.sendText(conn, `{"type":"event","eventId":${e.eventId},"prevEventId":${prev},${body}`);
+  }
+
+  sendMessage(conn: Connection, msg: ServerMessage): void {
+    this.sendText(conn, JSON.stringify(msg));
+  }
+
+  /**
+   * Queues a frame. One burst (a commit round, a replay page, a snapshot) may go past the sustained cap, but never past
+   * BURST_FACTOR times it: that bounds what one connection can hold in server memory.
+   */
+  sendText(conn: Connection, text: string): void {
+    const ws = conn.ws;
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (ws.bufferedAmount > BURST_FACTOR * this.capBytes) return this.cutOff(conn);
+    ws.send(text);
+  }
+
+  /** Waits until the client has read what was queued (between replay pages), or cuts it off if it does not. */
+  async drained(conn: Connection): Promise<void> {
+    const deadline = performance.now() + DRAIN_TIMEOUT_MS;
+    while (conn.phase === 'ready' && conn.ws.bufferedAmount > this.capBytes / 2) {
+      if (performance.now() > deadline) return this.cutOff(conn);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
