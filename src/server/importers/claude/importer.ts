@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,11 +5,12 @@ import { claudeProjectDirs } from '../../config.js';
 import type { ConnectorEvent } from '../../connector/bmad/to-events.js';
 import { ids } from '../../connector/bmad/to-events.js';
 import { scanBmadProject } from '../../connector/bmad/parse/index.js';
-import { commandContext, storyNamedIn, type StoryRef } from './command-context.js';
-import { findBmadCommands, type AgentRole } from './commands.js';
+import type { StoryRef } from './command-context.js';
 import { SessionRuns } from './session-runs.js';
+import { attributionAt, isObject, newSession, recordCommands, recordEdits, sessionOfPath, type Json, type SessionState } from './transcript-session.js';
+import { CLAUDE_IMPORTER_SOURCE, usageCountsOf, usageEvent, type TokenCounts, type UsageCounts } from './transcript-usage.js';
 
-export const CLAUDE_IMPORTER_SOURCE = 'claude-code-importer';
+export { CLAUDE_IMPORTER_SOURCE };
 
 export interface BmadRoot {
   root: string;
@@ -56,33 +56,6 @@ interface FileState {
 
 /** A transcript line longer than this (a huge pasted image, or a file with no newline at all) is counted and skipped. */
 export const MAX_LINE_BYTES = 32 * 1024 * 1024;
-
-interface Attribution {
-  /** From this instant (ms) on… */
-  at: number;
-  role: AgentRole | null;
-  workflow: string | null;
-  /** The command as typed (`bmad-dev-story`, `bmad:bmm:workflows:dev-story`). */
-  skill: string | null;
-  /** The story its arguments named, when exactly one story fits. */
-  storyKey: string | null;
-}
-
-interface SessionState {
-  /** What the session's slash commands said, in time order: a usage line takes the latest one at or before it. */
-  timeline: Attribution[];
-  cwd: string | null;
-  lastAt: number;
-  /** Story files the session edited (Edit / Write tool calls), in time order. */
-  edits: { at: number; storyKey: string }[];
-  projectKey: string | null;
-  counted: boolean;
-}
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1e12;
-const sha = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 40);
 
 /** Where Claude Code keeps its transcripts: `CLAUDE_CONFIG_DIR` (comma-separated) or the two default homes. */
 export function defaultClaudeProjectDirs(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string[] {
@@ -132,31 +105,6 @@ export async function resolveBmadRoots(dirs: readonly string[]): Promise<BmadRoo
     if (real !== abs) roots.push({ root: real, projectKey: snap.projectKey, stories });
   }
   return roots.sort((a, b) => b.root.length - a.root.length);
-}
-
-function textOf(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((c) => (isObject(c) && typeof c.text === 'string' ? c.text : typeof c === 'string' ? c : ''))
-      .filter(Boolean)
-      .join('\n');
-  }
-  return '';
-}
-
-/** The latest slash-command attribution at or before `at` (sub-agent files are read after their session's file). */
-function attributionAt(session: SessionState, at: number): Attribution {
-  for (let i = session.timeline.length - 1; i >= 0; i--) if (session.timeline[i]!.at <= at) return session.timeline[i]!;
-  return { at: -Infinity, role: null, workflow: null, skill: null, storyKey: null };
-}
-
-const EDIT_TOOLS = new Set(['Edit', 'Write', 'MultiEdit', 'NotebookEdit']);
-
-function sessionOfPath(file: string): string {
-  const dir = path.dirname(file);
-  if (path.basename(dir) === 'subagents') return path.basename(path.dirname(dir));
-  return path.basename(file, '.jsonl');
 }
 
 export function emptyStats(): ImportStats {
@@ -310,7 +258,7 @@ export class ClaudeUsageImporter {
   private session(id: string): SessionState {
     let s = this.sessions.get(id);
     if (!s) {
-      s = { timeline: [], cwd: null, lastAt: -Infinity, edits: [], projectKey: null, counted: false };
+      s = newSession();
       this.sessions.set(id, s);
     }
     return s;
@@ -322,7 +270,6 @@ export class ClaudeUsageImporter {
   }
 
   /** One transcript line: a usage event, or null (with the line counted as whatever it was). */
-  // eslint-disable-next-line max-lines-per-function -- not yet split (issue 15 note): the file is at its size limit, so the line's steps must move to new files first
   readLine(file: string, lineNo: number, text: string): ConnectorEvent | null {
     const trimmed = text.trim();
     if (trimmed === '') return null;
@@ -335,56 +282,22 @@ export class ClaudeUsageImporter {
     }
     if (!isObject(obj)) return this.malformed(file, lineNo, 'not a JSON object');
     const sessionId = typeof obj.sessionId === 'string' && obj.sessionId !== '' ? obj.sessionId.slice(0, 100) : sessionOfPath(file);
-    const session = this.session(sessionId);
-    if (typeof obj.cwd === 'string' && obj.cwd !== '') session.cwd = obj.cwd;
-    if (!session.counted && session.cwd) {
-      session.counted = true;
-      session.projectKey = this.projectKeyOf(session.cwd);
-      if (session.projectKey) this.stats.sessionsByProject[session.projectKey] = (this.stats.sessionsByProject[session.projectKey] ?? 0) + 1;
-      else this.stats.sessionsOutside++;
-    }
-    // A sub-agent's lines carry its session's id; its own run is the file (`<session>/subagents/agent-….jsonl`).
-    const subagent = path.basename(path.dirname(file)) === 'subagents' ? path.basename(file, '.jsonl').slice(0, 60) : null;
+    const session = this.sessionOfLine(sessionId, obj);
     const message = isObject(obj.message) ? obj.message : null;
-
     const lineAt = typeof obj.timestamp === 'string' ? Date.parse(obj.timestamp) : NaN;
     if (Number.isFinite(lineAt)) session.lastAt = Math.max(session.lastAt, lineAt);
+    const cwd = typeof obj.cwd === 'string' ? obj.cwd : session.cwd;
 
     if (obj.type === 'user') {
-      const text = textOf(message?.content ?? obj.content);
-      const commands = findBmadCommands(text);
-      const context = commands.length > 0 ? commandContext(text) : { skill: null, args: null };
-      const stories = this.rootOf(session.cwd)?.stories ?? [];
-      for (const c of commands) {
-        const at = Number.isFinite(lineAt) ? lineAt : session.lastAt;
-        const prev = attributionAt(session, at);
-        const storyKey = storyNamedIn(context.args, stories);
-        // A workflow keeps the loaded agent when it has no role of its own; loading an agent ends the workflow.
-        const next: Attribution = c.workflow
-          ? { at, role: c.role ?? prev.role, workflow: c.workflow, skill: context.skill, storyKey }
-          : { at, role: c.role, workflow: null, skill: context.skill, storyKey: null };
-        let i = session.timeline.length;
-        while (i > 0 && session.timeline[i - 1]!.at > at) i--;
-        session.timeline.splice(i, 0, next);
-      }
+      recordCommands(session, message?.content ?? obj.content, lineAt, this.rootOf(session.cwd)?.stories ?? []);
       return null;
     }
     if (obj.type !== 'assistant' || !message) return null;
-    if (Array.isArray(message.content) && Number.isFinite(lineAt)) {
-      for (const c of message.content) {
-        if (!isObject(c) || c.type !== 'tool_use' || typeof c.name !== 'string' || !EDIT_TOOLS.has(c.name) || !isObject(c.input)) continue;
-        const target = typeof c.input.file_path === 'string' ? c.input.file_path : typeof c.input.notebook_path === 'string' ? c.input.notebook_path : null;
-        const storyKey = target ? this.storyOfFile(target, typeof obj.cwd === 'string' ? obj.cwd : session.cwd) : null;
-        if (storyKey) session.edits.push({ at: lineAt, storyKey });
-      }
-    }
+    recordEdits(session, message.content, lineAt, (target) => this.storyOfFile(target, cwd));
     if (obj.isApiErrorMessage === true) {
       this.stats.apiErrors++;
       // An API error is still activity of its run, and a run whose last lines are errors ended on them.
-      if (Number.isFinite(lineAt)) {
-        const projectKey = this.projectKeyOf(typeof obj.cwd === 'string' ? obj.cwd : session.cwd);
-        this.runs.touch(sessionId, projectKey, attributionAt(session, lineAt), lineAt, 'error', null);
-      }
+      if (Number.isFinite(lineAt)) this.runs.touch(sessionId, this.projectKeyOf(cwd), attributionAt(session, lineAt), lineAt, 'error', null);
       return null;
     }
     if (!isObject(message.usage)) return null;
@@ -392,97 +305,103 @@ export class ClaudeUsageImporter {
       this.stats.synthetic++;
       return null;
     }
-    const u = message.usage;
-    const input = u.input_tokens ?? 0;
-    const output = u.output_tokens ?? 0;
-    const cacheWrite = u.cache_creation_input_tokens ?? 0;
-    const cacheRead = u.cache_read_input_tokens ?? 0;
-    if (!isCount(input) || !isCount(output) || !isCount(cacheWrite) || !isCount(cacheRead)) {
-      return this.malformed(file, lineNo, 'message.usage token counts must be non-negative integers');
-    }
-    // The 5-minute / 1-hour split, when Claude Code wrote it (priced at 1.25× and 2× input).
-    const split = isObject(u.cache_creation) ? u.cache_creation : null;
-    const write5m = split?.ephemeral_5m_input_tokens;
-    const write1h = split?.ephemeral_1h_input_tokens;
-    const hasSplit = isCount(write5m) && isCount(write1h) && write5m + write1h === cacheWrite;
-    const ts = lineAt;
-    if (!Number.isFinite(ts)) return this.malformed(file, lineNo, 'an assistant usage line without a valid timestamp');
+    const counts = usageCountsOf(message.usage);
+    if (!counts) return this.malformed(file, lineNo, 'message.usage token counts must be non-negative integers');
+    if (!Number.isFinite(lineAt)) return this.malformed(file, lineNo, 'an assistant usage line without a valid timestamp');
+    return this.usageLine({ file, sessionId, session, line: obj, message, usage: message.usage, counts, at: lineAt, cwd });
+  }
 
-    const messageId = typeof message.id === 'string' ? message.id : null;
-    const requestId = typeof obj.requestId === 'string' ? obj.requestId : null;
-    const tokens = { input, output, cacheWrite, cacheRead };
-    let key: string;
-    const projectKey = this.projectKeyOf(typeof obj.cwd === 'string' ? obj.cwd : session.cwd);
+  /** The line's session, counted per project the first time its cwd is known. */
+  private sessionOfLine(sessionId: string, line: Json): SessionState {
+    const session = this.session(sessionId);
+    if (typeof line.cwd === 'string' && line.cwd !== '') session.cwd = line.cwd;
+    if (!session.counted && session.cwd) {
+      session.counted = true;
+      session.projectKey = this.projectKeyOf(session.cwd);
+      if (session.projectKey) this.stats.sessionsByProject[session.projectKey] = (this.stats.sessionsByProject[session.projectKey] ?? 0) + 1;
+      else this.stats.sessionsOutside++;
+    }
+    return session;
+  }
+
+  /** A usage entry that passed validation: deduplicated, attributed, counted and turned into its event. */
+  private usageLine(l: UsageLine): ConnectorEvent | null {
+    const projectKey = this.projectKeyOf(l.cwd);
     if (!projectKey && this.options.onlyInProjects) {
       this.stats.outsideProject++;
       return null;
     }
-    if (messageId && requestId) {
-      key = `${messageId}:${requestId}`;
-      if (this.seen.has(key)) {
-        this.stats.duplicates++;
-        return null;
-      }
-      this.seen.add(key);
-    } else {
-      // ccusage keeps entries it cannot key; the id still has to be stable across runs.
-      key = `nokey:${sessionId}:${new Date(ts).toISOString()}:${JSON.stringify(tokens)}`;
-    }
-
-    const model = typeof message.model === 'string' && message.model.trim() !== '' ? message.model.trim().slice(0, 128) : null;
-    const costUSD = typeof obj.costUSD === 'number' && Number.isFinite(obj.costUSD) && obj.costUSD >= 0 ? obj.costUSD : null;
-    const projectId = projectKey ? ids.project(projectKey) : null;
-    const attribution = attributionAt(session, ts);
+    const messageId = typeof l.message.id === 'string' ? l.message.id : null;
+    const requestId = typeof l.line.requestId === 'string' ? l.line.requestId : null;
+    const key = this.dedupKey(messageId, requestId, l.sessionId, l.at, l.counts.tokens);
+    if (key === null) return null;
+    const attribution = attributionAt(l.session, l.at);
     const { role, workflow, skill } = attribution;
-    const agentId = role ? ids.agent(role) : null;
     // The story its command named, else a story file this workflow's part of the session edited before this request.
-    const edited = session.edits.filter((e) => e.at >= attribution.at && e.at <= ts).at(-1)?.storyKey ?? null;
+    const edited = l.session.edits.filter((e) => e.at >= attribution.at && e.at <= l.at).at(-1)?.storyKey ?? null;
     const storyKey = workflow ? (attribution.storyKey ?? edited) : null;
-    const storyId = projectKey && storyKey ? ids.story(projectKey, storyKey) : null;
     // The run this request belongs to: its own workflow run, which the read model joins to the run BMAD's files show
     // for the same work (the story's development run, the project's PRD run) when there is one.
-    const workflowId = this.runs.touch(sessionId, projectKey, attribution, ts, 'request', storyKey);
-
-    this.stats.usageEntries++;
-    this.stats.tokens.input += input;
-    this.stats.tokens.output += output;
-    this.stats.tokens.cacheWrite += cacheWrite;
-    this.stats.tokens.cacheRead += cacheRead;
-    if (projectKey) {
-      this.stats.inProject++;
-      this.stats.requestsByProject[projectKey] = (this.stats.requestsByProject[projectKey] ?? 0) + 1;
-    } else this.stats.outsideProject++;
-    if (agentId) this.stats.attributed++;
-    else this.stats.unattributed++;
-    if (workflow) this.stats.byWorkflow[workflow] = (this.stats.byWorkflow[workflow] ?? 0) + 1;
-
-    const digest = sha(key);
-    return {
-      id: `claude-${digest}`,
-      source: CLAUDE_IMPORTER_SOURCE,
-      type: 'cost.recorded',
-      occurredAt: new Date(ts).toISOString(),
-      entity: { type: 'cost', id: `claude-cost-${digest}` },
-      ...(projectId ? { projectId } : {}),
-      ...(workflowId ? { workflowId } : {}),
-      ...(storyId ? { storyId } : {}),
-      payload: {
-        ...(costUSD !== null ? { amount: costUSD, currency: 'USD' } : {}),
-        projectId,
-        agentId,
-        workflowId,
-        storyId,
-        model,
-        tokens: hasSplit ? { ...tokens, cacheWrite5m: write5m, cacheWrite1h: write1h } : tokens,
-        requestId: requestId ? requestId.slice(0, 128) : null,
-        sessionId: subagent ? `${sessionId}/${subagent}` : sessionId,
-        parentSessionId: subagent ? sessionId : null,
-        skill,
-        workflow,
-        speed: typeof u.speed === 'string' && u.speed !== '' ? u.speed.slice(0, 32) : null,
-        serviceTier: typeof u.service_tier === 'string' && u.service_tier !== '' ? u.service_tier.slice(0, 32) : null,
-        via: 'transcript',
-      },
-    };
+    const workflowId = this.runs.touch(l.sessionId, projectKey, attribution, l.at, 'request', storyKey);
+    this.count(l.counts.tokens, projectKey, role !== null, workflow);
+    // A sub-agent's lines carry its session's id; its own run is the file (`<session>/subagents/agent-….jsonl`).
+    const subagent = path.basename(path.dirname(l.file)) === 'subagents' ? path.basename(l.file, '.jsonl').slice(0, 60) : null;
+    return usageEvent({
+      key,
+      at: l.at,
+      line: l.line,
+      message: l.message,
+      usage: l.usage,
+      counts: l.counts,
+      projectId: projectKey ? ids.project(projectKey) : null,
+      agentId: role ? ids.agent(role) : null,
+      workflowId,
+      storyId: projectKey && storyKey ? ids.story(projectKey, storyKey) : null,
+      requestId,
+      sessionId: l.sessionId,
+      subagent,
+      skill,
+      workflow,
+    });
   }
+
+  /** ccusage's rule: `message.id:requestId` once; null for a duplicate. Entries without both still get a stable key. */
+  private dedupKey(messageId: string | null, requestId: string | null, sessionId: string, at: number, tokens: TokenCounts): string | null {
+    if (!messageId || !requestId) return `nokey:${sessionId}:${new Date(at).toISOString()}:${JSON.stringify(tokens)}`;
+    const key = `${messageId}:${requestId}`;
+    if (this.seen.has(key)) {
+      this.stats.duplicates++;
+      return null;
+    }
+    this.seen.add(key);
+    return key;
+  }
+
+  private count(tokens: TokenCounts, projectKey: string | null, attributed: boolean, workflow: string | null): void {
+    const stats = this.stats;
+    stats.usageEntries++;
+    stats.tokens.input += tokens.input;
+    stats.tokens.output += tokens.output;
+    stats.tokens.cacheWrite += tokens.cacheWrite;
+    stats.tokens.cacheRead += tokens.cacheRead;
+    if (projectKey) {
+      stats.inProject++;
+      stats.requestsByProject[projectKey] = (stats.requestsByProject[projectKey] ?? 0) + 1;
+    } else stats.outsideProject++;
+    if (attributed) stats.attributed++;
+    else stats.unattributed++;
+    if (workflow) stats.byWorkflow[workflow] = (stats.byWorkflow[workflow] ?? 0) + 1;
+  }
+}
+
+interface UsageLine {
+  file: string;
+  sessionId: string;
+  session: SessionState;
+  line: Json;
+  message: Json;
+  usage: Json;
+  counts: UsageCounts;
+  at: number;
+  cwd: string | null;
 }
