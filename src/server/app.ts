@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import cookieParser from 'cookie-parser';
+import { SharedRateLimitStore } from './modules/cluster/index.js';
 import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet, { strictTransportSecurity } from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -190,7 +191,9 @@ function apiRouter(d: AppDeps): Router {
     }),
   );
   api.use(express.json({ limit: '64kb', strict: true }));
-  api.use(authRoutes(d.auth, { loginAttemptsPerMinute: d.config.auth.loginAttemptsPerMinute }));
+  // Instances sharing Postgres count sign-in attempts there, so spreading them over the instances gains nothing.
+  const stores = d.db.dialect === 'postgres' ? (prefix: string) => new SharedRateLimitStore(d.db, prefix) : undefined;
+  api.use(authRoutes(d.auth, { loginAttemptsPerMinute: d.config.auth.loginAttemptsPerMinute, ...(stores ? { stores } : {}) }));
   api.use(oidcRoutes(d.oidc));
   api.use(backupRoutes(d.backups));
   api.use(adminRoutes({ accounts: new AccountsService(d.db, d.auth), keys: new KeysService(d.db, d.auth), audit: new AuditService(d.db) }));

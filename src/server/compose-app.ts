@@ -72,7 +72,7 @@ export function composeApp(config: Config, core: Core, bmad: BmadConnectors, doc
     setProjectBudget: new SetProjectBudget(db, core.ingestion, core.auth, clock, budgets, projectsRepository),
     alerts: alerts.services,
     documentRoots,
-    backups: new BackupService(db.location, config.dataDir, core.auth, clock),
+    backups: new BackupService(db.location, config.dataDir, core.auth, clock, db.dialect),
     startedAt: performance.now(),
   });
   return { app, monitor, status, alerts, otlp, oidc };

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { OIDC_ENV_FIELDS, oidcConfigSchema } from './modules/auth/index.js';
+import { databaseConfigSchema, natsConfigSchema, SCALE_OUT_ENV_FIELDS } from './config-scale-out.js';
 
 export const DEFAULT_PORT = 8080;
 
@@ -134,6 +135,8 @@ export const configSchema = z.object({
       ratePerSecond: z.coerce.number().positive().max(50).default(1),
     })
     .prefault({}),
+  database: databaseConfigSchema,
+  nats: natsConfigSchema,
   sqlite: z
     .object({
       // SQLite's own busy wait blocks the event loop, so it is kept short and the writer retries asynchronously
@@ -276,12 +279,15 @@ const ENV_FIELDS: [string, string[]][] = [
   ['BMAD_OPS_SESSION_TTL_HOURS', ['auth', 'sessionTtlHours']],
   ['BMAD_OPS_ADMIN_EMAIL', ['auth', 'adminEmail']],
   ['BMAD_OPS_WS_REPLAY_LIMIT', ['realtime', 'replayLimit']],
+  ['BMAD_OPS_WS_MAX_PER_PRINCIPAL', ['realtime', 'maxConnectionsPerPrincipal']],
+  ['BMAD_OPS_WS_MAX_PER_ADDRESS', ['realtime', 'maxConnectionsPerAddress']],
   ['BMAD_OPS_STALE_AFTER_INTERVALS', ['realtime', 'staleAfterIntervals']],
   ['BMAD_OPS_ADMIN_PASSWORD', ['auth', 'adminPassword']],
   ['BMAD_OPS_DEMO_RATE', ['demo', 'ratePerSecond']],
   ['BMAD_OPS_PRICING_FILE', ['pricing', 'file']],
   ['BMAD_OPS_OUTLIER_THRESHOLD', ['analytics', 'outlierThreshold']],
   ...OIDC_ENV_FIELDS,
+  ...SCALE_OUT_ENV_FIELDS,
   ['BMAD_OPS_RETENTION_DAYS', ['retention', 'days']],
   ['BMAD_OPS_ALERTS_INTERVAL_MS', ['alerts', 'evaluateIntervalMs']],
   ['BMAD_OPS_STATUS_SAMPLE_MS', ['status', 'sampleIntervalMs']],
@@ -325,6 +331,9 @@ export interface ConfigFlags {
   /** --tls-cert FILE / --tls-key FILE (PEM); both or neither. */
   tlsCert?: string;
   tlsKey?: string;
+  /** --database-url / --nats-url: the scale-out backends. */
+  databaseUrl?: string;
+  natsUrl?: string;
   /** --claude-dir DIR, repeatable: a Claude Code config dir (its projects/ folder is read) or a projects folder. */
   claudeDir?: string[];
 }
@@ -444,6 +453,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}, defa
       input[key] = flags[key];
       origin.set(key, flag);
     }
+  }
+  const scale: [keyof ConfigFlags & ('databaseUrl' | 'natsUrl'), 'database' | 'nats', string][] = [
+    ['databaseUrl', 'database', '--database-url'],
+    ['natsUrl', 'nats', '--nats-url'],
+  ];
+  for (const [flag, section, name] of scale) {
+    if (flags[flag] === undefined) continue;
+    ((input[section] ??= {}) as Record<string, unknown>).url = flags[flag];
+    origin.set(`${section}.url`, name);
   }
   const parsed = configSchema.safeParse(input);
   if (!parsed.success) {

@@ -7,6 +7,8 @@ import { StorageHealth } from './db/storage-health.js';
 import { storageProbe } from './db/storage-probe.js';
 import { migrate } from './db/migrator.js';
 import { openSqlite } from './db/sqlite-connection.js';
+import { openPostgres } from './db/postgres-connection.js';
+import { OrderedRelay } from './modules/cluster/index.js';
 import { agentsProjection } from './modules/agents/index.js';
 import { AuthService } from './modules/auth/index.js';
 import { consistencyProjection } from './modules/consistency/index.js';
@@ -87,7 +89,10 @@ export function createConsistencyMonitor(core: Core, views: CrossViewServices): 
   return new ConsistencyMonitor({ db, engine: createProjectionEngine(pricing), ingestion, views, clock, logger, metrics }, config.consistency);
 }
 
+/** SQLite in the data dir, or Postgres when a database URL is configured. */
 export function openDatabase(config: Config): DatabaseHandle {
+  const pgc = config.database;
+  if (pgc.url) return openPostgres({ url: pgc.url, poolSize: pgc.poolSize, lockTimeoutMs: pgc.lockTimeoutMs, ...(pgc.schema ? { schema: pgc.schema } : {}) });
   return openSqlite({ file: databaseFile(config), busyTimeoutMs: config.sqlite.busyTimeoutMs });
 }
 
@@ -98,6 +103,8 @@ export interface Core {
   metrics: Metrics;
   db: DatabaseHandle;
   publisher: EventPublisher;
+  /** Between the writer and the publisher when instances share the database over NATS (null otherwise). */
+  relay: OrderedRelay | null;
   writer: EventWriter;
   /** Whether writes reach the disk (a full disk or I/O error fails readiness until a probe write succeeds). */
   storage: StorageHealth;
@@ -123,6 +130,10 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     if (err instanceof PricingFileError) throw new ConfigError(err.message);
     throw err;
   }
+  if (config.nats.url && !config.database.url)
+    throw new ConfigError(
+      'invalid configuration:\n  BMAD_OPS_NATS_URL / --nats-url: instances share their events through Postgres; set BMAD_OPS_DATABASE_URL too',
+    );
   const db = openDatabase(config);
   try {
     await migrate(db);
@@ -131,8 +142,11 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     throw err;
   }
   const publisher = new EventPublisher((err) => logger.error({ err }, 'event listener failed'));
+  // Several instances: committed events reach the publisher through the relay, in one order with the others' commits.
+  const relay = config.nats.url ? new OrderedRelay(db, publisher, logger) : null;
+  await relay?.init();
   const storage = new StorageHealth(storageProbe(db), clock, logger, config.sqlite.storageProbeMs);
-  const writer = new EventWriter(db, createProjectionEngine(pricing), publisher, clock, {
+  const writer = new EventWriter(db, createProjectionEngine(pricing), relay ?? publisher, clock, {
     storage,
     maxQueuedEvents: config.ingest.maxQueuedEvents,
     maxEventsPerTransaction: config.ingest.maxEventsPerTransaction,
@@ -167,6 +181,7 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     metrics,
     db,
     publisher,
+    relay,
     writer,
     storage,
     auth,

@@ -26,6 +26,9 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { installTracing } from './observability/tracing-sdk.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import { createCore, type Core } from './core.js';
+import { createBmadConnectors } from './connector/bmad/index.js';
+import { metaRepository } from './modules/meta/index.js';
+import { newInstanceId, startCluster, WsPresence, type Cluster, type LeasedJob } from './modules/cluster/index.js';
 
 export interface RunningServer {
   core: Core;
@@ -51,8 +54,10 @@ export interface RunningServer {
   bmad: BmadConnectors;
   /** The sample project (serve --sample): where it was made, and whether this start made it. */
   sample?: SampleResult;
-  /** What the Claude Code transcripts on this machine gave the connected projects (when usage import is on). */
-  claude?: ClaudeImportReport;
+  /** What the Claude Code transcripts on this machine gave the connected projects (when usage import is on and this instance imports). */
+  readonly claude: ClaudeImportReport | undefined;
+  /** The instances sharing this database: leases on the jobs that run once, and the bus. */
+  cluster: Cluster;
   close(): Promise<void>;
 }
 
@@ -87,28 +92,44 @@ async function serve(config: Config, deps: { clock?: Clock; logger?: Logger }): 
   const core = await createCore(config, deps);
   const releaseDataDir = lockDataDir(config.dataDir);
   const { db, clock, logger } = core;
+  const cluster = await startCluster({ config, db, relay: core.relay, epoch: await metaRepository.epoch(db.read), clock, logger, instanceId: newInstanceId() });
+  // On one SQLite process a job simply starts; instances sharing Postgres run it where they hold its lease.
+  const runOnce = async (job: LeasedJob) => (cluster.leases ? cluster.leases.add(job) : job.start());
   const bootstrapAdmin = await core.auth.ensureBootstrapAdmin(config.auth.adminEmail, config.auth.adminPassword);
   // Seeded before listening, so the first page a new user opens already shows the demo workspace.
   const demo = config.demo.enabled ? new DemoWorkspace(core, { ratePerSecond: config.demo.ratePerSecond }) : undefined;
-  await demo?.start();
+  if (demo) await runOnce({ name: 'demo', start: async () => void (await demo.start()), stop: () => demo.stop() });
   const documentRoots = new DocumentRoots();
   for (const [rootId, dir] of Object.entries(config.documents.roots)) documentRoots.register(rootId, dir);
   const sample = config.bmad.sample ? await materializeSample(config.dataDir, clock.now()) : undefined;
   if (sample?.note) logger.warn({ dir: sample.dir }, `sample project: ${sample.note}`);
-  const bmad = await connectBmadProjects(config, core, documentRoots, sample);
-  const claude = await importClaudeUsage(config, core, bmad, sample);
+  const bmad = createBmadConnectors();
+  let claude: Awaited<ReturnType<typeof importClaudeUsage>>;
+  await runOnce({
+    name: 'sources',
+    async start() {
+      await connectBmadProjects(config, core, documentRoots, sample, bmad);
+      claude = await importClaudeUsage(config, core, bmad, sample);
+    },
+    async stop() {
+      await claude?.source.stop();
+      await bmad.stop();
+    },
+  });
   const { app, monitor, status, alerts, otlp, oidc } = composeApp(config, core, bmad, documentRoots);
   const server = await listen(config, app, tlsOptions);
   const port = (server.address() as AddressInfo).port;
-  const gateway = await startRealtime(config, core, server);
+  const presence = cluster.leases ? new WsPresence(db, cluster.instanceId, logger) : undefined;
+  const gateway = await startRealtime(config, core, server, runOnce, presence);
+  presence?.start(() => gateway.connectionsByPrincipal());
   const retention = new RetentionService(db, clock, config.retention, core.metrics, logger, [
     workflowsRepository.transitionEventIdsBetween,
     costsRepository.sourceEventIdsBetween,
   ]);
-  retention.start();
-  monitor.start();
-  await status.start((msg) => gateway.broadcast('sync', msg));
-  alerts.start();
+  await runOnce({ name: 'retention', start: () => retention.start(), stop: () => retention.stop() });
+  await runOnce({ name: 'consistency', start: () => monitor.start(), stop: () => monitor.stop() });
+  await runOnce({ name: 'status-sampler', start: () => status.start((msg) => gateway.broadcast('sync', msg)), stop: () => status.stop() });
+  await runOnce({ name: 'alerts', start: () => alerts.start(), stop: () => alerts.stop() });
   const pruner = setInterval(() => {
     core.auth.pruneExpiredSessions().catch((err: unknown) => logger.warn({ err }, 'session pruning failed'));
   }, 3600_000);
@@ -129,10 +150,16 @@ async function serve(config: Config, deps: { clock?: Clock; logger?: Logger }): 
     ...(bootstrapAdmin ? { bootstrapAdmin } : {}),
     ...(demo ? { demo } : {}),
     ...(sample ? { sample } : {}),
-    ...(claude ? { claude: claude.report } : {}),
+    get claude() {
+      return claude?.report;
+    },
+    cluster,
     close() {
       closing ??= (async () => {
         clearInterval(pruner);
+        // Leased jobs stop and hand their leases over first; on SQLite the stops below do it.
+        await cluster.close();
+        await presence?.stop();
         await retention.stop();
         await monitor.stop();
         await status.stop();
@@ -174,7 +201,13 @@ async function listen(config: Config, app: Express, tlsOptions: https.ServerOpti
 }
 
 /** The WebSocket gateway on the server, and the agent rollup it pushes updates from. */
-async function startRealtime(config: Config, core: Core, server: http.Server): Promise<RealtimeGateway> {
+async function startRealtime(
+  config: Config,
+  core: Core,
+  server: http.Server,
+  runOnce: (job: LeasedJob) => Promise<void>,
+  presence: WsPresence | undefined,
+): Promise<RealtimeGateway> {
   const { db, clock } = core;
   const gateway = new RealtimeGateway({
     config,
@@ -185,11 +218,22 @@ async function startRealtime(config: Config, core: Core, server: http.Server): P
     snapshots: new SnapshotService(db, clock, { staleAfterIntervals: config.realtime.staleAfterIntervals }),
     metrics: core.metrics,
     logger: core.logger,
+    ...(presence ? { presence } : {}),
   });
   await gateway.start(server);
   core.rollup.onUpdated((msg) => gateway.broadcast('agent', msg));
-  core.publisher.subscribe(() => core.rollup.kick());
-  core.rollup.start();
+  let unsubscribe: (() => void) | undefined;
+  await runOnce({
+    name: 'analytics-rollup',
+    start() {
+      unsubscribe = core.publisher.subscribe(() => core.rollup.kick());
+      core.rollup.start();
+    },
+    async stop() {
+      unsubscribe?.();
+      await core.rollup.stop();
+    },
+  });
   return gateway;
 }
 

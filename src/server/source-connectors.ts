@@ -17,9 +17,14 @@ export type ClaudeImportReport = ClaudeUsageReport & { costByProject: Awaited<Re
  * Connects the BMAD project folders (config `bmad.projects`, and the sample project when there is one): each is
  * imported before the server listens (the first page already shows the project), then watched.
  */
-export async function connectBmadProjects(config: Config, core: Core, documentRoots: DocumentRoots, sample: SampleResult | undefined): Promise<BmadConnectors> {
+export async function connectBmadProjects(
+  config: Config,
+  core: Core,
+  documentRoots: DocumentRoots,
+  sample: SampleResult | undefined,
+  bmad: BmadConnectors = createBmadConnectors(),
+): Promise<BmadConnectors> {
   const { db, clock, logger } = core;
-  const bmad = createBmadConnectors();
   for (const dir of [...(sample ? [sample.dir] : []), ...config.bmad.projects]) {
     const connector = createBmadConnector(dir, {
       ingest: (events) => core.ingestion.ingest(events),

@@ -46,6 +46,7 @@ const OWNERS: Record<string, readonly string[]> = {
   sync: ['sync_state'],
   workflows: ['workflows', 'workflow_sessions', 'workflow_transitions'],
   alerts: ['alerts'],
+  cluster: ['job_leases', 'rate_limit_hits', 'ws_presence'],
 };
 /** Every alert_* table is the alerts module's. */
 const PREFIX_OWNERS: readonly [prefix: string, owner: string][] = [['alert_', 'alerts']];

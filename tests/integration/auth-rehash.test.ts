@@ -1,19 +1,18 @@
-import Database from 'better-sqlite3';
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src/server/config.js';
+import { openTestDb } from '../support/test-db.js';
 import { ADMIN, startTestServer, tempDir } from '../support/test-server.js';
 
 const dataDir = tempDir('bmad-ops-rehash-');
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
-const storedHash = () => {
-  const db = new Database(path.join(dataDir, 'bmad-ops.sqlite'), { readonly: true });
+const storedHash = async () => {
+  const db = openTestDb(dataDir, { readonly: true });
   try {
-    return (db.prepare('select password_hash from users where email = ?').get(ADMIN.email) as { password_hash: string }).password_hash;
+    return (await db.get<{ password_hash: string }>('select password_hash from users where email = ?', ADMIN.email))!.password_hash;
   } finally {
-    db.close();
+    await db.close();
   }
 };
 
@@ -25,14 +24,14 @@ describe('password hashing cost', () => {
   it('rehashes a password stored at a lower cost at the next successful sign-in, and only then', async () => {
     const old = await startTestServer({ dataDir, config: { auth: { scryptCostLog2: 10 } } });
     await old.close();
-    expect(storedHash()).toMatch(/^scrypt\$10\$/);
+    expect(await storedHash()).toMatch(/^scrypt\$10\$/);
     const t = await startTestServer({ dataDir, config: { auth: { scryptCostLog2: 11 } } });
     try {
       const login = (password: string) => t.post('/api/v1/auth/login', { email: ADMIN.email, password }, null);
       expect((await login('not the password at all')).status).toBe(401);
-      expect(storedHash()).toMatch(/^scrypt\$10\$/);
+      expect(await storedHash()).toMatch(/^scrypt\$10\$/);
       expect((await login(ADMIN.password)).status).toBe(200);
-      expect(storedHash()).toMatch(/^scrypt\$11\$/);
+      expect(await storedHash()).toMatch(/^scrypt\$11\$/);
       // The new hash still signs in.
       expect((await login(ADMIN.password)).status).toBe(200);
     } finally {

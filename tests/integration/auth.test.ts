@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginResponseSchema, meSchema } from '../../src/contracts/index.js';
+import { openTestDb } from '../support/test-db.js';
 import { ADMIN, startTestServer, type TestServer } from '../support/test-server.js';
 
 let t: TestServer;
@@ -12,12 +11,12 @@ afterAll(async () => {
   await t.close();
 });
 
-function audit(action: string): { outcome: string; actor_id: string | null; details_json: string }[] {
-  const db = new Database(path.join(t.dataDir, 'bmad-ops.sqlite'), { readonly: true });
+async function audit(action: string): Promise<{ outcome: string; actor_id: string | null; details_json: string }[]> {
+  const db = openTestDb(t.dataDir, { readonly: true });
   try {
-    return db.prepare('select outcome, actor_id, details_json from audit_log where action = ? order by id').all(action) as never;
+    return await db.all('select outcome, actor_id, details_json from audit_log where action = ? order by id', action);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -92,9 +91,9 @@ describe('login, sessions and roles', () => {
   it('answers 401 for a wrong password or unknown email and audits both', async () => {
     expect((await login(ADMIN.email, 'wrong password!')).status).toBe(401);
     expect((await login('nobody@example.test', 'whatever123456')).status).toBe(401);
-    const failures = audit('auth.login').filter((r) => r.outcome === 'failure');
+    const failures = (await audit('auth.login')).filter((r) => r.outcome === 'failure');
     expect(failures.length).toBeGreaterThanOrEqual(2);
-    expect(audit('auth.login').some((r) => r.outcome === 'success')).toBe(true);
+    expect((await audit('auth.login')).some((r) => r.outcome === 'success')).toBe(true);
   });
 
   it('stores preferences on the server profile', async () => {
@@ -124,7 +123,7 @@ describe('login, sessions and roles', () => {
     expect((await t.get('/api/v1/workflows', token)).status).toBe(200);
     expect((await t.get('/metrics', token)).status).toBe(403);
     expect((await t.post('/api/v1/events', { events: [] }, token)).status).toBe(403);
-    expect(audit('user.create').length).toBeGreaterThanOrEqual(2);
+    expect((await audit('user.create')).length).toBeGreaterThanOrEqual(2);
   });
 
   it('rate-limits login attempts per client with 429 and Retry-After', async () => {
@@ -143,7 +142,7 @@ describe('API keys', () => {
     expect((await t.get('/api/v1/workflows', created.key)).status).toBe(200);
     await t.server.core.auth.revokeApiKey(created.id, { actorType: 'system', actorId: null });
     expect((await t.get('/api/v1/workflows', created.key)).status).toBe(401);
-    expect(audit('key.create').length).toBeGreaterThan(0);
+    expect((await audit('key.create')).length).toBeGreaterThan(0);
   });
 });
 

@@ -1,8 +1,7 @@
-import Database from 'better-sqlite3';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorBodySchema, ingestResponseSchema } from '../../src/contracts/index.js';
 import { projectUpserted, workflowUpserted } from '../support/events.js';
+import { openTestDb } from '../support/test-db.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 let t: TestServer;
@@ -14,12 +13,12 @@ afterAll(async () => {
   await t.close();
 });
 
-function storedEvents(): number {
-  const db = new Database(path.join(t.dataDir, 'bmad-ops.sqlite'), { readonly: true });
+async function storedEvents(): Promise<number> {
+  const db = openTestDb(t.dataDir, { readonly: true });
   try {
-    return (db.prepare('select count(*) as n from domain_events').get() as { n: number }).n;
+    return (await db.get<{ n: number }>('select count(*) as n from domain_events'))!.n;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -179,14 +178,14 @@ const badEvents: [string, () => unknown, string][] = [
 
 describe('every invalid event is rejected with a field error and nothing is stored', () => {
   it.each(badEvents)('%s', async (_name, build, fieldPath) => {
-    const before = storedEvents();
+    const before = await storedEvents();
     const res = await t.ingest([build()]);
     expect(res.status).toBe(207);
     const body = ingestResponseSchema.parse(await res.json());
     const result = body.results[0]!;
     expect(result.status).toBe('rejected');
     if (result.status === 'rejected') expect(result.errors.map((e) => e.path)).toContain(fieldPath);
-    expect(storedEvents()).toBe(before);
+    expect(await storedEvents()).toBe(before);
   });
 
   it('stores script and SQL fragments in free text verbatim, as data', async () => {
@@ -212,10 +211,10 @@ const badRequests: [string, string, string, number][] = [
 
 describe('whole-request failures on POST /events', () => {
   it.each(badRequests)('%s', async (_name, body, type, status) => {
-    const before = storedEvents();
+    const before = await storedEvents();
     const res = await fetch(`${t.url}/api/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${t.keys.ingest}`, 'content-type': type }, body });
     expect(res.status).toBe(status);
-    expect(storedEvents()).toBe(before);
+    expect(await storedEvents()).toBe(before);
   });
 });
 

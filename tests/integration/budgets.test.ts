@@ -1,10 +1,9 @@
-import Database from 'better-sqlite3';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { costSummarySchema, errorBodySchema, loginResponseSchema, projectBudgetSchema, type ProjectBudget } from '../../src/contracts/index.js';
 import { fixedClock } from '../../src/server/clock.js';
 import { costRecorded, projectUpserted } from '../support/events.js';
 import { ingestAccepted, serverIngest } from '../support/ingest.js';
+import { openTestDb } from '../support/test-db.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 // November 2026 (UTC) is 30 days; at 2026-11-21T00:00Z exactly 20 of them have passed.
@@ -213,25 +212,23 @@ describe('monthly project budgets', () => {
       availability: 'unavailable',
       reason: 'no_cost_source',
     });
-    const db = new Database(path.join(t.dataDir, 'bmad-ops.sqlite'), { readonly: true });
+    const db = openTestDb(t.dataDir, { readonly: true });
     try {
-      const event = db
-        .prepare("select source_system, payload_json from domain_events where event_type = 'project.budget_set' and entity_id = 'p-nobudget'")
-        .get() as { source_system: string; payload_json: string };
+      const event = (await db.get<{ source_system: string; payload_json: string }>(
+        "select source_system, payload_json from domain_events where event_type = 'project.budget_set' and entity_id = 'p-nobudget'",
+      ))!;
       expect(event.source_system).toBe('bmad-ops-ui');
       expect(JSON.parse(event.payload_json)).toEqual({ amount: 12.5, currency: 'USD' });
-      const audit = db
-        .prepare("select actor_type, actor_id, details_json from audit_log where action = 'project.budget_set' and target_id = 'p-nobudget'")
-        .all() as { actor_type: string; actor_id: string | null }[];
+      const audit = await db.all<{ actor_type: string; actor_id: string | null }>(
+        "select actor_type, actor_id, details_json from audit_log where action = 'project.budget_set' and target_id = 'p-nobudget'",
+      );
       expect(audit).toHaveLength(1);
       expect(audit[0]).toMatchObject({ actor_type: 'user' });
       expect(audit[0]!.actor_id).toBeTruthy();
-      const cleared = db.prepare("select count(*) as n from audit_log where action = 'project.budget_clear' and target_id = 'p-cleared'").get() as {
-        n: number;
-      };
+      const cleared = (await db.get<{ n: number }>("select count(*) as n from audit_log where action = 'project.budget_clear' and target_id = 'p-cleared'"))!;
       expect(cleared.n).toBe(1);
     } finally {
-      db.close();
+      await db.close();
     }
     expect((await send(t, 'DELETE', '/api/v1/projects/p-nobudget/budget', manager)).status).toBe(204);
     expect(await budgets(t, 'p-nobudget')).toEqual([]);

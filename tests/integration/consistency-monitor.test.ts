@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { integritySchema } from '../../src/contracts/index.js';
 import { ids } from '../../src/server/connector/bmad/to-events.js';
-import { runCli } from '../support/cli.js';
+import { runCliAsync } from '../support/cli.js';
 import { costRecorded } from '../support/events.js';
 import { ingestAccepted } from '../support/ingest.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
@@ -86,11 +86,11 @@ describe('the consistency monitor', () => {
   });
 
   it('`bmad-ops verify` exits 0 on a clean database and 1 with the finding printed otherwise', async () => {
-    const clean = runCli(['verify', '--data-dir', t.dataDir]);
+    const clean = await runCliAsync(['verify', '--data-dir', t.dataDir]);
     expect(clean.stdout).toMatch(/consistency check #\d+: ok, 0 findings/);
     expect(clean.code).toBe(0);
     await sql`update workflows set name = 'Tampered' where id = ${workflowId}`.execute(t.server.core.db.write);
-    const dirty = runCli(['verify', '--data-dir', t.dataDir]);
+    const dirty = await runCliAsync(['verify', '--data-dir', t.dataDir]);
     expect(dirty.code).toBe(1);
     expect(dirty.stdout).toContain(`workflows ${workflowId}: name is Tampered in the read model`);
   });

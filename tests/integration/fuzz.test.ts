@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { testBackend } from '../support/postgres.js';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -500,6 +501,7 @@ const SEPARATE = ['POST /api/v1/events', 'POST /v1/metrics', 'POST /v1/logs'];
 const endpoints = [...described, ...source.filter((r) => !SEPARATE.includes(r) && !described.some((e) => `${e.method} ${e.path}` === r)).map(genericEndpoint)];
 
 beforeAll(async () => {
+  if (testBackend() === 'postgres') return;
   t = await startTestServer({
     config: {
       kanbanEditable: true,
@@ -667,7 +669,8 @@ async function fuzz(name: string, arb: fc.Arbitrary<FuzzRequest>, check: (r: Fuz
   expect(drift, `${name}: the database changed during the run`).toEqual([]);
 }
 
-describe('fuzzing every endpoint with bad inputs', () => {
+// SQLite only: what is fuzzed is the HTTP layer, the same on both backends; the no-write oracle reads the SQLite file.
+describe.skipIf(testBackend() === 'postgres')('fuzzing every endpoint with bad inputs', () => {
   it('the table covers every route the server registers', () => {
     const table = [...endpoints.map((e) => `${e.method} ${e.path}`), ...SEPARATE];
     expect(source.filter((r) => !table.includes(r))).toEqual([]);

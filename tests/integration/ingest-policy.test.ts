@@ -1,5 +1,3 @@
-import Database from 'better-sqlite3';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestResponseSchema } from '../../src/contracts/index.js';
 import { sourceNamedAfter } from '../../src/server/cli/key-commands.js';
@@ -8,6 +6,7 @@ import { DEMO_SOURCE } from '../../src/server/demo/demo-workspace.js';
 import { UI_SOURCE } from '../../src/server/modules/events/ui-command.js';
 import { OTLP_SOURCE } from '../../src/server/modules/otlp/claude-telemetry.js';
 import { storyUpserted } from '../support/events.js';
+import { openTestDb } from '../support/test-db.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 let t: TestServer;
@@ -30,12 +29,12 @@ async function post(key: string, events: unknown[]) {
   const res = await t.post('/api/v1/events', { events }, key);
   return ingestResponseSchema.parse(await res.json()).results.map((r) => (r.status === 'rejected' ? r.code : r.status));
 }
-function stored(sourceEventId: string): { sent_by: string | null } | undefined {
-  const db = new Database(path.join(t.dataDir, 'bmad-ops.sqlite'), { readonly: true });
+async function stored(sourceEventId: string): Promise<{ sent_by: string | null } | undefined> {
+  const db = openTestDb(t.dataDir, { readonly: true });
   try {
-    return db.prepare('select sent_by from domain_events where source_event_id = ?').get(sourceEventId) as { sent_by: string | null } | undefined;
+    return await db.get<{ sent_by: string | null }>('select sent_by from domain_events where source_event_id = ?', sourceEventId);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -46,7 +45,7 @@ describe('what an ingest key may write', () => {
       'source_not_allowed',
       'source_not_allowed',
     ]);
-    expect(stored('p2')).toBeUndefined();
+    expect(await stored('p2')).toBeUndefined();
   });
 
   it("no key writes the server's own sources, whatever it is bound to", async () => {
@@ -59,10 +58,10 @@ describe('what an ingest key may write', () => {
   });
 
   it("every stored event keeps the key that sent it; the server's own reads keep none", async () => {
-    expect(stored('p1')).toEqual({ sent_by: `key:${bound.id}` });
+    expect(await stored('p1')).toEqual({ sent_by: `key:${bound.id}` });
     expect((await t.server.core.auth.senderNames([`key:${bound.id}`])).get(`key:${bound.id}`)).toBe('API key “ci pipeline”');
     await t.server.core.ingestion.ingest([agent('internal-1', 'bmad-connector')]);
-    expect(stored('internal-1')).toEqual({ sent_by: null });
+    expect(await stored('internal-1')).toEqual({ sent_by: null });
   });
 
   it('key create binds a key to a source named after it unless told otherwise', () => {

@@ -1,8 +1,7 @@
-import Database from 'better-sqlite3';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ingestResponseSchema, workflowSchema, transitionListSchema } from '../../src/contracts/index.js';
 import { at, projectUpserted, storyUpserted, workflowTransitioned, workflowUpserted } from '../support/events.js';
+import { openTestDb } from '../support/test-db.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 let t: TestServer;
@@ -13,12 +12,12 @@ afterAll(async () => {
   await t.close();
 });
 
-function countRows(table: string, where = '1=1', ...params: unknown[]): number {
-  const db = new Database(path.join(t.dataDir, 'bmad-ops.sqlite'), { readonly: true });
+async function countRows(table: string, where = '1=1', ...params: unknown[]): Promise<number> {
+  const db = openTestDb(t.dataDir, { readonly: true });
   try {
-    return (db.prepare(`select count(*) as n from ${table} where ${where}`).get(...params) as { n: number }).n;
+    return (await db.get<{ n: number }>(`select count(*) as n from ${table} where ${where}`, ...params))!.n;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -48,7 +47,7 @@ describe('POST /api/v1/events', () => {
     const seq = first.results[0]!.status === 'accepted' ? first.results[0]!.eventId : 0;
     expect(again.results.map((r) => r.status)).toEqual(['duplicate', 'duplicate']);
     expect(again.results.every((r) => r.status === 'duplicate' && r.eventId === seq)).toBe(true);
-    expect(countRows('domain_events', 'source_event_id = ?', e.id)).toBe(1);
+    expect(await countRows('domain_events', 'source_event_id = ?', e.id)).toBe(1);
   });
 
   it('treats the same source + id with different content as a conflict (207)', async () => {
@@ -58,7 +57,7 @@ describe('POST /api/v1/events', () => {
     expect(res.status).toBe(207);
     const body = ingestResponseSchema.parse(await res.json());
     expect(body.results[0]).toMatchObject({ status: 'rejected', code: 'conflict' });
-    expect(countRows('domain_events', 'source_event_id = ?', e.id)).toBe(1);
+    expect(await countRows('domain_events', 'source_event_id = ?', e.id)).toBe(1);
   });
 
   it('stores the good events of a batch with one bad event, and a retry changes nothing', async () => {
@@ -73,7 +72,7 @@ describe('POST /api/v1/events', () => {
     expect(rejected.status === 'rejected' && rejected.errors.some((f) => f.path === 'payload.status')).toBe(true);
     const retry = ingestResponseSchema.parse(await (await t.ingest(batch)).json());
     expect(retry.results.map((r) => r.status)).toEqual(['duplicate', 'rejected', 'duplicate']);
-    expect(countRows('workflows', "id like 'wf-mixed%'")).toBe(2);
+    expect(await countRows('workflows', "id like 'wf-mixed%'")).toBe(2);
   });
 
   it('records every transition, whatever order they arrive in, and keeps the newest status', async () => {
@@ -108,7 +107,7 @@ describe('POST /api/v1/events', () => {
     expect((await t.ingest(many)).status).toBe(413);
     const huge = JSON.stringify({ events: [workflowUpserted('wf-huge', { name: 'x'.repeat(1024 * 1024) })] });
     expect((await t.post('/api/v1/events', huge)).status).toBe(413);
-    expect(countRows('domain_events', "entity_id like 'wf-many-%' or entity_id = 'wf-huge'")).toBe(0);
+    expect(await countRows('domain_events', "entity_id like 'wf-many-%' or entity_id = 'wf-huge'")).toBe(0);
   });
 
   it('requires a key with the ingest scope', async () => {

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { testBackend } from '../support/postgres.js';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema, databaseFile } from '../../src/server/config.js';
@@ -20,7 +21,8 @@ async function freshDatabase() {
   return { config, file: databaseFile(config) };
 }
 
-describe('migrations', () => {
+// SQLite only: these cases edit the SQLite file's schema_migrations by hand; tests/contract migrates Postgres.
+describe.skipIf(testBackend() === 'postgres')('migrations', () => {
   it('are applied once, in WAL mode, with an epoch, and re-opening changes nothing', async () => {
     const { config, file } = await freshDatabase();
     const db = new Database(file, { readonly: true });

@@ -1,5 +1,3 @@
-import Database from 'better-sqlite3';
-import path from 'node:path';
 import zlib from 'node:zlib';
 import { createRequire } from 'node:module';
 import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
@@ -12,6 +10,7 @@ import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectUpserted, storyUpserted } from '../support/events.js';
+import { openTestDb } from '../support/test-db.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 /**
@@ -58,19 +57,21 @@ afterAll(async () => {
   await t.close();
 });
 
-function db<T>(query: string, ...params: unknown[]): T[] {
-  const d = new Database(path.join(t.dataDir, 'bmad-ops.sqlite'), { readonly: true });
+async function db<T>(query: string, ...params: unknown[]): Promise<T[]> {
+  const d = openTestDb(t.dataDir, { readonly: true });
   try {
-    return d.prepare(query).all(...params) as T[];
+    return await d.all<T>(query, ...params);
   } finally {
-    d.close();
+    await d.close();
   }
 }
-const costOf = (session: string) =>
-  db<{ amount: number | null; n: number; input: number | null; via: string }>(
-    `select round(sum(cost_amount), 9) as amount, count(*) as n, sum(input_tokens) as input, group_concat(via) as via from cost_events where session_id = ? or session_id like ?`,
-    session,
-    `${session}/%`,
+const costOf = async (session: string) =>
+  (
+    await db<{ amount: number | null; n: number; input: number | null; via: string }>(
+      `select round(cast(sum(cost_amount) as numeric), 9) as amount, count(*) as n, sum(input_tokens) as input, string_agg(via, ',') as via from cost_events where session_id = ? or session_id like ?`,
+      session,
+      `${session}/%`,
+    )
   )[0]!;
 
 const resource = (extra: Record<string, string> = {}) => resourceFromAttributes({ 'service.name': 'claude-code', 'service.version': '2.1.0', ...extra });
@@ -187,7 +188,7 @@ describe('OTLP logs: claude_code.api_request', () => {
       resource(),
       true,
     );
-    const rows = db<{
+    const rows = await db<{
       cost_amount: number;
       project_id: string;
       story_id: string;
@@ -215,7 +216,7 @@ describe('OTLP logs: claude_code.api_request', () => {
       [80, 2000],
     ]);
     // No user e-mail is stored anywhere in the event log.
-    expect(db<{ n: number }>(`select count(*) as n from domain_events where payload_json like '%dev@example.com%'`)[0]!.n).toBe(0);
+    expect((await db<{ n: number }>(`select count(*) as n from domain_events where payload_json like '%dev@example.com%'`))[0]!.n).toBe(0);
   });
 
   it("an exporter configured only by the README's environment variables lands its cost", async () => {
@@ -237,7 +238,7 @@ describe('OTLP logs: claude_code.api_request', () => {
         else process.env[k] = v;
       }
     }
-    expect(costOf('sess-env')).toMatchObject({ n: 1, amount: 0.0042 });
+    expect(await costOf('sess-env')).toMatchObject({ n: 1, amount: 0.0042 });
   });
 
   it('lands costs from the JSON exporter, with the project from bmad.project; a retried export is not a second cost', async () => {
@@ -254,7 +255,7 @@ describe('OTLP logs: claude_code.api_request', () => {
     ];
     await sendLogs('json', t.keys.ingest, records, resource({ 'bmad.project': 'streakly' }));
     await sendLogs('json', t.keys.ingest, records, resource({ 'bmad.project': 'streakly' }));
-    const rows = db<{ cost_amount: number; project_id: string; workflow_name: string; agent_id: string }>(
+    const rows = await db<{ cost_amount: number; project_id: string; workflow_name: string; agent_id: string }>(
       `select * from cost_events where session_id = 'sess-json-1'`,
     );
     expect(rows).toHaveLength(1);
@@ -282,7 +283,7 @@ describe('OTLP logs: claude_code.api_request', () => {
     await sendLogs('proto', boundKey, [
       apiRequest('sess-dedup', { model: 'claude-sonnet-4-5-20250929', cost: 0.02, input: 321, output: 654, cacheRead: 9876, at, seq: 3 }),
     ]);
-    expect(costOf('sess-dedup')).toMatchObject({ n: 1, via: 'transcript' });
+    expect(await costOf('sess-dedup')).toMatchObject({ n: 1, via: 'transcript' });
 
     // The other order: the OTLP event first, then a sub-agent's transcript line of the same request.
     await sendLogs('proto', boundKey, [
@@ -301,12 +302,12 @@ describe('OTLP logs: claude_code.api_request', () => {
       },
     };
     expect((await t.ingest([line])).status).toBe(200);
-    expect(costOf('sess-dedup-2')).toMatchObject({ n: 1, amount: 0.001, via: 'otlp_event' });
+    expect(await costOf('sess-dedup-2')).toMatchObject({ n: 1, amount: 0.001, via: 'otlp_event' });
     // A different request of that session with other token counts is its own cost.
     await sendLogs('proto', boundKey, [
       apiRequest('sess-dedup-2', { model: 'claude-haiku-4-5-20251001', cost: 0.002, input: 5, output: 60, cacheRead: 7, at, seq: 2 }),
     ]);
-    expect(costOf('sess-dedup-2')).toMatchObject({ n: 2, amount: 0.003 });
+    expect(await costOf('sess-dedup-2')).toMatchObject({ n: 2, amount: 0.003 });
   });
 
   it('a session that ran a BMAD workflow becomes a run with its cost; one that ended on API errors failed', async () => {
@@ -392,13 +393,13 @@ describe('OTLP metrics: claude_code.cost.usage and claude_code.token.usage', () 
       resource(),
       true,
     );
-    expect(costOf('sess-metric-1')).toMatchObject({ n: 1, amount: 0.3, input: 1000, via: 'otlp_metric' });
+    expect(await costOf('sess-metric-1')).toMatchObject({ n: 1, amount: 0.3, input: 1000, via: 'otlp_metric' });
     // The next export window adds to it.
     const cost = m.provider.getMeter('com.anthropic.claude_code', '2.1.0').createCounter('claude_code.cost.usage', { unit: 'USD' });
     cost.add(0.2, { 'session.id': 'sess-metric-1', model: 'claude-sonnet-4-5-20250929' });
     await m.flush();
     await m.shutdown();
-    expect(costOf('sess-metric-1')).toMatchObject({ n: 1, amount: 0.5 });
+    expect(await costOf('sess-metric-1')).toMatchObject({ n: 1, amount: 0.5 });
   });
 
   it('counts a request once when it arrives as an api_request event and in cost.usage: the metric adds only the rest', async () => {
@@ -408,26 +409,28 @@ describe('OTLP metrics: claude_code.cost.usage and claude_code.token.usage', () 
     const m = await sendMetrics('json', 'cumulative', boundKey, (meter) => {
       meter.createCounter('claude_code.cost.usage').add(0.1, { 'session.id': 'sess-both', model: 'claude-sonnet-4-5-20250929' });
     });
-    expect(costOf('sess-both')).toMatchObject({ n: 1, amount: 0.1, via: 'otlp_event' });
+    expect(await costOf('sess-both')).toMatchObject({ n: 1, amount: 0.1, via: 'otlp_event' });
     // A second request: the metric (cumulative, so 0.25 in all) arrives before its event; then the event itemizes it.
     const counter = m.provider.getMeter('com.anthropic.claude_code', '2.1.0').createCounter('claude_code.cost.usage');
     counter.add(0.15, { 'session.id': 'sess-both', model: 'claude-sonnet-4-5-20250929' });
     await m.flush();
-    expect(costOf('sess-both')).toMatchObject({ n: 2, amount: 0.25 });
+    expect(await costOf('sess-both')).toMatchObject({ n: 2, amount: 0.25 });
     await sendLogs('proto', boundKey, [
       apiRequest('sess-both', { model: 'claude-sonnet-4-5-20250929', cost: 0.15, input: 150, output: 15, at: minutesAgo(4), seq: 2 }),
     ]);
-    expect(costOf('sess-both')).toMatchObject({ n: 2, amount: 0.25, via: 'otlp_event,otlp_event' });
+    expect(await costOf('sess-both')).toMatchObject({ n: 2, amount: 0.25, via: 'otlp_event,otlp_event' });
     await m.shutdown();
     // The cost API agrees with the table: the project's total includes each request once.
     const summary = (await (await t.get(`/api/v1/costs/summary?projectId=${encodeURIComponent(PROJECT)}&window=24h`, t.keys.read)).json()) as {
       start: string;
       totals: { currency: string; amount: number }[];
     };
-    const inTable = db<{ amount: number }>(
-      `select round(sum(cost_amount), 9) as amount from cost_events where project_id = ? and occurred_at_utc >= ?`,
-      PROJECT,
-      summary.start,
+    const inTable = (
+      await db<{ amount: number }>(
+        `select round(cast(sum(cost_amount) as numeric), 9) as amount from cost_events where project_id = ? and occurred_at_utc >= ?`,
+        PROJECT,
+        summary.start,
+      )
     )[0]!.amount;
     expect(summary.totals).toEqual([expect.objectContaining({ currency: 'USD', amount: expect.closeTo(inTable, 9) })]);
   });
@@ -476,12 +479,12 @@ describe('OTLP metrics: claude_code.cost.usage and claude_code.token.usage', () 
     await send(t0, t0 + 60_000_000_000n, 1);
     await send(t0, t0 + 120_000_000_000n, 3);
     await send(t0, t0 + 60_000_000_000n, 1); // a retried old export: stale
-    expect(costOf('sess-restart').amount).toBe(3);
+    expect((await costOf('sess-restart')).amount).toBe(3);
     const t1 = ns(minutesAgo(40));
     await send(t1, t1 + 60_000_000_000n, 0.5); // the sender restarted: a new series from 0
-    expect(costOf('sess-restart').amount).toBe(3.5);
+    expect((await costOf('sess-restart')).amount).toBe(3.5);
     await send(t1, t1 + 120_000_000_000n, 0.2); // lower with the same start: a reset the sender did not announce
-    expect(costOf('sess-restart').amount).toBe(3.7);
+    expect((await costOf('sess-restart')).amount).toBe(3.7);
   });
 
   it('ignores and counts unknown metrics and points without a session', async () => {
@@ -495,7 +498,7 @@ describe('OTLP metrics: claude_code.cost.usage and claude_code.token.usage', () 
     });
     await m.shutdown();
     expect(ignored(await text()) - before).toBe(3);
-    expect(db<{ n: number }>(`select count(*) as n from cost_events where cost_amount = 0.4`)[0]!.n).toBe(0);
+    expect((await db<{ n: number }>(`select count(*) as n from cost_events where cost_amount = 0.4`))[0]!.n).toBe(0);
   });
 });
 

@@ -1,8 +1,7 @@
-import Database from 'better-sqlite3';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorBodySchema, loginResponseSchema, storySchema } from '../../src/contracts/index.js';
 import { projectUpserted, storyUpserted } from '../support/events.js';
+import { openTestDb } from '../support/test-db.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { TestWsClient } from '../support/ws-client.js';
 
@@ -45,15 +44,15 @@ describe('PATCH /stories/:id/status with the editable Kanban on', () => {
     expect(pushed).toMatchObject({ eventType: 'story.status_changed', payload: { from: 'queued', to: 'in_progress', reason: 'picked up' } });
     const board = (await (await t.get('/api/v1/kanban/board?projectId=p-k')).json()) as { columns: { key: string; count: number }[] };
     expect(board.columns.find((c) => c.key === 'in_progress')?.count).toBe(1);
-    const db = new Database(path.join(t.dataDir, 'bmad-ops.sqlite'), { readonly: true });
-    const audit = db.prepare("select actor_type, actor_id, target_id, details_json from audit_log where action = 'story.status_change'").all() as {
+    const db = openTestDb(t.dataDir, { readonly: true });
+    const audit = await db.all<{
       actor_type: string;
       details_json: string;
-    }[];
-    const event = db.prepare("select source_system from domain_events where entity_id = 's-k' and event_type = 'story.status_changed'").get() as {
+    }>("select actor_type, actor_id, target_id, details_json from audit_log where action = 'story.status_change'");
+    const event = (await db.get<{
       source_system: string;
-    };
-    db.close();
+    }>("select source_system from domain_events where entity_id = 's-k' and event_type = 'story.status_changed'"))!;
+    await db.close();
     expect(audit).toHaveLength(1);
     expect(audit[0]!.actor_type).toBe('user');
     expect(JSON.parse(audit[0]!.details_json)).toMatchObject({ from: 'queued', to: 'in_progress' });

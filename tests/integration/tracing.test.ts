@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { testBackend } from '../support/postgres.js';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -118,7 +119,7 @@ describe('traces', () => {
     expect(parentOf(round)).toBe(idOf(request));
     expect(round.links.map((l) => l.context.spanId)).toEqual([idOf(request)]);
     expect(round.attributes).toMatchObject({
-      'db.system.name': 'sqlite',
+      'db.system.name': testBackend(),
       'bmad.write_round.requests': 1,
       'bmad.write_round.events': 1,
       'bmad.write_round.appended': 1,

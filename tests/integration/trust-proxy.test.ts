@@ -1,7 +1,6 @@
-import Database from 'better-sqlite3';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/server/config.js';
+import { openTestDb } from '../support/test-db.js';
 import { ADMIN, startTestServer, type TestServer } from '../support/test-server.js';
 
 describe('BMAD_OPS_TRUST_PROXY', () => {
@@ -32,9 +31,9 @@ describe('behind one trusted proxy', () => {
     for (let i = 0; i < 5; i++) statuses.push((await failedLogin(`6.6.6.${i}, 203.0.113.7`)).status);
     expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
     expect(statuses.slice(3)).toEqual([429, 429]);
-    const db = new Database(path.join(t.dataDir, 'bmad-ops.sqlite'), { readonly: true });
-    const ips = (db.prepare("select distinct ip from audit_log where action = 'auth.login'").all() as { ip: string }[]).map((r) => r.ip);
-    db.close();
+    const db = openTestDb(t.dataDir, { readonly: true });
+    const ips = (await db.all<{ ip: string }>("select distinct ip from audit_log where action = 'auth.login'")).map((r) => r.ip);
+    await db.close();
     expect(ips).toEqual(['203.0.113.7']);
   });
 });

@@ -1,10 +1,9 @@
-import Database from 'better-sqlite3';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareVersions, versionOfEvent } from '../../src/contracts/index.js';
 import { fixedClock } from '../../src/server/clock.js';
 import { newUiEventId, UI_SOURCE, UiCommand } from '../../src/server/modules/events/ui-command.js';
 import { projectUpserted } from '../support/events.js';
+import { openTestDb } from '../support/test-db.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -30,12 +29,12 @@ describe('UiCommand', () => {
   const clock = fixedClock(new Date('2026-03-01T10:00:00.000Z'));
   let t: TestServer;
   let ui: UiCommand;
-  const rows = <T>(sql: string, ...params: unknown[]): T[] => {
-    const db = new Database(path.join(t.dataDir, 'bmad-ops.sqlite'), { readonly: true });
+  const rows = async <T>(sql: string, ...params: unknown[]): Promise<T[]> => {
+    const db = openTestDb(t.dataDir, { readonly: true });
     try {
-      return db.prepare(sql).all(...params) as T[];
+      return await db.all<T>(sql, ...params);
     } finally {
-      db.close();
+      await db.close();
     }
   };
 
@@ -57,11 +56,11 @@ describe('UiCommand', () => {
         details: { amount },
       });
     }
-    const instants = rows<{ occurred_at_utc: string }>(
+    const instants = await rows<{ occurred_at_utc: string }>(
       "select occurred_at_utc from domain_events where entity_id = 'p-ui' and event_type = 'project.budget_set'",
     );
     expect(new Set(instants.map((r) => r.occurred_at_utc))).toEqual(new Set([clock.now().toISOString()]));
-    const [budget] = rows<{ amount: number }>("select amount from project_budgets where project_id = 'p-ui'");
+    const [budget] = await rows<{ amount: number }>("select amount from project_budgets where project_id = 'p-ui'");
     expect(budget?.amount).toBe(20);
   });
 
@@ -72,13 +71,21 @@ describe('UiCommand', () => {
       targetId: 'p-ui',
       details: { amount: 5 },
     });
-    const [event] = rows<{ source_system: string; source_event_id: string; occurred_at_utc: string }>(
+    const [event] = await rows<{ source_system: string; source_event_id: string; occurred_at_utc: string }>(
       'select source_system, source_event_id, occurred_at_utc from domain_events where id = ?',
       eventId,
     );
     expect(event).toMatchObject({ source_system: UI_SOURCE, occurred_at_utc: clock.now().toISOString() });
     expect(event?.source_event_id).toMatch(UUID_V7);
-    const audit = rows<{ actor_type: string; actor_id: string; target_type: string; target_id: string; outcome: string; ip: string; details_json: string }>(
+    const audit = await rows<{
+      actor_type: string;
+      actor_id: string;
+      target_type: string;
+      target_id: string;
+      outcome: string;
+      ip: string;
+      details_json: string;
+    }>(
       "select actor_type, actor_id, target_type, target_id, outcome, ip, details_json from audit_log where action = 'project.budget_set' order by id desc limit 1",
     );
     expect(audit[0]).toMatchObject({ actor_type: 'user', actor_id: 'user-1', target_type: 'project', target_id: 'p-ui', outcome: 'success', ip: '192.0.2.7' });
@@ -86,7 +93,7 @@ describe('UiCommand', () => {
   });
 
   it('throws when ingestion refuses the event, and audits nothing', async () => {
-    const before = rows<{ n: number }>("select count(*) as n from audit_log where action = 'refused.action'")[0]!.n;
+    const before = (await rows<{ n: number }>("select count(*) as n from audit_log where action = 'refused.action'"))[0]!.n;
     await expect(
       ui.record({ type: 'no.such_type', entity: { type: 'project', id: 'p-ui' }, payload: {} }, actor, {
         action: 'refused.action',
@@ -95,6 +102,6 @@ describe('UiCommand', () => {
         details: {},
       }),
     ).rejects.toThrow(/was not accepted/);
-    expect(rows<{ n: number }>("select count(*) as n from audit_log where action = 'refused.action'")[0]!.n).toBe(before);
+    expect((await rows<{ n: number }>("select count(*) as n from audit_log where action = 'refused.action'"))[0]!.n).toBe(before);
   });
 });

@@ -7,6 +7,8 @@ import type { Clock } from '../../src/server/clock.js';
 import { configSchema, type Config, type ConfigInput } from '../../src/server/config.js';
 import { createLogger, type Logger } from '../../src/server/observability/logger.js';
 import { startServer, type RunningServer } from '../../src/server/server.js';
+import { createTestSchema, dropTestSchema, TEST_DATABASE_URL, testBackend } from './postgres.js';
+import { forgetSchema, rememberSchema, schemaOf } from './test-db.js';
 
 export const ADMIN = { email: 'admin@example.test', password: 'correct horse battery staple' };
 
@@ -38,9 +40,15 @@ export async function startTestServer(
     dataDir?: string;
     /** Turns tracing on, into this exporter. */ spanExporter?: SpanExporter;
     logger?: Logger;
+    /** The suite's backend (BMAD_OPS_TEST_BACKEND) unless a test needs one; a database URL in config wins over both. */
+    backend?: 'sqlite' | 'postgres';
   } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? tempDir();
+  // On the Postgres backend a data dir stands for one schema: a server restarted on the same dir finds its data.
+  const ownSchema = (opts.backend ?? testBackend()) === 'postgres' && !opts.config?.database?.url;
+  const schema = ownSchema ? (schemaOf(dataDir) ?? (await createTestSchema('srv'))) : null;
+  if (schema) rememberSchema(dataDir, schema);
   const config = configSchema.parse({
     port: 0,
     host: '127.0.0.1',
@@ -49,6 +57,7 @@ export async function startTestServer(
     // The monitor's schedule stays off unless a test asks: a pass in the middle of another test's timing is noise.
     consistency: { intervalMs: 0 },
     ...opts.config,
+    ...(schema ? { database: { url: TEST_DATABASE_URL, schema, poolSize: 4, ...opts.config?.database } } : {}),
     auth: { scryptCostLog2: 10, adminEmail: ADMIN.email, adminPassword: ADMIN.password, ...opts.config?.auth },
   });
   // TEST_LOG=error (or another level) shows a test server's log while chasing a failure; silent otherwise.
@@ -80,7 +89,12 @@ export async function startTestServer(
     async close() {
       await server.close();
       await agent.close();
-      if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+      if (opts.dataDir) return;
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (schema) {
+        forgetSchema(dataDir);
+        await dropTestSchema(schema);
+      }
     },
     get: (pathname, token) => fetch(`${server.url}${pathname}`, { headers: authHeader(token, keys.read) }),
     post: (pathname, body, token, headers = {}) =>

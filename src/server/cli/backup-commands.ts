@@ -26,7 +26,10 @@ export function registerBackupCommands(cli: Command): void {
     .addOption(dataDirOption())
     .action(async (o: { to: string; force?: boolean; dataDir?: string }) =>
       reportErrors('backup', async () => {
-        const source = databaseFile(configFrom(o.dataDir ? { dataDir: o.dataDir } : {}));
+        const config = configFrom(o.dataDir ? { dataDir: o.dataDir } : {});
+        if (config.database.url)
+          throw new BackupError('BMAD_OPS_DATABASE_URL is set: a PostgreSQL installation is backed up with pg_dump, not with bmad-ops backup');
+        const source = databaseFile(config);
         const b = await backupSqlite(source, o.to, { overwrite: o.force === true });
         process.stdout.write(
           `backed up ${source} to ${b.file}: ${mib(b.bytes)}, ${b.events.toLocaleString('en-US')} events (up to #${b.headEventId}), schema ${b.schemaVersion}, integrity ok, ${b.durationMs} ms\n`,

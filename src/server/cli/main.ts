@@ -10,6 +10,7 @@ import { registerPricingCommands } from './pricing-command.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerSimulateCommand } from './simulate-command.js';
 import { registerUserCommands } from './user-commands.js';
+import { registerMigrateCommand } from './migrate-command.js';
 import { registerVerifyCommand } from './verify-command.js';
 
 function program(): Command {
@@ -27,6 +28,7 @@ function program(): Command {
   registerImportClaudeUsageCommand(cli);
   registerBackupCommands(cli);
   registerVerifyCommand(cli);
+  registerMigrateCommand(cli);
   return cli;
 }
 

@@ -15,6 +15,8 @@ interface ServeFlags extends GlobalFlags {
   claudeDir?: string[];
   tlsCert?: string;
   tlsKey?: string;
+  databaseUrl?: string;
+  natsUrl?: string;
 }
 
 export function registerServeCommand(cli: Command): void {
@@ -35,6 +37,8 @@ export function registerServeCommand(cli: Command): void {
     .option('--no-git-history', "do not read connected projects' git history (env BMAD_OPS_GIT_HISTORY=0)")
     .option('--git-since <when>', 'read git history only after this date (YYYY-MM-DD, ISO date-time, or Nd for N days; env BMAD_OPS_GIT_SINCE)')
     .option('--no-claude-usage', "do not import the Claude Code transcripts of the connected projects' sessions (env BMAD_OPS_CLAUDE_USAGE=0)")
+    .option('--database-url <url>', 'PostgreSQL instead of the embedded SQLite: postgres://user:password@host:5432/db (env BMAD_OPS_DATABASE_URL)')
+    .option('--nats-url <url>', 'NATS JetStream between instances sharing that database: nats://host:4222 (env BMAD_OPS_NATS_URL)')
     .option('--tls-cert <file>', 'serve HTTPS and WSS with this PEM certificate (chain); needs --tls-key (env BMAD_OPS_TLS_CERT)')
     .option('--tls-key <file>', "the certificate's PEM private key (env BMAD_OPS_TLS_KEY)")
     .option(

@@ -15,7 +15,14 @@ export interface DatabaseHandle {
   /** Throws when the database cannot answer a trivial query. */
   ping(): Promise<void>;
   integrityCheck(): Promise<string>;
+  /** A read-only view of one moment: every query through it sees the same committed state until it is closed. */
+  snapshot(): Promise<ReadSnapshot>;
   close(): Promise<void>;
 }
 
 export type Executor = Kysely<Database>;
+
+export interface ReadSnapshot {
+  db: Kysely<Database>;
+  close(): Promise<void>;
+}

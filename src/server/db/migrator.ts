@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseHandle } from './handle.js';
+import type { Database } from './schema.js';
 import type { Migration } from './migrations/types.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { toPostgresTypes } from './migrations/postgres-types.js';
 
 export class MigrationMismatchError extends Error {
   constructor(message: string) {
@@ -18,7 +20,8 @@ interface CompiledMigration {
 }
 
 function compile(db: Kysely<unknown>, dialect: DatabaseHandle['dialect'], migration: Migration): CompiledMigration {
-  const statements = migration.statements(db, dialect).map((s) => s.compile().sql);
+  const compiled = migration.statements(db, dialect).map((s) => s.compile().sql);
+  const statements = dialect === 'postgres' ? compiled.map(toPostgresTypes) : compiled;
   const checksum = createHash('sha256').update(statements.join(';\n')).digest('hex');
   return { migration, statements, checksum };
 }
@@ -34,7 +37,22 @@ export interface MigrationStatus {
  * a migration this build does not know or whose SQL differs (edited after release).
  */
 export async function migrate(handle: DatabaseHandle, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationStatus> {
-  const db = handle.write;
+  if (handle.dialect === 'sqlite') return migrateWith(handle.write, handle.dialect, migrations, (work) => handle.write.transaction().execute(work));
+  // Several instances may start at once: one migrates, under a lock, in one transaction (Postgres DDL is transactional).
+  return handle.write.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK}::bigint)`.execute(trx);
+    return migrateWith(trx, handle.dialect, migrations, (work) => work(trx));
+  });
+}
+
+const MIGRATION_LOCK = '7164170123';
+
+async function migrateWith(
+  db: Kysely<Database>,
+  dialect: DatabaseHandle['dialect'],
+  migrations: readonly Migration[],
+  inTransaction: (work: (trx: Kysely<Database>) => Promise<void>) => Promise<void>,
+): Promise<MigrationStatus> {
   await db.schema
     .createTable('schema_migrations')
     .ifNotExists()
@@ -44,7 +62,7 @@ export async function migrate(handle: DatabaseHandle, migrations: readonly Migra
     .addColumn('applied_at', 'text', (c) => c.notNull())
     .execute();
 
-  const compiled = migrations.map((m) => compile(db as Kysely<unknown>, handle.dialect, m));
+  const compiled = migrations.map((m) => compile(db as Kysely<unknown>, dialect, m));
   const applied = await db.selectFrom('schema_migrations').selectAll().orderBy('version').execute();
   for (const row of applied) {
     const known = compiled.find((c) => c.migration.version === row.version);
@@ -56,7 +74,7 @@ export async function migrate(handle: DatabaseHandle, migrations: readonly Migra
   const done = new Set(applied.map((r) => r.version));
   for (const c of compiled) {
     if (done.has(c.migration.version)) continue;
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(async (trx) => {
       for (const statement of c.statements) await sql.raw(statement).execute(trx);
       await trx
         .insertInto('schema_migrations')

@@ -1,4 +1,5 @@
 import type { Generated, Selectable } from 'kysely';
+import type { JobLeasesTable, RateLimitHitsTable, WsPresenceTable } from './schema-cluster.js';
 import type {
   CostEventsTable,
   CostMetricSeriesTable,
@@ -424,6 +425,9 @@ export interface AuditLogTable {
 }
 
 export interface Database {
+  job_leases: JobLeasesTable;
+  rate_limit_hits: RateLimitHitsTable;
+  ws_presence: WsPresenceTable;
   meta: MetaTable;
   consistency_runs: ConsistencyRunsTable;
   schema_migrations: SchemaMigrationsTable;

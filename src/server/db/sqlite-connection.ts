@@ -4,6 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
 import type { DatabaseHandle } from './handle.js';
+import { openSqliteSnapshot } from './sqlite-scratch.js';
 
 export interface SqliteOptions {
   file: string;
@@ -85,6 +86,9 @@ export function openSqlite(opts: SqliteOptions): DatabaseHandle {
     },
     async ping(): Promise<void> {
       readerConn.prepare('select 1').get();
+    },
+    async snapshot() {
+      return openSqliteSnapshot(opts.file);
     },
     async integrityCheck(): Promise<string> {
       const rows = readerConn.pragma('integrity_check') as { integrity_check: string }[];

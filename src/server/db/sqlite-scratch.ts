@@ -22,6 +22,9 @@ export function openScratchSqlite(): DatabaseHandle {
     async ping() {
       conn.prepare('select 1').get();
     },
+    async snapshot() {
+      return { db, close: async () => undefined };
+    },
     async integrityCheck() {
       return (conn.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
     },

@@ -11,9 +11,12 @@ const PROBE_BYTES = 256 * 1024;
 export function storageProbe(db: DatabaseHandle): () => Promise<void> {
   return () =>
     withWriteTransaction(db, { maxRetries: 5, retryDelayMs: 20 }, async (trx) => {
-      await sql`insert into meta (key, value) values ('storage_probe', hex(randomblob(${PROBE_BYTES / 2}))) on conflict (key) do update set value = excluded.value`.execute(
-        trx,
-      );
+      // Random bytes as hex: a value neither engine can compress into a page it already has.
+      const value =
+        db.dialect === 'sqlite'
+          ? sql`hex(randomblob(${PROBE_BYTES / 2}))`
+          : sql`(select string_agg(md5(random()::text), '') from generate_series(1, ${PROBE_BYTES / 32}))`;
+      await sql`insert into meta (key, value) values ('storage_probe', ${value}) on conflict (key) do update set value = excluded.value`.execute(trx);
       await sql`delete from meta where key = 'storage_probe'`.execute(trx);
     });
 }

@@ -19,6 +19,29 @@ export class WriteLockTimeoutError extends Error {
   }
 }
 
+/** Any fixed 64-bit number: the advisory lock every instance's writer takes. */
+const WRITER_LOCK = 0x626d61646f7073n;
+
+/**
+ * On Postgres, several instances write at once. One advisory lock per write transaction makes them take turns, as
+ * SQLite's single writer does: event ids are then handed out and committed in the same order, so a reader that sees
+ * id N has every id below N (replay and `prevEventId` depend on it). The identity sequence is set back to the log's
+ * head under that lock, so an id drawn by a transaction that rolled back is reused and the sequence has no gaps.
+ */
+async function beginPostgresWrite(conn: Executor): Promise<void> {
+  await sql`begin`.execute(conn);
+  try {
+    await sql`select pg_advisory_xact_lock(${WRITER_LOCK.toString()}::bigint)`.execute(conn);
+    // Retention may have pruned the newest ids too: the pruned position is a floor, so no id is ever handed out twice.
+    await sql`select setval(pg_get_serial_sequence('domain_events', 'id'), greatest(
+        coalesce((select max(id) from domain_events), 0),
+        coalesce((select cast(value as bigint) from meta where key = 'pruned_through_event_id'), 0)) + 1, false)`.execute(conn);
+  } catch (err) {
+    await sql`rollback`.execute(conn).catch(() => undefined);
+    throw err;
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -30,7 +53,8 @@ export async function withWriteTransaction<T>(db: DatabaseHandle, opts: WriteTra
     const started = performance.now();
     for (let attempt = 0; ; attempt++) {
       try {
-        await (db.dialect === 'sqlite' ? sql`begin immediate` : sql`begin`).execute(conn);
+        if (db.dialect === 'sqlite') await sql`begin immediate`.execute(conn);
+        else await beginPostgresWrite(conn);
         break;
       } catch (err) {
         if (!db.isBusyError(err)) throw err;

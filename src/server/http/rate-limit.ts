@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { rateLimit, ipKeyGenerator } from 'express-rate-limit';
+import { rateLimit, ipKeyGenerator, type Store } from 'express-rate-limit';
 import { tooManyRequests } from './errors.js';
 
 /** Fixed-window limiter answering 429 with Retry-After in our error shape. `key` picks the client identity. */
@@ -10,8 +10,11 @@ export function limiter(opts: {
   message: string;
   onLimited?: () => void;
   countOnlyFailures?: boolean;
+  /** Where hits are counted: this process's memory (the default), or a store the instances share. */
+  store?: Store;
 }): RequestHandler {
   return rateLimit({
+    ...(opts.store ? { store: opts.store } : {}),
     windowMs: opts.windowMs,
     limit: opts.limit,
     standardHeaders: 'draft-7',

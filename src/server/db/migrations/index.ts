@@ -15,6 +15,7 @@ import { consistencyMonitor } from './014-consistency-monitor.js';
 import { sliSamples } from './015-sli-samples.js';
 import { alertsSchema } from './016-alerts.js';
 import { eventTraces } from './017-event-traces.js';
+import { cluster } from './018-cluster.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Never edit a released migration: add the next one. */
@@ -36,4 +37,5 @@ export const MIGRATIONS: readonly Migration[] = [
   sliSamples,
   alertsSchema,
   eventTraces,
+  cluster,
 ];

@@ -1,4 +1,5 @@
 import { Router, type Request } from 'express';
+import type { Store } from 'express-rate-limit';
 import { API } from '../../../contracts/index.js';
 import { HttpError, notFound } from '../../http/errors.js';
 import { limiter } from '../../http/rate-limit.js';
@@ -9,7 +10,7 @@ import { setSessionCookie } from './session-cookie.js';
 
 const meta = (req: Request): RequestMeta => ({ ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null });
 
-export function authRoutes(auth: AuthService, opts: { loginAttemptsPerMinute: number }): Router {
+export function authRoutes(auth: AuthService, opts: { loginAttemptsPerMinute: number; stores?: (name: string) => Store | undefined }): Router {
   const r = Router();
   mount(
     r,
@@ -28,6 +29,7 @@ export function authRoutes(auth: AuthService, opts: { loginAttemptsPerMinute: nu
         key: 'ip',
         message: 'too many failed login attempts; wait a minute',
         countOnlyFailures: true,
+        store: opts.stores?.('login:'),
       }),
     ],
   );
@@ -58,7 +60,16 @@ export function authRoutes(auth: AuthService, opts: { loginAttemptsPerMinute: nu
       }
     },
     // Guessing the current password through this route is throttled like logins are.
-    [limiter({ windowMs: 60_000, limit: opts.loginAttemptsPerMinute, key: 'ip', message: 'too many failed attempts; wait a minute', countOnlyFailures: true })],
+    [
+      limiter({
+        windowMs: 60_000,
+        limit: opts.loginAttemptsPerMinute,
+        key: 'ip',
+        message: 'too many failed attempts; wait a minute',
+        countOnlyFailures: true,
+        store: opts.stores?.('password:'),
+      }),
+    ],
   );
   mount(r, API.auth.setPreferences, async ({ body, principal }) => {
     if (principal?.kind !== 'user') return undefined;

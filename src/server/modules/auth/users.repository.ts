@@ -157,7 +157,8 @@ export const usersRepository = {
     const rows = await db
       .selectFrom('users')
       .select(['id', 'display_name', 'email'])
-      .orderBy(sql`coalesce(display_name, email, id) collate nocase`)
+      // lower(), not SQLite's NOCASE collation: both backends fold ASCII case the same way.
+      .orderBy(sql`lower(coalesce(display_name, email, id))`)
       .orderBy('id')
       .limit(limit)
       .execute();

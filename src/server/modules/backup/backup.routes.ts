@@ -4,7 +4,7 @@ import { HttpError } from '../../http/errors.js';
 import { create as contentDisposition } from 'content-disposition';
 import { API } from '../../../contracts/index.js';
 import { mount } from '../../http/mount.js';
-import { BackupBusyError, type BackupService } from './backup.service.js';
+import { BackupBusyError, BackupUnsupportedError, type BackupService } from './backup.service.js';
 
 /** GET /admin/backup: a consistent, verified copy of the database, streamed to a manager and then deleted. */
 export function backupRoutes(backups: BackupService): Router {
@@ -15,6 +15,7 @@ export function backupRoutes(backups: BackupService): Router {
       made = await backups.create({ userId: principal?.kind === 'user' ? principal.userId : '', ip: req.ip ?? null });
     } catch (err) {
       if (err instanceof BackupBusyError) throw new HttpError(409, 'backup_in_progress', err.message, undefined, { 'Retry-After': '10' });
+      if (err instanceof BackupUnsupportedError) throw new HttpError(409, 'backup_unsupported', err.message);
       throw err;
     }
     res.set({

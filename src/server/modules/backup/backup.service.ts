@@ -12,6 +12,14 @@ export class BackupBusyError extends Error {
   }
 }
 
+/** The database is PostgreSQL: its backups are Postgres's own. */
+export class BackupUnsupportedError extends Error {
+  constructor() {
+    super('this installation stores its data in PostgreSQL: back it up with pg_dump (or continuous archiving), not here');
+    this.name = 'BackupUnsupportedError';
+  }
+}
+
 /**
  * Backups made by the server for a manager's download: one at a time (each is a full copy on disk), written in the
  * data directory's private `backups/` folder — same filesystem, same permissions — and deleted once sent.
@@ -24,9 +32,11 @@ export class BackupService {
     private readonly dataDir: string,
     private readonly auth: AuthService,
     private readonly clock: Clock,
+    private readonly dialect: 'sqlite' | 'postgres' = 'sqlite',
   ) {}
 
   async create(actor: { userId: string; ip: string | null }): Promise<BackupSummary & { downloadName: string }> {
+    if (this.dialect !== 'sqlite') throw new BackupUnsupportedError();
     if (this.running) throw new BackupBusyError();
     this.running = true;
     try {

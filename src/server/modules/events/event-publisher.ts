@@ -3,11 +3,16 @@ import type { StoredEvent } from './stored-event.js';
 
 export type EventListener = (events: readonly StoredEvent[]) => void;
 
+/** Where the writer hands committed events: the publisher itself, or a relay that orders them with other instances' commits. */
+export interface CommitSink {
+  publish(events: readonly StoredEvent[]): void;
+}
+
 /**
  * In-process fan-out of committed events (the real-time gateway subscribes here). It is only ever called after the
  * append transaction committed. A failing listener is isolated and reported, never allowed to break ingestion.
  */
-export class EventPublisher {
+export class EventPublisher implements CommitSink {
   private readonly listeners = new Set<EventListener>();
   private stopped = false;
   private head = 0;

@@ -7,7 +7,7 @@ import type { StorageHealth } from '../../db/storage-health.js';
 import { withWriteTransaction, WriteLockTimeoutError, type WriteTransactionOptions } from '../../db/write-transaction.js';
 import { tracingEnabled, withSpan, type SpanOptions } from '../../observability/tracing.js';
 import { contentHash } from './content-hash.js';
-import type { EventPublisher } from './event-publisher.js';
+import type { CommitSink } from './event-publisher.js';
 import { eventsRepository, type NewEvent } from './events.repository.js';
 import type { ProjectionEngine } from './projection.js';
 import { sourceKey, type StoredEvent } from './stored-event.js';
@@ -61,7 +61,7 @@ export class EventWriter {
   constructor(
     private readonly db: DatabaseHandle,
     private readonly projections: ProjectionEngine,
-    private readonly publisher: EventPublisher,
+    private readonly publisher: CommitSink,
     private readonly clock: Clock,
     private readonly opts: EventWriterOptions,
   ) {}

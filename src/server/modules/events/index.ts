@@ -1,5 +1,5 @@
 /** The events module's surface: the only file of it that code outside the module imports. */
-export { EventPublisher } from './event-publisher.js';
+export { EventPublisher, type CommitSink } from './event-publisher.js';
 export { EventWriter, WriterOverloadedError } from './event-writer.js';
 export { eventsRepository, rowToStoredEvent } from './events.repository.js';
 export type { EventHeader } from './events.repository.js';

@@ -43,6 +43,8 @@ export class RetentionService {
 
   start(): void {
     if (this.opts.days === 0) return;
+    // A lease may move away and back: a stopped service starts again.
+    this.stopped = false;
     const tick = () => void this.pruneOnce().catch((err: unknown) => this.logger.warn({ err }, 'event retention pass failed; retried at the next interval'));
     tick();
     this.timer = setInterval(tick, this.opts.intervalMs);

@@ -14,6 +14,7 @@ import type { EventPublisher } from '../events/index.js';
 import { eventsRepository } from '../events/index.js';
 import type { StoredEvent } from '../events/index.js';
 import { metaRepository } from '../meta/index.js';
+import { sentByOf } from '../auth/index.js';
 import { CommitTimes } from './commit-times.js';
 import { Connection } from './connection.js';
 import { admissionRefusal, cookiePrincipal, CredentialsWatch, openConnectionsOf, type CookieCredentials } from './connection-auth.js';
@@ -36,6 +37,8 @@ export interface GatewayDeps {
   snapshots: SnapshotService;
   metrics: Metrics;
   logger: Logger;
+  /** Connections other instances hold, per principal (`sentBy`), for the cap; absent on a single instance. */
+  presence?: { elsewhere(principal: string): number };
 }
 
 /**
@@ -97,6 +100,17 @@ export class RealtimeGateway {
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /** Ready connections per principal (`sentBy`): what this instance reports to the others for the cap. */
+  connectionsByPrincipal(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const c of this.connections) {
+      if (c.phase !== 'ready' || !c.principal) continue;
+      const who = sentByOf(c.principal);
+      out.set(who, (out.get(who) ?? 0) + 1);
+    }
+    return out;
   }
 
   async start(server: Server): Promise<void> {
@@ -199,7 +213,7 @@ export class RealtimeGateway {
   private authenticated(conn: Connection, principal: Principal, token: string): void {
     const denied = denialReason(principal, 'read');
     if (denied) return this.fail(conn, 'forbidden', denied, CLOSE_CODES.forbidden);
-    const mine = openConnectionsOf(this.connections, conn, principal);
+    const mine = openConnectionsOf(this.connections, conn, principal) + (this.d.presence?.elsewhere(sentByOf(principal)) ?? 0);
     if (mine >= this.rt.maxConnectionsPerPrincipal) {
       return this.fail(conn, 'too_many_connections', `this account or key already has ${mine} open connections`, CLOSE_CODES.tooManyConnections);
     }

@@ -131,7 +131,8 @@ export const workflowsRepository = {
         .values(row)
         .onConflict((oc) =>
           oc.column('transition_key').doUpdateSet((eb) => ({
-            occurred_at_utc: sql<string>`min(${eb.ref('workflow_transitions.occurred_at_utc')}, ${eb.ref('excluded.occurred_at_utc')})`,
+            // A case, not SQLite's two-argument min(): the same statement runs on Postgres.
+            occurred_at_utc: sql<string>`case when ${eb.ref('excluded.occurred_at_utc')} < ${eb.ref('workflow_transitions.occurred_at_utc')} then ${eb.ref('excluded.occurred_at_utc')} else ${eb.ref('workflow_transitions.occurred_at_utc')} end`,
             event_id: sql<number>`case when ${eb.ref('excluded.occurred_at_utc')} < ${eb.ref('workflow_transitions.occurred_at_utc')} then ${eb.ref('excluded.event_id')} else ${eb.ref('workflow_transitions.event_id')} end`,
             commit_hash: sql<string>`coalesce(${eb.ref('excluded.commit_hash')}, ${eb.ref('workflow_transitions.commit_hash')})`,
             commit_subject: sql<string>`case when ${eb.ref('excluded.commit_hash')} is not null then ${eb.ref('excluded.commit_subject')} else ${eb.ref('workflow_transitions.commit_subject')} end`,

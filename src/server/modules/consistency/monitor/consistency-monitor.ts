@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { ConsistencyRunView, MonitorFinding } from '../../../../contracts/index.js';
 import type { Clock } from '../../../clock.js';
 import type { DatabaseHandle } from '../../../db/handle.js';
-import { openSqliteSnapshot } from '../../../db/sqlite-scratch.js';
 import type { Logger } from '../../../observability/logger.js';
 import type { Metrics } from '../../../observability/metrics.js';
 import { withSpan } from '../../../observability/tracing.js';
@@ -90,7 +89,7 @@ export class ConsistencyMonitor {
   private async pass(trigger: ConsistencyTrigger): Promise<ConsistencyRunView> {
     const { db, clock } = this.d;
     const started = performance.now();
-    const snapshot = openSqliteSnapshot(db.location);
+    const snapshot = await db.snapshot();
     let runId = 0;
     try {
       const through = await eventsRepository.headEventId(snapshot.db);

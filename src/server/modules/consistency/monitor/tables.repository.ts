@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { Database } from '../../../db/schema.js';
 import { ROW_FILTER, type ReadModelTable } from './read-model-tables.js';
 
@@ -15,7 +15,7 @@ export interface TableShape {
  * insertion order) and the row names the event it came from — then by that event.
  */
 export async function tableShape(db: Kysely<Database>, table: ReadModelTable): Promise<TableShape> {
-  const info = (await sql<{ name: string; pk: number }>`select name, pk from pragma_table_info(${table})`.execute(db)).rows;
+  const info = await columnsOf(db, table);
   const columns = info.map((c) => c.name);
   const pk = info
     .filter((c) => c.pk > 0)
@@ -26,6 +26,21 @@ export async function tableShape(db: Kysely<Database>, table: ReadModelTable): P
     if (byEvent) return { columns: columns.filter((c) => c !== 'id'), key: [byEvent] };
   }
   return { columns, key: pk.length > 0 ? pk : columns };
+}
+
+/** A table's columns in order, each with its position in the primary key (0 when not in it). */
+async function columnsOf(db: Kysely<Database>, table: ReadModelTable): Promise<{ name: string; pk: number }[]> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) {
+    return (await sql<{ name: string; pk: number }>`select name, pk from pragma_table_info(${table})`.execute(db)).rows;
+  }
+  return (
+    await sql<{ name: string; pk: number }>`
+      select a.attname as name, coalesce(array_position(i.indkey::int2[], a.attnum) + 1, 0) as pk
+        from pg_attribute a
+        left join pg_index i on i.indrelid = a.attrelid and i.indisprimary
+       where a.attrelid = to_regclass(${table}) and a.attnum > 0 and not a.attisdropped
+       order by a.attnum`.execute(db)
+  ).rows;
 }
 
 /** All rows of a read model, ordered by its key (tables are small enough to hold: they are the dashboard's state). */
