@@ -67,3 +67,48 @@ export async function measured<T>(work: () => Promise<T>): Promise<{ value: T; m
     m0 === undefined || m1 === undefined || o0 === undefined || o1 === undefined ? undefined : Math.max(0, (m1 - m0 - (o1 - o0)) / Math.max(ms, 1));
   return { value, ms, othersCores };
 }
+
+/** CPU time (ms) of the given processes and of every process with one of these names (the database, the bus). */
+export function processesCpuMs(pids: readonly number[], names: readonly string[] = []): number {
+  const wanted = new Set(pids);
+  if (names.length > 0) {
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (names.includes(fs.readFileSync(`/proc/${entry}/comm`, 'utf8').trim())) wanted.add(Number(entry));
+      } catch {
+        // the process ended meanwhile
+      }
+    }
+  }
+  let ms = 0;
+  for (const pid of wanted) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ms += (Number(f[11]) + Number(f[12])) * 10;
+    } catch {
+      // gone: its time is lost to the count, which only makes "others" look busier
+    }
+  }
+  return ms;
+}
+
+/**
+ * Like measured(), for a phase whose work runs in other processes too (servers, the database, the bus): their CPU is
+ * ours, not "others'".
+ */
+export async function measuredWith<T>(ours: () => number, work: () => Promise<T>): Promise<{ value: T; ms: number; othersCores: number | undefined }> {
+  const m0 = machineBusyMs();
+  const o0 = ownTreeMs();
+  const s0 = ours();
+  const t0 = performance.now();
+  const value = await work();
+  const ms = performance.now() - t0;
+  const m1 = machineBusyMs();
+  const o1 = ownTreeMs();
+  const s1 = ours();
+  const othersCores =
+    m0 === undefined || m1 === undefined || o0 === undefined || o1 === undefined ? undefined : Math.max(0, (m1 - m0 - (o1 - o0) - (s1 - s0)) / Math.max(ms, 1));
+  return { value, ms, othersCores };
+}
