@@ -27,6 +27,10 @@ import { installTracing } from './observability/tracing-sdk.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import { createCore, type Core } from './core.js';
 import { createBmadConnectors } from './connector/bmad/index.js';
+import type { ServerMessage, Topic } from '../contracts/index.js';
+import { scanBmadProject } from './connector/bmad/parse/index.js';
+import { CONNECTOR_SOURCE } from './connector/bmad/to-events.js';
+import path from 'node:path';
 import { metaRepository } from './modules/meta/index.js';
 import { newInstanceId, startCluster, WsPresence, type Cluster, type LeasedJob } from './modules/cluster/index.js';
 
@@ -104,6 +108,8 @@ async function serve(config: Config, deps: { clock?: Clock; logger?: Logger }): 
   const sample = config.bmad.sample ? await materializeSample(config.dataDir, clock.now()) : undefined;
   if (sample?.note) logger.warn({ dir: sample.dir }, `sample project: ${sample.note}`);
   const bmad = createBmadConnectors();
+  // Every instance serves the connected projects' documents, not only the one whose connector reads them.
+  if (cluster.leases) await registerProjectRoots(config, sample, documentRoots, logger);
   let claude: Awaited<ReturnType<typeof importClaudeUsage>>;
   await runOnce({
     name: 'sources',
@@ -120,7 +126,12 @@ async function serve(config: Config, deps: { clock?: Clock; logger?: Logger }): 
   const server = await listen(config, app, tlsOptions);
   const port = (server.address() as AddressInfo).port;
   const presence = cluster.leases ? new WsPresence(db, cluster.instanceId, logger) : undefined;
-  const gateway = await startRealtime(config, core, server, runOnce, presence);
+  const gateway = await startRealtime(config, core, server, runOnce, presence, cluster);
+  // A push made by a job runs on one instance; the bus takes it to every other instance's browsers.
+  const everywhere = (topic: Topic, msg: ServerMessage) => {
+    gateway.broadcast(topic, msg);
+    cluster.bus?.push(topic, msg);
+  };
   presence?.start(() => gateway.connectionsByPrincipal());
   const retention = new RetentionService(db, clock, config.retention, core.metrics, logger, [
     workflowsRepository.transitionEventIdsBetween,
@@ -128,7 +139,7 @@ async function serve(config: Config, deps: { clock?: Clock; logger?: Logger }): 
   ]);
   await runOnce({ name: 'retention', start: () => retention.start(), stop: () => retention.stop() });
   await runOnce({ name: 'consistency', start: () => monitor.start(), stop: () => monitor.stop() });
-  await runOnce({ name: 'status-sampler', start: () => status.start((msg) => gateway.broadcast('sync', msg)), stop: () => status.stop() });
+  await runOnce({ name: 'status-sampler', start: () => status.start((msg) => everywhere('sync', msg)), stop: () => status.stop() });
   await runOnce({ name: 'alerts', start: () => alerts.start(), stop: () => alerts.stop() });
   const pruner = setInterval(() => {
     core.auth.pruneExpiredSessions().catch((err: unknown) => logger.warn({ err }, 'session pruning failed'));
@@ -183,6 +194,17 @@ async function serve(config: Config, deps: { clock?: Clock; logger?: Logger }): 
   };
 }
 
+/** The document roots of the configured BMAD folders, known from a scan (an instance that does not run their connector). */
+async function registerProjectRoots(config: Config, sample: SampleResult | undefined, roots: DocumentRoots, logger: Logger): Promise<void> {
+  for (const dir of [...(sample ? [sample.dir] : []), ...config.bmad.projects]) {
+    const snap = await scanBmadProject(dir).catch((err: unknown) => {
+      logger.warn({ err, dir }, 'BMAD folder could not be scanned for its documents');
+      return null;
+    });
+    if (snap) roots.register(snap.projectKey, path.resolve(dir), CONNECTOR_SOURCE);
+  }
+}
+
 /** The HTTP(S) server over the application, listening on the configured address. */
 async function listen(config: Config, app: Express, tlsOptions: https.ServerOptions | undefined): Promise<http.Server> {
   const server = tlsOptions ? https.createServer(tlsOptions, app) : http.createServer(app);
@@ -207,6 +229,7 @@ async function startRealtime(
   server: http.Server,
   runOnce: (job: LeasedJob) => Promise<void>,
   presence: WsPresence | undefined,
+  cluster: Cluster,
 ): Promise<RealtimeGateway> {
   const { db, clock } = core;
   const gateway = new RealtimeGateway({
@@ -221,7 +244,11 @@ async function startRealtime(
     ...(presence ? { presence } : {}),
   });
   await gateway.start(server);
-  core.rollup.onUpdated((msg) => gateway.broadcast('agent', msg));
+  cluster.bus?.onPush((topic, msg) => gateway.broadcast(topic, msg));
+  core.rollup.onUpdated((msg) => {
+    gateway.broadcast('agent', msg);
+    cluster.bus?.push('agent', msg);
+  });
   let unsubscribe: (() => void) | undefined;
   await runOnce({
     name: 'analytics-rollup',

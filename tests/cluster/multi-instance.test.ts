@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventMessage, ResyncCompleteMessage, WelcomeMessage } from '../../src/contracts/index.js';
-import { workflowUpserted } from '../support/events.js';
+import { costRecorded, workflowUpserted } from '../support/events.js';
 import { createTestDatabase, dropTestDatabase } from '../support/postgres.js';
 import { sleep, until } from '../support/wait.js';
 import { TestWsClient } from '../support/ws-client.js';
@@ -124,6 +124,20 @@ describe('three instances on one Postgres and one NATS', () => {
       expect(new Set(workflowIdsOf(got))).toEqual(new Set(ids));
       expect(streamViolations(c.messages)).toEqual([]);
     }
+  });
+
+  it('carry a push made by a job on one instance (the analytics rollup) to the browsers of the others', async () => {
+    // The first instance holds the rollup's lease; this browser is on the third.
+    const c = await TestWsClient.authed(instances[2]!.url, key);
+    clients.push(c);
+    c.send({ type: 'subscribe', topics: ['agent'] });
+    await c.waitFor((m) => m.type === 'resync_complete');
+    const r = await ingest(instances[1]!, [
+      workflowUpserted('wf-analytics', { projectId: 'p-analytics', agentId: 'ag-analytics' }),
+      costRecorded('c-analytics', { projectId: 'p-analytics', workflowId: 'wf-analytics', agentId: 'ag-analytics', model: 'claude-sonnet-4-5' }),
+    ]);
+    expect(r.status).toBe(200);
+    await c.waitFor((m) => m.type === 'analytics_updated', 15_000);
   });
 
   it('loses nothing acknowledged when an instance is killed mid-burst; its clients resume on another by replay; its jobs move within 10 s', async () => {

@@ -1,11 +1,16 @@
 import { DeliverPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType, type ConsumerMessages } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
+import { serverMessageSchema, topicSchema, type ServerMessage, type Topic } from '../../../contracts/index.js';
 import type { Logger } from '../../observability/logger.js';
 
 /** What goes over the bus: a position, never an event (events are read from the shared database, in order). */
 const committedSchema = z.object({ epoch: z.string().min(1).max(64), through: z.number().int().nonnegative() });
 export type Committed = z.infer<typeof committedSchema>;
+
+/** A push that is not an event (an analytics rollup, a status sample): sent to every instance's browsers as it is. */
+const pushSchema = z.object({ from: z.string().max(100), topic: topicSchema, message: serverMessageSchema });
+type Push = z.infer<typeof pushSchema>;
 
 export interface BusOptions {
   url: string;
@@ -78,6 +83,34 @@ export class NatsBus {
         else this.logger.warn({ subject: m.subject }, 'a message on the bus that is not a committed position: ignored');
       }
     })().catch((err: unknown) => this.logger.error({ err }, 'bus consumer stopped'));
+  }
+
+  private get pushSubject(): string {
+    return `${this.opts.stream}.push`;
+  }
+
+  /** Plain NATS, not JetStream: a push missed by an instance that was down is not worth replaying (the next read has it). */
+  push(topic: Topic, message: ServerMessage): void {
+    const p: Push = { from: this.opts.instanceId, topic, message };
+    this.nc.publish(this.pushSubject, JSON.stringify(p));
+  }
+
+  /** Pushes from the other instances. */
+  onPush(on: (topic: Topic, message: ServerMessage) => void): void {
+    this.nc.subscribe(this.pushSubject, {
+      callback: (err, m) => {
+        if (err) return;
+        let body: unknown = null;
+        try {
+          body = m.json();
+        } catch {
+          // reported below
+        }
+        const parsed = pushSchema.safeParse(body);
+        if (!parsed.success) this.logger.warn({ subject: m.subject }, 'a push on the bus that is not a server message: ignored');
+        else if (parsed.data.from !== this.opts.instanceId) on(parsed.data.topic, parsed.data.message);
+      },
+    });
   }
 
   get connected(): boolean {
