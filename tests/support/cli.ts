@@ -7,7 +7,7 @@ export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** Runs `bmad-ops …` from the sources, as a separate process (the way people run it), and waits for it. */
 export function runCli(args: string[], opts: { env?: Record<string, string>; input?: string; timeoutMs?: number } = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/cli/main.ts', ...args], {
+  const r = spawnSync(process.execPath, cliArgs(args), {
     cwd: REPO_ROOT,
     ...(opts.input !== undefined ? { input: opts.input } : {}),
     env: { ...process.env, BMAD_OPS_LOG_LEVEL: 'silent', ...backendEnv(args), ...opts.env },
@@ -26,7 +26,7 @@ export function runCliAsync(
   opts: { env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli/main.ts', ...args], {
+    const child = spawn(process.execPath, cliArgs(args), {
       cwd: REPO_ROOT,
       env: { ...process.env, BMAD_OPS_LOG_LEVEL: 'silent', ...backendEnv(args), ...opts.env },
       timeout: opts.timeoutMs ?? 60_000,
@@ -38,6 +38,8 @@ export function runCliAsync(
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+const cliArgs = (args: readonly string[]) => ['--import', 'tsx', 'src/server/cli/main.ts', ...args];
 
 /** On the Postgres test backend, a command given a test server's data dir works on that server's schema. */
 function backendEnv(args: readonly string[]): Record<string, string> {

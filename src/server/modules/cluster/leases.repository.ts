@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/handle.js';
+import { DB_NOW_MS } from '../../db/db-clock.js';
 
 export interface LeaseRow {
   name: string;
@@ -14,8 +15,8 @@ export const leasesRepository = {
    * instances' clocks need not agree.
    */
   async tryAcquire(db: Executor, name: string, holder: string, ttlMs: number, nowIso: string): Promise<boolean> {
-    const nowMs = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
-    const expires = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint + ${ttlMs}`;
+    const nowMs = DB_NOW_MS;
+    const expires = sql<number>`${DB_NOW_MS} + ${ttlMs}`;
     const row = await db
       .insertInto('job_leases')
       .values({ name, holder, expires_at_ms: expires, acquired_at: nowIso })

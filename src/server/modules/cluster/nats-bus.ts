@@ -12,6 +12,15 @@ export type Committed = z.infer<typeof committedSchema>;
 const pushSchema = z.object({ from: z.string().max(100), topic: topicSchema, message: serverMessageSchema });
 type Push = z.infer<typeof pushSchema>;
 
+/** A message's JSON body, or null when it has none (then the schema check reports it like any foreign message). */
+function jsonOf(m: { json(): unknown }): unknown {
+  try {
+    return m.json();
+  } catch {
+    return null;
+  }
+}
+
 export interface BusOptions {
   url: string;
   /** The JetStream stream; its subjects are `<stream>.committed`. */
@@ -72,13 +81,7 @@ export class NatsBus {
     const messages = this.messages;
     this.loop = (async () => {
       for await (const m of messages) {
-        let body: unknown = null;
-        try {
-          body = m.json();
-        } catch {
-          // not JSON: reported below like any other foreign message
-        }
-        const parsed = committedSchema.safeParse(body);
+        const parsed = committedSchema.safeParse(jsonOf(m));
         if (parsed.success) on(parsed.data);
         else this.logger.warn({ subject: m.subject }, 'a message on the bus that is not a committed position: ignored');
       }
@@ -100,13 +103,7 @@ export class NatsBus {
     this.nc.subscribe(this.pushSubject, {
       callback: (err, m) => {
         if (err) return;
-        let body: unknown = null;
-        try {
-          body = m.json();
-        } catch {
-          // reported below
-        }
-        const parsed = pushSchema.safeParse(body);
+        const parsed = pushSchema.safeParse(jsonOf(m));
         if (!parsed.success) this.logger.warn({ subject: m.subject }, 'a push on the bus that is not a server message: ignored');
         else if (parsed.data.from !== this.opts.instanceId) on(parsed.data.topic, parsed.data.message);
       },

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/handle.js';
-
-const DB_NOW_MS = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+import { DB_NOW_MS } from '../../db/db-clock.js';
 
 export const presenceRepository = {
   /** Replaces this instance's counts (principal → open connections), stamped with the database's time. */
