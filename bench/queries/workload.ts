@@ -165,3 +165,37 @@ export function* runEvents(plan: WorkloadPlan, batchSize: number): Generator<Raw
   }
   if (batch.length > 0) yield batch;
 }
+
+export const BIG_PROJECT_ID = 'p-big';
+
+/** One more project holding `stories` stories in every column, no runs: the board the UI must render at that size. */
+export function bigProjectEvents(now: number, stories: number): RawEvent[] {
+  const at = iso(now - SPAN_MS - DAY_MS);
+  const columns = ['queued', 'in_progress', 'blocked', 'done', 'canceled'] as const;
+  const out: RawEvent[] = [
+    {
+      id: nextId(),
+      source: SOURCE,
+      type: 'project.upserted',
+      occurredAt: at,
+      entity: { type: 'project', id: BIG_PROJECT_ID },
+      payload: { name: 'Big project', status: 'in_progress' },
+    },
+  ];
+  for (let s = 0; s < stories; s++) {
+    out.push({
+      id: nextId(),
+      source: SOURCE,
+      type: 'story.upserted',
+      occurredAt: at,
+      entity: { type: 'story', id: `big-${s}` },
+      payload: {
+        projectId: BIG_PROJECT_ID,
+        title: `Big project story ${s} with a title of realistic length`,
+        status: columns[s % columns.length]!,
+        epic: `Epic ${s % 12}`,
+      },
+    });
+  }
+  return out;
+}

@@ -36,7 +36,8 @@ export function composeApp(config: Config, core: Core, bmad: BmadConnectors, doc
   const { db, clock, logger } = core;
   const budgets = new BudgetsService(db, clock);
   const views = readViews(core, budgets);
-  const monitor = createConsistencyMonitor(core, views);
+  // The monitor checks what the tables say, so its views keep nothing in memory between passes.
+  const monitor = createConsistencyMonitor(core, readViews(core, budgets, { cache: false }));
   const otlp = new OtlpService(db, core.ingestion, core.metrics, clock, logger);
   otlp.start();
   const oidcConfig = oidcSettings(config.oidc);

@@ -74,13 +74,18 @@ export function createProjectionEngine(pricing: PricingTable = loadPricingTable(
 }
 
 /** The read services the pages call, shared by the HTTP routes and the consistency monitor's cross-view checks. */
-export function readViews(core: Core, budgets = new BudgetsService(core.db, core.clock)): CrossViewServices {
+export function readViews(core: Core, budgets = new BudgetsService(core.db, core.clock), opts: { cache?: boolean } = {}): CrossViewServices {
   const { db, clock, config } = core;
   return {
     projects: new ProjectsService(db, clock, costSumsRepository),
     stories: new StoriesService(db, clock, costSumsRepository),
     analytics: new AnalyticsService(db, outlierSettings(config), (sentBy) => core.auth.senderNames(sentBy)),
-    costs: new CostsService(db, clock, { defaultCurrency: core.pricing.file.currency, budgets, priceTable: { version: core.pricing.version } }),
+    costs: new CostsService(db, clock, {
+      defaultCurrency: core.pricing.file.currency,
+      budgets,
+      cache: opts.cache,
+      priceTable: { version: core.pricing.version },
+    }),
   };
 }
 

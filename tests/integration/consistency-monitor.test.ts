@@ -70,12 +70,14 @@ describe('the consistency monitor', () => {
   });
 
   it('finds views that disagree: the cost total against its daily chart', async () => {
-    // The detailed hourly rollup feeds the summary by agent; the daily project rollup feeds the chart: break one only.
-    await sql`update cost_rollup_hourly set amount_sum = amount_sum + 10 where currency = 'USD'`.execute(t.server.core.db.write);
+    // The per-dimension rollups feed the summary by agent; the project rollups feed the chart: break one side only.
+    for (const table of ['cost_rollup_dim_hourly', 'cost_rollup_dim_daily'])
+      await sql`update ${sql.table(table)} set amount_sum = amount_sum + 10 where currency = 'USD' and dim = 'agent'`.execute(t.server.core.db.write);
     const run = await t.server.consistency.verify('manager');
     expect(run.sample).toContainEqual(expect.objectContaining({ kind: 'cross_view_mismatch', field: 'buckets' }));
-    expect(run.sample.some((f) => f.kind === 'projection_mismatch' && f.entity?.startsWith('cost_rollup_hourly'))).toBe(true);
-    await sql`update cost_rollup_hourly set amount_sum = amount_sum - 10 where currency = 'USD'`.execute(t.server.core.db.write);
+    expect(run.sample.some((f) => f.kind === 'projection_mismatch' && f.entity?.startsWith('cost_rollup_dim_'))).toBe(true);
+    for (const table of ['cost_rollup_dim_hourly', 'cost_rollup_dim_daily'])
+      await sql`update ${sql.table(table)} set amount_sum = amount_sum - 10 where currency = 'USD' and dim = 'agent'`.execute(t.server.core.db.write);
     expect((await t.server.consistency.verify('manager')).result).toBe('ok');
   });
 

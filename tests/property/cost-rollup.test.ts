@@ -31,6 +31,7 @@ const cost = fc.record({
   amount: fc.integer({ min: 0, max: 100_000 }).map((c) => c / 100),
   agentId: fc.constantFrom('dev', 'qa', undefined),
   storyId: fc.constantFrom('s-1', 's-2', undefined),
+  workflow: fc.constantFrom('dev-story', 'code-review', undefined),
   model: fc.constantFrom('claude-haiku-4-5', 'claude-opus-4-1-20250805', undefined),
   tokens: fc.integer({ min: 0, max: 3_000_000 }),
 });
@@ -57,7 +58,7 @@ type Cost = typeof cost extends fc.Arbitrary<infer T> ? T : never;
 
 function toEvent(c: Cost, projectId: string) {
   const occurredAt = iso(c.at);
-  const common = { projectId, agentId: c.agentId, storyId: c.storyId };
+  const common = { projectId, agentId: c.agentId, storyId: c.storyId, workflow: c.workflow };
   if (c.kind === 'USD' || c.kind === 'EUR') return costRecorded(`c`, { ...common, model: c.model, amount: c.amount, currency: c.kind }, { occurredAt });
   const model = c.kind === 'tokens' ? (c.model ?? 'claude-haiku-4-5') : 'unknown-model';
   return costRecorded(`c`, { ...common, amount: undefined, currency: undefined, model, tokens: { input: c.tokens, output: c.tokens >> 3 } }, { occurredAt });
@@ -228,8 +229,9 @@ describe('costs: rollup-backed answers equal a raw recomputation', () => {
         second,
         second,
         fc.constantFrom('hour', 'day'),
-        fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Lord_Howe'),
-        fc.constantFrom('project', 'agent', 'model', 'story'),
+        // Kolkata (+05:30), Kathmandu (+05:45) and St John's (-03:30/-02:30) start their days inside a UTC hour.
+        fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns', 'Australia/Lord_Howe'),
+        fc.constantFrom('project', 'agent', 'model', 'story', 'workflow', 'epic'),
         fc.constantFrom('24h', '7d', '30d', 'custom'),
         fc.option(fc.integer({ min: 1, max: 20_000 }).map((c) => c / 100)),
         async (costs, batchOf, a, b, nowAt, bucket, tz, groupBy, window, budget) => {
@@ -292,6 +294,25 @@ describe('costs: rollup-backed answers equal a raw recomputation', () => {
       { window: 'custom', start: iso(3599), end: iso(SPAN_S - 3601), groupBy: 'model' },
       { bucket: 'hour', tz: 'Europe/Berlin', start: iso(3599), end: iso(SPAN_S - 3601) },
     );
+  });
+
+  it('a breakdown read again after a late cost lands in a past day includes it (the whole-day parts are not stale)', async () => {
+    clock.set(new Date(BASE + 10.5 * 24 * 3600_000));
+    const q: CostSummaryQuery = { window: '7d', groupBy: 'story' };
+    const series: CostTimeseriesQuery = { bucket: 'day', tz: 'Asia/Kathmandu', start: iso(3 * 86_400), end: iso(10 * 86_400 + 1800) };
+    const before = await compare(q, series);
+    // Five days back: inside the window's whole UTC days, which the reader may have kept from the first answer.
+    await ingestAccepted(t, [
+      costRecorded(
+        'late',
+        { projectId: 'late-p', storyId: 's-late', workflow: 'dev-story', model: 'claude-haiku-4-5', amount: 7.25, currency: 'USD' },
+        { occurredAt: iso(5.5 * 86_400) },
+      ),
+    ]);
+    const after = await compare(q, series);
+    expect(after.breakdown.find((b) => b.key === 's-late')?.totals).toMatchObject([{ currency: 'USD', amount: 7.25 }]);
+    const usd = (s: typeof before) => s.totals.find((x) => x.currency === 'USD')?.amount ?? 0;
+    expect(usd(after) - usd(before)).toBeCloseTo(7.25, 6);
   });
 });
 

@@ -10,7 +10,7 @@ export function registerVerifyCommand(cli: Command): void {
     .action(async (o: { dataDir?: string }) => {
       const core = await createCore(configFrom(o.dataDir ? { dataDir: o.dataDir } : {}), {});
       try {
-        const run = await createConsistencyMonitor(core, readViews(core)).verify('cli');
+        const run = await createConsistencyMonitor(core, readViews(core, undefined, { cache: false })).verify('cli');
         const read = run.eventsRead === null ? 'rows not rebuilt' : `${run.eventsRead.toLocaleString('en-US')} events rebuilt`;
         process.stdout.write(
           `consistency check #${run.id}: ${run.result}, ${run.findings} finding${run.findings === 1 ? '' : 's'} (${read}, ${run.durationMs ?? 0} ms)\n`,

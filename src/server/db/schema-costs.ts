@@ -102,6 +102,48 @@ export interface CostRollupProjectDailyTable {
   unpriced_count: number;
 }
 
+/** cost_rollup_project_hourly per UTC quarter hour (migration 019): hours a zone's bucket boundary cuts. */
+export interface CostRollupProjectQuarterTable {
+  quarter_start_utc: string;
+  project_id: string;
+  currency: string;
+  amount_sum: number;
+  event_count: number;
+  unpriced_count: number;
+}
+
+/** cost_rollup_project_hourly summed over projects (migration 019). */
+export interface CostRollupTotalHourlyTable {
+  hour_start_utc: string;
+  currency: string;
+  amount_sum: number;
+  event_count: number;
+  unpriced_count: number;
+}
+
+/** Raised with every change to a UTC day's rollup rows (migration 019): what readers validate cached days against. */
+export interface CostRollupDayVersionsTable {
+  day_start_utc: string;
+  version: number;
+}
+
+/** A breakdown dimension's rows per UTC hour or day (migration 019): `dim` names the dimension, `key` its value. */
+interface CostRollupDimColumns {
+  dim: string;
+  project_id: string;
+  key: string;
+  currency: string;
+  amount_sum: number;
+  event_count: number;
+  unpriced_count: number;
+}
+export interface CostRollupDimHourlyTable extends CostRollupDimColumns {
+  hour_start_utc: string;
+}
+export interface CostRollupDimDailyTable extends CostRollupDimColumns {
+  day_start_utc: string;
+}
+
 /** The newest project.budget_set per project; amount null means cleared (a tombstone, so older sets cannot win). */
 export interface ProjectBudgetsTable {
   project_id: string;

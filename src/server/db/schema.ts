@@ -8,6 +8,11 @@ import type {
   CostRollupProjectHourlyTable,
   StoryCostTotalsTable,
   CostRollupProjectDailyTable,
+  CostRollupProjectQuarterTable,
+  CostRollupDimHourlyTable,
+  CostRollupDimDailyTable,
+  CostRollupTotalHourlyTable,
+  CostRollupDayVersionsTable,
   ProjectBudgetsTable,
 } from './schema-costs.js';
 import type {
@@ -29,6 +34,11 @@ export type {
   CostRollupProjectHourlyTable,
   StoryCostTotalsTable,
   CostRollupProjectDailyTable,
+  CostRollupProjectQuarterTable,
+  CostRollupDimHourlyTable,
+  CostRollupDimDailyTable,
+  CostRollupTotalHourlyTable,
+  CostRollupDayVersionsTable,
   ProjectBudgetsTable,
 } from './schema-costs.js';
 export type {
@@ -449,6 +459,11 @@ export interface Database {
   cost_rollup_hourly: CostRollupHourlyTable;
   cost_rollup_project_hourly: CostRollupProjectHourlyTable;
   cost_rollup_project_daily: CostRollupProjectDailyTable;
+  cost_rollup_project_quarter: CostRollupProjectQuarterTable;
+  cost_rollup_dim_hourly: CostRollupDimHourlyTable;
+  cost_rollup_dim_daily: CostRollupDimDailyTable;
+  cost_rollup_total_hourly: CostRollupTotalHourlyTable;
+  cost_rollup_day_versions: CostRollupDayVersionsTable;
   story_cost_totals: StoryCostTotalsTable;
   project_budgets: ProjectBudgetsTable;
   agent_metrics: AgentMetricsTable;

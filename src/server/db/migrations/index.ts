@@ -16,6 +16,7 @@ import { sliSamples } from './015-sli-samples.js';
 import { alertsSchema } from './016-alerts.js';
 import { eventTraces } from './017-event-traces.js';
 import { cluster } from './018-cluster.js';
+import { costDimensionRollups } from './019-cost-dimension-rollups.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Never edit a released migration: add the next one. */
@@ -38,4 +39,5 @@ export const MIGRATIONS: readonly Migration[] = [
   alertsSchema,
   eventTraces,
   cluster,
+  costDimensionRollups,
 ];

@@ -44,3 +44,10 @@ export const REQUEST_SUMS = [
   sql<number>`count(*)`.as('requests'),
   sql<number>`sum(case when cost_amount is null then 1 else 0 end)`.as('unpriced'),
 ] as const;
+
+/** What rebuilding a coarser rollup from a finer one sums (the finer rows' own sums, added up). */
+export const ROLLUP_RESUMS = [
+  sql<number>`sum(amount_sum)`.as('amount_sum'),
+  sql<number>`sum(event_count)`.as('event_count'),
+  sql<number>`sum(unpriced_count)`.as('unpriced_count'),
+] as const;

@@ -2,6 +2,8 @@ import { DAY_MS } from '../../../contracts/index.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { planHours } from './cost-rollup.js';
 import { costsRepository, type CostAggregate, type CostGroupBy, type CostRange } from './costs.repository.js';
+import { costDimensionRollupsRepository } from './cost-dimension-rollups.repository.js';
+import type { CostDimension } from './cost-dimension-rollup.js';
 
 export interface SlotAggregate extends CostAggregate {
   /** Start of the UTC hour or minute the row sums up, ms since the epoch. */
@@ -18,21 +20,27 @@ const iso = (ms: number) => new Date(ms).toISOString();
  * cuts) from cost_events. With `rollup: false` everything is read from cost_events: the reference the property tests
  * and the query bench compare against.
  */
+/** Breakdown parts kept per reader: a few windows (24h, 7d, 30d, their edges) per dimension and project scope in use. */
+const CACHE_ENTRIES = 256;
+
 export class CostReader {
+  private readonly entries = new Map<string, { versions: string; rows: readonly CostAggregate[] }>();
+
   constructor(
     private readonly db: DatabaseHandle,
-    private readonly opts: { rollup: boolean } = { rollup: true },
+    /** `cache: false` reads every part from the tables (the consistency monitor checks the tables, not memory). */
+    private readonly opts: { rollup: boolean; cache?: boolean } = { rollup: true },
   ) {}
 
   /** Totals per currency (and group key), as costsRepository.aggregate() would give over the whole range. */
   async aggregate(range: CostRange, groupBy?: CostGroupBy): Promise<CostAggregate[]> {
-    // The rollups are not kept per workflow: a breakdown by workflow is read from cost_events (by its time index).
-    if (!this.opts.rollup || groupBy === 'workflow') return costsRepository.aggregate(this.db.read, range, groupBy);
+    if (!this.opts.rollup) return costsRepository.aggregate(this.db.read, range, groupBy);
+    if (groupBy !== undefined && groupBy !== 'project') return this.aggregateDimension(range, groupBy);
     const start = Date.parse(range.start);
     const end = Date.parse(range.end);
     const firstDay = Math.ceil(start / DAY_MS) * DAY_MS;
     const lastDay = Math.floor(end / DAY_MS) * DAY_MS;
-    if ((groupBy === undefined || groupBy === 'project') && firstDay < lastDay) {
+    if (firstDay < lastDay) {
       // Whole UTC days from the daily rollup; the partial days around them by hours (and their partial hours raw).
       const rows = await costsRepository.aggregateDailyRollup(this.db.read, { start: iso(firstDay), end: iso(lastDay), projectId: range.projectId }, groupBy);
       if (start < firstDay) rows.push(...(await this.aggregateByHours({ start: range.start, end: iso(firstDay), projectId: range.projectId }, groupBy)));
@@ -42,7 +50,59 @@ export class CostReader {
     return this.aggregateByHours(range, groupBy);
   }
 
-  private async aggregateByHours(range: CostRange, groupBy?: Exclude<CostGroupBy, 'workflow'>): Promise<CostAggregate[]> {
+  /**
+   * A breakdown by agent, model, story or BMAD workflow: whole UTC days from the per-dimension daily rollup, the hours
+   * around them from the hourly one, the partial hours at the ends from cost_events. Rows for one key may come from
+   * several parts: every consumer sums them (totalsOf).
+   */
+  private async aggregateDimension(range: CostRange, dim: CostDimension): Promise<CostAggregate[]> {
+    const start = Date.parse(range.start);
+    const end = Date.parse(range.end);
+    const firstDay = Math.ceil(start / DAY_MS) * DAY_MS;
+    const lastDay = Math.floor(end / DAY_MS) * DAY_MS;
+    const projectId = range.projectId;
+    const rows: CostAggregate[] = [];
+    const byHours = async (s: number, e: number) => {
+      const plan = planHours(s, e);
+      if (plan.rollup) rows.push(...(await this.cached({ start: iso(plan.rollup.start), end: iso(plan.rollup.end), projectId }, dim, 'hourly')));
+      for (const r of plan.raw) rows.push(...(await costsRepository.aggregate(this.db.read, { start: iso(r.start), end: iso(r.end), projectId }, dim)));
+    };
+    if (firstDay < lastDay) {
+      rows.push(...(await this.cached({ start: iso(firstDay), end: iso(lastDay), projectId }, dim, 'daily')));
+      if (start < firstDay) await byHours(start, firstDay);
+      if (lastDay < end) await byHours(lastDay, end);
+    } else await byHours(start, end);
+    return rows;
+  }
+
+  /**
+   * A dimension's totals over whole UTC days or hours, reused while the version counters of the days they lie in stay
+   * the same: the counters are raised in the transaction that changes those days' rows, so an unchanged list means
+   * unchanged rows (past days rarely change; today's counter moves with every cost batch, so today is recomputed). The
+   * counters are read first, so a commit in between can only make an entry look older than it is, never newer.
+   */
+  private async cached(range: CostRange, dim: CostDimension, unit: 'daily' | 'hourly'): Promise<readonly CostAggregate[]> {
+    const key = `${unit}\n${dim}\n${range.projectId ?? ''}\n${range.start}\n${range.end}`;
+    const daysStart = iso(Math.floor(Date.parse(range.start) / DAY_MS) * DAY_MS);
+    const daysEnd = iso(Math.ceil(Date.parse(range.end) / DAY_MS) * DAY_MS);
+    const versions = await costDimensionRollupsRepository.dayVersions(this.db.read, daysStart, daysEnd);
+    const hit = this.entries.get(key);
+    // Most recently used last, so the oldest entry is the first to go.
+    this.entries.delete(key);
+    if (hit && hit.versions === versions && this.opts.cache !== false) {
+      this.entries.set(key, hit);
+      return hit.rows;
+    }
+    const rows =
+      unit === 'daily'
+        ? await costDimensionRollupsRepository.aggregateDaily(this.db.read, range, dim)
+        : await costDimensionRollupsRepository.aggregateHourly(this.db.read, range, dim);
+    this.entries.set(key, { versions, rows });
+    if (this.entries.size > CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    return rows;
+  }
+
+  private async aggregateByHours(range: CostRange, groupBy?: 'project'): Promise<CostAggregate[]> {
     const plan = planHours(Date.parse(range.start), Date.parse(range.end));
     // Rows for the same key and currency may come from several parts: every consumer sums them (totalsOf).
     const rows: CostAggregate[] = [];
@@ -60,8 +120,9 @@ export class CostReader {
   }
 
   /**
-   * Per UTC slot and currency: hours where no `cuts` instant (a bucket boundary) falls inside, minutes elsewhere, so
-   * every row lies within exactly one bucket (apart from a slot clipped by the range start, which callers clamp).
+   * Per UTC slot and currency: hours where no `cuts` instant (a bucket boundary) falls inside, quarter hours where the
+   * cuts fall on quarters, minutes elsewhere, so every row lies within exactly one bucket (apart from a slot clipped by
+   * the range start, which callers clamp).
    */
   async perSlot(range: CostRange, cuts: readonly number[]): Promise<SlotAggregate[]> {
     const start = Date.parse(range.start);
@@ -78,14 +139,26 @@ export class CostReader {
     }
     const plan = planHours(start, end, cuts);
     const out: SlotAggregate[] = [];
-    // Hourly buckets in a half-hour zone cut every hour: then the rollup has nothing to offer.
+    // Hourly buckets in a half-hour zone cut every hour: then the hourly rollup has nothing to offer.
     if (plan.rollup && plan.splitHours.size < (plan.rollup.end - plan.rollup.start) / 3_600_000) {
-      const hours = await costsRepository.perHourRollup(this.db.read, { start: iso(plan.rollup.start), end: iso(plan.rollup.end), projectId: range.projectId });
+      const span = { start: iso(plan.rollup.start), end: iso(plan.rollup.end) };
+      const hours =
+        range.projectId === undefined
+          ? await costDimensionRollupsRepository.perHourTotal(this.db.read, span)
+          : await costsRepository.perHourRollup(this.db.read, { ...span, projectId: range.projectId });
       for (const r of hours) {
         const slot = slotOf(r.slot);
         if (!plan.splitHours.has(slot.slotStart)) out.push({ ...r, ...slot });
       }
     }
+    if (plan.quarters.length > 0)
+      out.push(
+        ...(await costDimensionRollupsRepository.perQuarter(
+          this.db.read,
+          plan.quarters.map((q) => ({ start: iso(q.start), end: iso(q.end) })),
+          range.projectId,
+        )),
+      );
     if (plan.raw.length > 0) {
       const raw = await costsRepository.perSlot(
         this.db.read,

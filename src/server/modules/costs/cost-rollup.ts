@@ -110,39 +110,49 @@ export interface Interval {
 export interface HourPlan {
   /** Whole UTC hours inside the range, read from the rollup (null when the range holds none). */
   rollup: Interval | null;
-  /** Hours of `rollup` that a bucket boundary cuts: they are read from cost_events with the edges instead. */
+  /** Hours of `rollup` that a bucket boundary cuts: they are read from the quarter-hour rollup or cost_events instead. */
   splitHours: ReadonlySet<number>;
-  /** Everything not read from the rollup, as few contiguous intervals as possible, in order. */
+  /** The split hours every cut of which falls on a quarter hour, as contiguous intervals: read from the quarter-hour rollup. */
+  quarters: Interval[];
+  /** Everything read from cost_events, as few contiguous intervals as possible, in order. */
   raw: Interval[];
+}
+
+export const QUARTER_MS = HOUR_MS / 4;
+
+function appendInterval(list: Interval[], s: number, e: number): void {
+  if (s >= e) return;
+  const prev = list.at(-1);
+  if (prev && prev.end === s) prev.end = e;
+  else list.push({ start: s, end: e });
 }
 
 /**
  * Splits [start, end) into whole UTC hours and the rest. `cuts` are instants inside the range where a result bucket
  * starts (time-zone day or hour boundaries): an hour a cut falls strictly inside cannot be attributed to one bucket
- * from its rollup row, so it is read raw (at minute precision) like the partial hours at the ends. Windows such as
- * now-24h, and day buckets in half-hour zones (Asia/Kolkata starts its days at 18:30Z), are exactly these cases.
+ * from its hourly rollup row. Such an hour is read from the quarter-hour rollup when every cut in it falls on a quarter
+ * hour (every real zone's offset is a whole number of quarter hours: Asia/Kolkata starts its days at 18:30Z), else from
+ * cost_events at minute precision, like the partial hours at the range's ends (windows such as now-24h).
  */
 export function planHours(start: number, end: number, cuts: readonly number[] = []): HourPlan {
   const first = Math.ceil(start / HOUR_MS) * HOUR_MS;
   const last = Math.floor(end / HOUR_MS) * HOUR_MS;
-  if (first >= last) return { rollup: null, splitHours: new Set(), raw: [{ start, end }] };
+  if (first >= last) return { rollup: null, splitHours: new Set(), quarters: [], raw: [{ start, end }] };
   const splitHours = new Set<number>();
+  const rawHours = new Set<number>();
   for (const c of cuts) {
     if (c % HOUR_MS === 0) continue;
     const h = Math.floor(c / HOUR_MS) * HOUR_MS;
-    if (h >= first && h < last) splitHours.add(h);
+    if (h < first || h >= last) continue;
+    splitHours.add(h);
+    if (c % QUARTER_MS !== 0) rawHours.add(h);
   }
   const raw: Interval[] = [];
-  const add = (s: number, e: number) => {
-    if (s >= e) return;
-    const prev = raw.at(-1);
-    if (prev && prev.end === s) prev.end = e;
-    else raw.push({ start: s, end: e });
-  };
-  add(start, first);
-  for (const h of [...splitHours].sort((a, b) => a - b)) add(h, h + HOUR_MS);
-  add(last, end);
-  return { rollup: { start: first, end: last }, splitHours, raw };
+  const quarters: Interval[] = [];
+  appendInterval(raw, start, first);
+  for (const h of [...splitHours].sort((a, b) => a - b)) appendInterval(rawHours.has(h) ? raw : quarters, h, h + HOUR_MS);
+  appendInterval(raw, last, end);
+  return { rollup: { start: first, end: last }, splitHours, quarters, raw };
 }
 
 export interface StoryTotalDelta {

@@ -1,8 +1,9 @@
 import { sql } from 'kysely';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
-import { GROUP_COLUMN, ROLLUP_SUMS, sums, type CostAggregate, type CostGroupBy, type CostRange } from './cost-aggregates.repository.js';
+import { GROUP_COLUMN, ROLLUP_RESUMS, ROLLUP_SUMS, sums, type CostAggregate, type CostGroupBy, type CostRange } from './cost-aggregates.repository.js';
 import { byDay, byProject, byStory, type RollupDelta } from './cost-rollup.js';
+import { costDimensionRollupsRepository } from './cost-dimension-rollups.repository.js';
 import { DAY_MS, HOUR_MS, utcDayStartIso } from '../../../contracts/index.js';
 
 const ROLLUP_KEY = ['hour_start_utc', 'project_id', 'agent_id', 'model', 'story_id', 'currency'] as const;
@@ -66,10 +67,6 @@ export const costRollupsRepository = {
     }
   },
 
-  /**
-   * Recomputes the rollup rows of whole UTC hours from cost_events (after rows changed in place, as reprice does).
-   * A rebuild rather than +/- deltas: subtracting floats leaves residue, and a rebuilt hour is exact by construction.
-   */
   /** Story cost to date recomputed from cost_events (after reprice changed some of the stories' rows). */
   async rebuildStoryTotals(db: Executor, storyIds: readonly string[]): Promise<void> {
     for (const part of chunks(storyIds)) {
@@ -94,9 +91,14 @@ export const costRollupsRepository = {
     }
   },
 
+  /**
+   * Recomputes the rollup rows of whole UTC hours from cost_events (after rows changed in place, as reprice does).
+   * A rebuild rather than +/- deltas: subtracting floats leaves residue, and a rebuilt hour is exact by construction.
+   */
   async rebuildRollupHours(db: Executor, hourStarts: Iterable<string>): Promise<void> {
     const days = new Set<string>();
-    for (const hour of hourStarts) {
+    const hours = [...hourStarts];
+    for (const hour of hours) {
       days.add(utcDayStartIso(hour));
       const end = new Date(Date.parse(hour) + HOUR_MS).toISOString();
       await db.deleteFrom('cost_rollup_hourly').where('hour_start_utc', '=', hour).execute();
@@ -135,14 +137,7 @@ export const costRollupsRepository = {
         .expression(
           db
             .selectFrom('cost_rollup_hourly')
-            .select([
-              'hour_start_utc',
-              'project_id',
-              'currency',
-              sql<number>`sum(amount_sum)`.as('amount_sum'),
-              sql<number>`sum(event_count)`.as('event_count'),
-              sql<number>`sum(unpriced_count)`.as('unpriced_count'),
-            ])
+            .select(['hour_start_utc', 'project_id', 'currency', ...ROLLUP_RESUMS])
             .where('hour_start_utc', '=', hour)
             .groupBy(['hour_start_utc', 'project_id', 'currency']),
         )
@@ -158,20 +153,14 @@ export const costRollupsRepository = {
         .expression(
           db
             .selectFrom('cost_rollup_project_hourly')
-            .select([
-              sql<string>`${day}`.as('day_start_utc'),
-              'project_id',
-              'currency',
-              sql<number>`sum(amount_sum)`.as('amount_sum'),
-              sql<number>`sum(event_count)`.as('event_count'),
-              sql<number>`sum(unpriced_count)`.as('unpriced_count'),
-            ])
+            .select([sql<string>`${day}`.as('day_start_utc'), 'project_id', 'currency', ...ROLLUP_RESUMS])
             .where('hour_start_utc', '>=', day)
             .where('hour_start_utc', '<', end)
             .groupBy(['project_id', 'currency']),
         )
         .execute();
     }
+    await costDimensionRollupsRepository.rebuild(db, hours, [...days]);
   },
 
   /**

@@ -5,6 +5,7 @@ import type { PricingTable } from '../../pricing/pricing-table.js';
 import { rollUp } from './cost-rollup.js';
 import { costMetricsRepository } from './cost-metrics.repository.js';
 import { costsRepository } from './costs.repository.js';
+import { costDimensionRollupsRepository } from './cost-dimension-rollups.repository.js';
 import { foldMetricPoints, recomputeRemainder, type RemainderChanges } from './metric-remainder.js';
 
 /** Two sightings of one request by different paths are at most this far apart (a transcript line vs. its OTLP event). */
@@ -96,6 +97,7 @@ export function createCostsProjection(pricing: PricingTable): Projection<'cost.r
       const added = firsts.filter((r) => inserted.has(r.source_event_id));
       // Only rows this batch actually inserted are added, so re-applying an event can never count it twice.
       await costsRepository.addToRollup(trx, rollUp(added));
+      await costDimensionRollupsRepository.add(trx, added);
 
       // Metric remainders: of the sessions whose points arrived, and of those with points whose itemized costs grew.
       const keys = await foldMetricPoints(trx, points);

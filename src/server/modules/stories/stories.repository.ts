@@ -68,6 +68,23 @@ export const storiesRepository = {
     return out;
   },
 
+  /** Titles of the given stories (a cost breakdown's labels): two columns, not whole rows. */
+  async titlesByIds(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    for (const part of chunks(ids))
+      for (const r of await db.selectFrom('stories').select(['id', 'title']).where('id', 'in', part).execute()) if (r.title) out.set(r.id, r.title);
+    return out;
+  },
+
+  /** Project and epic of the given stories (a cost breakdown by epic): three columns, not whole rows. */
+  async epicsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, { projectId: string | null; epic: string | null }>> {
+    const out = new Map<string, { projectId: string | null; epic: string | null }>();
+    for (const part of chunks(ids))
+      for (const r of await db.selectFrom('stories').select(['id', 'project_id', 'epic']).where('id', 'in', part).execute())
+        out.set(r.id, { projectId: r.project_id, epic: r.epic });
+    return out;
+  },
+
   /** All stories of a project (board and context views), in a stable order; capped to protect the server. */
   async byProject(db: Executor, projectId: string, limit: number): Promise<Story[]> {
     const rows = await db

@@ -1,7 +1,7 @@
 /**
  * The read models the projections maintain — everything the monitor rebuilds from `domain_events` and compares.
  * Left out, on purpose: accounts, keys, sessions and the audit log (not made from events); connector and realtime
- * bookkeeping; agent analytics (made by the rollup job from cost rows, checked through lineage instead); and the
+ * bookkeeping; the cost rollup's day versions (a cache validator that counts batches, so it depends on batching); agent analytics (made by the rollup job from cost rows, checked through lineage instead); and the
  * monitor's own runs.
  */
 export const READ_MODEL_TABLES = [
@@ -20,6 +20,10 @@ export const READ_MODEL_TABLES = [
   'cost_rollup_hourly',
   'cost_rollup_project_hourly',
   'cost_rollup_project_daily',
+  'cost_rollup_project_quarter',
+  'cost_rollup_dim_hourly',
+  'cost_rollup_dim_daily',
+  'cost_rollup_total_hourly',
   'story_cost_totals',
   'project_budgets',
   'sync_state',
