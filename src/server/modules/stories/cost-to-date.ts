@@ -29,14 +29,20 @@ export function costToDate(rows: readonly CostSum[]): CostToDate {
     t.events += r.priced;
     totals.set(r.currency, t);
   }
-  const list = [...totals.values()].map((t) => ({ ...t, amount: round(t.amount) })).sort((a, b) => a.currency.localeCompare(b.currency));
+  const list = [...totals.values()].map((t) => ({ ...t, amount: round(t.amount) }));
+  // Mostly one currency: no sort (and no collator) needed then.
+  if (list.length > 1) list.sort((a, b) => a.currency.localeCompare(b.currency));
   return { availability: list.length > 0 ? 'available' : 'unavailable', totals: list, unpricedEvents };
 }
 
 /** Rows of many groups, split by key: every key asked for gets a cost, NO_COST when it has no rows. */
 export function costsByKey(keys: Iterable<string>, rows: readonly CostSum[]): Map<string, CostToDate> {
   const grouped = new Map<string, CostSum[]>();
-  for (const r of rows) grouped.set(r.key, [...(grouped.get(r.key) ?? []), r]);
+  for (const r of rows) {
+    const g = grouped.get(r.key);
+    if (g) g.push(r);
+    else grouped.set(r.key, [r]);
+  }
   const out = new Map<string, CostToDate>();
   for (const k of keys) out.set(k, costToDate(grouped.get(k) ?? []));
   return out;
