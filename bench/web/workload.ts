@@ -1,5 +1,5 @@
 /**
- * What the web bench puts on the server: the browser tests' small workspace (for /workflows), a 500-card project
+ * What the web bench puts on the server: the browser tests' small workspace (for /workflows), a 2,000-card project
  * `p-big` and a 50-card project `p-small` (both with epics), and the live stream of story events for the
  * responsiveness phase.
  */
@@ -7,7 +7,8 @@ import { ingestResponseSchema, STATUS_MODEL, type Status } from '../../src/contr
 import type { TestServer } from '../../tests/support/test-server.js';
 import { workspaceEvents } from '../../tests/browser/support/workspace.js';
 
-export const BIG = { projectId: 'p-big', prefix: 'big-', cards: 500 } as const;
+/** The big board's size: issue 17 asks for 2,000 cards (`BENCH_WEB_BIG_CARDS` to try others). */
+export const BIG = { projectId: 'p-big', prefix: 'big-', cards: Number(process.env.BENCH_WEB_BIG_CARDS ?? 2000) } as const;
 export const SMALL = { projectId: 'p-small', prefix: 'small-', cards: 50 } as const;
 /** The workspace's own project: the neutral board every timed switch starts from. */
 export const NEUTRAL = { projectId: 'p-checkout', prefix: 's-', cards: 8 } as const;
@@ -84,7 +85,7 @@ export async function seed(t: TestServer): Promise<Seed> {
   });
   const events: unknown[] = [
     ...workspaceEvents(),
-    projectEvent(BIG.projectId, 'Large board (500 cards)'),
+    projectEvent(BIG.projectId, `Large board (${BIG.cards} cards)`),
     projectEvent(SMALL.projectId, 'Small board (50 cards)'),
     ...[...big, ...small].map((s, i) => upsert(s, ago(300 - i * 0.25))),
   ];

@@ -26,6 +26,10 @@ class FlashStore {
 
 export const flashStore = new FlashStore();
 
+/** Flash animations running at once, and the most there may be. */
+let running = 0;
+const MAX_RUNNING = 24;
+
 /** Returns a ref to attach to the element that should briefly highlight when the entity changes live. */
 export function useFlash<T extends HTMLElement>(id: string) {
   const ref = useRef<T>(null);
@@ -33,8 +37,21 @@ export function useFlash<T extends HTMLElement>(id: string) {
   useEffect(() => {
     if (count === 0 || !ref.current) return;
     ref.current.dataset.flashed = String(count);
-    if (window.matchMedia('(prefers-reduced-motion: reduce)').matches) return;
-    ref.current.animate([{ backgroundColor: 'var(--highlight)' }, { backgroundColor: 'transparent' }], { duration: 2500, easing: 'ease-out' });
+    if (window.matchMedia('(prefers-reduced-motion: reduce)').matches || running >= MAX_RUNNING) return;
+    // Background colour is repainted every frame: at 50 events/s a board would otherwise keep ~125 cards repainting.
+    // Past MAX_RUNNING a change is still marked (data-flashed), it just does not flash: nobody reads 30 flashes at once.
+    const animation = ref.current.animate([{ backgroundColor: 'var(--highlight)' }, { backgroundColor: 'transparent' }], {
+      duration: 2500,
+      easing: 'ease-out',
+    });
+    running++;
+    let counted = true;
+    const done = () => {
+      if (counted) running--;
+      counted = false;
+    };
+    animation.addEventListener('finish', done, { once: true });
+    animation.addEventListener('cancel', done, { once: true });
   }, [count]);
   return ref;
 }

@@ -123,6 +123,13 @@ const ACCESSIBILITY = {
   },
 };
 
+// Sensor options as constants too: useSensor memoizes on the options object, and new sensors mean new activators,
+// new listeners from every useDraggable, and so a render of every card on each board update.
+const MOUSE = { activationConstraint: { distance: 5 } };
+// A delay lets a finger scroll the board; holding a card picks it up.
+const TOUCH = { activationConstraint: { delay: 250, tolerance: 6 } };
+const KEYBOARD = { coordinateGetter: columnJump };
+
 const collisions: CollisionDetection = (args) => {
   const within = pointerWithin(args);
   return within.length > 0 ? within : rectIntersection(args);
@@ -130,12 +137,7 @@ const collisions: CollisionDetection = (args) => {
 
 export function Board({ board, names, editable, onMove }: { board: KanbanBoard; names: Names; editable: boolean; onMove: (story: Story, to: Status) => void }) {
   const [dragging, setDragging] = useState<Story | null>(null);
-  const sensors = useSensors(
-    useSensor(MouseSensor, { activationConstraint: { distance: 5 } }),
-    // A delay lets a finger scroll the board; holding a card picks it up.
-    useSensor(TouchSensor, { activationConstraint: { delay: 250, tolerance: 6 } }),
-    useSensor(KeyboardSensor, { coordinateGetter: columnJump }),
-  );
+  const sensors = useSensors(useSensor(MouseSensor, MOUSE), useSensor(TouchSensor, TOUCH), useSensor(KeyboardSensor, KEYBOARD));
   const byEpic = useMemo(() => board.columns.some((c) => c.cards.some((s) => s.epic !== null)), [board]);
   const onDragStart = useCallback((e: DragStartEvent) => setDragging((e.active.data.current?.story as Story | undefined) ?? null), []);
   const onDragCancel = useCallback(() => setDragging(null), []);

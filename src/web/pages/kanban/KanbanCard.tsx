@@ -93,12 +93,38 @@ export const StaticCard = memo(function StaticCard(props: CardProps) {
   );
 });
 
+type DragHooks = Pick<ReturnType<typeof useDraggable>, 'attributes' | 'listeners' | 'setNodeRef' | 'setActivatorNodeRef' | 'isDragging'>;
+
 /**
  * The whole card can be dragged with a mouse or a finger, but the keyboard pick-up lives on a small handle button:
  * the card itself is not a button, so its Move button is not nested inside another control.
+ *
+ * useDraggable reads dnd-kit's context, which changes whenever the board does, so this wrapper re-renders for every
+ * card on each live batch. It only hands the hook's (stable) results on: the card itself is memoized on them and on
+ * its story, so a batch re-renders the cards it changed, not all 2,000.
  */
 export const DraggableCard = memo(function DraggableCard(props: CardProps) {
   const { attributes, listeners, setNodeRef, setActivatorNodeRef, isDragging } = useDraggable({ id: props.story.id, data: { story: props.story } });
+  return (
+    <DraggableCardView
+      {...props}
+      attributes={attributes}
+      listeners={listeners}
+      setNodeRef={setNodeRef}
+      setActivatorNodeRef={setActivatorNodeRef}
+      isDragging={isDragging}
+    />
+  );
+});
+
+const DraggableCardView = memo(function DraggableCardView({
+  attributes,
+  listeners,
+  setNodeRef,
+  setActivatorNodeRef,
+  isDragging,
+  ...props
+}: CardProps & DragHooks) {
   const { onKeyDown, ...pointerListeners } = listeners ?? {};
   const flashRef = useFlash<HTMLLIElement>(props.story.id);
   const title = props.story.title ?? props.story.id;
