@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import type { Granularity, MetricKey, MetricRow, NewMetric } from './analytics.repository.js';
+import { GRANULARITIES } from './buckets.js';
 
 /** The agent_metrics and agent_outliers tables: the rolled-up KPI figures and the outliers flagged among them. */
 export const agentMetricsRepository = {
@@ -57,14 +58,19 @@ export const agentMetricsRepository = {
 
   /** An agent's rows of the given series in windows starting in [from, to] (hours and days). */
   async agentRows(db: Executor, agentId: string, kpis: readonly string[], from: string, to: string): Promise<MetricRow[]> {
-    return db
-      .selectFrom('agent_metrics')
-      .selectAll()
-      .where('agent_id', '=', agentId)
-      .where('window_start_utc', '>=', from)
-      .where('window_start_utc', '<=', to)
-      .where('kpi_key', 'in', [...kpis])
-      .execute();
+    return (
+      db
+        .selectFrom('agent_metrics')
+        .selectAll()
+        .where('agent_id', '=', agentId)
+        // Every granularity, named: the (agent, granularity, window) index then serves one range per granularity
+        // instead of reading all of the agent's rows.
+        .where('granularity', 'in', [...GRANULARITIES])
+        .where('window_start_utc', '>=', from)
+        .where('window_start_utc', '<=', to)
+        .where('kpi_key', 'in', [...kpis])
+        .execute()
+    );
   },
 
   async peers(db: Executor, kpi: string, unit: string, granularity: Granularity, windowStart: string): Promise<MetricRow[]> {

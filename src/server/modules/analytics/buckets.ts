@@ -5,8 +5,25 @@ import type { Granularity, MetricKey } from './analytics.repository.js';
 
 export const GRANULARITIES: readonly Granularity[] = ['hour', 'day'];
 
+/** Stored instants are fixed-width ISO (`2026-10-29T18:10:01.940Z`): their hour and day starts are prefixes. */
+const CANONICAL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+/** Bucket ends by granularity and start: a catch-up asks for the same few thousand buckets millions of times. */
+const ends = new Map<string, string>();
+
 /** UTC hour or day containing the instant. Analytics buckets are UTC: agents work around the clock and across zones. */
 export function bucketOf(at: string | number, g: Granularity): { start: string; end: string } {
+  if (typeof at === 'string' && CANONICAL.test(at)) {
+    const start = g === 'hour' ? `${at.slice(0, 13)}:00:00.000Z` : `${at.slice(0, 10)}T00:00:00.000Z`;
+    // Keyed with the granularity: a day and its first hour start at the same instant.
+    const key = g === 'hour' ? start : `d${start}`;
+    let end = ends.get(key);
+    if (end === undefined) {
+      if (ends.size >= 100_000) ends.clear();
+      end = new Date(Date.parse(start) + (g === 'hour' ? HOUR_MS : DAY_MS)).toISOString();
+      ends.set(key, end);
+    }
+    return { start, end };
+  }
   const ms = typeof at === 'number' ? at : Date.parse(at);
   const size = g === 'hour' ? HOUR_MS : DAY_MS;
   const start = Math.floor(ms / size) * size;

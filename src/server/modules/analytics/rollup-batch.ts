@@ -3,6 +3,8 @@ import type { Executor } from '../../db/handle.js';
 import { costsRepository } from '../costs/index.js';
 import { eventsRepository } from '../events/index.js';
 import { workflowsRepository } from '../workflows/index.js';
+import type { TakenFact } from './rollup-state.repository.js';
+import type { Fact } from './facts/fact.js';
 import { analyticsRepository as repo, type Granularity, type MetricKey, type NewMetric, type RollupEvent } from './analytics.repository.js';
 import { bucketOf, encodeDayKey, encodeMetricKey, GRANULARITIES, lineageRefOf, type DayKey } from './buckets.js';
 import { storyFacts } from './facts/story-facts.js';
@@ -89,11 +91,37 @@ async function foldCosts(trx: Executor, events: readonly RollupEvent[], touched:
   for (const m of adds.values()) if (m.granularity === 'day' && m.kpi === 'cost') touched.days.add({ kpi: 'cost', unit: m.unit, dayStart: m.windowStart });
 }
 
+const factKey = (agentId: string, f: Omit<TakenFact, 'agentId'>) => encodeParts([agentId, f.kpi, f.at, String(f.num), String(f.den), String(f.sample)]);
+
+/**
+ * Touches the buckets of the facts a re-derivation changed: those it dropped and those it added, as multisets. A
+ * story re-derived because one of its workflows moved mostly gets its old facts back; touching them anyway would
+ * recompute, every batch, the buckets of days long past (the story's completion, weeks ago).
+ */
+function touchChanged(touched: Touched, before: readonly TakenFact[], after: readonly { agentId: string; fact: Fact }[]): void {
+  const counts = new Map<string, number>();
+  for (const f of before) counts.set(factKey(f.agentId, f), (counts.get(factKey(f.agentId, f)) ?? 0) + 1);
+  for (const r of after) {
+    const k = factKey(r.agentId, r.fact);
+    const n = counts.get(k) ?? 0;
+    if (n > 0) counts.set(k, n - 1);
+    else touched.fact(r.agentId, r.fact.kpi, r.fact.at);
+  }
+  for (const f of before) {
+    const k = factKey(f.agentId, f);
+    const n = counts.get(k) ?? 0;
+    if (n > 0) {
+      counts.set(k, n - 1);
+      touched.fact(f.agentId, f.kpi, f.at);
+    }
+  }
+}
+
 /** Re-derives the facts of workflows whose history changed; returns the stories they ran (their attribution may change). */
 async function rederiveWorkflows(trx: Executor, workflowIds: readonly string[], touched: Touched): Promise<string[]> {
   const links = await workflowsRepository.linksOf(trx, workflowIds);
   if (workflowIds.length > 0) {
-    for (const f of await repo.takeFacts(trx, 'workflow', workflowIds)) touched.fact(f.agentId, f.kpi, f.at);
+    const before = await repo.takeFacts(trx, 'workflow', workflowIds);
     const histories = await eventsRepository.statusHistories(trx, 'workflow', workflowIds);
     const rows = [];
     for (const id of workflowIds) {
@@ -102,7 +130,7 @@ async function rederiveWorkflows(trx: Executor, workflowIds: readonly string[], 
       for (const fact of workflowFacts(histories.get(id) ?? [])) rows.push({ entityType: 'workflow', entityId: id, agentId, fact });
     }
     await repo.insertFacts(trx, rows);
-    for (const r of rows) touched.fact(r.agentId, r.fact.kpi, r.fact.at);
+    touchChanged(touched, before, rows);
   }
   return [...links.values()].flatMap((l) => (l.storyId ? [l.storyId] : []));
 }
@@ -110,7 +138,7 @@ async function rederiveWorkflows(trx: Executor, workflowIds: readonly string[], 
 /** Re-derives the facts of stories whose history (or whose workflows) changed, for each agent that worked on them. */
 async function rederiveStories(trx: Executor, ids: readonly string[], touched: Touched): Promise<void> {
   if (ids.length === 0) return;
-  for (const f of await repo.takeFacts(trx, 'story', ids)) touched.fact(f.agentId, f.kpi, f.at);
+  const before = await repo.takeFacts(trx, 'story', ids);
   const [histories, agents] = await Promise.all([eventsRepository.statusHistories(trx, 'story', ids), workflowsRepository.agentsOfStories(trx, ids)]);
   const rows = [];
   for (const id of ids) {
@@ -118,7 +146,7 @@ async function rederiveStories(trx: Executor, ids: readonly string[], touched: T
     for (const agentId of agents.get(id) ?? []) for (const fact of facts) rows.push({ entityType: 'story', entityId: id, agentId, fact });
   }
   await repo.insertFacts(trx, rows);
-  for (const r of rows) touched.fact(r.agentId, r.fact.kpi, r.fact.at);
+  touchChanged(touched, before, rows);
 }
 
 /** Workflows and stories whose history changed: their facts are re-derived from their whole history. */
@@ -139,13 +167,21 @@ async function recomputeFactBuckets(trx: Executor, touched: Touched, now: string
     (s) => encodeParts([s.agentId, s.kpi]),
   );
   for (const [{ agentId, kpi }, keys] of bySeries) {
-    const days = keys.map((k) => bucketOf(k.windowStart, 'day').start).sort();
-    const facts = await repo.factsIn(trx, agentId, kpi, days[0]!, bucketOf(days[days.length - 1]!, 'day').end);
+    // The facts of the touched days only, a day at a time: one range from the first to the last touched day would read
+    // every fact in between (a story's facts from weeks ago are re-touched whenever one of its workflows moves).
+    const facts = new Map<string, { at: string; num: number; den: number | null; sample: number | null }[]>();
+    for (const day of new Set(keys.map((k) => bucketOf(k.windowStart, 'day').start))) {
+      const rows = await repo.factFiguresIn(trx, agentId, kpi, day, bucketOf(day, 'day').end);
+      facts.set(
+        day,
+        rows.map((r) => ({ at: r.occurred_at_utc, num: r.num, den: r.den, sample: r.sample })),
+      );
+    }
     for (const k of keys) {
       const end = bucketOf(k.windowStart, k.granularity).end;
       const value = bucketValue(
         kpi,
-        facts.filter((f) => f.at >= k.windowStart && f.at < end),
+        facts.get(bucketOf(k.windowStart, 'day').start)!.filter((f) => f.at >= k.windowStart && f.at < end),
       );
       if (value === null) deletes.push(k);
       else upserts.push(metric(k, value.value, value.num, value.den));

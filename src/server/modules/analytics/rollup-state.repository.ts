@@ -3,6 +3,16 @@ import type { Executor } from '../../db/handle.js';
 import type { Fact } from './facts/fact.js';
 
 /** The rollup's working state: its checkpoints, and the per-entity facts the agent metrics are summed from. */
+/** A fact as it was before its entity was re-derived: what a bucket's value depends on (not its event ids). */
+export interface TakenFact {
+  agentId: string;
+  kpi: string;
+  at: string;
+  num: number;
+  den: number | null;
+  sample: number | null;
+}
+
 export const rollupStateRepository = {
   async checkpoint(db: Executor, name: string): Promise<{ lastEventId: number; value: string | null }> {
     const row = await db.selectFrom('rollup_checkpoints').select(['last_event_id', 'value']).where('name', '=', name).executeTakeFirst();
@@ -26,16 +36,16 @@ export const rollupStateRepository = {
   },
 
   /** Removes the facts of these entities and says which agent/series/instant each was at (to recompute those buckets). */
-  async takeFacts(db: Executor, entityType: string, ids: readonly string[]): Promise<{ agentId: string; kpi: string; at: string }[]> {
-    const out: { agentId: string; kpi: string; at: string }[] = [];
+  async takeFacts(db: Executor, entityType: string, ids: readonly string[]): Promise<TakenFact[]> {
+    const out: TakenFact[] = [];
     for (const part of chunks(ids)) {
       const rows = await db
         .selectFrom('agent_metric_facts')
-        .select(['agent_id', 'kpi_key', 'occurred_at_utc'])
+        .select(['agent_id', 'kpi_key', 'occurred_at_utc', 'num', 'den', 'sample'])
         .where('entity_type', '=', entityType)
         .where('entity_id', 'in', part)
         .execute();
-      for (const r of rows) out.push({ agentId: r.agent_id, kpi: r.kpi_key, at: r.occurred_at_utc });
+      for (const r of rows) out.push({ agentId: r.agent_id, kpi: r.kpi_key, at: r.occurred_at_utc, num: r.num, den: r.den, sample: r.sample });
       await db.deleteFrom('agent_metric_facts').where('entity_type', '=', entityType).where('entity_id', 'in', part).execute();
     }
     return out;
@@ -78,5 +88,23 @@ export const rollupStateRepository = {
       .where('occurred_at_utc', '<', end)
       .execute();
     return rows.map((r) => ({ at: r.occurred_at_utc, num: r.num, den: r.den, sample: r.sample, eventIds: JSON.parse(r.event_ids_json) as number[] }));
+  },
+
+  /** The same facts without their event ids (the rollup only sums them; lineage is what reads the ids). */
+  async factFiguresIn(
+    db: Executor,
+    agentId: string,
+    kpi: string,
+    start: string,
+    end: string,
+  ): Promise<{ occurred_at_utc: string; num: number; den: number | null; sample: number | null }[]> {
+    return db
+      .selectFrom('agent_metric_facts')
+      .select(['occurred_at_utc', 'num', 'den', 'sample'])
+      .where('agent_id', '=', agentId)
+      .where('kpi_key', '=', kpi)
+      .where('occurred_at_utc', '>=', start)
+      .where('occurred_at_utc', '<', end)
+      .execute();
   },
 };
