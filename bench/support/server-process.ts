@@ -26,6 +26,15 @@ const { key } = await server.core.auth.createApiKey('bench ingest', ['ingest'], 
 const hello: ServerHello = { url: server.url, key };
 process.stdout.write(`${JSON.stringify(hello)}\n`);
 
+// With --expose-gc, SIGUSR2 collects garbage and prints the process's memory as one JSON line (bench:memory measures
+// after a collection, so garbage left by earlier requests is not counted as the cost of what it measures).
+const collect = (globalThis as { gc?: () => void }).gc;
+if (collect)
+  process.on('SIGUSR2', () => {
+    collect();
+    process.stdout.write(`${JSON.stringify({ memory: process.memoryUsage() })}\n`);
+  });
+
 process.stdin.resume();
 process.stdin.on('end', () => {
   server.close().then(
