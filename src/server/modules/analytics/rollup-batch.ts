@@ -1,13 +1,13 @@
 import { encodeParts, groupByKey, KeyMap, KeySet } from '../../composite-key.js';
 import type { Executor } from '../../db/handle.js';
 import { costsRepository } from '../costs/index.js';
-import { eventsRepository } from '../events/index.js';
 import { workflowsRepository } from '../workflows/index.js';
 import type { TakenFact } from './rollup-state.repository.js';
 import type { Fact } from './facts/fact.js';
 import { analyticsRepository as repo, type Granularity, type MetricKey, type NewMetric, type RollupEvent } from './analytics.repository.js';
 import { bucketOf, encodeDayKey, encodeMetricKey, GRANULARITIES, lineageRefOf, type DayKey } from './buckets.js';
 import { storyFacts } from './facts/story-facts.js';
+import { HistoryCache } from './history-cache.js';
 import { workflowFacts } from './facts/workflow-facts.js';
 import { FACT_SERIES_UNITS, INTERNAL_SERIES, isPublicKpi, KPI_BY_KEY } from './kpi-catalogue.js';
 import type { OutlierSettings } from './outlier-settings.js';
@@ -118,11 +118,11 @@ function touchChanged(touched: Touched, before: readonly TakenFact[], after: rea
 }
 
 /** Re-derives the facts of workflows whose history changed; returns the stories they ran (their attribution may change). */
-async function rederiveWorkflows(trx: Executor, workflowIds: readonly string[], touched: Touched): Promise<string[]> {
+async function rederiveWorkflows(trx: Executor, workflowIds: readonly string[], touched: Touched, cache: HistoryCache): Promise<string[]> {
   const links = await workflowsRepository.linksOf(trx, workflowIds);
   if (workflowIds.length > 0) {
     const before = await repo.takeFacts(trx, 'workflow', workflowIds);
-    const histories = await eventsRepository.statusHistories(trx, 'workflow', workflowIds);
+    const histories = await cache.histories(trx, 'workflow', workflowIds);
     const rows = [];
     for (const id of workflowIds) {
       const agentId = links.get(id)?.agentId;
@@ -136,10 +136,11 @@ async function rederiveWorkflows(trx: Executor, workflowIds: readonly string[], 
 }
 
 /** Re-derives the facts of stories whose history (or whose workflows) changed, for each agent that worked on them. */
-async function rederiveStories(trx: Executor, ids: readonly string[], touched: Touched): Promise<void> {
+async function rederiveStories(trx: Executor, ids: readonly string[], touched: Touched, cache: HistoryCache): Promise<void> {
   if (ids.length === 0) return;
   const before = await repo.takeFacts(trx, 'story', ids);
-  const [histories, agents] = await Promise.all([eventsRepository.statusHistories(trx, 'story', ids), workflowsRepository.agentsOfStories(trx, ids)]);
+  const histories = await cache.histories(trx, 'story', ids);
+  const agents = await workflowsRepository.agentsOfStories(trx, ids);
   const rows = [];
   for (const id of ids) {
     const facts = storyFacts(histories.get(id) ?? []);
@@ -150,11 +151,11 @@ async function rederiveStories(trx: Executor, ids: readonly string[], touched: T
 }
 
 /** Workflows and stories whose history changed: their facts are re-derived from their whole history. */
-async function rederiveFacts(trx: Executor, events: readonly RollupEvent[], touched: Touched): Promise<void> {
+async function rederiveFacts(trx: Executor, events: readonly RollupEvent[], touched: Touched, cache: HistoryCache): Promise<void> {
   const workflowIds = [...new Set(events.filter((e) => e.entityType === 'workflow').map((e) => e.entityId))];
   const storyIds = new Set(events.filter((e) => e.entityType === 'story' && e.type.startsWith('story.')).map((e) => e.entityId));
-  for (const id of await rederiveWorkflows(trx, workflowIds, touched)) storyIds.add(id);
-  await rederiveStories(trx, [...storyIds], touched);
+  for (const id of await rederiveWorkflows(trx, workflowIds, touched, cache)) storyIds.add(id);
+  await rederiveStories(trx, [...storyIds], touched, cache);
 }
 
 /** Fact-derived buckets: recomputed from the facts in them, read once per agent and series for the days touched. */
@@ -241,10 +242,15 @@ function touchedRange(touched: Touched): { from: string | null; to: string | nul
  * - per-story KPIs are re-divided where cost, tokens or completions changed;
  * - the days touched are returned, for outlier scoring.
  */
-export async function rollupBatch(trx: Executor, events: readonly RollupEvent[], ctx: { now: string; outliers: OutlierSettings }): Promise<BatchResult> {
+export async function rollupBatch(
+  trx: Executor,
+  events: readonly RollupEvent[],
+  ctx: { now: string; outliers: OutlierSettings; histories?: HistoryCache },
+): Promise<BatchResult> {
   const touched = new Touched();
   await foldCosts(trx, events, touched, ctx.now);
-  await rederiveFacts(trx, events, touched);
+  // Without a cache handed in (a one-off batch), histories are read whole, through a cache of this batch only.
+  await rederiveFacts(trx, events, touched, ctx.histories ?? new HistoryCache());
   await recomputeFactBuckets(trx, touched, ctx.now);
   await redividePerStoryKpis(trx, touched, ctx.now);
   // Outliers of the days touched are rescored by the job (scorePendingDays), once per round rather than per batch.

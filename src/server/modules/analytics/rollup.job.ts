@@ -10,6 +10,7 @@ import { bucketOf, decodeDayKey, encodeDayKey } from './buckets.js';
 import type { OutlierSettings } from './outlier-settings.js';
 import { scoreDays, scoreFinishedDay } from './outliers.js';
 import { rollupBatch } from './rollup-batch.js';
+import { HistoryCache } from './history-cache.js';
 
 export const ROLLUP_CHECKPOINT = 'agent-metrics';
 /** Day buckets whose outliers await rescoring, kept with the metrics they depend on so a crash cannot lose them. */
@@ -59,6 +60,7 @@ export class AgentRollupJob {
   private size: number;
   private delayed: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(msg: AnalyticsUpdatedMessage) => void>();
+  private readonly histories = new HistoryCache();
 
   constructor(
     private readonly db: DatabaseHandle,
@@ -192,7 +194,7 @@ export class AgentRollupJob {
   async runBatch(): Promise<number> {
     const started = performance.now();
     const now = this.clock.now().toISOString();
-    const ctx = { now, outliers: this.opts.outliers };
+    const ctx = { now, outliers: this.opts.outliers, histories: this.histories };
     const size = this.size;
     const done = await withWriteTransaction(this.db, this.opts.transaction, async (trx) => {
       const cp = await repo.checkpoint(trx, ROLLUP_CHECKPOINT);

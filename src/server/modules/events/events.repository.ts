@@ -212,17 +212,21 @@ export const eventsRepository = {
     }));
   },
 
-  /** Every status-bearing event of these workflows or stories, with the status (and story column) it states. */
-  async statusHistories(db: Executor, entityType: 'workflow' | 'story', ids: readonly string[]): Promise<Map<string, StatusHistoryEntry[]>> {
+  /**
+   * Every status-bearing event of these workflows or stories, with the status (and story column) it states; with
+   * `afterId`, only those after that event id (the entity index holds the id, so older rows are skipped unread).
+   */
+  async statusHistories(db: Executor, entityType: 'workflow' | 'story', ids: readonly string[], afterId = 0): Promise<Map<string, StatusHistoryEntry[]>> {
     const out = new Map<string, StatusHistoryEntry[]>();
     for (const part of chunks(ids)) {
-      const rows = await db
+      let q = db
         .selectFrom('domain_events')
         .select(['id', 'entity_id', 'occurred_at_utc', 'payload_json'])
         .where('entity_type', '=', entityType)
         .where('entity_id', 'in', part)
-        .where('event_type', 'in', [...HISTORY_TYPES[entityType]])
-        .execute();
+        .where('event_type', 'in', [...HISTORY_TYPES[entityType]]);
+      if (afterId > 0) q = q.where('id', '>', afterId);
+      const rows = await q.execute();
       for (const r of rows) {
         let list = out.get(r.entity_id);
         if (!list) out.set(r.entity_id, (list = []));

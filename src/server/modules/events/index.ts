@@ -2,7 +2,7 @@
 export { EventPublisher, type CommitSink } from './event-publisher.js';
 export { EventWriter, WriterOverloadedError } from './event-writer.js';
 export { eventsRepository, rowToStoredEvent } from './events.repository.js';
-export type { EventHeader } from './events.repository.js';
+export type { EventHeader, StatusHistoryEntry } from './events.repository.js';
 export { SERVER_SOURCES } from './ingest-policy.js';
 export { ingestionRoutes } from './ingestion.routes.js';
 export { IngestionService } from './ingestion.service.js';
