@@ -235,6 +235,14 @@ function touchedRange(touched: Touched): { from: string | null; to: string | nul
 }
 
 /**
+ * Lets waiting I/O (dashboard reads, on their own connection) run between the steps of a batch. better-sqlite3 answers
+ * synchronously, so a batch's awaits never leave the microtask queue: without this, a whole batch blocks the event
+ * loop. Safe inside the transaction: the write connection stays held (Kysely's connection mutex), so no other write
+ * can slip into it; writers queue behind it as before.
+ */
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
  * Folds one batch of committed events into agent_metrics, in one transaction with the checkpoint:
  * - cost records add to the agent's cost and token sums (incremental: nothing is re-read);
  * - a workflow or story event re-derives that entity's facts from its whole history, and only the hour and day
@@ -249,9 +257,12 @@ export async function rollupBatch(
 ): Promise<BatchResult> {
   const touched = new Touched();
   await foldCosts(trx, events, touched, ctx.now);
+  await yieldToIo();
   // Without a cache handed in (a one-off batch), histories are read whole, through a cache of this batch only.
   await rederiveFacts(trx, events, touched, ctx.histories ?? new HistoryCache());
+  await yieldToIo();
   await recomputeFactBuckets(trx, touched, ctx.now);
+  await yieldToIo();
   await redividePerStoryKpis(trx, touched, ctx.now);
   // Outliers of the days touched are rescored by the job (scorePendingDays), once per round rather than per batch.
   const days = [...touched.days].filter((d) => isPublicKpi(d.kpi));
