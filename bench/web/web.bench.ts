@@ -20,7 +20,7 @@ import { percentile } from '../support/http-load.js';
 import { gitInfo } from '../support/run-info.js';
 import { BundleSymbolizer, summarizeProfile, summarizeTrace, type CpuProfile, type ProfileSummary, type TraceSummary } from './cpu-profile.js';
 import { installProbe, installRenderCounter, NAME_SHIM, type CardRenders, type ResponsivenessSample, type SwitchTiming } from './probe.js';
-import { INITIAL_JS_BUDGET_BYTES, measureInitialJs as measureInitialJsIn } from './initial-js.js';
+import { gzipSize, INITIAL_JS_BUDGET_BYTES, measureInitialJs as measureInitialJsIn } from './initial-js.js';
 import { BIG, ingest, NEUTRAL, seed, SMALL, StoryStream, type BoardSpec, type SeedStory } from './workload.js';
 
 // ---------- configuration ----------
