@@ -14,15 +14,16 @@ export interface SlotAggregate extends CostAggregate {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/**
- * Cost aggregates over any [start, end): whole UTC days from the daily per-project rollup (totals and per-project
- * breakdowns), whole UTC hours from the hourly rollups, the partial hours around them (and hours a bucket boundary
- * cuts) from cost_events. With `rollup: false` everything is read from cost_events: the reference the property tests
- * and the query bench compare against.
- */
 /** Breakdown parts kept per reader: a few windows (24h, 7d, 30d, their edges) per dimension and project scope in use. */
 const CACHE_ENTRIES = 256;
 
+/**
+ * Cost aggregates over any [start, end): whole UTC days from the daily rollups (per project for totals and the
+ * per-project breakdown, per dimension for the others), whole UTC hours from the hourly rollups (quarter hours where a
+ * zone's bucket boundary cuts an hour), and only the partial hours at the ends (and hours cut off the quarter grid)
+ * from cost_events. With `rollup: false` everything is read from cost_events: the reference the property tests and the
+ * query bench compare against.
+ */
 export class CostReader {
   private readonly entries = new Map<string, { versions: string; rows: readonly CostAggregate[] }>();
 
