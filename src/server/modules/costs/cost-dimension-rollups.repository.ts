@@ -57,28 +57,13 @@ export const costDimensionRollupsRepository = {
     }
   },
 
-  /** Totals per key and currency of one dimension over whole UTC days [start, end). */
-  async aggregateDaily(db: Executor, range: CostRange, dim: CostDimension): Promise<CostAggregate[]> {
-    let q = db
-      .selectFrom('cost_rollup_dim_daily')
+  /** Totals per key and currency of one dimension over whole UTC days (`daily`) or hours (`hourly`) in [start, end). */
+  async aggregate(db: Executor, range: CostRange, dim: CostDimension, unit: 'daily' | 'hourly'): Promise<CostAggregate[]> {
+    const [table, time] = unit === 'daily' ? (['cost_rollup_dim_daily', 'day_start_utc'] as const) : (['cost_rollup_dim_hourly', 'hour_start_utc'] as const);
+    const base = db.selectFrom(table).where(sql.ref(time), '>=', range.start).where(sql.ref(time), '<', range.end);
+    let q = base
       .select([...ROLLUP_SUMS, sql<string | null>`nullif(key, '')`.as('key')])
       .where('dim', '=', dim)
-      .where('day_start_utc', '>=', range.start)
-      .where('day_start_utc', '<', range.end)
-      .groupBy(['key', 'currency']);
-    if (range.projectId !== undefined) q = q.where('project_id', '=', range.projectId);
-    const rows = await q.execute();
-    return rows.map((r) => ({ key: r.key, currency: r.currency, ...sums(r) }));
-  },
-
-  /** Totals per key and currency of one dimension over whole UTC hours [start, end). */
-  async aggregateHourly(db: Executor, range: CostRange, dim: CostDimension): Promise<CostAggregate[]> {
-    let q = db
-      .selectFrom('cost_rollup_dim_hourly')
-      .select([...ROLLUP_SUMS, sql<string | null>`nullif(key, '')`.as('key')])
-      .where('dim', '=', dim)
-      .where('hour_start_utc', '>=', range.start)
-      .where('hour_start_utc', '<', range.end)
       .groupBy(['key', 'currency']);
     if (range.projectId !== undefined) q = q.where('project_id', '=', range.projectId);
     const rows = await q.execute();

@@ -94,10 +94,7 @@ export class CostReader {
       this.entries.set(key, hit);
       return hit.rows;
     }
-    const rows =
-      unit === 'daily'
-        ? await costDimensionRollupsRepository.aggregateDaily(this.db.read, range, dim)
-        : await costDimensionRollupsRepository.aggregateHourly(this.db.read, range, dim);
+    const rows = await costDimensionRollupsRepository.aggregate(this.db.read, range, dim, unit);
     this.entries.set(key, { versions, rows });
     if (this.entries.size > CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     return rows;
