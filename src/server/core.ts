@@ -78,7 +78,7 @@ export function readViews(core: Core, budgets = new BudgetsService(core.db, core
   const { db, clock, config } = core;
   return {
     projects: new ProjectsService(db, clock, costSumsRepository),
-    stories: new StoriesService(db, clock, costSumsRepository),
+    stories: new StoriesService(db, clock, costSumsRepository, { cache: opts.cache }),
     analytics: new AnalyticsService(db, outlierSettings(config), (sentBy) => core.auth.senderNames(sentBy)),
     costs: new CostsService(db, clock, {
       defaultCurrency: core.pricing.file.currency,

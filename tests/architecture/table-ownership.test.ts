@@ -47,7 +47,7 @@ const OWNERS: Record<string, readonly string[]> = {
   projects: ['projects'],
   status: ['sli_samples'],
   history: ['status_transitions'],
-  stories: ['stories'],
+  stories: ['stories', 'story_board_versions'],
   sync: ['sync_state'],
   workflows: ['workflows', 'workflow_sessions', 'workflow_transitions'],
   alerts: ['alerts'],

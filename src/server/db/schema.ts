@@ -127,6 +127,12 @@ export interface StoriesTable {
   details_json: string | null;
 }
 
+/** Raised with every write to a project's stories (migration 020): what a reader validates its cached board against. */
+export interface StoryBoardVersionsTable {
+  project_id: string;
+  version: number;
+}
+
 export interface WorkflowsTable {
   id: string;
   project_id: string | null;
@@ -445,6 +451,7 @@ export interface Database {
   agents: AgentsTable;
   projects: ProjectsTable;
   stories: StoriesTable;
+  story_board_versions: StoryBoardVersionsTable;
   workflows: WorkflowsTable;
   domain_events: DomainEventsTable;
   workflow_transitions: WorkflowTransitionsTable;

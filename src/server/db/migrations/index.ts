@@ -17,6 +17,7 @@ import { alertsSchema } from './016-alerts.js';
 import { eventTraces } from './017-event-traces.js';
 import { cluster } from './018-cluster.js';
 import { costDimensionRollups } from './019-cost-dimension-rollups.js';
+import { storyBoardVersions } from './020-story-board-versions.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Never edit a released migration: add the next one. */
@@ -40,4 +41,5 @@ export const MIGRATIONS: readonly Migration[] = [
   eventTraces,
   cluster,
   costDimensionRollups,
+  storyBoardVersions,
 ];

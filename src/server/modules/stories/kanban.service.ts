@@ -10,6 +10,7 @@ import { withCostAndSessions } from '../workflows/index.js';
 import { workflowsRepository } from '../workflows/index.js';
 import { statusTransitionsRepository } from '../history/index.js';
 import { costToDate, withCosts } from './cost-to-date.js';
+import { BoardStories } from './board-stories.js';
 import { storiesRepository } from './stories.repository.js';
 
 export const BOARD_CARD_LIMIT = 5000;
@@ -37,11 +38,17 @@ function sharesOf(rows: readonly CostShareSum[]): CostShare[] {
 export type StoryCosts = Pick<typeof costSumsRepository, 'byStories' | 'sharesOfStory'>;
 
 export class StoriesService {
+  private readonly boardStories: BoardStories;
+
+  /** `cache: false` reads every board from the tables (the consistency monitor checks tables, not memory). */
   constructor(
     private readonly db: DatabaseHandle,
     private readonly clock: Clock,
     private readonly costs: StoryCosts,
-  ) {}
+    opts: { cache?: boolean | undefined } = {},
+  ) {
+    this.boardStories = new BoardStories({ limit: BOARD_CARD_LIMIT, cache: opts.cache });
+  }
 
   async list(q: StoriesQuery): Promise<Page<Story>> {
     const { page, pageSize, ...filter } = q;
@@ -56,7 +63,7 @@ export class StoriesService {
   async board(projectId: string): Promise<KanbanBoard> {
     const [project, stories] = await Promise.all([
       projectsRepository.findById(this.db.read, projectId, this.clock.now().toISOString()),
-      storiesRepository.byProject(this.db.read, projectId, BOARD_CARD_LIMIT),
+      this.boardStories.of(this.db.read, projectId),
     ]);
     if (!project && stories.length === 0) throw notFound('project', projectId);
     const ids = stories.map((s) => s.id);

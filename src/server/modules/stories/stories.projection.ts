@@ -56,6 +56,7 @@ export const storiesProjection: Projection<'story.upserted' | 'story.status_chan
   handles: ['story.upserted', 'story.status_changed'],
   async apply(trx, events) {
     const rows = await storiesRepository.rowsByIds(trx, [...new Set(events.map((e) => e.entityId))]);
+    const formerProjects = [...rows.values()].map((r) => r.project_id);
     const touched = new Set<string>();
     for (const e of events) {
       rows.set(e.entityId, foldStory(rows.get(e.entityId) ?? emptyRow(e.entityId), e));
@@ -64,6 +65,7 @@ export const storiesProjection: Projection<'story.upserted' | 'story.status_chan
     await storiesRepository.upsertRows(
       trx,
       [...touched].map((id) => rows.get(id)!),
+      formerProjects,
     );
   },
 };

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Status, StoriesQuery, Story } from '../../../contracts/index.js';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
@@ -127,8 +127,27 @@ export const storiesRepository = {
     return rowsById(db, 'stories', ids);
   },
 
-  upsertRows(db: Executor, rows: readonly StoryRow[]): Promise<void> {
-    return upsertById(db, 'stories', rows);
+  /**
+   * Writes the rows and raises the board version of each project they are in, and of `formerProjects` (those the
+   * stories were in before), in the caller's transaction: a board read from memory is valid only while it is unchanged.
+   */
+  async upsertRows(db: Executor, rows: readonly StoryRow[], formerProjects: Iterable<string | null> = []): Promise<void> {
+    await upsertById(db, 'stories', rows);
+    const projects = new Set<string>();
+    for (const p of formerProjects) if (p !== null) projects.add(p);
+    for (const r of rows) if (r.project_id !== null) projects.add(r.project_id);
+    for (const part of chunks([...projects]))
+      await db
+        .insertInto('story_board_versions')
+        .values(part.map((project_id) => ({ project_id, version: 1 })))
+        .onConflict((oc) => oc.column('project_id').doUpdateSet({ version: sql<number>`story_board_versions.version + 1` }))
+        .execute();
+  },
+
+  /** A project's board version (0 before any of its stories was written since migration 020). */
+  async boardVersion(db: Executor, projectId: string): Promise<number> {
+    const row = await db.selectFrom('story_board_versions').select('version').where('project_id', '=', projectId).executeTakeFirst();
+    return row ? Number(row.version) : 0;
   },
 
   /** Titles by story id (stories without one are left out). */

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kanbanBoardSchema, type KanbanBoard } from '../../src/contracts/index.js';
+import { fixedClock } from '../../src/server/clock.js';
+import { at, costRecorded, projectUpserted, storyStatusChanged, storyUpserted } from '../support/events.js';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+
+// The board keeps a project's stories in memory while the project's board version is unchanged: every way a board
+// can change must still show on the next read, including a story leaving the project.
+const clock = fixedClock(new Date('2026-11-29T12:00:00.000Z'));
+let t: TestServer;
+
+beforeAll(async () => {
+  t = await startTestServer({ clock });
+  const res = await t.ingest([
+    projectUpserted('p-a', { name: 'Alpha', status: 'in_progress' }),
+    projectUpserted('p-b', { name: 'Beta', status: 'in_progress' }),
+    storyUpserted('s-1', 'p-a', { title: 'Login', status: 'queued' }, { occurredAt: at(1) }),
+    storyUpserted('s-2', 'p-a', { title: 'Cart', status: 'queued' }, { occurredAt: at(2) }),
+  ]);
+  expect(res.status).toBe(200);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+async function board(projectId: string): Promise<KanbanBoard> {
+  const res = await t.get(`/api/v1/kanban/board?projectId=${projectId}`);
+  expect(res.status).toBe(200);
+  return kanbanBoardSchema.parse(await res.json());
+}
+const cardsOf = (b: KanbanBoard) => Object.fromEntries(b.columns.flatMap((c) => c.cards.map((s) => [s.id, `${c.key}:${s.title}`])));
+
+describe('the board read from memory', () => {
+  it('shows a status change, a new title and a new story made after it was cached', async () => {
+    expect(cardsOf(await board('p-a'))).toEqual({ 's-1': 'queued:Login', 's-2': 'queued:Cart' });
+    expect(cardsOf(await board('p-a'))).toEqual({ 's-1': 'queued:Login', 's-2': 'queued:Cart' });
+    await t.ingest([
+      storyStatusChanged('s-1', 'in_progress', 'queued', { occurredAt: at(3) }),
+      storyUpserted('s-2', 'p-a', { title: 'Basket', status: 'queued' }, { occurredAt: at(4) }),
+      storyUpserted('s-3', 'p-a', { title: 'Pay', status: 'done' }, { occurredAt: at(5) }),
+    ]);
+    expect(cardsOf(await board('p-a'))).toEqual({ 's-1': 'in_progress:Login', 's-2': 'queued:Basket', 's-3': 'done:Pay' });
+  });
+
+  it('drops a story that moved to another project from its former board', async () => {
+    expect(cardsOf(await board('p-b'))).toEqual({});
+    await t.ingest([storyUpserted('s-3', 'p-b', { title: 'Pay', status: 'done' }, { occurredAt: at(6) })]);
+    expect(Object.keys(cardsOf(await board('p-a'))).sort()).toEqual(['s-1', 's-2']);
+    expect(cardsOf(await board('p-b'))).toEqual({ 's-3': 'done:Pay' });
+  });
+
+  it('shows a cost that names a story, which is not a story event', async () => {
+    const before = (await board('p-a')).columns.flatMap((c) => c.cards).find((s) => s.id === 's-1')!;
+    expect(before.cost?.availability).toBe('unavailable');
+    await t.ingest([costRecorded('c-1', { projectId: 'p-a', storyId: 's-1', amount: 1.25, currency: 'USD' }, { occurredAt: at(7) })]);
+    const after = (await board('p-a')).columns.flatMap((c) => c.cards).find((s) => s.id === 's-1')!;
+    expect(after.cost?.totals).toEqual([expect.objectContaining({ currency: 'USD', amount: 1.25 })]);
+  });
+});
