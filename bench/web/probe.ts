@@ -8,6 +8,10 @@ export interface SwitchTiming {
   timedOut: boolean;
   /** The `change` event of the project <select> (capture phase, before React sees it). */
   changeAt: number;
+  /** The MutationObserver callback that first saw one of the board's cards: the board renders a screenful first. */
+  firstCardsAt: number;
+  /** After that frame's paint: the board is on screen (the rest of its cards mount a step per frame after it). */
+  firstPaintedAt: number;
   /** The MutationObserver callback that first saw all the board's cards in the DOM. */
   cardsAt: number;
   /** The next animation frame after that, and a task posted from it: the frame holding the cards has been painted. */
@@ -90,6 +94,8 @@ export function installProbe(): void {
           changeAt ??= performance.now();
         };
         window.addEventListener('change', onChange, true);
+        let firstCardsAt = NaN;
+        let firstPaintedAt = NaN;
         const finish = (timedOut: boolean, cardsAt: number, frameAt: number, paintedAt: number) => {
           window.removeEventListener('change', onChange, true);
           const start = changeAt ?? Infinity;
@@ -98,6 +104,8 @@ export function installProbe(): void {
           resolve({
             timedOut,
             changeAt: changeAt ?? NaN,
+            firstCardsAt,
+            firstPaintedAt,
             cardsAt,
             frameAt,
             paintedAt,
@@ -105,7 +113,15 @@ export function installProbe(): void {
           });
         };
         const mo = new MutationObserver(() => {
-          if (changeAt === null || document.querySelectorAll(cardSelector).length < expected) return;
+          if (changeAt === null) return;
+          const count = document.querySelectorAll(cardSelector).length;
+          if (count > 0 && Number.isNaN(firstCardsAt)) {
+            firstCardsAt = performance.now();
+            afterPaint((_frameAt, at) => {
+              firstPaintedAt = at;
+            });
+          }
+          if (count < expected) return;
           const cardsAt = performance.now();
           mo.disconnect();
           clearTimeout(timer);

