@@ -138,13 +138,7 @@ async function main(): Promise<void> {
 
     // Each round's transaction time and size (the time ingestion may wait for the write lock).
     const rounds: { events: number; ms: number }[] = [];
-    const runBatch = core.rollup.runBatch.bind(core.rollup);
-    core.rollup.runBatch = async () => {
-      const t = performance.now();
-      const n = await runBatch();
-      if (n > 0) rounds.push({ events: n, ms: performance.now() - t });
-      return n;
-    };
+    core.rollup.onRound((events, ms) => rounds.push({ events, ms }));
     const announced: { through: number; at: number }[] = [];
     core.rollup.onUpdated((m) => announced.push({ through: m.throughEventId, at: performance.now() }));
     // Commit times straight from the publisher (it runs right after each commit), not from the HTTP response.

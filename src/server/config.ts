@@ -216,6 +216,8 @@ export const configSchema = z.object({
       rollupSliceMs: positiveInt.max(10_000).default(50),
       rollupPollMs: positiveInt.default(1000),
       rollupMinIntervalMs: z.coerce.number().int().min(0).max(60_000).default(200),
+      /** Where the rollup folds on SQLite: its own worker thread and connection, or the main thread ('main'). */
+      rollupThread: z.enum(['worker', 'main']).default('worker'),
     })
     .prefault({}),
   auth: z

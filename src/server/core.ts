@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { EVENT_TYPES } from '../contracts/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { ConfigError, databaseFile, type Config } from './config.js';
+import { WriteTurn } from './db/write-turn.js';
 import type { DatabaseHandle } from './db/handle.js';
 import { StorageHealth } from './db/storage-health.js';
 import { storageProbe } from './db/storage-probe.js';
@@ -40,7 +41,7 @@ import { createLogger, type Logger } from './observability/logger.js';
 import { Metrics } from './observability/metrics.js';
 import { AnalyticsService } from './modules/analytics/index.js';
 import type { OutlierSettings } from './modules/analytics/index.js';
-import { AgentRollupJob } from './modules/analytics/index.js';
+import { AgentRollupJob, RollupThread, type RollupRunner } from './modules/analytics/index.js';
 
 function outlierSettings(config: Config): OutlierSettings {
   const a = config.analytics;
@@ -95,10 +96,10 @@ export function createConsistencyMonitor(core: Core, views: CrossViewServices): 
 }
 
 /** SQLite in the data dir, or Postgres when a database URL is configured. */
-export function openDatabase(config: Config): DatabaseHandle {
+export function openDatabase(config: Config, writeTurn?: WriteTurn): DatabaseHandle {
   const pgc = config.database;
   if (pgc.url) return openPostgres({ url: pgc.url, poolSize: pgc.poolSize, lockTimeoutMs: pgc.lockTimeoutMs, ...(pgc.schema ? { schema: pgc.schema } : {}) });
-  return openSqlite({ file: databaseFile(config), busyTimeoutMs: config.sqlite.busyTimeoutMs });
+  return openSqlite({ file: databaseFile(config), busyTimeoutMs: config.sqlite.busyTimeoutMs, writeTurn });
 }
 
 export interface Core {
@@ -117,7 +118,7 @@ export interface Core {
   ingestion: IngestionService;
   pricing: PricingTable;
   /** Agent metrics rollup; started by the server (tools that only import leave it idle). */
-  rollup: AgentRollupJob;
+  rollup: RollupRunner;
   close(): Promise<void>;
 }
 
@@ -139,7 +140,12 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     throw new ConfigError(
       'invalid configuration:\n  BMAD_OPS_NATS_URL / --nats-url: instances share their events through Postgres; set BMAD_OPS_DATABASE_URL too',
     );
-  const db = openDatabase(config);
+  // On the embedded default the rollup gets a thread and a connection of its own, taking turns with this thread's
+  // writes (WriteTurn). The worker keeps time by the system clock, so a core given another clock (tests, simulations)
+  // folds on this thread, where that clock is.
+  const rollupThread = !config.database.url && clock === systemClock && config.analytics.rollupThread === 'worker';
+  const turnBuffer = rollupThread ? WriteTurn.buffer() : undefined;
+  const db = openDatabase(config, turnBuffer && new WriteTurn(turnBuffer, 'main'));
   try {
     await migrate(db);
   } catch (err) {
@@ -162,20 +168,28 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     },
   });
   metrics.bindWriterDepth(() => writer.depth);
-  const rollup = new AgentRollupJob(
-    db,
-    clock,
-    logger,
-    {
-      batchSize: config.analytics.rollupBatchSize,
-      sliceMs: config.analytics.rollupSliceMs,
-      pollIntervalMs: config.analytics.rollupPollMs,
-      minIntervalMs: config.analytics.rollupMinIntervalMs,
-      outliers: outlierSettings(config),
-      transaction: { maxRetries: config.sqlite.lockRetries, retryDelayMs: 25, onLockWait: (ms) => metrics.sqliteWriteLockWait.observe(ms) },
-    },
-    { onBatch: (ms) => metrics.rollupLag.observe(ms), onBacklog: (n) => metrics.rollupBacklog.set(n) },
-  );
+  const rollupJob = {
+    batchSize: config.analytics.rollupBatchSize,
+    sliceMs: config.analytics.rollupSliceMs,
+    pollIntervalMs: config.analytics.rollupPollMs,
+    minIntervalMs: config.analytics.rollupMinIntervalMs,
+    outliers: outlierSettings(config),
+  };
+  const onLockWait = (ms: number) => metrics.sqliteWriteLockWait.observe(ms);
+  const rollupTransaction = { maxRetries: config.sqlite.lockRetries, retryDelayMs: 25 };
+  const observer = { onBatch: (ms: number) => metrics.rollupLag.observe(ms), onBacklog: (n: number) => metrics.rollupBacklog.set(n) };
+  const rollup: RollupRunner = turnBuffer
+    ? new RollupThread(
+        {
+          file: databaseFile(config),
+          busyTimeoutMs: config.sqlite.busyTimeoutMs,
+          writeTurn: turnBuffer,
+          logLevel: config.logLevel,
+          job: { ...rollupJob, transaction: rollupTransaction },
+        },
+        { logger, observer, onLockWait },
+      )
+    : new AgentRollupJob(db, clock, logger, { ...rollupJob, transaction: { ...rollupTransaction, onLockWait } }, observer);
   publisher.subscribe((events) => metrics.eventsPublished.inc(events.length));
   const auth = new AuthService(db, clock, { sessionTtlHours: config.auth.sessionTtlHours, scryptCostLog2: config.auth.scryptCostLog2 });
   const ingestion = new IngestionService(writer, { countResult: (result, n) => metrics.ingestEvents.inc({ result }, n) });
@@ -196,7 +210,7 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     async close() {
       storage.stop();
       await writer.close();
-      await rollup.stop();
+      await rollup.close();
       publisher.stop();
       await db.close();
     },

@@ -524,6 +524,8 @@ beforeAll(async () => {
   const login = await t.post(`${API}/auth/login`, { email: ADMIN.email, password: ADMIN.password, issueToken: true }, null);
   expect(login.status).toBe(200);
   session = loginResponseSchema.parse(await login.json()).token!;
+  // The rollup folds on a worker thread that may still be starting: wait for it, then for everything to be still.
+  await t.server.core.rollup.drain();
   watch = new DbWatch(databaseFile(t.config));
   baseline = await settled();
 }, 60_000);

@@ -1,15 +1,32 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect, type Driver, type SqliteDialectConfig } from 'kysely';
 import type { Database } from './schema.js';
 import type { DatabaseHandle } from './handle.js';
 import { openSqliteSnapshot } from './sqlite-scratch.js';
+import { TurnTakingDriver, type WriteTurn } from './write-turn.js';
 
 export interface SqliteOptions {
   file: string;
   /** How long SQLite itself waits for another process's write lock before reporting SQLITE_BUSY. */
   busyTimeoutMs: number;
+  /** Shared with a worker thread that writes the same file (the analytics rollup): see WriteTurn. */
+  writeTurn?: WriteTurn | undefined;
+}
+
+/** SQLite's dialect, with the write connection taking its turn against the other thread's first when there is one. */
+class TurnTakingSqliteDialect extends SqliteDialect {
+  constructor(
+    config: SqliteDialectConfig,
+    private readonly turn: WriteTurn,
+  ) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new TurnTakingDriver(super.createDriver(), this.turn);
+  }
 }
 
 /**
@@ -72,7 +89,8 @@ export function openSqlite(opts: SqliteOptions): DatabaseHandle {
   const readerConn = new SqliteDatabase(opts.file);
   applyPragmas(readerConn, opts, 'reader');
 
-  const write = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(writerConn) }) });
+  const writeConfig = { database: withStatementCache(writerConn) };
+  const write = new Kysely<Database>({ dialect: opts.writeTurn ? new TurnTakingSqliteDialect(writeConfig, opts.writeTurn) : new SqliteDialect(writeConfig) });
   const read = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(readerConn) }) });
   let closed = false;
   return {

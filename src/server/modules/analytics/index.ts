@@ -4,3 +4,5 @@ export { analyticsRoutes } from './analytics.routes.js';
 export { AnalyticsService } from './analytics.service.js';
 export type { OutlierSettings } from './outliers.js';
 export { AgentRollupJob } from './rollup.job.js';
+export type { RollupRunner } from './rollup.job.js';
+export { RollupThread } from './rollup-thread/rollup-thread.js';

@@ -240,7 +240,7 @@ function touchedRange(touched: Touched): { from: string | null; to: string | nul
  * loop. Safe inside the transaction: the write connection stays held (Kysely's connection mutex), so no other write
  * can slip into it; writers queue behind it as before.
  */
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+const yieldToReads = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Folds one batch of committed events into agent_metrics, in one transaction with the checkpoint:
@@ -253,9 +253,11 @@ const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
 export async function rollupBatch(
   trx: Executor,
   events: readonly RollupEvent[],
-  ctx: { now: string; outliers: OutlierSettings; histories?: HistoryCache },
+  ctx: { now: string; outliers: OutlierSettings; histories?: HistoryCache; yieldBetweenSteps?: boolean },
 ): Promise<BatchResult> {
   const touched = new Touched();
+  // On a worker thread of its own nothing waits for this loop: yielding would only slow the fold down.
+  const yieldToIo = ctx.yieldBetweenSteps === false ? () => Promise.resolve() : yieldToReads;
   await foldCosts(trx, events, touched, ctx.now);
   await yieldToIo();
   // Without a cache handed in (a one-off batch), histories are read whole, through a cache of this batch only.

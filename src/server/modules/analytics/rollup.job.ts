@@ -37,12 +37,34 @@ export interface RollupJobOptions {
   minIntervalMs: number;
   outliers: OutlierSettings;
   transaction: WriteTransactionOptions;
+  /** Let waiting reads run between a batch's steps: needed on the thread that serves HTTP, not on a worker. */
+  yieldBetweenSteps?: boolean;
 }
 
 export interface RollupObserver {
   /** ms from ingestion of the oldest event in a batch to the batch's commit; how long the batch's transaction took. */
   onBatch?(lagMs: number, events: number, durationMs: number): void;
   onBacklog?(events: number): void;
+  /**
+   * Records a round's analytics.rollup span (`startedAtMs` on this thread's performance clock). A job on a worker
+   * thread hands it to the main thread, where tracing lives; by default it is recorded here.
+   */
+  recordRound?(startedAtMs: number, figures: Record<string, number>, error: unknown): void;
+}
+
+/** What runs the rollup: the job itself on this thread, or a RollupThread driving one on a worker thread. */
+export interface RollupRunner {
+  start(): void;
+  /** Asks for a round; coalesces with one already running. */
+  kick(): void;
+  /** Resolves once everything committed so far is folded in (tests and the benches wait on this). */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+  /** Stops for good and lets go of what it holds (a worker thread and its connection). */
+  close(): Promise<void>;
+  onUpdated(listener: (msg: AnalyticsUpdatedMessage) => void): () => void;
+  /** Told each batch's size and transaction time (bench:rollup). */
+  onRound(listener: (events: number, durationMs: number) => void): () => void;
 }
 
 /**
@@ -50,7 +72,7 @@ export interface RollupObserver {
  * metrics it writes, so a crash repeats nothing and skips nothing. Woken after each commit (and by a slow poll), it
  * runs one batch at a time; events arriving meanwhile are picked up by the next round.
  */
-export class AgentRollupJob {
+export class AgentRollupJob implements RollupRunner {
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -60,6 +82,7 @@ export class AgentRollupJob {
   private size: number;
   private delayed: NodeJS.Timeout | undefined;
   private readonly listeners = new Set<(msg: AnalyticsUpdatedMessage) => void>();
+  private readonly rounds = new Set<(events: number, durationMs: number) => void>();
   private readonly histories = new HistoryCache();
 
   constructor(
@@ -76,6 +99,15 @@ export class AgentRollupJob {
   onUpdated(listener: (msg: AnalyticsUpdatedMessage) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  onRound(listener: (events: number, durationMs: number) => void): () => void {
+    this.rounds.add(listener);
+    return () => this.rounds.delete(listener);
+  }
+
+  close(): Promise<void> {
+    return this.stop();
   }
 
   get throughEventId(): number {
@@ -161,7 +193,8 @@ export class AgentRollupJob {
           'bmad.rollup.days_scored': done.days,
           'bmad.rollup.through_event_id': this.through,
         };
-        recordSpan('analytics.rollup', started, figures, { root: true, ...(failed === undefined ? {} : { error: failed }) });
+        if (this.observer.recordRound) this.observer.recordRound(started, figures, failed);
+        else recordSpan('analytics.rollup', started, figures, { root: true, ...(failed === undefined ? {} : { error: failed }) });
       }
     }
   }
@@ -194,7 +227,7 @@ export class AgentRollupJob {
   async runBatch(): Promise<number> {
     const started = performance.now();
     const now = this.clock.now().toISOString();
-    const ctx = { now, outliers: this.opts.outliers, histories: this.histories };
+    const ctx = { now, outliers: this.opts.outliers, histories: this.histories, yieldBetweenSteps: this.opts.yieldBetweenSteps !== false };
     const size = this.size;
     const done = await withWriteTransaction(this.db, this.opts.transaction, async (trx) => {
       const cp = await repo.checkpoint(trx, ROLLUP_CHECKPOINT);
@@ -224,6 +257,7 @@ export class AgentRollupJob {
     if (took > 2 * this.opts.sliceMs) this.size = Math.max(MIN_BATCH, Math.floor(size / 2));
     else if (took < 0.75 * this.opts.sliceMs && done.read === size) this.size = Math.min(this.opts.batchSize, size * 2);
     if (done.read > 0) {
+      for (const l of this.rounds) l(done.read, took);
       if (done.oldestIngest) this.observer.onBatch?.(Math.max(0, this.clock.now().getTime() - Date.parse(done.oldestIngest)), done.read, took);
       if (done.result?.from && done.result.to) {
         const msg: AnalyticsUpdatedMessage = {

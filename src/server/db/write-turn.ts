@@ -1,0 +1,125 @@
+import type { DatabaseConnection, Driver, TransactionSettings } from 'kysely';
+
+const HOLDER = 0;
+const MAIN_WAITING = 1;
+/** Set by a worker that has waited PATIENCE_MS: the main thread then lets it go next. */
+const WORKER_DUE = 2;
+const FREE = 0;
+const PATIENCE_MS = 100;
+const ROLE = { main: 1, worker: 2 } as const;
+/** Upper bound of one wait, so a lost wake-up costs at most this much. */
+const WAIT_MS = 20;
+
+/**
+ * Whose turn it is to write: the main thread or the analytics rollup's worker thread, which have a SQLite connection
+ * each. SQLite's own lock would make the main thread wait inside the busy handler, blocking its event loop, or fail
+ * with SQLITE_BUSY after busy_timeout while the worker commits batch after batch. Here the main thread waits
+ * asynchronously (reads go on) and goes first: the worker, which may block, takes its turn when the main thread is not
+ * waiting for one, or after PATIENCE_MS, so steady ingestion cannot starve the rollup. Other processes (the CLI) still
+ * meet SQLite's lock, as before.
+ */
+export class WriteTurn {
+  private readonly cells: Int32Array;
+
+  constructor(
+    buffer: SharedArrayBuffer,
+    private readonly role: keyof typeof ROLE,
+  ) {
+    this.cells = new Int32Array(buffer);
+  }
+
+  static buffer(): SharedArrayBuffer {
+    return new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT);
+  }
+
+  async acquire(): Promise<void> {
+    const me = ROLE[this.role];
+    if (this.role === 'worker') {
+      const since = performance.now();
+      for (;;) {
+        const due = performance.now() - since >= PATIENCE_MS;
+        if (due) Atomics.store(this.cells, WORKER_DUE, 1);
+        if ((due || Atomics.load(this.cells, MAIN_WAITING) === 0) && Atomics.compareExchange(this.cells, HOLDER, FREE, me) === FREE) {
+          Atomics.store(this.cells, WORKER_DUE, 0);
+          // Wakes a main thread that stood aside for this turn, so it waits on the worker's release instead.
+          Atomics.notify(this.cells, HOLDER);
+          return;
+        }
+        // A worker thread may block: until the holder lets go, or the main thread has had its turn.
+        Atomics.wait(this.cells, HOLDER, Atomics.load(this.cells, HOLDER), WAIT_MS);
+      }
+    }
+    Atomics.add(this.cells, MAIN_WAITING, 1);
+    try {
+      for (;;) {
+        let holder: number;
+        if (Atomics.load(this.cells, WORKER_DUE) === 0) {
+          holder = Atomics.compareExchange(this.cells, HOLDER, FREE, me);
+          if (holder === FREE) return;
+        } else holder = Atomics.load(this.cells, HOLDER); // the worker goes next
+        const waited = Atomics.waitAsync(this.cells, HOLDER, holder, WAIT_MS);
+        if (waited.async) await waited.value;
+      }
+    } finally {
+      Atomics.sub(this.cells, MAIN_WAITING, 1);
+    }
+  }
+
+  release(): void {
+    Atomics.compareExchange(this.cells, HOLDER, ROLE[this.role], FREE);
+    Atomics.notify(this.cells, HOLDER);
+  }
+
+  /** For the main thread when the worker died, perhaps holding the turn or waiting for it. */
+  static releaseAbandoned(buffer: SharedArrayBuffer): void {
+    const cells = new Int32Array(buffer);
+    Atomics.store(cells, WORKER_DUE, 0);
+    Atomics.compareExchange(cells, HOLDER, ROLE.worker, FREE);
+    Atomics.notify(cells, HOLDER);
+  }
+}
+
+/** A Kysely driver that holds the write turn from acquiring its connection to releasing it (a whole transaction). */
+export class TurnTakingDriver implements Driver {
+  constructor(
+    private readonly inner: Driver,
+    private readonly turn: WriteTurn,
+  ) {}
+
+  init(): Promise<void> {
+    return this.inner.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    // The connection first (Kysely's own mutex orders this thread's users), then the turn between threads.
+    const conn = await this.inner.acquireConnection();
+    try {
+      await this.turn.acquire();
+    } catch (err) {
+      await this.inner.releaseConnection(conn);
+      throw err;
+    }
+    return conn;
+  }
+
+  async releaseConnection(conn: DatabaseConnection): Promise<void> {
+    this.turn.release();
+    await this.inner.releaseConnection(conn);
+  }
+
+  beginTransaction(conn: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.inner.beginTransaction(conn, settings);
+  }
+
+  commitTransaction(conn: DatabaseConnection): Promise<void> {
+    return this.inner.commitTransaction(conn);
+  }
+
+  rollbackTransaction(conn: DatabaseConnection): Promise<void> {
+    return this.inner.rollbackTransaction(conn);
+  }
+
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
+}

@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AnalyticsUpdatedMessage } from '../../../../contracts/index.js';
+import { WriteTurn } from '../../../db/write-turn.js';
+import type { Logger } from '../../../observability/logger.js';
+import { recordSpan } from '../../../observability/tracing.js';
+import type { RollupObserver, RollupRunner } from '../rollup.job.js';
+import { deserializeError, type FromWorker, type RollupWorkerData, type ToWorker } from './messages.js';
+
+/**
+ * The worker's module. Run from source (tsx, vitest) it is TypeScript, which a worker thread only loads with tsx's
+ * loader registered inside it; the built server runs the compiled .js directly.
+ */
+function startWorker(data: RollupWorkerData): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./rollup-worker.js', here), { workerData: data });
+  // tsx's ESM entry, found through its package.json: require.resolve would pick the CommonJS build, whose register()
+  // cannot run inside a worker.
+  const pkg = createRequire(here).resolve('tsx/package.json');
+  const exports = (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
+  const tsx = new URL(exports['./esm/api']!.import.default, pathToFileURL(pkg)).href;
+  const entry = new URL('./rollup-worker.ts', here).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true, workerData: data });
+}
+
+/**
+ * The agent-metrics rollup on a worker thread with its own SQLite connection (the embedded default): a catch-up after
+ * a bulk import no longer holds up the main thread's HTTP requests, and under steady ingestion the fold runs beside
+ * the writer instead of between its commits. Figures, spans and analytics_updated pushes come back as messages.
+ */
+export class RollupThread implements RollupRunner {
+  private readonly worker: Worker;
+  private readonly calls = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  private readonly updated = new Set<(msg: AnalyticsUpdatedMessage) => void>();
+  private readonly rounds = new Set<(events: number, durationMs: number) => void>();
+  private nextId = 1;
+  private exited: Error | null = null;
+
+  constructor(
+    data: RollupWorkerData,
+    private readonly hooks: { logger: Logger; observer: RollupObserver; onLockWait?: ((ms: number) => void) | undefined },
+  ) {
+    this.worker = startWorker(data);
+    this.worker.on('message', (m: FromWorker) => this.receive(m));
+    this.worker.on('error', (err) => hooks.logger.error({ err }, 'the analytics rollup worker failed'));
+    this.worker.on('exit', (code) => {
+      // A worker that died holding the write turn must not leave this thread's writes waiting for it.
+      WriteTurn.releaseAbandoned(data.writeTurn);
+      this.exited = new Error(`the analytics rollup worker exited (code ${code})`);
+      for (const c of this.calls.values()) c.reject(this.exited);
+      this.calls.clear();
+    });
+  }
+
+  start(): void {
+    this.send({ type: 'start' });
+  }
+
+  kick(): void {
+    this.send({ type: 'kick' });
+  }
+
+  drain(): Promise<void> {
+    return this.call('drain');
+  }
+
+  stop(): Promise<void> {
+    return this.call('stop');
+  }
+
+  async close(): Promise<void> {
+    if (!this.exited) await this.call('close').catch(() => undefined);
+    await this.worker.terminate();
+  }
+
+  onUpdated(listener: (msg: AnalyticsUpdatedMessage) => void): () => void {
+    this.updated.add(listener);
+    return () => this.updated.delete(listener);
+  }
+
+  onRound(listener: (events: number, durationMs: number) => void): () => void {
+    this.rounds.add(listener);
+    return () => this.rounds.delete(listener);
+  }
+
+  private send(m: ToWorker): void {
+    if (!this.exited) this.worker.postMessage(m);
+  }
+
+  private call(type: 'drain' | 'stop' | 'close'): Promise<void> {
+    if (this.exited) return type === 'drain' ? Promise.reject(this.exited) : Promise.resolve();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, { resolve, reject });
+      this.worker.postMessage({ type, id } satisfies ToWorker);
+    });
+  }
+
+  private receive(m: FromWorker): void {
+    const { observer } = this.hooks;
+    switch (m.type) {
+      case 'done': {
+        const c = this.calls.get(m.id);
+        this.calls.delete(m.id);
+        if (m.error) c?.reject(deserializeError(m.error));
+        else c?.resolve();
+        return;
+      }
+      case 'updated':
+        for (const l of this.updated) l(m.msg);
+        return;
+      case 'round':
+        for (const l of this.rounds) l(m.events, m.durationMs);
+        return;
+      case 'batch':
+        return observer.onBatch?.(m.lagMs, m.events, m.durationMs);
+      case 'backlog':
+        return observer.onBacklog?.(m.events);
+      case 'lockWait':
+        return this.hooks.onLockWait?.(m.ms);
+      case 'span':
+        return recordSpan('analytics.rollup', m.startedEpochMs - performance.timeOrigin, m.figures, {
+          root: true,
+          ...(m.error ? { error: deserializeError(m.error) } : {}),
+        });
+    }
+  }
+}
