@@ -69,8 +69,10 @@ describe('half-open connection (the path dies silently, no FIN or RST)', () => {
     await until(() => states.some((s) => s.state === 'reconnecting' && s.at > frozenAt), 'client notices missing heartbeat answers', 3000);
     const detected = states.find((s) => s.state === 'reconnecting' && s.at > frozenAt)!;
     expect(detected.detail).toBe('heartbeat answers missing');
-    // Two missed answers, at most one interval after the last one seen: well under a second, never instantly.
-    expect(detected.at - frozenAt).toBeGreaterThanOrEqual(INTERVAL);
+    // Two intervals without an answer, counted from the last answer seen: well under a second, never instantly. That
+    // answer came up to an interval (and its delivery time) before the freeze, so from the freeze it is a bit more
+    // than one interval; a busy machine delays the answer and shortens it by that much (187 ms was seen).
+    expect(detected.at - frozenAt).toBeGreaterThanOrEqual(INTERVAL / 2);
     expect(detected.at - frozenAt).toBeLessThan(2000);
 
     await until(() => t.server.gateway.connectionCount === 0, 'server drops the dead connection', 4000);

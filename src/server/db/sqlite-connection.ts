@@ -13,6 +13,8 @@ export interface SqliteOptions {
   busyTimeoutMs: number;
   /** Shared with a worker thread that writes the same file (the analytics rollup): see WriteTurn. */
   writeTurn?: WriteTurn | undefined;
+  /** Page cache per connection; 64 MiB unless told (the rollup worker's connections need less). */
+  cacheMiB?: number;
 }
 
 /** SQLite's dialect, with the write connection taking its turn against the other thread's first when there is one. */
@@ -39,7 +41,7 @@ class TurnTakingSqliteDialect extends SqliteDialect {
  *   bounded retry on top and measures the wait.
  * - foreign_keys=ON: SQLite leaves it off by default per connection.
  * - journal_size_limit: truncate the WAL after checkpoints so it cannot grow without bound.
- * - cache_size: 64 MiB page cache per connection (negative = KiB).
+ * - cache_size: 64 MiB page cache per connection (negative = KiB), or SqliteOptions.cacheMiB.
  */
 function applyPragmas(conn: SqliteDatabase.Database, opts: SqliteOptions, role: 'writer' | 'reader'): void {
   conn.pragma('journal_mode = WAL');
@@ -47,7 +49,7 @@ function applyPragmas(conn: SqliteDatabase.Database, opts: SqliteOptions, role: 
   conn.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs))}`);
   conn.pragma('foreign_keys = ON');
   conn.pragma('journal_size_limit = 67108864');
-  conn.pragma('cache_size = -65536');
+  conn.pragma(`cache_size = -${Math.floor((opts.cacheMiB ?? 64) * 1024)}`);
   conn.pragma('temp_store = MEMORY');
   if (role === 'reader') conn.pragma('query_only = ON');
 }

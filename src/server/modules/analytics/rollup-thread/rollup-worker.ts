@@ -16,7 +16,9 @@ if (!port) throw new Error('rollup-worker.ts runs as a worker thread (see Rollup
 const data = workerData as RollupWorkerData;
 const post = (m: FromWorker) => port.postMessage(m);
 
-const db = openSqlite({ file: data.file, busyTimeoutMs: data.busyTimeoutMs, writeTurn: new WriteTurn(data.writeTurn, 'worker') });
+// The fold reads recent events and the rows it updates: a quarter of the main connections' page cache is plenty, and
+// it is memory the process holds twice (this thread opens a reader and a writer too).
+const db = openSqlite({ file: data.file, busyTimeoutMs: data.busyTimeoutMs, writeTurn: new WriteTurn(data.writeTurn, 'worker'), cacheMiB: 16 });
 const job = new AgentRollupJob(
   db,
   systemClock,
