@@ -17,7 +17,9 @@ let normal: RealtimeClient | undefined;
 const paused: WebSocket[] = [];
 
 beforeEach(async () => {
-  t = await startTestServer({ config: { realtime: { sendBufferCapBytes: CAP } } });
+  // The rollup folds on this thread: on its worker thread (the default) its heap is another isolate, which the gc()
+  // below does not reach, so its uncollected garbage would count in RSS as if the gateway held it.
+  t = await startTestServer({ config: { realtime: { sendBufferCapBytes: CAP }, analytics: { rollupThread: 'main' } } });
   // SQLite's page cache (64 MiB per connection in production) fills as the database grows and would swamp the RSS
   // measurement; a small one leaves the gateway's own buffering as the thing measured.
   for (const db of [t.server.core.db.write, t.server.core.db.read]) await sql`pragma cache_size = -2000`.execute(db);
