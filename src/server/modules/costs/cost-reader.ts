@@ -1,3 +1,4 @@
+import { VersionedCache } from '../../versioned-cache.js';
 import { DAY_MS } from '../../../contracts/index.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { planHours } from './cost-rollup.js';
@@ -25,13 +26,15 @@ const CACHE_ENTRIES = 256;
  * query bench compare against.
  */
 export class CostReader {
-  private readonly entries = new Map<string, { versions: string; rows: readonly CostAggregate[] }>();
+  private readonly parts: VersionedCache<readonly CostAggregate[]>;
 
   constructor(
     private readonly db: DatabaseHandle,
     /** `cache: false` reads every part from the tables (the consistency monitor checks the tables, not memory). */
     private readonly opts: { rollup: boolean; cache?: boolean } = { rollup: true },
-  ) {}
+  ) {
+    this.parts = new VersionedCache(CACHE_ENTRIES, opts.cache !== false);
+  }
 
   /** Totals per currency (and group key), as costsRepository.aggregate() would give over the whole range. */
   async aggregate(range: CostRange, groupBy?: CostGroupBy): Promise<CostAggregate[]> {
@@ -87,17 +90,7 @@ export class CostReader {
     const daysStart = iso(Math.floor(Date.parse(range.start) / DAY_MS) * DAY_MS);
     const daysEnd = iso(Math.ceil(Date.parse(range.end) / DAY_MS) * DAY_MS);
     const versions = await costDimensionRollupsRepository.dayVersions(this.db.read, daysStart, daysEnd);
-    const hit = this.entries.get(key);
-    // Most recently used last, so the oldest entry is the first to go.
-    this.entries.delete(key);
-    if (hit && hit.versions === versions && this.opts.cache !== false) {
-      this.entries.set(key, hit);
-      return hit.rows;
-    }
-    const rows = await costDimensionRollupsRepository.aggregate(this.db.read, range, dim, unit);
-    this.entries.set(key, { versions, rows });
-    if (this.entries.size > CACHE_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
-    return rows;
+    return this.parts.get(key, versions, () => costDimensionRollupsRepository.aggregate(this.db.read, range, dim, unit));
   }
 
   private async aggregateByHours(range: CostRange, groupBy?: 'project'): Promise<CostAggregate[]> {
