@@ -15,9 +15,10 @@ module.exports = {
     {
       name: 'modules-through-their-index',
       severity: 'error',
-      comment: 'A server module reaches another only through its surface: src/server/modules/<name>/index.ts.',
+      comment:
+        'A server module reaches another only through its surface: src/server/modules/<name>/index.ts, or data.ts (its repositories alone, for code that must not load the routes: a worker thread).',
       from: { path: '^src/server/modules/([^/]+)/' },
-      to: { path: '^src/server/modules/', pathNot: ['^src/server/modules/$1/', '^src/server/modules/[^/]+/index\\.ts$'] },
+      to: { path: '^src/server/modules/', pathNot: ['^src/server/modules/$1/', '^src/server/modules/[^/]+/(index|data)\\.ts$'] },
     },
     {
       name: 'composition-through-module-index',
@@ -26,7 +27,7 @@ module.exports = {
       // mount.ts applies the auth module's guard; through the auth index it would be a cycle (the index exports the
       // auth routes, which are mounted with mount.ts).
       from: { path: '^src/server/', pathNot: ['^src/server/modules/', '^src/server/http/mount\\.ts$'] },
-      to: { path: '^src/server/modules/', pathNot: '^src/server/modules/[^/]+/index\\.ts$' },
+      to: { path: '^src/server/modules/', pathNot: '^src/server/modules/[^/]+/(index|data)\\.ts$' },
     },
     {
       name: 'endpoints-from-the-catalogue',

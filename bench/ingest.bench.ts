@@ -31,7 +31,6 @@ const TARGET = { batchSize: 100, eventsPerSec: 25_000 };
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(benchDir, 'results');
-const serverScript = path.join(benchDir, 'support', 'server-process.ts');
 
 const concurrency = envInt('BENCH_CONCURRENCY', 8);
 const onlyBatches = process.env.BENCH_BATCHES?.split(',').map(Number);
@@ -41,7 +40,7 @@ const tmpBase = process.env.BENCH_TMPDIR ?? os.tmpdir();
 if (plans.length === 0) throw new Error(`BENCH_BATCHES=${process.env.BENCH_BATCHES} matches none of ${PLANS.map((p) => p.batchSize).join(', ')}`);
 
 async function startServerProcess(dataDir: string): Promise<{ child: ServerChild; target: LoadTarget }> {
-  const { child, hello } = await startServerChild(serverScript, dataDir, {
+  const { child, hello } = await startServerChild(dataDir, {
     startTimeoutMs: 30_000,
     nodeFlags: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
   });

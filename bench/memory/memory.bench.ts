@@ -2,8 +2,9 @@
  * Server memory with a production-sized database and many idle dashboards: the server (its own process, 127.0.0.1)
  * opens a data directory holding 1 M cost and 200 k workflow events, answers the dashboard's heavy reads once (so its
  * SQLite page caches are as full as a working day leaves them), then holds BENCH_CLIENTS (2,000) idle WebSocket
- * clients, each signed in and subscribed. Reported: resident memory (VmRSS) before and after the clients, and the
- * bytes each idle connection costs (the difference over the count), beside the JS heap the server reports.
+ * clients, each signed in and subscribed. The server is the compiled build (dist/) under bare Node, as it ships.
+ * Reported: resident memory (VmRSS) before and after the clients, and the bytes each idle connection costs (the
+ * difference over the count), beside the JS heap the server reports.
  *
  * Needs a loaded directory: `BENCH_KEEP=1 npm run bench:queries` keeps one and prints its path, then
  * `BENCH_DATA_DIR=<path> npm run bench:memory`. Bounded: it connects, waits, measures and stops.
@@ -11,7 +12,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import WebSocket from 'ws';
 import { envInt } from '../support/env.js';
@@ -22,7 +22,6 @@ const CLIENTS = envInt('BENCH_CLIENTS', 2_000);
 const IDLE_S = envInt('BENCH_IDLE_S', 15);
 const TARGET_RSS_MB = 300;
 const MAX_OTHERS_CORES = 0.5;
-const serverScript = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'support', 'server-process.ts');
 
 const dataDir = process.env.BENCH_DATA_DIR;
 if (!dataDir || !fs.existsSync(path.join(dataDir, 'bench-key.txt'))) {
@@ -66,7 +65,7 @@ function connect(url: string): Promise<WebSocket> {
   });
 }
 
-const { child, hello } = await startServerChild(serverScript, dataDir, { startTimeoutMs: 300_000, nodeFlags: ['--expose-gc'] });
+const { child, hello } = await startServerChild(dataDir, { startTimeoutMs: 300_000, nodeFlags: ['--expose-gc'], build: true });
 const pid = child.pid!;
 const memoryLines: ((m: NodeJS.MemoryUsage) => void)[] = [];
 createInterface({ input: child.stdout }).on('line', (line) => {
@@ -112,7 +111,7 @@ try {
   console.log(`per idle connection: ${(perConnection / 1024).toFixed(1)} KB of RSS, ${(heapPerConnection / 1024).toFixed(1)} KB of JS heap`);
   console.log(`target: RSS <= ${TARGET_RSS_MB} MB with the clients: ${withClients.rss <= TARGET_RSS_MB ? 'met' : 'NOT met'}`);
   console.log(`other processes used ${others?.toFixed(2) ?? 'n/a'} cores while idle (load average ${loadSummary().loadavg.join(' ')})`);
-  console.log('the server runs under tsx (as every bench does): its loader thread is part of these figures');
+  console.log('the server runs as it ships: dist/ under bare Node (no TypeScript loader), the rollup on its worker thread');
   if ((others ?? 0) > MAX_OTHERS_CORES) {
     console.log(`REFUSED: other processes used more than ${MAX_OTHERS_CORES} cores; rerun on a quiet machine.`);
     process.exitCode = 2;

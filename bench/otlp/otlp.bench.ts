@@ -17,7 +17,6 @@ import { gitInfo } from '../support/run-info.js';
 import { startServerChild, stopServerChild } from '../support/server-child.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
-const serverScript = path.join(benchDir, '..', 'support', 'server-process.ts');
 const resultsDir = path.join(benchDir, '..', 'results');
 const BATCH = 100;
 const batches = envInt('BENCH_OTLP_BATCHES', 200);
@@ -134,7 +133,7 @@ interface Phase {
 
 async function phase(name: string, bodyOf: (first: number) => Buffer, endpoint: Endpoint): Promise<Phase> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bmad-ops-bench-otlp-'));
-  const { child, hello } = await startServerChild(serverScript, dataDir, { startTimeoutMs: 30_000 });
+  const { child, hello } = await startServerChild(dataDir, { startTimeoutMs: 30_000 });
   try {
     const warm = Array.from({ length: warmup }, (_, b) => ({ body: bodyOf(1_000_000 + b * BATCH), events: BATCH }));
     const timed = Array.from({ length: batches }, (_, b) => ({ body: bodyOf(b * BATCH), events: BATCH }));

@@ -35,7 +35,6 @@ const SETTLE_MS = envInt('BENCH_SETTLE_S', 900) * 1000;
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(benchDir, '..', 'results');
-const serverScript = path.join(benchDir, '..', 'support', 'server-process.ts');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /** What the measured URLs may depend on: the load's `now`, ids that exist, and a lineage reference found at run time. */
@@ -115,7 +114,7 @@ async function firstLineageRef(base: URL, key: string, c: Context): Promise<stri
 }
 
 async function startServerProcess(dataDir: string): Promise<{ child: ServerChild; url: string }> {
-  const { child, hello } = await startServerChild(serverScript, dataDir, { startTimeoutMs: 120_000 });
+  const { child, hello } = await startServerChild(dataDir, { startTimeoutMs: 120_000 });
   return { child, url: hello.url };
 }
 

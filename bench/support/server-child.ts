@@ -1,20 +1,38 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import type { ServerHello } from './server-process.js';
+import { fileURLToPath } from 'node:url';
+import { benchServerConfig } from './run-info.js';
+
+/** The first line server-process.mjs prints. */
+export interface ServerHello {
+  url: string;
+  key: string;
+}
 
 export type ServerChild = ChildProcessByStdio<Writable, Readable, null>;
 
+const supportDir = path.dirname(fileURLToPath(import.meta.url));
+const serverScript = path.join(supportDir, 'server-process.mjs');
+const builtServer = path.join(supportDir, '..', '..', 'dist', 'server', 'server.js');
+
 /**
- * Starts `server-process.ts` on a data directory in its own Node process (so the bench's own work is not measured
- * with it) and waits for its hello line. Only a loopback HTTP server is accepted.
+ * Starts `server-process.mjs` on a data directory in its own Node process (so the bench's own work is not measured
+ * with it) and waits for its hello line. Only a loopback HTTP server is accepted. With `build`, the process runs the
+ * compiled server (dist/, `npm run build:server`) under bare Node, as it ships; otherwise src/ under tsx.
  */
 export async function startServerChild(
-  serverScript: string,
   dataDir: string,
-  opts: { nodeFlags?: string[]; startTimeoutMs: number },
+  opts: { nodeFlags?: string[]; startTimeoutMs: number; build?: boolean },
 ): Promise<{ child: ServerChild; hello: ServerHello }> {
-  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), '--import', 'tsx', serverScript, dataDir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  if (opts.build && !fs.existsSync(builtServer)) throw new Error(`${builtServer} is missing: run \`npm run build:server\` first`);
+  const loader = opts.build ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), ...loader, serverScript, dataDir], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_SERVER_CONFIG: JSON.stringify(benchServerConfig(dataDir)), BENCH_SERVER_BUILD: opts.build ? '1' : '0' },
+  });
   try {
     const hello = await new Promise<ServerHello>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the server process did not start within ${opts.startTimeoutMs / 1000} s`)), opts.startTimeoutMs);

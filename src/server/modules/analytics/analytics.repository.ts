@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { AgentMetricsTable } from '../../db/schema.js';
-import type { EventHeader } from '../events/index.js';
+import type { EventHeader } from '../events/data.js';
 import { agentMetricsRepository } from './agent-metrics.repository.js';
 import { rollupStateRepository } from './rollup-state.repository.js';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DAY_MS, HOUR_MS } from '../../../contracts/index.js';
+import { DAY_MS, HOUR_MS } from '../../../contracts/time.js';
 import { encodeParts } from '../../composite-key.js';
 import type { Granularity, MetricKey } from './analytics.repository.js';
 

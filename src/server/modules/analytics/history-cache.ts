@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/handle.js';
-import { eventsRepository, retentionRepository, type StatusHistoryEntry } from '../events/index.js';
+import { eventsRepository, retentionRepository, type StatusHistoryEntry } from '../events/data.js';
 
 type EntityType = 'workflow' | 'story';
 

@@ -1,4 +1,4 @@
-import { DAY_MS } from '../../../contracts/index.js';
+import { DAY_MS } from '../../../contracts/time.js';
 import { encodeParts, KeySet } from '../../composite-key.js';
 import type { Executor } from '../../db/handle.js';
 import { analyticsRepository as repo, type MetricRow } from './analytics.repository.js';

@@ -1,7 +1,7 @@
 import { encodeParts, groupByKey, KeyMap, KeySet } from '../../composite-key.js';
 import type { Executor } from '../../db/handle.js';
-import { costsRepository } from '../costs/index.js';
-import { workflowsRepository } from '../workflows/index.js';
+import { costsRepository } from '../costs/data.js';
+import { workflowsRepository } from '../workflows/data.js';
 import type { TakenFact } from './rollup-state.repository.js';
 import type { Fact } from './facts/fact.js';
 import { analyticsRepository as repo, type Granularity, type MetricKey, type NewMetric, type RollupEvent } from './analytics.repository.js';

@@ -1,10 +1,11 @@
-import { DAY_MS, type AnalyticsUpdatedMessage } from '../../../contracts/index.js';
+import type { AnalyticsUpdatedMessage } from '../../../contracts/index.js';
+import { DAY_MS } from '../../../contracts/time.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { withWriteTransaction, type WriteTransactionOptions } from '../../db/write-transaction.js';
 import type { Logger } from '../../observability/logger.js';
 import { detached, recordSpan } from '../../observability/tracing.js';
-import { eventsRepository } from '../events/index.js';
+import { eventsRepository } from '../events/data.js';
 import { analyticsRepository as repo } from './analytics.repository.js';
 import { bucketOf, decodeDayKey, encodeDayKey } from './buckets.js';
 import type { OutlierSettings } from './outlier-settings.js';

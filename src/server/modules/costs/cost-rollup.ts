@@ -3,7 +3,7 @@
  * and how a query range splits into whole hours (read from the rollup) and partial edges (read from cost_events).
  */
 
-import { HOUR_MS, utcDayStartIso } from '../../../contracts/index.js';
+import { HOUR_MS, utcDayStartIso } from '../../../contracts/time.js';
 
 /** Stands for "none" in the rollup's key columns (see migration 004 for why not NULL). */
 export const NONE = '';

@@ -4,7 +4,7 @@ import type { Executor } from '../../db/handle.js';
 import { GROUP_COLUMN, ROLLUP_RESUMS, ROLLUP_SUMS, sums, type CostAggregate, type CostGroupBy, type CostRange } from './cost-aggregates.repository.js';
 import { byDay, byProject, byStory, type RollupDelta } from './cost-rollup.js';
 import { costDimensionRollupsRepository } from './cost-dimension-rollups.repository.js';
-import { DAY_MS, HOUR_MS, utcDayStartIso } from '../../../contracts/index.js';
+import { DAY_MS, HOUR_MS, utcDayStartIso } from '../../../contracts/time.js';
 
 const ROLLUP_KEY = ['hour_start_utc', 'project_id', 'agent_id', 'model', 'story_id', 'currency'] as const;
 

@@ -1,4 +1,4 @@
-/** The costs module's surface: the only file of it that code outside the module imports. */
+/** The costs module's surface: the only file of it that code outside the module imports, with data.ts (its repositories alone). */
 export { SetProjectBudget } from './budgets.command.js';
 export { budgetsProjection } from './budgets.projection.js';
 export { budgetsRoutes } from './budgets.routes.js';

@@ -1,4 +1,5 @@
-import { DAY_MS, HOUR_MS, type CostBucket } from '../../../contracts/index.js';
+import type { CostBucket } from '../../../contracts/index.js';
+import { DAY_MS, HOUR_MS } from '../../../contracts/time.js';
 
 /** Bucket boundaries in an IANA time zone, from Intl offsets: a local day across a DST change is 23 or 25 hours. */
 

@@ -5,7 +5,7 @@ import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import type { DocumentsTable, DocumentVersionsTable } from '../../db/schema.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
-import { stampOf } from '../events/index.js';
+import { stampOf } from '../events/data.js';
 
 export type DocumentRow = Selectable<DocumentsTable>;
 

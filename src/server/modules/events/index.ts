@@ -1,12 +1,12 @@
-/** The events module's surface: the only file of it that code outside the module imports. */
+/** The events module's surface: the only file of it that code outside the module imports, with data.ts (its repositories alone). */
 export { EventPublisher, type CommitSink } from './event-publisher.js';
 export { EventWriter, WriterOverloadedError } from './event-writer.js';
 export { eventsRepository, rowToStoredEvent } from './events.repository.js';
-export type { EventHeader, StatusHistoryEntry } from './events.repository.js';
+export type { StatusHistoryEntry } from './events.repository.js';
 export { SERVER_SOURCES } from './ingest-policy.js';
 export { ingestionRoutes } from './ingestion.routes.js';
 export { IngestionService } from './ingestion.service.js';
-export { ProjectionEngine, isNewer, maxInstant, minInstant, stampOf, versionOf } from './projection.js';
+export { ProjectionEngine, isNewer, maxInstant, minInstant, versionOf } from './projection.js';
 export type { Projection } from './projection.js';
 export { retentionRepository } from './retention.repository.js';
 export { RetentionService } from './retention.service.js';

@@ -1,4 +1,5 @@
-import { isNewerVersion, maxInstant, minInstant, versionOfEvent, type EventType, type VersionStamp } from '../../../contracts/index.js';
+import type { EventType } from '../../../contracts/index.js';
+import { isNewerVersion, maxInstant, minInstant, versionOfEvent, type VersionStamp } from '../../../contracts/version-order.js';
 import type { Executor } from '../../db/handle.js';
 import { withSpan } from '../../observability/tracing.js';
 import type { StoredEvent, StoredEventOf } from './stored-event.js';

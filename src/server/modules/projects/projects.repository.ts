@@ -3,7 +3,7 @@ import type { Project, ProjectDetails, ProjectsQuery, Status } from '../../../co
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
-import { stampOf } from '../events/index.js';
+import { stampOf } from '../events/data.js';
 import type { ProjectsTable } from '../../db/schema.js';
 
 export type ProjectRow = Selectable<ProjectsTable>;

@@ -3,7 +3,7 @@ import type { Status, StoriesQuery, Story } from '../../../contracts/index.js';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
-import { stampOf } from '../events/index.js';
+import { stampOf } from '../events/data.js';
 import type { StoriesTable } from '../../db/schema.js';
 
 export type StoryRow = Selectable<StoriesTable>;

@@ -1,4 +1,4 @@
-/** The workflows module's surface: the only file of it that code outside the module imports. */
+/** The workflows module's surface: the only file of it that code outside the module imports, with data.ts (its repositories alone). */
 export { withCostAndSessions } from './run-cost.js';
 export { runSignalsRepository } from './run-signals.repository.js';
 export type { RunSignal, SessionSignal } from './run-signals.repository.js';

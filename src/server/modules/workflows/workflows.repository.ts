@@ -3,7 +3,7 @@ import type { SeenIn, Status, Transition, Workflow, WorkflowsQuery } from '../..
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import { rowsById, upsertById } from '../../db/upsert.js';
-import { stampOf } from '../events/index.js';
+import { stampOf } from '../events/data.js';
 import type { storiesRepository } from '../stories/index.js';
 import type { WorkflowsTable, WorkflowTransitionsTable } from '../../db/schema.js';
 

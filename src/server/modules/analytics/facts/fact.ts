@@ -1,4 +1,4 @@
-import { HOUR_MS } from '../../../../contracts/index.js';
+import { HOUR_MS } from '../../../../contracts/time.js';
 
 /** What one workflow or story contributed to one series at one instant, and the events it was derived from. */
 export interface Fact {

@@ -1,34 +1,32 @@
 /**
  * The server under test, in its own process so that the load generator does not share its event loop.
- * Usage: node --import tsx bench/support/server-process.ts <dataDir>
+ * Usage: BENCH_SERVER_CONFIG=<json> node [--import tsx] bench/support/server-process.mjs <dataDir>
+ * (server-child.ts starts it). Plain JavaScript so that it can run the server as it ships: with BENCH_SERVER_BUILD=1
+ * it loads dist/ under bare Node, with no TypeScript loader (a loader's own thread and compiled copies of every module
+ * are memory production does not have); otherwise it loads src/ under tsx.
  * Prints one JSON line `{ url, key }` once it listens, and shuts down cleanly when its stdin closes (a clean exit is
  * what lets `--cpu-prof` write its profile, and it also means the server dies with the bench if the bench dies).
  */
-import { benchServerConfig } from './run-info.js';
-import { createLogger } from '../../src/server/observability/logger.js';
-import { startServer } from '../../src/server/server.js';
-
-export interface ServerHello {
-  url: string;
-  key: string;
-}
+const root = process.env.BENCH_SERVER_BUILD === '1' ? '../../dist' : '../../src';
+const { configSchema } = await import(`${root}/server/config.js`);
+const { createLogger } = await import(`${root}/server/observability/logger.js`);
+const { startServer } = await import(`${root}/server/server.js`);
 
 const dataDir = process.argv[2];
-if (!dataDir) {
-  console.error('usage: server-process.ts <dataDir>');
+const configJson = process.env.BENCH_SERVER_CONFIG;
+if (!dataDir || !configJson) {
+  console.error('usage: BENCH_SERVER_CONFIG=<json> server-process.mjs <dataDir>');
   process.exit(2);
 }
-
-const config = benchServerConfig(dataDir);
+const config = configSchema.parse({ ...JSON.parse(configJson), dataDir });
 
 const server = await startServer(config, { logger: createLogger('silent') });
 const { key } = await server.core.auth.createApiKey('bench ingest', ['ingest'], { actorType: 'system', actorId: null });
-const hello: ServerHello = { url: server.url, key };
-process.stdout.write(`${JSON.stringify(hello)}\n`);
+process.stdout.write(`${JSON.stringify({ url: server.url, key })}\n`);
 
 // With --expose-gc, SIGUSR2 collects garbage and prints the process's memory as one JSON line (bench:memory measures
 // after a collection, so garbage left by earlier requests is not counted as the cost of what it measures).
-const collect = (globalThis as { gc?: () => void }).gc;
+const collect = globalThis.gc;
 if (collect)
   process.on('SIGUSR2', () => {
     collect();
@@ -39,7 +37,7 @@ process.stdin.resume();
 process.stdin.on('end', () => {
   server.close().then(
     () => process.exit(0),
-    (err: unknown) => {
+    (err) => {
       console.error('server close failed', err);
       process.exit(1);
     },
