@@ -14,6 +14,14 @@ export interface DatabaseHandle {
   isBusyError(err: unknown): boolean;
   /** Throws when the database cannot answer a trivial query. */
   ping(): Promise<void>;
+  /**
+   * A number that changes whenever another connection commits to the database: equal numbers mean nothing was
+   * written in between, so an answer computed at the first may be reused at the second. On SQLite it is the read
+   * connection's `data_version`, which counts the writer's commits, the rollup worker's and other processes'. null
+   * where the backend cannot tell cheaply (Postgres, and a single-connection scratch database, whose own writes it
+   * would not see).
+   */
+  dataVersion(): Promise<number | null>;
   integrityCheck(): Promise<string>;
   /** A read-only view of one moment: every query through it sees the same committed state until it is closed. */
   snapshot(): Promise<ReadSnapshot>;

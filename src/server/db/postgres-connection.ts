@@ -67,6 +67,7 @@ export function openPostgres(opts: PostgresOptions): DatabaseHandle {
     async ping(): Promise<void> {
       await pool.query('select 1');
     },
+    dataVersion: async () => null,
     snapshot: () => postgresSnapshot(db),
     async integrityCheck(): Promise<string> {
       // Postgres checks its pages itself (checksums, WAL); what we can check is that the catalog answers.

@@ -107,6 +107,10 @@ export function openSqlite(opts: SqliteOptions): DatabaseHandle {
     async ping(): Promise<void> {
       readerConn.prepare('select 1').get();
     },
+    // The reader never writes (query_only), so every change it reports is another connection's commit.
+    async dataVersion(): Promise<number> {
+      return readerConn.pragma('data_version', { simple: true }) as number;
+    },
     async snapshot() {
       return openSqliteSnapshot(opts.file);
     },

@@ -22,6 +22,8 @@ export function openScratchSqlite(): DatabaseHandle {
     async ping() {
       conn.prepare('select 1').get();
     },
+    // One connection reads and writes: data_version would not count its own writes.
+    dataVersion: async () => null,
     async snapshot() {
       return { db, close: async () => undefined };
     },

@@ -2,6 +2,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { issuesToFieldErrors } from '../../contracts/index.js';
 import { validationFailed } from './errors.js';
+import { SerializedJson } from './serialized-json.js';
 import type { Principal } from '../modules/auth/index.js';
 
 interface Schemas<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType> {
@@ -24,7 +25,8 @@ const empty = z.strictObject({});
 /**
  * The one validation step of every route: params, query and body are parsed by their contract schemas before the
  * handler runs, and all failures are reported together as 422 field errors. Handlers never read raw req.query/body.
- * A handler returns the response body (sent as JSON with `status`), or undefined when it wrote the response itself.
+ * A handler returns the response body (sent as JSON with `status`; a SerializedJson as its bytes), or undefined when
+ * it wrote the response itself.
  */
 export function route<P extends z.ZodType = typeof empty, Q extends z.ZodType = typeof empty, B extends z.ZodType = z.ZodUnknown>(
   schemas: Schemas<P, Q, B>,
@@ -49,7 +51,11 @@ export function route<P extends z.ZodType = typeof empty, Q extends z.ZodType = 
         res,
         principal: res.locals.principal as Principal | undefined,
       });
-      if (result !== undefined && !res.headersSent) res.status(res.statusCode === 200 ? status : res.statusCode).json(result);
+      if (result === undefined || res.headersSent) return;
+      res.status(res.statusCode === 200 ? status : res.statusCode);
+      // res.send answers 304 itself when the request's validator matches the ETag set here.
+      if (result instanceof SerializedJson) res.type('json').set('ETag', result.etag).send(result.body);
+      else res.json(result);
     } catch (err) {
       next(err);
     }

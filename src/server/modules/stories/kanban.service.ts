@@ -2,6 +2,8 @@ import { buildBoard, type CostShare, type KanbanBoard, type Page, type StoriesQu
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { notFound } from '../../http/errors.js';
+import { SerializedJson } from '../../http/serialized-json.js';
+import { VersionedCache } from '../../versioned-cache.js';
 import type { CostShareSum, costSumsRepository } from '../costs/index.js';
 import { documentsRepository } from '../documents/index.js';
 import { projectsRepository } from '../projects/index.js';
@@ -34,11 +36,15 @@ function sharesOf(rows: readonly CostShareSum[]): CostShare[] {
     .map(({ agentId, model, totals, unpricedEvents }) => ({ agentId, model, totals, unpricedEvents }));
 }
 
+/** Boards kept serialized: fewer than the projects whose stories are kept, as a 2,000-card board is a megabyte. */
+const CACHED_BODIES = 8;
+
 /** Where stories get their cost to date: handed in, because the costs module reads this one's stories. */
 export type StoryCosts = Pick<typeof costSumsRepository, 'byStories' | 'sharesOfStory'>;
 
 export class StoriesService {
   private readonly boardStories: BoardStories;
+  private readonly boardBodies: VersionedCache<SerializedJson, number>;
 
   /** `cache: false` reads every board from the tables (the consistency monitor checks tables, not memory). */
   constructor(
@@ -48,6 +54,7 @@ export class StoriesService {
     opts: { cache?: boolean | undefined } = {},
   ) {
     this.boardStories = new BoardStories({ limit: BOARD_CARD_LIMIT, cache: opts.cache });
+    this.boardBodies = new VersionedCache(CACHED_BODIES, opts.cache !== false);
   }
 
   async list(q: StoriesQuery): Promise<Page<Story>> {
@@ -71,6 +78,17 @@ export class StoriesService {
     const [costs, findings] = await Promise.all([this.costs.byStories(this.db.read, ids), consistencyRepository.byStories(this.db.read, ids)]);
     const cards = withCosts(stories, costs);
     return buildBoard(projectId, findings.size === 0 ? cards : cards.map((s) => ({ ...s, findings: findings.get(s.id) ?? [] })));
+  }
+
+  /**
+   * The board as the API sends it, serialized once and reused while nothing at all has been written to the database
+   * (db.dataVersion(), read before the board): any commit, of a story, a cost or a finding alike, makes the next read
+   * build it again. Where the backend cannot tell (Postgres) it is built every time.
+   */
+  async boardBody(projectId: string): Promise<SerializedJson> {
+    const version = await this.db.dataVersion();
+    const build = async () => SerializedJson.of(await this.board(projectId));
+    return version === null ? build() : this.boardBodies.get(projectId, version, build);
   }
 
   /** A story with what ties to it: its workflow runs, its documents, its cost by agent and model, its findings. */

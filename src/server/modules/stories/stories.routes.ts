@@ -8,7 +8,7 @@ export function storiesRoutes(service: StoriesService, changeStatus: ChangeStory
   const r = Router();
   mount(r, API.work.stories, ({ query }) => service.list(query));
   mount(r, API.work.story, ({ params }) => service.detail(params.id));
-  mount(r, API.work.board, ({ query }) => service.board(query.projectId));
+  mount(r, API.work.board, ({ query }) => service.boardBody(query.projectId));
   mount(r, API.work.moveStory, ({ params, body, principal, req }) =>
     changeStatus.run(params.id, body, { userId: principal!.kind === 'user' ? principal!.userId : '', ip: req.ip ?? null }),
   );
