@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
+import type { Executor } from '../../db/handle.js';
 
 // The shapes and SQL fragments the cost repositories share: ranges, per-group aggregates and the sums behind them.
 
@@ -51,3 +52,25 @@ export const ROLLUP_RESUMS = [
   sql<number>`sum(event_count)`.as('event_count'),
   sql<number>`sum(unpriced_count)`.as('unpriced_count'),
 ] as const;
+
+/** A sums row of one interval: `i` is its index in the list asked for. */
+export type IntervalSums = { i: number; currency: string | null; amount: number | string; priced: number | string; unpriced: number | string };
+
+/**
+ * One statement per 100 intervals, each a UNION ALL part that is an index range: SQLite answers OR-ed ranges with a
+ * scan of the whole table, and caps a compound select at 500 parts. Written as templates: Kysely's builder took longer
+ * to assemble a 100-part union than SQLite took to run it.
+ */
+export async function sumsPerInterval(
+  db: Executor,
+  intervals: readonly { start: string; end: string }[],
+  part: (iv: { start: string; end: string }, index: RawBuilder<number>) => RawBuilder<unknown>,
+): Promise<(CostAggregate & { i: number })[]> {
+  const out: (CostAggregate & { i: number })[] = [];
+  for (let from = 0; from < intervals.length; from += 100) {
+    const parts = intervals.slice(from, from + 100).map((iv, j) => part(iv, sql<number>`${sql.lit(from + j)}`));
+    const { rows } = await sql<IntervalSums>`${sql.join(parts, sql` union all `)}`.execute(db);
+    for (const r of rows) out.push({ key: null, i: Number(r.i), currency: r.currency, ...sums(r) });
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
-import { ROLLUP_RESUMS, ROLLUP_SUMS, sums, type CostAggregate, type CostRange } from './cost-aggregates.repository.js';
+import { ROLLUP_RESUMS, ROLLUP_SUMS, sums, sumsPerInterval, type CostAggregate, type CostRange } from './cost-aggregates.repository.js';
 import { byDimension, byQuarter, byTotalHour, daysOf, type CostDimension, type DimRow, type HourlyDimDelta } from './cost-dimension-rollup.js';
 
 const QUARTER_MS = 15 * 60_000;
@@ -92,6 +92,32 @@ export const costDimensionRollupsRepository = {
       .groupBy(['hour_start_utc', 'currency'])
       .execute();
     return rows.map((r) => ({ key: null, slot: r.slot, currency: r.currency, ...sums(r) }));
+  },
+
+  /**
+   * Sums per currency over each of the given intervals (a row's `i` is its interval's index): the time series reads
+   * one row per bucket part instead of one per hour or quarter. `hour` intervals are whole UTC hours, read from the
+   * all-project totals or, for one project, its hourly rollup; `quarter` intervals whole quarter hours.
+   */
+  async sumsPerInterval(
+    db: Executor,
+    unit: 'hour' | 'quarter',
+    intervals: readonly { start: string; end: string }[],
+    projectId: string | undefined,
+  ): Promise<(CostAggregate & { i: number })[]> {
+    const [table, column] =
+      unit === 'quarter'
+        ? ['cost_rollup_project_quarter', 'quarter_start_utc']
+        : projectId === undefined
+          ? ['cost_rollup_total_hourly', 'hour_start_utc']
+          : ['cost_rollup_project_hourly', 'hour_start_utc'];
+    const scope = projectId === undefined ? sql`` : sql` and project_id = ${projectId}`;
+    return sumsPerInterval(
+      db,
+      intervals,
+      (iv, i) =>
+        sql`select ${i} as i, ${sql.join([...ROLLUP_SUMS], sql`, `)} from ${sql.table(table)} where ${sql.ref(column)} >= ${iv.start} and ${sql.ref(column)} < ${iv.end}${scope} group by currency`,
+    );
   },
 
   /** Per UTC quarter hour and currency over the union of whole-quarter intervals (the hours a bucket boundary cuts). */

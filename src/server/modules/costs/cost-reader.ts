@@ -1,7 +1,7 @@
 import { VersionedCache } from '../../versioned-cache.js';
 import { DAY_MS } from '../../../contracts/index.js';
 import type { DatabaseHandle } from '../../db/handle.js';
-import { planHours } from './cost-rollup.js';
+import { planHours, splitAt, withoutHours, type Interval } from './cost-rollup.js';
 import { costsRepository, type CostAggregate, type CostGroupBy, type CostRange } from './costs.repository.js';
 import { costDimensionRollupsRepository } from './cost-dimension-rollups.repository.js';
 import type { CostDimension } from './cost-dimension-rollup.js';
@@ -150,15 +150,48 @@ export class CostReader {
           range.projectId,
         )),
       );
-    if (plan.raw.length > 0) {
-      const raw = await costsRepository.perSlot(
-        this.db.read,
-        plan.raw.map((r) => ({ start: iso(r.start), end: iso(r.end) })),
-        range.projectId,
-        16,
-      );
-      for (const r of raw) out.push({ ...r, ...slotOf(r.slot) });
-    }
+    out.push(...(await this.perMinute(plan.raw, range.projectId)));
+    return out;
+  }
+
+  /** Per UTC minute and currency from cost_events over the given intervals: where no rollup can say which bucket. */
+  private async perMinute(intervals: readonly Interval[], projectId: string | undefined): Promise<SlotAggregate[]> {
+    if (intervals.length === 0) return [];
+    const rows = await costsRepository.perSlot(
+      this.db.read,
+      intervals.map((r) => ({ start: iso(r.start), end: iso(r.end) })),
+      projectId,
+      16,
+    );
+    return rows.map((r) => {
+      const slotStart = Date.parse(`${r.slot}:00.000Z`);
+      return { ...r, slotStart, slotEnd: slotStart + 60_000 };
+    });
+  }
+
+  /**
+   * Per bucket part and currency: like perSlot, but whatever lies between two cuts comes back summed, one row per
+   * such part (its slotStart and slotEnd are the part's): whole hours from the hourly rollup, quarters from the quarter
+   * rollup, the rest (partial hours at the range's ends, hours cut off the quarter grid) from cost_events. A 30-day
+   * series in days reads about 30 rows per currency instead of 720 hours and the minutes around them. Every row lies
+   * within exactly one bucket, as perSlot's do.
+   */
+  async perBucketPart(range: CostRange, cuts: readonly number[]): Promise<SlotAggregate[]> {
+    if (!this.opts.rollup) return this.perSlot(range, cuts);
+    const plan = planHours(Date.parse(range.start), Date.parse(range.end), cuts);
+    const out: SlotAggregate[] = [];
+    const read = async (unit: 'hour' | 'quarter' | 'raw', parts: readonly Interval[]) => {
+      if (parts.length === 0) return;
+      const spans = parts.map((p) => ({ start: iso(p.start), end: iso(p.end) }));
+      const rows =
+        unit === 'raw'
+          ? await costsRepository.sumsPerInterval(this.db.read, spans, range.projectId)
+          : await costDimensionRollupsRepository.sumsPerInterval(this.db.read, unit, spans, range.projectId);
+      for (const { i, ...r } of rows) out.push({ ...r, slotStart: parts[i]!.start, slotEnd: parts[i]!.end });
+    };
+    if (plan.rollup) await read('hour', splitAt(withoutHours(plan.rollup, plan.splitHours), cuts));
+    await read('quarter', splitAt(plan.quarters, cuts));
+    await read('raw', splitAt(plan.raw, cuts));
     return out;
   }
 }

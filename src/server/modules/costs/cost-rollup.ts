@@ -155,6 +155,32 @@ export function planHours(start: number, end: number, cuts: readonly number[] = 
   return { rollup: { start: first, end: last }, splitHours, quarters, raw };
 }
 
+/** Intervals cut at every instant that falls strictly inside one of them: each piece lies within one bucket. */
+export function splitAt(intervals: readonly Interval[], cuts: readonly number[]): Interval[] {
+  const out: Interval[] = [];
+  for (const iv of intervals) {
+    let from = iv.start;
+    for (const c of [...new Set(cuts)].filter((x) => x > iv.start && x < iv.end).sort((a, b) => a - b)) {
+      out.push({ start: from, end: c });
+      from = c;
+    }
+    out.push({ start: from, end: iv.end });
+  }
+  return out;
+}
+
+/** [start, end) without the given hours, as runs of whole hours. */
+export function withoutHours(span: Interval, hours: ReadonlySet<number>): Interval[] {
+  const out: Interval[] = [];
+  let from = span.start;
+  for (const h of [...hours].filter((x) => x >= span.start && x < span.end).sort((a, b) => a - b)) {
+    if (from < h) out.push({ start: from, end: h });
+    from = h + HOUR_MS;
+  }
+  if (from < span.end) out.push({ start: from, end: span.end });
+  return out;
+}
+
 export interface StoryTotalDelta {
   story_id: string;
   currency: string;

@@ -2,7 +2,7 @@ import { sql, type Insertable } from 'kysely';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
 import type { CostEventsTable } from '../../db/schema.js';
-import { GROUP_COLUMN, REQUEST_SUMS, sums, type CostAggregate, type CostGroupBy, type CostRange } from './cost-aggregates.repository.js';
+import { GROUP_COLUMN, REQUEST_SUMS, sums, sumsPerInterval, type CostAggregate, type CostGroupBy, type CostRange } from './cost-aggregates.repository.js';
 import { costRollupsRepository } from './cost-rollups.repository.js';
 import { costSourceReportsRepository } from './cost-source-reports.repository.js';
 
@@ -179,6 +179,24 @@ export const costEventsRepository = {
       for (const r of rows) out.push({ key: null, slot: r.slot, currency: r.currency, ...sums(r) });
     }
     return out;
+  },
+
+  /**
+   * Sums per currency of the cost rows in each [start, end) (a row's `i` is its interval's index): the partial hours
+   * of a time series, one row per bucket part instead of one per minute.
+   */
+  async sumsPerInterval(
+    db: Executor,
+    intervals: readonly { start: string; end: string }[],
+    projectId: string | undefined,
+  ): Promise<(CostAggregate & { i: number })[]> {
+    const scope = projectId === undefined ? sql`` : sql` and project_id = ${projectId}`;
+    return sumsPerInterval(
+      db,
+      intervals,
+      (iv, i) =>
+        sql`select ${i} as i, currency, coalesce(sum(cost_amount), 0) as amount, count(cost_amount) as priced, sum(case when cost_amount is null then 1 else 0 end) as unpriced from cost_events where occurred_at_utc >= ${iv.start} and occurred_at_utc < ${iv.end}${scope} group by currency`,
+    );
   },
 
   /** Known amounts of one currency in [start, end), oldest first (finding when cumulative spend crossed a budget). */

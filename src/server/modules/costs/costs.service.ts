@@ -129,7 +129,7 @@ export class CostsService {
     const start = Date.parse(q.start);
     const end = Date.parse(q.end);
     const buckets = makeBuckets(q.tz, q.bucket, start, end);
-    const rows = await this.reader.perSlot(
+    const rows = await this.reader.perBucketPart(
       { start: q.start, end: q.end, projectId: q.projectId },
       buckets.slice(1).map((b) => b.start),
     );
