@@ -7,7 +7,7 @@ import {
   type CostTimeseriesQuery,
 } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
-import { storiesRepository } from '../stories/index.js';
+import { StoryLabels } from '../stories/index.js';
 import { epicsRepository } from '../epics/index.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { BudgetsService } from './budgets.service.js';
@@ -22,6 +22,7 @@ const collator = new Intl.Collator();
 export class CostsService {
   private readonly reader: CostReader;
   private readonly budgets: BudgetsService;
+  private readonly storyLabels: StoryLabels;
 
   /** `rollup: false` reads everything from cost_events: the reference for the rollup property test and the bench. */
   constructor(
@@ -33,6 +34,7 @@ export class CostsService {
   ) {
     this.reader = new CostReader(db, { rollup: opts.rollup ?? true, cache: opts.cache ?? true });
     this.budgets = opts.budgets ?? new BudgetsService(db, clock, this.reader);
+    this.storyLabels = new StoryLabels({ cache: opts.cache ?? true });
   }
 
   /** Totals of a range from its rows (grouped or not: the totals are the sum over the groups either way). */
@@ -48,7 +50,7 @@ export class CostsService {
    */
   private async byEpic(range: CostRange): Promise<CostAggregate[]> {
     const rows = await this.reader.aggregate(range, 'story');
-    const stories = await storiesRepository.epicsByIds(
+    const stories = await this.storyLabels.of(
       this.db.read,
       [...new Set(rows.map((r) => r.key))].filter((k): k is string => k !== null),
     );
@@ -73,7 +75,10 @@ export class CostsService {
 
   /** Story titles for a breakdown by story (a card's name, never its id). */
   private async storyTitles(ids: readonly string[]): Promise<Map<string, string>> {
-    return storiesRepository.titlesByIds(this.db.read, ids);
+    const labels = await this.storyLabels.of(this.db.read, ids);
+    const titles = new Map<string, string>();
+    for (const [id, l] of labels) if (l.title) titles.set(id, l.title);
+    return titles;
   }
 
   async summary(q: CostSummaryQuery): Promise<CostSummary> {

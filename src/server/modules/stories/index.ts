@@ -6,3 +6,4 @@ export { storiesProjection } from './stories.projection.js';
 export { storiesRepository } from './stories.repository.js';
 export { storiesRoutes } from './stories.routes.js';
 export { ChangeStoryStatus } from './story-status.command.js';
+export { StoryLabels } from './story-labels.js';

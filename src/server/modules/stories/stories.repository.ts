@@ -8,6 +8,13 @@ import type { StoriesTable } from '../../db/schema.js';
 
 export type StoryRow = Selectable<StoriesTable>;
 
+/** What a cost breakdown names a story by: its title, and the project and epic an epic breakdown folds it into. */
+export interface StoryLabel {
+  title: string | null;
+  projectId: string | null;
+  epic: string | null;
+}
+
 const byEpicThenId = (a: StoryRow, b: StoryRow): number =>
   a.epic === b.epic ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.epic === null ? 1 : b.epic === null ? -1 : a.epic < b.epic ? -1 : 1;
 
@@ -71,20 +78,35 @@ export const storiesRepository = {
     return out;
   },
 
-  /** Titles of the given stories (a cost breakdown's labels): two columns, not whole rows. */
-  async titlesByIds(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
-    const out = new Map<string, string>();
-    for (const part of chunks(ids))
-      for (const r of await db.selectFrom('stories').select(['id', 'title']).where('id', 'in', part).execute()) if (r.title) out.set(r.id, r.title);
-    return out;
+  /**
+   * Title, project and epic of every story, or null when there are more than `limit` (a breakdown then looks its
+   * stories up by id instead of holding them all).
+   */
+  async labels(db: Executor, limit: number): Promise<Map<string, StoryLabel> | null> {
+    const rows = await db
+      .selectFrom('stories')
+      .select(['id', 'title', 'project_id', 'epic'])
+      .limit(limit + 1)
+      .execute();
+    if (rows.length > limit) return null;
+    return new Map(rows.map((r) => [r.id, { title: r.title, projectId: r.project_id, epic: r.epic }]));
   },
 
-  /** Project and epic of the given stories (a cost breakdown by epic): three columns, not whole rows. */
-  async epicsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, { projectId: string | null; epic: string | null }>> {
-    const out = new Map<string, { projectId: string | null; epic: string | null }>();
+  /** The sum of the board versions: it moves with every change of a story's title, project or epic (see upsertRows). */
+  async storiesVersion(db: Executor): Promise<number> {
+    const row = await db
+      .selectFrom('story_board_versions')
+      .select(sql<number>`coalesce(sum(version), 0)`.as('v'))
+      .executeTakeFirstOrThrow();
+    return Number(row.v);
+  },
+
+  /** Title, project and epic of the given stories: three columns, not whole rows. */
+  async labelsByIds(db: Executor, ids: readonly string[]): Promise<Map<string, StoryLabel>> {
+    const out = new Map<string, StoryLabel>();
     for (const part of chunks(ids))
-      for (const r of await db.selectFrom('stories').select(['id', 'project_id', 'epic']).where('id', 'in', part).execute())
-        out.set(r.id, { projectId: r.project_id, epic: r.epic });
+      for (const r of await db.selectFrom('stories').select(['id', 'title', 'project_id', 'epic']).where('id', 'in', part).execute())
+        out.set(r.id, { title: r.title, projectId: r.project_id, epic: r.epic });
     return out;
   },
 
@@ -130,6 +152,8 @@ export const storiesRepository = {
   /**
    * Writes the rows and raises the board version of each project they are in, and of `formerProjects` (those the
    * stories were in before), in the caller's transaction: a board read from memory is valid only while it is unchanged.
+   * A story's title, project and epic come only with its upsert, which names a project: so the sum of all versions
+   * moves with every change of them (the validator of StoryLabels).
    */
   async upsertRows(db: Executor, rows: readonly StoryRow[], formerProjects: Iterable<string | null> = []): Promise<void> {
     await upsertById(db, 'stories', rows);
