@@ -28,7 +28,7 @@ import { IngestionService } from './modules/events/index.js';
 import { ProjectionEngine } from './modules/events/index.js';
 import { projectsProjection } from './modules/projects/index.js';
 import { ProjectsService } from './modules/projects/index.js';
-import { StoriesService } from './modules/stories/index.js';
+import { BOARD_CARD_LIMIT, BoardStories, StoriesService } from './modules/stories/index.js';
 import { storiesProjection } from './modules/stories/index.js';
 import { epicsProjection } from './modules/epics/index.js';
 import { statusTransitionsProjection } from './modules/history/index.js';
@@ -77,9 +77,10 @@ export function createProjectionEngine(pricing: PricingTable = loadPricingTable(
 /** The read services the pages call, shared by the HTTP routes and the consistency monitor's cross-view checks. */
 export function readViews(core: Core, budgets = new BudgetsService(core.db, core.clock), opts: { cache?: boolean } = {}): CrossViewServices {
   const { db, clock, config } = core;
+  const boardStories = new BoardStories({ limit: BOARD_CARD_LIMIT, cache: opts.cache });
   return {
-    projects: new ProjectsService(db, clock, costSumsRepository),
-    stories: new StoriesService(db, clock, costSumsRepository, { cache: opts.cache }),
+    projects: new ProjectsService(db, clock, costSumsRepository, boardStories),
+    stories: new StoriesService(db, clock, costSumsRepository, { cache: opts.cache, boardStories }),
     analytics: new AnalyticsService(db, outlierSettings(config), (sentBy) => core.auth.senderNames(sentBy)),
     costs: new CostsService(db, clock, {
       defaultCurrency: core.pricing.file.currency,

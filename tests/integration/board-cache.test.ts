@@ -48,6 +48,19 @@ describe('the board read from memory', () => {
     expect(cardsOf(await board('p-a'))).toEqual({ 's-1': 'in_progress:Login', 's-2': 'queued:Basket', 's-3': 'done:Pay' });
   });
 
+  it('shows the project context the same stories as the board (one copy in memory for both)', async () => {
+    const contextCards = async () => {
+      const res = await t.get('/api/v1/projects/p-a/context');
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { stories: { id: string; title: string; status: string | null }[] };
+      return Object.fromEntries(body.stories.map((s) => [s.id, `${s.status}:${s.title}`]));
+    };
+    expect(await contextCards()).toEqual({ 's-1': 'in_progress:Login', 's-2': 'queued:Basket', 's-3': 'done:Pay' });
+    await t.ingest([storyUpserted('s-2', 'p-a', { title: 'Trolley', status: 'queued' }, { occurredAt: at(4.5) })]);
+    expect(await contextCards()).toEqual({ 's-1': 'in_progress:Login', 's-2': 'queued:Trolley', 's-3': 'done:Pay' });
+    expect(cardsOf(await board('p-a'))['s-2']).toBe('queued:Trolley');
+  });
+
   it('drops a story that moved to another project from its former board', async () => {
     expect(cardsOf(await board('p-b'))).toEqual({});
     await t.ingest([storyUpserted('s-3', 'p-b', { title: 'Pay', status: 'done' }, { occurredAt: at(6) })]);
@@ -79,7 +92,7 @@ describe('the board read from memory', () => {
     const changed = await fetch(`${t.url}/api/v1/kanban/board?projectId=p-a`, revalidate(etag!));
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
-    expect(cardsOf(kanbanBoardSchema.parse(await changed.json()))['s-2']).toBe('in_progress:Basket');
+    expect(cardsOf(kanbanBoardSchema.parse(await changed.json()))['s-2']).toBe('in_progress:Trolley');
   });
 
   it('shows what another process committed to the same database (a CLI import beside the server)', async () => {

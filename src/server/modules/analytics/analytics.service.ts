@@ -20,6 +20,7 @@ import { storiesRepository } from '../stories/index.js';
 import { workflowSessionsRepository } from '../workflows/index.js';
 import { workflowsRepository } from '../workflows/index.js';
 import { analyticsRepository as repo, type Granularity, type MetricRow } from './analytics.repository.js';
+import type { SeriesRow } from './agent-metrics.repository.js';
 import { bucketStarts } from './buckets.js';
 import { INTERNAL_SERIES, KPI_BY_KEY, kpiCatalogue } from './kpi-catalogue.js';
 import type { OutlierSettings } from './outlier-settings.js';
@@ -47,7 +48,7 @@ export class AnalyticsService {
     const g: Granularity = q.bucket;
     const buckets = bucketStarts(q.start, q.end, g);
     const rows = await repo.seriesRows(this.db.read, { agentIds: q.agentIds ?? null, kpis: q.kpis, granularity: g, start: q.start, end: q.end });
-    const series = new Map<string, { agentId: string; kpi: KpiKey; unit: string; byStart: Map<string, MetricRow> }>();
+    const series = new Map<string, { agentId: string; kpi: KpiKey; unit: string; byStart: Map<string, SeriesRow> }>();
     const agents = new Set<string>(q.agentIds ?? []);
     for (const r of rows) {
       if (!q.agentIds && !agents.has(r.agent_id) && agents.size >= MAX_DEFAULT_AGENTS) continue;

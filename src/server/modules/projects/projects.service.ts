@@ -6,7 +6,7 @@ import { notFound } from '../../http/errors.js';
 import { documentsRepository } from '../documents/index.js';
 import type { costSumsRepository } from '../costs/index.js';
 import { costPerDoneStory, costsByKey, NO_COST, withCosts } from '../stories/index.js';
-import { storiesRepository } from '../stories/index.js';
+import { storiesRepository, type BoardStories } from '../stories/index.js';
 import { workflowsRepository } from '../workflows/index.js';
 import { projectsRepository } from './projects.repository.js';
 import { epicsRepository } from '../epics/index.js';
@@ -22,6 +22,8 @@ export class ProjectsService {
     private readonly db: DatabaseHandle,
     private readonly clock: Clock,
     private readonly costs: ProjectCosts,
+    /** The board's stories, kept in memory while the project's board version is unchanged: the context shows them too. */
+    private readonly stories: Pick<BoardStories, 'of'>,
   ) {}
 
   async list(q: ProjectsQuery): Promise<Page<Project>> {
@@ -58,7 +60,8 @@ export class ProjectsService {
   }> {
     const project = await this.get(id);
     const [stories, workflows, documents, epics] = await Promise.all([
-      storiesRepository.byProject(this.db.read, id, CONTEXT_LIMIT + 1),
+      // In the board's order (epic, then id): its first CONTEXT_LIMIT + 1 are what byProject would read.
+      this.stories.of(this.db.read, id).then((all) => all.slice(0, CONTEXT_LIMIT + 1)),
       workflowsRepository.list(this.db.read, { projectId: id }, 1, CONTEXT_LIMIT + 1, storiesRepository).then((r) => r.items),
       documentsRepository.byProject(this.db.read, id, CONTEXT_LIMIT + 1),
       epicsRepository.byProject(this.db.read, id, CONTEXT_LIMIT),

@@ -46,14 +46,17 @@ export class StoriesService {
   private readonly boardStories: BoardStories;
   private readonly boardBodies: VersionedCache<SerializedJson, number>;
 
-  /** `cache: false` reads every board from the tables (the consistency monitor checks tables, not memory). */
+  /**
+   * `cache: false` reads every board from the tables (the consistency monitor checks tables, not memory).
+   * `boardStories` is shared with the project context, which shows the same stories.
+   */
   constructor(
     private readonly db: DatabaseHandle,
     private readonly clock: Clock,
     private readonly costs: StoryCosts,
-    opts: { cache?: boolean | undefined } = {},
+    opts: { cache?: boolean | undefined; boardStories?: BoardStories } = {},
   ) {
-    this.boardStories = new BoardStories({ limit: BOARD_CARD_LIMIT, cache: opts.cache });
+    this.boardStories = opts.boardStories ?? new BoardStories({ limit: BOARD_CARD_LIMIT, cache: opts.cache });
     this.boardBodies = new VersionedCache(CACHED_BODIES, opts.cache !== false);
   }
 
