@@ -15,6 +15,9 @@ export interface SlotAggregate extends CostAggregate {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Past this many runs of whole hours (a series in hours), perBucketPart reads the hours one by one. */
+const MAX_HOUR_PARTS = 100;
+
 /** Breakdown parts kept per reader: a few windows (24h, 7d, 30d, their edges) per dimension and project scope in use. */
 const CACHE_ENTRIES = 256;
 
@@ -189,7 +192,10 @@ export class CostReader {
           : await costDimensionRollupsRepository.sumsPerInterval(this.db.read, unit, spans, range.projectId);
       for (const { i, ...r } of rows) out.push({ ...r, slotStart: parts[i]!.start, slotEnd: parts[i]!.end });
     };
-    if (plan.rollup) await read('hour', splitAt(withoutHours(plan.rollup, plan.splitHours), cuts));
+    const hours = plan.rollup ? splitAt(withoutHours(plan.rollup, plan.splitHours), cuts) : [];
+    // Hour buckets over weeks leave nothing to sum: a part per hour is then slower than perSlot's one range read.
+    if (hours.length > MAX_HOUR_PARTS) return this.perSlot(range, cuts);
+    await read('hour', hours);
     await read('quarter', splitAt(plan.quarters, cuts));
     await read('raw', splitAt(plan.raw, cuts));
     return out;
