@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startServer } from '../../src/server/server.js';
 import { percentile } from '../support/http-load.js';
+import { loadSummary, measured } from '../support/machine-load.js';
 import { benchServerConfig, gitInfo } from '../support/run-info.js';
 import { envInt } from '../support/env.js';
 
@@ -232,4 +233,10 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// The server runs in this process (its rollup on a worker thread of it): everything else on the machine is "others".
+const { othersCores } = await measured(main);
+console.log(`other processes used ${othersCores?.toFixed(2) ?? 'n/a'} cores during the run (load average ${loadSummary().loadavg.join(' ')})`);
+if ((othersCores ?? 0) > 0.5) {
+  console.log('REFUSED: other processes used more than 0.5 cores; rerun on a quiet machine.');
+  process.exitCode = 2;
+}
