@@ -43,7 +43,7 @@ async function metrics(t: TestServer) {
 describe('the analytics rollup on a worker thread', () => {
   it('writes the same metrics and facts as the job on the main thread, and pushes and reports its rounds', async () => {
     const events = fixture();
-    const worker = await startTestServer();
+    const worker = await startTestServer({ config: { analytics: { rollupThread: 'worker' } } });
     const main = await startTestServer({ config: { analytics: { rollupThread: 'main' } } });
     servers.push(worker, main);
     expect(worker.server.core.rollup).toBeInstanceOf(RollupThread);
@@ -75,7 +75,7 @@ describe('the analytics rollup on a worker thread', () => {
   });
 
   it("never makes the main thread's own writes fail while the worker catches up batch after batch", async () => {
-    const t = await startTestServer({ config: { analytics: { rollupBatchSize: 500 } } });
+    const t = await startTestServer({ config: { analytics: { rollupBatchSize: 500, rollupThread: 'worker' } } });
     servers.push(t);
     const { core } = t.server;
     await core.rollup.stop();
@@ -104,7 +104,7 @@ describe('the analytics rollup on a worker thread', () => {
   });
 
   it('answers a drain with an error, not a hang, once its worker is gone; the server still closes', async () => {
-    const t = await startTestServer();
+    const t = await startTestServer({ config: { analytics: { rollupThread: 'worker' } } });
     servers.push(t);
     const thread = t.server.core.rollup as RollupThread;
     await (thread as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();

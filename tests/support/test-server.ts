@@ -56,7 +56,11 @@ export async function startTestServer(
     logLevel: 'silent',
     // The monitor's schedule stays off unless a test asks: a pass in the middle of another test's timing is noise.
     consistency: { intervalMs: 0 },
+    // The rollup on the main thread unless a test asks for the worker: from source, each worker registers tsx and
+    // compiles its modules in a fresh isolate, seconds per test server on a slow machine. The worker has its own
+    // tests (tests/analytics/rollup-thread.test.ts), and the servers started as processes (crash, reconnect) use it.
     ...opts.config,
+    analytics: { rollupThread: 'main', ...opts.config?.analytics },
     ...(schema ? { database: { url: TEST_DATABASE_URL, schema, poolSize: 4, ...opts.config?.database } } : {}),
     auth: { scryptCostLog2: 10, adminEmail: ADMIN.email, adminPassword: ADMIN.password, ...opts.config?.auth },
   });
