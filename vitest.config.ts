@@ -9,6 +9,10 @@ export default defineConfig({
     // takes up to twice as long as alone. Timeouts are there to end a hang, not to time anything.
     testTimeout: 180_000,
     hookTimeout: 120_000,
+    // expect.poll gives up after 1 s by default. A page that has just navigated fetches its data after the load event,
+    // and with two files and their servers sharing 2 cores that fetch has taken more than a second on CI. A poll that
+    // is going to succeed returns as soon as it does, so a longer limit costs only the failing case.
+    expect: { poll: { timeout: 15_000 } },
     reporters: ['default', './tests/support/summary-reporter.ts'],
   },
 });

@@ -32,7 +32,7 @@ function startWorker(data: RollupWorkerData): Worker {
  * the writer instead of between its commits. Figures, spans and analytics_updated pushes come back as messages.
  */
 export class RollupThread implements RollupRunner {
-  private readonly worker: Worker;
+  private thread: Worker | null = null;
   private readonly calls = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
   private readonly updated = new Set<(msg: AnalyticsUpdatedMessage) => void>();
   private readonly rounds = new Set<(events: number, durationMs: number) => void>();
@@ -40,19 +40,24 @@ export class RollupThread implements RollupRunner {
   private exited: Error | null = null;
 
   constructor(
-    data: RollupWorkerData,
+    private readonly data: RollupWorkerData,
     private readonly hooks: { logger: Logger; observer: RollupObserver; onLockWait?: ((ms: number) => void) | undefined },
-  ) {
-    this.worker = startWorker(data);
-    this.worker.on('message', (m: FromWorker) => this.receive(m));
-    this.worker.on('error', (err) => hooks.logger.error({ err }, 'the analytics rollup worker failed'));
-    this.worker.on('exit', (code) => {
+  ) {}
+
+  /** The thread starts when first asked for work: a CLI command that never folds never pays for it. */
+  private get worker(): Worker {
+    if (this.thread) return this.thread;
+    const worker = startWorker(this.data);
+    worker.on('message', (m: FromWorker) => this.receive(m));
+    worker.on('error', (err) => this.hooks.logger.error({ err }, 'the analytics rollup worker failed'));
+    worker.on('exit', (code) => {
       // A worker that died holding the write turn must not leave this thread's writes waiting for it.
-      WriteTurn.releaseAbandoned(data.writeTurn);
+      WriteTurn.releaseAbandoned(this.data.writeTurn);
       this.exited = new Error(`the analytics rollup worker exited (code ${code})`);
       for (const c of this.calls.values()) c.reject(this.exited);
       this.calls.clear();
     });
+    return (this.thread = worker);
   }
 
   start(): void {
@@ -68,12 +73,13 @@ export class RollupThread implements RollupRunner {
   }
 
   stop(): Promise<void> {
-    return this.call('stop');
+    return this.thread ? this.call('stop') : Promise.resolve();
   }
 
   async close(): Promise<void> {
+    if (!this.thread) return;
     if (!this.exited) await this.call('close').catch(() => undefined);
-    await this.worker.terminate();
+    await this.thread.terminate();
   }
 
   onUpdated(listener: (msg: AnalyticsUpdatedMessage) => void): () => void {
