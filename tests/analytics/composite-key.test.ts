@@ -14,6 +14,11 @@ describe('composite keys', () => {
     expect(set.has({ a: 'x', b: 'y\nz' })).toBe(true);
   });
 
+  it('encodes tuples whose parts look like the encoding itself to different strings', () => {
+    const tuples = [['1:a'], ['', 'a'], ['1:a', ''], ['', '1:a'], ['a', ''], ['a'], ['1', 'a'], ['1:', 'a'], ['0:'], [''], [], ['', '']];
+    expect(new Set(tuples.map(encodeParts)).size).toBe(tuples.length);
+  });
+
   it('groups by a typed key in first-seen order', () => {
     const groups = groupByKey(
       [

@@ -18,6 +18,7 @@ import { eventTraces } from './017-event-traces.js';
 import { cluster } from './018-cluster.js';
 import { costDimensionRollups } from './019-cost-dimension-rollups.js';
 import { storyBoardVersions } from './020-story-board-versions.js';
+import { workflowsStoryAgentIndex } from './021-workflows-story-agent-index.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Never edit a released migration: add the next one. */
@@ -42,4 +43,5 @@ export const MIGRATIONS: readonly Migration[] = [
   cluster,
   costDimensionRollups,
   storyBoardVersions,
+  workflowsStoryAgentIndex,
 ];
