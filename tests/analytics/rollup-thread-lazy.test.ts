@@ -1,3 +1,4 @@
+import type * as WorkerThreads from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { configSchema } from '../../src/server/config.js';
 import { createCore, type Core } from '../../src/server/core.js';
@@ -9,7 +10,7 @@ import { tempDir } from '../support/test-server.js';
 // (about a second of CPU from source) for a command that never folds: the thread starts with the first work asked of it.
 const started = vi.hoisted(() => ({ workers: 0 }));
 vi.mock('node:worker_threads', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('node:worker_threads')>();
+  const actual = await importOriginal<typeof WorkerThreads>();
   class CountedWorker extends actual.Worker {
     constructor(...args: ConstructorParameters<typeof actual.Worker>) {
       super(...args);
