@@ -208,7 +208,7 @@ describe('web app: /analytics', () => {
     await expect.poll(() => page.evaluate(() => document.activeElement?.closest('dialog') !== null)).toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => drawer.count()).toBe(0);
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('show-sources');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('show-sources');
     expect(new URL(page.url()).searchParams.get('lineage')).toBeNull();
     // Each source links to its workflow, and the link works.
     await button.click();
@@ -242,8 +242,11 @@ describe('web app: /analytics', () => {
     await expect.poll(() => drawer.getByTestId('lineage-event').count()).toBe(1);
     await page.keyboard.press('Escape');
     await expect.poll(() => drawer.count()).toBe(0);
-    // Focus goes back to the chart the point was on.
-    expect(await page.evaluate(() => document.activeElement?.closest('[data-testid=trend-chart]')?.getAttribute('data-kpi'))).toBe('workflows_completed');
+    // Focus goes back to the chart the point was on. The drawer's effect cleanup does that after the dialog has left
+    // the DOM (React runs passive cleanups after the commit), so on a loaded machine it can come a moment later.
+    await expect
+      .poll(() => page.evaluate(() => document.activeElement?.closest('[data-testid=trend-chart]')?.getAttribute('data-kpi')))
+      .toBe('workflows_completed');
     await context.close();
   });
 

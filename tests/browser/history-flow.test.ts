@@ -334,7 +334,8 @@ describe('history and flow: the sample project with its git history', () => {
     expect(q2.column).not.toBe('');
     await page.keyboard.press('Escape');
     await drawer.waitFor({ state: 'detached' });
-    expect(await button.evaluate((el) => el === document.activeElement)).toBe(true);
+    // Focus comes back in the drawer's effect cleanup, just after the dialog has left the DOM.
+    await expect.poll(() => button.evaluate((el) => el === document.activeElement)).toBe(true);
 
     // From the keyboard on the chart itself: End picks the last bucket, Enter opens the whole bucket (every column).
     await page.locator('[data-testid=flow-cfd] [role=img]').focus();
