@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { testBackend } from '../support/postgres.js';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema, databaseFile } from '../../src/server/config.js';
 import { MigrationMismatchError } from '../../src/server/db/migrator.js';
@@ -10,7 +12,33 @@ import { createCore } from '../../src/server/core.js';
 import { tempDir } from '../support/test-server.js';
 
 const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+const holders: ChildProcess[] = [];
+afterAll(() => {
+  holders.forEach((h) => h.kill());
+  dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+});
+
+/**
+ * Another process (a server beside a CLI command) holding the database's write lock, for holdMs or until killed.
+ * Resolves once the lock is held. A child process, because SQLite's busy wait blocks this thread.
+ */
+async function holdWriteLock(file: string, holdMs: number): Promise<ChildProcess> {
+  const script = `
+    const Database = require('better-sqlite3');
+    const db = new Database(process.argv[1]);
+    db.pragma('journal_mode = WAL');
+    db.exec('begin immediate');
+    process.stdout.write('locked\\n');
+    setTimeout(() => { db.exec('commit'); db.close(); process.stdout.write('released\\n'); }, Number(process.argv[2]));
+  `;
+  const child = spawn(process.execPath, ['-e', script, file, String(holdMs)], { cwd: path.resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  holders.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve());
+    child.on('exit', (code) => reject(new Error(`the lock holder exited with ${code} before locking`)));
+  });
+  return child;
+}
 
 async function freshDatabase() {
   const dataDir = tempDir('bmad-ops-mig-');
@@ -72,6 +100,28 @@ describe.skipIf(testBackend() === 'postgres')('migrations', () => {
     expect((db2.prepare("select value from meta where key = 'epoch'").get() as { value: string }).value).toBe(epoch);
     expect((db2.prepare('select count(*) as n from schema_migrations').get() as { n: number }).n).toBe(MIGRATIONS.length);
     db2.close();
+  });
+
+  it('opens a migrated database without its write lock, while another process holds it', async () => {
+    const { config } = await freshDatabase();
+    const holder = await holdWriteLock(databaseFile(config), 60_000);
+    const core = await createCore(config, { logger: createLogger('silent') });
+    await core.close();
+    expect(holder.exitCode).toBeNull();
+  });
+
+  it('migrates a new database once another process lets go of its write lock, instead of failing at once', async () => {
+    const dataDir = tempDir('bmad-ops-mig-busy-');
+    dirs.push(dataDir);
+    const config = configSchema.parse({ dataDir, logLevel: 'silent' });
+    fs.mkdirSync(dataDir, { recursive: true });
+    const holder = await holdWriteLock(databaseFile(config), 600);
+    const core = await createCore(config, { logger: createLogger('silent') });
+    await core.close();
+    expect(holder.exitCode ?? (await new Promise((r) => holder.once('exit', r)))).toBe(0);
+    const db = new Database(databaseFile(config), { readonly: true });
+    expect((db.prepare('select count(*) as n from schema_migrations').get() as { n: number }).n).toBe(MIGRATIONS.length);
+    db.close();
   });
 
   it('creates the data directory 0700 and the database file 0600 (they hold credential hashes)', async () => {

@@ -37,7 +37,18 @@ export interface MigrationStatus {
  * a migration this build does not know or whose SQL differs (edited after release).
  */
 export async function migrate(handle: DatabaseHandle, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationStatus> {
-  if (handle.dialect === 'sqlite') return migrateWith(handle.write, handle.dialect, migrations, (work) => handle.write.transaction().execute(work));
+  if (handle.dialect === 'sqlite') {
+    // A command opening the database beside a running server may need the write lock (a pending migration, a first
+    // epoch) while the server's writer or rollup holds it. The connection's own busy timeout is tuned for the hot path,
+    // where the writer retries; a start-up has no such retry, so it waits as long as a person would.
+    const [previous] = (await sql<{ timeout: number }>`pragma busy_timeout`.execute(handle.write)).rows;
+    await sql.raw(`pragma busy_timeout = ${MIGRATION_BUSY_TIMEOUT_MS}`).execute(handle.write);
+    try {
+      return await migrateWith(handle.write, handle.dialect, migrations, (work) => handle.write.transaction().execute(work));
+    } finally {
+      await sql.raw(`pragma busy_timeout = ${Math.max(0, Math.floor(previous?.timeout ?? 0))}`).execute(handle.write);
+    }
+  }
   // Several instances may start at once: one migrates, under a lock, in one transaction (Postgres DDL is transactional).
   return handle.write.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${MIGRATION_LOCK}::bigint)`.execute(trx);
@@ -46,6 +57,7 @@ export async function migrate(handle: DatabaseHandle, migrations: readonly Migra
 }
 
 const MIGRATION_LOCK = '7164170123';
+const MIGRATION_BUSY_TIMEOUT_MS = 15_000;
 
 async function migrateWith(
   db: Kysely<Database>,
@@ -83,6 +95,9 @@ async function migrateWith(
     });
   }
   // The epoch identifies this database's event sequence; a client holding positions from another epoch must resync.
+  // Read first: opening a migrated database must not need the write lock at all.
+  const epoch = await db.selectFrom('meta').select('value').where('key', '=', 'epoch').executeTakeFirst();
+  if (epoch) return { applied: compiled.length, expected: compiled.length, current: true };
   await db
     .insertInto('meta')
     .values({ key: 'epoch', value: randomUUID() })
