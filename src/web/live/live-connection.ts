@@ -39,6 +39,8 @@ export class LiveConnection {
   private readonly unlisten: (() => void)[] = [];
   private readonly analyticsListeners = new Set<(msg: AnalyticsUpdatedMessage) => void>();
   private readonly statusListeners = new Set<(msg: StatusUpdatedMessage) => void>();
+  /** Hashes of the queries whose read was in flight when live events were applied: see start(). */
+  private readonly readAgain = new Set<string>();
 
   constructor(
     private readonly qc: QueryClient,
@@ -88,9 +90,16 @@ export class LiveConnection {
     };
     window.addEventListener('online', wake);
     document.addEventListener('visibilitychange', onVisible);
+    // A read in flight when live events arrive may have been answered before they were committed: its answer would
+    // overwrite the events' patch with older data. Such a query reads once more when that read is over.
+    const unsubscribeCache = this.qc.getQueryCache().subscribe((ev) => {
+      if (ev.type !== 'updated' || ev.query.state.fetchStatus !== 'idle' || !this.readAgain.delete(ev.query.queryHash)) return;
+      void this.qc.invalidateQueries({ queryKey: ev.query.queryKey, exact: true });
+    });
     this.unlisten.push(
       () => window.removeEventListener('online', wake),
       () => document.removeEventListener('visibilitychange', onVisible),
+      unsubscribeCache,
     );
     this.client.connect();
   }
@@ -172,6 +181,8 @@ export class LiveConnection {
     this.batchTimer = undefined;
     const events = this.queue;
     this.queue = [];
+    if (events.length > 0)
+      for (const q of this.qc.getQueryCache().getAll()) if (q.state.fetchStatus === 'fetching' && q.queryKey[0] !== 'me') this.readAgain.add(q.queryHash);
     applyWorkflowEvents(this.qc, events, this.ctx);
     applyStoryEvents(this.qc, events, this.ctx);
     applyProjectEvents(this.qc, events, this.ctx);
