@@ -33,11 +33,13 @@ export class HistoryCache {
     const missing = ids.filter((id) => !this.entries.has(key(id)));
     for (const [id, history] of await eventsRepository.statusHistories(trx, type, missing)) out.set(id, history);
     if (held.length > 0) {
-      const since = Math.min(...held.map((id) => this.entries.get(key(id))!.through));
-      const later = since < head ? await eventsRepository.statusHistories(trx, type, held, since) : new Map<string, StatusHistoryEntry[]>();
+      const since = new Map(held.map((id) => [id, this.entries.get(key(id))!.through]));
+      // Most recently read first: when they fill several statements, each statement's lowest bound stays close.
+      const stale = held.filter((id) => since.get(id)! < head).sort((a, b) => since.get(b)! - since.get(a)!);
+      const later = stale.length > 0 ? await eventsRepository.statusHistories(trx, type, stale, since) : new Map<string, StatusHistoryEntry[]>();
       for (const id of held) {
         const entry = this.entries.get(key(id))!;
-        const added = (later.get(id) ?? []).filter((e) => e.eventId > entry.through);
+        const added = later.get(id) ?? [];
         out.set(id, added.length > 0 ? [...entry.history, ...added] : entry.history);
       }
     }

@@ -70,16 +70,22 @@ function metric(k: MetricKey, value: number | null, num: number, den: number | n
 
 /** Cost records: additive sums per agent, currency and bucket (incremental: nothing is re-read). */
 async function foldCosts(trx: Executor, events: readonly RollupEvent[], touched: Touched, now: string): Promise<void> {
-  const costIds = events.filter((e) => e.type === 'cost.recorded').map((e) => e.id);
-  if (costIds.length === 0) return;
+  const costIds = new Set(events.filter((e) => e.type === 'cost.recorded').map((e) => e.id));
+  if (costIds.size === 0) return;
+  let first = Infinity;
+  let last = -Infinity;
+  for (const id of costIds) {
+    if (id < first) first = id;
+    if (id > last) last = id;
+  }
   const adds = new KeyMap<MetricKey, NewMetric>(encodeMetricKey);
   const add = (k: MetricKey, amount: number) => {
     const m = adds.getOrInsert(k, () => metric(k, 0, 0, null));
     m.num += amount;
     m.value = m.num;
   };
-  for (const c of await costsRepository.figuresBySourceEvents(trx, costIds)) {
-    if (c.agentId === null) continue;
+  for (const c of await costsRepository.figuresOfEventRange(trx, first, last)) {
+    if (c.agentId === null || !costIds.has(c.sourceEventId)) continue;
     for (const g of GRANULARITIES) {
       const start = bucketOf(c.occurredAt, g).start;
       if (c.amount !== null && c.currency !== null) add({ agentId: c.agentId, kpi: 'cost', unit: c.currency, granularity: g, windowStart: start }, c.amount);

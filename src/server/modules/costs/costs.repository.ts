@@ -282,26 +282,26 @@ export const costEventsRepository = {
     }));
   },
 
-  /** Figures of the cost rows these events recorded, for the agent analytics rollup. */
-  async figuresBySourceEvents(db: Executor, sourceEventIds: readonly number[]): Promise<CostRow[]> {
-    const out: CostRow[] = [];
-    for (const part of chunks(sourceEventIds)) {
-      const rows = await db
-        .selectFrom('cost_events')
-        .select(['source_event_id', 'agent_id', 'currency', 'cost_amount', 'occurred_at_utc', tokensExpr.as('tokens')])
-        .where('source_event_id', 'in', part)
-        .execute();
-      for (const r of rows)
-        out.push({
-          sourceEventId: Number(r.source_event_id),
-          agentId: r.agent_id,
-          currency: r.currency,
-          amount: r.cost_amount,
-          tokens: r.tokens,
-          occurredAt: r.occurred_at_utc,
-        });
-    }
-    return out;
+  /**
+   * Figures of the cost rows recorded by events firstId..lastId, for the agent analytics rollup. A range walks the
+   * unique source_event_id index once, in order; a list of a batch's ids (most of a catch-up's events are cost
+   * records) cost binding each id and building a temporary b-tree of them.
+   */
+  async figuresOfEventRange(db: Executor, firstId: number, lastId: number): Promise<CostRow[]> {
+    const rows = await db
+      .selectFrom('cost_events')
+      .select(['source_event_id', 'agent_id', 'currency', 'cost_amount', 'occurred_at_utc', tokensExpr.as('tokens')])
+      .where('source_event_id', '>=', firstId)
+      .where('source_event_id', '<=', lastId)
+      .execute();
+    return rows.map((r) => ({
+      sourceEventId: Number(r.source_event_id),
+      agentId: r.agent_id,
+      currency: r.currency,
+      amount: r.cost_amount,
+      tokens: r.tokens,
+      occurredAt: r.occurred_at_utc,
+    }));
   },
 
   /** Cost records of an agent in a window: the sources of its cost, token and per-story figures. */

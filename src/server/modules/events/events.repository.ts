@@ -193,41 +193,56 @@ export const eventsRepository = {
 
   /** Event headers (no payload) after an id, in id order: what the agent analytics rollup reads per batch. */
   async headersAfter(db: Executor, after: number, limit: number): Promise<EventHeader[]> {
-    const rows = await db
+    // Selected under the header's own names, so the rows are the headers: a catch-up reads every event of the log
+    // through here, and a second object per row is work for nothing.
+    const rows: EventHeader[] = await db
       .selectFrom('domain_events')
-      .select(['id', 'event_type', 'entity_type', 'entity_id', 'story_id', 'workflow_id', 'occurred_at_utc', 'ingested_at_utc'])
+      .select([
+        'id',
+        'event_type as type',
+        'entity_type as entityType',
+        'entity_id as entityId',
+        'story_id as storyId',
+        'workflow_id as workflowId',
+        'occurred_at_utc as occurredAt',
+        'ingested_at_utc as ingestedAt',
+      ])
       .where('id', '>', after)
       .orderBy('id')
       .limit(limit)
       .execute();
-    return rows.map((r) => ({
-      id: Number(r.id),
-      type: r.event_type,
-      entityType: r.entity_type,
-      entityId: r.entity_id,
-      storyId: r.story_id,
-      workflowId: r.workflow_id,
-      occurredAt: r.occurred_at_utc,
-      ingestedAt: r.ingested_at_utc,
-    }));
+    // Postgres hands a bigint id over as a string.
+    for (const r of rows) if (typeof r.id !== 'number') r.id = Number(r.id);
+    return rows;
   },
 
   /**
    * Every status-bearing event of these workflows or stories, with the status (and story column) it states; with
-   * `afterId`, only those after that event id (the entity index holds the id, so older rows are skipped unread).
+   * `afterId`, only those after that event id, or after each entity's own id (the entity index holds the id, so rows
+   * before the lowest are skipped unread, and the others before their entity's are dropped before their payload is
+   * parsed).
    */
-  async statusHistories(db: Executor, entityType: 'workflow' | 'story', ids: readonly string[], afterId = 0): Promise<Map<string, StatusHistoryEntry[]>> {
+  async statusHistories(
+    db: Executor,
+    entityType: 'workflow' | 'story',
+    ids: readonly string[],
+    afterId: number | ReadonlyMap<string, number> = 0,
+  ): Promise<Map<string, StatusHistoryEntry[]>> {
     const out = new Map<string, StatusHistoryEntry[]>();
+    const after = (id: string) => (typeof afterId === 'number' ? afterId : (afterId.get(id) ?? 0));
     for (const part of chunks(ids)) {
+      let floor = Infinity;
+      for (const id of part) floor = Math.min(floor, after(id));
       let q = db
         .selectFrom('domain_events')
         .select(['id', 'entity_id', 'occurred_at_utc', 'payload_json'])
         .where('entity_type', '=', entityType)
         .where('entity_id', 'in', part)
         .where('event_type', 'in', [...HISTORY_TYPES[entityType]]);
-      if (afterId > 0) q = q.where('id', '>', afterId);
+      if (floor > 0) q = q.where('id', '>', floor);
       const rows = await q.execute();
       for (const r of rows) {
+        if (Number(r.id) <= after(r.entity_id)) continue;
         let list = out.get(r.entity_id);
         if (!list) out.set(r.entity_id, (list = []));
         // Upserts state `status` (stories also their column); transitions state `to`.
