@@ -32,6 +32,23 @@ export interface MonitorDeps {
 }
 
 const SAMPLE = 100;
+
+/**
+ * Up to SAMPLE findings, the first of every kind among them: cross-view findings come after the rebuild's, and a
+ * hundred rows of one broken table must not hide that two views disagree.
+ */
+export function sampleOf<F extends { kind: string }>(findings: readonly F[]): F[] {
+  const firsts = new Set<F>();
+  const kinds = new Set<string>();
+  for (const f of findings) {
+    if (kinds.has(f.kind)) continue;
+    kinds.add(f.kind);
+    firsts.add(f);
+  }
+  const rest = findings.filter((f) => !firsts.has(f)).slice(0, Math.max(0, SAMPLE - firsts.size));
+  const kept = new Set([...firsts, ...rest]);
+  return findings.filter((f) => kept.has(f));
+}
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const keyOf = (f: RowFinding) => `${f.kind}\n${f.entity ?? ''}\n${f.field ?? ''}`;
 
@@ -104,7 +121,7 @@ export class ConsistencyMonitor {
       const details = {
         eventsRead: rebuilt?.eventsRead ?? null,
         ...(pruned > 0 ? { note: `rows not compared: retention pruned the log through event ${pruned}, so it cannot rebuild them` } : {}),
-        sample: findings.slice(0, SAMPLE).map(({ file: _f, line: _l, ...f }) => ({
+        sample: sampleOf(findings).map(({ file: _f, line: _l, ...f }) => ({
           ...f,
           storyId: f.storyId ?? null,
           entity: f.entity ?? null,
