@@ -38,15 +38,17 @@ const SAMPLE = 100;
  * hundred rows of one broken table must not hide that two views disagree.
  */
 export function sampleOf<F extends { kind: string }>(findings: readonly F[]): F[] {
-  const firsts = new Set<F>();
+  const kept = new Set<F>();
   const kinds = new Set<string>();
   for (const f of findings) {
     if (kinds.has(f.kind)) continue;
     kinds.add(f.kind);
-    firsts.add(f);
+    kept.add(f);
   }
-  const rest = findings.filter((f) => !firsts.has(f)).slice(0, Math.max(0, SAMPLE - firsts.size));
-  const kept = new Set([...firsts, ...rest]);
+  for (const f of findings) {
+    if (kept.size >= SAMPLE) break;
+    kept.add(f);
+  }
   return findings.filter((f) => kept.has(f));
 }
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
