@@ -3,9 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/server/config.js';
+import { databaseFile, loadConfig } from '../../src/server/config.js';
 import { tempDir } from '../support/test-server.js';
 import { runCli } from '../support/cli.js';
+import { holdWriteLock } from '../support/sqlite-lock.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dirs: string[] = [];
@@ -26,6 +27,37 @@ describe('bmad-ops CLI', () => {
     const dup = cli(['user', 'create', '--email', 'ops@example.test', '--role', 'viewer', '--data-dir', dataDir]);
     expect(dup.code).toBe(1);
     expect(dup.stderr).toMatch(/already exists/);
+  });
+
+  it('waits for a running server to let go of the write lock instead of failing "database is locked"', async () => {
+    const own = tempDir('bmad-ops-cli-lock-');
+    dirs.push(own);
+    expect(cli(['user', 'list', '--data-dir', own]).code).toBe(0); // migrated: opening it needs no write lock
+    // 5 s: longer than the command takes to start, far below the time it waits.
+    const holder = await holdWriteLock(databaseFile(loadConfig({}, { dataDir: own })), 5_000);
+    try {
+      const r = cli(['user', 'create', '--email', 'late@example.test', '--role', 'viewer', '--data-dir', own]);
+      expect(r.stderr).not.toMatch(/locked/);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/created viewer late@example\.test/);
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it('says the database stayed locked, without a stack trace, once it has waited as long as it was told', async () => {
+    const own = tempDir('bmad-ops-cli-lock-');
+    dirs.push(own);
+    expect(cli(['user', 'list', '--data-dir', own]).code).toBe(0);
+    const holder = await holdWriteLock(databaseFile(loadConfig({}, { dataDir: own })), 60_000);
+    try {
+      const r = cli(['user', 'create', '--email', 'late@example.test', '--role', 'viewer', '--data-dir', own], { BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS: '200' });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^bmad-ops: the database stayed locked by another process .*BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS/);
+      expect(r.stderr).not.toMatch(/\bat \S+ \(/); // no stack frames
+    } finally {
+      holder.kill();
+    }
   });
 
   it('creates an API key, printing it once and storing only a hash', () => {

@@ -1,8 +1,7 @@
 import Database from 'better-sqlite3';
 import { testBackend } from '../support/postgres.js';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema, databaseFile } from '../../src/server/config.js';
 import { MigrationMismatchError } from '../../src/server/db/migrator.js';
@@ -10,35 +9,20 @@ import { MIGRATIONS } from '../../src/server/db/migrations/index.js';
 import { createLogger } from '../../src/server/observability/logger.js';
 import { createCore } from '../../src/server/core.js';
 import { tempDir } from '../support/test-server.js';
+import { holdWriteLock as holdLock } from '../support/sqlite-lock.js';
 
 const dirs: string[] = [];
 const holders: ChildProcess[] = [];
+async function holdWriteLock(file: string, holdMs: number): Promise<ChildProcess> {
+  const child = await holdLock(file, holdMs);
+  holders.push(child);
+  return child;
+}
+
 afterAll(() => {
   holders.forEach((h) => h.kill());
   dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
 });
-
-/**
- * Another process (a server beside a CLI command) holding the database's write lock, for holdMs or until killed.
- * Resolves once the lock is held. A child process, because SQLite's busy wait blocks this thread.
- */
-async function holdWriteLock(file: string, holdMs: number): Promise<ChildProcess> {
-  const script = `
-    const Database = require('better-sqlite3');
-    const db = new Database(process.argv[1]);
-    db.pragma('journal_mode = WAL');
-    db.exec('begin immediate');
-    process.stdout.write('locked\\n');
-    setTimeout(() => { db.exec('commit'); db.close(); process.stdout.write('released\\n'); }, Number(process.argv[2]));
-  `;
-  const child = spawn(process.execPath, ['-e', script, file, String(holdMs)], { cwd: path.resolve(__dirname, '../..'), stdio: ['ignore', 'pipe', 'inherit'] });
-  holders.push(child);
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve());
-    child.on('exit', (code) => reject(new Error(`the lock holder exited with ${code} before locking`)));
-  });
-  return child;
-}
 
 async function freshDatabase() {
   const dataDir = tempDir('bmad-ops-mig-');

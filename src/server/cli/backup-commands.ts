@@ -3,7 +3,7 @@ import { databaseFile } from '../config.js';
 import { runningServerPid } from '../db/data-dir-lock.js';
 import { MIGRATIONS } from '../db/migrations/index.js';
 import { backupSqlite, BackupError, restoreSqlite } from '../db/sqlite-backup.js';
-import { configFrom, dataDirOption } from './options.js';
+import { commandConfigFrom, dataDirOption } from './options.js';
 
 const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
@@ -26,7 +26,7 @@ export function registerBackupCommands(cli: Command): void {
     .addOption(dataDirOption())
     .action(async (o: { to: string; force?: boolean; dataDir?: string }) =>
       reportErrors('backup', async () => {
-        const config = configFrom(o.dataDir ? { dataDir: o.dataDir } : {});
+        const config = commandConfigFrom(o.dataDir ? { dataDir: o.dataDir } : {});
         if (config.database.url)
           throw new BackupError('BMAD_OPS_DATABASE_URL is set: a PostgreSQL installation is backed up with pg_dump, not with bmad-ops backup');
         const source = databaseFile(config);
@@ -44,7 +44,7 @@ export function registerBackupCommands(cli: Command): void {
     .addOption(dataDirOption())
     .action(async (file: string, o: { dataDir?: string }) =>
       reportErrors('restore', async () => {
-        const config = configFrom(o.dataDir ? { dataDir: o.dataDir } : {});
+        const config = commandConfigFrom(o.dataDir ? { dataDir: o.dataDir } : {});
         const pid = runningServerPid(config.dataDir);
         if (pid !== undefined) throw new BackupError(`a server (pid ${pid}) is using ${config.dataDir}; stop it first`);
         const r = await restoreSqlite(file, databaseFile(config), { knownSchemaVersion: Math.max(...MIGRATIONS.map((m) => m.version)), now: new Date() });

@@ -8,7 +8,7 @@ import { databaseStateStore } from '../modules/connectors/index.js';
 import { createLogger } from '../observability/logger.js';
 import { createCore } from '../core.js';
 import { parseDir, parseUrl, remoteIngest } from './ingest-target.js';
-import { configFrom, dataDirOption } from './options.js';
+import { commandConfigFrom, dataDirOption } from './options.js';
 
 export function registerImportBmadCommand(cli: Command): void {
   cli
@@ -38,7 +38,7 @@ export function registerImportBmadCommand(cli: Command): void {
         bar.setTotal(total);
         bar.update(done);
       };
-      const config = configFrom({
+      const config = commandConfigFrom({
         ...(o.dataDir ? { dataDir: o.dataDir } : {}),
         ...(o.gitHistory === false ? { gitHistory: false } : {}),
         ...(o.gitSince ? { gitSince: o.gitSince } : {}),

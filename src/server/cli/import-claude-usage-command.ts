@@ -17,7 +17,7 @@ import {
 import { createLogger } from '../observability/logger.js';
 import { createCore } from '../core.js';
 import { parseDir, parseUrl, remoteIngest, type Ingest } from './ingest-target.js';
-import { configFrom, dataDirOption } from './options.js';
+import { commandConfigFrom, dataDirOption } from './options.js';
 
 function summary(s: ImportStats, t: Batcher['totals']): string {
   return (
@@ -74,7 +74,7 @@ export function registerImportClaudeUsageCommand(cli: Command): void {
         process.exitCode = 1;
         return;
       }
-      const config = configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.bmad ? { bmad: o.bmad } : {}) });
+      const config = commandConfigFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}), ...(o.bmad ? { bmad: o.bmad } : {}) });
       let roots: BmadRoot[];
       try {
         roots = await resolveBmadRoots(config.bmad.projects);

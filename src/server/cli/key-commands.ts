@@ -4,7 +4,7 @@ import { idSchema, keyScopeSchema, labelSchema, type KeyScope } from '../../cont
 import { SERVER_SOURCES } from '../modules/events/index.js';
 import { projectsRepository } from '../modules/projects/index.js';
 import { createCore } from '../core.js';
-import { configFrom, dataDirOption, parseWith } from './options.js';
+import { commandConfigFrom, dataDirOption, parseWith } from './options.js';
 
 function collectScopes(value: string, previous: KeyScope[] = []): KeyScope[] {
   const scopes = value
@@ -90,7 +90,7 @@ export function registerKeyCommands(cli: Command): void {
           process.exitCode = 2;
           return;
         }
-        const core = await createCore(configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), {});
+        const core = await createCore(commandConfigFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), {});
         try {
           if (o.project && !(await projectsRepository.findById(core.db.read, o.project, core.clock.now().toISOString()))) {
             process.stderr.write(`bmad-ops: note: no project ${o.project} is known yet; the key is bound to it anyway (it may be connected later)\n`);
@@ -119,7 +119,7 @@ export function registerKeyCommands(cli: Command): void {
     .description('list API keys (never their secrets)')
     .addOption(dataDirOption())
     .action(async (o: { dataDir?: string }) => {
-      const core = await createCore(configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), {});
+      const core = await createCore(commandConfigFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), {});
       try {
         for (const k of await core.auth.listApiKeys()) {
           process.stdout.write(
@@ -135,7 +135,7 @@ export function registerKeyCommands(cli: Command): void {
     .description('revoke an API key by id')
     .addOption(dataDirOption())
     .action(async (id: string, o: { dataDir?: string }) => {
-      const core = await createCore(configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), {});
+      const core = await createCore(commandConfigFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), {});
       try {
         if (await core.auth.revokeApiKey(id, { actorType: 'cli', actorId: process.env.USER ?? null })) process.stdout.write(`revoked ${id}\n`);
         else {

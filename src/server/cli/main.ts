@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config.js';
 import { MigrationMismatchError } from '../db/migrator.js';
+import { isSqliteBusyError } from '../db/sqlite-connection.js';
+import { WriteLockTimeoutError } from '../db/write-transaction.js';
 import { registerBackupCommands } from './backup-commands.js';
 import { registerImportBmadCommand } from './import-bmad-command.js';
 import { registerImportClaudeUsageCommand } from './import-claude-usage-command.js';
@@ -39,6 +41,12 @@ export async function main(argv: string[]): Promise<void> {
     if (err instanceof ConfigError || err instanceof MigrationMismatchError) {
       process.stderr.write(`bmad-ops: ${err.message}\n`);
       process.exit(2);
+    }
+    if (err instanceof WriteLockTimeoutError || isSqliteBusyError(err)) {
+      process.stderr.write(
+        'bmad-ops: the database stayed locked by another process (a running server or command) for longer than this command waits; try again, or raise BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS (ms)\n',
+      );
+      process.exit(1);
     }
     throw err;
   }

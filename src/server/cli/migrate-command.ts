@@ -7,7 +7,7 @@ import { migrate } from '../db/migrator.js';
 import { openPostgres, redactDatabaseUrl } from '../db/postgres-connection.js';
 import { openSqlite } from '../db/sqlite-connection.js';
 import type { DatabaseHandle } from '../db/handle.js';
-import { configFrom, dataDirOption } from './options.js';
+import { commandConfigFrom, dataDirOption } from './options.js';
 
 class MigrateRefused extends Error {}
 
@@ -29,7 +29,7 @@ export function registerMigrateCommand(cli: Command): void {
         return;
       }
       // The embedded database, whatever BMAD_OPS_DATABASE_URL says: it is what is being moved.
-      const config = configFrom(o.dataDir ? { dataDir: o.dataDir } : {});
+      const config = commandConfigFrom(o.dataDir ? { dataDir: o.dataDir } : {});
       const pid = runningServerPid(config.dataDir);
       if (pid !== undefined) {
         process.stderr.write(`bmad-ops migrate: a server (pid ${pid}) is serving ${config.dataDir}: stop it first, so nothing is written during the copy\n`);

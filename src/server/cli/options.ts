@@ -12,6 +12,20 @@ export function configFrom(flags: ConfigFlags, defaults: { demo?: boolean } = {}
   return loadConfig(process.env, flags, defaults);
 }
 
+/** How long a one-shot command waits for another process's write lock, unless BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS says. */
+export const COMMAND_BUSY_TIMEOUT_MS = 15_000;
+
+/**
+ * The configuration of a one-shot command (every command but `serve`). The default busy timeout (50 ms) keeps a
+ * server's event loop responsive while another process commits; a command has no one waiting on its event loop, and a
+ * person who runs `user create` beside a busy server would rather it waited a moment than failed "database is locked".
+ */
+export function commandConfigFrom(flags: ConfigFlags, defaults: { demo?: boolean } = {}): Config {
+  const config = loadConfig(process.env, flags, defaults);
+  if (process.env.BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS) return config;
+  return { ...config, sqlite: { ...config.sqlite, busyTimeoutMs: Math.max(config.sqlite.busyTimeoutMs, COMMAND_BUSY_TIMEOUT_MS) } };
+}
+
 export function dataDirOption(): Option {
   return new Option('--data-dir <dir>', 'data directory (env BMAD_OPS_DATA_DIR, default ./data)');
 }

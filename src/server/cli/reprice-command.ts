@@ -4,7 +4,7 @@ import { analyticsRepository } from '../modules/analytics/index.js';
 import { repriceCosts } from '../modules/costs/index.js';
 import { createLogger } from '../observability/logger.js';
 import { createCore } from '../core.js';
-import { configFrom, dataDirOption } from './options.js';
+import { commandConfigFrom, dataDirOption } from './options.js';
 
 /** History is re-costed only when someone asks: prices changed, or a pricing file override was added. */
 export function registerRepriceCommand(cli: Command): void {
@@ -13,7 +13,7 @@ export function registerRepriceCommand(cli: Command): void {
     .description('re-cost token-priced cost rows with the current pricing table (pricing/claude.json or BMAD_OPS_PRICING_FILE)')
     .addOption(dataDirOption())
     .action(async (o: { dataDir?: string }) => {
-      const core = await createCore(configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), { logger: createLogger('warn') });
+      const core = await createCore(commandConfigFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), { logger: createLogger('warn') });
       try {
         const result = await repriceCosts(core.db, core.pricing);
         process.stdout.write(

@@ -3,7 +3,7 @@ import { emailSchema, roleSchema, type Role } from '../../contracts/index.js';
 import { UnknownAccountError, UserExistsError } from '../modules/auth/index.js';
 import type { Core } from '../core.js';
 import { createCore } from '../core.js';
-import { configFrom, dataDirOption, parseWith } from './options.js';
+import { commandConfigFrom, dataDirOption, parseWith } from './options.js';
 
 export function registerUserCommands(cli: Command): void {
   const user = cli.command('user').description('manage accounts');
@@ -33,7 +33,7 @@ function registerCreate(user: Command): void {
     .option('--display-name <name>', 'name shown in the dashboard')
     .addOption(dataDirOption())
     .action(async (o: { email: string; role: Role; password?: string; displayName?: string; dataDir?: string }) => {
-      const core = await createCore(configFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), {});
+      const core = await createCore(commandConfigFrom({ ...(o.dataDir ? { dataDir: o.dataDir } : {}) }), {});
       try {
         const created = await core.auth.createUser(
           { email: o.email, role: o.role, displayName: o.displayName ?? null, ...(o.password ? { password: o.password } : {}) },
@@ -126,7 +126,7 @@ const cliActor = () => ({ actorType: 'cli' as const, actorId: process.env.USER ?
 
 /** Opens the data dir, runs `fn`, closes; an unknown account is a one-line error (exit 1), not a stack trace. */
 async function withCore(dataDir: string | undefined, fn: (core: Core) => Promise<void>): Promise<void> {
-  const core = await createCore(configFrom({ ...(dataDir ? { dataDir } : {}) }), {});
+  const core = await createCore(commandConfigFrom({ ...(dataDir ? { dataDir } : {}) }), {});
   try {
     await fn(core);
   } catch (err) {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createConsistencyMonitor, createCore, readViews } from '../core.js';
-import { configFrom, dataDirOption } from './options.js';
+import { commandConfigFrom, dataDirOption } from './options.js';
 
 export function registerVerifyCommand(cli: Command): void {
   cli
@@ -8,7 +8,7 @@ export function registerVerifyCommand(cli: Command): void {
     .description('rebuild every read model from the event log and compare, and check the views agree (exit 1 on a difference)')
     .addOption(dataDirOption())
     .action(async (o: { dataDir?: string }) => {
-      const core = await createCore(configFrom(o.dataDir ? { dataDir: o.dataDir } : {}), {});
+      const core = await createCore(commandConfigFrom(o.dataDir ? { dataDir: o.dataDir } : {}), {});
       try {
         const run = await createConsistencyMonitor(core, readViews(core, undefined, { cache: false })).verify('cli');
         const read = run.eventsRead === null ? 'rows not rebuilt' : `${run.eventsRead.toLocaleString('en-US')} events rebuilt`;

@@ -109,10 +109,7 @@ export function openSqlite(opts: SqliteOptions): DatabaseHandle {
     location: opts.file,
     write,
     read,
-    isBusyError(err: unknown): boolean {
-      const code = (err as { code?: unknown } | null)?.code;
-      return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
-    },
+    isBusyError: isSqliteBusyError,
     async ping(): Promise<void> {
       readerConn.prepare('select 1').get();
     },
@@ -140,4 +137,10 @@ export function openSqlite(opts: SqliteOptions): DatabaseHandle {
       await write.destroy();
     },
   };
+}
+
+/** Another connection held a lock for longer than this one's busy timeout. */
+export function isSqliteBusyError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_SNAPSHOT' || code === 'SQLITE_LOCKED';
 }
