@@ -15,11 +15,6 @@ export interface SqliteOptions {
   writeTurn?: WriteTurn | undefined;
   /** Page cache per connection; 64 MiB unless told (the rollup worker's connections need less). */
   cacheMiB?: number;
-  /**
-   * 'full' unless told. 'normal' only for a connection that writes data derived from the log and kept with its own
-   * checkpoint (the analytics rollup): see applyPragmas.
-   */
-  synchronous?: 'full' | 'normal';
 }
 
 /** SQLite's dialect, with the write connection taking its turn against the other thread's first when there is one. */
@@ -42,10 +37,7 @@ class TurnTakingSqliteDialect extends SqliteDialect {
  * - synchronous=FULL: the WAL is fsynced at every commit, so an acknowledged ingest survives power loss as well as
  *   a process crash. NORMAL would survive a crash but could lose the last commits on power loss; we ack ingests as
  *   durable, and group commit (one transaction per drained queue) keeps the fsync cost per event small.
- *   A connection that only writes derived data may use NORMAL: its commits skip the fsync, and the next FULL commit
- *   of the writer (the WAL is one file, synced to its end) or checkpoint makes them durable. Power loss can lose only
- *   its commits after the writer's last one, and since its checkpoint travels in the same transactions as what it
- *   derived, the database stays consistent and it derives those events again. WAL with NORMAL is never corrupt.
+ *   The rollup's connection is FULL too: NORMAL there measured no faster catch-up (bench:queries data, Dec 2026).
  * - busy_timeout: wait for another process's lock (a CLI command) instead of failing at once; the writer adds a
  *   bounded retry on top and measures the wait.
  * - foreign_keys=ON: SQLite leaves it off by default per connection.
@@ -54,7 +46,7 @@ class TurnTakingSqliteDialect extends SqliteDialect {
  */
 function applyPragmas(conn: SqliteDatabase.Database, opts: SqliteOptions, role: 'writer' | 'reader'): void {
   conn.pragma('journal_mode = WAL');
-  conn.pragma(`synchronous = ${opts.synchronous === 'normal' && role === 'writer' ? 'NORMAL' : 'FULL'}`);
+  conn.pragma('synchronous = FULL');
   conn.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs))}`);
   conn.pragma('foreign_keys = ON');
   conn.pragma('journal_size_limit = 67108864');

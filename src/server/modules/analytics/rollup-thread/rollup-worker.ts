@@ -17,16 +17,8 @@ const data = workerData as RollupWorkerData;
 const post = (m: FromWorker) => port.postMessage(m);
 
 // The fold reads recent events and the rows it updates: a quarter of the main connections' page cache is plenty, and
-// it is memory the process holds twice (this thread opens a reader and a writer too). It writes only what it derives
-// from the log, with its checkpoint in the same transaction, so its commits need not wait for an fsync each (see
-// applyPragmas): a crash or power loss makes it fold the lost batches again.
-const db = openSqlite({
-  file: data.file,
-  busyTimeoutMs: data.busyTimeoutMs,
-  writeTurn: new WriteTurn(data.writeTurn, 'worker'),
-  cacheMiB: 16,
-  synchronous: 'normal',
-});
+// it is memory the process holds twice (this thread opens a reader and a writer too).
+const db = openSqlite({ file: data.file, busyTimeoutMs: data.busyTimeoutMs, writeTurn: new WriteTurn(data.writeTurn, 'worker'), cacheMiB: 16 });
 const job = new AgentRollupJob(
   db,
   systemClock,
