@@ -2,7 +2,7 @@ import { buildBoard, type CostShare, type KanbanBoard, type Page, type StoriesQu
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { notFound } from '../../http/errors.js';
-import { SerializedJson } from '../../http/serialized-json.js';
+import type { SerializedJson } from '../../http/serialized-json.js';
 import { VersionedCache } from '../../versioned-cache.js';
 import type { CostShareSum, costSumsRepository } from '../costs/index.js';
 import { documentsRepository } from '../documents/index.js';
@@ -12,6 +12,7 @@ import { withCostAndSessions } from '../workflows/index.js';
 import { workflowsRepository } from '../workflows/index.js';
 import { statusTransitionsRepository } from '../history/index.js';
 import { costToDate, withCosts } from './cost-to-date.js';
+import { BoardBodies } from './board-body.js';
 import { BoardStories } from './board-stories.js';
 import { storiesRepository } from './stories.repository.js';
 
@@ -45,6 +46,7 @@ export type StoryCosts = Pick<typeof costSumsRepository, 'byStories' | 'sharesOf
 export class StoriesService {
   private readonly boardStories: BoardStories;
   private readonly boardBodies: VersionedCache<SerializedJson, number>;
+  private readonly cardJson: BoardBodies;
 
   /**
    * `cache: false` reads every board from the tables (the consistency monitor checks tables, not memory).
@@ -58,6 +60,7 @@ export class StoriesService {
   ) {
     this.boardStories = opts.boardStories ?? new BoardStories({ limit: BOARD_CARD_LIMIT, cache: opts.cache });
     this.boardBodies = new VersionedCache(CACHED_BODIES, opts.cache !== false);
+    this.cardJson = new BoardBodies(opts.cache !== false);
   }
 
   async list(q: StoriesQuery): Promise<Page<Story>> {
@@ -71,6 +74,27 @@ export class StoriesService {
   }
 
   async board(projectId: string): Promise<KanbanBoard> {
+    const { stories, costRows, findings } = await this.boardParts(projectId);
+    const cards = withCosts(stories, costRows);
+    return buildBoard(projectId, findings.size === 0 ? cards : cards.map((s) => ({ ...s, findings: findings.get(s.id) ?? [] })));
+  }
+
+  /**
+   * The board as the API sends it, serialized once and reused while nothing at all has been written to the database
+   * (db.dataVersion(), read before the board): any commit, of a story, a cost or a finding alike, makes the next read
+   * build it again, from the cards' kept JSON where they did not change (BoardBodies). Where the backend cannot tell
+   * (Postgres) it is built every time.
+   */
+  async boardBody(projectId: string): Promise<SerializedJson> {
+    const version = await this.db.dataVersion();
+    const build = async () => {
+      const { stories, costRows, findings } = await this.boardParts(projectId);
+      return this.cardJson.body(projectId, stories, costRows, findings);
+    };
+    return version === null ? build() : this.boardBodies.get(projectId, version, build);
+  }
+
+  private async boardParts(projectId: string) {
     const [project, stories] = await Promise.all([
       projectsRepository.findById(this.db.read, projectId, this.clock.now().toISOString()),
       this.boardStories.of(this.db.read, projectId),
@@ -78,20 +102,8 @@ export class StoriesService {
     if (!project && stories.length === 0) throw notFound('project', projectId);
     const ids = stories.map((s) => s.id);
     // Every card's cost and findings by id lists (a few chunked reads for a whole board), not one query per card.
-    const [costs, findings] = await Promise.all([this.costs.byStories(this.db.read, ids), consistencyRepository.byStories(this.db.read, ids)]);
-    const cards = withCosts(stories, costs);
-    return buildBoard(projectId, findings.size === 0 ? cards : cards.map((s) => ({ ...s, findings: findings.get(s.id) ?? [] })));
-  }
-
-  /**
-   * The board as the API sends it, serialized once and reused while nothing at all has been written to the database
-   * (db.dataVersion(), read before the board): any commit, of a story, a cost or a finding alike, makes the next read
-   * build it again. Where the backend cannot tell (Postgres) it is built every time.
-   */
-  async boardBody(projectId: string): Promise<SerializedJson> {
-    const version = await this.db.dataVersion();
-    const build = async () => SerializedJson.of(await this.board(projectId));
-    return version === null ? build() : this.boardBodies.get(projectId, version, build);
+    const [costRows, findings] = await Promise.all([this.costs.byStories(this.db.read, ids), consistencyRepository.byStories(this.db.read, ids)]);
+    return { stories, costRows, findings };
   }
 
   /** A story with what ties to it: its workflow runs, its documents, its cost by agent and model, its findings. */
