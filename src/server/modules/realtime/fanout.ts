@@ -1,9 +1,9 @@
-import type { Span } from '@opentelemetry/api';
 import { CLOSE_CODES, TOPIC_OF_EVENT, type EventType } from '../../../contracts/index.js';
 import { startSpan, withSpan } from '../../observability/tracing.js';
 import type { StoredEvent } from '../events/index.js';
 import type { Connection } from './connection.js';
 import type { Fail } from './fail.js';
+import { RoundFrames } from './round-frames.js';
 import type { SendQueue } from './send-queue.js';
 
 /** Live events held for one connection during a snapshot or replay before it is told to resync instead. */
@@ -34,6 +34,7 @@ interface RoundCounts {
 export function fanOut(events: readonly StoredEvent[], connections: Iterable<Connection>, d: FanoutDeps): void {
   withSpan('ws.fanout', { 'bmad.events': events.length }, (fanout) => {
     const n: RoundCounts = { traced: fanout.isRecording(), sentTo: 0, frames: 0, held: 0, cutOff: 0, sendSpans: 0 };
+    const round = new RoundFrames(events, (e, prev) => d.send.frameText(e, prev));
     for (const conn of connections) {
       if (conn.phase !== 'ready') continue;
       // Data still unsent from earlier rounds means the client is not reading: cut it off before queueing more.
@@ -42,7 +43,8 @@ export function fanOut(events: readonly StoredEvent[], connections: Iterable<Con
         n.cutOff++;
         continue;
       }
-      sendRound(conn, events, d, n);
+      if (conn.held) holdRound(conn, events, d, n);
+      else sendRound(conn, round, events, d, n);
     }
     fanout.setAttributes({
       'bmad.ws.connections': n.sentTo,
@@ -54,35 +56,32 @@ export function fanOut(events: readonly StoredEvent[], connections: Iterable<Con
   });
 }
 
-/** One connection's share of a commit round: sent, or held back while a snapshot or replay runs. */
-function sendRound(conn: Connection, events: readonly StoredEvent[], d: FanoutDeps, n: RoundCounts): void {
-  let send: Span | undefined;
-  const before = n.frames;
-  const heldBefore = n.held;
-  // One write per connection per commit round instead of one per event: corking coalesces the frames.
-  const socket = (conn.ws as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-  socket?.cork();
+/** A live connection's share of a commit round, in one write. */
+function sendRound(conn: Connection, round: RoundFrames, events: readonly StoredEvent[], d: FanoutDeps, n: RoundCounts): void {
+  const frames = round.for(conn);
+  if (!frames) return;
+  // The span covers a connection's write: sockets this round sends nothing to get none.
+  const send = n.traced && n.sendSpans < MAX_SEND_SPANS ? startSpan('ws.send', { 'bmad.ws.session': conn.id }) : undefined;
+  if (send) n.sendSpans++;
+  const sent = d.send.sendFrames(conn, frames, events);
+  n.frames += sent;
+  if (sent > 0) n.sentTo++;
+  send?.setAttribute('bmad.ws.frames', sent);
+  send?.end();
+}
+
+/** A connection's share of a commit round while a snapshot or replay runs: held back, to follow it. */
+function holdRound(conn: Connection, events: readonly StoredEvent[], d: FanoutDeps, n: RoundCounts): void {
+  const held = conn.held!;
+  const before = n.held;
   for (const e of events) {
     if (!conn.topics.has(TOPIC_OF_EVENT[e.type as EventType])) continue;
-    if (conn.held) {
-      if (conn.held.length >= MAX_HELD_EVENTS) {
-        d.fail(conn, 'resync_needed', 'too many events arrived while preparing your data', CLOSE_CODES.resyncNeeded);
-        break;
-      }
-      conn.held.push(e);
-      n.held++;
-    } else {
-      // The span starts at a connection's first frame: sockets this round sends nothing to get none.
-      if (n.traced && n.frames === before && n.sendSpans < MAX_SEND_SPANS) {
-        send = startSpan('ws.send', { 'bmad.ws.session': conn.id });
-        n.sendSpans++;
-      }
-      d.send.sendEvent(conn, e);
-      n.frames++;
+    if (held.length >= MAX_HELD_EVENTS) {
+      d.fail(conn, 'resync_needed', 'too many events arrived while preparing your data', CLOSE_CODES.resyncNeeded);
+      break;
     }
+    held.push(e);
+    n.held++;
   }
-  socket?.uncork();
-  if (n.frames > before || n.held > heldBefore) n.sentTo++;
-  send?.setAttribute('bmad.ws.frames', n.frames - before);
-  send?.end();
+  if (n.held > before) n.sentTo++;
 }

@@ -1,7 +1,9 @@
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { TOPIC_OF_EVENT, type ServerMessage } from '../../../contracts/index.js';
 import type { StoredEvent } from '../events/index.js';
 import type { Connection } from './connection.js';
+import type { ConnectionFrames } from './round-frames.js';
 
 /** Sent, not yet acknowledged event ids kept per connection for the commit-to-ack latency. */
 const MAX_UNACKED = 10_000;
@@ -31,6 +33,13 @@ export class SendQueue {
 
   sendEvent(conn: Connection, e: StoredEvent): void {
     if (e.eventId <= conn.position) return;
+    const prev = conn.position;
+    this.advance(conn, e.eventId);
+    this.sendText(conn, this.frameText(e, prev));
+  }
+
+  /** An event's message as the client gets it after `prevEventId`: the part after the ids is serialized once. */
+  frameText(e: StoredEvent, prevEventId: number): string {
     let body = this.eventBodies.get(e);
     if (body === undefined) {
       body = JSON.stringify({
@@ -47,11 +56,39 @@ export class SendQueue {
       }).slice(1);
       this.eventBodies.set(e, body);
     }
-    const prev = conn.position;
-    conn.position = e.eventId;
+    return `{"type":"event","eventId":${e.eventId},"prevEventId":${prevEventId},${body}`;
+  }
+
+  /**
+   * A commit round's frames for this connection (RoundFrames), in one socket write. Returns how many events it sent.
+   * The socket is ws's own: with permessage-deflate off, ws writes every frame straight to it and never queues one, so
+   * frames written here keep their order with the ones ws writes. Without a socket (not a plain ws connection), each
+   * event goes through ws.send as before.
+   */
+  sendFrames(conn: Connection, frames: ConnectionFrames, events: readonly StoredEvent[]): number {
+    const ws = conn.ws;
+    if (ws.readyState !== WebSocket.OPEN) return 0;
+    const socket = (ws as unknown as { _socket?: Socket })._socket;
+    if (!socket) {
+      const ids = new Set(frames.eventIds);
+      for (const e of events) if (ids.has(e.eventId)) this.sendEvent(conn, e);
+      return frames.eventIds.length;
+    }
+    // The burst bound of sendText, checked before the round: what one connection holds is at most that plus one round,
+    // whose bytes are not its own copy but shared by every connection of its group.
+    if (ws.bufferedAmount > BURST_FACTOR * this.capBytes) {
+      this.cutOff(conn);
+      return 0;
+    }
+    socket.write(frames.bytes);
+    for (const id of frames.eventIds) this.advance(conn, id);
+    return frames.eventIds.length;
+  }
+
+  private advance(conn: Connection, eventId: number): void {
+    conn.position = eventId;
     if (conn.unacked.length >= MAX_UNACKED) conn.unacked.shift();
-    conn.unacked.push(e.eventId);
-    this.sendText(conn, `{"type":"event","eventId":${e.eventId},"prevEventId":${prev},${body}`);
+    conn.unacked.push(eventId);
   }
 
   sendMessage(conn: Connection, msg: ServerMessage): void {

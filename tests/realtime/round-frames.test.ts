@@ -1,0 +1,124 @@
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { Topic } from '../../src/contracts/index.js';
+import type { StoredEvent } from '../../src/server/modules/events/index.js';
+import { Connection } from '../../src/server/modules/realtime/connection.js';
+import { RoundFrames } from '../../src/server/modules/realtime/round-frames.js';
+import { SendQueue } from '../../src/server/modules/realtime/send-queue.js';
+
+// A commit round's frames are built once per group of connections and written to each socket as raw bytes: a real ws
+// client must read from them exactly the messages one ws.send per event gave, including frames of 126+ and 65,536+
+// bytes (the two longer length encodings).
+const event = (eventId: number, type: 'project.upserted' | 'story.upserted' | 'cost.recorded', size = 10): StoredEvent =>
+  ({
+    eventId,
+    type,
+    entityType: type.split('.')[0],
+    entityId: `e-${eventId}`,
+    occurredAt: '2026-12-01T10:00:00.000Z',
+    ingestedAt: '2026-12-01T10:00:00.000Z',
+    source: 'test',
+    sourceEventId: `s-${eventId}`,
+    payload: { name: 'x'.repeat(size) },
+  }) as unknown as StoredEvent;
+
+const events = [
+  event(11, 'project.upserted'),
+  event(12, 'story.upserted', 200),
+  event(13, 'cost.recorded', 70_000),
+  event(14, 'story.upserted', 5),
+  event(15, 'project.upserted', 100),
+];
+
+let wss: WebSocketServer;
+let port: number;
+beforeAll(async () => {
+  wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+  await new Promise<void>((r) => wss.once('listening', r));
+  port = (wss.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  wss.clients.forEach((c) => c.terminate());
+  await new Promise<void>((r) => wss.close(() => r()));
+});
+
+/** A live server-side Connection with these topics at this position, and what its client reads. */
+async function connection(topics: Topic[], position: number) {
+  const serverSide = new Promise<WebSocket>((r) => wss.once('connection', r));
+  const client = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
+  const received: string[] = [];
+  client.on('message', (data, isBinary) => {
+    expect(isBinary).toBe(false);
+    received.push((data as Buffer).toString('utf8'));
+  });
+  await new Promise((r) => client.once('open', r));
+  const conn = new Connection(await serverSide, Date.now());
+  conn.phase = 'ready';
+  conn.position = position;
+  topics.forEach((t) => conn.topics.add(t));
+  return { conn, client, received };
+}
+
+const queue = () =>
+  new SendQueue(
+    1024 * 1024,
+    () => 'epoch-1',
+    () => {
+      throw new Error('nobody is cut off here');
+    },
+  );
+
+/** The messages one send per event would have given: prevEventId chains from the position through those it gets. */
+function expected(q: SendQueue, topics: Topic[], position: number): string[] {
+  const out: string[] = [];
+  let prev = position;
+  for (const e of events) {
+    const topic = e.type.split('.')[0] as Topic;
+    if (e.eventId <= prev || !topics.includes(topic === 'cost' ? 'cost' : topic)) continue;
+    out.push(q.frameText(e, prev));
+    prev = e.eventId;
+  }
+  return out;
+}
+
+describe('a commit round framed once per group of connections', () => {
+  it('reads, on a real ws client, as the messages of one send per event, for every topic set and position', async () => {
+    const q = queue();
+    const round = new RoundFrames(events, (e, prev) => q.frameText(e, prev));
+    const cases: [Topic[], number][] = [
+      [['project', 'story', 'cost'], 10],
+      [['project', 'story', 'cost'], 10],
+      [['story'], 10],
+      [['project', 'cost'], 12],
+    ];
+    const peers = [];
+    for (const [topics, position] of cases) peers.push(await connection(topics, position)); // one at a time: one 'connection' each
+    for (const p of peers) {
+      const frames = round.for(p.conn)!;
+      expect(q.sendFrames(p.conn, frames, events)).toBe(frames.eventIds.length);
+    }
+    for (const [i, p] of peers.entries()) {
+      const want = expected(q, cases[i]![0], cases[i]![1]);
+      await expect.poll(() => p.received.length).toBe(want.length);
+      expect(p.received).toEqual(want);
+      expect(p.conn.position).toBe(JSON.parse(want.at(-1)!).eventId);
+      expect(p.conn.unacked).toEqual(want.map((m) => JSON.parse(m).eventId));
+      p.client.close();
+    }
+    // The two connections at the same position with the same topics share one build of the round's bytes.
+    expect(round.for(peers[0]!.conn)).toBe(round.for(peers[1]!.conn));
+  });
+
+  it('gives nothing to a connection whose topics the round does not touch, or that is past all its events', async () => {
+    const q = queue();
+    const round = new RoundFrames(events, (e, prev) => q.frameText(e, prev));
+    const agentOnly = new Connection({} as WebSocket, 0);
+    agentOnly.topics.add('agent');
+    expect(round.for(agentOnly)).toBeNull();
+    const ahead = new Connection({} as WebSocket, 0);
+    ahead.topics.add('project');
+    ahead.position = 15;
+    expect(round.for(ahead)).toBeNull();
+  });
+});
