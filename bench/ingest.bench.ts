@@ -14,7 +14,7 @@ import { percentile, runLoad, type LoadTarget } from './support/http-load.js';
 import { startServerChild, stopServerChild, type ServerChild } from './support/server-child.js';
 import { batches, domainEventValues, type BenchEvent } from './support/workload.js';
 import { envInt } from './support/env.js';
-import { loadSummary, measured, measuredWith, processesCpuMs, waitForQuiet } from './support/machine-load.js';
+import { measured, measuredWith, processesCpuMs, reportOthers, waitForQuiet } from './support/machine-load.js';
 
 interface Plan {
   batchSize: number;
@@ -196,12 +196,10 @@ if (target) {
   console.log(`target: >= ${TARGET.eventsPerSec.toLocaleString('en-US')} events/s at batch ${TARGET.batchSize}: ${ok ? 'met' : 'NOT met'}`);
 }
 
-const worst = Math.max(...rows.flatMap((r) => [r.othersCores.http ?? 0, r.othersCores.ceiling ?? 0]));
-console.log(`other processes used at most ${worst.toFixed(2)} cores during a timed phase (load average ${loadSummary().loadavg.join(' ')})`);
-if (worst > MAX_OTHERS_CORES) {
-  console.log(`REFUSED: other processes used more than ${MAX_OTHERS_CORES} cores; rerun on a quiet machine.`);
-  process.exitCode = 2;
-}
+reportOthers(
+  rows.flatMap((r) => [r.othersCores.http, r.othersCores.ceiling]),
+  MAX_OTHERS_CORES,
+);
 
 fs.mkdirSync(resultsDir, { recursive: true });
 const file = path.join(resultsDir, `ingest-${startedAt.toISOString().replace(/[:.]/g, '-')}.json`);

@@ -3,10 +3,10 @@
  * views) against the baseline of ingesting the same events, measured in the same run on the same database.
  *   npx tsx bench/consistency/verify.bench.ts   (BENCH_EVENTS=50000 by default)
  */
-import os from 'node:os';
 import { costRecorded, workflowTransitioned, workflowUpserted } from '../../tests/support/events.js';
 import { startTestServer } from '../../tests/support/test-server.js';
 import { envInt } from '../support/env.js';
+import { measured, reportOthers } from '../support/machine-load.js';
 
 const EVENTS = envInt('BENCH_EVENTS', 50_000);
 const BATCH = 500;
@@ -27,20 +27,17 @@ function workload(n: number): Record<string, unknown>[] {
   return out.slice(0, n);
 }
 
-const load0 = os.loadavg();
 const t = await startTestServer();
 try {
   const events = workload(EVENTS);
-  const ingestStart = performance.now();
-  for (let i = 0; i < events.length; i += BATCH) {
-    const res = await t.ingest(events.slice(i, i + BATCH));
-    if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
-  }
-  const ingestMs = performance.now() - ingestStart;
-  const verifyStart = performance.now();
-  const run = await t.server.consistency.verify('cli');
-  const verifyMs = performance.now() - verifyStart;
-  const load1 = os.loadavg();
+  const ingest = await measured(async () => {
+    for (let i = 0; i < events.length; i += BATCH) {
+      const res = await t.ingest(events.slice(i, i + BATCH));
+      if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
+    }
+  });
+  const verify = await measured(() => t.server.consistency.verify('cli'));
+  const [ingestMs, verifyMs, run] = [ingest.ms, verify.ms, verify.value];
   console.log(
     JSON.stringify(
       {
@@ -53,12 +50,13 @@ try {
         result: run.result,
         findings: run.findings,
         rssMiB: Math.round(process.memoryUsage().rss / 1048576),
-        loadavg: { start: load0.map((x) => x.toFixed(2)), end: load1.map((x) => x.toFixed(2)) },
+        othersCores: { ingest: ingest.othersCores, verify: verify.othersCores },
       },
       null,
       2,
     ),
   );
+  reportOthers([ingest.othersCores, verify.othersCores]);
 } finally {
   await t.close();
 }

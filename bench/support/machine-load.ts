@@ -45,6 +45,17 @@ export async function waitForQuiet(label: string, maxCores = 0.5, tries = 30, ki
   return load;
 }
 
+/** The most other processes used during any timed phase; past `maxCores` the figures are refused (exit code 2). */
+export function reportOthers(othersCores: readonly (number | undefined)[], maxCores = 0.5): void {
+  const worst = Math.max(0, ...othersCores.map((x) => x ?? 0));
+  const unknown = othersCores.some((x) => x === undefined) ? ' (unknown for some phases: no /proc)' : '';
+  console.log(`other processes used at most ${worst.toFixed(2)} cores during a timed phase${unknown} (load average ${loadSummary().loadavg.join(' ')})`);
+  if (worst > maxCores) {
+    console.log(`REFUSED: other processes used more than ${maxCores} cores; rerun on a quiet machine.`);
+    process.exitCode = 2;
+  }
+}
+
 export function loadSummary(): { loadavg: number[]; cpus: number } {
   return { loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100), cpus: os.cpus().length };
 }
