@@ -32,21 +32,28 @@ const events = [
 ];
 
 let wss: WebSocketServer;
-let port: number;
+/** A server that negotiates compression, which the gateway does not: ws queues frames then, so events go through it. */
+let deflating: WebSocketServer;
+async function listening(perMessageDeflate: boolean): Promise<WebSocketServer> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate });
+  await new Promise<void>((r) => server.once('listening', r));
+  return server;
+}
 beforeAll(async () => {
-  wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
-  await new Promise<void>((r) => wss.once('listening', r));
-  port = (wss.address() as AddressInfo).port;
+  wss = await listening(false);
+  deflating = await listening(true);
 });
 afterAll(async () => {
-  wss.clients.forEach((c) => c.terminate());
-  await new Promise<void>((r) => wss.close(() => r()));
+  for (const server of [wss, deflating]) {
+    server.clients.forEach((c) => c.terminate());
+    await new Promise<void>((r) => server.close(() => r()));
+  }
 });
 
 /** A live server-side Connection with these topics at this position, and what its client reads. */
-async function connection(topics: Topic[], position: number) {
-  const serverSide = new Promise<WebSocket>((r) => wss.once('connection', r));
-  const client = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false });
+async function connection(topics: Topic[], position: number, server = wss) {
+  const serverSide = new Promise<WebSocket>((r) => server.once('connection', r));
+  const client = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}`);
   const received: string[] = [];
   client.on('message', (data, isBinary) => {
     expect(isBinary).toBe(false);
@@ -108,6 +115,18 @@ describe('a commit round framed once per group of connections', () => {
     }
     // The two connections at the same position with the same topics share one build of the round's bytes.
     expect(round.for(peers[0]!.conn)).toBe(round.for(peers[1]!.conn));
+  });
+
+  it('sends through ws itself, in order, on a connection that negotiated an extension', async () => {
+    const q = queue();
+    const round = new RoundFrames(events, (e, prev) => q.frameText(e, prev));
+    const p = await connection(['project', 'story', 'cost'], 10, deflating);
+    expect(p.conn.ws.extensions).toMatch(/permessage-deflate/);
+    expect(q.sendFrames(p.conn, round.for(p.conn)!, events)).toBe(5);
+    const want = expected(q, ['project', 'story', 'cost'], 10);
+    await expect.poll(() => p.received.length).toBe(want.length);
+    expect(p.received).toEqual(want);
+    p.client.close();
   });
 
   it('gives nothing to a connection whose topics the round does not touch, or that is past all its events', async () => {

@@ -62,14 +62,15 @@ export class SendQueue {
   /**
    * A commit round's frames for this connection (RoundFrames), in one socket write. Returns how many events it sent.
    * The socket is ws's own: with permessage-deflate off, ws writes every frame straight to it and never queues one, so
-   * frames written here keep their order with the ones ws writes. Without a socket (not a plain ws connection), each
-   * event goes through ws.send as before.
+   * frames written here keep their order with the ones ws writes. Without a socket or with an extension, each event
+   * goes through ws.send as before.
    */
   sendFrames(conn: Connection, frames: ConnectionFrames, events: readonly StoredEvent[]): number {
     const ws = conn.ws;
     if (ws.readyState !== WebSocket.OPEN) return 0;
     const socket = (ws as unknown as { _socket?: Socket })._socket;
-    if (!socket) {
+    // A negotiated extension (compression) would have ws queue frames: then ours could overtake them.
+    if (!socket || ws.extensions !== '') {
       const ids = new Set(frames.eventIds);
       for (const e of events) if (ids.has(e.eventId)) this.sendEvent(conn, e);
       return frames.eventIds.length;
