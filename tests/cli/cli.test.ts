@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { databaseFile, loadConfig } from '../../src/server/config.js';
 import { tempDir } from '../support/test-server.js';
 import { runCli } from '../support/cli.js';
 import { holdWriteLock } from '../support/sqlite-lock.js';
+import { COMMAND_BUSY_TIMEOUT_MS, commandConfigFrom } from '../../src/server/cli/options.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const dirs: string[] = [];
@@ -51,7 +52,8 @@ describe('bmad-ops CLI', () => {
     expect(cli(['user', 'list', '--data-dir', own]).code).toBe(0);
     const holder = await holdWriteLock(databaseFile(loadConfig({}, { dataDir: own })), 60_000);
     try {
-      const r = cli(['user', 'create', '--email', 'late@example.test', '--role', 'viewer', '--data-dir', own], { BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS: '200' });
+      // A wait of 2 s, told by the environment, instead of the commands' 15 s.
+      const r = cli(['user', 'create', '--email', 'late@example.test', '--role', 'viewer', '--data-dir', own], { BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS: '2000' });
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^bmad-ops: the database stayed locked by another process .*BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS/);
       expect(r.stderr).not.toMatch(/\bat \S+ \(/); // no stack frames
@@ -172,6 +174,20 @@ describe('bmad-ops CLI', () => {
     const r = cli(['serve', '--data-dir', dataDir, '--port', '0']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/Refusing to start/);
+  });
+});
+
+describe("a one-shot command's lock wait", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("is one wait of 15 s, not the server's 50 ms retried 30 times, unless the environment says otherwise", () => {
+    vi.stubEnv('BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS', '');
+    vi.stubEnv('BMAD_OPS_SQLITE_LOCK_RETRIES', '');
+    expect(commandConfigFrom({}).sqlite).toMatchObject({ busyTimeoutMs: COMMAND_BUSY_TIMEOUT_MS, lockRetries: 0 });
+    expect(COMMAND_BUSY_TIMEOUT_MS).toBe(15_000);
+    vi.stubEnv('BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS', '700');
+    vi.stubEnv('BMAD_OPS_SQLITE_LOCK_RETRIES', '4');
+    expect(commandConfigFrom({}).sqlite).toMatchObject({ busyTimeoutMs: 700, lockRetries: 4 });
   });
 });
 

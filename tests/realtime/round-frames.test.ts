@@ -117,6 +117,21 @@ describe('a commit round framed once per group of connections', () => {
     expect(round.for(peers[0]!.conn)).toBe(round.for(peers[1]!.conn));
   });
 
+  it('keeps its place among the messages ws itself sends in the same tick', async () => {
+    const q = queue();
+    const round = new RoundFrames(events, (e, prev) => q.frameText(e, prev));
+    const p = await connection(['project', 'story', 'cost'], 10);
+    q.sendText(p.conn, '{"type":"before"}');
+    q.sendFrames(p.conn, round.for(p.conn)!, events);
+    q.sendText(p.conn, '{"type":"after"}');
+    p.conn.ws.ping();
+    q.sendText(p.conn, '{"type":"last"}');
+    const want = ['{"type":"before"}', ...expected(q, ['project', 'story', 'cost'], 10), '{"type":"after"}', '{"type":"last"}'];
+    await expect.poll(() => p.received.length).toBe(want.length);
+    expect(p.received).toEqual(want);
+    p.client.close();
+  });
+
   it('sends through ws itself, in order, on a connection that negotiated an extension', async () => {
     const q = queue();
     const round = new RoundFrames(events, (e, prev) => q.frameText(e, prev));

@@ -44,7 +44,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (err instanceof WriteLockTimeoutError || isSqliteBusyError(err)) {
       process.stderr.write(
-        'bmad-ops: the database stayed locked by another process (a running server or command) for longer than this command waits; try again, or raise BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS (ms)\n',
+        'bmad-ops: the database stayed locked by another process (a running server or command) for longer than this command waits; try again (on SQLite, BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS sets the wait in ms: 15000 by default)\n',
       );
       process.exit(1);
     }

@@ -22,8 +22,17 @@ export const COMMAND_BUSY_TIMEOUT_MS = 15_000;
  */
 export function commandConfigFrom(flags: ConfigFlags, defaults: { demo?: boolean } = {}): Config {
   const config = loadConfig(process.env, flags, defaults);
-  if (process.env.BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS) return config;
-  return { ...config, sqlite: { ...config.sqlite, busyTimeoutMs: Math.max(config.sqlite.busyTimeoutMs, COMMAND_BUSY_TIMEOUT_MS) } };
+  const env = process.env;
+  return {
+    ...config,
+    sqlite: {
+      ...config.sqlite,
+      busyTimeoutMs: env.BMAD_OPS_SQLITE_BUSY_TIMEOUT_MS ? config.sqlite.busyTimeoutMs : COMMAND_BUSY_TIMEOUT_MS,
+      // The server retries its short waits to keep serving between them; a command's one long wait is the whole
+      // budget (30 retries of 15 s each would be minutes).
+      lockRetries: env.BMAD_OPS_SQLITE_LOCK_RETRIES ? config.sqlite.lockRetries : 0,
+    },
+  };
 }
 
 export function dataDirOption(): Option {

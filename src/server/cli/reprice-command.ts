@@ -21,7 +21,7 @@ export function registerRepriceCommand(cli: Command): void {
         );
         if (result.changed > 0) {
           // Agent cost KPIs were summed from the old amounts: the server's rollup recomputes them from the events.
-          await withWriteTransaction(core.db, { maxRetries: 100, retryDelayMs: 50 }, (trx) => analyticsRepository.reset(trx));
+          await withWriteTransaction(core.db, { maxRetries: core.config.sqlite.lockRetries, retryDelayMs: 50 }, (trx) => analyticsRepository.reset(trx));
           process.stdout.write('agent analytics reset: a running server recomputes them from the event log\n');
         }
       } finally {
