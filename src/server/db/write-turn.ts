@@ -65,6 +65,11 @@ export class WriteTurn {
     }
   }
 
+  /** Whether the main thread is waiting for a turn now (read by the worker before it lets go of its own). */
+  mainWaiting(): boolean {
+    return Atomics.load(this.cells, MAIN_WAITING) > 0;
+  }
+
   release(): void {
     Atomics.compareExchange(this.cells, HOLDER, ROLE[this.role], FREE);
     Atomics.notify(this.cells, HOLDER);

@@ -1,7 +1,7 @@
 import type { AnalyticsUpdatedMessage } from '../../../contracts/index.js';
 import { DAY_MS } from '../../../contracts/time.js';
 import type { Clock } from '../../clock.js';
-import type { DatabaseHandle } from '../../db/handle.js';
+import type { DatabaseHandle, Executor } from '../../db/handle.js';
 import { withWriteTransaction, type WriteTransactionOptions } from '../../db/write-transaction.js';
 import type { Logger } from '../../observability/logger.js';
 import { detached, recordSpan } from '../../observability/tracing.js';
@@ -40,7 +40,16 @@ export interface RollupJobOptions {
   transaction: WriteTransactionOptions;
   /** Let waiting reads run between a batch's steps: needed on the thread that serves HTTP, not on a worker. */
   yieldBetweenSteps?: boolean;
+  /**
+   * Whether the other writer (ingestion) is waiting for the write lock, asked as a transaction ends. While it is not,
+   * a catch-up may fold UNCONTENDED_FACTOR times as much per transaction: the slice bounds how long an ingest waits
+   * behind the rollup, and nobody is waiting. Without it (one thread for both), every slice is short.
+   */
+  othersWaiting?: () => boolean;
 }
+
+/** How much longer, and larger, a transaction may be while no other writer waits (issue 17's catch-up rate). */
+const UNCONTENDED_FACTOR = 3;
 
 export interface RollupObserver {
   /** ms from ingestion of the oldest event in a batch to the batch's commit; how long the batch's transaction took. */
@@ -230,7 +239,7 @@ export class AgentRollupJob implements RollupRunner {
     const now = this.clock.now().toISOString();
     const ctx = { now, outliers: this.opts.outliers, histories: this.histories, yieldBetweenSteps: this.opts.yieldBetweenSteps !== false };
     const size = this.size;
-    const done = await withWriteTransaction(this.db, this.opts.transaction, async (trx) => {
+    const fold = async (trx: Executor) => {
       const cp = await repo.checkpoint(trx, ROLLUP_CHECKPOINT);
       const events = await eventsRepository.headersAfter(trx, cp.lastEventId, size);
       // A day that has just ended gets its history scores once, whatever else happens.
@@ -250,13 +259,24 @@ export class AgentRollupJob implements RollupRunner {
       }
       const oldestIngest = events.reduce((m, e) => (e.ingestedAt < m ? e.ingestedAt : m), events[0]!.ingestedAt);
       return { read: events.length, through, result, oldestIngest };
-    });
+    };
+    // Asked while this transaction still holds the write lock: whoever wants it now is waiting for it.
+    const done = await withWriteTransaction(this.db, this.opts.transaction, async (trx) => ({
+      ...(await fold(trx)),
+      uncontended: this.opts.othersWaiting ? !this.opts.othersWaiting() : false,
+    }));
     this.through = done.through;
     const took = performance.now() - started;
+    const uncontended = done.uncontended;
+    const slice = uncontended ? this.opts.sliceMs * UNCONTENDED_FACTOR : this.opts.sliceMs;
+    const most = uncontended ? this.opts.batchSize * UNCONTENDED_FACTOR : this.opts.batchSize;
     // A round has a fixed cost (the buckets and days it touches) besides its per-event cost: grow while under the
-    // target so that cost is shared by more events, shrink only when well over it.
-    if (took > 2 * this.opts.sliceMs) this.size = Math.max(MIN_BATCH, Math.floor(size / 2));
-    else if (took < 0.75 * this.opts.sliceMs && done.read === size) this.size = Math.min(this.opts.batchSize, size * 2);
+    // target so that cost is shared by more events, shrink only when well over it. An ingest waiting behind a long
+    // uncontended round brings the next one back to the short slice at once.
+    if (took > 2 * slice) this.size = Math.max(MIN_BATCH, Math.floor(size / 2));
+    else if (!uncontended && took > this.opts.sliceMs) this.size = Math.max(MIN_BATCH, Math.floor((size * this.opts.sliceMs) / took));
+    else if (took < 0.75 * slice && done.read === size) this.size = Math.min(most, size * 2);
+    this.size = Math.min(this.size, most);
     if (done.read > 0) {
       for (const l of this.rounds) l(done.read, took);
       if (done.oldestIngest) this.observer.onBatch?.(Math.max(0, this.clock.now().getTime() - Date.parse(done.oldestIngest)), done.read, took);

@@ -18,12 +18,18 @@ const post = (m: FromWorker) => port.postMessage(m);
 
 // The fold reads recent events and the rows it updates: a quarter of the main connections' page cache is plenty, and
 // it is memory the process holds twice (this thread opens a reader and a writer too).
-const db = openSqlite({ file: data.file, busyTimeoutMs: data.busyTimeoutMs, writeTurn: new WriteTurn(data.writeTurn, 'worker'), cacheMiB: 16 });
+const turn = new WriteTurn(data.writeTurn, 'worker');
+const db = openSqlite({ file: data.file, busyTimeoutMs: data.busyTimeoutMs, writeTurn: turn, cacheMiB: 16 });
 const job = new AgentRollupJob(
   db,
   systemClock,
   createLogger(data.logLevel),
-  { ...data.job, yieldBetweenSteps: false, transaction: { ...data.job.transaction, onLockWait: (ms) => post({ type: 'lockWait', ms }) } },
+  {
+    ...data.job,
+    yieldBetweenSteps: false,
+    othersWaiting: () => turn.mainWaiting(),
+    transaction: { ...data.job.transaction, onLockWait: (ms) => post({ type: 'lockWait', ms }) },
+  },
   {
     onBatch: (lagMs, events, durationMs) => post({ type: 'batch', lagMs, events, durationMs }),
     onBacklog: (events) => post({ type: 'backlog', events }),
