@@ -11,10 +11,11 @@ import SqliteDatabase from 'better-sqlite3';
 import { runCeiling } from './support/ceiling.js';
 import { gitInfo } from './support/run-info.js';
 import { percentile, runLoad, type LoadTarget } from './support/http-load.js';
-import { startServerChild, stopServerChild, type ServerChild } from './support/server-child.js';
+import { probeFigures, PROBE_PATH, startReadProbe } from './support/read-probe.js';
+import { startServerChild, stopServerChild, type ServerChild, type ServerHello } from './support/server-child.js';
 import { batches, domainEventValues, type BenchEvent } from './support/workload.js';
 import { envInt } from './support/env.js';
-import { measured, measuredWith, processesCpuMs, reportOthers, waitForQuiet } from './support/machine-load.js';
+import { machineBusyMs, measured, measuredWith, processesCpuMs, reportOthers, threadCores, threadsCpuMs, waitForQuiet } from './support/machine-load.js';
 
 interface Plan {
   batchSize: number;
@@ -42,12 +43,14 @@ const cpuProfDir = process.env.BENCH_CPU_PROF ? path.join(resultsDir, 'profiles'
 const tmpBase = process.env.BENCH_TMPDIR ?? os.tmpdir();
 if (plans.length === 0) throw new Error(`BENCH_BATCHES=${process.env.BENCH_BATCHES} matches none of ${PLANS.map((p) => p.batchSize).join(', ')}`);
 
-async function startServerProcess(dataDir: string): Promise<{ child: ServerChild; target: LoadTarget }> {
+async function startServerProcess(dataDir: string): Promise<{ child: ServerChild; target: LoadTarget; hello: ServerHello }> {
   const { child, hello } = await startServerChild(dataDir, {
     startTimeoutMs: 30_000,
+    // BENCH_BUILD=1: the compiled server (dist/, `npm run build:server`) under bare Node, as it ships.
+    build: process.env.BENCH_BUILD === '1',
     nodeFlags: cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [],
   });
-  return { child, target: hello };
+  return { child, target: hello, hello };
 }
 
 async function stopServerProcess(child: ServerChild): Promise<void> {
@@ -93,7 +96,27 @@ interface Row {
   clientCpuShare: number;
   /** Cores other processes (not the bench, not its server) used during the timed HTTP and ceiling phases. */
   othersCores: { http: number | undefined; ceiling: number | undefined };
+  /** Where the server's CPU went during the timed HTTP phase, in cores, by thread (user and kernel time). */
+  serverThreads: { name: string; user: number; system: number }[];
+  /** Busy cores of the whole machine (user, kernel, interrupts) during the timed HTTP phase: 2 means no headroom. */
+  machineCores: number | undefined;
+  /** A dashboard read (PROBE_PATH, one at a time) on the idle server just before the timed phase, and during it. */
+  reads: { idle: ReturnType<typeof probeFigures>; duringIngest: ReturnType<typeof probeFigures> };
+  /** The server's resident memory right after the timed phase (MB), from /proc; undefined off Linux. */
+  serverRssMb: number | undefined;
 }
+
+function rssMb(pid: number): number | undefined {
+  try {
+    const kb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How long the read probe runs on the idle server before the timed phase. */
+const IDLE_PROBE_MS = 3_000;
 
 async function benchBatchSize(plan: Plan): Promise<Row> {
   const warmup = batches(0, plan.warmupEvents, plan.batchSize);
@@ -105,12 +128,22 @@ async function benchBatchSize(plan: Plan): Promise<Row> {
   const ceilingDir = fs.mkdtempSync(path.join(tmpBase, `bmad-ops-bench-ceiling-${plan.batchSize}-`));
   try {
     settleDisk();
-    const { child, target } = await startServerProcess(httpDir);
+    const { child, target, hello } = await startServerProcess(httpDir);
+    let reads: Row['reads'] | undefined;
+    let serverRssMb: number | undefined;
     let load;
     let httpOthers: number | undefined;
+    let serverThreads: Row['serverThreads'] = [];
+    let machineCores: number | undefined;
     try {
       await runLoad(target, warmupBodies, concurrency);
       await waitForQuiet(`batch ${plan.batchSize}`, MAX_OTHERS_CORES, 30, 'user');
+      const idleProbe = startReadProbe(hello.url, hello.readKey);
+      await new Promise((r) => setTimeout(r, IDLE_PROBE_MS));
+      const idle = probeFigures(await idleProbe.stop());
+      const probe = startReadProbe(hello.url, hello.readKey);
+      const threads0 = threadsCpuMs(child.pid!);
+      const machine0 = machineBusyMs('all');
       const timedRun = await measuredWith(
         () => processesCpuMs([child.pid!], [], 'user'),
         () => runLoad(target, timedBodies, concurrency),
@@ -119,6 +152,11 @@ async function benchBatchSize(plan: Plan): Promise<Row> {
       );
       load = timedRun.value;
       httpOthers = timedRun.othersCores;
+      reads = { idle, duringIngest: probeFigures(await probe.stop()) };
+      serverRssMb = rssMb(child.pid!);
+      const machine1 = machineBusyMs('all');
+      serverThreads = threadCores(child.pid!, threads0, threadsCpuMs(child.pid!), timedRun.ms);
+      machineCores = machine0 === undefined || machine1 === undefined ? undefined : (machine1 - machine0) / timedRun.ms;
     } finally {
       await stopServerProcess(child);
     }
@@ -150,6 +188,10 @@ async function benchBatchSize(plan: Plan): Promise<Row> {
       ceilingElapsedMs: ceiling.elapsedMs,
       clientCpuShare: load.clientCpuMs / load.elapsedMs,
       othersCores: { http: httpOthers, ceiling: ceilingOthers },
+      serverThreads,
+      machineCores,
+      reads: reads!,
+      serverRssMb,
     };
   } finally {
     fs.rmSync(httpDir, { recursive: true, force: true });
@@ -187,6 +229,18 @@ for (const plan of plans) {
   const others = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(2));
   console.log(
     `${Math.round(row.httpEventsPerSec).toLocaleString('en-US')} events/s (client used ${Math.round(row.clientCpuShare * 100)}% of a core; other processes ${others(row.othersCores.http)} cores during HTTP, ${others(row.othersCores.ceiling)} during the ceiling)`,
+  );
+  const cores = (x: number) => x.toFixed(2);
+  const threads = row.serverThreads
+    .filter((t) => t.user + t.system >= 0.01)
+    .map((t) => `${t.name} ${cores(t.user)}+${cores(t.system)}`)
+    .join(', ');
+  console.log(
+    `    server threads during HTTP, cores user+kernel: ${threads}; whole machine busy ${row.machineCores === undefined ? 'n/a' : cores(row.machineCores)} of ${os.cpus().length} cores; server RSS after it ${row.serverRssMb === undefined ? 'n/a' : `${row.serverRssMb.toFixed(0)} MB`}`,
+  );
+  const { idle, duringIngest } = row.reads;
+  console.log(
+    `    a dashboard read (${PROBE_PATH}): p50/p95 ${idle.p50Ms.toFixed(1)}/${idle.p95Ms.toFixed(1)} ms idle (${idle.reads} reads), ${duringIngest.p50Ms.toFixed(1)}/${duringIngest.p95Ms.toFixed(1)} ms during the HTTP phase (${duringIngest.reads}): p95 ${(duringIngest.p95Ms / idle.p95Ms).toFixed(2)}x idle`,
   );
 }
 console.log(`\n${concurrency} requests in flight; p50/p99 are HTTP request latencies\n${table(rows)}\n`);

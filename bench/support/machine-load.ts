@@ -135,3 +135,54 @@ export async function measuredWith<T>(
     m0 === undefined || m1 === undefined || o0 === undefined || o1 === undefined ? undefined : Math.max(0, (m1 - m0 - (o1 - o0) - (s1 - s0)) / Math.max(ms, 1));
   return { value, ms, othersCores };
 }
+
+export interface ThreadCpu {
+  /** The thread's name from /proc (a worker_threads worker is `node` like the main thread; the main thread's id is the pid). */
+  name: string;
+  userMs: number;
+  systemMs: number;
+}
+
+/** CPU time of each thread of `pid`, keyed by thread id (empty off Linux or once the process is gone). */
+export function threadsCpuMs(pid: number): Map<number, ThreadCpu> {
+  const threads = new Map<number, ThreadCpu>();
+  let tids: string[];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return threads;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      threads.set(Number(tid), { name, userMs: Number(f[11]) * 10, systemMs: Number(f[12]) * 10 });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return threads;
+}
+
+/**
+ * Cores each group of a process's threads used between two readings: the main thread, the rest grouped by name. A
+ * thread that started or ended between the readings counts what it used while both saw it, or from zero.
+ */
+export function threadCores(
+  pid: number,
+  before: Map<number, ThreadCpu>,
+  after: Map<number, ThreadCpu>,
+  ms: number,
+): { name: string; user: number; system: number }[] {
+  const groups = new Map<string, { user: number; system: number }>();
+  for (const [tid, t] of after) {
+    const b = before.get(tid);
+    const name = tid === pid ? 'main' : t.name;
+    const g = groups.get(name) ?? { user: 0, system: 0 };
+    g.user += (t.userMs - (b?.userMs ?? 0)) / ms;
+    g.system += (t.systemMs - (b?.systemMs ?? 0)) / ms;
+    groups.set(name, g);
+  }
+  return [...groups].map(([name, g]) => ({ name, ...g })).sort((a, b) => b.user + b.system - (a.user + a.system));
+}

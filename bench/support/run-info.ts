@@ -24,7 +24,8 @@ export function benchServerConfig(dataDir: string): Config {
     host: '127.0.0.1',
     dataDir,
     logLevel: 'silent',
-    ingest: { rateLimitPerSecond: 1_000_000 },
+    // BENCH_WRITER_THREAD=main commits on the main thread, for an A/B against the default writer thread.
+    ingest: { rateLimitPerSecond: 1_000_000, ...(process.env.BENCH_WRITER_THREAD ? { writerThread: process.env.BENCH_WRITER_THREAD } : {}) },
     auth: { scryptCostLog2: 10 },
     // The hourly consistency pass re-projects the whole log (minutes at a million events): a minute after start it
     // would land in the middle of a measurement. It is background verification, not part of any measured path.

@@ -9,7 +9,10 @@ import { benchServerConfig } from './run-info.js';
 /** The first line server-process.mjs prints. */
 export interface ServerHello {
   url: string;
+  /** Scope `ingest`. */
   key: string;
+  /** Scope `read`: what a dashboard's requests carry. */
+  readKey: string;
 }
 
 export type ServerChild = ChildProcessByStdio<Writable, Readable, null>;

@@ -151,6 +151,11 @@ export const configSchema = z.object({
     .object({
       maxQueuedEvents: positiveInt.default(50_000),
       maxEventsPerTransaction: positiveInt.default(5_000),
+      /**
+       * Where write rounds commit on SQLite: a worker thread with its own connection, so statements and fsyncs run beside
+       * the HTTP work ('worker'), or the main thread ('main'). Postgres always commits on the main thread.
+       */
+      writerThread: z.enum(['worker', 'main']).default('worker'),
       /** Requests per second per API key on POST /events. */
       rateLimitPerSecond: positiveInt.default(500),
     })

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import { EVENT_TYPES } from '../contracts/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { ConfigError, databaseFile, type Config } from './config.js';
 import { WriteTurn } from './db/write-turn.js';
@@ -10,34 +9,20 @@ import { migrate } from './db/migrator.js';
 import { openSqlite } from './db/sqlite-connection.js';
 import { openPostgres } from './db/postgres-connection.js';
 import { OrderedRelay } from './modules/cluster/index.js';
-import { agentsProjection } from './modules/agents/index.js';
 import { AuthService } from './modules/auth/index.js';
-import { consistencyProjection } from './modules/consistency/index.js';
-import { budgetsProjection } from './modules/costs/index.js';
 import { BudgetsService } from './modules/costs/index.js';
-import { costSourcesProjection, createCostsProjection } from './modules/costs/index.js';
 import { CostsService } from './modules/costs/index.js';
 import { costSumsRepository } from './modules/costs/index.js';
 import { dataPricingFile, loadPricingTable, PricingFileError, type PricingTable } from './pricing/pricing-table.js';
-import { documentsProjection } from './modules/documents/index.js';
 import { EventPublisher } from './modules/events/index.js';
-import { EventWriter } from './modules/events/index.js';
+import { EventWriter, WriterThread } from './modules/events/index.js';
 import { ConsistencyMonitor } from './modules/consistency/index.js';
 import type { CrossViewServices } from './modules/consistency/index.js';
 import { IngestionService } from './modules/events/index.js';
-import { ProjectionEngine } from './modules/events/index.js';
-import { projectsProjection } from './modules/projects/index.js';
 import { ProjectsService } from './modules/projects/index.js';
 import { BOARD_CARD_LIMIT, BoardStories, StoriesService } from './modules/stories/index.js';
-import { storiesProjection } from './modules/stories/index.js';
-import { epicsProjection } from './modules/epics/index.js';
-import { statusTransitionsProjection } from './modules/history/index.js';
-import { syncProjection } from './modules/sync/index.js';
-import { alertChannelsProjection, alertRulesProjection } from './modules/alerts/index.js';
-import { alertsProjection } from './modules/alerts/index.js';
-import { usersProjection } from './modules/users/index.js';
-import { workflowsProjection, workflowTransitionsProjection } from './modules/workflows/index.js';
 import { createLogger, type Logger } from './observability/logger.js';
+import { createProjectionEngine } from './projections.js';
 import { Metrics } from './observability/metrics.js';
 import { AnalyticsService } from './modules/analytics/index.js';
 import type { OutlierSettings } from './modules/analytics/index.js';
@@ -46,32 +31,6 @@ import { AgentRollupJob, RollupThread, type RollupRunner } from './modules/analy
 function outlierSettings(config: Config): OutlierSettings {
   const a = config.analytics;
   return { threshold: a.outlierThreshold, minPeers: a.minPeers, minHistory: a.minHistory, historyDays: a.historyDays };
-}
-
-/** Every projection, in the order they run inside the append transaction. */
-export function createProjectionEngine(pricing: PricingTable = loadPricingTable()): ProjectionEngine {
-  return new ProjectionEngine(
-    [
-      projectsProjection,
-      storiesProjection,
-      epicsProjection,
-      statusTransitionsProjection,
-      workflowsProjection,
-      workflowTransitionsProjection,
-      agentsProjection,
-      usersProjection,
-      createCostsProjection(pricing),
-      budgetsProjection,
-      syncProjection,
-      costSourcesProjection,
-      documentsProjection,
-      consistencyProjection,
-      alertRulesProjection,
-      alertChannelsProjection,
-      alertsProjection,
-    ],
-    EVENT_TYPES,
-  );
 }
 
 /** The read services the pages call, shared by the HTTP routes and the consistency monitor's cross-view checks. */
@@ -145,7 +104,9 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
   // writes (WriteTurn). The worker keeps time by the system clock, so a core given another clock (tests, simulations)
   // folds on this thread, where that clock is.
   const rollupThread = !config.database.url && clock === systemClock && config.analytics.rollupThread === 'worker';
-  const turnBuffer = rollupThread ? WriteTurn.buffer() : undefined;
+  // The writer's thread needs no clock: each round's ingestion time comes from this thread's.
+  const writerThread = !config.database.url && config.ingest.writerThread === 'worker';
+  const turnBuffer = rollupThread || writerThread ? WriteTurn.buffer() : undefined;
   const db = openDatabase(config, turnBuffer && new WriteTurn(turnBuffer, 'main'));
   try {
     await migrate(db);
@@ -158,15 +119,21 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
   const relay = config.nats.url ? new OrderedRelay(db, publisher, logger) : null;
   await relay?.init();
   const storage = new StorageHealth(storageProbe(db), clock, logger, config.sqlite.storageProbeMs);
+  const writeRounds = { maxRetries: config.sqlite.lockRetries, retryDelayMs: 25 };
+  const onLockWait = (ms: number) => metrics.sqliteWriteLockWait.observe(ms);
+  const thread =
+    writerThread && turnBuffer
+      ? new WriterThread(
+          { file: databaseFile(config), busyTimeoutMs: config.sqlite.busyTimeoutMs, writeTurn: turnBuffer, pricing: pricing.file, transaction: writeRounds },
+          { logger, onLockWait },
+        )
+      : undefined;
   const writer = new EventWriter(db, createProjectionEngine(pricing), relay ?? publisher, clock, {
+    ...(thread ? { thread } : {}),
     storage,
     maxQueuedEvents: config.ingest.maxQueuedEvents,
     maxEventsPerTransaction: config.ingest.maxEventsPerTransaction,
-    transaction: {
-      maxRetries: config.sqlite.lockRetries,
-      retryDelayMs: 25,
-      onLockWait: (ms) => metrics.sqliteWriteLockWait.observe(ms),
-    },
+    transaction: { ...writeRounds, onLockWait },
   });
   metrics.bindWriterDepth(() => writer.depth);
   const rollupJob = {
@@ -176,21 +143,21 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
     minIntervalMs: config.analytics.rollupMinIntervalMs,
     outliers: outlierSettings(config),
   };
-  const onLockWait = (ms: number) => metrics.sqliteWriteLockWait.observe(ms);
   const rollupTransaction = { maxRetries: config.sqlite.lockRetries, retryDelayMs: 25 };
   const observer = { onBatch: (ms: number) => metrics.rollupLag.observe(ms), onBacklog: (n: number) => metrics.rollupBacklog.set(n) };
-  const rollup: RollupRunner = turnBuffer
-    ? new RollupThread(
-        {
-          file: databaseFile(config),
-          busyTimeoutMs: config.sqlite.busyTimeoutMs,
-          writeTurn: turnBuffer,
-          logLevel: config.logLevel,
-          job: { ...rollupJob, transaction: rollupTransaction },
-        },
-        { logger, observer, onLockWait },
-      )
-    : new AgentRollupJob(db, clock, logger, { ...rollupJob, transaction: { ...rollupTransaction, onLockWait } }, observer);
+  const rollup: RollupRunner =
+    rollupThread && turnBuffer
+      ? new RollupThread(
+          {
+            file: databaseFile(config),
+            busyTimeoutMs: config.sqlite.busyTimeoutMs,
+            writeTurn: turnBuffer,
+            logLevel: config.logLevel,
+            job: { ...rollupJob, transaction: rollupTransaction },
+          },
+          { logger, observer, onLockWait },
+        )
+      : new AgentRollupJob(db, clock, logger, { ...rollupJob, transaction: { ...rollupTransaction, onLockWait } }, observer);
   publisher.subscribe((events) => metrics.eventsPublished.inc(events.length));
   const auth = new AuthService(db, clock, { sessionTtlHours: config.auth.sessionTtlHours, scryptCostLog2: config.auth.scryptCostLog2 });
   const ingestion = new IngestionService(writer, { countResult: (result, n) => metrics.ingestEvents.inc({ result }, n) });

@@ -87,6 +87,12 @@ export async function startServer(config: Config, deps: ServerDeps = {}): Promis
   }
 }
 
+function configuredRoots(config: Config): DocumentRoots {
+  const roots = new DocumentRoots();
+  for (const [rootId, dir] of Object.entries(config.documents.roots)) roots.register(rootId, dir);
+  return roots;
+}
+
 async function serve(config: Config, deps: { clock?: Clock; logger?: Logger }): Promise<RunningServer> {
   // Read before anything opens: a wrong certificate path stops the start without leaving a database open.
   const tlsOptions = config.tls ? readTls(config.tls) : undefined;
@@ -95,6 +101,7 @@ async function serve(config: Config, deps: { clock?: Clock; logger?: Logger }): 
     throw new ConfigError(`invalid configuration:\n  data directory ${config.dataDir}: another BMAD Ops server (pid ${other}) is serving it`);
   const core = await createCore(config, deps);
   const releaseDataDir = lockDataDir(config.dataDir);
+  core.writer.warm(); // boots the writer's thread now, not with the first ingest
   const { db, clock, logger } = core;
   const cluster = await startCluster({ config, db, relay: core.relay, epoch: await metaRepository.epoch(db.read), clock, logger, instanceId: newInstanceId() });
   // On one SQLite process a job simply starts; instances sharing Postgres run it where they hold its lease.
@@ -103,8 +110,7 @@ async function serve(config: Config, deps: { clock?: Clock; logger?: Logger }): 
   // Seeded before listening, so the first page a new user opens already shows the demo workspace.
   const demo = config.demo.enabled ? new DemoWorkspace(core, { ratePerSecond: config.demo.ratePerSecond }) : undefined;
   if (demo) await runOnce({ name: 'demo', start: async () => void (await demo.start()), stop: () => demo.stop() });
-  const documentRoots = new DocumentRoots();
-  for (const [rootId, dir] of Object.entries(config.documents.roots)) documentRoots.register(rootId, dir);
+  const documentRoots = configuredRoots(config);
   const sample = config.bmad.sample ? await materializeSample(config.dataDir, clock.now()) : undefined;
   if (sample?.note) logger.warn({ dir: sample.dir }, `sample project: ${sample.note}`);
   const bmad = createBmadConnectors();

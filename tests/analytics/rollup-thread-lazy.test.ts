@@ -27,7 +27,8 @@ afterEach(async () => {
 
 describe('the rollup thread of a core', () => {
   it('starts no thread for a core that writes, reads and closes without folding; starts one when asked to fold', async () => {
-    const config = configSchema.parse({ dataDir: tempDir(), logLevel: 'silent', auth: { scryptCostLog2: 10 } });
+    // The writer's rounds on this thread: its own worker thread would be counted here (writer-thread.test.ts has it).
+    const config = configSchema.parse({ dataDir: tempDir(), logLevel: 'silent', auth: { scryptCostLog2: 10 }, ingest: { writerThread: 'main' } });
     const quiet = await createCore(config);
     cores.push(quiet);
     expect(quiet.rollup).toBeInstanceOf(RollupThread);

@@ -189,6 +189,11 @@ describe("a one-shot command's lock wait", () => {
     vi.stubEnv('BMAD_OPS_SQLITE_LOCK_RETRIES', '4');
     expect(commandConfigFrom({}).sqlite).toMatchObject({ busyTimeoutMs: 700, lockRetries: 4 });
   });
+
+  it("commits a command's rounds on its own thread; the server's go to the writer's thread", () => {
+    expect(commandConfigFrom({}).ingest.writerThread).toBe('main');
+    expect(loadConfig({}, {}).ingest.writerThread).toBe('worker');
+  });
 });
 
 describe('the demo workspace switch', () => {

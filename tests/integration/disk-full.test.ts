@@ -26,7 +26,9 @@ describe.skipIf(testBackend() === 'postgres')('a full disk', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestServer({ config: { sqlite: { storageProbeMs: 50 } } });
+    // Rounds on the main thread's connection, where the cap is set: a writer thread's connection would not have it.
+    // The errors a writer thread reports cross with their SQLite code (writer-thread.test.ts), so the same branch runs.
+    t = await startTestServer({ config: { sqlite: { storageProbeMs: 50 }, ingest: { writerThread: 'main' } } });
   });
   afterAll(() => t.close());
 

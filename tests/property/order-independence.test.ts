@@ -103,9 +103,16 @@ const eventSet = fc
 async function project(events: readonly unknown[], batchSizes: readonly number[]): Promise<Record<string, unknown[]>> {
   const dataDir = tempDir('bmad-ops-prop-');
   dirs.push(dataDir);
-  // The rollup on the main thread: a worker thread per core (80 per run) cost most of this test's time, and the
-  // rollup's tables are not read models this property compares.
-  const config = configSchema.parse({ dataDir, logLevel: 'silent', auth: { scryptCostLog2: 10 }, analytics: { rollupThread: 'main' } });
+  // The rollup and the writer's rounds on the main thread: a worker thread per core (80 per run) cost most of this
+  // test's time; the rollup's tables are not read models this property compares, and the writer's thread runs the same
+  // round code (tests/integration/writer-thread.test.ts compares the two).
+  const config = configSchema.parse({
+    dataDir,
+    logLevel: 'silent',
+    auth: { scryptCostLog2: 10 },
+    analytics: { rollupThread: 'main' },
+    ingest: { writerThread: 'main' },
+  });
   const core = await createCore(config, { logger: createLogger('silent') });
   try {
     let i = 0;

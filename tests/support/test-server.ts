@@ -59,8 +59,11 @@ export async function startTestServer(
     // The rollup on the main thread unless a test asks for the worker: from source, each worker registers tsx and
     // compiles its modules in a fresh isolate, seconds per test server on a slow machine. The worker has its own
     // tests (tests/analytics/rollup-thread.test.ts), and the servers started as processes (crash, reconnect) use it.
+    // The writer's thread likewise (tests/integration/writer-thread.test.ts has its own); TEST_WRITER_THREAD=worker runs
+    // every suite's rounds through it.
     ...opts.config,
     analytics: { rollupThread: 'main', ...opts.config?.analytics },
+    ingest: { writerThread: process.env.TEST_WRITER_THREAD === 'worker' ? 'worker' : 'main', ...opts.config?.ingest },
     ...(schema ? { database: { url: TEST_DATABASE_URL, schema, poolSize: 4, ...opts.config?.database } } : {}),
     auth: { scryptCostLog2: 10, adminEmail: ADMIN.email, adminPassword: ADMIN.password, ...opts.config?.auth },
   });

@@ -32,6 +32,9 @@ export function commandConfigFrom(flags: ConfigFlags, defaults: { demo?: boolean
       // budget (30 retries of 15 s each would be minutes).
       lockRetries: env.BMAD_OPS_SQLITE_LOCK_RETRIES ? config.sqlite.lockRetries : 0,
     },
+    // The writer's thread lets the server go on serving while a round commits. A command serves nothing meanwhile: it
+    // awaits each batch, so the thread would only add a hop per round (an import of 400 k events: 35.7 s against 30.7).
+    ingest: { ...config.ingest, writerThread: 'main' },
   };
 }
 

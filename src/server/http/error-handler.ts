@@ -2,7 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ErrorBody } from '../../contracts/index.js';
 import { storageFailureOf, StorageUnavailableError } from '../db/storage-failure.js';
 import type { Logger } from '../observability/logger.js';
-import { WriterOverloadedError } from '../modules/events/index.js';
+import { WriterOverloadedError, WriterThreadExitedError } from '../modules/events/index.js';
 import { HttpError } from './errors.js';
 
 /** body-parser's error types, mapped to what the client did wrong. */
@@ -36,6 +36,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         { error: { code: storage.kind === 'full' ? 'insufficient_storage' : 'storage_unavailable', message: storage.message } },
         { 'Retry-After': String(storage.retryAfterSec) },
       );
+    }
+    if (err instanceof WriterThreadExitedError) {
+      ((req as { log?: Logger }).log ?? logger).error({ err }, 'write refused: the writer thread stopped');
+      return send(res, 503, { error: { code: 'writer_restarting', message: err.message } }, { 'Retry-After': '1' });
     }
     if (err instanceof WriterOverloadedError) {
       return send(res, 429, { error: { code: 'overloaded', message: `${err.message}; retry later` } }, { 'Retry-After': String(err.retryAfterSec) });

@@ -4,15 +4,16 @@ import type { Clock } from '../../clock.js';
 import type { DatabaseHandle } from '../../db/handle.js';
 import { StorageUnavailableError } from '../../db/storage-failure.js';
 import type { StorageHealth } from '../../db/storage-health.js';
-import { withWriteTransaction, WriteLockTimeoutError, type WriteTransactionOptions } from '../../db/write-transaction.js';
+import { WriteLockTimeoutError, type WriteTransactionOptions } from '../../db/write-transaction.js';
 import { tracingEnabled, withSpan, type SpanOptions } from '../../observability/tracing.js';
-import { contentHash } from './content-hash.js';
 import type { CommitSink } from './event-publisher.js';
-import { eventsRepository, type NewEvent } from './events.repository.js';
+import { eventsRepository } from './events.repository.js';
+import type { StoredEvent } from './stored-event.js';
 import type { ProjectionEngine } from './projection.js';
-import { sourceKey, type StoredEvent } from './stored-event.js';
+import { commitRound, type AppendOutcome, type CommittedRound, type RoundCommitter, type RoundOrigin } from './round-commit.js';
+import { WriterThreadExitedError } from './writer-thread/messages.js';
 
-export type AppendOutcome = { status: 'accepted'; eventId: number } | { status: 'duplicate'; eventId: number } | { status: 'conflict'; eventId: number };
+export type { AppendOutcome } from './round-commit.js';
 
 export class WriterOverloadedError extends Error {
   constructor(
@@ -32,6 +33,12 @@ export interface EventWriterOptions {
   transaction: WriteTransactionOptions;
   /** Told about every commit and every storage failure (full disk, I/O error): readiness and recovery follow it. */
   storage?: StorageHealth;
+  /**
+   * Where rounds commit when tracing is off: the writer's worker thread (writer-thread/), so that the statements and
+   * fsync of one round run beside the HTTP parsing and validation of the next. Absent: on this thread's connection.
+   * A traced round always commits here, where its projection spans can be recorded.
+   */
+  thread?: RoundCommitter;
 }
 
 interface Job {
@@ -57,6 +64,8 @@ export class EventWriter {
   private draining = false;
   private closed = false;
   private idleWaiters: (() => void)[] = [];
+  /** The newest event id handed to the publisher (null until the first threaded round asks): see publishOrphans. */
+  private publishedThrough: number | null = null;
 
   constructor(
     private readonly db: DatabaseHandle,
@@ -87,11 +96,16 @@ export class EventWriter {
     });
   }
 
-  /** Stops taking work and waits until everything already queued is committed. */
+  /** Starts the writer's thread, if rounds commit on one, ahead of the first round. */
+  warm(): void {
+    this.opts.thread?.warm();
+  }
+
+  /** Stops taking work, waits until everything already queued is committed, and stops the writer's thread. */
   async close(): Promise<void> {
     this.closed = true;
-    if (!this.draining && this.queue.length === 0) return;
-    await new Promise<void>((r) => this.idleWaiters.push(r));
+    if (this.draining || this.queue.length > 0) await new Promise<void>((r) => this.idleWaiters.push(r));
+    await this.opts.thread?.close();
   }
 
   private async drain(): Promise<void> {
@@ -112,7 +126,8 @@ export class EventWriter {
           // Nothing of the round was committed; retrying request by request would only hit the same full disk.
           const refused = new StorageUnavailableError(storage, storage === 'full' ? 30 : 10, err);
           for (const job of round) job.reject(refused);
-        } else if (err instanceof WriteLockTimeoutError || round.length === 1) {
+        } else if (err instanceof WriteLockTimeoutError || err instanceof WriterThreadExitedError || round.length === 1) {
+          // A dead writer thread may have committed the round: its callers retry and get duplicates, never two copies.
           const mapped = err instanceof WriteLockTimeoutError ? new WriterOverloadedError(1, err.message) : err;
           for (const job of round) job.reject(mapped);
         } else {
@@ -153,18 +168,19 @@ export class EventWriter {
       const onLockWait = transaction.onLockWait;
       transaction = { ...transaction, onLockWait: (ms) => (onLockWait?.(ms), span.setAttribute('db.lock_wait_ms', ms)) };
     }
-    const { outcomes, stored } = await this.commitRound(
-      jobs.flatMap((j) => j.events),
-      jobs.flatMap((j) => {
-        // Each event keeps who sent it and, when traced, the request that carried it (lineage shows both).
-        const request = j.origin ? trace.getSpanContext(j.origin) : undefined;
-        return j.events.map(() => ({ sentBy: j.sentBy, traceId: request?.traceId ?? null, spanId: request?.spanId ?? null }));
-      }),
-      transaction,
-    );
+    const events = jobs.flatMap((j) => j.events);
+    const origins = jobs.flatMap((j): RoundOrigin[] => {
+      const request = j.origin ? trace.getSpanContext(j.origin) : undefined;
+      return j.events.map(() => ({ sentBy: j.sentBy, traceId: request?.traceId ?? null, spanId: request?.spanId ?? null }));
+    });
+    const recordedAt = this.clock.now().toISOString();
+    const { outcomes, stored } =
+      this.opts.thread && !span
+        ? await this.commitOnThread(this.opts.thread, events, origins, recordedAt)
+        : await commitRound(this.db, this.projections, events, origins, recordedAt, transaction);
     span?.setAttribute('bmad.write_round.appended', stored.length);
     this.opts.storage?.succeeded();
-    this.publisher.publish(stored);
+    this.publish(stored);
     let offset = 0;
     for (const job of jobs) {
       job.resolve(outcomes.slice(offset, offset + job.events.length));
@@ -172,53 +188,30 @@ export class EventWriter {
     }
   }
 
-  private commitRound(
-    events: IncomingEvent[],
-    origins: { sentBy: string | null; traceId: string | null; spanId: string | null }[],
-    transaction: WriteTransactionOptions,
-  ): Promise<{ outcomes: AppendOutcome[]; stored: StoredEvent[] }> {
-    return withWriteTransaction(this.db, transaction, async (trx) => {
-      const existing = await eventsRepository.findBySourceKeys(trx, events);
-      const hashes = events.map(contentHash);
-      const pending = new Map<string, { hash: string; index: number }>();
-      const fresh: NewEvent[] = [];
-      const plan: ({ kind: 'new'; key: string } | { kind: 'dup' | 'conflict'; eventId: number } | { kind: 'dup-new' | 'conflict-new'; key: string })[] = [];
-      events.forEach((event, i) => {
-        const key = sourceKey(event);
-        const hash = hashes[i]!;
-        const stored = existing.get(key);
-        if (stored) {
-          plan.push({ kind: stored.contentHash === hash ? 'dup' : 'conflict', eventId: stored.eventId });
-          return;
-        }
-        const earlier = pending.get(key);
-        if (earlier) {
-          plan.push({ kind: earlier.hash === hash ? 'dup-new' : 'conflict-new', key });
-          return;
-        }
-        pending.set(key, { hash, index: fresh.length });
-        fresh.push({ event, contentHash: hash, ...(origins[i] ?? { sentBy: null }) });
-        plan.push({ kind: 'new', key });
-      });
-      const stored = await eventsRepository.append(trx, fresh, this.clock.now().toISOString());
-      await this.projections.apply(trx, stored);
-      const idOf = (key: string) => stored[pending.get(key)!.index]!.eventId;
-      const outcomes: AppendOutcome[] = plan.map((p) => {
-        switch (p.kind) {
-          case 'new':
-            return { status: 'accepted', eventId: idOf(p.key) };
-          case 'dup':
-            return { status: 'duplicate', eventId: p.eventId };
-          case 'conflict':
-            return { status: 'conflict', eventId: p.eventId };
-          case 'dup-new':
-            return { status: 'duplicate', eventId: idOf(p.key) };
-          case 'conflict-new':
-            return { status: 'conflict', eventId: idOf(p.key) };
-        }
-      });
-      return { outcomes, stored };
-    });
+  private publish(stored: readonly StoredEvent[]): void {
+    if (stored.length > 0) this.publishedThrough = stored[stored.length - 1]!.eventId;
+    this.publisher.publish(stored);
+  }
+
+  private async commitOnThread(thread: RoundCommitter, events: IncomingEvent[], origins: RoundOrigin[], recordedAt: string): Promise<CommittedRound> {
+    this.publishedThrough ??= await eventsRepository.headEventId(this.db.read);
+    try {
+      return await thread.commit(events, origins, recordedAt);
+    } catch (err) {
+      if (err instanceof WriterThreadExitedError) await this.publishOrphans();
+      throw err;
+    }
+  }
+
+  /**
+   * The writer's thread died during a round: it may have committed before it could answer. Its callers are told the
+   * round failed (a retry finds its events stored: duplicates, never twice), and whatever it did commit is published
+   * from the log, so live clients do not miss it.
+   */
+  private async publishOrphans(): Promise<void> {
+    const after = this.publishedThrough ?? (await eventsRepository.headEventId(this.db.read));
+    const orphans = await eventsRepository.listAfter(this.db.read, after, this.opts.maxEventsPerTransaction);
+    if (orphans.length > 0) this.publish(orphans);
   }
 }
 

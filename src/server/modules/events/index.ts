@@ -1,6 +1,8 @@
 /** The events module's surface: the only file of it that code outside the module imports, with data.ts (its repositories alone). */
 export { EventPublisher, type CommitSink } from './event-publisher.js';
 export { EventWriter, WriterOverloadedError } from './event-writer.js';
+export { WriterThreadExitedError } from './writer-thread/messages.js';
+export { WriterThread } from './writer-thread/writer-thread.js';
 export { eventsRepository, rowToStoredEvent } from './events.repository.js';
 export type { StatusHistoryEntry } from './events.repository.js';
 export { SERVER_SOURCES } from './ingest-policy.js';

@@ -1,30 +1,11 @@
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { AnalyticsUpdatedMessage } from '../../../../contracts/index.js';
 import { WriteTurn } from '../../../db/write-turn.js';
 import type { Logger } from '../../../observability/logger.js';
 import { recordSpan } from '../../../observability/tracing.js';
+import { startWorkerModule } from '../../../worker-module.js';
 import type { RollupObserver, RollupRunner } from '../rollup.job.js';
 import { deserializeError, type FromWorker, type RollupWorkerData, type ToWorker } from './messages.js';
-
-/**
- * The worker's module. Run from source (tsx, vitest) it is TypeScript, which a worker thread only loads with tsx's
- * loader registered inside it; the built server runs the compiled .js directly.
- */
-function startWorker(data: RollupWorkerData): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./rollup-worker.js', here), { workerData: data });
-  // tsx's ESM entry, found through its package.json: require.resolve would pick the CommonJS build, whose register()
-  // cannot run inside a worker.
-  const pkg = createRequire(here).resolve('tsx/package.json');
-  const exports = (JSON.parse(fs.readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports;
-  const tsx = new URL(exports['./esm/api']!.import.default, pathToFileURL(pkg)).href;
-  const entry = new URL('./rollup-worker.ts', here).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: data });
-}
 
 /**
  * The agent-metrics rollup on a worker thread with its own SQLite connection (the embedded default): a catch-up after
@@ -47,7 +28,7 @@ export class RollupThread implements RollupRunner {
   /** The thread starts when first asked for work: a CLI command that never folds never pays for it. */
   private get worker(): Worker {
     if (this.thread) return this.thread;
-    const worker = startWorker(this.data);
+    const worker = startWorkerModule(import.meta.url, 'rollup-worker', this.data);
     worker.on('message', (m: FromWorker) => this.receive(m));
     worker.on('error', (err) => this.hooks.logger.error({ err }, 'the analytics rollup worker failed'));
     worker.on('exit', (code) => {
