@@ -104,7 +104,7 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
   // writes (WriteTurn). The worker keeps time by the system clock, so a core given another clock (tests, simulations)
   // folds on this thread, where that clock is.
   const rollupThread = !config.database.url && clock === systemClock && config.analytics.rollupThread === 'worker';
-  // The writer's thread needs no clock: each round's ingestion time comes from this thread's.
+  // The writer's thread stamps rounds by the system clock, or with this thread's time when given another clock.
   const writerThread = !config.database.url && config.ingest.writerThread === 'worker';
   const turnBuffer = rollupThread || writerThread ? WriteTurn.buffer() : undefined;
   const db = openDatabase(config, turnBuffer && new WriteTurn(turnBuffer, 'main'));
@@ -121,12 +121,10 @@ export async function createCore(config: Config, deps: { clock?: Clock; logger?:
   const storage = new StorageHealth(storageProbe(db), clock, logger, config.sqlite.storageProbeMs);
   const writeRounds = { maxRetries: config.sqlite.lockRetries, retryDelayMs: 25 };
   const onLockWait = (ms: number) => metrics.sqliteWriteLockWait.observe(ms);
+  const threadData = { file: databaseFile(config), busyTimeoutMs: config.sqlite.busyTimeoutMs, pricing: pricing.file, transaction: writeRounds };
   const thread =
     writerThread && turnBuffer
-      ? new WriterThread(
-          { file: databaseFile(config), busyTimeoutMs: config.sqlite.busyTimeoutMs, writeTurn: turnBuffer, pricing: pricing.file, transaction: writeRounds },
-          { logger, onLockWait },
-        )
+      ? new WriterThread({ ...threadData, writeTurn: turnBuffer, systemClock: clock === systemClock }, { logger, onLockWait })
       : undefined;
   const writer = new EventWriter(db, createProjectionEngine(pricing), relay ?? publisher, clock, {
     ...(thread ? { thread } : {}),

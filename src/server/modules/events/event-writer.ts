@@ -50,6 +50,9 @@ interface Job {
   origin?: Context;
 }
 
+/** Events read per page when publishing what a dead writer thread committed. */
+const ORPHAN_PAGE = 1000;
+
 /** Requests a round's span links at most (a round of 1,000 one-event requests would otherwise carry 1,000 links). */
 const MAX_ROUND_LINKS = 64;
 
@@ -173,10 +176,12 @@ export class EventWriter {
       const request = j.origin ? trace.getSpanContext(j.origin) : undefined;
       return j.events.map(() => ({ sentBy: j.sentBy, traceId: request?.traceId ?? null, spanId: request?.spanId ?? null }));
     });
-    const recordedAt = this.clock.now().toISOString();
+    // Stamped once the write lock is held, so ingestion times grow with ids whoever else writes (retention bisects on it).
+    const recordedAt = () => this.clock.now().toISOString();
+    const thread = this.opts.thread;
     const { outcomes, stored } =
-      this.opts.thread && !span
-        ? await this.commitOnThread(this.opts.thread, events, origins, recordedAt)
+      thread?.usable && !span?.isRecording()
+        ? await this.commitOnThread(thread, events, origins, recordedAt())
         : await commitRound(this.db, this.projections, events, origins, recordedAt, transaction);
     span?.setAttribute('bmad.write_round.appended', stored.length);
     this.opts.storage?.succeeded();
@@ -206,12 +211,22 @@ export class EventWriter {
   /**
    * The writer's thread died during a round: it may have committed before it could answer. Its callers are told the
    * round failed (a retry finds its events stored: duplicates, never twice), and whatever it did commit is published
-   * from the log, so live clients do not miss it.
+   * from the log, page by page up to the head read now, so live clients do not miss it. A failure to read them is not
+   * the callers' error: they get the thread's.
    */
   private async publishOrphans(): Promise<void> {
-    const after = this.publishedThrough ?? (await eventsRepository.headEventId(this.db.read));
-    const orphans = await eventsRepository.listAfter(this.db.read, after, this.opts.maxEventsPerTransaction);
-    if (orphans.length > 0) this.publish(orphans);
+    try {
+      const head = await eventsRepository.headEventId(this.db.read);
+      let after = this.publishedThrough ?? head;
+      while (after < head) {
+        const page = (await eventsRepository.listAfter(this.db.read, after, ORPHAN_PAGE)).filter((e) => e.eventId <= head);
+        if (page.length === 0) break;
+        this.publish(page);
+        after = page[page.length - 1]!.eventId;
+      }
+    } catch {
+      // The log cannot be read either (the same failing disk, most likely); live clients see the gap at the next event.
+    }
   }
 }
 

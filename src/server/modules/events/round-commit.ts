@@ -24,7 +24,8 @@ export interface CommittedRound {
 
 /**
  * One write round: dedup against the log and within the round, append the new events and run every projection on
- * them, all in one transaction. `recordedAt` is the ingestion time every appended event gets. Runs wherever the
+ * them, all in one transaction. `recordedAt` gives the ingestion time every appended event gets, asked once the write
+ * lock is held. Runs wherever the
  * write connection is: on the main thread, or on the writer's worker thread (writer-thread/), which is given each
  * event's content hash (`hashes`) so that the one thread all rounds go through does not compute them.
  */
@@ -33,11 +34,12 @@ export function commitRound(
   projections: ProjectionEngine,
   events: readonly IncomingEvent[],
   origins: readonly RoundOrigin[],
-  recordedAt: string,
+  recordedAt: () => string,
   transaction: WriteTransactionOptions,
   hashes: readonly string[] = events.map(contentHash),
-): Promise<CommittedRound> {
+): Promise<CommittedRound & { recordedAt: string }> {
   return withWriteTransaction(db, transaction, async (trx) => {
+    const at = recordedAt();
     const existing = await eventsRepository.findBySourceKeys(trx, events);
     const pending = new Map<string, { hash: string; index: number }>();
     const fresh: NewEvent[] = [];
@@ -59,7 +61,7 @@ export function commitRound(
       fresh.push({ event, contentHash: hash, ...(origins[i] ?? { sentBy: null }) });
       plan.push({ kind: 'new', key });
     });
-    const stored = await eventsRepository.append(trx, fresh, recordedAt);
+    const stored = await eventsRepository.append(trx, fresh, at);
     await projections.apply(trx, stored);
     const idOf = (key: string) => stored[pending.get(key)!.index]!.eventId;
     const outcomes: AppendOutcome[] = plan.map((p) => {
@@ -76,12 +78,15 @@ export function commitRound(
           return { status: 'conflict', eventId: idOf(p.key) };
       }
     });
-    return { outcomes, stored };
+    return { outcomes, stored, recordedAt: at };
   });
 }
 
 /** Where a round's transaction runs when not on the main thread's own connection (the writer's worker thread). */
 export interface RoundCommitter {
+  /** False once it has given up (a thread that keeps dying): rounds then commit on the main thread's connection. */
+  readonly usable: boolean;
+  /** `recordedAt`: the main thread's time, used when the committer cannot read the same clock itself. */
   commit(events: readonly IncomingEvent[], origins: readonly RoundOrigin[], recordedAt: string): Promise<CommittedRound>;
   /** Gets ready for the first round ahead of it (a thread boots). */
   warm(): void;

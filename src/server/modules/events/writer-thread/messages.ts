@@ -12,6 +12,11 @@ export interface WriterWorkerData {
   /** The pricing table the main thread loaded, so both price a cost alike whatever happens to the file meanwhile. */
   pricing: PricingFile;
   transaction: { maxRetries: number; retryDelayMs: number };
+  /**
+   * Whether the main thread keeps the system's time: the thread then stamps each round once it holds the write lock,
+   * as the main thread does. Otherwise (an injected clock) it uses the time sent with the round.
+   */
+  systemClock: boolean;
 }
 
 export type ToWriter =
@@ -28,7 +33,7 @@ export interface WriterError {
 
 export type FromWriter =
   /** Outcomes only: the main thread has the events, and storedOf() rebuilds what was appended. */
-  | { type: 'committed'; id: number; outcomes: AppendOutcome[]; lockWaitMs: number }
+  | { type: 'committed'; id: number; outcomes: AppendOutcome[]; recordedAt: string; lockWaitMs: number }
   | { type: 'failed'; id: number; error: WriterError; lockWaitMs: number | null }
   | { type: 'closed'; id: number };
 

@@ -23,8 +23,9 @@ async function commit(m: Extract<ToWriter, { type: 'commit' }>): Promise<void> {
   let lockWaitMs: number | null = null;
   const transaction = { ...data.transaction, onLockWait: (ms: number) => (lockWaitMs = ms) };
   try {
-    const { outcomes } = await commitRound(db, projections, m.events, m.origins, m.recordedAt, transaction, m.hashes);
-    post({ type: 'committed', id: m.id, outcomes, lockWaitMs: lockWaitMs ?? 0 });
+    const at = data.systemClock ? () => new Date().toISOString() : () => m.recordedAt;
+    const { outcomes, recordedAt } = await commitRound(db, projections, m.events, m.origins, at, transaction, m.hashes);
+    post({ type: 'committed', id: m.id, outcomes, recordedAt, lockWaitMs: lockWaitMs ?? 0 });
   } catch (err) {
     post({ type: 'failed', id: m.id, error: toWriterError(err), lockWaitMs });
   }
