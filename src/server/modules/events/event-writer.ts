@@ -34,9 +34,9 @@ export interface EventWriterOptions {
   /** Told about every commit and every storage failure (full disk, I/O error): readiness and recovery follow it. */
   storage?: StorageHealth;
   /**
-   * Where rounds commit when tracing is off: the writer's worker thread (writer-thread/), so that the statements and
-   * fsync of one round run beside the HTTP parsing and validation of the next. Absent: on this thread's connection.
-   * A traced round always commits here, where its projection spans can be recorded.
+   * Where rounds commit: the writer's worker thread (writer-thread/), so that the statements and fsync of one round
+   * run beside the HTTP parsing and validation of the next. Absent, or given up: on this thread's connection. A round
+   * whose span is recorded always commits here, where its projection spans can be recorded.
    */
   thread?: RoundCommitter;
 }
