@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { parseIncomingEvent } from '../../src/contracts/index.js';
 import { contentHash } from '../../src/server/modules/events/content-hash.js';
 
@@ -65,6 +66,29 @@ export function benchEvent(n: number): BenchEvent {
         payload: { ...TRANSITIONS[n % TRANSITIONS.length]! },
       };
   }
+}
+
+/**
+ * Event `n` of a cost-heavy log, as Claude Code transcripts and OTLP make one: four in five are cost records, whose
+ * entity is the request (a random id), the rest benchEvent(n).
+ */
+export function costHeavyEvent(n: number): BenchEvent {
+  if (n % 5 === 0) return benchEvent(n);
+  return {
+    id: `evt-${String(n).padStart(12, '0')}`,
+    source: SOURCE,
+    type: 'cost.recorded',
+    occurredAt: new Date(T0_MS + n).toISOString(),
+    entity: { type: 'cost', id: `req_${createHash('sha1').update(String(n)).digest('hex').slice(0, 24)}` },
+    payload: {
+      amount: (n % 500) / 1000,
+      currency: 'USD',
+      agentId: `agent-${n % 12}`,
+      projectId: `p-${n % PROJECTS}`,
+      model: 'claude-sonnet-4-5',
+      tokens: { input: 1000 + (n % 20_000), output: n % 4000 },
+    },
+  };
 }
 
 /** Events [first, first + count) cut into batches of `batchSize`. */

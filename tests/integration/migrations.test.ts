@@ -68,7 +68,7 @@ describe.skipIf(testBackend() === 'postgres')('migrations', () => {
     const indexes = (db.prepare("select name from sqlite_master where type = 'index'").all() as { name: string }[]).map((r) => r.name);
     expect(indexes).toEqual(
       expect.arrayContaining([
-        'domain_events_entity_idx',
+        'domain_events_status_history_idx',
         'cost_events_project_time_idx',
         'agent_metrics_agent_kpi_idx',
         'workflows_status_transition_idx',

@@ -7,6 +7,7 @@ import { createCore, type Core } from '../../src/server/core.js';
 import { WriteLockTimeoutError } from '../../src/server/db/write-transaction.js';
 import { storageFailureOf } from '../../src/server/db/storage-failure.js';
 import { EventWriter, WriterThreadExitedError, type StoredEvent } from '../../src/server/modules/events/index.js';
+import { contentHash } from '../../src/server/modules/events/content-hash.js';
 import { commitRound, type RoundCommitter } from '../../src/server/modules/events/round-commit.js';
 import { fromWriterError, toWriterError } from '../../src/server/modules/events/writer-thread/messages.js';
 import { createProjectionEngine } from '../../src/server/projections.js';
@@ -174,25 +175,28 @@ describe('a writer thread that keeps dying', () => {
   });
 });
 
-describe('a round that a dead writer thread had committed', () => {
+describe('an EventWriter handed a committer of its own', () => {
   let core: Core | undefined;
   afterEach(async () => {
     await core?.close();
     core = undefined;
   });
-
-  it('is refused to its callers but published from the log, page after page, and a retry finds it stored', async () => {
-    const clock = fixedClock(new Date('2026-12-01T09:00:00.000Z'));
+  const clock = fixedClock(new Date('2026-12-01T09:00:00.000Z'));
+  /** A core whose own rounds commit on the main thread: the test's committer stands in for the writer's thread. */
+  async function mainThreadCore() {
     core = await createCore(
       configSchema.parse({ dataDir: tempDir(), logLevel: 'silent', ingest: { writerThread: 'main' }, analytics: { rollupThread: 'main' } }),
       { clock },
     );
-    const engine = createProjectionEngine(core.pricing);
-    const db = core.db;
+    return { core, engine: createProjectionEngine(core.pricing), db: core.db };
+  }
+
+  it('refuses a round a dead thread had committed to its callers, publishes it from the log page by page, and a retry finds it stored', async () => {
+    const { core, engine, db } = await mainThreadCore();
     const committedThenDied: RoundCommitter = {
       usable: true,
-      async commit(events, origins, recordedAt) {
-        await commitRound(db, engine, events, origins, () => recordedAt, { maxRetries: 0, retryDelayMs: 0 });
+      async commit(events, hashes, origins, recordedAt) {
+        await commitRound(db, engine, events, origins, () => recordedAt, { maxRetries: 0, retryDelayMs: 0 }, hashes);
         throw new WriterThreadExitedError('exit code 1');
       },
       warm: () => undefined,
@@ -226,6 +230,47 @@ describe('a round that a dead writer thread had committed', () => {
     expect(new Set(retried.map((o) => o.status))).toEqual(new Set(['duplicate']));
     expect(retried.map((o) => o.eventId)).toEqual(published.map((e) => e.eventId));
     expect(published).toHaveLength(events.length);
+  });
+
+  it("starts the next round before the last one's callers are answered, with hashes taken as the requests queued", async () => {
+    const { core, engine, db } = await mainThreadCore();
+    const log: string[] = [];
+    let releaseFirst = () => undefined as void;
+    const firstHeld = new Promise<void>((r) => (releaseFirst = r));
+    const thread: RoundCommitter = {
+      usable: true,
+      async commit(events, hashes, origins, recordedAt) {
+        const name = events.map((e) => e.sourceEventId).join('+');
+        log.push(`commit ${name}`);
+        expect(hashes).toEqual(events.map(contentHash));
+        if (log.length === 1) await firstHeld;
+        return commitRound(db, engine, events, origins, () => recordedAt, { maxRetries: 0, retryDelayMs: 0 }, hashes);
+      },
+      warm: () => undefined,
+      close: async () => undefined,
+    };
+    const published: string[] = [];
+    core.publisher.subscribe((events) => published.push(...events.map((e) => e.sourceEventId)));
+    const writer = new EventWriter(db, engine, core.publisher, clock, {
+      maxQueuedEvents: 10_000,
+      maxEventsPerTransaction: 100,
+      transaction: { maxRetries: 0, retryDelayMs: 0 },
+      thread,
+    });
+    const parsed = (e: unknown) => {
+      const p = parseIncomingEvent(e);
+      if (!p.ok) throw new Error('invalid test event');
+      return p.event;
+    };
+    const first = writer.append([parsed(workflowUpserted('wf-a', {}, { id: 'ev-a' }))]).then((o) => (log.push('answered ev-a'), o));
+    await vi.waitFor(() => expect(log).toEqual(['commit ev-a']));
+    // Queued while the first round commits: the next round, which the writer sends as soon as the first one is done.
+    const second = writer.append([parsed(workflowUpserted('wf-b', {}, { id: 'ev-b' }))]).then((o) => (log.push('answered ev-b'), o));
+    releaseFirst();
+    expect((await first).map((o) => o.status)).toEqual(['accepted']);
+    expect((await second).map((o) => o.status)).toEqual(['accepted']);
+    expect(log).toEqual(['commit ev-a', 'commit ev-b', 'answered ev-a', 'answered ev-b']);
+    expect(published).toEqual(['ev-a', 'ev-b']);
   });
 });
 

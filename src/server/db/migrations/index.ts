@@ -19,6 +19,7 @@ import { cluster } from './018-cluster.js';
 import { costDimensionRollups } from './019-cost-dimension-rollups.js';
 import { storyBoardVersions } from './020-story-board-versions.js';
 import { workflowsStoryAgentIndex } from './021-workflows-story-agent-index.js';
+import { statusHistoryIndex } from './022-status-history-index.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Never edit a released migration: add the next one. */
@@ -44,4 +45,5 @@ export const MIGRATIONS: readonly Migration[] = [
   costDimensionRollups,
   storyBoardVersions,
   workflowsStoryAgentIndex,
+  statusHistoryIndex,
 ];

@@ -6,6 +6,7 @@ import { StorageUnavailableError } from '../../db/storage-failure.js';
 import type { StorageHealth } from '../../db/storage-health.js';
 import { WriteLockTimeoutError, type WriteTransactionOptions } from '../../db/write-transaction.js';
 import { tracingEnabled, withSpan, type SpanOptions } from '../../observability/tracing.js';
+import { contentHash } from './content-hash.js';
 import type { CommitSink } from './event-publisher.js';
 import { eventsRepository } from './events.repository.js';
 import type { StoredEvent } from './stored-event.js';
@@ -43,6 +44,8 @@ export interface EventWriterOptions {
 
 interface Job {
   events: IncomingEvent[];
+  /** Each event's content hash, taken as the job is queued: the writer's thread would otherwise wait for them. */
+  hashes: string[];
   sentBy: string | null;
   resolve: (outcomes: AppendOutcome[]) => void;
   reject: (err: unknown) => void;
@@ -90,7 +93,7 @@ export class EventWriter {
       return Promise.reject(new WriterOverloadedError(1, `ingestion queue is full (${this.queuedEvents} events waiting)`));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ events, sentBy, resolve, reject, ...(tracingEnabled() ? { origin: context.active() } : {}) });
+      this.queue.push({ events, hashes: events.map(contentHash), sentBy, resolve, reject, ...(tracingEnabled() ? { origin: context.active() } : {}) });
       this.queuedEvents += events.length;
       if (!this.draining) {
         this.draining = true;
@@ -112,35 +115,53 @@ export class EventWriter {
   }
 
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const round: Job[] = [];
-      let count = 0;
-      while (this.queue.length > 0 && (round.length === 0 || count + this.queue[0]!.events.length <= this.opts.maxEventsPerTransaction)) {
-        const job = this.queue.shift()!;
-        round.push(job);
-        count += job.events.length;
-      }
-      this.queuedEvents -= count;
-      try {
-        await this.commitJobs(round);
-      } catch (err) {
-        const storage = this.opts.storage?.failed(err) ?? null;
-        if (storage) {
-          // Nothing of the round was committed; retrying request by request would only hit the same full disk.
-          const refused = new StorageUnavailableError(storage, storage === 'full' ? 30 : 10, err);
-          for (const job of round) job.reject(refused);
-        } else if (err instanceof WriteLockTimeoutError || err instanceof WriterThreadExitedError || round.length === 1) {
-          // A dead writer thread may have committed the round: its callers retry and get duplicates, never two copies.
-          const mapped = err instanceof WriteLockTimeoutError ? new WriterOverloadedError(1, err.message) : err;
-          for (const job of round) job.reject(mapped);
-        } else {
-          // One request's failure must not sink the others it was grouped with: commit each on its own.
-          for (const job of round) await this.commitJobs([job]).catch((e: unknown) => job.reject(e));
-        }
-      }
+    let committing = this.nextRound();
+    while (committing) {
+      const answer = await committing;
+      // The next round is on its way to the writer before this one's callers are answered: their responses are
+      // main-thread work that the writer's thread would otherwise sit idle through.
+      committing = this.nextRound();
+      answer();
     }
     this.draining = false;
     for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  /** Takes the next round off the queue and starts it; settles (never rejects) with what answers its callers. */
+  private nextRound(): Promise<() => void> | null {
+    if (this.queue.length === 0) return null;
+    const round: Job[] = [];
+    let count = 0;
+    while (this.queue.length > 0 && (round.length === 0 || count + this.queue[0]!.events.length <= this.opts.maxEventsPerTransaction)) {
+      const job = this.queue.shift()!;
+      round.push(job);
+      count += job.events.length;
+    }
+    this.queuedEvents -= count;
+    return this.commitJobs(round).catch(async (err: unknown) => {
+      await this.failRound(round, err);
+      return () => undefined;
+    });
+  }
+
+  private async failRound(round: readonly Job[], err: unknown): Promise<void> {
+    const storage = this.opts.storage?.failed(err) ?? null;
+    if (storage) {
+      // Nothing of the round was committed; retrying request by request would only hit the same full disk.
+      const refused = new StorageUnavailableError(storage, storage === 'full' ? 30 : 10, err);
+      for (const job of round) job.reject(refused);
+    } else if (err instanceof WriteLockTimeoutError || err instanceof WriterThreadExitedError || round.length === 1) {
+      // A dead writer thread may have committed the round: its callers retry and get duplicates, never two copies.
+      const mapped = err instanceof WriteLockTimeoutError ? new WriterOverloadedError(1, err.message) : err;
+      for (const job of round) job.reject(mapped);
+    } else {
+      // One request's failure must not sink the others it was grouped with: commit each on its own.
+      for (const job of round)
+        await this.commitJobs([job]).then(
+          (answer) => answer(),
+          (e: unknown) => job.reject(e),
+        );
+    }
   }
 
   /**
@@ -148,7 +169,7 @@ export class EventWriter {
    * round commits several requests at once, so it joins the first one's trace and links every one; each request's
    * span gets a link back and the round's figures, so a request whose events rode in another's round finds them.
    */
-  private commitJobs(jobs: Job[]): Promise<void> {
+  private commitJobs(jobs: Job[]): Promise<() => void> {
     if (!tracingEnabled()) return this.commitJobsIn(jobs, undefined);
     const figures = { 'bmad.write_round.requests': jobs.length, 'bmad.write_round.events': jobs.reduce((n, j) => n + j.events.length, 0) };
     return withSpan(
@@ -159,7 +180,8 @@ export class EventWriter {
     );
   }
 
-  private async commitJobsIn(jobs: Job[], span: Span | undefined, figures?: Attributes): Promise<void> {
+  /** Commits and publishes a round; resolves with what answers its callers (see drain). */
+  private async commitJobsIn(jobs: Job[], span: Span | undefined, figures?: Attributes): Promise<() => void> {
     let transaction = this.opts.transaction;
     if (span?.isRecording()) {
       const round = span.spanContext();
@@ -172,6 +194,7 @@ export class EventWriter {
       transaction = { ...transaction, onLockWait: (ms) => (onLockWait?.(ms), span.setAttribute('db.lock_wait_ms', ms)) };
     }
     const events = jobs.flatMap((j) => j.events);
+    const hashes = jobs.flatMap((j) => j.hashes);
     const origins = jobs.flatMap((j): RoundOrigin[] => {
       const request = j.origin ? trace.getSpanContext(j.origin) : undefined;
       return j.events.map(() => ({ sentBy: j.sentBy, traceId: request?.traceId ?? null, spanId: request?.spanId ?? null }));
@@ -181,16 +204,18 @@ export class EventWriter {
     const thread = this.opts.thread;
     const { outcomes, stored } =
       thread?.usable && !span?.isRecording()
-        ? await this.commitOnThread(thread, events, origins, recordedAt())
-        : await commitRound(this.db, this.projections, events, origins, recordedAt, transaction);
+        ? await this.commitOnThread(thread, events, hashes, origins, recordedAt())
+        : await commitRound(this.db, this.projections, events, origins, recordedAt, transaction, hashes);
     span?.setAttribute('bmad.write_round.appended', stored.length);
     this.opts.storage?.succeeded();
     this.publish(stored);
-    let offset = 0;
-    for (const job of jobs) {
-      job.resolve(outcomes.slice(offset, offset + job.events.length));
-      offset += job.events.length;
-    }
+    return () => {
+      let offset = 0;
+      for (const job of jobs) {
+        job.resolve(outcomes.slice(offset, offset + job.events.length));
+        offset += job.events.length;
+      }
+    };
   }
 
   private publish(stored: readonly StoredEvent[]): void {
@@ -198,10 +223,16 @@ export class EventWriter {
     this.publisher.publish(stored);
   }
 
-  private async commitOnThread(thread: RoundCommitter, events: IncomingEvent[], origins: RoundOrigin[], recordedAt: string): Promise<CommittedRound> {
+  private async commitOnThread(
+    thread: RoundCommitter,
+    events: IncomingEvent[],
+    hashes: string[],
+    origins: RoundOrigin[],
+    recordedAt: string,
+  ): Promise<CommittedRound> {
     this.publishedThrough ??= await eventsRepository.headEventId(this.db.read);
     try {
-      return await thread.commit(events, origins, recordedAt);
+      return await thread.commit(events, hashes, origins, recordedAt);
     } catch (err) {
       if (err instanceof WriterThreadExitedError) await this.publishOrphans();
       throw err;

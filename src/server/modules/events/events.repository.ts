@@ -1,6 +1,8 @@
 import type { EventType, IncomingEvent } from '../../../contracts/index.js';
+import { sql } from 'kysely';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
+import { STATUS_HISTORY_TYPES_SQL } from '../../db/status-history-types.js';
 import type { DomainEventRow } from '../../db/schema.js';
 import { sourceKey, type StoredEvent } from './stored-event.js';
 
@@ -238,6 +240,8 @@ export const eventsRepository = {
         .select(['id', 'entity_id', 'occurred_at_utc', 'payload_json'])
         .where('entity_type', '=', entityType)
         .where('entity_id', 'in', part)
+        // Word for word the condition of domain_events_status_history_idx, which only then serves this query.
+        .where(sql<boolean>`event_type in (${sql.raw(STATUS_HISTORY_TYPES_SQL)})`)
         .where('event_type', 'in', [...HISTORY_TYPES[entityType]]);
       if (floor > 0) q = q.where('id', '>', floor);
       const rows = await q.execute();

@@ -87,7 +87,7 @@ export interface RoundCommitter {
   /** False once it has given up (a thread that keeps dying): rounds then commit on the main thread's connection. */
   readonly usable: boolean;
   /** `recordedAt`: the main thread's time, used when the committer cannot read the same clock itself. */
-  commit(events: readonly IncomingEvent[], origins: readonly RoundOrigin[], recordedAt: string): Promise<CommittedRound>;
+  commit(events: readonly IncomingEvent[], hashes: readonly string[], origins: readonly RoundOrigin[], recordedAt: string): Promise<CommittedRound>;
   /** Gets ready for the first round ahead of it (a thread boots). */
   warm(): void;
   close(): Promise<void>;

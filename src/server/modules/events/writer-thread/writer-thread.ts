@@ -3,7 +3,6 @@ import type { IncomingEvent } from '../../../../contracts/index.js';
 import { WriteTurn } from '../../../db/write-turn.js';
 import type { Logger } from '../../../observability/logger.js';
 import { startWorkerModule } from '../../../worker-module.js';
-import { contentHash } from '../content-hash.js';
 import { storedOf, type AppendOutcome, type CommittedRound, type RoundCommitter, type RoundOrigin } from '../round-commit.js';
 import { fromWriterError, WriterThreadExitedError, type FromWriter, type ToWriter, type WriterWorkerData } from './messages.js';
 
@@ -60,10 +59,8 @@ export class WriterThread implements RoundCommitter {
     return (this.thread = worker);
   }
 
-  async commit(events: readonly IncomingEvent[], origins: readonly RoundOrigin[], recordedAt: string): Promise<CommittedRound> {
+  async commit(events: readonly IncomingEvent[], hashes: readonly string[], origins: readonly RoundOrigin[], recordedAt: string): Promise<CommittedRound> {
     if (this.closing) throw new WriterThreadExitedError('the server is shutting down');
-    // The hashes here, on the thread with time to spare: every round waits for the writer's thread.
-    const hashes = events.map(contentHash);
     const answer = (await this.call((id) => ({ type: 'commit', id, events, hashes, origins, recordedAt })))!;
     this.exitsInARow = 0;
     return { outcomes: answer.outcomes, stored: storedOf(events, answer.outcomes, answer.recordedAt) };
