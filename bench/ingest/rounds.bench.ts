@@ -119,11 +119,10 @@ async function runVariant(v: Variant, dir: string): Promise<Figures> {
       Array.from({ length: count }, () => {
         const events = Array.from({ length: roundSize }, () => incoming(next++, v.workload));
         const origins: RoundOrigin[] = events.map(() => ({ sentBy: null, traceId: null, spanId: null }));
-        return { events, origins, hashes: undefined as string[] | undefined };
+        return { events, origins, hashes: events.map(contentHash) };
       });
-    for (const r of prepare(WARM_ROUNDS)) await commitRound(db, projections, r.events, r.origins, at, tx);
+    for (const r of prepare(WARM_ROUNDS)) await commitRound(db, projections, r.events, r.origins, at, tx, r.hashes);
     const timed = prepare(rounds);
-    for (const r of timed) r.hashes = r.events.map(contentHash);
 
     const times: number[] = [];
     const written0 = bytesWritten();

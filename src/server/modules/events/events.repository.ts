@@ -2,7 +2,7 @@ import type { EventType, IncomingEvent } from '../../../contracts/index.js';
 import { sql } from 'kysely';
 import { chunks } from '../../db/chunks.js';
 import type { Executor } from '../../db/handle.js';
-import { STATUS_HISTORY_TYPES_SQL } from '../../db/status-history-types.js';
+import { STATUS_HISTORY_TYPES, STATUS_HISTORY_TYPES_SQL } from '../../db/status-history-types.js';
 import type { DomainEventRow } from '../../db/schema.js';
 import { sourceKey, type StoredEvent } from './stored-event.js';
 
@@ -59,11 +59,6 @@ export interface StatusHistoryEntry {
   /** Stories: the board column the source reported, when the event carries one. */
   column: string | null;
 }
-
-const HISTORY_TYPES = {
-  workflow: ['workflow.upserted', 'workflow.transitioned'],
-  story: ['story.upserted', 'story.status_changed'],
-} as const;
 
 export const eventsRepository = {
   /** Events already stored under these (source, id) keys, keyed by sourceKey(). */
@@ -242,7 +237,7 @@ export const eventsRepository = {
         .where('entity_id', 'in', part)
         // Word for word the condition of domain_events_status_history_idx, which only then serves this query.
         .where(sql<boolean>`event_type in (${sql.raw(STATUS_HISTORY_TYPES_SQL)})`)
-        .where('event_type', 'in', [...HISTORY_TYPES[entityType]]);
+        .where('event_type', 'in', [...STATUS_HISTORY_TYPES[entityType]]);
       if (floor > 0) q = q.where('id', '>', floor);
       const rows = await q.execute();
       for (const r of rows) {

@@ -25,9 +25,8 @@ export interface CommittedRound {
 /**
  * One write round: dedup against the log and within the round, append the new events and run every projection on
  * them, all in one transaction. `recordedAt` gives the ingestion time every appended event gets, asked once the write
- * lock is held. Runs wherever the
- * write connection is: on the main thread, or on the writer's worker thread (writer-thread/), which is given each
- * event's content hash (`hashes`) so that the one thread all rounds go through does not compute them.
+ * lock is held. Runs wherever the write connection is: on the main thread, or on the writer's worker thread
+ * (writer-thread/). `hashes` are the events' content hashes, which the writer takes as each request queues.
  */
 export function commitRound(
   db: DatabaseHandle,
