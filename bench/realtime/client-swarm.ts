@@ -55,6 +55,8 @@ export interface SwarmReport {
   gaps: number;
   duplicates: number;
   commitToReceive: LatencySummary;
+  /** Per event, commit -> its first receipt on any client: what is left once no client waits behind another. */
+  commitToFirstReceive: LatencySummary;
   sendToReceive: LatencySummary;
   closedDuringRun: number;
   closeCodes: Record<string, number>;
@@ -284,11 +286,13 @@ function report(raw: unknown): SwarmReport {
   });
   const commit = new Float64Array(receipts.n);
   const e2e = new Float64Array(receipts.n);
+  const first = new Float64Array(maxId + 1).fill(Infinity);
   let delivered = 0;
   for (let i = 0; i < receipts.n; i++) {
     const id = receipts.ids[i]!;
     if (id > maxId || Number.isNaN(sent[id]!)) continue;
     commit[delivered] = receipts.at[i]! - published[id]!;
+    if (commit[delivered]! < first[id]!) first[id] = commit[delivered]!;
     e2e[delivered] = receipts.at[i]! - sent[id]!;
     delivered++;
   }
@@ -301,6 +305,7 @@ function report(raw: unknown): SwarmReport {
     gaps,
     duplicates: Math.max(0, delivered - expected),
     commitToReceive: summarise(commit.subarray(0, delivered)),
+    commitToFirstReceive: summarise(Float64Array.from(a.ids.map((id) => first[id]!).filter(Number.isFinite))),
     sendToReceive: summarise(e2e.subarray(0, delivered)),
     closedDuringRun,
     closeCodes,

@@ -285,6 +285,11 @@ async function latencyHistogram(url: string, key: string): Promise<Histogram | u
 }
 
 /** The bucket bound a quantile falls under: all a Prometheus histogram can say. */
+/** Nearest-rank percentile of ascending samples; NaN when there are none. */
+function pct(sorted: readonly number[], p: number): number {
+  return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
 function histogramQuantile(h: Histogram, q: number): number {
   const rank = q * h.count;
   return h.buckets.find((b) => b.cumulative >= rank)?.le ?? NaN;
@@ -302,6 +307,9 @@ interface LoadResult {
   closedDuringRun: number;
   closeCodes: Record<string, number>;
   commitToReceive: LatencySummary;
+  commitToFirstReceive: LatencySummary;
+  /** Per round: publish stamp -> the server's broadcast loop returning (every socket written). */
+  fanOut: { p50: number; p95: number; max: number };
   sendToReceive: LatencySummary;
   serverCpuPct: number;
   serverCpuUsPerDelivery: number;
@@ -342,7 +350,9 @@ async function loadPhase(kind: BenchSystem, bodies: readonly { body: Buffer; cou
       if (m.received >= expectedReceipts || performance.now() > drainUntil) break;
       await delay(100);
     }
-    const published = await s.server.call<{ ids: number[]; times: number[] }>('publish-log');
+    const published = await s.server.call<{ ids: number[]; times: number[]; roundFirstIds: number[]; roundMs: number[] }>('publish-log');
+    const timedIds = new Set(timed.ids);
+    const fanOutMs = published.roundMs.filter((_, i) => timedIds.has(published.roundFirstIds[i]!)).sort((a, b) => a - b);
     const publishedAt = new Map<number, number>();
     published.ids.forEach((id, i) => publishedAt.set(id, published.times[i]!));
     const missing = timed.ids.filter((id) => !publishedAt.has(id));
@@ -372,6 +382,8 @@ async function loadPhase(kind: BenchSystem, bodies: readonly { body: Buffer; cou
       closedDuringRun: report.closedDuringRun,
       closeCodes: report.closeCodes,
       commitToReceive: report.commitToReceive,
+      commitToFirstReceive: report.commitToFirstReceive,
+      fanOut: { p50: pct(fanOutMs, 50), p95: pct(fanOutMs, 95), max: fanOutMs[fanOutMs.length - 1] ?? NaN },
       sendToReceive: report.sendToReceive,
       serverCpuPct: (serverCpuMs / wallMs) * 100,
       serverCpuUsPerDelivery: (serverCpuMs * 1000) / Math.max(1, report.delivered),
@@ -506,6 +518,8 @@ log(
       'p95',
       'p99',
       'max commit->recv',
+      'fan-out p50/p95',
+      'first recv p95',
       'loop delay p99/max',
       'CPU us/delivery',
       'clients CPU',
@@ -523,6 +537,8 @@ log(
         ms(l.sendToReceive.p95),
         ms(l.sendToReceive.p99),
         ms(l.commitToReceive.max),
+        `${l.fanOut.p50.toFixed(1)}/${l.fanOut.p95.toFixed(1)} ms`,
+        ms(l.commitToFirstReceive.p95),
         `${l.loopDelayP99Ms.toFixed(0)}/${l.loopDelayMaxMs.toFixed(0)} ms`,
         l.serverCpuUsPerDelivery.toFixed(2),
         `${l.clientCpuPct.toFixed(0)}%`,
@@ -565,6 +581,11 @@ if (ours) {
   // Issue 17: p95 <= 25 ms and at most half the bare ws server's p95 measured in the same run.
   const p95ok = ours.load.commitToReceive.p95 <= 25;
   log(`target p95 <= 25 ms (commit -> receive): ${p95ok ? 'met' : 'NOT met'} (${ms(ours.load.commitToReceive.p95)})`);
+  log(
+    `  of which: the server's broadcast loop returns (every socket written) after p95 ${ms(ours.load.fanOut.p95)}; an event's first ` +
+      `receipt on any client comes after p95 ${ms(ours.load.commitToFirstReceive.p95)}; the rest is clients waiting behind other clients in the ` +
+      `swarm process, which reads one socket at a time`,
+  );
   const bare = results.ws;
   if (bare) {
     const ratio = ours.load.commitToReceive.p95 / bare.load.commitToReceive.p95;

@@ -37,6 +37,7 @@ publisher.publish = (events) => {
   const at = wallNow();
   for (const e of events) log.record(e.eventId, at);
   publish(events);
+  if (events.length > 0) log.roundDone(events[0]!.eventId, wallNow() - at);
 };
 
 serveRpc(

@@ -31,12 +31,24 @@ export class PublishLog {
     this.times.push(at);
   }
 
+  private roundFirstIds: number[] = [];
+  private roundMs: number[] = [];
+
+  /**
+   * A round's broadcast ended: `ms` from its publish stamp to the return of the synchronous loop that wrote it to every
+   * socket, i.e. when the last client's bytes were handed to the kernel. Keyed by the round's first event id.
+   */
+  roundDone(firstEventId: number, ms: number): void {
+    this.roundFirstIds.push(firstEventId);
+    this.roundMs.push(ms);
+  }
+
   get size(): number {
     return this.ids.length;
   }
 
-  all(): { ids: number[]; times: number[] } {
-    return { ids: this.ids, times: this.times };
+  all(): { ids: number[]; times: number[]; roundFirstIds: number[]; roundMs: number[] } {
+    return { ids: this.ids, times: this.times, roundFirstIds: this.roundFirstIds, roundMs: this.roundMs };
   }
 }
 

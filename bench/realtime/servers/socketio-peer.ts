@@ -28,6 +28,7 @@ const server = http.createServer(
       io.to(msg.module).emit('event', msg);
       ids.push(eventId);
     }
+    if (ids.length > 0) log.roundDone(ids[0]!, wallNow() - at);
     return ids;
   }),
 );

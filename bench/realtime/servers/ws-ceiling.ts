@@ -50,6 +50,7 @@ const server = http.createServer(
       for (const f of frames) if (c.topics.has(f.module)) c.ws.send(f.frame, { binary: false });
       if (cork) socket.uncork();
     }
+    if (ids.length > 0) log.roundDone(ids[0]!, wallNow() - at);
     return ids;
   }),
 );
