@@ -14,7 +14,7 @@ import { percentile, runLoad, type LoadTarget } from './support/http-load.js';
 import { probeFigures, PROBE_PATH, startReadProbe } from './support/read-probe.js';
 import { startServerChild, stopServerChild, type ServerChild, type ServerHello } from './support/server-child.js';
 import { batches, domainEventValues, type BenchEvent } from './support/workload.js';
-import { envInt } from './support/env.js';
+import { benchTmpBase, envInt } from './support/env.js';
 import { machineBusyMs, measured, measuredWith, processesCpuMs, reportOthers, threadCores, threadsCpuMs, waitForQuiet } from './support/machine-load.js';
 
 interface Plan {
@@ -40,7 +40,7 @@ const concurrency = envInt('BENCH_CONCURRENCY', 8);
 const onlyBatches = process.env.BENCH_BATCHES?.split(',').map(Number);
 const plans = onlyBatches ? PLANS.filter((p) => onlyBatches.includes(p.batchSize)) : PLANS;
 const cpuProfDir = process.env.BENCH_CPU_PROF ? path.join(resultsDir, 'profiles') : undefined;
-const tmpBase = process.env.BENCH_TMPDIR ?? os.tmpdir();
+const tmpBase = benchTmpBase();
 if (plans.length === 0) throw new Error(`BENCH_BATCHES=${process.env.BENCH_BATCHES} matches none of ${PLANS.map((p) => p.batchSize).join(', ')}`);
 
 async function startServerProcess(dataDir: string): Promise<{ child: ServerChild; target: LoadTarget; hello: ServerHello }> {

@@ -24,7 +24,7 @@ import { openSqlite } from '../../src/server/db/sqlite-connection.js';
 import { contentHash } from '../../src/server/modules/events/content-hash.js';
 import { commitRound, type RoundOrigin } from '../../src/server/modules/events/round-commit.js';
 import { createProjectionEngine } from '../../src/server/projections.js';
-import { envInt } from '../support/env.js';
+import { benchTmpBase, envInt } from '../support/env.js';
 import { measured, reportOthers, waitForQuiet } from '../support/machine-load.js';
 import { benchEvent, costHeavyEvent } from '../support/workload.js';
 
@@ -166,7 +166,7 @@ function medians(passes: Map<string, Figures[]>): [string, Figures][] {
 }
 
 async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(process.env.BENCH_TMPDIR ?? os.tmpdir(), 'bmad-rounds-'));
+  const dir = fs.mkdtempSync(path.join(benchTmpBase(), 'bmad-rounds-'));
   console.log(
     `write rounds: ${roundSize} events per round, ${rounds} timed rounds per variant, ${repeat} pass(es), ${os.cpus().length} CPUs, node ${process.version}`,
   );

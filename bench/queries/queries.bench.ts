@@ -18,7 +18,7 @@ import { percentile } from '../support/http-load.js';
 import { benchServerConfig, gitInfo } from '../support/run-info.js';
 import { startServerChild, stopServerChild, type ServerChild } from '../support/server-child.js';
 import { BIG_PROJECT_ID, bigProjectEvents, referenceEvents, runEvents, SOURCE } from './workload.js';
-import { envInt } from '../support/env.js';
+import { benchTmpBase, envInt } from '../support/env.js';
 import { loadSummary, measuredWith, processesCpuMs, waitForQuiet } from '../support/machine-load.js';
 
 /** A figure measured while other processes used more than this many cores is not reported. */
@@ -286,7 +286,7 @@ async function readKey(dataDir: string): Promise<string> {
 async function main(): Promise<void> {
   // BENCH_DATA_DIR reuses a directory an earlier run kept (BENCH_KEEP=1): no load, no catch-up, the same `now`.
   const reuse = process.env.BENCH_DATA_DIR;
-  const dataDir = reuse ?? fs.mkdtempSync(path.join(process.env.BENCH_TMPDIR ?? os.tmpdir(), 'bmad-ops-bench-queries-'));
+  const dataDir = reuse ?? fs.mkdtempSync(path.join(benchTmpBase(), 'bmad-ops-bench-queries-'));
   const nowFile = path.join(dataDir, 'bench-now.json');
   const now = reuse ? (JSON.parse(fs.readFileSync(nowFile, 'utf8')) as { now: number }).now : Date.now();
   const keep = reuse !== undefined || process.env.BENCH_KEEP === '1';
