@@ -45,7 +45,7 @@ export interface EventWriterOptions {
 interface Job {
   events: IncomingEvent[];
   /** Each event's content hash, taken as the job is queued: the writer's thread would otherwise wait for them. */
-  hashes: string[];
+  hashes: readonly string[];
   sentBy: string | null;
   resolve: (outcomes: AppendOutcome[]) => void;
   reject: (err: unknown) => void;
@@ -86,14 +86,22 @@ export class EventWriter {
   }
 
   /** `sentBy`: the credential that delivered these events (stored with each, for lineage). */
-  append(events: IncomingEvent[], sentBy: string | null = null): Promise<AppendOutcome[]> {
+  /** `hashes`: the events' content hashes, when the caller took them already (in slices, between other work). */
+  append(events: IncomingEvent[], sentBy: string | null = null, hashes?: readonly string[]): Promise<AppendOutcome[]> {
     if (events.length === 0) return Promise.resolve([]);
     if (this.closed) return Promise.reject(new WriterOverloadedError(5, 'the server is shutting down'));
     if (this.queuedEvents + events.length > this.opts.maxQueuedEvents) {
       return Promise.reject(new WriterOverloadedError(1, `ingestion queue is full (${this.queuedEvents} events waiting)`));
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ events, hashes: events.map(contentHash), sentBy, resolve, reject, ...(tracingEnabled() ? { origin: context.active() } : {}) });
+      this.queue.push({
+        events,
+        hashes: hashes ?? events.map(contentHash),
+        sentBy,
+        resolve,
+        reject,
+        ...(tracingEnabled() ? { origin: context.active() } : {}),
+      });
       this.queuedEvents += events.length;
       if (!this.draining) {
         this.draining = true;

@@ -1,7 +1,16 @@
 import { parseIncomingEvent, type IncomingEvent, type IngestResponse, type IngestResult } from '../../../contracts/index.js';
 import { withSpan } from '../../observability/tracing.js';
+import { contentHash } from './content-hash.js';
 import type { EventWriter } from './event-writer.js';
 import { policyRefusal, type SenderPolicy } from './ingest-policy.js';
+
+/**
+ * Events validated and hashed per turn of the event loop. A 1,000-event request took about 15 ms of main-thread work
+ * in one piece, and every dashboard read that arrived meanwhile waited behind it and the requests queued with it
+ * (bench:ingest at batch 1,000: read p95 12x idle). Between slices, waiting reads and other requests get their turn.
+ */
+const SLICE = 200;
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface IngestionMetrics {
   countResult(result: IngestResult['status'], n: number): void;
@@ -24,9 +33,12 @@ export class IngestionService {
   async ingest(rawEvents: readonly unknown[], opts: { policy?: SenderPolicy; sentBy?: string | null } = {}): Promise<IngestResponse> {
     const results: IngestResult[] = new Array(rawEvents.length);
     const valid: IncomingEvent[] = [];
+    const hashes: string[] = [];
     const validIndex: number[] = [];
-    withSpan('ingest.validate', { 'bmad.ingest.events': rawEvents.length }, (span) => {
-      rawEvents.forEach((raw, index) => {
+    await withSpan('ingest.validate', { 'bmad.ingest.events': rawEvents.length }, async (span) => {
+      for (let index = 0; index < rawEvents.length; index++) {
+        if (index > 0 && index % SLICE === 0) await nextTurn();
+        const raw = rawEvents[index];
         const parsed = parseIncomingEvent(raw);
         const refused = parsed.ok && opts.policy ? policyRefusal(parsed.event, opts.policy) : null;
         if (parsed.ok && refused) {
@@ -40,6 +52,7 @@ export class IngestionService {
           };
         } else if (parsed.ok) {
           valid.push(parsed.event);
+          hashes.push(contentHash(parsed.event));
           validIndex.push(index);
         } else {
           results[index] = {
@@ -51,11 +64,11 @@ export class IngestionService {
             errors: parsed.errors,
           };
         }
-      });
+      }
       span.setAttributes({ 'bmad.ingest.valid': valid.length, 'bmad.ingest.rejected': rawEvents.length - valid.length });
     });
 
-    const outcomes = await this.writer.append(valid, opts.sentBy ?? null);
+    const outcomes = await this.writer.append(valid, opts.sentBy ?? null, hashes);
     outcomes.forEach((outcome, i) => {
       const index = validIndex[i]!;
       const e = valid[i]!;
