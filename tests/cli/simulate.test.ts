@@ -24,7 +24,9 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    // A guard against a hung CLI, not a time limit: four of these start at once (tsx compiles each) while browser
+    // tests run beside them, and in CI a start took over 20 s.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
