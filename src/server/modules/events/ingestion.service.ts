@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parseIncomingEvent, type IncomingEvent, type IngestResponse, type IngestResult } from '../../../contracts/index.js';
 import { withSpan } from '../../observability/tracing.js';
 import { contentHash } from './content-hash.js';
@@ -10,7 +11,6 @@ import { policyRefusal, type SenderPolicy } from './ingest-policy.js';
  * (bench:ingest at batch 1,000: read p95 12x idle). Between slices, waiting reads and other requests get their turn.
  */
 const SLICE = 200;
-const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface IngestionMetrics {
   countResult(result: IngestResult['status'], n: number): void;
