@@ -40,7 +40,7 @@ const SECONDARY = [
   'domain_events_correlation_idx',
   'workflows_status_transition_idx',
   'workflows_transition_idx',
-  'workflows_project_idx',
+  'workflows_project_order_idx',
   'workflows_story_agent_idx',
   'workflows_owner_idx',
   'workflows_agent_idx',

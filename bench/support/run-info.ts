@@ -30,6 +30,11 @@ export function benchServerConfig(dataDir: string): Config {
     // The hourly consistency pass re-projects the whole log (minutes at a million events): a minute after start it
     // would land in the middle of a measurement. It is background verification, not part of any measured path.
     consistency: { firstRunDelayMs: 86_400_000 },
+    // BENCH_ROLLUP_BATCH / BENCH_ROLLUP_SLICE_MS set the rollup's batch and slice, for an A/B of its sizing.
+    analytics: {
+      ...(process.env.BENCH_ROLLUP_BATCH ? { rollupBatchSize: process.env.BENCH_ROLLUP_BATCH } : {}),
+      ...(process.env.BENCH_ROLLUP_SLICE_MS ? { rollupSliceMs: process.env.BENCH_ROLLUP_SLICE_MS } : {}),
+    },
     realtime: { maxConnections: 100_000, maxConnectionsPerAddress: 100_000, maxUnauthenticated: 100_000, maxConnectionsPerPrincipal: 100_000 },
   });
 }

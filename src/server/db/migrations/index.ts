@@ -20,6 +20,7 @@ import { costDimensionRollups } from './019-cost-dimension-rollups.js';
 import { storyBoardVersions } from './020-story-board-versions.js';
 import { workflowsStoryAgentIndex } from './021-workflows-story-agent-index.js';
 import { statusHistoryIndex } from './022-status-history-index.js';
+import { workflowsProjectOrderIndex } from './023-workflows-project-order-index.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Never edit a released migration: add the next one. */
@@ -46,4 +47,5 @@ export const MIGRATIONS: readonly Migration[] = [
   storyBoardVersions,
   workflowsStoryAgentIndex,
   statusHistoryIndex,
+  workflowsProjectOrderIndex,
 ];

@@ -62,7 +62,7 @@ export class ProjectsService {
     const [stories, workflows, documents, epics] = await Promise.all([
       // In the board's order (epic, then id): its first CONTEXT_LIMIT + 1 are what byProject would read.
       this.stories.of(this.db.read, id).then((all) => all.slice(0, CONTEXT_LIMIT + 1)),
-      workflowsRepository.list(this.db.read, { projectId: id }, 1, CONTEXT_LIMIT + 1, storiesRepository).then((r) => r.items),
+      workflowsRepository.recent(this.db.read, { projectId: id }, CONTEXT_LIMIT + 1, storiesRepository),
       documentsRepository.byProject(this.db.read, id, CONTEXT_LIMIT + 1),
       epicsRepository.byProject(this.db.read, id, CONTEXT_LIMIT),
     ]);

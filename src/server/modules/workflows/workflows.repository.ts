@@ -65,23 +65,31 @@ function filtered(db: Executor, f: WorkflowFilter) {
   return q;
 }
 
+async function newestFirst(db: Executor, f: WorkflowFilter, limit: number, offset: number, stories: StoryTitles): Promise<Workflow[]> {
+  const rows = await filtered(db, f)
+    .selectAll()
+    .orderBy('last_transition_at', (ob) => ob.desc().nullsLast())
+    .orderBy('id')
+    .limit(limit)
+    .offset(offset)
+    .execute();
+  const titles = await storyTitles(db, stories, rows);
+  return rows.map((r) => toWorkflow(r, titles));
+}
+
 export const workflowsRepository = {
   async list(db: Executor, f: WorkflowFilter, page: number, pageSize: number, stories: StoryTitles): Promise<{ items: Workflow[]; total: number }> {
-    const [rows, count] = await Promise.all([
-      filtered(db, f)
-        .selectAll()
-        .orderBy('last_transition_at', (ob) => ob.desc().nullsLast())
-        .orderBy('id')
-        .limit(pageSize)
-        .offset((page - 1) * pageSize)
-        .execute(),
+    const [items, count] = await Promise.all([
+      newestFirst(db, f, pageSize, (page - 1) * pageSize, stories),
       filtered(db, f)
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow(),
     ]);
-    const titles = await storyTitles(db, stories, rows);
-    return { items: rows.map((r) => toWorkflow(r, titles)), total: Number(count.n) };
+    return { items, total: Number(count.n) };
   },
+
+  /** Newest first, without the total: for readers that show the first `limit` and only ask whether there are more. */
+  recent: (db: Executor, f: WorkflowFilter, limit: number, stories: StoryTitles): Promise<Workflow[]> => newestFirst(db, f, limit, 0, stories),
 
   async findById(db: Executor, id: string, stories: StoryTitles): Promise<Workflow | undefined> {
     const row = await db.selectFrom('workflows').selectAll().where('id', '=', id).executeTakeFirst();
