@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     const actor = { actorType: 'system' as const, actorId: null };
     const key = (await core.auth.createApiKey('bench', ['ingest', 'read'], actor)).key;
 
-    let catchUp: { events: number; ms: number; importMs: number; reads: { idle: ReadStats; during: ReadStats } } | null = null;
+    let catchUp: { events: number; ms: number; importMs: number; reads: { idle: ReadStats; during: ReadStats }; rounds: { events: number; ms: number }[] } | null = null;
     if (PRELOAD > 0) {
       // Loaded with the rollup stopped, then released: the catch-up after a bulk import, measured alone.
       await core.rollup.stop();
@@ -129,12 +129,15 @@ async function main(): Promise<void> {
       let idleReads = READS_IDLE;
       const idle = await reads(server.url, key, () => idleReads-- > 0);
       const t0 = performance.now();
+      const catchUpRounds: { events: number; ms: number }[] = [];
+      const unlisten = core.rollup.onRound((events, ms) => catchUpRounds.push({ events, ms }));
       core.rollup.start();
       let draining = true;
       const drained = core.rollup.drain().finally(() => (draining = false));
       const during = await reads(server.url, key, () => draining);
       await drained;
-      catchUp = { events: PRELOAD, ms: performance.now() - t0, importMs, reads: { idle, during } };
+      catchUp = { events: PRELOAD, ms: performance.now() - t0, importMs, reads: { idle, during }, rounds: catchUpRounds };
+      unlisten();
     }
 
     // Each round's transaction time and size (the time ingestion may wait for the write lock).
@@ -209,6 +212,8 @@ async function main(): Promise<void> {
             catchUpMs: Math.round(catchUp.ms),
             eventsPerSecond: Math.round(catchUp.events / (catchUp.ms / 1000)),
             reads: catchUp.reads,
+            // The longest of these is how long an ingest arriving meanwhile could wait for the write lock.
+            rounds: { count: catchUp.rounds.length, eventsPerRound: stats(catchUp.rounds.map((r) => r.events)), transactionMs: stats(catchUp.rounds.map((r) => r.ms)) },
           }
         : null,
       lagFromCommitMs: { ...stats(lags), measured: lags.length, of: withRollup.batches.length },
@@ -224,6 +229,7 @@ async function main(): Promise<void> {
         (catchUp
           ? `\ncatch-up after preloading ${catchUp.events} events: ${(catchUp.ms / 1000).toFixed(1)} s (${result.preload!.eventsPerSecond} events/s; target >= 50,000)` +
             `\nimport + catch-up: ${((catchUp.importMs + catchUp.ms) / 1000).toFixed(1)} s (import ${(catchUp.importMs / 1000).toFixed(1)} s in-process; target <= 60 s for 1.2 M)` +
+            `\ncatch-up rounds: ${result.preload!.rounds.count}, events per round p50 ${result.preload!.rounds.eventsPerRound.p50}, transaction p50 ${fmt(result.preload!.rounds.transactionMs.p50)} ms, max ${fmt(result.preload!.rounds.transactionMs.max)} ms` +
             `\nreads during the catch-up: p95 ${fmt(catchUp.reads.during.p95)} ms over ${catchUp.reads.during.n} vs ${fmt(catchUp.reads.idle.p95)} ms idle (ratio ${(catchUp.reads.during.p95 / catchUp.reads.idle.p95).toFixed(2)}; target <= 2)`
           : ''),
     );
