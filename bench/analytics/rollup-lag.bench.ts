@@ -112,7 +112,13 @@ async function main(): Promise<void> {
     const actor = { actorType: 'system' as const, actorId: null };
     const key = (await core.auth.createApiKey('bench', ['ingest', 'read'], actor)).key;
 
-    let catchUp: { events: number; ms: number; importMs: number; reads: { idle: ReadStats; during: ReadStats }; rounds: { events: number; ms: number }[] } | null = null;
+    let catchUp: {
+      events: number;
+      ms: number;
+      importMs: number;
+      reads: { idle: ReadStats; during: ReadStats };
+      rounds: { events: number; ms: number }[];
+    } | null = null;
     if (PRELOAD > 0) {
       // Loaded with the rollup stopped, then released: the catch-up after a bulk import, measured alone.
       await core.rollup.stop();
@@ -213,7 +219,11 @@ async function main(): Promise<void> {
             eventsPerSecond: Math.round(catchUp.events / (catchUp.ms / 1000)),
             reads: catchUp.reads,
             // The longest of these is how long an ingest arriving meanwhile could wait for the write lock.
-            rounds: { count: catchUp.rounds.length, eventsPerRound: stats(catchUp.rounds.map((r) => r.events)), transactionMs: stats(catchUp.rounds.map((r) => r.ms)) },
+            rounds: {
+              count: catchUp.rounds.length,
+              eventsPerRound: stats(catchUp.rounds.map((r) => r.events)),
+              transactionMs: stats(catchUp.rounds.map((r) => r.ms)),
+            },
           }
         : null,
       lagFromCommitMs: { ...stats(lags), measured: lags.length, of: withRollup.batches.length },

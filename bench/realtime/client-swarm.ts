@@ -6,6 +6,7 @@
  */
 import { io as ioConnect, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
+import { packSamples, summarise, type LatencySummary } from './latency.js';
 import { serveRpc } from './rpc.js';
 
 export type SystemKind = 'ours' | 'ws' | 'socketio';
@@ -36,15 +37,15 @@ export interface ReportArgs {
   ids: number[];
   sentAt: number[];
   publishedAt: number[];
+  /** Also hand back every sample (packed), for a bench that merges several swarm processes' percentiles. */
+  samples?: boolean;
 }
 
-export interface LatencySummary {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-  mean: number;
+/** One swarm's samples: commit -> receive and send -> receive per delivery, and per id (in `ids` order) its first receipt (-1: none). */
+export interface SwarmSamples {
+  commit: string;
+  sendToReceive: string;
+  firstById: number[];
 }
 
 export interface SwarmReport {
@@ -60,6 +61,7 @@ export interface SwarmReport {
   sendToReceive: LatencySummary;
   closedDuringRun: number;
   closeCodes: Record<string, number>;
+  samples?: SwarmSamples;
 }
 
 export interface SwarmMark {
@@ -266,15 +268,6 @@ function startSweep(a: ConnectArgs): void {
   }, tickMs);
 }
 
-function summarise(samples: Float64Array): LatencySummary {
-  if (samples.length === 0) return { count: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN, mean: NaN };
-  samples.sort();
-  const at = (p: number) => samples[Math.min(samples.length - 1, Math.ceil((p / 100) * samples.length) - 1)]!;
-  let sum = 0;
-  for (const v of samples) sum += v;
-  return { count: samples.length, p50: at(50), p95: at(95), p99: at(99), max: samples[samples.length - 1]!, mean: sum / samples.length };
-}
-
 function report(raw: unknown): SwarmReport {
   const a = raw as ReportArgs;
   const maxId = a.ids.reduce((m, id) => Math.max(m, id), 0);
@@ -298,6 +291,14 @@ function report(raw: unknown): SwarmReport {
   }
   // Every client gets each event once; more receipts than clients x events would be duplicates.
   const expected = a.ids.length * clients.length;
+  // Packed before summarise sorts them in place (the order does not matter to a merge, but it must be all of them).
+  const samples: SwarmSamples | undefined = a.samples
+    ? {
+        commit: packSamples(commit.subarray(0, delivered)),
+        sendToReceive: packSamples(e2e.subarray(0, delivered)),
+        firstById: a.ids.map((id) => (Number.isFinite(first[id]!) ? first[id]! : -1)),
+      }
+    : undefined;
   return {
     clients: clients.length,
     delivered,
@@ -309,6 +310,7 @@ function report(raw: unknown): SwarmReport {
     sendToReceive: summarise(e2e.subarray(0, delivered)),
     closedDuringRun,
     closeCodes,
+    samples,
   };
 }
 

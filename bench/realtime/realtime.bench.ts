@@ -16,8 +16,10 @@ import { gitInfo } from '../support/run-info.js';
 import { fixedClock } from '../../src/server/clock.js';
 import { BmadSimulator } from '../../src/server/simulator/bmad-simulator.js';
 import { SeededRandom } from '../../src/server/simulator/random.js';
-import type { ConnectResult, LatencySummary, SwarmMark, SwarmReport, SystemKind } from './client-swarm.js';
+import type { ConnectResult, SystemKind } from './client-swarm.js';
+import type { LatencySummary } from './latency.js';
 import { RpcChild } from './rpc.js';
+import { SwarmGroup } from './swarm-group.js';
 import type { OursHello } from './servers/ours.js';
 import type { Mark } from './servers/server-stats.js';
 
@@ -42,6 +44,11 @@ const TICK_MS = envNumber('BENCH_TICK_MS', 200, 10);
 const ACK_EVERY_MS = envNumber('BENCH_ACK_MS', 100, 0);
 const HEARTBEAT_EVERY_MS = 15_000;
 const CONNECT_CONCURRENCY = 50;
+/**
+ * Processes the loaded clients are shared out over (see SwarmGroup); the idle phase always uses one. Two by default:
+ * with one, a delivery's p95 was mostly the swarm's own serial reading (issue 17's notes; BENCH_SWARM_PROCS=1 repeats it).
+ */
+const SWARM_PROCS = Math.floor(envNumber('BENCH_SWARM_PROCS', 2, 1));
 const IN_FLIGHT = 4;
 /** The three of the issue, plus "ws-cork": the ceiling writing each client's frames of one request in one writev. */
 type BenchSystem = SystemKind | 'ws-cork';
@@ -242,10 +249,9 @@ async function startSystem(kind: BenchSystem, phase: 'load' | 'idle'): Promise<S
   };
 }
 
-async function connectClients(swarm: RpcChild, system: BenchSystem, s: Started, count: number, acks: boolean): Promise<ConnectResult> {
+async function connectClients(swarm: SwarmGroup, system: BenchSystem, s: Started, count: number, acks: boolean): Promise<ConnectResult> {
   const kind = protocolOf(system);
-  const r = await swarm.call<ConnectResult>(
-    'connect',
+  const r = await swarm.connect(
     {
       kind,
       url: s.server.hello.url,
@@ -325,7 +331,7 @@ interface LoadResult {
 
 async function loadPhase(kind: BenchSystem, bodies: readonly { body: Buffer; count: number }[], warmupTicks: number): Promise<LoadResult> {
   const s = await startSystem(kind, 'load');
-  const swarm = await RpcChild.start('client swarm', swarmScript);
+  const swarm = await SwarmGroup.start(swarmScript, SWARM_PROCS);
   try {
     const conn = await connectClients(swarm, kind, s, CLIENTS, true);
     log(
@@ -334,19 +340,19 @@ async function loadPhase(kind: BenchSystem, bodies: readonly { body: Buffer; cou
     const warm = await ingest(s.ingestTarget, bodies.slice(0, warmupTicks));
     await delay(500);
     const s0 = await s.server.call<Mark>('mark');
-    const c0 = await swarm.call<SwarmMark>('mark');
+    const c0 = await swarm.mark();
     const machine0 = machineBusyMs();
     const self0 = process.cpuUsage();
     const timed = await ingest(s.ingestTarget, bodies.slice(warmupTicks));
     const s1 = await s.server.call<Mark>('mark');
-    const c1 = await swarm.call<SwarmMark>('mark');
+    const c1 = await swarm.mark();
     const machine1 = machineBusyMs();
     const self = process.cpuUsage(self0);
     // Wait for the tail to arrive: everything published, on every open client.
     const expectedReceipts = (warm.ids.length + timed.ids.length) * conn.connected;
     const drainUntil = performance.now() + 10_000;
     for (;;) {
-      const m = await swarm.call<SwarmMark>('mark');
+      const m = await swarm.mark();
       if (m.received >= expectedReceipts || performance.now() > drainUntil) break;
       await delay(100);
     }
@@ -357,11 +363,7 @@ async function loadPhase(kind: BenchSystem, bodies: readonly { body: Buffer; cou
     published.ids.forEach((id, i) => publishedAt.set(id, published.times[i]!));
     const missing = timed.ids.filter((id) => !publishedAt.has(id));
     if (missing.length > 0) throw new Error(`${missing.length} events were accepted but never published (first id ${missing[0]})`);
-    const report = await swarm.call<SwarmReport>(
-      'report',
-      { ids: timed.ids, sentAt: timed.sentAt, publishedAt: timed.ids.map((id) => publishedAt.get(id)!) },
-      180_000,
-    );
+    const report = await swarm.report({ ids: timed.ids, sentAt: timed.sentAt, publishedAt: timed.ids.map((id) => publishedAt.get(id)!) }, 180_000);
     const histogram = s.metricsKey ? await latencyHistogram(s.server.hello.url, s.metricsKey) : undefined;
     const windowS = (bodies.length - warmupTicks) * (TICK_MS / 1000);
     const serverCpuMs = (s1.cpuUs - s0.cpuUs) / 1000;
@@ -369,7 +371,7 @@ async function loadPhase(kind: BenchSystem, bodies: readonly { body: Buffer; cou
     const wallMs = s1.wallMs - s0.wallMs;
     const othersMs =
       machine0 !== undefined && machine1 !== undefined ? machine1 - machine0 - serverCpuMs - clientCpuMs - (self.user + self.system) / 1000 : undefined;
-    await swarm.call('close');
+    await swarm.close();
     return {
       clients: report.clients,
       connectMs: conn.elapsedMs,
@@ -414,18 +416,18 @@ interface IdleResult {
 /** A fresh server, so neither the load phase's heap nor its data skews the per-connection figure. */
 async function idlePhase(kind: BenchSystem): Promise<IdleResult> {
   const s = await startSystem(kind, 'idle');
-  const swarm = await RpcChild.start('client swarm', swarmScript);
+  const swarm = await SwarmGroup.start(swarmScript, 1);
   try {
     // One small wave first, so code paths, V8's young generation and SQLite's cache are warm in "before" and the
     // difference is what the connections themselves hold.
     await connectClients(swarm, kind, s, Math.min(100, IDLE_CLIENTS), false);
-    await swarm.call('close');
+    await swarm.close();
     await delay(500);
     const before = await s.server.call<Mark>('gc');
     const conn = await connectClients(swarm, kind, s, IDLE_CLIENTS, false);
     await delay(2000);
     const after = await s.server.call<Mark>('gc');
-    await swarm.call('close');
+    await swarm.close();
     return {
       connections: conn.connected,
       rssBeforeMb: before.rss / 2 ** 20,
@@ -467,7 +469,7 @@ const warmupTicks = Math.round((WARMUP_S * 1000) / TICK_MS);
 const timedTicks = Math.round((DURATION_S * 1000) / TICK_MS);
 const bodies = buildBodies(warmupTicks + timedTicks);
 log(
-  `realtime bench: ${SYSTEMS.map((s) => LABELS[s]).join(', ')}; ${CLIENTS} clients on all topics, ${RATE} events/s over HTTP ` +
+  `realtime bench: ${SYSTEMS.map((s) => LABELS[s]).join(', ')}; ${CLIENTS} clients on all topics (in ${SWARM_PROCS} swarm process${SWARM_PROCS === 1 ? '' : 'es'}), ${RATE} events/s over HTTP ` +
     `(${Math.max(1, Math.round((RATE * TICK_MS) / 1000))} per request every ${TICK_MS} ms) for ${DURATION_S} s (+${WARMUP_S} s warm-up); ` +
     `${IDLE_CLIENTS} idle connections; ${os.cpus().length} CPUs, node ${process.version}`,
 );
@@ -584,7 +586,9 @@ if (ours) {
   log(
     `  of which: the server's broadcast loop returns (every socket written) after p95 ${ms(ours.load.fanOut.p95)}; an event's first ` +
       `receipt on any client comes after p95 ${ms(ours.load.commitToFirstReceive.p95)}; the rest is clients waiting behind other clients in the ` +
-      `swarm process, which reads one socket at a time`,
+      (SWARM_PROCS === 1
+        ? `swarm process, which reads one socket at a time (BENCH_SWARM_PROCS shares them out)`
+        : `${SWARM_PROCS} swarm processes, each reading one socket at a time`),
   );
   const bare = results.ws;
   if (bare) {
@@ -620,6 +624,7 @@ fs.writeFileSync(
         warmupS: WARMUP_S,
         rate: RATE,
         clients: CLIENTS,
+        swarmProcesses: SWARM_PROCS,
         idleClients: IDLE_CLIENTS,
         tickMs: TICK_MS,
         ackEveryMs: ACK_EVERY_MS,
