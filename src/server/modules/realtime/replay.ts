@@ -98,9 +98,9 @@ export class ReplayCoordinator {
 
   private async sendSnapshots(conn: Connection, reason: string, fromEventId: number): Promise<void> {
     const topics = [...conn.topics];
-    const snap = await this.d.snapshots.take(topics);
-    for (const module of topics) {
-      this.d.send.sendMessage(conn, { type: 'snapshot', module, version: snap.version, data: snap.data[module], generatedAt: snap.generatedAt });
+    const snap = await this.d.snapshots.frames(topics);
+    for (const frame of snap.frames) {
+      this.d.send.sendText(conn, frame.text);
       await this.d.send.drained(conn);
     }
     conn.position = snap.version;

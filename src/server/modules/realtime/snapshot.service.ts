@@ -1,4 +1,4 @@
-import type { Topic } from '../../../contracts/index.js';
+import type { SnapshotMessage, Topic } from '../../../contracts/index.js';
 import type { Clock } from '../../clock.js';
 import type { DatabaseHandle, Executor } from '../../db/handle.js';
 import { agentsRepository } from '../agents/index.js';
@@ -14,30 +14,73 @@ import { workflowsRepository } from '../workflows/index.js';
 /** Rows per module in a snapshot; a client needing more pages reads them over REST. */
 export const SNAPSHOT_LIMIT = 500;
 
-export interface Snapshots {
+/**
+ * How long the snapshot frames taken at one head are handed to every other connection subscribing at that same head.
+ * Read models change only through events, so frames at an unchanged head differ from fresh ones only in what depends
+ * on the clock (staleness, overdue flags), which their generatedAt dates; this bounds how old that may be.
+ */
+export const SNAPSHOT_SHARE_MS = 1000;
+
+/** Serialized snapshot messages of some topics, all consistent with the event sequence `version`. */
+export interface SnapshotFrames {
   version: number;
-  generatedAt: string;
-  data: Partial<Record<Topic, unknown>>;
+  frames: { topic: Topic; text: string }[];
+}
+
+interface Shared {
+  version: number;
+  takenAtMs: number;
+  frames: Map<Topic, string>;
 }
 
 /**
  * Builds the state of several modules in one read transaction, together with the event sequence it is consistent
  * with, so live events after `version` can be applied on top without a gap or a double count.
+ *
+ * Frames are shared: when every dashboard reconnects at once (a restart, a network blip), each would otherwise query
+ * and serialize the same 500 rows per topic again. bench:memory (1.2 M events, 2,000 clients subscribing to four
+ * topics): RSS with the clients 185.5-185.6 MB against 216.3-331.9 MB when each took its own, whose garbage V8 then
+ * held (heap held 52.7 MB against up to 198.7 MB).
  */
 export class SnapshotService {
+  private shared: Shared | null = null;
+
   constructor(
     private readonly db: DatabaseHandle,
     private readonly clock: Clock,
     private readonly staleness: StalenessOptions,
   ) {}
 
-  async take(topics: readonly Topic[]): Promise<Snapshots> {
+  async frames(topics: readonly Topic[]): Promise<SnapshotFrames> {
     return this.db.read.transaction().execute(async (trx) => {
       const version = await eventsRepository.headEventId(trx);
-      const now = this.clock.now();
-      const data: Partial<Record<Topic, unknown>> = {};
-      for (const topic of topics) data[topic] = await this.module(trx, topic, now);
-      return { version, generatedAt: now.toISOString(), data };
+      const nowMs = this.clock.now().getTime();
+      const held = this.shared;
+      const age = held ? nowMs - held.takenAtMs : Infinity;
+      // Kept in a local: another subscribe may replace the shared entry while this one awaits its queries.
+      const s =
+        held && held.version === version && age >= 0 && age < SNAPSHOT_SHARE_MS ? held : { version, takenAtMs: nowMs, frames: new Map<Topic, string>() };
+      if (this.shared !== s) {
+        this.shared = s;
+        // Frames are worth keeping only while they may be shared: a quiet server should not hold megabytes of them.
+        // Released on the machine's timer, well after the window the (injectable) clock counts: this is about memory,
+        // and must never end a window early.
+        setTimeout(() => {
+          if (this.shared === s) this.shared = null;
+        }, 10 * SNAPSHOT_SHARE_MS).unref();
+      }
+      const taken = new Date(s.takenAtMs);
+      const frames: SnapshotFrames['frames'] = [];
+      for (const topic of topics) {
+        let text = s.frames.get(topic);
+        if (text === undefined) {
+          const data = await this.module(trx, topic, taken);
+          text = JSON.stringify({ type: 'snapshot', module: topic, version, data, generatedAt: taken.toISOString() } satisfies SnapshotMessage);
+          s.frames.set(topic, text);
+        }
+        frames.push({ topic, text });
+      }
+      return { version, frames };
     });
   }
 
