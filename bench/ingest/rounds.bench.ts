@@ -26,7 +26,7 @@ import { commitRound, type RoundOrigin } from '../../src/server/modules/events/r
 import { createProjectionEngine } from '../../src/server/projections.js';
 import { benchTmpBase, envInt } from '../support/env.js';
 import { measured, reportOthers, waitForQuiet } from '../support/machine-load.js';
-import { benchEvent, costHeavyEvent } from '../support/workload.js';
+import { benchEvent, costHeavyEvent, PROJECTS, type BenchEvent } from '../support/workload.js';
 
 const roundSize = envInt('BENCH_ROUND', 400);
 const rounds = envInt('BENCH_ROUNDS', 300);
@@ -36,8 +36,6 @@ const WARM_ROUNDS = 50;
 /** Every secondary index of the tables a round of this workload writes (domain_events, workflows, transitions, stories). */
 const SECONDARY = [
   'domain_events_status_history_idx',
-  'domain_events_project_idx',
-  'domain_events_correlation_idx',
   'workflows_status_transition_idx',
   'workflows_transition_idx',
   'workflows_project_order_idx',
@@ -56,13 +54,24 @@ interface Variant {
   drop: readonly string[];
   /** Statements run after the drops (an index as it was before a migration, to compare in the same run). */
   create?: readonly string[];
-  /** bench:ingest's events (the default), or a log that is four fifths cost records. */
-  workload?: 'ingest' | 'cost-heavy';
+  /**
+   * bench:ingest's events (the default), a log that is four fifths cost records, or bench:ingest's events carrying a
+   * project and a correlation id (a run's id, as the simulator and the connector send them).
+   */
+  workload?: 'ingest' | 'cost-heavy' | 'correlated';
 }
 
 /** domain_events' entity index before migration 022: every event, by entity and time. */
 const FORMER_ENTITY_INDEX = 'create index domain_events_entity_idx on domain_events (entity_type, entity_id, occurred_at_utc desc)';
 const formerEntityIndex = { drop: ['domain_events_status_history_idx'], create: [FORMER_ENTITY_INDEX] };
+/** domain_events' project and correlation indexes, dropped by migration 024 (no query read them). */
+const formerEventIndexes = {
+  drop: [],
+  create: [
+    'create index domain_events_project_idx on domain_events (project_id, id)',
+    'create index domain_events_correlation_idx on domain_events (correlation_id)',
+  ],
+};
 
 const ALL_VARIANTS: Variant[] = [
   { name: 'shipped', synchronous: 'FULL', drop: [] },
@@ -72,7 +81,11 @@ const ALL_VARIANTS: Variant[] = [
   { name: 'no fsync, no workflow_transitions_workflow_idx', synchronous: 'OFF', drop: ['workflow_transitions_workflow_idx'] },
   { name: 'no fsync, no workflows secondary', synchronous: 'OFF', drop: SECONDARY.filter((i) => i.startsWith('workflows_')) },
   { name: 'no fsync, no secondary index', synchronous: 'OFF', drop: SECONDARY },
+  { name: 'former event indexes', synchronous: 'FULL', ...formerEventIndexes },
+  { name: 'correlated', synchronous: 'FULL', drop: [], workload: 'correlated' },
+  { name: 'correlated, former event indexes', synchronous: 'FULL', ...formerEventIndexes, workload: 'correlated' },
   { name: 'cost-heavy', synchronous: 'FULL', drop: [], workload: 'cost-heavy' },
+  { name: 'cost-heavy, former event indexes', synchronous: 'FULL', ...formerEventIndexes, workload: 'cost-heavy' },
   { name: 'cost-heavy, former entity index', synchronous: 'FULL', ...formerEntityIndex, workload: 'cost-heavy' },
 ];
 
@@ -87,8 +100,14 @@ interface Figures {
   kibWrittenPerRound: number | undefined;
 }
 
+/** A bench:ingest event sent by one of 5,000 runs (spread over them, not in order) of one of its projects. */
+function correlatedEvent(n: number): BenchEvent & { projectId: string; correlationId: string } {
+  const e = benchEvent(n);
+  return { ...e, projectId: `p-${n % PROJECTS}`, correlationId: `run-${(n * 7919) % 5000}` };
+}
+
 function incoming(n: number, workload: Variant['workload']): IncomingEvent {
-  const parsed = parseIncomingEvent(workload === 'cost-heavy' ? costHeavyEvent(n) : benchEvent(n));
+  const parsed = parseIncomingEvent(workload === 'cost-heavy' ? costHeavyEvent(n) : workload === 'correlated' ? correlatedEvent(n) : benchEvent(n));
   if (!parsed.ok) throw new Error(`bench event ${n} is invalid: ${JSON.stringify(parsed.errors)}`);
   return parsed.event;
 }

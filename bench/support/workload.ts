@@ -11,7 +11,7 @@ const T0_MS = Date.parse('2026-11-29T08:00:00.000Z');
 // and large enough that a 5,000-event group-commit round still touches many distinct rows.
 const WORKFLOWS = 1000;
 const STORIES = 500;
-const PROJECTS = 10;
+export const PROJECTS = 10;
 
 const TRANSITIONS = [
   { from: 'queued', to: 'in_progress' },

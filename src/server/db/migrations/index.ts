@@ -21,6 +21,7 @@ import { storyBoardVersions } from './020-story-board-versions.js';
 import { workflowsStoryAgentIndex } from './021-workflows-story-agent-index.js';
 import { statusHistoryIndex } from './022-status-history-index.js';
 import { workflowsProjectOrderIndex } from './023-workflows-project-order-index.js';
+import { unreadEventIndexes } from './024-unread-event-indexes.js';
 import type { Migration } from './types.js';
 
 /** Forward-only, in order. Never edit a released migration: add the next one. */
@@ -48,4 +49,5 @@ export const MIGRATIONS: readonly Migration[] = [
   workflowsStoryAgentIndex,
   statusHistoryIndex,
   workflowsProjectOrderIndex,
+  unreadEventIndexes,
 ];
