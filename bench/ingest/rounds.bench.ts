@@ -26,7 +26,7 @@ import { commitRound, type RoundOrigin } from '../../src/server/modules/events/r
 import { createProjectionEngine } from '../../src/server/projections.js';
 import { benchTmpBase, envInt } from '../support/env.js';
 import { measured, reportOthers, waitForQuiet } from '../support/machine-load.js';
-import { benchEvent, costHeavyEvent, PROJECTS, type BenchEvent } from '../support/workload.js';
+import { benchEvent, correlatedEvent, costHeavyEvent } from '../support/workload.js';
 
 const roundSize = envInt('BENCH_ROUND', 400);
 const rounds = envInt('BENCH_ROUNDS', 300);
@@ -98,12 +98,6 @@ interface Figures {
   roundP50Ms: number;
   eventsPerSec: number;
   kibWrittenPerRound: number | undefined;
-}
-
-/** A bench:ingest event sent by one of 5,000 runs (spread over them, not in order) of one of its projects. */
-function correlatedEvent(n: number): BenchEvent & { projectId: string; correlationId: string } {
-  const e = benchEvent(n);
-  return { ...e, projectId: `p-${n % PROJECTS}`, correlationId: `run-${(n * 7919) % 5000}` };
 }
 
 function incoming(n: number, workload: Variant['workload']): IncomingEvent {

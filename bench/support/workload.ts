@@ -11,7 +11,7 @@ const T0_MS = Date.parse('2026-11-29T08:00:00.000Z');
 // and large enough that a 5,000-event group-commit round still touches many distinct rows.
 const WORKFLOWS = 1000;
 const STORIES = 500;
-export const PROJECTS = 10;
+const PROJECTS = 10;
 
 const TRANSITIONS = [
   { from: 'queued', to: 'in_progress' },
@@ -89,6 +89,11 @@ export function costHeavyEvent(n: number): BenchEvent {
       tokens: { input: 1000 + (n % 20_000), output: n % 4000 },
     },
   };
+}
+
+/** bench:ingest's event `n`, sent by one of 5,000 runs (spread over them, not in order) of its project. */
+export function correlatedEvent(n: number): BenchEvent & { projectId: string; correlationId: string } {
+  return { ...benchEvent(n), projectId: `p-${n % PROJECTS}`, correlationId: `run-${(n * 7919) % 5000}` };
 }
 
 /** Events [first, first + count) cut into batches of `batchSize`. */
